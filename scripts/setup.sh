@@ -1,0 +1,18 @@
+#!/bin/sh
+# Install what building and testing libncg needs, and only what is missing (Debian/Ubuntu).
+set -eu
+pkgs="meson ninja-build pkg-config gcc check libyaml-dev libjansson-dev python3 python3-pytest valgrind"
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+# pytest may come from pip rather than Debian: accept either.
+case "$missing" in *python3-pytest*)
+    if python3 -c 'import pytest' 2>/dev/null; then missing=$(echo "$missing" | sed 's/ python3-pytest//'); fi;;
+esac
+if [ -n "$missing" ]; then
+    echo "setup: installing$missing" >&2
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi

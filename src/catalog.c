@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The catalog of instance types: built-in Neuron types, caller's additions, reserves. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ncg-private.h"
+
+#define FAMILY_MAX 31
+#define GIB (INT64_C(1) << 30)
+#define MIB (INT64_C(1) << 20)
+#define RESERVE_MAX (INT64_C(1) << 50)
+
+typedef struct entry {
+    char name[NCG_NAME_MAX + 1];
+    char family[FAMILY_MAX + 1];
+    ncg_type t; /* t.name and t.family are set when read out */
+} entry;
+
+struct ncg_catalog {
+    entry *types;
+    int count;
+    int capacity;
+    ncg_reserve reserve;
+};
+
+/* Built-in types: AWS Neuron documentation, us-east-1 on-demand Linux prices, mid-2026. */
+static const struct builtin {
+    const char *name, *family;
+    ncg_accel accel;
+    int chips, cores_per_chip, physical_cores_per_chip, device_gib, vcpu, memory_gib;
+    ncg_topology topology;
+    double price; /* < 0: unknown */
+} builtins[] = {
+    {"inf1.xlarge", "inf1", NCG_ACCEL_INFERENTIA, 1, 4, 0, 8, 4, 8, NCG_TOPOLOGY_SINGLE, 0.228},
+    {"inf1.2xlarge", "inf1", NCG_ACCEL_INFERENTIA, 1, 4, 0, 8, 8, 16, NCG_TOPOLOGY_SINGLE, 0.362},
+    {"inf1.6xlarge", "inf1", NCG_ACCEL_INFERENTIA, 4, 4, 0, 8, 24, 48, NCG_TOPOLOGY_CHAIN, 1.180},
+    {"inf1.24xlarge", "inf1", NCG_ACCEL_INFERENTIA, 16, 4, 0, 8, 96, 192, NCG_TOPOLOGY_CHAIN, 4.721},
+    {"inf2.xlarge", "inf2", NCG_ACCEL_INFERENTIA, 1, 2, 0, 32, 4, 16, NCG_TOPOLOGY_SINGLE, 0.7582},
+    {"inf2.8xlarge", "inf2", NCG_ACCEL_INFERENTIA, 1, 2, 0, 32, 32, 128, NCG_TOPOLOGY_SINGLE, 1.96786},
+    {"inf2.24xlarge", "inf2", NCG_ACCEL_INFERENTIA, 6, 2, 0, 32, 96, 384, NCG_TOPOLOGY_RING, 6.49063},
+    {"inf2.48xlarge", "inf2", NCG_ACCEL_INFERENTIA, 12, 2, 0, 32, 192, 768, NCG_TOPOLOGY_RING, 12.98127},
+    {"trn1.2xlarge", "trn1", NCG_ACCEL_TRAINIUM, 1, 2, 0, 32, 8, 32, NCG_TOPOLOGY_SINGLE, 1.34375},
+    {"trn1.32xlarge", "trn1", NCG_ACCEL_TRAINIUM, 16, 2, 0, 32, 128, 512, NCG_TOPOLOGY_TORUS_4X4, 21.50},
+    {"trn1n.32xlarge", "trn1", NCG_ACCEL_TRAINIUM, 16, 2, 0, 32, 128, 512, NCG_TOPOLOGY_TORUS_4X4, 24.78},
+    {"trn2.48xlarge", "trn2", NCG_ACCEL_TRAINIUM, 16, 4, 8, 96, 192, 2048, NCG_TOPOLOGY_TORUS_4X4, -1},
+};
+
+static const ncg_reserve default_reserve = {
+    .cpu_milli = 710,
+    .memory_bytes = 1100 * MIB,
+    .plugin_cpu_milli = 100,
+    .plugin_memory_bytes = 100 * MIB,
+    .runtime_bytes_per_core = 96 * MIB,
+};
+
+NCG_EXPORT ncg_catalog *ncg_catalog_new_empty(ncg_error *err)
+{
+    ncg_catalog *c = calloc(1, sizeof(*c));
+    if (!c) {
+        ncg_fail(err, NCG_E_NOMEM, "out of memory creating a catalog");
+        return NULL;
+    }
+    c->reserve = default_reserve;
+    return c;
+}
+
+NCG_EXPORT ncg_catalog *ncg_catalog_new(ncg_error *err)
+{
+    const size_t n = sizeof(builtins) / sizeof(builtins[0]);
+    ncg_catalog *c = ncg_catalog_new_empty(err);
+    size_t i;
+
+    if (!c)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        const struct builtin *b = &builtins[i];
+        ncg_type t = {
+            .name = b->name,
+            .family = b->family,
+            .accelerator = b->accel,
+            .chips = b->chips,
+            .cores_per_chip = b->cores_per_chip,
+            .physical_cores_per_chip = b->physical_cores_per_chip,
+            .device_memory_bytes = b->device_gib * GIB,
+            .cpu_milli = b->vcpu * INT64_C(1000),
+            .memory_bytes = b->memory_gib * GIB,
+            .topology = b->topology,
+            .has_price = b->price >= 0,
+            .usd_per_hour = b->price >= 0 ? b->price : 0,
+        };
+        if (ncg_catalog_set_type(c, &t, err) < 0)
+            return ncg_catalog_free(c);
+    }
+    return c;
+}
+
+NCG_EXPORT ncg_catalog *ncg_catalog_free(ncg_catalog *catalog)
+{
+    if (catalog) {
+        free(catalog->types);
+        free(catalog);
+    }
+    return NULL;
+}
+
+NCG_EXPORT int ncg_catalog_count(const ncg_catalog *catalog)
+{
+    return catalog ? catalog->count : 0;
+}
+
+static void read_entry(const entry *e, ncg_type *out)
+{
+    *out = e->t;
+    out->name = e->name;
+    out->family = e->family;
+}
+
+static int index_of(const ncg_catalog *c, const char *name)
+{
+    for (int i = 0; i < c->count; i++)
+        if (strcmp(c->types[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+static int unknown_type(ncg_error *err, const char *name)
+{
+    ncg_quoted q;
+    return ncg_fail(err, NCG_E_UNKNOWN_TYPE, "unknown instance type %s", ncg_quote(&q, name));
+}
+
+NCG_EXPORT int ncg_catalog_type_at(const ncg_catalog *catalog, int index, ncg_type *out, ncg_error *err)
+{
+    if (!catalog || !out)
+        return ncg_fail(err, NCG_E_INVALID, "catalog_type_at: %s is NULL", !catalog ? "catalog" : "out");
+    if (index < 0 || index >= catalog->count)
+        return ncg_fail(err, NCG_E_NOT_FOUND, "type index %d is out of range 0..%d", index, catalog->count - 1);
+    read_entry(&catalog->types[index], out);
+    return 0;
+}
+
+NCG_EXPORT int ncg_catalog_find(const ncg_catalog *catalog, const char *name, ncg_type *out, ncg_error *err)
+{
+    int i;
+    if (!catalog || !name)
+        return ncg_fail(err, NCG_E_INVALID, "catalog_find: %s is NULL", !catalog ? "catalog" : "name");
+    i = index_of(catalog, name);
+    if (i < 0)
+        return unknown_type(err, name);
+    if (out)
+        read_entry(&catalog->types[i], out);
+    return i;
+}
+
+static bool valid_name(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++) {
+        char ch = s[n];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+              ch == '_' || ch == '-'))
+            return false;
+    }
+    return n >= 1 && n <= NCG_NAME_MAX;
+}
+
+static int check_type(const ncg_type *t, ncg_error *err)
+{
+    ncg_quoted q;
+    const char *n;
+    bool neuron;
+
+    if (!t->name || !valid_name(t->name))
+        return ncg_fail(err, NCG_E_INVALID,
+                        "type name %s is not valid: 1 to %d characters of A-Z, a-z, 0-9, '.', '_' and '-'",
+                        t->name ? ncg_quote(&q, t->name) : "NULL", NCG_NAME_MAX);
+    n = t->name;
+    if (t->family && (strlen(t->family) > FAMILY_MAX || (t->family[0] && !valid_name(t->family))))
+        return ncg_fail(err, NCG_E_INVALID, "type %s: family %s is not valid: up to %d characters of A-Z, a-z, "
+                        "0-9, '.', '_' and '-'", n, ncg_quote(&q, t->family), FAMILY_MAX);
+    if ((unsigned)t->accelerator > NCG_ACCEL_GPU)
+        return ncg_fail(err, NCG_E_INVALID, "type %s: accelerator %d is not a known ncg_accel", n,
+                        (int)t->accelerator);
+    if ((unsigned)t->topology > NCG_TOPOLOGY_TORUS_4X4)
+        return ncg_fail(err, NCG_E_INVALID, "type %s: topology %d is not a known ncg_topology", n, (int)t->topology);
+    neuron = t->accelerator == NCG_ACCEL_INFERENTIA || t->accelerator == NCG_ACCEL_TRAINIUM;
+    if (neuron) {
+        if (t->chips < 1 || t->chips > NCG_MAX_CHIPS)
+            return ncg_fail(err, NCG_E_RANGE, "type %s: chips %d is out of range 1..%d", n, t->chips, NCG_MAX_CHIPS);
+        if (t->cores_per_chip < 1 || t->cores_per_chip > NCG_MAX_CORES_PER_CHIP)
+            return ncg_fail(err, NCG_E_RANGE, "type %s: cores_per_chip %d is out of range 1..%d", n,
+                            t->cores_per_chip, NCG_MAX_CORES_PER_CHIP);
+        if (t->chips * t->cores_per_chip > NCG_MAX_CORES)
+            return ncg_fail(err, NCG_E_RANGE, "type %s: %d chips x %d cores_per_chip exceeds %d NeuronCores", n,
+                            t->chips, t->cores_per_chip, NCG_MAX_CORES);
+        if (t->physical_cores_per_chip < 0 || t->physical_cores_per_chip > 4 * NCG_MAX_CORES_PER_CHIP)
+            return ncg_fail(err, NCG_E_RANGE, "type %s: physical_cores_per_chip %d is out of range 0..%d", n,
+                            t->physical_cores_per_chip, 4 * NCG_MAX_CORES_PER_CHIP);
+        if (t->device_memory_bytes <= 0)
+            return ncg_fail(err, NCG_E_RANGE, "type %s: device_memory_bytes %" PRId64 " must be > 0", n,
+                            t->device_memory_bytes);
+        if (t->topology == NCG_TOPOLOGY_SINGLE && t->chips != 1)
+            return ncg_fail(err, NCG_E_INVALID, "type %s: topology single needs 1 chip, not %d", n, t->chips);
+        if (t->topology == NCG_TOPOLOGY_TORUS_4X4 && t->chips != 16)
+            return ncg_fail(err, NCG_E_INVALID, "type %s: topology torus4x4 needs 16 chips, not %d", n, t->chips);
+    } else {
+        if (t->chips != 0 || t->cores_per_chip != 0 || t->device_memory_bytes != 0)
+            return ncg_fail(err, NCG_E_INVALID,
+                            "type %s: chips %d, cores_per_chip %d and device_memory_bytes %" PRId64
+                            " must be 0 without Neuron accelerators", n, t->chips, t->cores_per_chip,
+                            t->device_memory_bytes);
+    }
+    if (t->accelerator == NCG_ACCEL_GPU ? t->gpus < 1 || t->gpus > 64 : t->gpus != 0)
+        return ncg_fail(err, NCG_E_RANGE, "type %s: gpus %d must be %s", n, t->gpus,
+                        t->accelerator == NCG_ACCEL_GPU ? "in 1..64 for a GPU type" : "0 for a type without GPUs");
+    if (t->cpu_milli <= 0)
+        return ncg_fail(err, NCG_E_RANGE, "type %s: cpu_milli %" PRId64 " must be > 0", n, t->cpu_milli);
+    if (t->memory_bytes <= 0)
+        return ncg_fail(err, NCG_E_RANGE, "type %s: memory_bytes %" PRId64 " must be > 0", n, t->memory_bytes);
+    if (t->has_price && (!isfinite(t->usd_per_hour) || t->usd_per_hour < 0))
+        return ncg_fail(err, NCG_E_RANGE, "type %s: usd_per_hour %g must be finite and >= 0", n, t->usd_per_hour);
+    return 0;
+}
+
+NCG_EXPORT int ncg_catalog_set_type(ncg_catalog *catalog, const ncg_type *type, ncg_error *err)
+{
+    entry e = {0};
+    int i, r;
+
+    if (!catalog || !type)
+        return ncg_fail(err, NCG_E_INVALID, "catalog_set_type: %s is NULL", !catalog ? "catalog" : "type");
+    r = check_type(type, err);
+    if (r < 0)
+        return r;
+    strcpy(e.name, type->name);
+    if (type->family)
+        strcpy(e.family, type->family);
+    e.t = *type;
+    e.t.name = NULL;
+    e.t.family = NULL;
+    if (!e.t.has_price)
+        e.t.usd_per_hour = 0;
+    e.t.has_price = e.t.has_price != 0;
+
+    i = index_of(catalog, type->name);
+    if (i < 0) {
+        if (catalog->count == catalog->capacity) {
+            int cap = catalog->capacity ? catalog->capacity * 2 : 16;
+            entry *grown = realloc(catalog->types, (size_t)cap * sizeof(*grown));
+            if (!grown)
+                return ncg_fail(err, NCG_E_NOMEM, "out of memory adding type %s", type->name);
+            catalog->types = grown;
+            catalog->capacity = cap;
+        }
+        i = catalog->count++;
+    }
+    catalog->types[i] = e;
+    return i;
+}
+
+NCG_EXPORT int ncg_catalog_remove_type(ncg_catalog *catalog, const char *name, ncg_error *err)
+{
+    int i;
+    if (!catalog || !name)
+        return ncg_fail(err, NCG_E_INVALID, "catalog_remove_type: %s is NULL", !catalog ? "catalog" : "name");
+    i = index_of(catalog, name);
+    if (i < 0)
+        return unknown_type(err, name);
+    memmove(&catalog->types[i], &catalog->types[i + 1], (size_t)(catalog->count - i - 1) * sizeof(entry));
+    catalog->count--;
+    return 0;
+}
+
+NCG_EXPORT int ncg_catalog_set_price(ncg_catalog *catalog, const char *name, int has_price, double usd_per_hour,
+                                     ncg_error *err)
+{
+    int i;
+    if (!catalog || !name)
+        return ncg_fail(err, NCG_E_INVALID, "catalog_set_price: %s is NULL", !catalog ? "catalog" : "name");
+    i = index_of(catalog, name);
+    if (i < 0)
+        return unknown_type(err, name);
+    if (has_price && (!isfinite(usd_per_hour) || usd_per_hour < 0))
+        return ncg_fail(err, NCG_E_RANGE, "type %s: usd_per_hour %g must be finite and >= 0", name, usd_per_hour);
+    catalog->types[i].t.has_price = has_price != 0;
+    catalog->types[i].t.usd_per_hour = has_price ? usd_per_hour : 0;
+    return 0;
+}
+
+NCG_EXPORT int ncg_catalog_get_reserve(const ncg_catalog *catalog, ncg_reserve *out, ncg_error *err)
+{
+    if (!catalog || !out)
+        return ncg_fail(err, NCG_E_INVALID, "catalog_get_reserve: %s is NULL", !catalog ? "catalog" : "out");
+    *out = catalog->reserve;
+    return 0;
+}
+
+NCG_EXPORT int ncg_catalog_set_reserve(ncg_catalog *catalog, const ncg_reserve *reserve, ncg_error *err)
+{
+    static const struct {
+        const char *name;
+        size_t offset;
+    } fields[] = {
+        {"cpu_milli", offsetof(ncg_reserve, cpu_milli)},
+        {"memory_bytes", offsetof(ncg_reserve, memory_bytes)},
+        {"plugin_cpu_milli", offsetof(ncg_reserve, plugin_cpu_milli)},
+        {"plugin_memory_bytes", offsetof(ncg_reserve, plugin_memory_bytes)},
+        {"runtime_bytes_per_core", offsetof(ncg_reserve, runtime_bytes_per_core)},
+    };
+    if (!catalog || !reserve)
+        return ncg_fail(err, NCG_E_INVALID, "catalog_set_reserve: %s is NULL", !catalog ? "catalog" : "reserve");
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        int64_t v;
+        memcpy(&v, (const char *)reserve + fields[i].offset, sizeof(v));
+        if (v < 0 || v > RESERVE_MAX)
+            return ncg_fail(err, NCG_E_RANGE, "reserve %s %" PRId64 " is out of range 0..%" PRId64,
+                            fields[i].name, v, RESERVE_MAX);
+    }
+    catalog->reserve = *reserve;
+    return 0;
+}
+
+static void usable(const ncg_reserve *r, const ncg_type *t, int64_t *cpu, int64_t *mem)
+{
+    int64_t c = t->cpu_milli - r->cpu_milli, m = t->memory_bytes - r->memory_bytes;
+    if (t->accelerator != NCG_ACCEL_NONE) {
+        c -= r->plugin_cpu_milli;
+        m -= r->plugin_memory_bytes;
+    }
+    *cpu = c > 0 ? c : 0;
+    *mem = m > 0 ? m : 0;
+}
+
+NCG_EXPORT int ncg_catalog_usable(const ncg_catalog *catalog, const char *name, int64_t *out_cpu_milli,
+                                  int64_t *out_memory_bytes, ncg_error *err)
+{
+    int64_t cpu, mem;
+    int i;
+    if (!catalog || !name)
+        return ncg_fail(err, NCG_E_INVALID, "catalog_usable: %s is NULL", !catalog ? "catalog" : "name");
+    i = index_of(catalog, name);
+    if (i < 0)
+        return unknown_type(err, name);
+    usable(&catalog->reserve, &catalog->types[i].t, &cpu, &mem);
+    if (out_cpu_milli)
+        *out_cpu_milli = cpu;
+    if (out_memory_bytes)
+        *out_memory_bytes = mem;
+    return 0;
+}
+
+int ncg_catalog_copy_type(const ncg_catalog *catalog, const char *name, ncg_type_copy *out, ncg_error *err)
+{
+    const entry *e;
+    int i;
+    if (!catalog || !name)
+        return ncg_fail(err, NCG_E_INVALID, "%s is NULL", !catalog ? "catalog" : "type name");
+    i = index_of(catalog, name);
+    if (i < 0)
+        return unknown_type(err, name);
+    e = &catalog->types[i];
+    memset(out, 0, sizeof(*out));
+    strcpy(out->name, e->name);
+    out->t = e->t;
+    out->t.name = out->name;
+    out->t.family = NULL;
+    usable(&catalog->reserve, &e->t, &out->cpu_usable_milli, &out->memory_usable_bytes);
+    if (e->t.chips > 0) {
+        int phys = e->t.physical_cores_per_chip ? e->t.physical_cores_per_chip : e->t.cores_per_chip;
+        out->runtime_reserve_bytes_per_chip = catalog->reserve.runtime_bytes_per_core * phys;
+    }
+    return i;
+}
+
+NCG_EXPORT const char *ncg_topology_name(ncg_topology topology)
+{
+    switch (topology) {
+    case NCG_TOPOLOGY_SINGLE: return "single";
+    case NCG_TOPOLOGY_CHAIN: return "chain";
+    case NCG_TOPOLOGY_RING: return "ring";
+    case NCG_TOPOLOGY_TORUS_4X4: return "torus4x4";
+    }
+    return NULL;
+}
+
+NCG_EXPORT const char *ncg_accel_name(ncg_accel accel)
+{
+    switch (accel) {
+    case NCG_ACCEL_NONE: return "none";
+    case NCG_ACCEL_INFERENTIA: return "inferentia";
+    case NCG_ACCEL_TRAINIUM: return "trainium";
+    case NCG_ACCEL_GPU: return "gpu";
+    }
+    return NULL;
+}

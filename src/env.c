@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The env strings of a pod: NEURON_RT_VISIBLE_CORES, AWS_NEURON_VISIBLE_DEVICES, NEURONCORE_GROUP_SIZES. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ncg-private.h"
+
+#define ID_MAX 999999
+
+/* Read a decimal number of at most 6 digits at *p. */
+static bool read_number(const char **p, int *out)
+{
+    const char *s = *p;
+    int v = 0, n = 0;
+    while (*s >= '0' && *s <= '9') {
+        if (++n > 6)
+            return false;
+        v = v * 10 + (*s++ - '0');
+    }
+    if (n == 0)
+        return false;
+    *p = s;
+    *out = v;
+    return true;
+}
+
+int ncg_parse_id_range(const char *what, const char *text, int limit, int *out_first, int *out_count,
+                       ncg_error *err)
+{
+    const char *unit = strcmp(what, "AWS_NEURON_VISIBLE_DEVICES") == 0 ? "device" : "core";
+    const char *p = text;
+    int first = -1, last = -1;
+    ncg_quoted q;
+
+    if (!text || !out_first || !out_count)
+        return ncg_fail(err, NCG_E_INVALID, "%s: %s is NULL", what, !text ? "text" : "output pointer");
+    if (*p == '\0')
+        return ncg_fail(err, NCG_E_PARSE, "%s \"\" is empty", what);
+    for (;;) {
+        int a, b;
+        if (!read_number(&p, &a))
+            return ncg_fail(err, NCG_E_PARSE, "%s %s is malformed at character %d: expected a %s id", what,
+                            ncg_quote(&q, text), (int)(p - text) + 1, unit);
+        b = a;
+        if (*p == '-') {
+            p++;
+            if (!read_number(&p, &b))
+                return ncg_fail(err, NCG_E_PARSE, "%s %s is malformed at character %d: expected a %s id", what,
+                                ncg_quote(&q, text), (int)(p - text) + 1, unit);
+            if (b < a)
+                return ncg_fail(err, NCG_E_PARSE, "%s %s is not increasing: range %d-%d goes down", what,
+                                ncg_quote(&q, text), a, b);
+        }
+        if (first < 0) {
+            first = a;
+        } else if (a <= last) {
+            return ncg_fail(err, NCG_E_PARSE, "%s %s is not increasing: %d follows %d", what, ncg_quote(&q, text),
+                            a, last);
+        } else if (a != last + 1) {
+            return ncg_fail(err, NCG_E_PARSE, "%s %s is not contiguous: %d follows %d", what, ncg_quote(&q, text),
+                            a, last);
+        }
+        last = b;
+        if (*p == '\0')
+            break;
+        if (*p != ',')
+            return ncg_fail(err, NCG_E_PARSE, "%s %s is malformed at character %d: expected ',' or '-'", what,
+                            ncg_quote(&q, text), (int)(p - text) + 1);
+        p++;
+    }
+    if (limit > 0 && last >= limit)
+        return ncg_fail(err, NCG_E_RANGE, "%s %s names %s %d but the node has %d (0-%d)", what, ncg_quote(&q, text),
+                        unit, last, limit, limit - 1);
+    *out_first = first;
+    *out_count = last - first + 1;
+    return 0;
+}
+
+NCG_EXPORT int ncg_parse_visible_cores(const char *text, int limit, int *out_first, int *out_count, ncg_error *err)
+{
+    return ncg_parse_id_range("NEURON_RT_VISIBLE_CORES", text, limit, out_first, out_count, err);
+}
+
+NCG_EXPORT int ncg_parse_visible_devices(const char *text, int limit, int *out_first, int *out_count,
+                                         ncg_error *err)
+{
+    return ncg_parse_id_range("AWS_NEURON_VISIBLE_DEVICES", text, limit, out_first, out_count, err);
+}
+
+NCG_EXPORT int ncg_parse_group_sizes(const char *text, int *out, size_t size, ncg_error *err)
+{
+    const char *p = text;
+    size_t n = 0;
+    ncg_quoted q;
+
+    if (!text)
+        return ncg_fail(err, NCG_E_INVALID, "NEURONCORE_GROUP_SIZES: text is NULL");
+    if (!out && size)
+        return ncg_fail(err, NCG_E_INVALID, "NEURONCORE_GROUP_SIZES: out is NULL but size is %zu", size);
+    if (*p == '\0')
+        return ncg_fail(err, NCG_E_PARSE, "NEURONCORE_GROUP_SIZES \"\" is empty");
+    for (;;) {
+        int v;
+        if (!read_number(&p, &v))
+            return ncg_fail(err, NCG_E_PARSE, "NEURONCORE_GROUP_SIZES %s is malformed at character %d: expected "
+                            "a group size", ncg_quote(&q, text), (int)(p - text) + 1);
+        if (v < 1 || v > NCG_MAX_CORES)
+            return ncg_fail(err, NCG_E_RANGE, "NEURONCORE_GROUP_SIZES %s: group size %d is out of range 1..%d",
+                            ncg_quote(&q, text), v, NCG_MAX_CORES);
+        if (n < size)
+            out[n] = v;
+        n++;
+        if (*p == '\0')
+            break;
+        if (*p != ',')
+            return ncg_fail(err, NCG_E_PARSE, "NEURONCORE_GROUP_SIZES %s is malformed at character %d: expected ','",
+                            ncg_quote(&q, text), (int)(p - text) + 1);
+        p++;
+    }
+    return (int)n;
+}
+
+NCG_EXPORT int ncg_format_ids(int first, int count, int ranged, char *buf, size_t size, ncg_error *err)
+{
+    size_t o = 0;
+    if (!buf && size)
+        return ncg_fail(err, NCG_E_INVALID, "format_ids: buf is NULL but size is %zu", size);
+    if (first < 0 || count < 1 || first > ID_MAX || count > ID_MAX - first + 1)
+        return ncg_fail(err, NCG_E_RANGE, "ids %d (+%d) are out of range: first 0..%d, count >= 1", first, count,
+                        ID_MAX);
+    if (ranged || count == 1) {
+        int n = count == 1 ? snprintf(buf, size, "%d", first) : snprintf(buf, size, "%d-%d", first, first + count - 1);
+        if ((size_t)n >= size)
+            return ncg_fail(err, NCG_E_BUFFER, "buffer of %zu bytes is too small for %d characters", size, n);
+        return n;
+    }
+    for (int i = 0; i < count; i++) {
+        int n = snprintf(buf ? buf + (o < size ? o : size) : NULL, o < size ? size - o : 0, "%s%d", i ? "," : "",
+                         first + i);
+        o += (size_t)n;
+    }
+    if (o >= size) {
+        if (size)
+            buf[0] = '\0';
+        return ncg_fail(err, NCG_E_BUFFER, "buffer of %zu bytes is too small for %zu characters", size, o);
+    }
+    return (int)o;
+}

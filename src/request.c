@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* An API's request: field domains, Cortex's processes_per_replica and fit rules, the NCG layout. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ncg-private.h"
+
+#define COUNT_MAX 1000000 /* bound on inf, neuroncores and ppr, far above any node */
+
+NCG_EXPORT void ncg_request_init(ncg_request *request)
+{
+    if (!request)
+        return;
+    memset(request, 0, sizeof(*request));
+    request->ppr = 1;
+    request->cpu_milli = 200;
+}
+
+static const char *model_name(const ncg_model *m)
+{
+    return m->name && m->name[0] ? m->name : "(unnamed)";
+}
+
+int ncg_request_check_fields(const ncg_request *r, ncg_error *err)
+{
+    if (!r)
+        return ncg_fail(err, NCG_E_INVALID, "request is NULL");
+    if (r->inf < 0 || r->inf > COUNT_MAX)
+        return ncg_fail(err, NCG_E_RANGE, "inf %" PRId64 " is out of range 0..%d", r->inf, COUNT_MAX);
+    if (r->neuroncores < 0 || r->neuroncores > COUNT_MAX)
+        return ncg_fail(err, NCG_E_RANGE, "neuroncores %" PRId64 " is out of range 0..%d", r->neuroncores,
+                        COUNT_MAX);
+    if (r->inf > 0 && r->neuroncores > 0)
+        return ncg_fail(err, NCG_E_INVALID,
+                        "inf %" PRId64 " and neuroncores %" PRId64 " exclude each other: ask for whole chips or "
+                        "for NeuronCores", r->inf, r->neuroncores);
+    if (r->ppr < 1 || r->ppr > COUNT_MAX)
+        return ncg_fail(err, NCG_E_RANGE, "processes_per_replica %" PRId64 " is out of range 1..%d", r->ppr,
+                        COUNT_MAX);
+    if (r->cpu_milli < 0)
+        return ncg_fail(err, NCG_E_RANGE, "cpu %" PRId64 "m must be >= 0", r->cpu_milli);
+    if (r->memory_bytes < 0)
+        return ncg_fail(err, NCG_E_RANGE, "memory %" PRId64 " bytes must be >= 0", r->memory_bytes);
+    if (r->gpu < 0 || r->gpu > COUNT_MAX)
+        return ncg_fail(err, NCG_E_RANGE, "gpu %" PRId64 " is out of range 0..%d", r->gpu, COUNT_MAX);
+    if (r->model_count > 0 && !r->models)
+        return ncg_fail(err, NCG_E_INVALID, "models is NULL but model_count is %zu", r->model_count);
+    if (r->model_count > 4096)
+        return ncg_fail(err, NCG_E_RANGE, "model_count %zu is out of range 0..4096", r->model_count);
+    for (size_t i = 0; i < r->model_count; i++) {
+        const ncg_model *m = &r->models[i];
+        ncg_quoted q;
+        if (m->bytes < 0)
+            return ncg_fail(err, NCG_E_RANGE, "model %s: bytes %" PRId64 " must be >= 0",
+                            ncg_quote(&q, model_name(m)), m->bytes);
+        if (m->compiled_cores < 0 || m->compiled_cores > NCG_MAX_CORES)
+            return ncg_fail(err, NCG_E_RANGE, "model %s: compiled_cores %d is out of range 0..%d",
+                            ncg_quote(&q, model_name(m)), m->compiled_cores, NCG_MAX_CORES);
+    }
+    return 0;
+}
+
+NCG_EXPORT int ncg_ppr_values(int64_t total_cores, int64_t *out, size_t size, ncg_error *err)
+{
+    int64_t d, root = 1;
+    size_t n = 0;
+
+    if (total_cores < 1 || total_cores > INT32_MAX)
+        return ncg_fail(err, NCG_E_RANGE, "total NeuronCores %" PRId64 " is out of range 1..%d", total_cores,
+                        INT32_MAX);
+    if (!out && size)
+        return ncg_fail(err, NCG_E_INVALID, "ppr_values: out is NULL but size is %zu", size);
+    /* Divisors pair up as (d, total/d) with d <= sqrt(total): the small ones ascending, then the large ones. */
+    while ((root + 1) * (root + 1) <= total_cores)
+        root++;
+    for (d = 1; d <= root; d++)
+        if (total_cores % d == 0 && n++ < size)
+            out[n - 1] = d;
+    for (d = root; d >= 1; d--)
+        if (total_cores % d == 0 && d * d != total_cores && n++ < size)
+            out[n - 1] = total_cores / d;
+    return (int)n;
+}
+
+/* "1", "1 or 2", "1, 2, or 4" */
+static void format_list(const int64_t *v, int n, char *buf, size_t size)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && o < size; i++) {
+        const char *sep = i == 0 ? "" : n == 2 ? " or " : i == n - 1 ? ", or " : ", ";
+        int w = snprintf(buf + o, size - o, "%s%" PRId64, sep, v[i]);
+        if (w < 0)
+            break;
+        o += (size_t)w;
+    }
+}
+
+static int ppr_error(const char *what, int64_t total, int64_t ppr, ncg_error *err)
+{
+    int64_t values[128];
+    char list[400];
+    int n = ncg_ppr_values(total, values, 128, NULL);
+    format_list(values, n < 128 ? n : 128, list, sizeof(list));
+    return ncg_fail(err, NCG_E_PPR, "cannot evenly distribute %s over %" PRId64 " processes - acceptable numbers "
+                    "of processes are %s", what, ppr, list);
+}
+
+NCG_EXPORT int ncg_ppr_check(ncg_accel accel, int cores_per_chip, int64_t chips, int64_t ppr, ncg_error *err)
+{
+    char what[128];
+    int64_t total;
+    const char *chip;
+
+    if (accel != NCG_ACCEL_INFERENTIA && accel != NCG_ACCEL_TRAINIUM)
+        return ncg_fail(err, NCG_E_INVALID, "accelerator %d has no NeuronCores (expected inferentia or trainium)",
+                        (int)accel);
+    if (cores_per_chip < 1 || cores_per_chip > NCG_MAX_CORES_PER_CHIP)
+        return ncg_fail(err, NCG_E_RANGE, "cores_per_chip %d is out of range 1..%d", cores_per_chip,
+                        NCG_MAX_CORES_PER_CHIP);
+    if (chips < 1 || chips > COUNT_MAX)
+        return ncg_fail(err, NCG_E_RANGE, "inf %" PRId64 " is out of range 1..%d", chips, COUNT_MAX);
+    if (ppr < 1 || ppr > COUNT_MAX)
+        return ncg_fail(err, NCG_E_RANGE, "processes_per_replica %" PRId64 " is out of range 1..%d", ppr, COUNT_MAX);
+    total = chips * cores_per_chip;
+    if (total % ppr == 0)
+        return (int)(total / ppr);
+    if (accel == NCG_ACCEL_INFERENTIA)
+        chip = chips == 1 ? "Inferentia ASIC" : "Inferentia ASICs";
+    else
+        chip = chips == 1 ? "Trainium chip" : "Trainium chips";
+    snprintf(what, sizeof(what), "%" PRId64 " %s (%" PRId64 " NeuronCores total)", chips, chip, total);
+    return ppr_error(what, total, ppr, err);
+}
+
+static bool has_neuron(const ncg_type *t)
+{
+    return t->chips > 0;
+}
+
+/* Cortex's ErrorNoAvailableNodeComputeLimit. */
+static int no_fit(ncg_error *err, const char *resource, const char *requested, const char *available)
+{
+    if (strcmp(available, "0") == 0)
+        return ncg_fail(err, NCG_E_NO_FIT, "no instances can satisfy the requested %s quantity - requested %s %s but "
+                        "instances don't have any %s", resource, requested, resource, resource);
+    return ncg_fail(err, NCG_E_NO_FIT, "no instances can satisfy the requested %s quantity - requested %s %s but "
+                    "instances only have %s %s available", resource, requested, resource, available, resource);
+}
+
+typedef struct limits {
+    int64_t cpu, mem, gpu, chips, cores;
+} limits;
+
+/* The fit rule in Cortex's order (CPU, memory, GPU, Inf), against the given maxima. */
+static int check_limits(const ncg_request *r, const limits *l, ncg_error *err)
+{
+    char req[32], max[32];
+    if (r->cpu_milli > l->cpu) {
+        ncg_format_cpu(r->cpu_milli, req, sizeof(req), NULL);
+        ncg_format_cpu(l->cpu, max, sizeof(max), NULL);
+        return no_fit(err, "CPU", req, max);
+    }
+    if (r->memory_bytes > l->mem) {
+        ncg_format_memory(r->memory_bytes, req, sizeof(req), NULL);
+        ncg_format_memory(l->mem, max, sizeof(max), NULL);
+        return no_fit(err, "memory", req, max);
+    }
+    if (r->gpu > l->gpu) {
+        snprintf(req, sizeof(req), "%" PRId64, r->gpu);
+        snprintf(max, sizeof(max), "%" PRId64, l->gpu);
+        return no_fit(err, "GPU", req, max);
+    }
+    if (r->inf > l->chips) {
+        snprintf(req, sizeof(req), "%" PRId64, r->inf);
+        snprintf(max, sizeof(max), "%" PRId64, l->chips);
+        return no_fit(err, "Inf", req, max);
+    }
+    if (r->neuroncores > l->cores) {
+        snprintf(req, sizeof(req), "%" PRId64, r->neuroncores);
+        snprintf(max, sizeof(max), "%" PRId64, l->cores);
+        return no_fit(err, "NeuronCore", req, max);
+    }
+    return 0;
+}
+
+static void type_limits(const ncg_type_copy *tc, limits *l)
+{
+    l->cpu = tc->cpu_usable_milli;
+    l->mem = tc->memory_usable_bytes;
+    l->gpu = tc->t.gpus;
+    l->chips = tc->t.chips;
+    l->cores = (int64_t)tc->t.chips * tc->t.cores_per_chip;
+}
+
+int ncg_models_check(const ncg_model *models, size_t count, int ncg_size, ncg_error *err)
+{
+    for (size_t i = 0; i < count; i++) {
+        const ncg_model *m = &models[i];
+        ncg_quoted q;
+        if (m->compiled_cores == 0 || m->compiled_cores <= ncg_size)
+            continue;
+        if (ncg_size == 0)
+            return ncg_fail(err, NCG_E_MODEL, "model %s is compiled for %d NeuronCores but the replica has no "
+                            "NeuronCores: request inf or neuroncores", ncg_quote(&q, model_name(m)),
+                            m->compiled_cores);
+        return ncg_fail(err, NCG_E_MODEL, "model %s is compiled for %d NeuronCores but its NeuronCore Group has %d: "
+                        "lower processes_per_replica, request more chips, or recompile for %d NeuronCores",
+                        ncg_quote(&q, model_name(m)), m->compiled_cores, ncg_size, ncg_size);
+    }
+    return 0;
+}
+
+int ncg_request_check_type(const ncg_type_copy *tc, const ncg_request *r, ncg_shape *shape, ncg_error *err)
+{
+    const ncg_type *t = &tc->t;
+    ncg_shape s = {0};
+    limits l;
+    int rc;
+
+    s.ppr = (int)r->ppr;
+    if (r->inf > 0 && has_neuron(t)) {
+        rc = ncg_ppr_check(t->accelerator, t->cores_per_chip, r->inf, r->ppr, err);
+        if (rc < 0)
+            return rc;
+        s.chips = (int)r->inf;
+        s.cores = (int)(r->inf * t->cores_per_chip > INT32_MAX ? INT32_MAX : r->inf * t->cores_per_chip);
+        s.ncg_size = rc;
+    } else if (r->neuroncores > 0 && has_neuron(t)) {
+        if (r->neuroncores % r->ppr != 0) {
+            char what[64];
+            snprintf(what, sizeof(what), "%" PRId64 " NeuronCores", r->neuroncores);
+            return ppr_error(what, r->neuroncores, r->ppr, err);
+        }
+        s.cores = (int)r->neuroncores;
+        s.ncg_size = (int)(r->neuroncores / r->ppr);
+    }
+    type_limits(tc, &l);
+    rc = check_limits(r, &l, err);
+    if (rc < 0)
+        return rc;
+    if (s.chips > 0 && !ncg_window_size_valid(t->topology, t->chips, s.chips))
+        return ncg_fail(err, NCG_E_TOPOLOGY, "Instance type %s does not support requests for device: %d. Please "
+                        "request a different number of devices.", t->name, s.chips);
+    rc = ncg_models_check(r->models, r->model_count, s.ncg_size, err);
+    if (rc < 0)
+        return rc;
+    if (shape)
+        *shape = s;
+    return s.ncg_size;
+}
+
+NCG_EXPORT int ncg_request_check(const ncg_catalog *catalog, const char *type, const ncg_request *request,
+                                 ncg_error *err)
+{
+    ncg_type_copy tc;
+    limits max = {0};
+    int rc, n, first_rc = 0;
+    ncg_error first = {0};
+
+    if (!catalog)
+        return ncg_fail(err, NCG_E_INVALID, "catalog is NULL");
+    rc = ncg_request_check_fields(request, err);
+    if (rc < 0)
+        return rc;
+    if (type) {
+        rc = ncg_catalog_copy_type(catalog, type, &tc, err);
+        if (rc < 0)
+            return rc;
+        return ncg_request_check_type(&tc, request, NULL, err);
+    }
+    n = ncg_catalog_count(catalog);
+    if (n == 0)
+        return ncg_fail(err, NCG_E_NO_FIT, "the catalog has no instance types");
+    for (int i = 0; i < n; i++) {
+        ncg_type t;
+        ncg_error e;
+        limits l;
+        ncg_catalog_type_at(catalog, i, &t, NULL);
+        ncg_catalog_copy_type(catalog, t.name, &tc, NULL);
+        rc = ncg_request_check_type(&tc, request, NULL, &e);
+        if (rc >= 0)
+            return rc;
+        if (rc != NCG_E_NO_FIT && first_rc == 0) {
+            first_rc = rc;
+            first = e;
+        }
+        type_limits(&tc, &l);
+        max.cpu = l.cpu > max.cpu ? l.cpu : max.cpu;
+        max.mem = l.mem > max.mem ? l.mem : max.mem;
+        max.gpu = l.gpu > max.gpu ? l.gpu : max.gpu;
+        max.chips = l.chips > max.chips ? l.chips : max.chips;
+        max.cores = l.cores > max.cores ? l.cores : max.cores;
+    }
+    rc = check_limits(request, &max, err);
+    if (rc < 0)
+        return rc;
+    if (first_rc < 0) {
+        if (err)
+            *err = first;
+        return first_rc;
+    }
+    return ncg_fail(err, NCG_E_NO_FIT, "no single instance type can satisfy the requested CPU, memory, GPU and Inf "
+                    "together");
+}
+
+NCG_EXPORT int ncg_request_layout(const ncg_catalog *catalog, const char *type, const ncg_request *request,
+                                  ncg_group *out, size_t size, ncg_error *err)
+{
+    ncg_type_copy tc;
+    ncg_shape s;
+    int rc;
+
+    if (!catalog || !type)
+        return ncg_fail(err, NCG_E_INVALID, "request_layout: %s is NULL", !catalog ? "catalog" : "type");
+    if (!out && size)
+        return ncg_fail(err, NCG_E_INVALID, "request_layout: out is NULL but size is %zu", size);
+    rc = ncg_request_check_fields(request, err);
+    if (rc < 0)
+        return rc;
+    rc = ncg_catalog_copy_type(catalog, type, &tc, err);
+    if (rc < 0)
+        return rc;
+    rc = ncg_request_check_type(&tc, request, &s, err);
+    if (rc < 0)
+        return rc;
+    if (s.ncg_size == 0)
+        return 0;
+    for (int i = 0; i < s.ppr && (size_t)i < size; i++) {
+        int cpc = tc.t.cores_per_chip, first = i * s.ncg_size, last = first + s.ncg_size - 1;
+        out[i].process = i;
+        out[i].first_core = first;
+        out[i].core_count = s.ncg_size;
+        out[i].first_chip = first / cpc;
+        out[i].chip_count = last / cpc - first / cpc + 1;
+        out[i].cache_bytes = out[i].chip_count * tc.t.device_memory_bytes;
+    }
+    return s.ppr;
+}
