@@ -150,6 +150,7 @@ typedef struct ncg_type {
     int gpus;                        /**< GPUs, for NCG_ACCEL_GPU types (reserved for, never scheduled) */
     int64_t cpu_milli;               /**< vCPUs x 1000 */
     int64_t memory_bytes;            /**< host memory */
+    int64_t hugepages_bytes;         /**< 2 MiB hugepages the node offers; 0 = not counted */
     ncg_topology topology;
     int has_price;                   /**< 0 if the price is unknown */
     double usd_per_hour;             /**< on-demand price when has_price */
@@ -262,6 +263,7 @@ typedef struct ncg_request {
     int64_t cpu_milli;       /**< >= 0 */
     int64_t memory_bytes;    /**< >= 0 */
     int64_t gpu;             /**< >= 0; a replica asking for GPUs fits only GPU types */
+    int64_t hugepages_bytes; /**< >= 0; counted against the type's hugepages (runtime 1.x: 256 MiB per chip) */
     const ncg_model *models; /**< may be NULL when model_count is 0 */
     size_t model_count;
 } ncg_request;
@@ -390,6 +392,7 @@ typedef struct ncg_alloc {
     int ncg_size;           /**< cores per NCG; 0 if the NCGs differ in size (adopted) */
     int64_t cpu_milli;
     int64_t memory_bytes;
+    int64_t hugepages_bytes;
 } ncg_alloc;
 
 /** A node's current use. */
@@ -404,6 +407,7 @@ typedef struct ncg_node_status {
     int64_t memory_usable_bytes;
     int64_t cpu_free_milli;
     int64_t memory_free_bytes;
+    int64_t hugepages_free_bytes;
     int allocations;
 } ncg_node_status;
 
@@ -446,7 +450,7 @@ int ncg_node_allocate(ncg_node *node, const ncg_request *request, ncg_alloc *out
  * @param request CPU, memory and models of the replica (inf, neuroncores and ppr are taken from the strings);
  *        may be NULL for none.
  * @param visible_devices AWS_NEURON_VISIBLE_DEVICES, or NULL; when given, the replica holds those whole chips and
- *        every process's cores must lie on them.
+ *        the processes' cores, when given too, must cover exactly the cores of those chips.
  * @param visible_cores NEURON_RT_VISIBLE_CORES of each process, in process order, consecutive and disjoint; may be
  *        NULL when @p process_count is 0 (then @p visible_devices is required and there is one process).
  * @return the new allocation id, or NCG_E_INVALID, NCG_E_PARSE, NCG_E_RANGE, NCG_E_OVERLAP (chips or cores
@@ -537,6 +541,233 @@ int ncg_node_group_cache(const ncg_node *node, uint32_t id, int process, ncg_gro
 
 /** @return "fits", "context-switched" or "does not fit"; NULL for other values. */
 const char *ncg_cache_state_name(ncg_cache_state state);
+/**@}*/
+
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/** @name Clusters: node groups, nodes and online placement */
+/**@{*/
+
+/** A node group: nodes of one type that an API may be allowed to use. Earlier groups are preferred. */
+typedef struct ncg_group_spec {
+    const char *name;        /**< unique in the cluster; same syntax as type names */
+    const char *type;        /**< an instance type of the catalog */
+    int min_nodes;           /**< >= 0; the planner keeps at least this many */
+    int max_nodes;           /**< >= min_nodes; 0..1000000 */
+    int has_price;           /**< nonzero: usd_per_hour overrides the catalog price (spot, discounts) */
+    double usd_per_hour;
+} ncg_group_spec;
+
+/** Where a replica went. */
+typedef struct ncg_placement {
+    char node[NCG_NAME_MAX + 1];  /**< node name */
+    int group;                    /**< group index */
+    ncg_alloc alloc;              /**< the allocation on that node */
+} ncg_placement;
+
+/** One move of a defragmentation suggestion: allocation @p alloc_id of node @p from goes to node @p to. */
+typedef struct ncg_move {
+    char from[NCG_NAME_MAX + 1];
+    uint32_t alloc_id;
+    char to[NCG_NAME_MAX + 1];
+} ncg_move;
+
+typedef struct ncg_cluster ncg_cluster;
+
+/** Create an empty cluster (no groups, no nodes). @return the cluster, or NULL (NCG_E_NOMEM). */
+ncg_cluster *ncg_cluster_new(ncg_error *err);
+
+/** Free a cluster and its nodes. Accepts NULL. @return NULL. */
+ncg_cluster *ncg_cluster_free(ncg_cluster *cluster);
+
+/**
+ * Add a node group. The group copies its type (and the catalog's reserves) from @p catalog; the price is the
+ * spec's when has_price, else the catalog's (a type without a price costs 0 and the plan says so).
+ * @return the group index (its preference rank), or NCG_E_INVALID, NCG_E_RANGE, NCG_E_UNKNOWN_TYPE, NCG_E_EXISTS,
+ *         NCG_E_NOMEM.
+ */
+int ncg_cluster_add_group(ncg_cluster *cluster, const ncg_catalog *catalog, const ncg_group_spec *spec,
+                          ncg_error *err);
+
+/** @return the number of groups (0 for NULL). */
+int ncg_cluster_group_count(const ncg_cluster *cluster);
+
+/**
+ * Read a group. Strings point into the cluster and stay valid until it is freed.
+ * @param[out] out_type may be NULL; receives the group's type (strings valid until the cluster is freed).
+ * @return 0, or NCG_E_INVALID, NCG_E_NOT_FOUND.
+ */
+int ncg_cluster_group_at(const ncg_cluster *cluster, int index, ncg_group_spec *out, ncg_type *out_type,
+                         ncg_error *err);
+
+/**
+ * Add an empty node to a group.
+ * @param name unique node name (e.g. the Kubernetes node name); NULL to name it "<group>-<n>".
+ * @return the node's index (nodes are listed in the order they were added), or NCG_E_INVALID, NCG_E_NOT_FOUND
+ *         (group), NCG_E_EXISTS (name), NCG_E_RANGE (the group has max_nodes nodes), NCG_E_NOMEM.
+ */
+int ncg_cluster_add_node(ncg_cluster *cluster, const char *name, const char *group, ncg_error *err);
+
+/** Remove a node and every allocation on it. @return 0, or NCG_E_INVALID, NCG_E_NOT_FOUND. */
+int ncg_cluster_remove_node(ncg_cluster *cluster, const char *name, ncg_error *err);
+
+/** @return the number of nodes (0 for NULL). */
+int ncg_cluster_node_count(const ncg_cluster *cluster);
+
+/**
+ * The node at @p index, for reading with the ncg_node_* functions. Valid until the node is removed or the
+ * cluster freed; the caller must not free or modify it.
+ * @param[out] out_name may be NULL. @param[out] out_group may be NULL (group index).
+ * @return the node, or NULL with NCG_E_INVALID / NCG_E_NOT_FOUND.
+ */
+const ncg_node *ncg_cluster_node_at(const ncg_cluster *cluster, int index, const char **out_name, int *out_group,
+                                    ncg_error *err);
+
+/** Find a node by name. @return its index, or NCG_E_INVALID, NCG_E_NOT_FOUND. */
+int ncg_cluster_find_node(const ncg_cluster *cluster, const char *name, ncg_error *err);
+
+/**
+ * Place one replica on an existing node (nodes are never created here). Groups are tried in preference order
+ * (only @p groups when given, as names); within a group the node with the smallest free window that holds the
+ * request and has the CPU, memory and hugepages, found through an index (it does not scan every node).
+ * @param groups allowed group names, or NULL for all.
+ * @return the allocation id, or NCG_E_FULL with the reason per group, or the errors of ncg_request_check().
+ */
+int ncg_cluster_place(ncg_cluster *cluster, const ncg_request *request, const char *const *groups,
+                      size_t group_count, ncg_placement *out, ncg_error *err);
+
+/** Release an allocation of a node. @return 0, or NCG_E_INVALID, NCG_E_NOT_FOUND. */
+int ncg_cluster_release(ncg_cluster *cluster, const char *node, uint32_t id, ncg_error *err);
+
+/** ncg_node_adopt() on a node of the cluster, keeping its index current. */
+int ncg_cluster_adopt(ncg_cluster *cluster, const char *node, const ncg_request *request,
+                      const char *visible_devices, const char *const *visible_cores, size_t process_count,
+                      ncg_alloc *out, ncg_error *err);
+
+/**
+ * Write the whole state as text (format "ncg-cluster 1", documented in doc/state-format.md): groups with their
+ * types, nodes, allocations with their ids and models. Restoring it gives a cluster that dumps identically.
+ * @param buf may be NULL when @p size is 0, to learn the length.
+ * @return the length of the text (without NUL); the text is written only when it fits in @p size
+ *         (else NCG_E_BUFFER is not raised: compare the result with @p size), or NCG_E_INVALID, NCG_E_RANGE
+ *         (more than 2^31 bytes).
+ */
+int ncg_cluster_dump(const ncg_cluster *cluster, char *buf, size_t size, ncg_error *err);
+
+/**
+ * Rebuild a cluster from ncg_cluster_dump() text.
+ * @return the cluster, or NULL with NCG_E_PARSE (line number and what is wrong), NCG_E_OVERLAP, NCG_E_NOMEM.
+ */
+ncg_cluster *ncg_cluster_restore(const char *text, ncg_error *err);
+
+/**
+ * Suggest the fewest moves that free a window of @p chips whole chips on some node of @p group (NULL: any group).
+ * Each move names an allocation blocking the window and a node (outside the window) where it fits; moves are
+ * checked in sequence, so they can be carried out in order. A node that already has such a window gives 0 moves.
+ * @param[out] out at most @p size moves; may be NULL to count.
+ * @param[out] out_node receives the node whose window is freed (NCG_NAME_MAX + 1 bytes), may be NULL.
+ * @return the number of moves, or NCG_E_FULL (no node can be freed that way), NCG_E_INVALID, NCG_E_TOPOLOGY.
+ */
+int ncg_cluster_defrag(const ncg_cluster *cluster, int chips, const char *group, ncg_move *out, size_t size,
+                       char *out_node, ncg_error *err);
+/**@}*/
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/** @name Planning: replicas of many APIs onto priced nodes */
+/**@{*/
+
+/** An API to plan: its replica request, how many replicas, and where it may run. */
+typedef struct ncg_api_spec {
+    const char *name;
+    ncg_request request;
+    int replicas;                /**< >= 0 */
+    const char *const *groups;   /**< allowed group names; NULL = every group */
+    size_t group_count;
+    int max_per_node;            /**< most replicas of this API on one node; 0 = no limit */
+} ncg_api_spec;
+
+/** Totals of a plan. */
+typedef struct ncg_plan_summary {
+    double price_per_hour;       /**< all nodes of the plan, existing ones included */
+    double lower_bound_per_hour; /**< no valid plan of the same input costs less (doc/planner.md) */
+    double gap;                  /**< (price - bound) / price, 0 when price is 0 */
+    int nodes;
+    int new_nodes;               /**< nodes the plan adds to the cluster it started from */
+    int replicas;                /**< asked for */
+    int placed;
+    int unplaced;
+    int unpriced_nodes;          /**< nodes whose type has no price (counted as 0) */
+    int64_t chips_used, chips_total;
+    int64_t cpu_used_milli, cpu_total_milli;        /**< total = usable after reserves */
+    int64_t memory_used_bytes, memory_total_bytes;
+} ncg_plan_summary;
+
+/** One replica of a plan. */
+typedef struct ncg_plan_replica {
+    int api;                     /**< api index (order of ncg_plan_add_api) */
+    int replica;                 /**< 0 .. replicas-1 */
+    int node;                    /**< node index in ncg_plan_cluster(); -1 if unplaced */
+    uint32_t alloc_id;           /**< allocation on that node; 0 if unplaced */
+} ncg_plan_replica;
+
+typedef struct ncg_plan ncg_plan;
+
+/**
+ * Start a plan from a cluster: its groups, and its nodes with their allocations, which the plan keeps and fills
+ * first. The cluster is copied; it is not changed.
+ * @return the plan, or NULL (NCG_E_INVALID, NCG_E_NOMEM).
+ */
+ncg_plan *ncg_plan_new(const ncg_cluster *base, ncg_error *err);
+
+/** Free a plan. Accepts NULL. @return NULL. */
+ncg_plan *ncg_plan_free(ncg_plan *plan);
+
+/**
+ * Add an API. The spec is copied.
+ * @return the api index, or NCG_E_INVALID / NCG_E_RANGE naming the field, NCG_E_NOT_FOUND (unknown group),
+ *         NCG_E_NOMEM. An API no allowed group can ever hold is accepted; its replicas end up unplaced with the
+ *         reason.
+ */
+int ncg_plan_add_api(ncg_plan *plan, const ncg_api_spec *spec, ncg_error *err);
+
+/**
+ * Compute the plan: nodes to run, every replica's node and window, price, lower bound. Deterministic: the same
+ * input gives the same plan. May be called once per plan.
+ * @return 0 (even when replicas are unplaced: see the summary), or NCG_E_INVALID (solved already), NCG_E_NOMEM.
+ */
+int ncg_plan_solve(ncg_plan *plan, ncg_error *err);
+
+/** Totals of a solved plan. @return 0, or NCG_E_INVALID (NULL or not solved). */
+int ncg_plan_get_summary(const ncg_plan *plan, ncg_plan_summary *out, ncg_error *err);
+
+/** The cluster the plan produced (base nodes plus new ones), for reading. Valid while the plan lives. */
+const ncg_cluster *ncg_plan_cluster(const ncg_plan *plan);
+
+/** @return the number of replicas (placed or not) of a solved plan; 0 for NULL. */
+int ncg_plan_replica_count(const ncg_plan *plan);
+
+/** Read replica @p index (APIs in order, then replicas in order). @return 0, or NCG_E_INVALID, NCG_E_NOT_FOUND. */
+int ncg_plan_replica_at(const ncg_plan *plan, int index, ncg_plan_replica *out, ncg_error *err);
+
+/**
+ * Why the replicas of an API that are unplaced could not be placed (which resource on which group, or max
+ * instances reached), and how many.
+ * @param[out] buf the reason, NUL-terminated; may be NULL when @p size is 0.
+ * @return the number of unplaced replicas of the API, or NCG_E_INVALID, NCG_E_NOT_FOUND.
+ */
+int ncg_plan_unplaced(const ncg_plan *plan, int api, char *buf, size_t size, ncg_error *err);
+
+/**
+ * How many more replicas of an API would fit on the plan's nodes as they are (no new nodes).
+ * @return the count, or NCG_E_INVALID, NCG_E_NOT_FOUND.
+ */
+int ncg_plan_headroom(const ncg_plan *plan, int api, ncg_error *err);
+
+/** The name of API @p api (valid while the plan lives), or NULL. */
+const char *ncg_plan_api_name(const ncg_plan *plan, int api);
+
+/** @return the number of APIs of the plan (0 for NULL). */
+int ncg_plan_api_count(const ncg_plan *plan);
 /**@}*/
 
 #ifdef __cplusplus

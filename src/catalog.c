@@ -219,6 +219,8 @@ static int check_type(const ncg_type *t, ncg_error *err)
         return ncg_fail(err, NCG_E_RANGE, "type %s: cpu_milli %" PRId64 " must be > 0", n, t->cpu_milli);
     if (t->memory_bytes <= 0)
         return ncg_fail(err, NCG_E_RANGE, "type %s: memory_bytes %" PRId64 " must be > 0", n, t->memory_bytes);
+    if (t->hugepages_bytes < 0)
+        return ncg_fail(err, NCG_E_RANGE, "type %s: hugepages_bytes %" PRId64 " must be >= 0", n, t->hugepages_bytes);
     if (t->has_price && (!isfinite(t->usd_per_hour) || t->usd_per_hour < 0))
         return ncg_fail(err, NCG_E_RANGE, "type %s: usd_per_hour %g must be finite and >= 0", n, t->usd_per_hour);
     return 0;

@@ -217,6 +217,11 @@ int ncg_node_plan(const ncg_node *n, const ncg_request *r, placement *out, ncg_e
         ncg_format_memory(n->type.memory_usable_bytes - n->memory_used, b, sizeof(b), NULL);
         return ncg_fail(err, NCG_E_FULL, "not enough memory on %s: requested %s but %s is free", t->name, a, b);
     }
+    if (r->hugepages_bytes > t->hugepages_bytes - n->hugepages_used) {
+        ncg_format_memory(r->hugepages_bytes, a, sizeof(a), NULL);
+        ncg_format_memory(t->hugepages_bytes - n->hugepages_used, b, sizeof(b), NULL);
+        return ncg_fail(err, NCG_E_FULL, "not enough hugepages on %s: requested %s but %s is free", t->name, a, b);
+    }
     if (out)
         *out = p;
     return 0;
@@ -291,12 +296,14 @@ static uint32_t commit(ncg_node *n, const placement *p, const ncg_request *r, al
     a->core_count = p->core_count;
     a->cpu_milli = r ? r->cpu_milli : 0;
     a->memory_bytes = r ? r->memory_bytes : 0;
+    a->hugepages_bytes = r ? r->hugepages_bytes : 0;
     if (p->core_count > 0) {
         cores_set(n->core_used, p->first_core, p->core_count, true);
         n->chip_busy |= ncg_window_mask(p->first_chip, p->chip_count);
     }
     n->cpu_used += a->cpu_milli;
     n->memory_used += a->memory_bytes;
+    n->hugepages_used += a->hugepages_bytes;
     n->allocs[n->count++] = *rec;
     return a->id;
 }
@@ -304,7 +311,6 @@ static uint32_t commit(ncg_node *n, const placement *p, const ncg_request *r, al
 NCG_EXPORT int ncg_node_allocate(ncg_node *node, const ncg_request *request, ncg_alloc *out, ncg_error *err)
 {
     placement p;
-    alloc_rec rec = {0};
     int rc;
 
     if (!node)
@@ -312,17 +318,7 @@ NCG_EXPORT int ncg_node_allocate(ncg_node *node, const ncg_request *request, ncg
     rc = ncg_node_plan(node, request, &p, err);
     if (rc < 0)
         return rc;
-    rc = grow(node, err);
-    if (rc < 0)
-        return rc;
-    if (!copy_models(&rec, request->models, request->model_count))
-        return ncg_fail(err, NCG_E_NOMEM, "out of memory copying models");
-    rec.a.ppr = p.shape.ppr;
-    rec.a.ncg_size = p.shape.ncg_size;
-    commit(node, &p, request, &rec);
-    if (out)
-        *out = rec.a;
-    return (int)rec.a.id;
+    return ncg_node_commit_placement(node, &p, request, out, err);
 }
 
 NCG_EXPORT int ncg_node_adopt(ncg_node *node, const ncg_request *request, const char *visible_devices,
@@ -331,7 +327,6 @@ NCG_EXPORT int ncg_node_adopt(ncg_node *node, const ncg_request *request, const 
 {
     const ncg_type *t;
     placement p = {.first_chip = -1, .first_core = -1};
-    alloc_rec rec = {0};
     int sizes[NCG_MAX_CORES], total, rc;
     bool uniform = true;
     ncg_request none;
@@ -385,9 +380,10 @@ NCG_EXPORT int ncg_node_adopt(ncg_node *node, const ncg_request *request, const 
             if (c != sizes[0])
                 uniform = false;
         }
-        if (visible_devices && (first < p.first_core || next > p.first_core + p.core_count))
-            return ncg_fail(err, NCG_E_RANGE, "adopt: cores %d-%d are not all on devices %s (cores %d-%d)", first,
-                            next - 1, visible_devices, p.first_core, p.first_core + p.core_count - 1);
+        if (visible_devices && (first != p.first_core || next != p.first_core + p.core_count))
+            return ncg_fail(err, NCG_E_RANGE, "adopt: the processes' cores %d-%d do not cover devices %s (cores "
+                            "%d-%d) exactly", first, next - 1, visible_devices, p.first_core,
+                            p.first_core + p.core_count - 1);
         if (!visible_devices) {
             p.first_core = first;
             p.core_count = next - first;
@@ -399,26 +395,40 @@ NCG_EXPORT int ncg_node_adopt(ncg_node *node, const ncg_request *request, const 
         p.shape.ppr = 1;
         sizes[0] = p.core_count;
     }
+    return ncg_node_insert(node, &p, request, uniform ? NULL : sizes, visible_devices, out, err);
+}
+
+int ncg_node_insert(ncg_node *node, const placement *pl, const ncg_request *request, const int *sizes,
+                    const char *devices, ncg_alloc *out, ncg_error *err)
+{
+    const ncg_type *t = &node->type.t;
+    placement p = *pl;
+    alloc_rec rec = {0};
+    int rc, smallest = p.shape.ppr > 0 ? p.core_count / p.shape.ppr : 0;
+
     if (p.whole_chips && (node->chip_busy & ncg_window_mask(p.first_chip, p.chip_count)))
-        return ncg_fail(err, NCG_E_OVERLAP, "adopt: devices %s overlap chips in use on %s", visible_devices, t->name);
-    if (!cores_free(node->core_used, p.first_core, p.core_count))
+        return ncg_fail(err, NCG_E_OVERLAP, "adopt: devices %s overlap chips in use on %s", devices ? devices : "",
+                        t->name);
+    if (p.core_count > 0 && !cores_free(node->core_used, p.first_core, p.core_count))
         return ncg_fail(err, NCG_E_OVERLAP, "adopt: cores %d-%d overlap cores in use on %s", p.first_core,
                         p.first_core + p.core_count - 1, t->name);
     if (request->cpu_milli > node->type.cpu_usable_milli - node->cpu_used ||
-        request->memory_bytes > node->type.memory_usable_bytes - node->memory_used)
-        return ncg_fail(err, NCG_E_FULL, "adopt: the replica's CPU or memory exceeds what is free on %s", t->name);
-    {
-        int smallest = sizes[0];
+        request->memory_bytes > node->type.memory_usable_bytes - node->memory_used ||
+        request->hugepages_bytes > t->hugepages_bytes - node->hugepages_used)
+        return ncg_fail(err, NCG_E_FULL, "adopt: the replica's CPU, memory or hugepages exceed what is free on %s",
+                        t->name);
+    if (sizes) {
+        smallest = sizes[0];
         for (int i = 1; i < p.shape.ppr; i++)
             smallest = sizes[i] < smallest ? sizes[i] : smallest;
-        rc = ncg_models_check(request->models, request->model_count, smallest, err);
-        if (rc < 0)
-            return rc;
     }
+    rc = ncg_models_check(request->models, request->model_count, smallest, err);
+    if (rc < 0)
+        return rc;
     rc = grow(node, err);
     if (rc < 0)
         return rc;
-    if (!uniform) {
+    if (sizes) {
         rec.group_sizes = malloc((size_t)p.shape.ppr * sizeof(int));
         if (!rec.group_sizes)
             return ncg_fail(err, NCG_E_NOMEM, "out of memory adopting an allocation");
@@ -429,7 +439,7 @@ NCG_EXPORT int ncg_node_adopt(ncg_node *node, const ncg_request *request, const 
         return ncg_fail(err, NCG_E_NOMEM, "out of memory copying models");
     }
     rec.a.ppr = p.shape.ppr;
-    rec.a.ncg_size = uniform ? sizes[0] : 0;
+    rec.a.ncg_size = sizes ? 0 : smallest;
     commit(node, &p, request, &rec);
     if (out)
         *out = rec.a;
@@ -481,6 +491,7 @@ NCG_EXPORT int ncg_node_release(ncg_node *node, uint32_t id, ncg_error *err)
     }
     node->cpu_used -= r->a.cpu_milli;
     node->memory_used -= r->a.memory_bytes;
+    node->hugepages_used -= r->a.hugepages_bytes;
     rec_clear(r);
     memmove(r, r + 1, (size_t)(node->count - i - 1) * sizeof(*r));
     node->count--;
@@ -594,6 +605,55 @@ NCG_EXPORT int ncg_node_status_get(const ncg_node *node, ncg_node_status *out, n
     out->memory_usable_bytes = node->type.memory_usable_bytes;
     out->cpu_free_milli = node->type.cpu_usable_milli - node->cpu_used;
     out->memory_free_bytes = node->type.memory_usable_bytes - node->memory_used;
+    out->hugepages_free_bytes = t->hugepages_bytes - node->hugepages_used;
     out->allocations = node->count;
     return 0;
+}
+
+bool ncg_node_fits_shape(const ncg_node *n, const ncg_shape *s, const ncg_request *r, placement *out)
+{
+    const ncg_type *t = &n->type.t;
+    placement p = {.shape = *s, .first_chip = -1, .first_core = -1};
+    if (r->cpu_milli > n->type.cpu_usable_milli - n->cpu_used ||
+        r->memory_bytes > n->type.memory_usable_bytes - n->memory_used ||
+        r->hugepages_bytes > t->hugepages_bytes - n->hugepages_used)
+        return false;
+    if (s->chips > 0) {
+        int at = ncg_window_find(t->topology, t->chips, ncg_node_free_chips(n), s->chips, n->policy);
+        if (at < 0)
+            return false;
+        p.whole_chips = true;
+        p.first_chip = at;
+        p.chip_count = s->chips;
+        p.first_core = at * t->cores_per_chip;
+        p.core_count = s->cores;
+    } else if (s->cores > 0) {
+        int at = find_cores(n, s->cores);
+        if (at < 0)
+            return false;
+        p.first_core = at;
+        p.core_count = s->cores;
+        p.first_chip = at / t->cores_per_chip;
+        p.chip_count = (at + s->cores - 1) / t->cores_per_chip - p.first_chip + 1;
+    }
+    if (out)
+        *out = p;
+    return true;
+}
+
+int ncg_node_commit_placement(ncg_node *node, const placement *p, const ncg_request *r, ncg_alloc *out,
+                              ncg_error *err)
+{
+    alloc_rec rec = {0};
+    int rc = grow(node, err);
+    if (rc < 0)
+        return rc;
+    if (!copy_models(&rec, r->models, r->model_count))
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory copying models");
+    rec.a.ppr = p->shape.ppr;
+    rec.a.ncg_size = p->shape.ncg_size;
+    commit(node, p, r, &rec);
+    if (out)
+        *out = rec.a;
+    return (int)rec.a.id;
 }

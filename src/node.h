@@ -29,13 +29,21 @@ struct ncg_node {
     ncg_policy policy;
     uint64_t chip_busy;            /* chips with at least one core in use */
     uint64_t core_used[CORE_WORDS];
-    int64_t cpu_used, memory_used;
+    int64_t cpu_used, memory_used, hugepages_used;
     uint32_t next_id;
     alloc_rec *allocs;             /* ascending id */
     int count, capacity;
 };
 
 int ncg_node_plan(const ncg_node *node, const ncg_request *request, placement *out, ncg_error *err);
+/* Record an allocation at a given placement after checking overlaps, CPU/memory/hugepages and models. sizes: one
+ * NCG size per process when they differ, else NULL. devices: for messages only. */
+int ncg_node_insert(ncg_node *node, const placement *p, const ncg_request *request, const int *sizes,
+                    const char *devices, ncg_alloc *out, ncg_error *err);
+/* Fast path for the planner: the request is valid for the node's type and s is its shape. */
+bool ncg_node_fits_shape(const ncg_node *node, const ncg_shape *s, const ncg_request *r, placement *out);
+int ncg_node_commit_placement(ncg_node *node, const placement *p, const ncg_request *r, ncg_alloc *out,
+                              ncg_error *err);
 const alloc_rec *ncg_node_find(const ncg_node *node, uint32_t id);
 /* The NCG `process` of an allocation, host-global. */
 void ncg_node_group_of(const ncg_node *node, const alloc_rec *r, int process, ncg_group *out);

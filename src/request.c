@@ -42,6 +42,8 @@ int ncg_request_check_fields(const ncg_request *r, ncg_error *err)
         return ncg_fail(err, NCG_E_RANGE, "cpu %" PRId64 "m must be >= 0", r->cpu_milli);
     if (r->memory_bytes < 0)
         return ncg_fail(err, NCG_E_RANGE, "memory %" PRId64 " bytes must be >= 0", r->memory_bytes);
+    if (r->hugepages_bytes < 0)
+        return ncg_fail(err, NCG_E_RANGE, "hugepages %" PRId64 " bytes must be >= 0", r->hugepages_bytes);
     if (r->gpu < 0 || r->gpu > COUNT_MAX)
         return ncg_fail(err, NCG_E_RANGE, "gpu %" PRId64 " is out of range 0..%d", r->gpu, COUNT_MAX);
     if (r->model_count > 0 && !r->models)
@@ -150,7 +152,7 @@ static int no_fit(ncg_error *err, const char *resource, const char *requested, c
 }
 
 typedef struct limits {
-    int64_t cpu, mem, gpu, chips, cores;
+    int64_t cpu, mem, gpu, chips, cores, hugepages;
 } limits;
 
 /* The fit rule in Cortex's order (CPU, memory, GPU, Inf), against the given maxima. */
@@ -177,6 +179,11 @@ static int check_limits(const ncg_request *r, const limits *l, ncg_error *err)
         snprintf(max, sizeof(max), "%" PRId64, l->chips);
         return no_fit(err, "Inf", req, max);
     }
+    if (r->hugepages_bytes > l->hugepages) {
+        ncg_format_memory(r->hugepages_bytes, req, sizeof(req), NULL);
+        ncg_format_memory(l->hugepages, max, sizeof(max), NULL);
+        return no_fit(err, "hugepages", req, max);
+    }
     if (r->neuroncores > l->cores) {
         snprintf(req, sizeof(req), "%" PRId64, r->neuroncores);
         snprintf(max, sizeof(max), "%" PRId64, l->cores);
@@ -192,6 +199,7 @@ static void type_limits(const ncg_type_copy *tc, limits *l)
     l->gpu = tc->t.gpus;
     l->chips = tc->t.chips;
     l->cores = (int64_t)tc->t.chips * tc->t.cores_per_chip;
+    l->hugepages = tc->t.hugepages_bytes;
 }
 
 int ncg_models_check(const ncg_model *models, size_t count, int ncg_size, ncg_error *err)
@@ -292,6 +300,7 @@ NCG_EXPORT int ncg_request_check(const ncg_catalog *catalog, const char *type, c
         max.gpu = l.gpu > max.gpu ? l.gpu : max.gpu;
         max.chips = l.chips > max.chips ? l.chips : max.chips;
         max.cores = l.cores > max.cores ? l.cores : max.cores;
+        max.hugepages = l.hugepages > max.hugepages ? l.hugepages : max.hugepages;
     }
     rc = check_limits(request, &max, err);
     if (rc < 0)

@@ -1,0 +1,886 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The planner: replicas of many APIs onto priced nodes, and a proven lower bound on the price.
+ *
+ * Packing (doc/planner.md):
+ * 1. Per API and allowed group: the request's shape on the group's type (Cortex's rules) and how many replicas
+ *    fit an empty node (m); the group's cost per replica is price / m.
+ * 2. APIs go largest first: the sum over resources of demand / capacity of the group it would open nodes in
+ *    (ties: chips, NeuronCores, CPU, memory, input order). Each replica goes to the first node, in the order
+ *    nodes were opened (existing nodes first), that holds it; a node that fails once is skipped for the rest of
+ *    that API, since nodes only fill up. When none holds it, a node is opened in the allowed group with the lowest
+ *    cost per replica that has room under max_instances (ties: group order).
+ * 3. Each node the plan opened is moved to the cheapest allowed group whose type holds all its replicas.
+ * 4. Groups get empty nodes up to min_instances.
+ *
+ * Lower bound: the value of a feasible solution of the dual of the LP relaxation (see lower_bound()). */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster.h"
+#include "lp.h"
+
+#define RESOURCES 4 /* NeuronCores, CPU, memory, hugepages */
+#define FIT_CAP 4096
+
+typedef struct papi {
+    char name[NCG_NAME_MAX * 2 + 2];
+    ncg_request req;
+    ncg_model *models;
+    char *names;
+    int replicas;
+    int max_per_node;
+    bool *allowed;      /* per group */
+    ncg_shape *shape;   /* per group, valid when fit > 0 */
+    int *fit;           /* per group: replicas on an empty node; 0 = cannot */
+    int placed;
+    double size;        /* sort key: demand relative to the capacity of its cheapest group */
+    char reason[NCG_MESSAGE_MAX];
+} papi;
+
+typedef struct preplica {
+    int node;           /* index into the cluster's nodes, -1 unplaced */
+    uint32_t alloc;
+} preplica;
+
+struct ncg_plan {
+    ncg_cluster *c;
+    int base_nodes;
+    papi *apis;
+    int api_count, api_capacity;
+    preplica *replicas;  /* APIs in order, then replicas */
+    int *offset;         /* first replica of each API */
+    int replica_total;
+    bool solved;
+    ncg_plan_summary sum;
+};
+
+NCG_EXPORT ncg_plan *ncg_plan_new(const ncg_cluster *base, ncg_error *err)
+{
+    ncg_plan *p;
+    if (!base) {
+        ncg_fail(err, NCG_E_INVALID, "plan_new: base cluster is NULL");
+        return NULL;
+    }
+    p = calloc(1, sizeof(*p));
+    if (!p) {
+        ncg_fail(err, NCG_E_NOMEM, "out of memory creating a plan");
+        return NULL;
+    }
+    p->c = ncg_cluster_clone(base, err);
+    if (!p->c) {
+        free(p);
+        return NULL;
+    }
+    p->base_nodes = p->c->node_count;
+    return p;
+}
+
+static void api_clear(papi *a)
+{
+    free(a->models);
+    free(a->names);
+    free(a->allowed);
+    free(a->shape);
+    free(a->fit);
+}
+
+NCG_EXPORT ncg_plan *ncg_plan_free(ncg_plan *p)
+{
+    if (!p)
+        return NULL;
+    for (int i = 0; i < p->api_count; i++)
+        api_clear(&p->apis[i]);
+    free(p->apis);
+    free(p->replicas);
+    free(p->offset);
+    ncg_cluster_free(p->c);
+    free(p);
+    return NULL;
+}
+
+NCG_EXPORT int ncg_plan_add_api(ncg_plan *p, const ncg_api_spec *spec, ncg_error *err)
+{
+    papi a = {0};
+    size_t names = 0, o = 0;
+    int rc, G;
+    ncg_quoted q;
+
+    if (!p || !spec)
+        return ncg_fail(err, NCG_E_INVALID, "plan_add_api: %s is NULL", !p ? "plan" : "spec");
+    if (p->solved)
+        return ncg_fail(err, NCG_E_INVALID, "plan_add_api: the plan is solved already");
+    if (!spec->name || !spec->name[0] || strlen(spec->name) > sizeof(a.name) - 1)
+        return ncg_fail(err, NCG_E_INVALID, "api name %s is not valid: 1 to %zu characters",
+                        spec->name ? ncg_quote(&q, spec->name) : "NULL", sizeof(a.name) - 1);
+    if (spec->replicas < 0 || spec->replicas > 10000000)
+        return ncg_fail(err, NCG_E_RANGE, "api %s: replicas %d is out of range 0..10000000", spec->name,
+                        spec->replicas);
+    if (spec->max_per_node < 0)
+        return ncg_fail(err, NCG_E_RANGE, "api %s: max_per_node %d must be >= 0", spec->name, spec->max_per_node);
+    rc = ncg_request_check_fields(&spec->request, err);
+    if (rc < 0) {
+        char msg[NCG_MESSAGE_MAX];
+        snprintf(msg, sizeof(msg), "%s", err ? err->message : "");
+        return ncg_fail(err, rc, "api %s: %s", spec->name, msg);
+    }
+    if (spec->group_count && !spec->groups)
+        return ncg_fail(err, NCG_E_INVALID, "api %s: groups is NULL but group_count is %zu", spec->name,
+                        spec->group_count);
+    G = p->c->group_count;
+    a.allowed = calloc((size_t)G + 1, sizeof(bool));
+    a.shape = calloc((size_t)G + 1, sizeof(ncg_shape));
+    a.fit = calloc((size_t)G + 1, sizeof(int));
+    for (size_t i = 0; i < spec->request.model_count; i++)
+        names += (spec->request.models[i].name ? strlen(spec->request.models[i].name) : 0) + 1;
+    if (spec->request.model_count) {
+        a.models = malloc(spec->request.model_count * sizeof(ncg_model));
+        a.names = malloc(names);
+    }
+    if (!a.allowed || !a.shape || !a.fit || (spec->request.model_count && (!a.models || !a.names))) {
+        api_clear(&a);
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory adding api %s", spec->name);
+    }
+    for (size_t i = 0; i < spec->group_count; i++) {
+        int g = spec->groups[i] ? ncg_cluster_group_index(p->c, spec->groups[i]) : -1;
+        if (g < 0) {
+            api_clear(&a);
+            return ncg_fail(err, NCG_E_NOT_FOUND, "api %s: unknown node group %s", spec->name,
+                            ncg_quote(&q, spec->groups[i] ? spec->groups[i] : "(null)"));
+        }
+        a.allowed[g] = true;
+    }
+    if (!spec->groups)
+        for (int g = 0; g < G; g++)
+            a.allowed[g] = true;
+    if (p->api_count == p->api_capacity) {
+        int cap = p->api_capacity ? p->api_capacity * 2 : 16;
+        papi *grown = realloc(p->apis, (size_t)cap * sizeof(*grown));
+        if (!grown) {
+            api_clear(&a);
+            return ncg_fail(err, NCG_E_NOMEM, "out of memory adding api %s", spec->name);
+        }
+        p->apis = grown;
+        p->api_capacity = cap;
+    }
+    strcpy(a.name, spec->name);
+    a.req = spec->request;
+    for (size_t i = 0; i < spec->request.model_count; i++) {
+        const char *nm = spec->request.models[i].name ? spec->request.models[i].name : "";
+        size_t len = strlen(nm);
+        a.models[i] = spec->request.models[i];
+        memcpy(a.names + o, nm, len + 1);
+        a.models[i].name = a.names + o;
+        o += len + 1;
+    }
+    a.req.models = a.models;
+    a.replicas = spec->replicas;
+    a.max_per_node = spec->max_per_node;
+    p->apis[p->api_count] = a;
+    return p->api_count++;
+}
+
+/* ---- packing ---- */
+
+/* A scratch node of a group's type, not in any cluster. */
+static ncg_node *scratch_node(const cgroup *g)
+{
+    ncg_node *n = calloc(1, sizeof(*n));
+    if (n) {
+        n->type = g->type;
+        n->type.t.name = n->type.name;
+        n->next_id = 1;
+        n->policy = NCG_POLICY_PACK;
+    }
+    return n;
+}
+
+static void demand(const papi *a, int g, double *d);
+static void capacity(const cgroup *g, double *cap);
+static int best_group(const ncg_plan *p, const papi *a);
+
+/* Sort key: the API's demand over the capacity of the group it would open nodes in, summed over resources. */
+static void api_size(const ncg_plan *p, papi *a)
+{
+    int g = best_group(p, a);
+    double d[RESOURCES], cap[RESOURCES];
+    a->size = 0;
+    if (g < 0)
+        return;
+    demand(a, g, d);
+    capacity(&p->c->groups[g], cap);
+    for (int r = 0; r < RESOURCES; r++)
+        if (cap[r] > 0)
+            a->size += d[r] / cap[r];
+}
+
+static int analyse(ncg_plan *p, ncg_error *err)
+{
+    for (int i = 0; i < p->api_count; i++) {
+        papi *a = &p->apis[i];
+        a->reason[0] = '\0';
+        for (int gi = 0; gi < p->c->group_count; gi++) {
+            cgroup *g = &p->c->groups[gi];
+            ncg_error e;
+            ncg_node *n;
+            int cap = a->replicas < FIT_CAP ? a->replicas : FIT_CAP;
+            if (!a->allowed[gi])
+                continue;
+            if (ncg_request_check_type(&g->type, &a->req, &a->shape[gi], &e) < 0) {
+                size_t used = strlen(a->reason);
+                snprintf(a->reason + used, sizeof(a->reason) - used, "%sgroup %s: %s", used ? "; " : "", g->name,
+                         e.message);
+                continue;
+            }
+            if (a->max_per_node && a->max_per_node < cap)
+                cap = a->max_per_node;
+            if (cap < 1)
+                cap = 1;
+            n = scratch_node(g);
+            if (!n)
+                return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+            for (a->fit[gi] = 0; a->fit[gi] < cap; a->fit[gi]++) {
+                placement pl;
+                if (!ncg_node_fits_shape(n, &a->shape[gi], &a->req, &pl))
+                    break;
+                if (ncg_node_commit_placement(n, &pl, &a->req, NULL, err) < 0) {
+                    ncg_node_free(n);
+                    return NCG_E_NOMEM;
+                }
+            }
+            ncg_node_free(n);
+        }
+        api_size(p, a);
+    }
+    return 0;
+}
+
+static int size_cmp(const ncg_plan *p, int x, int y)
+{
+    const ncg_request *a = &p->apis[x].req, *b = &p->apis[y].req;
+    if (p->apis[x].size != p->apis[y].size)
+        return p->apis[x].size > p->apis[y].size ? -1 : 1;
+    if (a->inf != b->inf)
+        return a->inf > b->inf ? -1 : 1;
+    if (a->neuroncores != b->neuroncores)
+        return a->neuroncores > b->neuroncores ? -1 : 1;
+    if (a->cpu_milli != b->cpu_milli)
+        return a->cpu_milli > b->cpu_milli ? -1 : 1;
+    if (a->memory_bytes != b->memory_bytes)
+        return a->memory_bytes > b->memory_bytes ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* Insertion sort: the number of APIs is small and the order must be deterministic. */
+static void order_apis(const ncg_plan *p, int *order)
+{
+    for (int i = 0; i < p->api_count; i++) {
+        int j = i;
+        while (j > 0 && size_cmp(p, i, order[j - 1]) < 0) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+}
+
+/* The allowed group with room and the lowest cost per replica; -1 if none. */
+static int best_group(const ncg_plan *p, const papi *a)
+{
+    int best = -1;
+    double best_cost = 0;
+    for (int gi = 0; gi < p->c->group_count; gi++) {
+        const cgroup *g = &p->c->groups[gi];
+        double cost;
+        if (!a->allowed[gi] || a->fit[gi] == 0 || g->nodes >= g->max_nodes)
+            continue;
+        cost = g->price / a->fit[gi];
+        if (best < 0 || cost < best_cost) {
+            best = gi;
+            best_cost = cost;
+        }
+    }
+    return best;
+}
+
+static int place_on(ncg_plan *p, cnode *n, papi *a, preplica *r, ncg_error *err)
+{
+    placement pl;
+    ncg_alloc al;
+    int rc;
+    if (!ncg_node_fits_shape(n->node, &a->shape[n->group], &a->req, &pl))
+        return 0;
+    rc = ncg_node_commit_placement(n->node, &pl, &a->req, &al, err);
+    if (rc < 0)
+        return rc;
+    ncg_cluster_reindex(p->c, n);
+    r->node = n->index;
+    r->alloc = al.id;
+    a->placed++;
+    return 1;
+}
+
+static int pack(ncg_plan *p, ncg_error *err)
+{
+    int *order = malloc((size_t)(p->api_count ? p->api_count : 1) * sizeof(int));
+    int rc = 0;
+    if (!order)
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+    order_apis(p, order);
+    for (int k = 0; k < p->api_count && rc == 0; k++) {
+        int ai = order[k], cursor = 0, stamp = k + 1;
+        papi *a = &p->apis[ai];
+        preplica *reps = &p->replicas[p->offset[ai]];
+        for (int ri = 0; ri < a->replicas && rc == 0; ri++) {
+            int g;
+            cnode *n;
+            reps[ri].node = -1;
+            for (; cursor < p->c->node_count; cursor++) {
+                n = p->c->nodes[cursor];
+                if (n->stamp != stamp) {
+                    n->stamp = stamp;
+                    n->count = 0;
+                }
+                if (!a->allowed[n->group] || a->fit[n->group] == 0 || (a->max_per_node && n->count >= a->max_per_node))
+                    continue;
+                rc = place_on(p, n, a, &reps[ri], err);
+                if (rc != 0)
+                    break;
+            }
+            if (rc < 0)
+                break;
+            if (rc == 1) {
+                p->c->nodes[cursor]->count++;
+                rc = 0;
+                continue;
+            }
+            g = best_group(p, a);
+            if (g < 0) {
+                size_t used = strlen(a->reason);
+                if (!used) {
+                    bool any = false;
+                    for (int gi = 0; gi < p->c->group_count; gi++) {
+                        if (!a->allowed[gi] || a->fit[gi] == 0)
+                            continue;
+                        used = strlen(a->reason);
+                        snprintf(a->reason + used, sizeof(a->reason) - used, "%s%s", any ? ", " : "max_instances "
+                                 "reached: group ", p->c->groups[gi].name);
+                        used = strlen(a->reason);
+                        snprintf(a->reason + used, sizeof(a->reason) - used, " (%d nodes)", p->c->groups[gi].max_nodes);
+                        any = true;
+                    }
+                    if (!any)
+                        snprintf(a->reason, sizeof(a->reason), "no node group is allowed for this api");
+                }
+                break; /* every further replica is unplaced too */
+            }
+            n = ncg_cluster_insert_node(p->c, NULL, g, err);
+            if (!n) {
+                rc = err ? err->code : NCG_E_NOMEM;
+                break;
+            }
+            n->stamp = stamp;
+            n->count = 0;
+            rc = place_on(p, n, a, &reps[ri], err);
+            if (rc == 1) {
+                n->count++;
+                rc = 0;
+            } else if (rc == 0) {
+                rc = ncg_fail(err, NCG_E_INVALID, "internal: a replica of %s does not fit an empty %s", a->name,
+                              n->node->type.name);
+            }
+        }
+    }
+    free(order);
+    return rc;
+}
+
+/* Move each new node to the cheapest allowed group that holds everything on it. */
+static int downsize(ncg_plan *p, ncg_error *err)
+{
+    int N = p->c->node_count, rc = 0;
+    int *head = malloc((size_t)(N ? N : 1) * sizeof(int)), *next = malloc((size_t)(p->replica_total + 1) * sizeof(int));
+    int *api_of = malloc((size_t)(p->replica_total + 1) * sizeof(int));
+    if (!head || !next || !api_of) {
+        free(head);
+        free(next);
+        free(api_of);
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+    }
+    for (int i = 0; i < N; i++)
+        head[i] = -1;
+    for (int ai = 0; ai < p->api_count; ai++)
+        for (int r = 0; r < p->apis[ai].replicas; r++) {
+            int idx = p->offset[ai] + r, nd = p->replicas[idx].node;
+            api_of[idx] = ai;
+            if (nd >= 0) {
+                next[idx] = head[nd];
+                head[nd] = idx;
+            }
+        }
+    for (int i = p->base_nodes; i < N && rc == 0; i++) {
+        cnode *n = p->c->nodes[i];
+        int best = -1;
+        for (int gi = 0; gi < p->c->group_count; gi++) {
+            cgroup *g = &p->c->groups[gi];
+            ncg_node *s;
+            bool ok = true;
+            if (g->price >= p->c->groups[n->group].price || g->nodes >= g->max_nodes ||
+                (best >= 0 && g->price >= p->c->groups[best].price))
+                continue;
+            for (int r = head[i]; r >= 0 && ok; r = next[r])
+                ok = p->apis[api_of[r]].allowed[gi] && p->apis[api_of[r]].fit[gi] > 0;
+            if (!ok || !(s = scratch_node(g)))
+                continue;
+            for (int r = head[i]; r >= 0 && ok; r = next[r]) {
+                papi *a = &p->apis[api_of[r]];
+                placement pl;
+                ok = ncg_node_fits_shape(s, &a->shape[gi], &a->req, &pl) &&
+                     ncg_node_commit_placement(s, &pl, &a->req, NULL, NULL) > 0;
+            }
+            ncg_node_free(s);
+            if (ok)
+                best = gi;
+        }
+        if (best < 0)
+            continue;
+        /* Re-place the replicas on a fresh node of the better group, in place of the old one. */
+        {
+            cgroup *from = &p->c->groups[n->group], *to = &p->c->groups[best];
+            ncg_node *fresh = scratch_node(to);
+            if (!fresh) {
+                rc = ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+                break;
+            }
+            for (int r = head[i]; r >= 0; r = next[r]) {
+                papi *a = &p->apis[api_of[r]];
+                placement pl;
+                ncg_alloc al;
+                ncg_node_fits_shape(fresh, &a->shape[best], &a->req, &pl);
+                ncg_node_commit_placement(fresh, &pl, &a->req, &al, NULL);
+                p->replicas[r].alloc = al.id;
+            }
+            /* swap the node's contents and move it between groups' indexes */
+            ncg_cluster_detach(p->c, n);
+            ncg_node_free(n->node);
+            n->node = fresh;
+            from->nodes--;
+            to->nodes++;
+            n->group = best;
+            snprintf(n->name, sizeof(n->name), "%.50s-%d", to->name, ++to->next_seq);
+            while (ncg_cluster_lookup(p->c, n->name))
+                snprintf(n->name, sizeof(n->name), "%.50s-%d", to->name, ++to->next_seq);
+            ncg_cluster_attach(p->c, n);
+        }
+    }
+    free(head);
+    free(next);
+    free(api_of);
+    return rc;
+}
+
+/* ---- lower bound ----
+ *
+ * The LP relaxation of planning, for the replicas the plan placed (n_i of API i):
+ *   min  sum_g p_g y_g
+ *   s.t. sum_{g allowed for i} x_ig >= n_i                       (a_i)
+ *        cap_gr y_g - sum_i d_igr x_ig >= U_gr   r = cores, CPU, memory, hugepages   (b_gr)
+ *        -y_g >= -max_g                                          (c_g)
+ *        y_g >= low_g = max(min_g, existing nodes of g)          (e_g)
+ *        m_i y_g - x_ig >= 0   when API i has max_per_node m_i   (f_ig)
+ *        x, y >= 0
+ * where U_gr is what the existing allocations already use. Every valid plan gives a feasible point (y_g = its
+ * nodes of group g, x_ig = its replicas of i on g), so the LP optimum is at most the price of any valid plan.
+ * By weak duality every feasible point of the dual
+ *   max  sum_i n_i a_i + sum_gr U_gr b_gr - sum_g max_g c_g + sum_g low_g e_g
+ *   s.t. a_i - sum_r d_igr b_gr - f_ig <= 0                      for every allowed (i, g)
+ *        sum_r cap_gr b_gr - c_g + e_g + sum_i m_i f_ig <= p_g   for every g
+ *        a, b, c, e, f >= 0
+ * has an objective at most the LP optimum. We solve the dual with the simplex (every iterate is feasible), then
+ * make feasibility exact despite rounding: a_i is set to the smallest of its left-hand sides (so the first rows
+ * hold), and if a group row still exceeds p_g all variables are scaled down by the same factor, which keeps the
+ * homogeneous first rows and makes every group row hold. The objective of that point is the bound. */
+
+static double gib(int64_t bytes)
+{
+    return (double)bytes / (double)(INT64_C(1) << 30);
+}
+
+static void demand(const papi *a, int g, double *d)
+{
+    d[0] = a->shape[g].cores;
+    d[1] = (double)a->req.cpu_milli / 1000.0;
+    d[2] = gib(a->req.memory_bytes);
+    d[3] = gib(a->req.hugepages_bytes);
+}
+
+static void capacity(const cgroup *g, double *cap)
+{
+    cap[0] = (double)g->type.t.chips * g->type.t.cores_per_chip;
+    cap[1] = (double)g->type.cpu_usable_milli / 1000.0;
+    cap[2] = gib(g->type.memory_usable_bytes);
+    cap[3] = gib(g->type.t.hugepages_bytes);
+}
+
+static double lower_bound(const ncg_plan *p, const double *used, const int *low, ncg_error *err, bool *ok)
+{
+    int G = p->c->group_count, I = p->api_count, pairs = 0, fvars = 0;
+    int *pair_api, *pair_group, *pair_f, *a_var;
+    ncg_lp lp = {0};
+    double *u = NULL, bound = 0, trivial = 0, scale = 1;
+    int col;
+
+    *ok = false;
+    for (int i = 0; i < I; i++)
+        for (int g = 0; g < G; g++)
+            if (p->apis[i].placed > 0 && p->apis[i].allowed[g] && p->apis[i].fit[g] > 0) {
+                pairs++;
+                if (p->apis[i].max_per_node && p->apis[i].fit[g] >= p->apis[i].max_per_node)
+                    fvars++;
+            }
+    pair_api = malloc((size_t)(pairs + 1) * sizeof(int));
+    pair_group = malloc((size_t)(pairs + 1) * sizeof(int));
+    pair_f = malloc((size_t)(pairs + 1) * sizeof(int));
+    a_var = malloc((size_t)(I + 1) * sizeof(int));
+    lp.rows = pairs + G;
+    /* columns: a_i for APIs with placed replicas, b_gr, c_g, e_g, f */
+    col = 0;
+    if (a_var)
+        for (int i = 0; i < I; i++)
+            a_var[i] = p->apis[i].placed > 0 ? col++ : -1;
+    lp.cols = col + G * RESOURCES + 2 * G + fvars;
+    lp.a = calloc((size_t)lp.rows * (size_t)lp.cols + 1, sizeof(double));
+    lp.b = calloc((size_t)lp.rows + 1, sizeof(double));
+    lp.c = calloc((size_t)lp.cols + 1, sizeof(double));
+    u = calloc((size_t)lp.cols + 1, sizeof(double));
+    if (!pair_api || !pair_group || !pair_f || !a_var || !lp.a || !lp.b || !lp.c || !u) {
+        ncg_fail(err, NCG_E_NOMEM, "out of memory computing the lower bound");
+        goto out;
+    }
+#define B(g, r) (col + (g) * RESOURCES + (r))
+#define C(g) (col + G * RESOURCES + (g))
+#define E(g) (col + G * RESOURCES + G + (g))
+#define A(row, j) lp.a[(size_t)(row) * (size_t)lp.cols + (size_t)(j)]
+    {
+        int k = 0, f = col + G * RESOURCES + 2 * G;
+        for (int i = 0; i < I; i++)
+            for (int g = 0; g < G; g++) {
+                const papi *a = &p->apis[i];
+                double d[RESOURCES];
+                if (!(a->placed > 0 && a->allowed[g] && a->fit[g] > 0))
+                    continue;
+                pair_api[k] = i;
+                pair_group[k] = g;
+                pair_f[k] = a->max_per_node && a->fit[g] >= a->max_per_node ? f++ : -1;
+                demand(a, g, d);
+                A(k, a_var[i]) = 1;
+                for (int r = 0; r < RESOURCES; r++)
+                    A(k, B(g, r)) = -d[r];
+                if (pair_f[k] >= 0) {
+                    A(k, pair_f[k]) = -1;
+                    A(pairs + g, pair_f[k]) = a->max_per_node;
+                }
+                k++;
+            }
+    }
+    for (int g = 0; g < G; g++) {
+        double cap[RESOURCES];
+        capacity(&p->c->groups[g], cap);
+        for (int r = 0; r < RESOURCES; r++) {
+            A(pairs + g, B(g, r)) = cap[r];
+            lp.c[B(g, r)] = used[g * RESOURCES + r];
+        }
+        A(pairs + g, C(g)) = -1;
+        A(pairs + g, E(g)) = 1;
+        lp.b[pairs + g] = p->c->groups[g].price;
+        lp.c[C(g)] = -(double)p->c->groups[g].max_nodes;
+        lp.c[E(g)] = low[g];
+        trivial += low[g] * p->c->groups[g].price;
+    }
+    for (int i = 0; i < I; i++)
+        if (a_var[i] >= 0)
+            lp.c[a_var[i]] = p->apis[i].placed;
+    if (ncg_lp_solve(&lp, u, 50 * (lp.rows + lp.cols)) < 0) {
+        ncg_fail(err, NCG_E_NOMEM, "out of memory computing the lower bound");
+        goto out;
+    }
+    /* exact feasibility: a_i = min of its left-hand sides; then scale the group rows */
+    for (int i = 0; i < I; i++)
+        if (a_var[i] >= 0)
+            u[a_var[i]] = INFINITY;
+    for (int k = 0; k < pairs; k++) {
+        double lhs = pair_f[k] >= 0 ? u[pair_f[k]] : 0;
+        for (int r = 0; r < RESOURCES; r++)
+            lhs -= A(k, B(pair_group[k], r)) * u[B(pair_group[k], r)];
+        if (lhs < u[a_var[pair_api[k]]])
+            u[a_var[pair_api[k]]] = lhs > 0 ? lhs : 0;
+    }
+    for (int g = 0; g < G; g++) {
+        double lhs = 0, pg = p->c->groups[g].price;
+        for (int j = 0; j < lp.cols; j++)
+            lhs += A(pairs + g, j) * u[j];
+        if (lhs > pg)
+            scale = pg / lhs < scale ? pg / lhs : scale;
+    }
+    for (int j = 0; j < lp.cols; j++)
+        bound += lp.c[j] * u[j];
+    bound *= scale;
+    if (bound < trivial)
+        bound = trivial;
+    *ok = true;
+#undef A
+#undef B
+#undef C
+#undef E
+out:
+    free(pair_api);
+    free(pair_group);
+    free(pair_f);
+    free(a_var);
+    free(lp.a);
+    free(lp.b);
+    free(lp.c);
+    free(u);
+    return bound > 0 ? bound : 0;
+}
+
+/* ---- solve and results ---- */
+
+static void existing_use(const ncg_plan *p, double *used, int *low)
+{
+    for (int g = 0; g < p->c->group_count; g++) {
+        low[g] = p->c->groups[g].min_nodes;
+        for (int r = 0; r < RESOURCES; r++)
+            used[g * RESOURCES + r] = 0;
+    }
+    for (int i = 0; i < p->base_nodes; i++) {
+        const cnode *n = p->c->nodes[i];
+        const ncg_node *nd = n->node;
+        double *u = &used[n->group * RESOURCES];
+        int cores = 0, base = 0;
+        for (int w = 0; w < CORE_WORDS; w++)
+            cores += ncg_popcount64(nd->core_used[w]);
+        u[0] += cores;
+        u[1] += (double)nd->cpu_used / 1000.0;
+        u[2] += gib(nd->memory_used);
+        u[3] += gib(nd->hugepages_used);
+        for (int j = 0; j < p->base_nodes; j++)
+            base += p->c->nodes[j]->group == n->group;
+        if (base > low[n->group])
+            low[n->group] = base;
+    }
+}
+
+NCG_EXPORT int ncg_plan_solve(ncg_plan *p, ncg_error *err)
+{
+    int G, rc, *low;
+    double *used;
+    bool ok;
+    ncg_plan_summary s = {0};
+
+    if (!p)
+        return ncg_fail(err, NCG_E_INVALID, "plan is NULL");
+    if (p->solved)
+        return ncg_fail(err, NCG_E_INVALID, "plan_solve: the plan is solved already");
+    G = p->c->group_count;
+    p->offset = malloc((size_t)(p->api_count + 1) * sizeof(int));
+    used = calloc((size_t)G * RESOURCES + 1, sizeof(double));
+    low = calloc((size_t)G + 1, sizeof(int));
+    if (!p->offset || !used || !low) {
+        free(used);
+        free(low);
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+    }
+    p->replica_total = 0;
+    for (int i = 0; i < p->api_count; i++) {
+        p->offset[i] = p->replica_total;
+        p->replica_total += p->apis[i].replicas;
+        p->apis[i].placed = 0;
+    }
+    p->replicas = malloc((size_t)(p->replica_total + 1) * sizeof(preplica));
+    if (!p->replicas) {
+        free(used);
+        free(low);
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+    }
+    for (int i = 0; i < p->replica_total; i++)
+        p->replicas[i] = (preplica){-1, 0};
+    existing_use(p, used, low);
+    p->solved = true;
+    rc = analyse(p, err);
+    if (rc == 0)
+        rc = pack(p, err);
+    if (rc == 0)
+        rc = downsize(p, err);
+    for (int g = 0; rc == 0 && g < G; g++)
+        while (p->c->groups[g].nodes < p->c->groups[g].min_nodes)
+            if (!ncg_cluster_insert_node(p->c, NULL, g, err)) {
+                rc = err ? err->code : NCG_E_NOMEM;
+                break;
+            }
+    if (rc == 0) {
+        for (int i = 0; i < p->c->node_count; i++) {
+            const cnode *n = p->c->nodes[i];
+            const cgroup *g = &p->c->groups[n->group];
+            const ncg_node *nd = n->node;
+            s.price_per_hour += g->price;
+            s.unpriced_nodes += !g->priced;
+            s.chips_total += g->type.t.chips;
+            s.chips_used += ncg_popcount64(nd->chip_busy);
+            s.cpu_total_milli += g->type.cpu_usable_milli;
+            s.cpu_used_milli += nd->cpu_used;
+            s.memory_total_bytes += g->type.memory_usable_bytes;
+            s.memory_used_bytes += nd->memory_used;
+        }
+        s.nodes = p->c->node_count;
+        s.new_nodes = p->c->node_count - p->base_nodes;
+        s.replicas = p->replica_total;
+        for (int i = 0; i < p->api_count; i++)
+            s.placed += p->apis[i].placed;
+        s.unplaced = s.replicas - s.placed;
+        s.lower_bound_per_hour = lower_bound(p, used, low, err, &ok);
+        if (!ok)
+            rc = NCG_E_NOMEM;
+        /* rounding may put the bound a hair above an optimal plan's price */
+        if (s.lower_bound_per_hour > s.price_per_hour && s.lower_bound_per_hour <= s.price_per_hour * (1 + 1e-9))
+            s.lower_bound_per_hour = s.price_per_hour;
+        s.gap = s.price_per_hour > 0 ? (s.price_per_hour - s.lower_bound_per_hour) / s.price_per_hour : 0;
+        p->sum = s;
+    }
+    free(used);
+    free(low);
+    return rc;
+}
+
+static int need_solved(const ncg_plan *p, ncg_error *err)
+{
+    if (!p)
+        return ncg_fail(err, NCG_E_INVALID, "plan is NULL");
+    if (!p->solved)
+        return ncg_fail(err, NCG_E_INVALID, "the plan is not solved: call ncg_plan_solve first");
+    return 0;
+}
+
+NCG_EXPORT int ncg_plan_get_summary(const ncg_plan *p, ncg_plan_summary *out, ncg_error *err)
+{
+    int rc = need_solved(p, err);
+    if (rc < 0)
+        return rc;
+    if (!out)
+        return ncg_fail(err, NCG_E_INVALID, "plan_get_summary: out is NULL");
+    *out = p->sum;
+    return 0;
+}
+
+NCG_EXPORT const ncg_cluster *ncg_plan_cluster(const ncg_plan *p)
+{
+    return p ? p->c : NULL;
+}
+
+NCG_EXPORT int ncg_plan_replica_count(const ncg_plan *p)
+{
+    return p && p->solved ? p->replica_total : 0;
+}
+
+NCG_EXPORT int ncg_plan_replica_at(const ncg_plan *p, int index, ncg_plan_replica *out, ncg_error *err)
+{
+    int rc = need_solved(p, err), ai = 0;
+    if (rc < 0)
+        return rc;
+    if (!out)
+        return ncg_fail(err, NCG_E_INVALID, "plan_replica_at: out is NULL");
+    if (index < 0 || index >= p->replica_total)
+        return ncg_fail(err, NCG_E_NOT_FOUND, "replica index %d is out of range 0..%d", index, p->replica_total - 1);
+    {
+        int lo = 0, hi = p->api_count - 1;
+        while (lo <= hi) { /* last API whose offset <= index */
+            int mid = (lo + hi) / 2;
+            if (p->offset[mid] <= index) {
+                ai = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        while (ai + 1 < p->api_count && p->offset[ai + 1] <= index)
+            ai++;
+        while (p->apis[ai].replicas == 0 || index >= p->offset[ai] + p->apis[ai].replicas)
+            ai++;
+    }
+    out->api = ai;
+    out->replica = index - p->offset[ai];
+    out->node = p->replicas[index].node;
+    out->alloc_id = p->replicas[index].alloc;
+    return 0;
+}
+
+static int need_api(const ncg_plan *p, int api, ncg_error *err)
+{
+    int rc = need_solved(p, err);
+    if (rc < 0)
+        return rc;
+    if (api < 0 || api >= p->api_count)
+        return ncg_fail(err, NCG_E_NOT_FOUND, "api index %d is out of range 0..%d", api, p->api_count - 1);
+    return 0;
+}
+
+NCG_EXPORT int ncg_plan_unplaced(const ncg_plan *p, int api, char *buf, size_t size, ncg_error *err)
+{
+    int rc = need_api(p, api, err);
+    if (rc < 0)
+        return rc;
+    if (!buf && size)
+        return ncg_fail(err, NCG_E_INVALID, "plan_unplaced: buf is NULL but size is %zu", size);
+    if (size)
+        snprintf(buf, size, "%s", p->apis[api].placed < p->apis[api].replicas ? p->apis[api].reason : "");
+    return p->apis[api].replicas - p->apis[api].placed;
+}
+
+NCG_EXPORT int ncg_plan_headroom(const ncg_plan *cp, int api, ncg_error *err)
+{
+    ncg_plan *p = (ncg_plan *)cp; /* scratch allocations are undone before returning */
+    int rc = need_api(cp, api, err), total = 0;
+    papi *a;
+    if (rc < 0)
+        return rc;
+    a = &p->apis[api];
+    for (int i = 0; i < p->c->node_count; i++) {
+        cnode *n = p->c->nodes[i];
+        ncg_node *nd = n->node;
+        uint32_t saved = nd->next_id, first;
+        int on = 0, added = 0;
+        if (!a->allowed[n->group] || a->fit[n->group] == 0)
+            continue;
+        if (a->max_per_node)
+            for (int r = 0; r < a->replicas; r++)
+                on += p->replicas[p->offset[api] + r].node == i;
+        first = nd->next_id;
+        for (;;) {
+            placement pl;
+            if (a->max_per_node && on + added >= a->max_per_node)
+                break;
+            if (!ncg_node_fits_shape(nd, &a->shape[n->group], &a->req, &pl) ||
+                ncg_node_commit_placement(nd, &pl, &a->req, NULL, NULL) < 0)
+                break;
+            if (++added >= FIT_CAP)
+                break;
+        }
+        for (int k = 0; k < added; k++)
+            ncg_node_release(nd, first + (uint32_t)k, NULL);
+        nd->next_id = saved;
+        total += added;
+    }
+    return total;
+}
+
+NCG_EXPORT const char *ncg_plan_api_name(const ncg_plan *p, int api)
+{
+    return p && api >= 0 && api < p->api_count ? p->apis[api].name : NULL;
+}
+
+NCG_EXPORT int ncg_plan_api_count(const ncg_plan *p)
+{
+    return p ? p->api_count : 0;
+}
