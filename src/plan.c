@@ -4,8 +4,8 @@
  * Packing (doc/planner.md):
  * 1. Per API and allowed group: the request's shape on the group's type (Cortex's rules) and how many replicas
  *    fit an empty node (m); the group's cost per replica is price / m.
- * 2. APIs go largest first: the sum over resources of demand / capacity of the group it would open nodes in
- *    (ties: chips, NeuronCores, CPU, memory, input order). Each replica goes to the first node, in the order
+ * 2. APIs go largest first: by the cost of one replica in the group it would open nodes in (ties: chips,
+ *    NeuronCores, CPU, memory, input order). Each replica goes to the first node, in the order
  *    nodes were opened (existing nodes first), that holds it; a node that fails once is skipped for the rest of
  *    that API, since nodes only fill up. When none holds it, a node is opened in the allowed group with the lowest
  *    cost per replica that has room under max_instances (ties: group order).
@@ -201,19 +201,11 @@ static void demand(const papi *a, int g, double *d);
 static void capacity(const cgroup *g, double *cap);
 static int best_group(const ncg_plan *p, const papi *a);
 
-/* Sort key: the API's demand over the capacity of the group it would open nodes in, summed over resources. */
+/* Sort key: what one replica costs in the group it would open nodes in (price / replicas per empty node). */
 static void api_size(const ncg_plan *p, papi *a)
 {
     int g = best_group(p, a);
-    double d[RESOURCES], cap[RESOURCES];
-    a->size = 0;
-    if (g < 0)
-        return;
-    demand(a, g, d);
-    capacity(&p->c->groups[g], cap);
-    for (int r = 0; r < RESOURCES; r++)
-        if (cap[r] > 0)
-            a->size += d[r] / cap[r];
+    a->size = g < 0 ? 0 : p->c->groups[g].price / a->fit[g];
 }
 
 static int analyse(ncg_plan *p, ncg_error *err)
