@@ -63,8 +63,7 @@ static int parse_quantity(const char *what, const char *hint, const suffix *suff
                 sticky = true;
             }
         }
-        if (!frac_digits)
-            digits = false;
+        digits = frac_digits; /* "1." and "." are rejected, ".5" is accepted */
     }
     for (i = 0; i < nsuffixes; i++)
         if (strcmp(p, suffixes[i].text) == 0)

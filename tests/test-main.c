@@ -30,7 +30,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "test-ncg: no suite named %s\n", want ? want : "(none)");
         return 1;
     }
-    srunner_run_all(sr, CK_NORMAL);
+    srunner_run_all(sr, CK_ENV);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     return failed ? 1 : 0;
