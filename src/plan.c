@@ -9,8 +9,9 @@
  *    nodes were opened (existing nodes first), that holds it; a node that fails once is skipped for the rest of
  *    that API, since nodes only fill up. When none holds it, a node is opened in the allowed group with the lowest
  *    cost per replica that has room under max_instances (ties: group order).
- * 3. Each node the plan opened is moved to the cheapest allowed group whose type holds all its replicas.
- * 4. Groups get empty nodes up to min_instances.
+ * 0. Groups get nodes up to min_instances first: they are paid for anyway, so they are filled first.
+ * 3. Each node the plan opened is moved to the cheapest allowed group whose type holds all its replicas, unless
+ *    that would take its group below min_instances.
  *
  * Lower bound: the value of a feasible solution of the dual of the LP relaxation (see lower_bound()). */
 #include <inttypes.h>
@@ -420,6 +421,7 @@ static int downsize(ncg_plan *p, ncg_error *err)
             ncg_node *s;
             bool ok = true;
             if (g->price >= p->c->groups[n->group].price || g->nodes >= g->max_nodes ||
+                p->c->groups[n->group].nodes <= p->c->groups[n->group].min_nodes ||
                 (best >= 0 && g->price >= p->c->groups[best].price))
                 continue;
             for (int r = head[i]; r >= 0 && ok; r = next[r])
@@ -701,17 +703,20 @@ NCG_EXPORT int ncg_plan_solve(ncg_plan *p, ncg_error *err)
         p->replicas[i] = (preplica){-1, 0};
     existing_use(p, used, low);
     p->solved = true;
-    rc = analyse(p, err);
-    if (rc == 0)
-        rc = pack(p, err);
-    if (rc == 0)
-        rc = downsize(p, err);
+    /* nodes min_instances asks for are paid for anyway: open them first so that they are filled first */
+    rc = 0;
     for (int g = 0; rc == 0 && g < G; g++)
         while (p->c->groups[g].nodes < p->c->groups[g].min_nodes)
             if (!ncg_cluster_insert_node(p->c, NULL, g, err)) {
                 rc = err ? err->code : NCG_E_NOMEM;
                 break;
             }
+    if (rc == 0)
+        rc = analyse(p, err);
+    if (rc == 0)
+        rc = pack(p, err);
+    if (rc == 0)
+        rc = downsize(p, err);
     if (rc == 0) {
         for (int i = 0; i < p->c->node_count; i++) {
             const cnode *n = p->c->nodes[i];

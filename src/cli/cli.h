@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Shared declarations of the ncg tool. */
+#ifndef NCG_CLI_H
+#define NCG_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <ncg.h>
+
+/* One API read from a Cortex API file, plus our optional `ncg:` section. */
+typedef struct cli_api {
+    char *file;
+    char *name;
+    int line, column;                /* of the API's mapping */
+    ncg_request request;
+    ncg_model *models;               /* from `ncg: models:` */
+    size_t model_count;
+    int cortex_models;               /* models named by predictor.models (multi-model endpoints) */
+    int min_replicas, max_replicas, init_replicas;
+    char **groups;                   /* compute.node_groups / node_groups */
+    size_t group_count;
+    bool invalid;                    /* a field could not be read (the error is in cli_input.errors) */
+} cli_api;
+
+typedef struct cli_group {
+    char *name, *type;
+    int min_nodes, max_nodes;
+    int has_price;
+    double price;
+    int line, column;
+} cli_group;
+
+/* Everything read from the command line's files; errors are collected as lines, not printed. */
+typedef struct cli_input {
+    cli_api *apis;
+    size_t api_count;
+    cli_group *groups;
+    size_t group_count;
+    char **errors;
+    size_t error_count;
+} cli_input;
+
+/* Read Cortex API files (a YAML list of APIs each) and append to in. Returns 0, or -1 out of memory. */
+int cli_read_apis(cli_input *in, const char *path, const char *text);
+/* Read a Cortex cluster file (instance_type... or node_groups: [...]). */
+int cli_read_cluster(cli_input *in, const char *path, const char *text);
+/* Read a whole file into memory; NULL and an error line on failure. */
+char *cli_slurp(cli_input *in, const char *path);
+void cli_add_error(cli_input *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_input_free(cli_input *in);
+
+int cli_fail(const ncg_error *err);
+int cli_usage(const char *usage, const char *problem);
+int cli_print_json(json_t *doc);
+
+int cmd_validate(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+
+/* Bundled example (examples/cortex/), embedded at build time. */
+extern const char cli_example_apis[];
+extern const char cli_example_cluster[];
+
+#endif

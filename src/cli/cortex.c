@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Reading Cortex API and cluster files with libyaml's document API. Only conversion happens here: every
+ * quantity goes through ncg_parse_cpu / ncg_parse_memory, every rule through the library. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "cli.h"
+
+void cli_add_error(cli_input *in, const char *fmt, ...)
+{
+    va_list ap;
+    char *line = NULL, **grown;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !(line = malloc((size_t)n + 1)))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    grown = realloc(in->errors, (in->error_count + 1) * sizeof(*grown));
+    if (!grown) {
+        free(line);
+        return;
+    }
+    in->errors = grown;
+    in->errors[in->error_count++] = line;
+}
+
+char *cli_slurp(cli_input *in, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    if (!f) {
+        cli_add_error(in, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    for (;;) {
+        size_t got;
+        if (len + 4096 + 1 > cap) {
+            char *g = realloc(buf, cap = cap ? cap * 2 : 8192);
+            if (!g) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = g;
+        }
+        got = fread(buf + len, 1, cap - len - 1, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    fclose(f);
+    buf[len] = '\0';
+    return buf;
+}
+
+/* ---- YAML helpers ---- */
+
+typedef struct ctx {
+    cli_input *in;
+    const char *file;
+    yaml_document_t *doc;
+    const char *api;     /* for messages */
+} ctx;
+
+static void err_at(ctx *c, yaml_node_t *n, const char *field, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void err_at(ctx *c, yaml_node_t *n, const char *field, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (c->api)
+        cli_add_error(c->in, "%s:%zu:%zu: api %s: %s: %s", c->file, n ? n->start_mark.line + 1 : 0,
+                      n ? n->start_mark.column + 1 : 0, c->api, field, msg);
+    else
+        cli_add_error(c->in, "%s:%zu:%zu: %s: %s", c->file, n ? n->start_mark.line + 1 : 0,
+                      n ? n->start_mark.column + 1 : 0, field, msg);
+}
+
+static yaml_node_t *get(ctx *c, yaml_node_t *map, const char *key)
+{
+    yaml_node_pair_t *p;
+    if (!map || map->type != YAML_MAPPING_NODE)
+        return NULL;
+    for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        if (k && k->type == YAML_SCALAR_NODE && strcmp((char *)k->data.scalar.value, key) == 0)
+            return yaml_document_get_node(c->doc, p->value);
+    }
+    return NULL;
+}
+
+static const char *scalar(yaml_node_t *n)
+{
+    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* A YAML integer: plain digits (with an optional sign). Floats give Cortex's "invalid type (expected integer)". */
+static bool get_int(ctx *c, yaml_node_t *map, const char *key, const char *field, int64_t lo, int64_t hi,
+                    int64_t *out)
+{
+    yaml_node_t *n = get(c, map, key);
+    const char *s = scalar(n);
+    char *end;
+    long long v;
+    if (!n)
+        return true;
+    if (!s || !*s || (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)) {
+        err_at(c, n, field, "invalid type (expected integer)");
+        return false;
+    }
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno || *end) {
+        err_at(c, n, field, "invalid type (expected integer)");
+        return false;
+    }
+    if (v < lo || v > hi) {
+        err_at(c, n, field, "%lld is out of range %lld..%lld", v, (long long)lo, (long long)hi);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool get_quantity(ctx *c, yaml_node_t *map, const char *key, const char *field, bool cpu, int64_t *out)
+{
+    yaml_node_t *n = get(c, map, key);
+    const char *s = scalar(n);
+    ncg_error e;
+    if (!n || (s && strcmp(s, "null") == 0 && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE))
+        return true;
+    if (!s) {
+        err_at(c, n, field, "invalid type (expected a quantity)");
+        return false;
+    }
+    if ((cpu ? ncg_parse_cpu(s, out, &e) : ncg_parse_memory(s, out, &e)) < 0) {
+        err_at(c, n, field, "%s", e.message);
+        return false;
+    }
+    return true;
+}
+
+static char *dup(const char *s)
+{
+    char *d = malloc(strlen(s) + 1);
+    if (d)
+        strcpy(d, s);
+    return d;
+}
+
+/* compute: cpu, mem, gpu, inf, node_groups -- added to the request (containers are summed). */
+static bool read_compute(ctx *c, yaml_node_t *compute, const char *prefix, cli_api *a, bool *cpu_set)
+{
+    char f[64];
+    int64_t cpu = -1, mem = 0, gpu = 0, inf = 0;
+    bool ok = true;
+    if (!compute)
+        return true;
+    if (compute->type != YAML_MAPPING_NODE) {
+        snprintf(f, sizeof(f), "%scompute", prefix);
+        err_at(c, compute, f, "expected a mapping");
+        return false;
+    }
+    snprintf(f, sizeof(f), "%scompute.cpu", prefix);
+    ok &= get_quantity(c, compute, "cpu", f, true, &cpu);
+    snprintf(f, sizeof(f), "%scompute.mem", prefix);
+    ok &= get_quantity(c, compute, "mem", f, false, &mem);
+    snprintf(f, sizeof(f), "%scompute.gpu", prefix);
+    ok &= get_int(c, compute, "gpu", f, 0, 1000000, &gpu);
+    snprintf(f, sizeof(f), "%scompute.inf", prefix);
+    ok &= get_int(c, compute, "inf", f, 0, 1000000, &inf);
+    if (cpu >= 0) {
+        a->request.cpu_milli = (*cpu_set ? a->request.cpu_milli : 0) + cpu;
+        *cpu_set = true;
+    }
+    a->request.memory_bytes += mem;
+    a->request.gpu += gpu;
+    a->request.inf += inf;
+    {
+        yaml_node_t *ng = get(c, compute, "node_groups");
+        if (ng && ng->type == YAML_SEQUENCE_NODE) {
+            for (yaml_node_item_t *it = ng->data.sequence.items.start; it < ng->data.sequence.items.top; it++) {
+                const char *g = scalar(yaml_document_get_node(c->doc, *it));
+                char **grown;
+                if (!g)
+                    continue;
+                grown = realloc(a->groups, (a->group_count + 1) * sizeof(char *));
+                if (!grown)
+                    return false;
+                a->groups = grown;
+                a->groups[a->group_count++] = dup(g);
+            }
+        } else if (ng && !(scalar(ng) && strcmp(scalar(ng), "null") == 0)) {
+            snprintf(f, sizeof(f), "%scompute.node_groups", prefix);
+            err_at(c, ng, f, "expected a list of node group names");
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+/* Our section: ncg: { models: [ {name, size, compiled_cores, static_weights} ] } */
+static bool read_ncg_section(ctx *c, yaml_node_t *sec, cli_api *a)
+{
+    yaml_node_t *models;
+    bool ok = true;
+    if (!sec)
+        return true;
+    if (sec->type != YAML_MAPPING_NODE) {
+        err_at(c, sec, "ncg", "expected a mapping with the key models");
+        return false;
+    }
+    for (yaml_node_pair_t *p = sec->data.mapping.pairs.start; p < sec->data.mapping.pairs.top; p++) {
+        const char *k = scalar(yaml_document_get_node(c->doc, p->key));
+        if (!k || strcmp(k, "models") != 0) {
+            err_at(c, yaml_document_get_node(c->doc, p->key), "ncg", "unknown field \"%s\" (known: models)",
+                   k ? k : "?");
+            ok = false;
+        }
+    }
+    models = get(c, sec, "models");
+    if (!models)
+        return ok;
+    if (models->type != YAML_SEQUENCE_NODE) {
+        err_at(c, models, "ncg.models", "expected a list");
+        return false;
+    }
+    for (yaml_node_item_t *it = models->data.sequence.items.start; it < models->data.sequence.items.top; it++) {
+        yaml_node_t *m = yaml_document_get_node(c->doc, *it);
+        ncg_model model = {0};
+        int64_t cores = 0, stat = 0;
+        const char *name;
+        ncg_model *grown;
+        if (!m || m->type != YAML_MAPPING_NODE) {
+            err_at(c, m, "ncg.models", "expected a mapping {name, size, compiled_cores, static_weights}");
+            ok = false;
+            continue;
+        }
+        for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+            const char *k = scalar(yaml_document_get_node(c->doc, p->key));
+            if (!k || (strcmp(k, "name") && strcmp(k, "size") && strcmp(k, "compiled_cores") &&
+                       strcmp(k, "static_weights"))) {
+                err_at(c, yaml_document_get_node(c->doc, p->key), "ncg.models",
+                       "unknown field \"%s\" (known: name, size, compiled_cores, static_weights)", k ? k : "?");
+                ok = false;
+            }
+        }
+        name = scalar(get(c, m, "name"));
+        ok &= get_quantity(c, m, "size", "ncg.models.size", false, &model.bytes);
+        ok &= get_int(c, m, "compiled_cores", "ncg.models.compiled_cores", 0, NCG_MAX_CORES, &cores);
+        {
+            const char *s = scalar(get(c, m, "static_weights"));
+            if (s)
+                stat = strcmp(s, "true") == 0 || strcmp(s, "yes") == 0;
+        }
+        model.compiled_cores = (int)cores;
+        model.static_weights = (int)stat;
+        model.name = dup(name ? name : "");
+        grown = realloc(a->models, (a->model_count + 1) * sizeof(*grown));
+        if (!grown)
+            return false;
+        a->models = grown;
+        a->models[a->model_count++] = model;
+    }
+    return ok;
+}
+
+/* Cortex rejects keys it does not know; so do we, for the API and compute levels. */
+static bool known_keys(ctx *c, yaml_node_t *map, const char *field, const char *const *keys)
+{
+    bool ok = true;
+    if (!map || map->type != YAML_MAPPING_NODE)
+        return true;
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+        yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
+        const char *k = scalar(kn);
+        bool found = false;
+        for (int i = 0; k && keys[i]; i++)
+            found |= strcmp(k, keys[i]) == 0;
+        if (!found) {
+            err_at(c, kn, field, "unknown field \"%s\"", k ? k : "?");
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+static const char *const api_keys[] = {"name", "kind", "predictor", "handler", "definition", "pod", "compute",
+                                       "autoscaling", "networking", "update_strategy", "monitoring", "node_groups",
+                                       "ncg", "shadow", "config", NULL};
+static const char *const compute_keys[] = {"cpu", "mem", "gpu", "inf", "node_groups", "shm", NULL};
+
+static int read_api(ctx *c, yaml_node_t *api)
+{
+    cli_api a = {0};
+    yaml_node_t *pred, *pod, *auto_;
+    const char *name;
+    int64_t ppr = 1, minr = 1, maxr = 100, initr = -1;
+    bool ok = true, cpu_set = false;
+
+    if (api->type != YAML_MAPPING_NODE) {
+        err_at(c, api, "api", "expected a mapping");
+        return 0;
+    }
+    name = scalar(get(c, api, "name"));
+    if (!name || !*name) {
+        err_at(c, api, "name", "missing (every API needs a name)");
+        return 0;
+    }
+    c->api = name;
+    known_keys(c, api, "api", api_keys);
+    known_keys(c, get(c, api, "compute"), "compute", compute_keys);
+    ncg_request_init(&a.request);
+    a.request.memory_bytes = 0;
+    pred = get(c, api, "predictor");
+    if (!pred)
+        pred = get(c, api, "handler");
+    if (pred) {
+        yaml_node_t *models = get(c, pred, "models");
+        ok &= get_int(c, pred, "processes_per_replica", pred == get(c, api, "handler") ? "handler.processes_per_replica"
+                                                                                    : "predictor.processes_per_replica",
+                      -1000000, 1000000, &ppr);
+        if (models) {
+            yaml_node_t *paths = get(c, models, "paths");
+            a.cortex_models = paths && paths->type == YAML_SEQUENCE_NODE
+                                  ? (int)(paths->data.sequence.items.top - paths->data.sequence.items.start)
+                                  : 1;
+        } else if (get(c, pred, "model_path")) {
+            a.cortex_models = 1;
+        }
+    }
+    a.request.ppr = ppr;
+    ok &= read_compute(c, get(c, api, "compute"), "", &a, &cpu_set);
+    pod = get(c, api, "pod");
+    if (pod) {
+        yaml_node_t *containers = get(c, pod, "containers");
+        if (containers && containers->type == YAML_SEQUENCE_NODE) {
+            int i = 0;
+            for (yaml_node_item_t *it = containers->data.sequence.items.start; it < containers->data.sequence.items.top;
+                 it++, i++) {
+                char prefix[48];
+                snprintf(prefix, sizeof(prefix), "pod.containers[%d].", i);
+                ok &= read_compute(c, get(c, yaml_document_get_node(c->doc, *it), "compute"), prefix, &a, &cpu_set);
+            }
+        }
+    }
+    {
+        yaml_node_t *ng = get(c, api, "node_groups");
+        if (ng && ng->type == YAML_SEQUENCE_NODE && a.group_count == 0) {
+            for (yaml_node_item_t *it = ng->data.sequence.items.start; it < ng->data.sequence.items.top; it++) {
+                const char *g = scalar(yaml_document_get_node(c->doc, *it));
+                char **grown = g ? realloc(a.groups, (a.group_count + 1) * sizeof(char *)) : NULL;
+                if (grown) {
+                    a.groups = grown;
+                    a.groups[a.group_count++] = dup(g);
+                }
+            }
+        }
+    }
+    auto_ = get(c, api, "autoscaling");
+    ok &= get_int(c, auto_, "min_replicas", "autoscaling.min_replicas", 0, 10000000, &minr);
+    ok &= get_int(c, auto_, "max_replicas", "autoscaling.max_replicas", 0, 10000000, &maxr);
+    ok &= get_int(c, auto_, "init_replicas", "autoscaling.init_replicas", 0, 10000000, &initr);
+    ok &= read_ncg_section(c, get(c, api, "ncg"), &a);
+    a.min_replicas = (int)minr;
+    a.max_replicas = (int)maxr;
+    a.init_replicas = initr >= 0 ? (int)initr : (int)minr;
+    if (ok && minr > maxr) {
+        err_at(c, get(c, auto_, "min_replicas"), "autoscaling.min_replicas",
+               "min_replicas (%lld) must be <= max_replicas (%lld)", (long long)minr, (long long)maxr);
+        ok = false;
+    }
+    a.request.models = a.models;
+    a.request.model_count = a.model_count;
+    a.file = dup(c->file);
+    a.name = dup(name);
+    a.line = (int)api->start_mark.line + 1;
+    a.column = (int)api->start_mark.column + 1;
+    {
+        cli_api *grown = realloc(c->in->apis, (c->in->api_count + 1) * sizeof(*grown));
+        if (!grown)
+            return -1;
+        c->in->apis = grown;
+        c->in->apis[c->in->api_count++] = a;
+    }
+    a.invalid = !ok;
+    c->api = NULL;
+    return 0;
+}
+
+static bool load(cli_input *in, const char *path, const char *text, yaml_document_t *doc)
+{
+    yaml_parser_t parser;
+    bool ok;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
+    ok = yaml_parser_load(&parser, doc);
+    if (!ok)
+        cli_add_error(in, "%s:%zu:%zu: invalid YAML: %s%s%s", path, parser.problem_mark.line + 1,
+                      parser.problem_mark.column + 1, parser.problem ? parser.problem : "parse error",
+                      parser.context ? " " : "", parser.context ? parser.context : "");
+    yaml_parser_delete(&parser);
+    return ok;
+}
+
+int cli_read_apis(cli_input *in, const char *path, const char *text)
+{
+    yaml_document_t doc;
+    yaml_node_t *root;
+    ctx c = {in, path, &doc, NULL};
+    int rc = 0;
+    if (!load(in, path, text, &doc))
+        return 0;
+    root = yaml_document_get_root_node(&doc);
+    if (!root) {
+        cli_add_error(in, "%s:1:1: the file holds no APIs", path);
+    } else if (root->type != YAML_SEQUENCE_NODE) {
+        err_at(&c, root, "apis", "expected a list of APIs");
+    } else {
+        for (yaml_node_item_t *it = root->data.sequence.items.start; it < root->data.sequence.items.top && !rc; it++)
+            rc = read_api(&c, yaml_document_get_node(&doc, *it));
+    }
+    yaml_document_delete(&doc);
+    return rc;
+}
+
+static int add_group(ctx *c, yaml_node_t *g, const char *name, const char *type)
+{
+    cli_group grp = {0};
+    int64_t minn = 1, maxn = 5;
+    const char *price;
+    cli_group *grown;
+    if (!type) {
+        err_at(c, g, "instance_type", "missing");
+        return 0;
+    }
+    get_int(c, g, "min_instances", "min_instances", 0, 1000000, &minn);
+    get_int(c, g, "max_instances", "max_instances", 0, 1000000, &maxn);
+    price = scalar(get(c, g, "price"));
+    if (price) {
+        char *end;
+        grp.price = strtod(price, &end);
+        grp.has_price = 1;
+        if (*end || end == price || grp.price < 0) {
+            err_at(c, get(c, g, "price"), "price", "\"%s\" is not a price in USD per hour", price);
+            return 0;
+        }
+    }
+    grp.name = dup(name ? name : type);
+    grp.type = dup(type);
+    grp.min_nodes = (int)minn;
+    grp.max_nodes = (int)maxn;
+    grp.line = (int)g->start_mark.line + 1;
+    grp.column = (int)g->start_mark.column + 1;
+    grown = realloc(c->in->groups, (c->in->group_count + 1) * sizeof(*grown));
+    if (!grown)
+        return -1;
+    c->in->groups = grown;
+    c->in->groups[c->in->group_count++] = grp;
+    return 0;
+}
+
+int cli_read_cluster(cli_input *in, const char *path, const char *text)
+{
+    yaml_document_t doc;
+    yaml_node_t *root, *groups;
+    ctx c = {in, path, &doc, NULL};
+    int rc = 0;
+    if (!load(in, path, text, &doc))
+        return 0;
+    root = yaml_document_get_root_node(&doc);
+    if (!root || root->type != YAML_MAPPING_NODE) {
+        cli_add_error(in, "%s:1:1: expected a cluster configuration (a mapping)", path);
+    } else if ((groups = get(&c, root, "node_groups"))) {
+        if (groups->type != YAML_SEQUENCE_NODE)
+            err_at(&c, groups, "node_groups", "expected a list");
+        else
+            for (yaml_node_item_t *it = groups->data.sequence.items.start; it < groups->data.sequence.items.top && !rc;
+                 it++) {
+                yaml_node_t *g = yaml_document_get_node(&doc, *it);
+                rc = add_group(&c, g, scalar(get(&c, g, "name")), scalar(get(&c, g, "instance_type")));
+            }
+    } else {
+        rc = add_group(&c, root, NULL, scalar(get(&c, root, "instance_type")));
+    }
+    yaml_document_delete(&doc);
+    return rc;
+}
+
+void cli_input_free(cli_input *in)
+{
+    for (size_t i = 0; i < in->api_count; i++) {
+        cli_api *a = &in->apis[i];
+        for (size_t k = 0; k < a->model_count; k++)
+            free((char *)a->models[k].name);
+        for (size_t k = 0; k < a->group_count; k++)
+            free(a->groups[k]);
+        free(a->models);
+        free(a->groups);
+        free(a->file);
+        free(a->name);
+    }
+    for (size_t i = 0; i < in->group_count; i++) {
+        free(in->groups[i].name);
+        free(in->groups[i].type);
+    }
+    for (size_t i = 0; i < in->error_count; i++)
+        free(in->errors[i]);
+    free(in->apis);
+    free(in->groups);
+    free(in->errors);
+    memset(in, 0, sizeof(*in));
+}
