@@ -4,14 +4,18 @@
  * Packing (doc/planner.md):
  * 1. Per API and allowed group: the request's shape on the group's type (Cortex's rules) and how many replicas
  *    fit an empty node (m); the group's cost per replica is price / m.
- * 2. APIs go largest first: by the cost of one replica in the group it would open nodes in (ties: chips,
- *    NeuronCores, CPU, memory, input order). Each replica goes to the first node, in the order
+ * 2. APIs go in one of three orders (strategies): largest first by the cost of one replica in the group it would
+ *    open nodes in (ties: chips, NeuronCores, CPU, memory, input order); by CPU then memory, largest first; in
+ *    input order (opening the cheapest node that holds a replica). Each replica goes to the first node, in the order
  *    nodes were opened (existing nodes first), that holds it; a node that fails once is skipped for the rest of
  *    that API, since nodes only fill up. When none holds it, a node is opened in the allowed group with the lowest
  *    cost per replica that has room under max_instances (ties: group order).
  * 0. Groups get nodes up to min_instances first: they are paid for anyway, so they are filled first.
  * 3. Each node the plan opened is moved to the cheapest allowed group whose type holds all its replicas, unless
  *    that would take its group below min_instances.
+ *
+ * Every strategy runs on its own copy of the starting cluster; the plan placing the most replicas, then the
+ * cheapest, wins (ties: the earlier strategy), so the result never costs more than any of them.
  *
  * Lower bound: the value of a feasible solution of the dual of the LP relaxation (see lower_bound()). */
 #include <inttypes.h>
@@ -200,12 +204,12 @@ static ncg_node *scratch_node(const cgroup *g)
 
 static void demand(const papi *a, int g, double *d);
 static void capacity(const cgroup *g, double *cap);
-static int best_group(const ncg_plan *p, const papi *a);
+static int best_group(const ncg_plan *p, const papi *a, int most);
 
 /* Sort key: what one replica costs in the group it would open nodes in (price / replicas per empty node). */
 static void api_size(const ncg_plan *p, papi *a)
 {
-    int g = best_group(p, a);
+    int g = best_group(p, a, FIT_CAP);
     a->size = g < 0 ? 0 : p->c->groups[g].price / a->fit[g];
 }
 
@@ -266,12 +270,26 @@ static int size_cmp(const ncg_plan *p, int x, int y)
     return x < y ? -1 : x > y;
 }
 
+/* The packing strategies tried; the cheapest plan wins (ties: the earlier strategy). */
+enum { BY_COST, BY_CPU, IN_ORDER, STRATEGIES };
+
+static int cpu_cmp(const ncg_plan *p, int x, int y)
+{
+    const ncg_request *a = &p->apis[x].req, *b = &p->apis[y].req;
+    if (a->cpu_milli != b->cpu_milli)
+        return a->cpu_milli > b->cpu_milli ? -1 : 1;
+    if (a->memory_bytes != b->memory_bytes)
+        return a->memory_bytes > b->memory_bytes ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
 /* Insertion sort: the number of APIs is small and the order must be deterministic. */
-static void order_apis(const ncg_plan *p, int *order)
+static void order_apis(const ncg_plan *p, int strategy, int *order)
 {
     for (int i = 0; i < p->api_count; i++) {
         int j = i;
-        while (j > 0 && size_cmp(p, i, order[j - 1]) < 0) {
+        while (j > 0 && strategy != IN_ORDER &&
+               (strategy == BY_COST ? size_cmp(p, i, order[j - 1]) : cpu_cmp(p, i, order[j - 1])) < 0) {
             order[j] = order[j - 1];
             j--;
         }
@@ -279,17 +297,20 @@ static void order_apis(const ncg_plan *p, int *order)
     }
 }
 
-/* The allowed group with room and the lowest cost per replica; -1 if none. */
-static int best_group(const ncg_plan *p, const papi *a)
+/* The allowed group with room and the lowest cost per replica for a node opened now: price divided by the
+ * replicas an empty node holds, counting at most `holds` (1: the cheapest node). Ties: group order. -1 if none. */
+static int best_group(const ncg_plan *p, const papi *a, int most)
 {
     int best = -1;
     double best_cost = 0;
     for (int gi = 0; gi < p->c->group_count; gi++) {
         const cgroup *g = &p->c->groups[gi];
         double cost;
+        int holds;
         if (!a->allowed[gi] || a->fit[gi] == 0 || g->nodes >= g->max_nodes)
             continue;
-        cost = g->price / a->fit[gi];
+        holds = a->fit[gi] < most ? a->fit[gi] : most;
+        cost = g->price / (holds > 0 ? holds : 1);
         if (best < 0 || cost < best_cost) {
             best = gi;
             best_cost = cost;
@@ -315,13 +336,13 @@ static int place_on(ncg_plan *p, cnode *n, papi *a, preplica *r, ncg_error *err)
     return 1;
 }
 
-static int pack(ncg_plan *p, ncg_error *err)
+static int pack(ncg_plan *p, int strategy, ncg_error *err)
 {
     int *order = malloc((size_t)(p->api_count ? p->api_count : 1) * sizeof(int));
     int rc = 0;
     if (!order)
         return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
-    order_apis(p, order);
+    order_apis(p, strategy, order);
     for (int k = 0; k < p->api_count && rc == 0; k++) {
         int ai = order[k], cursor = 0, stamp = k + 1;
         papi *a = &p->apis[ai];
@@ -349,7 +370,7 @@ static int pack(ncg_plan *p, ncg_error *err)
                 rc = 0;
                 continue;
             }
-            g = best_group(p, a);
+            g = best_group(p, a, strategy == IN_ORDER ? 1 : FIT_CAP); /* IN_ORDER: the cheapest node */
             if (g < 0) {
                 size_t used = strlen(a->reason);
                 if (!used) {
@@ -483,14 +504,16 @@ static int downsize(ncg_plan *p, ncg_error *err)
  *        cap_gr y_g - sum_i d_igr x_ig >= U_gr   r = cores, CPU, memory, hugepages   (b_gr)
  *        -y_g >= -max_g                                          (c_g)
  *        y_g >= low_g = max(min_g, existing nodes of g)          (e_g)
- *        m_i y_g - x_ig >= 0   when API i has max_per_node m_i   (f_ig)
+ *        m_ig y_g - x_ig >= 0                                     (f_ig)
+ * where m_ig is the most replicas of API i one node of group g holds (counted on an empty node, so it covers
+ * every resource, the window rule and max_per_node at once; see per_node_limit()),
  *        x, y >= 0
  * where U_gr is what the existing allocations already use. Every valid plan gives a feasible point (y_g = its
  * nodes of group g, x_ig = its replicas of i on g), so the LP optimum is at most the price of any valid plan.
  * By weak duality every feasible point of the dual
  *   max  sum_i n_i a_i + sum_gr U_gr b_gr - sum_g max_g c_g + sum_g low_g e_g
  *   s.t. a_i - sum_r d_igr b_gr - f_ig <= 0                      for every allowed (i, g)
- *        sum_r cap_gr b_gr - c_g + e_g + sum_i m_i f_ig <= p_g   for every g
+ *        sum_r cap_gr b_gr - c_g + e_g + sum_i m_ig f_ig <= p_g  for every g
  *        a, b, c, e, f >= 0
  * has an objective at most the LP optimum. We solve the dual with the simplex (every iterate is feasible), then
  * make feasibility exact despite rounding: a_i is set to the smallest of its left-hand sides (so the first rows
@@ -518,6 +541,17 @@ static void capacity(const cgroup *g, double *cap)
     cap[3] = gib(g->type.t.hugepages_bytes);
 }
 
+/* The most replicas of an API one node of group g can hold, when that is known exactly: fit[g] was counted on an
+ * empty node, which is the most any node holds, unless the count stopped at FIT_CAP for lack of a real limit
+ * (then 0: no constraint). A node never holds more replicas than the API has, so stopping there is exact too. */
+static int per_node_limit(const papi *a, int g)
+{
+    int f = a->fit[g];
+    if (f <= 0 || (f >= FIT_CAP && a->replicas > FIT_CAP && (!a->max_per_node || a->max_per_node > FIT_CAP)))
+        return 0;
+    return f;
+}
+
 static double lower_bound(const ncg_plan *p, const double *used, const int *low, ncg_error *err, bool *ok)
 {
     int G = p->c->group_count, I = p->api_count, pairs = 0, fvars = 0;
@@ -531,8 +565,7 @@ static double lower_bound(const ncg_plan *p, const double *used, const int *low,
         for (int g = 0; g < G; g++)
             if (p->apis[i].placed > 0 && p->apis[i].allowed[g] && p->apis[i].fit[g] > 0) {
                 pairs++;
-                if (p->apis[i].max_per_node && p->apis[i].fit[g] >= p->apis[i].max_per_node)
-                    fvars++;
+                fvars += per_node_limit(&p->apis[i], g) > 0;
             }
     pair_api = malloc((size_t)(pairs + 1) * sizeof(int));
     pair_group = malloc((size_t)(pairs + 1) * sizeof(int));
@@ -567,14 +600,14 @@ static double lower_bound(const ncg_plan *p, const double *used, const int *low,
                     continue;
                 pair_api[k] = i;
                 pair_group[k] = g;
-                pair_f[k] = a->max_per_node && a->fit[g] >= a->max_per_node ? f++ : -1;
+                pair_f[k] = per_node_limit(a, g) > 0 ? f++ : -1;
                 demand(a, g, d);
                 A(k, a_var[i]) = 1;
                 for (int r = 0; r < RESOURCES; r++)
                     A(k, B(g, r)) = -d[r];
                 if (pair_f[k] >= 0) {
                     A(k, pair_f[k]) = -1;
-                    A(pairs + g, pair_f[k]) = a->max_per_node;
+                    A(pairs + g, pair_f[k]) = per_node_limit(a, g);
                 }
                 k++;
             }
@@ -642,6 +675,96 @@ out:
 
 /* ---- solve and results ---- */
 
+/* One strategy on a copy of the starting cluster: min_instances nodes first (they are paid for anyway, so they
+ * are filled first), then packing, then moving nodes to cheaper groups. Returns the price, or a negative code. */
+static int run_strategy(ncg_plan *p, int strategy, double *price, ncg_error *err)
+{
+    int rc = 0;
+    for (int i = 0; i < p->replica_total; i++)
+        p->replicas[i] = (preplica){-1, 0};
+    for (int i = 0; i < p->api_count; i++)
+        p->apis[i].placed = 0;
+    for (int g = 0; rc == 0 && g < p->c->group_count; g++)
+        while (p->c->groups[g].nodes < p->c->groups[g].min_nodes)
+            if (!ncg_cluster_insert_node(p->c, NULL, g, err)) {
+                rc = err ? err->code : NCG_E_NOMEM;
+                break;
+            }
+    if (rc == 0)
+        rc = pack(p, strategy, err);
+    if (rc == 0)
+        rc = downsize(p, err);
+    *price = 0;
+    for (int i = 0; i < p->c->node_count; i++)
+        *price += p->c->groups[p->c->nodes[i]->group].price;
+    return rc;
+}
+
+/* Run every strategy and keep the cheapest plan (the most replicas placed first, then the lowest price). */
+static int try_strategies(ncg_plan *p, ncg_error *err)
+{
+    ncg_cluster *start = p->c, *best = NULL;
+    preplica *best_replicas = malloc((size_t)(p->replica_total + 1) * sizeof(preplica));
+    int *best_placed = malloc((size_t)(p->api_count + 1) * sizeof(int)), best_count = -1, rc = 0;
+    char (*reasons)[NCG_MESSAGE_MAX] = malloc((size_t)(p->api_count + 1) * NCG_MESSAGE_MAX);
+    char (*best_reasons)[NCG_MESSAGE_MAX] = malloc((size_t)(p->api_count + 1) * NCG_MESSAGE_MAX);
+    double best_price = 0;
+
+    if (!best_replicas || !best_placed || !reasons || !best_reasons) {
+        free(best_replicas);
+        free(best_placed);
+        free(reasons);
+        free(best_reasons);
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+    }
+    for (int i = 0; i < p->api_count; i++)
+        memcpy(reasons[i], p->apis[i].reason, NCG_MESSAGE_MAX);
+    for (int strategy = 0; strategy < STRATEGIES && rc == 0; strategy++) {
+        double price;
+        int count = 0;
+        p->c = ncg_cluster_clone(start, err);
+        if (!p->c) {
+            rc = err ? err->code : NCG_E_NOMEM;
+            break;
+        }
+        for (int i = 0; i < p->api_count; i++)
+            memcpy(p->apis[i].reason, reasons[i], NCG_MESSAGE_MAX);
+        rc = run_strategy(p, strategy, &price, err);
+        for (int i = 0; i < p->api_count; i++)
+            count += p->apis[i].placed;
+        if (rc == 0 && (count > best_count || (count == best_count && price < best_price - 1e-9))) {
+            ncg_cluster_free(best);
+            best = p->c;
+            best_count = count;
+            best_price = price;
+            memcpy(best_replicas, p->replicas, (size_t)p->replica_total * sizeof(preplica));
+            for (int i = 0; i < p->api_count; i++) {
+                best_placed[i] = p->apis[i].placed;
+                memcpy(best_reasons[i], p->apis[i].reason, NCG_MESSAGE_MAX);
+            }
+        } else {
+            ncg_cluster_free(p->c);
+        }
+        p->c = start;
+    }
+    if (rc == 0) {
+        ncg_cluster_free(start);
+        p->c = best;
+        memcpy(p->replicas, best_replicas, (size_t)p->replica_total * sizeof(preplica));
+        for (int i = 0; i < p->api_count; i++) {
+            p->apis[i].placed = best_placed[i];
+            memcpy(p->apis[i].reason, best_reasons[i], NCG_MESSAGE_MAX);
+        }
+    } else {
+        ncg_cluster_free(best);
+    }
+    free(best_replicas);
+    free(best_placed);
+    free(reasons);
+    free(best_reasons);
+    return rc;
+}
+
 static void existing_use(const ncg_plan *p, double *used, int *low)
 {
     for (int g = 0; g < p->c->group_count; g++) {
@@ -703,20 +826,9 @@ NCG_EXPORT int ncg_plan_solve(ncg_plan *p, ncg_error *err)
         p->replicas[i] = (preplica){-1, 0};
     existing_use(p, used, low);
     p->solved = true;
-    /* nodes min_instances asks for are paid for anyway: open them first so that they are filled first */
-    rc = 0;
-    for (int g = 0; rc == 0 && g < G; g++)
-        while (p->c->groups[g].nodes < p->c->groups[g].min_nodes)
-            if (!ncg_cluster_insert_node(p->c, NULL, g, err)) {
-                rc = err ? err->code : NCG_E_NOMEM;
-                break;
-            }
+    rc = analyse(p, err);
     if (rc == 0)
-        rc = analyse(p, err);
-    if (rc == 0)
-        rc = pack(p, err);
-    if (rc == 0)
-        rc = downsize(p, err);
+        rc = try_strategies(p, err);
     if (rc == 0) {
         for (int i = 0; i < p->c->node_count; i++) {
             const cnode *n = p->c->nodes[i];

@@ -1,120 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Plans checked by an independent validator (it re-derives every rule from the public API's data, not from the
- * library's own checks), on fixed and randomised workloads. */
+/* Plans checked by the independent validator of bench/validate.c on fixed and randomised workloads. */
 #include "test-common.h"
+#include "validate.h"
 
-static bool window_valid(const ncg_type *t, int first, int count)
-{
-    if (count < 1 || first < 0 || first + count > t->chips)
-        return false;
-    switch (t->topology) {
-    case NCG_TOPOLOGY_SINGLE: return count == 1;
-    case NCG_TOPOLOGY_CHAIN:
-    case NCG_TOPOLOGY_RING: return true;
-    case NCG_TOPOLOGY_TORUS_4X4: return count == 1 || ((count == 4 || count == 8 || count == 16) && first % count == 0);
-    }
-    return false;
-}
-
-typedef struct api_in {
-    ncg_request req;
-    int replicas, max_per_node;
-} api_in;
+typedef validate_api api_in;
 
 static void validate(const ncg_plan *p, const api_in *apis, int napis)
 {
-    const ncg_cluster *c = ncg_plan_cluster(p);
-    ncg_plan_summary s;
-    double price = 0;
-    int nodes = ncg_cluster_node_count(c), placed = 0;
-    char *seen;
-
-    ck_assert_int_eq(ncg_plan_get_summary(p, &s, NULL), 0);
-    for (int i = 0; i < nodes; i++) {
-        int group, n;
-        const ncg_node *node = ncg_cluster_node_at(c, i, NULL, &group, NULL);
-        ncg_group_spec g;
-        ncg_type t;
-        ncg_node_status st;
-        uint32_t ids[512];
-        unsigned char used[NCG_MAX_CORES] = {0};
-        int64_t cpu = 0, mem = 0;
-        ncg_cluster_group_at(c, group, &g, &t, NULL);
-        price += g.usd_per_hour;
-        ncg_node_status_get(node, &st, NULL);
-        n = ncg_node_allocations(node, ids, 512, NULL);
-        ck_assert_int_le(n, 512);
-        for (int k = 0; k < n; k++) {
-            ncg_alloc a;
-            ncg_node_alloc_info(node, ids[k], &a, NULL);
-            cpu += a.cpu_milli;
-            mem += a.memory_bytes;
-            for (int core = a.first_core; a.core_count > 0 && core < a.first_core + a.core_count; core++) {
-                ck_assert_int_lt(core, t.chips * t.cores_per_chip);
-                ck_assert_int_eq(used[core], 0); /* no core (so no chip of a window) used twice */
-                used[core] = 1;
-            }
-            if (a.whole_chips) {
-                ck_assert(window_valid(&t, a.first_chip, a.chip_count));
-                ck_assert_int_eq(a.first_core, a.first_chip * t.cores_per_chip);
-                ck_assert_int_eq(a.core_count, a.chip_count * t.cores_per_chip);
-            }
-            if (a.core_count > 0)
-                ck_assert_int_eq(a.ppr * a.ncg_size, a.core_count);
-        }
-        ck_assert_int_le(cpu, st.cpu_usable_milli);
-        ck_assert_int_le(mem, st.memory_usable_bytes);
-    }
-    seen = calloc((size_t)nodes * 4096 + 1, 1);
-    for (int i = 0; i < ncg_plan_replica_count(p); i++) {
-        ncg_plan_replica r;
-        ncg_alloc a;
-        const ncg_node *node;
-        const ncg_request *q;
-        ncg_plan_replica_at(p, i, &r, NULL);
-        if (r.node < 0)
-            continue;
-        placed++;
-        q = &apis[r.api].req;
-        node = ncg_cluster_node_at(c, r.node, NULL, NULL, NULL);
-        ck_assert_int_eq(ncg_node_alloc_info(node, r.alloc_id, &a, NULL), 0);
-        ck_assert_int_lt(r.alloc_id, 4096);
-        ck_assert_int_eq(seen[(size_t)r.node * 4096 + r.alloc_id], 0); /* each allocation holds one replica */
-        seen[(size_t)r.node * 4096 + r.alloc_id] = 1;
-        ck_assert_int_eq(a.cpu_milli, q->cpu_milli);
-        ck_assert_int_eq(a.memory_bytes, q->memory_bytes);
-        if (q->inf > 0) {
-            ncg_type t;
-            int group;
-            ncg_group_spec g;
-            ncg_cluster_node_at(c, r.node, NULL, &group, NULL);
-            ncg_cluster_group_at(c, group, &g, &t, NULL);
-            ck_assert(a.whole_chips);
-            ck_assert_int_eq(a.chip_count, q->inf);
-            ck_assert_int_eq(a.ppr, q->ppr);
-            ck_assert_int_eq(a.ncg_size, t.cores_per_chip * q->inf / q->ppr);
-        }
-    }
-    for (int ai = 0; ai < napis; ai++) {
-        if (!apis[ai].max_per_node)
-            continue;
-        for (int nd = 0; nd < nodes; nd++) {
-            int on = 0;
-            for (int i = 0; i < ncg_plan_replica_count(p); i++) {
-                ncg_plan_replica r;
-                ncg_plan_replica_at(p, i, &r, NULL);
-                on += r.api == ai && r.node == nd;
-            }
-            ck_assert_int_le(on, apis[ai].max_per_node);
-        }
-    }
-    free(seen);
-    ck_assert_int_eq(placed, s.placed);
-    ck_assert_int_eq(s.placed + s.unplaced, s.replicas);
-    ck_assert_int_eq(s.nodes, nodes);
-    ck_assert_double_eq_tol(s.price_per_hour, price, 1e-6);
-    ck_assert(s.lower_bound_per_hour <= s.price_per_hour + 1e-9);
-    ck_assert(s.lower_bound_per_hour >= 0);
+    char msg[512] = "";
+    ck_assert_msg(validate_plan(p, apis, napis, msg, sizeof(msg)) == 0, "%s", msg);
 }
 
 static uint64_t rng(uint64_t *x)
@@ -146,18 +40,18 @@ static void random_plan(uint64_t seed, const char *const *types, int ntypes)
         char name[16];
         int k;
         snprintf(name, sizeof(name), "api%d", i);
-        ncg_request_init(&apis[i].req);
-        apis[i].req.inf = infs[rng(&seed) % 6];
-        if (apis[i].req.inf) {
-            k = ncg_ppr_values(apis[i].req.inf * 2, pprs, 64, NULL);
-            apis[i].req.ppr = pprs[rng(&seed) % (uint64_t)k];
+        ncg_request_init(&apis[i].request);
+        apis[i].request.inf = infs[rng(&seed) % 6];
+        if (apis[i].request.inf) {
+            k = ncg_ppr_values(apis[i].request.inf * 2, pprs, 64, NULL);
+            apis[i].request.ppr = pprs[rng(&seed) % (uint64_t)k];
         }
-        apis[i].req.cpu_milli = 500 + (int64_t)(rng(&seed) % 15500);
-        apis[i].req.memory_bytes = GIB * (1 + (int64_t)(rng(&seed) % 64));
+        apis[i].request.cpu_milli = 500 + (int64_t)(rng(&seed) % 15500);
+        apis[i].request.memory_bytes = GIB * (1 + (int64_t)(rng(&seed) % 64));
         apis[i].replicas = (int)(rng(&seed) % 40);
         apis[i].max_per_node = rng(&seed) % 4 == 0 ? 2 : 0;
         s.name = name;
-        s.request = apis[i].req;
+        s.request = apis[i].request;
         s.replicas = apis[i].replicas;
         s.max_per_node = apis[i].max_per_node;
         ck_assert_int_eq(ncg_plan_add_api(p, &s, NULL), i);
@@ -210,10 +104,10 @@ START_TEST(exact_small_case)
     char reason[256];
     ncg_cluster_add_group(c, cat, &g, NULL);
     p = ncg_plan_new(c, NULL);
-    ncg_request_init(&in.req);
-    in.req.inf = 2;
-    in.req.ppr = 4;
-    s.request = in.req;
+    ncg_request_init(&in.request);
+    in.request.inf = 2;
+    in.request.ppr = 4;
+    s.request = in.request;
     ck_assert_int_eq(ncg_plan_add_api(p, &s, NULL), 0);
     ck_assert_int_eq(ncg_plan_solve(p, NULL), 0);
     validate(p, &in, 1);

@@ -1,0 +1,613 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ncg-bench: the planner against two baselines on synthetic Cortex-like mixes, the Alibaba inference trace and
+ * the Panigrahy 3-d vector packing classes, plus placement micro-benchmarks. Every libncg plan (and every baseline
+ * packing) goes through the independent validator; the program exits 1 if one fails. Timings are medians of
+ * several runs; ratios compare runs made in the same process, since absolute times on shared machines are noisy.
+ *
+ *   ncg-bench [--quick] [--data DIR] [--tmp DIR]
+ */
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <ncg.h>
+
+#include "validate.h"
+
+#define GIB (INT64_C(1) << 30)
+
+static bool quick;
+static int failures;
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* ---- workloads ---- */
+
+typedef struct workload {
+    char name[64];
+    ncg_catalog *catalog;
+    const char *const *types;   /* node groups: one per type, max_nodes large */
+    int type_count;
+    validate_api *apis;
+    char (*names)[32];
+    int api_count, replicas;
+} workload;
+
+static const char *const inf1_types[] = {"inf1.xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.24xlarge"};
+static const char *const inf2_types[] = {"inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge", "inf2.48xlarge"};
+
+static uint64_t splitmix(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static void workload_alloc(workload *w, int apis)
+{
+    w->apis = calloc((size_t)apis, sizeof(*w->apis));
+    w->names = calloc((size_t)apis, sizeof(*w->names));
+    w->api_count = apis;
+    if (!w->apis || !w->names) {
+        fprintf(stderr, "ncg-bench: out of memory\n");
+        exit(1);
+    }
+}
+
+/* (a) Cortex-like mixes: inf from {0,1,2,4,8,16}, ppr a valid divisor, cpu 0.5-16, memory 1-64Gi. */
+static void synthetic(workload *w, const char *family, const char *const *types, int napis, int replicas,
+                      uint64_t seed)
+{
+    static const int infs[] = {0, 1, 2, 4, 8, 16};
+    int cores_per_chip = strcmp(family, "inf1") == 0 ? 4 : 2, left = replicas;
+    memset(w, 0, sizeof(*w));
+    snprintf(w->name, sizeof(w->name), "synthetic %s %d APIs", family, napis);
+    w->catalog = ncg_catalog_new(NULL);
+    w->types = types;
+    w->type_count = 4;
+    workload_alloc(w, napis);
+    for (int i = 0; i < napis; i++) {
+        validate_api *a = &w->apis[i];
+        int64_t pprs[64];
+        ncg_request_init(&a->request);
+        a->request.inf = infs[splitmix(&seed) % 6];
+        if (a->request.inf) {
+            int k = ncg_ppr_values(a->request.inf * cores_per_chip, pprs, 64, NULL);
+            a->request.ppr = pprs[splitmix(&seed) % (uint64_t)k];
+        }
+        a->request.cpu_milli = 500 + (int64_t)(splitmix(&seed) % 15501);
+        a->request.memory_bytes = GIB * (1 + (int64_t)(splitmix(&seed) % 64));
+        a->replicas = i == napis - 1 ? left : replicas / napis;
+        left -= a->replicas;
+        snprintf(w->names[i], sizeof(w->names[i]), "api-%d", i);
+    }
+    w->replicas = replicas;
+}
+
+/* (b) the Alibaba trace: one API per app_name, one chip per accelerator replica. */
+static int alibaba(workload *w, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024];
+    memset(w, 0, sizeof(*w));
+    if (!f)
+        return -1;
+    snprintf(w->name, sizeof(w->name), "alibaba trace on inf2");
+    w->catalog = ncg_catalog_new(NULL);
+    w->types = inf2_types;
+    w->type_count = 4;
+    workload_alloc(w, 512);
+    w->api_count = 0;
+    fgets(line, sizeof(line), f); /* header */
+    while (fgets(line, sizeof(line), f)) {
+        char *fld[20], *s = line;
+        int n = 0, i;
+        while (n < 20) {
+            fld[n++] = s;
+            s = strchr(s, ',');
+            if (!s)
+                break;
+            *s++ = '\0';
+        }
+        if (n < 14)
+            continue;
+        for (i = 0; i < w->api_count && strcmp(w->names[i], fld[2]) != 0; i++)
+            ;
+        if (i == w->api_count) {
+            validate_api *a = &w->apis[i];
+            if (i == 512)
+                break;
+            snprintf(w->names[i], sizeof(w->names[i]), "%s", fld[2]);
+            ncg_request_init(&a->request);
+            a->request.inf = atoi(fld[5]);
+            a->request.cpu_milli = (int64_t)(atof(fld[3]) * 1000);
+            a->request.memory_bytes = (int64_t)(atof(fld[9]) * (double)GIB);
+            a->max_per_node = atoi(fld[13]) > 0 ? atoi(fld[13]) : 0;
+            w->api_count++;
+        }
+        w->apis[i].replicas++;
+        w->replicas++;
+    }
+    fclose(f);
+    return 0;
+}
+
+/* ---- libncg and the baselines on a workload ---- */
+
+typedef struct result {
+    double price, bound, seconds;
+    int nodes, placed;
+    bool valid;
+} result;
+
+static ncg_cluster *groups_of(const workload *w)
+{
+    ncg_cluster *c = ncg_cluster_new(NULL);
+    for (int t = 0; t < w->type_count; t++) {
+        ncg_group_spec g = {w->types[t], w->types[t], 0, 1000000, 0, 0};
+        ncg_cluster_add_group(c, w->catalog, &g, NULL);
+    }
+    return c;
+}
+
+static result run_libncg(const workload *w, int runs)
+{
+    double times[9];
+    result r = {0};
+    for (int k = 0; k < runs; k++) {
+        ncg_cluster *c = groups_of(w);
+        ncg_plan *p = ncg_plan_new(c, NULL);
+        ncg_plan_summary s;
+        double t0;
+        for (int i = 0; i < w->api_count; i++) {
+            ncg_api_spec a = {w->names[i], w->apis[i].request, w->apis[i].replicas, NULL, 0, w->apis[i].max_per_node};
+            ncg_plan_add_api(p, &a, NULL);
+        }
+        t0 = now();
+        ncg_plan_solve(p, NULL);
+        times[k] = now() - t0;
+        ncg_plan_get_summary(p, &s, NULL);
+        if (k == 0) {
+            char msg[512];
+            r.price = s.price_per_hour;
+            r.bound = s.lower_bound_per_hour;
+            r.nodes = s.nodes;
+            r.placed = s.placed;
+            r.valid = validate_plan(p, w->apis, w->api_count, msg, sizeof(msg)) == 0;
+            if (!r.valid)
+                fprintf(stderr, "FAIL %s: %s\n", w->name, msg);
+        }
+        ncg_plan_free(p);
+        ncg_cluster_free(c);
+    }
+    qsort(times, (size_t)runs, sizeof(double), cmp_double);
+    r.seconds = times[runs / 2];
+    return r;
+}
+
+typedef struct item {
+    int api;
+    int64_t cpu, mem;
+} item;
+
+static int by_cpu_then_memory(const void *x, const void *y)
+{
+    const item *a = x, *b = y;
+    if (a->cpu != b->cpu)
+        return a->cpu > b->cpu ? -1 : 1;
+    if (a->mem != b->mem)
+        return a->mem > b->mem ? -1 : 1;
+    return a->api - b->api;
+}
+
+/* Baselines pack onto their own ncg_node handles of the same groups, so windows and reserves are identical.
+ * karpenter: sort by CPU then memory (largest first), first fit over open nodes, open from the preferred group,
+ * then give every node the cheapest type that holds its replicas. naive: input order, first fit, every node. */
+typedef struct bnode {
+    ncg_node *node;
+    int group;
+    int *count;  /* replicas per API */
+} bnode;
+
+static result run_baseline(const workload *w, bool karpenter)
+{
+    item *items = malloc((size_t)(w->replicas + 1) * sizeof(*items));
+    bnode *nodes = NULL;
+    int n = 0, count = 0, capacity = 0;
+    double t0 = now(), price = 0;
+    result r = {0};
+    char msg[512];
+
+    for (int i = 0; i < w->api_count; i++)
+        for (int k = 0; k < w->apis[i].replicas; k++)
+            items[n++] = (item){i, w->apis[i].request.cpu_milli, w->apis[i].request.memory_bytes};
+    if (karpenter)
+        qsort(items, (size_t)n, sizeof(*items), by_cpu_then_memory);
+    for (int k = 0; k < n; k++) {
+        const validate_api *a = &w->apis[items[k].api];
+        int placed = -1;
+        for (int i = 0; i < count && placed < 0; i++) {
+            if (a->max_per_node && nodes[i].count[items[k].api] >= a->max_per_node)
+                continue;
+            if (ncg_node_allocate(nodes[i].node, &a->request, NULL, NULL) > 0)
+                placed = i;
+        }
+        for (int g = 0; g < w->type_count && placed < 0; g++) {
+            if (ncg_request_check(w->catalog, w->types[g], &a->request, NULL) < 0)
+                continue;
+            if (count == capacity) {
+                capacity = capacity ? 2 * capacity : 1024;
+                nodes = realloc(nodes, (size_t)capacity * sizeof(*nodes));
+            }
+            nodes[count].node = ncg_node_new(w->catalog, w->types[g], NULL);
+            nodes[count].group = g;
+            nodes[count].count = calloc((size_t)w->api_count, sizeof(int));
+            if (ncg_node_allocate(nodes[count].node, &a->request, NULL, NULL) > 0)
+                placed = count;
+            count++;
+        }
+        if (placed >= 0) {
+            nodes[placed].count[items[k].api]++;
+            r.placed++;
+        }
+    }
+    for (int i = 0; i < count; i++) {
+        ncg_type t;
+        double best;
+        ncg_catalog_find(w->catalog, w->types[nodes[i].group], &t, NULL);
+        best = t.usd_per_hour;
+        for (int g = 0; karpenter && g < w->type_count; g++) {
+            ncg_type other;
+            ncg_node *probe;
+            bool fits = true;
+            ncg_catalog_find(w->catalog, w->types[g], &other, NULL);
+            if (other.usd_per_hour >= best)
+                continue;
+            probe = ncg_node_new(w->catalog, other.name, NULL);
+            for (int a = 0; a < w->api_count && fits; a++)
+                for (int k = 0; k < nodes[i].count[a] && fits; k++)
+                    fits = ncg_node_allocate(probe, &w->apis[a].request, NULL, NULL) > 0;
+            ncg_node_free(probe);
+            if (fits)
+                best = other.usd_per_hour;
+        }
+        price += best;
+    }
+    r.seconds = now() - t0;
+    r.price = price;
+    r.nodes = count;
+    r.valid = true;
+    for (int i = 0; i < count; i++) {
+        ncg_type t;
+        ncg_catalog_find(w->catalog, w->types[nodes[i].group], &t, NULL);
+        if (r.valid && validate_node(nodes[i].node, &t, "baseline", msg, sizeof(msg)) < 0) {
+            fprintf(stderr, "FAIL %s baseline: %s\n", w->name, msg);
+            r.valid = false;
+            failures++;
+        }
+        ncg_node_free(nodes[i].node);
+        free(nodes[i].count);
+    }
+    free(nodes);
+    free(items);
+    return r;
+}
+
+static void header(void)
+{
+    printf("%-30s %8s %7s %12s %12s %6s %10s %9s | %-17s | %-17s | %s\n", "workload", "replicas", "nodes", "price/h",
+           "lower bnd", "gap%", "plan ms", "us/repl", "first-fit price/t", "karpenter price/t", "valid");
+}
+
+static void row(const workload *w, bool baselines)
+{
+    int runs = w->replicas >= 100000 ? 3 : w->replicas >= 10000 ? 5 : 9;
+    result r = run_libncg(w, runs), ff = {0}, kp = {0};
+    char ffs[32] = "skipped (n^2)", kps[32] = "skipped (n^2)";
+    if (baselines) {
+        ff = run_baseline(w, false);
+        kp = run_baseline(w, true);
+        snprintf(ffs, sizeof(ffs), "%.3f / %.0fx", ff.price / r.price, ff.seconds / r.seconds);
+        snprintf(kps, sizeof(kps), "%.3f / %.0fx", kp.price / r.price, kp.seconds / r.seconds);
+    }
+    printf("%-30s %8d %7d %12.2f %12.2f %6.2f %10.3f %9.3f | %-17s | %-17s | %s\n", w->name, w->replicas, r.nodes,
+           r.price, r.bound, r.price > 0 ? 100 * (r.price - r.bound) / r.price : 0, r.seconds * 1e3,
+           r.seconds * 1e6 / (w->replicas ? w->replicas : 1), ffs, kps, r.valid ? "PASS" : "FAIL");
+    if (!r.valid)
+        failures++;
+    if (r.placed < w->replicas)
+        printf("%-30s   (%d replicas unplaced: they fit no type of these groups)\n", "", w->replicas - r.placed);
+}
+
+static void workload_free(workload *w)
+{
+    free(w->apis);
+    free(w->names);
+    ncg_catalog_free(w->catalog);
+}
+
+/* ---- (c) Panigrahy 3-d classes ---- */
+
+static double known(const char *csv, const char *instance, int column)
+{
+    FILE *f = fopen(csv, "r");
+    char line[512];
+    double v = -1;
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof(line), f)) {
+        char *s = line, *fld[10];
+        int n = 0;
+        while (n < 10) {
+            fld[n++] = s;
+            s = strpbrk(s, "\t,");
+            if (!s)
+                break;
+            *s++ = '\0';
+        }
+        if (n > column && strcmp(fld[0], instance) == 0) {
+            v = atof(fld[column]);
+            break;
+        }
+    }
+    fclose(f);
+    return v;
+}
+
+static int vbp_bins(const char *path, double *seconds, bool *valid)
+{
+    FILE *f = fopen(path, "r");
+    long d, cap[3], n;
+    ncg_catalog *cat = ncg_catalog_new_empty(NULL);
+    ncg_reserve zero = {0};
+    ncg_cluster *c = ncg_cluster_new(NULL);
+    ncg_plan *p;
+    ncg_plan_summary s;
+    validate_api *apis;
+    int bins;
+    double t0;
+    char msg[512];
+    if (!f || fscanf(f, "%ld %ld %ld %ld %ld", &d, &cap[0], &cap[1], &cap[2], &n) != 5 || d != 3) {
+        if (f)
+            fclose(f);
+        ncg_catalog_free(cat);
+        ncg_cluster_free(c);
+        return -1;
+    }
+    ncg_catalog_set_reserve(cat, &zero, NULL);
+    {
+        ncg_type t = {.name = "bin", .cpu_milli = cap[0], .memory_bytes = cap[1], .hugepages_bytes = cap[2],
+                      .has_price = 1, .usd_per_hour = 1};
+        ncg_group_spec g = {"bins", "bin", 0, 1000000, 0, 0};
+        ncg_catalog_set_type(cat, &t, NULL);
+        ncg_cluster_add_group(c, cat, &g, NULL);
+    }
+    p = ncg_plan_new(c, NULL);
+    apis = calloc((size_t)n, sizeof(*apis));
+    for (long i = 0; i < n; i++) {
+        long a, b, e, dem;
+        char name[32];
+        ncg_api_spec spec = {0};
+        if (fscanf(f, "%ld %ld %ld %ld", &a, &b, &e, &dem) != 4)
+            break;
+        ncg_request_init(&apis[i].request);
+        apis[i].request.cpu_milli = a;
+        apis[i].request.memory_bytes = b;
+        apis[i].request.hugepages_bytes = e;
+        apis[i].replicas = (int)dem;
+        snprintf(name, sizeof(name), "item-%ld", i);
+        spec.name = name;
+        spec.request = apis[i].request;
+        spec.replicas = (int)dem;
+        ncg_plan_add_api(p, &spec, NULL);
+    }
+    fclose(f);
+    t0 = now();
+    ncg_plan_solve(p, NULL);
+    *seconds += now() - t0;
+    ncg_plan_get_summary(p, &s, NULL);
+    *valid = validate_plan(p, apis, (int)n, msg, sizeof(msg)) == 0 && s.unplaced == 0;
+    if (!*valid)
+        fprintf(stderr, "FAIL %s: %s\n", path, msg);
+    bins = s.nodes;
+    free(apis);
+    ncg_plan_free(p);
+    ncg_cluster_free(c);
+    ncg_catalog_free(cat);
+    return bins;
+}
+
+static void panigrahy(const char *data, const char *tmp)
+{
+    char cmd[1024], dir[512], summary[512], opt[512];
+    snprintf(dir, sizeof(dir), "%s/Panigrahy_instances_multidim", tmp);
+    snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && tar xzf '%s/vectorpack/Panigrahy_instances.tar.gz' -C '%s'", tmp,
+             data, tmp);
+    if (system(cmd) != 0) {
+        printf("panigrahy: cannot extract the instances\n");
+        failures++;
+        return;
+    }
+    snprintf(summary, sizeof(summary), "%s/vectorpack/Panigrahy_summary_known.csv", data);
+    snprintf(opt, sizeof(opt), "%s/vectorpack/Panigrahy_base_OPT.csv", data);
+    printf("\nPanigrahy 3-d classes (one node type, three resources; bins = nodes; means over the class)\n");
+    printf("%-8s %9s %10s %10s %10s %8s %10s %s\n", "class", "instances", "libncg", "best_BC", "OPT", "vs BC",
+           "ms/inst", "valid");
+    for (int cls = 1; cls <= 9; cls++) {
+        char cdir[600];
+        DIR *dp;
+        struct dirent *de;
+        double ours = 0, bc = 0, best = 0, secs = 0;
+        int count = 0, with_opt = 0;
+        bool all_valid = true;
+        snprintf(cdir, sizeof(cdir), "%s/class%d", dir, cls);
+        if (!(dp = opendir(cdir)))
+            continue;
+        while ((de = readdir(dp))) {
+            char path[1200], inst[256];
+            int bins;
+            bool valid;
+            double b, o;
+            size_t len = strlen(de->d_name);
+            if (len < 5 || strcmp(de->d_name + len - 4, ".vbp") != 0 || !strstr(de->d_name, "_3_"))
+                continue; /* 3-dimensional instances only: classN_SIZE_3_K.vbp */
+            if (quick && !strstr(de->d_name, "_20_3_"))
+                continue;
+            snprintf(inst, sizeof(inst), "%.*s", (int)(len - 4), de->d_name);
+            snprintf(path, sizeof(path), "%s/%s", cdir, de->d_name);
+            b = known(summary, inst, 5);
+            if (b < 0)
+                continue;
+            bins = vbp_bins(path, &secs, &valid);
+            if (bins < 0)
+                continue;
+            all_valid &= valid;
+            ours += bins;
+            bc += b;
+            o = known(opt, inst, 2);
+            if (o > 0) {
+                best += o;
+                with_opt++;
+            }
+            count++;
+        }
+        closedir(dp);
+        if (!count)
+            continue;
+        if (!all_valid)
+            failures++;
+        {
+            char optbuf[16] = "n/a";
+            if (with_opt == count)
+                snprintf(optbuf, sizeof(optbuf), "%.2f", best / count);
+            printf("class%-3d %9d %10.2f %10.2f %10s %+7.2f%% %10.3f %s\n", cls, count, ours / count, bc / count,
+                   optbuf, 100 * (ours - bc) / bc, secs * 1e3 / count, all_valid ? "PASS" : "FAIL");
+        }
+    }
+}
+
+/* ---- micro-benchmarks ---- */
+
+static void micro(void)
+{
+    ncg_catalog *cat = ncg_catalog_new(NULL);
+    ncg_node *node = ncg_node_new(cat, "inf1.24xlarge", NULL);
+    ncg_cluster *c = ncg_cluster_new(NULL);
+    ncg_group_spec g = {"g", "inf2.48xlarge", 0, 100000, 0, 0};
+    ncg_request r, q;
+    ncg_placement pl;
+    int N = quick ? 100000 : 2000000, nodes = quick ? 2000 : 20000;
+    double t0, pair, place, scan;
+    ncg_request_init(&r);
+    r.inf = 2;
+    ncg_node_allocate(node, &r, NULL, NULL);
+    t0 = now();
+    for (int i = 0; i < N; i++) {
+        int id = ncg_node_allocate(node, &r, NULL, NULL);
+        ncg_node_release(node, (uint32_t)id, NULL);
+    }
+    pair = (now() - t0) / N;
+    ncg_cluster_add_group(c, cat, &g, NULL);
+    for (int i = 0; i < nodes; i++)
+        ncg_cluster_add_node(c, NULL, "g", NULL);
+    ncg_request_init(&q);
+    q.inf = 1;
+    q.cpu_milli = 4000;
+    q.memory_bytes = 16 * GIB;
+    /* a busy cluster: every node full but the last 1%, which have 4 chips free */
+    for (int i = 0; i < nodes * 12; i++)
+        ncg_cluster_place(c, &q, NULL, 0, NULL, NULL);
+    for (int i = nodes - nodes / 100; i < nodes; i++) {
+        const char *name;
+        ncg_cluster_node_at(c, i, &name, NULL, NULL);
+        for (uint32_t id = 1; id <= 4; id++)
+            ncg_cluster_release(c, name, id, NULL);
+    }
+    N = quick ? 20000 : 200000;
+    t0 = now();
+    for (int i = 0; i < N; i++) {
+        ncg_cluster_place(c, &q, NULL, 0, &pl, NULL);
+        ncg_cluster_release(c, pl.node, pl.alloc.id, NULL);
+    }
+    place = (now() - t0) / N;
+    /* baseline: scan every node in order and take the first that fits */
+    N = quick ? 200 : 2000;
+    t0 = now();
+    for (int k = 0; k < N; k++)
+        for (int i = 0; i < nodes; i++)
+            if (ncg_node_check(ncg_cluster_node_at(c, i, NULL, NULL, NULL), &q, NULL) == 0)
+                break;
+    scan = (now() - t0) / N;
+    printf("\nplacement micro-benchmarks\n");
+    printf("  allocate + release a 2-chip window on one inf1.24xlarge node: %8.1f ns per pair\n", pair * 1e9);
+    printf("  place + release one replica in a cluster of %d inf2.48xlarge nodes (99%% full): %8.1f ns\n",
+           nodes, place * 1e9);
+    printf("  first-fit scan baseline over the same nodes: %10.1f ns (%.0fx slower)\n", scan * 1e9, scan / place);
+    ncg_node_free(node);
+    ncg_cluster_free(c);
+    ncg_catalog_free(cat);
+}
+
+int main(int argc, char **argv)
+{
+    const char *data = "bench/data", *tmp = "/tmp/ncg-bench";
+    char path[1024];
+    struct rusage ru;
+    workload w;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--quick") == 0)
+            quick = true;
+        else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
+            data = argv[++i];
+        else if (strcmp(argv[i], "--tmp") == 0 && i + 1 < argc)
+            tmp = argv[++i];
+        else {
+            fprintf(stderr, "usage: ncg-bench [--quick] [--data DIR] [--tmp DIR]\n");
+            return 2;
+        }
+    }
+    printf("libncg %s planner benchmark%s; price and time ratios are baseline / libncg\n\n", ncg_version(),
+           quick ? " (quick)" : "");
+    header();
+    {
+        static const int sizes[] = {1000, 10000, 100000};
+        for (int f = 0; f < 2; f++)
+            for (int s = 0; s < (quick ? 1 : 3); s++)
+                for (int napis = 10; napis <= 50; napis += 40) {
+                    synthetic(&w, f ? "inf2" : "inf1", f ? inf2_types : inf1_types, napis, sizes[s], 42 + napis);
+                    row(&w, sizes[s] <= 10000);
+                    workload_free(&w);
+                }
+    }
+    snprintf(path, sizeof(path), "%s/alibaba-gpu-v2025/disaggregated_DLRM_trace.csv", data);
+    if (alibaba(&w, path) == 0) {
+        row(&w, !quick);
+        workload_free(&w);
+    } else {
+        printf("alibaba: cannot read %s\n", path);
+        failures++;
+    }
+    panigrahy(data, tmp);
+    micro();
+    getrusage(RUSAGE_SELF, &ru);
+    printf("\npeak memory (max RSS): %.1f MiB\n", ru.ru_maxrss / 1024.0);
+    printf("%s\n", failures ? "RESULT: FAIL" : "RESULT: all plans valid");
+    return failures ? 1 : 0;
+}
