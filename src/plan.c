@@ -6,7 +6,9 @@
  *    fit an empty node (m); the group's cost per replica is price / m.
  * 2. APIs go in one of three orders (strategies): largest first by the cost of one replica in the group it would
  *    open nodes in (ties: chips, NeuronCores, CPU, memory, input order); by CPU then memory, largest first; in
- *    input order (opening the cheapest node that holds a replica). Each replica goes to the first node, in the order
+ *    input order (opening the cheapest node that holds a replica); and, when APIs x replicas is at most 4 million,
+ *    node by node: open a node for the costliest replica left and fill it with the replicas that match what it
+ *    has left best (the dot product of demand and free capacity). Each replica goes to the first node, in the order
  *    nodes were opened (existing nodes first), that holds it; a node that fails once is skipped for the rest of
  *    that API, since nodes only fill up. When none holds it, a node is opened in the allowed group with the lowest
  *    cost per replica that has room under max_instances (ties: group order).
@@ -203,6 +205,7 @@ static ncg_node *scratch_node(const cgroup *g)
 }
 
 static void demand(const papi *a, int g, double *d);
+static double gib(int64_t bytes);
 static void capacity(const cgroup *g, double *cap);
 static int best_group(const ncg_plan *p, const papi *a, int most);
 
@@ -271,7 +274,9 @@ static int size_cmp(const ncg_plan *p, int x, int y)
 }
 
 /* The packing strategies tried; the cheapest plan wins (ties: the earlier strategy). */
-enum { BY_COST, BY_CPU, IN_ORDER, STRATEGIES };
+enum { BY_COST, BY_CPU, IN_ORDER, BY_NODE, STRATEGIES };
+/* BY_NODE costs O(APIs) per replica: it runs when APIs x replicas stays under this */
+#define BY_NODE_BUDGET 4000000
 
 static int cpu_cmp(const ncg_plan *p, int x, int y)
 {
@@ -408,6 +413,95 @@ static int pack(ncg_plan *p, int strategy, ncg_error *err)
         }
     }
     free(order);
+    return rc;
+}
+
+/* How well a replica matches what a node has left: the dot product of its demand and the node's free capacity,
+ * both relative to the node's capacity (the DotProduct rule of Panigrahy et al.). */
+static double affinity(const cnode *n, const papi *a, const cgroup *g)
+{
+    const ncg_node *nd = n->node;
+    double d[RESOURCES], cap[RESOURCES], left[RESOURCES], score = 0;
+    int used = 0;
+    demand(a, n->group, d);
+    capacity(g, cap);
+    for (int w = 0; w < CORE_WORDS; w++)
+        used += ncg_popcount64(nd->core_used[w]);
+    left[0] = cap[0] - used;
+    left[1] = (double)(g->type.cpu_usable_milli - nd->cpu_used) / 1000.0;
+    left[2] = gib(g->type.memory_usable_bytes - nd->memory_used);
+    left[3] = gib(g->type.t.hugepages_bytes - nd->hugepages_used);
+    for (int r = 0; r < RESOURCES; r++)
+        if (cap[r] > 0)
+            score += d[r] / cap[r] * left[r] / cap[r];
+    return score;
+}
+
+/* Fill one node: repeatedly add the replica, of any API with replicas left, that it holds and matches best.
+ * on_node counts the replicas of each API on the node (for max_per_node). */
+static int fill_node(ncg_plan *p, cnode *n, int *on_node, ncg_error *err)
+{
+    for (;;) {
+        int best = -1, rc;
+        double best_score = -1;
+        for (int i = 0; i < p->api_count; i++) {
+            papi *a = &p->apis[i];
+            double score;
+            if (a->placed >= a->replicas || !a->allowed[n->group] || a->fit[n->group] == 0 ||
+                (a->max_per_node && on_node[i] >= a->max_per_node) ||
+                !ncg_node_fits_shape(n->node, &a->shape[n->group], &a->req, NULL))
+                continue;
+            score = affinity(n, a, &p->c->groups[n->group]);
+            if (score > best_score) {
+                best = i;
+                best_score = score;
+            }
+        }
+        if (best < 0)
+            return 0;
+        rc = place_on(p, n, &p->apis[best], &p->replicas[p->offset[best] + p->apis[best].placed], err);
+        if (rc < 0)
+            return rc;
+        on_node[best]++;
+    }
+}
+
+/* Node by node: fill the nodes there are, then open a node for the costliest replica left and fill it. */
+static int pack_by_node(ncg_plan *p, ncg_error *err)
+{
+    int *on_node = malloc((size_t)(p->api_count + 1) * sizeof(int)), rc = 0;
+    if (!on_node)
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+    for (int i = 0; i < p->c->node_count && rc == 0; i++) {
+        memset(on_node, 0, (size_t)(p->api_count + 1) * sizeof(int));
+        rc = fill_node(p, p->c->nodes[i], on_node, err);
+    }
+    while (rc == 0) {
+        int seed = -1, g;
+        cnode *n;
+        for (int i = 0; i < p->api_count; i++)
+            if (p->apis[i].placed < p->apis[i].replicas && best_group(p, &p->apis[i], FIT_CAP) >= 0 &&
+                (seed < 0 || size_cmp(p, i, seed) < 0))
+                seed = i;
+        if (seed < 0)
+            break;
+        g = best_group(p, &p->apis[seed], FIT_CAP);
+        n = ncg_cluster_insert_node(p->c, NULL, g, err);
+        if (!n) {
+            rc = err ? err->code : NCG_E_NOMEM;
+            break;
+        }
+        memset(on_node, 0, (size_t)(p->api_count + 1) * sizeof(int));
+        rc = place_on(p, n, &p->apis[seed], &p->replicas[p->offset[seed] + p->apis[seed].placed], err);
+        if (rc == 1) {
+            on_node[seed] = 1;
+            rc = fill_node(p, n, on_node, err);
+        } else if (rc == 0) {
+            rc = ncg_fail(err, NCG_E_INVALID, "internal: a replica of %s does not fit an empty %s", p->apis[seed].name,
+                          n->node->type.name);
+        }
+    }
+    free(on_node);
     return rc;
 }
 
@@ -691,7 +785,7 @@ static int run_strategy(ncg_plan *p, int strategy, double *price, ncg_error *err
                 break;
             }
     if (rc == 0)
-        rc = pack(p, strategy, err);
+        rc = strategy == BY_NODE ? pack_by_node(p, err) : pack(p, strategy, err);
     if (rc == 0)
         rc = downsize(p, err);
     *price = 0;
@@ -722,6 +816,8 @@ static int try_strategies(ncg_plan *p, ncg_error *err)
     for (int strategy = 0; strategy < STRATEGIES && rc == 0; strategy++) {
         double price;
         int count = 0;
+        if (strategy == BY_NODE && (double)p->api_count * p->replica_total > BY_NODE_BUDGET)
+            continue;
         p->c = ncg_cluster_clone(start, err);
         if (!p->c) {
             rc = err ? err->code : NCG_E_NOMEM;
