@@ -47,6 +47,10 @@ typedef struct cli_input {
 int cli_read_apis(cli_input *in, const char *path, const char *text);
 /* Read a Cortex cluster file (instance_type... or node_groups: [...]). */
 int cli_read_cluster(cli_input *in, const char *path, const char *text);
+/* Apply a catalog override file (add or replace instance types and prices) to catalog. */
+int cli_read_catalog(cli_input *in, const char *path, const char *text, ncg_catalog *catalog);
+/* The built-in catalog with the override file applied (path may be NULL); NULL after printing the errors. */
+ncg_catalog *cli_catalog(const char *path);
 /* Read a whole file into memory; NULL and an error line on failure. */
 char *cli_slurp(cli_input *in, const char *path);
 void cli_add_error(cli_input *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -120,13 +120,13 @@ static void check_api(cli_input *in, const ncg_catalog *cat, const ncg_cluster *
                   first.message);
 }
 
-#define VALIDATE_USAGE "ncg validate FILE... [--cluster FILE]"
+#define VALIDATE_USAGE "ncg validate FILE... [--cluster FILE] [--catalog FILE]"
 
 int cmd_validate(int argc, char **argv)
 {
     static const struct option opts[] = {{"cluster", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
-                                         {0}};
-    const char *cluster = NULL;
+                                         {"catalog", required_argument, NULL, 'C'}, {0}};
+    const char *cluster = NULL, *catalog = NULL;
     cli_input in = {0};
     ncg_catalog *cat;
     ncg_cluster *cl;
@@ -134,6 +134,8 @@ int cmd_validate(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'c')
             cluster = optarg;
+        else if (c == 'C')
+            catalog = optarg;
         else if (c == 'h')
             return printf("usage: %s\nCheck Cortex API files with Cortex's rules and messages.\n", VALIDATE_USAGE), 0;
         else
@@ -141,9 +143,10 @@ int cmd_validate(int argc, char **argv)
     }
     if (optind == argc)
         return cli_usage(VALIDATE_USAGE, "give at least one API file");
-    cat = ncg_catalog_new(NULL);
+    if (!(cat = cli_catalog(catalog)))
+        return 1;
     cl = ncg_cluster_new(NULL);
-    if (!cat || !cl || read_inputs(&in, argv + optind, argc - optind, cluster) < 0) {
+    if (!cl || read_inputs(&in, argv + optind, argc - optind, cluster) < 0) {
         fprintf(stderr, "ncg: out of memory\n");
         return 1;
     }
@@ -554,8 +557,8 @@ static void print_svg(const view *v, FILE *out)
 }
 
 #define PLAN_USAGE                                                                                                  \
-    "ncg plan [FILE...] [--cluster FILE] [--types T,...] [--replicas min|init|max|N] [--format text|json|svg] "    \
-    "[-o OUT]"
+    "ncg plan [FILE...] [--cluster FILE] [--catalog FILE] [--types T,...] [--replicas min|init|max|N] "            \
+    "[--format text|json|svg] [-o OUT]"
 
 int cmd_plan(int argc, char **argv)
 {
@@ -563,8 +566,8 @@ int cmd_plan(int argc, char **argv)
         {"cluster", required_argument, NULL, 'c'}, {"types", required_argument, NULL, 't'},
         {"replicas", required_argument, NULL, 'r'}, {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},  {"help", no_argument, NULL, 'h'},
-        {0}};
-    const char *cluster = NULL, *types = NULL, *replicas = "init", *format = "text", *output = NULL;
+        {"catalog", required_argument, NULL, 'C'}, {0}};
+    const char *catalog = NULL, *cluster = NULL, *types = NULL, *replicas = "init", *format = "text", *output = NULL;
     cli_input in = {0};
     ncg_catalog *cat = NULL;
     ncg_cluster *cl = NULL;
@@ -582,6 +585,7 @@ int cmd_plan(int argc, char **argv)
         case 'r': replicas = optarg; break;
         case 'f': format = optarg; break;
         case 'o': output = optarg; break;
+        case 'C': catalog = optarg; break;
         case 'h':
             printf("usage: %s\nPlan the nodes to run the replicas of Cortex APIs, at the lowest price, with a lower "
                    "bound on any plan's price.\nWithout FILE, plans the bundled example cluster.\n", PLAN_USAGE);
@@ -597,7 +601,9 @@ int cmd_plan(int argc, char **argv)
         if (*end || end == replicas || fixed < 0 || fixed > 10000000)
             return cli_usage(PLAN_USAGE, "--replicas must be min, init, max or a count");
     }
-    if (!(cat = ncg_catalog_new(&err)) || !(cl = ncg_cluster_new(&err))) {
+    if (!(cat = cli_catalog(catalog)))
+        goto out;
+    if (!(cl = ncg_cluster_new(&err))) {
         rc = cli_fail(&err);
         goto out;
     }

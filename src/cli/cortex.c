@@ -523,3 +523,105 @@ void cli_input_free(cli_input *in)
     free(in->errors);
     memset(in, 0, sizeof(*in));
 }
+
+/* A catalog override file: a YAML list of instance types. An entry naming a type the catalog has replaces only the
+ * fields it gives (e.g. just `price`); a new name needs the whole type. The library checks every value. */
+static const char *const type_keys[] = {"name", "family", "accelerator", "chips", "cores_per_chip",
+                                        "physical_cores_per_chip", "device_memory", "gpus", "cpu", "memory",
+                                        "hugepages", "topology", "price", NULL};
+
+static bool enum_value(ctx *c, yaml_node_t *map, const char *key, const char *(*name_of)(int), int count, int *out)
+{
+    yaml_node_t *n = get(c, map, key);
+    const char *s = scalar(n);
+    if (!n)
+        return true;
+    for (int i = 0; s && i < count; i++)
+        if (strcmp(s, name_of(i)) == 0) {
+            *out = i;
+            return true;
+        }
+    err_at(c, n, key, "\"%s\" is not one of the known values", s ? s : "?");
+    return false;
+}
+
+static const char *accel_name(int i)
+{
+    return ncg_accel_name((ncg_accel)i);
+}
+
+static const char *topology_name(int i)
+{
+    return ncg_topology_name((ncg_topology)i);
+}
+
+int cli_read_catalog(cli_input *in, const char *path, const char *text, ncg_catalog *catalog)
+{
+    yaml_document_t doc;
+    yaml_node_t *root;
+    ctx c = {in, path, &doc, NULL};
+    if (!load(in, path, text, &doc))
+        return 0;
+    root = yaml_document_get_root_node(&doc);
+    if (!root || root->type != YAML_SEQUENCE_NODE) {
+        cli_add_error(in, "%s:1:1: expected a list of instance types", path);
+        yaml_document_delete(&doc);
+        return 0;
+    }
+    for (yaml_node_item_t *it = root->data.sequence.items.start; it < root->data.sequence.items.top; it++) {
+        yaml_node_t *m = yaml_document_get_node(&doc, *it);
+        const char *name = scalar(get(&c, m, "name")), *family, *price;
+        ncg_type t = {0};
+        int64_t v;
+        int e;
+        ncg_error err;
+        bool ok = true;
+        if (!m || m->type != YAML_MAPPING_NODE || !name) {
+            err_at(&c, m, "type", "expected a mapping with a name");
+            continue;
+        }
+        ok &= known_keys(&c, m, "type", type_keys);
+        if (ncg_catalog_find(catalog, name, &t, NULL) < 0) {
+            memset(&t, 0, sizeof(t));
+            t.accelerator = NCG_ACCEL_INFERENTIA;
+            t.topology = NCG_TOPOLOGY_CHAIN;
+        }
+        t.name = name;
+        family = scalar(get(&c, m, "family"));
+        if (family)
+            t.family = family;
+        e = (int)t.accelerator;
+        ok &= enum_value(&c, m, "accelerator", accel_name, 4, &e);
+        t.accelerator = (ncg_accel)e;
+        e = (int)t.topology;
+        ok &= enum_value(&c, m, "topology", topology_name, 4, &e);
+        t.topology = (ncg_topology)e;
+#define INT_FIELD(key, field)                                                                                        \
+    v = t.field;                                                                                                     \
+    ok &= get_int(&c, m, key, key, 0, 1000000, &v);                                                                 \
+    t.field = (int)v;
+        INT_FIELD("chips", chips)
+        INT_FIELD("cores_per_chip", cores_per_chip)
+        INT_FIELD("physical_cores_per_chip", physical_cores_per_chip)
+        INT_FIELD("gpus", gpus)
+#undef INT_FIELD
+        ok &= get_quantity(&c, m, "device_memory", "device_memory", false, &t.device_memory_bytes);
+        ok &= get_quantity(&c, m, "cpu", "cpu", true, &t.cpu_milli);
+        ok &= get_quantity(&c, m, "memory", "memory", false, &t.memory_bytes);
+        ok &= get_quantity(&c, m, "hugepages", "hugepages", false, &t.hugepages_bytes);
+        price = scalar(get(&c, m, "price"));
+        if (price) {
+            char *end;
+            t.usd_per_hour = strtod(price, &end);
+            t.has_price = 1;
+            if (*end || end == price) {
+                err_at(&c, get(&c, m, "price"), "price", "\"%s\" is not a price in USD per hour", price);
+                ok = false;
+            }
+        }
+        if (ok && ncg_catalog_set_type(catalog, &t, &err) < 0)
+            err_at(&c, m, "type", "%s", err.message);
+    }
+    yaml_document_delete(&doc);
+    return 0;
+}

@@ -37,9 +37,33 @@ int cli_print_json(json_t *doc)
     return 0;
 }
 
+ncg_catalog *cli_catalog(const char *path)
+{
+    cli_input in = {0};
+    ncg_error err;
+    ncg_catalog *cat = ncg_catalog_new(&err);
+    char *text;
+    if (!cat) {
+        cli_fail(&err);
+        return NULL;
+    }
+    if (!path)
+        return cat;
+    text = cli_slurp(&in, path);
+    if (text)
+        cli_read_catalog(&in, path, text, cat);
+    free(text);
+    for (size_t i = 0; i < in.error_count; i++)
+        fprintf(stderr, "%s\n", in.errors[i]);
+    if (in.error_count)
+        cat = ncg_catalog_free(cat);
+    cli_input_free(&in);
+    return cat;
+}
+
 /* ---- ncg types ---- */
 
-#define TYPES_USAGE "ncg types [--json]"
+#define TYPES_USAGE "ncg types [--json] [--catalog FILE]"
 
 static json_t *type_json(const ncg_type *t)
 {
@@ -53,14 +77,17 @@ static json_t *type_json(const ncg_type *t)
 
 static int cmd_types(int argc, char **argv)
 {
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {"catalog", required_argument, NULL, 'C'},
+                                         {"help", no_argument, NULL, 'h'}, {0}};
     int json = 0, c;
-    ncg_error err;
+    const char *catalog = NULL;
     ncg_catalog *cat;
 
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'j')
             json = 1;
+        else if (c == 'C')
+            catalog = optarg;
         else if (c == 'h')
             return printf("usage: %s\nList the instance types of the built-in catalog.\n", TYPES_USAGE), 0;
         else
@@ -68,9 +95,9 @@ static int cmd_types(int argc, char **argv)
     }
     if (optind != argc)
         return cli_usage(TYPES_USAGE, "unexpected argument");
-    cat = ncg_catalog_new(&err);
+    cat = cli_catalog(catalog);
     if (!cat)
-        return cli_fail(&err);
+        return 1;
     if (json) {
         json_t *arr = json_array();
         for (int i = 0; i < ncg_catalog_count(cat); i++) {
@@ -93,7 +120,7 @@ static int cmd_types(int argc, char **argv)
             snprintf(price, sizeof(price), "%.5g", t.usd_per_hour);
         else
             snprintf(price, sizeof(price), "-");
-        printf("%-16s %-7s %-11s %5d %10d %12s %5lld %9s %-9s %10s\n", t.name, t.family, ncg_accel_name(t.accelerator),
+        printf("%-16s %-7s %-11s %5d %10d %12s %5lld %9s %-9s %10s\n", t.name, t.family ? t.family : "", ncg_accel_name(t.accelerator),
                t.chips, t.cores_per_chip, dev, (long long)(t.cpu_milli / 1000), mem, ncg_topology_name(t.topology),
                price);
     }
@@ -105,7 +132,7 @@ static int cmd_types(int argc, char **argv)
 
 #define GROUPS_USAGE                                                                                                \
     "ncg groups --type TYPE --inf N [--ppr P] [--cpu Q] [--mem Q] [--model-size SIZE] [--compiled-cores C] "        \
-    "[--static] [--json]"
+    "[--static] [--catalog FILE] [--json]"
 
 static int parse_count(const char *text, const char *what, int64_t *out)
 {
@@ -129,8 +156,8 @@ static int cmd_groups(int argc, char **argv)
         {"mem", required_argument, NULL, 'm'},        {"model-size", required_argument, NULL, 's'},
         {"compiled-cores", required_argument, NULL, 'k'}, {"static", no_argument, NULL, 'S'},
         {"json", no_argument, NULL, 'j'},             {"help", no_argument, NULL, 'h'},
-        {0}};
-    const char *type = NULL, *model_size = NULL;
+        {"catalog", required_argument, NULL, 'C'},    {0}};
+    const char *type = NULL, *model_size = NULL, *catalog = NULL;
     int json = 0, c, rc = 1, id, n;
     bool have_inf = false;
     int64_t compiled = 0;
@@ -170,6 +197,7 @@ static int cmd_groups(int argc, char **argv)
                 return 1;
             break;
         case 'S': model.static_weights = 1; break;
+        case 'C': catalog = optarg; break;
         case 'j': json = 1; break;
         case 'h':
             printf("usage: %s\nLay out one replica's NeuronCore Groups on an empty node of TYPE and print the env of "
@@ -193,7 +221,9 @@ static int cmd_groups(int argc, char **argv)
         req.models = &model;
         req.model_count = 1;
     }
-    if (!(cat = ncg_catalog_new(&err)) || !(node = ncg_node_new(cat, type, &err)) ||
+    if (!(cat = cli_catalog(catalog)))
+        return 1;
+    if (!(node = ncg_node_new(cat, type, &err)) ||
         (id = ncg_node_allocate(node, &req, NULL, &err)) < 0 ||
         (n = ncg_node_groups(node, (uint32_t)id, groups, NCG_MAX_CORES, &err)) < 0 ||
         ncg_request_advice(cat, type, &req, advice, sizeof(advice), &err) < 0) {

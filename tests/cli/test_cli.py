@@ -166,3 +166,21 @@ def test_plan_replicas_and_unschedulable(tmp_path):
     assert doc["unschedulable"] == [{"api": "huge", "replicas": 2, "reason": "group inf1.6xlarge: no instances can "
                                      "satisfy the requested Inf quantity - requested 16 Inf but instances only have 4 "
                                      "Inf available"}]
+
+
+def test_catalog_override(tmp_path):
+    cat = tmp_path / "catalog.yaml"
+    cat.write_text("- name: inf1.2xlarge\n  price: 0.25\n"
+                   "- name: inf9.custom\n  family: inf9\n  accelerator: inferentia\n  chips: 8\n  cores_per_chip: 4\n"
+                   "  device_memory: 16Gi\n  cpu: 64\n  memory: 256Gi\n  topology: chain\n  price: 2.0\n")
+    types = {t["name"]: t for t in json.loads(ncg("types", "--json", "--catalog", cat).stdout)}
+    assert types["inf1.2xlarge"]["usd_per_hour"] == 0.25
+    assert types["inf9.custom"]["chips"] == 8
+    assert types["inf9.custom"]["device_memory_bytes"] == 16 << 30
+    doc = json.loads(ncg("groups", "--type", "inf9.custom", "--inf", 8, "--catalog", cat, "--json").stdout)
+    assert doc["ncg_size"] == 32
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- name: bad\n  chips: 0\n  cpu: 1\n  memory: 1Gi\n")
+    r = ncg("types", "--catalog", bad)
+    assert r.returncode == 1
+    assert r.stderr == "%s:1:3: type: type bad: chips 0 is out of range 1..64\n" % bad
