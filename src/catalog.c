@@ -154,7 +154,7 @@ NCG_EXPORT int ncg_catalog_find(const ncg_catalog *catalog, const char *name, nc
     return i;
 }
 
-static bool valid_name(const char *s)
+bool ncg_valid_name(const char *s)
 {
     size_t n = 0;
     for (; s[n]; n++) {
@@ -172,12 +172,12 @@ static int check_type(const ncg_type *t, ncg_error *err)
     const char *n;
     bool neuron;
 
-    if (!t->name || !valid_name(t->name))
+    if (!t->name || !ncg_valid_name(t->name))
         return ncg_fail(err, NCG_E_INVALID,
                         "type name %s is not valid: 1 to %d characters of A-Z, a-z, 0-9, '.', '_' and '-'",
                         t->name ? ncg_quote(&q, t->name) : "NULL", NCG_NAME_MAX);
     n = t->name;
-    if (t->family && (strlen(t->family) > FAMILY_MAX || (t->family[0] && !valid_name(t->family))))
+    if (t->family && (strlen(t->family) > FAMILY_MAX || (t->family[0] && !ncg_valid_name(t->family))))
         return ncg_fail(err, NCG_E_INVALID, "type %s: family %s is not valid: up to %d characters of A-Z, a-z, "
                         "0-9, '.', '_' and '-'", n, ncg_quote(&q, t->family), FAMILY_MAX);
     if ((unsigned)t->accelerator > NCG_ACCEL_GPU)

@@ -165,18 +165,6 @@ int ncg_cluster_group_index(const ncg_cluster *c, const char *name)
     return -1;
 }
 
-static bool valid_name(const char *s)
-{
-    size_t n = 0;
-    for (; s[n]; n++) {
-        char ch = s[n];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
-              ch == '_' || ch == '-'))
-            return false;
-    }
-    return n >= 1 && n <= NCG_NAME_MAX;
-}
-
 NCG_EXPORT int ncg_cluster_add_group(ncg_cluster *c, const ncg_catalog *catalog, const ncg_group_spec *spec,
                                      ncg_error *err)
 {
@@ -187,7 +175,7 @@ NCG_EXPORT int ncg_cluster_add_group(ncg_cluster *c, const ncg_catalog *catalog,
     if (!c || !catalog || !spec)
         return ncg_fail(err, NCG_E_INVALID, "cluster_add_group: %s is NULL",
                         !c ? "cluster" : !catalog ? "catalog" : "spec");
-    if (!spec->name || !valid_name(spec->name))
+    if (!spec->name || !ncg_valid_name(spec->name))
         return ncg_fail(err, NCG_E_INVALID, "node group name %s is not valid: 1 to %d characters of A-Z, a-z, 0-9, "
                         "'.', '_' and '-'", spec->name ? ncg_quote(&q, spec->name) : "NULL", NCG_NAME_MAX);
     if (ncg_cluster_group_index(c, spec->name) >= 0)
@@ -275,7 +263,7 @@ cnode *ncg_cluster_insert_node(ncg_cluster *c, const char *name, int group, ncg_
             snprintf(generated, sizeof(generated), "%.50s-%d", g->name, ++g->next_seq);
         } while (ncg_cluster_lookup(c, generated));
         name = generated;
-    } else if (!valid_name(name)) {
+    } else if (!ncg_valid_name(name)) {
         ncg_fail(err, NCG_E_INVALID, "node name %s is not valid: 1 to %d characters of A-Z, a-z, 0-9, '.', '_' and "
                  "'-'", ncg_quote(&q, name), NCG_NAME_MAX);
         return NULL;
@@ -297,17 +285,12 @@ cnode *ncg_cluster_insert_node(ncg_cluster *c, const char *name, int group, ncg_
     }
     n = calloc(1, sizeof(*n));
     if (n)
-        n->node = calloc(1, sizeof(*n->node));
+        n->node = ncg_node_from_type(&g->type);
     if (!n || !n->node) {
-        if (n)
-            free(n);
+        free(n);
         ncg_fail(err, NCG_E_NOMEM, "out of memory adding node %s", name);
         return NULL;
     }
-    n->node->type = g->type;
-    n->node->type.t.name = n->node->type.name;
-    n->node->next_id = 1;
-    n->node->policy = NCG_POLICY_PACK;
     strcpy(n->name, name);
     n->group = group;
     n->index = c->node_count;

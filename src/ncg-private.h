@@ -18,6 +18,9 @@ int ncg_fail(ncg_error *err, int code, const char *fmt, ...) NCG_PRINTF(3, 4);
 typedef struct ncg_quoted { char s[64 * 4 + 8]; } ncg_quoted;
 const char *ncg_quote(ncg_quoted *buf, const char *text);
 
+/* 1 to NCG_NAME_MAX characters of A-Z, a-z, 0-9, '.', '_' and '-' (type, group and node names). */
+bool ncg_valid_name(const char *s);
+
 /* Copy of a catalog type that a node or cluster owns: no pointers into the catalog. */
 typedef struct ncg_type_copy {
     char name[NCG_NAME_MAX + 1];

@@ -7,6 +7,18 @@
 
 #include "node.h"
 
+ncg_node *ncg_node_from_type(const ncg_type_copy *type)
+{
+    ncg_node *node = calloc(1, sizeof(*node));
+    if (!node)
+        return NULL;
+    node->type = *type;
+    node->type.t.name = node->type.name;
+    node->next_id = 1;
+    node->policy = NCG_POLICY_PACK;
+    return node;
+}
+
 NCG_EXPORT ncg_node *ncg_node_new(const ncg_catalog *catalog, const char *type, ncg_error *err)
 {
     ncg_type_copy tc;
@@ -18,15 +30,9 @@ NCG_EXPORT ncg_node *ncg_node_new(const ncg_catalog *catalog, const char *type, 
     }
     if (ncg_catalog_copy_type(catalog, type, &tc, err) < 0)
         return NULL;
-    node = calloc(1, sizeof(*node));
-    if (!node) {
+    node = ncg_node_from_type(&tc);
+    if (!node)
         ncg_fail(err, NCG_E_NOMEM, "out of memory creating a node of type %s", type);
-        return NULL;
-    }
-    node->type = tc;
-    node->type.t.name = node->type.name;
-    node->next_id = 1;
-    node->policy = NCG_POLICY_PACK;
     return node;
 }
 

@@ -35,6 +35,8 @@ struct ncg_node {
     int count, capacity;
 };
 
+/* A new empty node of a resolved type (NULL when out of memory). */
+ncg_node *ncg_node_from_type(const ncg_type_copy *type);
 int ncg_node_plan(const ncg_node *node, const ncg_request *request, placement *out, ncg_error *err);
 /* Record an allocation at a given placement after checking overlaps, CPU/memory/hugepages and models. sizes: one
  * NCG size per process when they differ, else NULL. devices: for messages only. */

@@ -191,19 +191,6 @@ NCG_EXPORT int ncg_plan_add_api(ncg_plan *p, const ncg_api_spec *spec, ncg_error
 
 /* ---- packing ---- */
 
-/* A scratch node of a group's type, not in any cluster. */
-static ncg_node *scratch_node(const cgroup *g)
-{
-    ncg_node *n = calloc(1, sizeof(*n));
-    if (n) {
-        n->type = g->type;
-        n->type.t.name = n->type.name;
-        n->next_id = 1;
-        n->policy = NCG_POLICY_PACK;
-    }
-    return n;
-}
-
 static void demand(const papi *a, int g, double *d);
 static double gib(int64_t bytes);
 static void capacity(const cgroup *g, double *cap);
@@ -238,7 +225,7 @@ static int analyse(ncg_plan *p, ncg_error *err)
                 cap = a->max_per_node;
             if (cap < 1)
                 cap = 1;
-            n = scratch_node(g);
+            n = ncg_node_from_type(&g->type);
             if (!n)
                 return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
             for (a->fit[gi] = 0; a->fit[gi] < cap; a->fit[gi]++) {
@@ -541,7 +528,7 @@ static int downsize(ncg_plan *p, ncg_error *err)
                 continue;
             for (int r = head[i]; r >= 0 && ok; r = next[r])
                 ok = p->apis[api_of[r]].allowed[gi] && p->apis[api_of[r]].fit[gi] > 0;
-            if (!ok || !(s = scratch_node(g)))
+            if (!ok || !(s = ncg_node_from_type(&g->type)))
                 continue;
             for (int r = head[i]; r >= 0 && ok; r = next[r]) {
                 papi *a = &p->apis[api_of[r]];
@@ -558,7 +545,7 @@ static int downsize(ncg_plan *p, ncg_error *err)
         /* Re-place the replicas on a fresh node of the better group, in place of the old one. */
         {
             cgroup *from = &p->c->groups[n->group], *to = &p->c->groups[best];
-            ncg_node *fresh = scratch_node(to);
+            ncg_node *fresh = ncg_node_from_type(&to->type);
             if (!fresh) {
                 rc = ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
                 break;
