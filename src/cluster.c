@@ -310,29 +310,39 @@ NCG_EXPORT int ncg_cluster_add_node(ncg_cluster *c, const char *name, const char
     g = ncg_cluster_group_index(c, group);
     if (g < 0)
         return ncg_fail(err, NCG_E_NOT_FOUND, "unknown node group \"%.64s\"", group);
-    n = ncg_cluster_insert_node(c, name, g, err);
-    return n ? n->index : (err ? err->code : NCG_E_NOMEM);
+    {
+        ncg_error e;
+        n = ncg_cluster_insert_node(c, name, g, &e);
+        if (!n) {
+            if (err)
+                *err = e;
+            return e.code;
+        }
+    }
+    return n->index;
 }
 
-static cnode *need_node(const ncg_cluster *c, const char *name, ncg_error *err)
+/* The node called name, or NULL with *rc set to the error (NCG_E_INVALID or NCG_E_NOT_FOUND). */
+static cnode *need_node(const ncg_cluster *c, const char *name, int *rc, ncg_error *err)
 {
     cnode *n;
     ncg_quoted q;
     if (!c || !name) {
-        ncg_fail(err, NCG_E_INVALID, "%s is NULL", !c ? "cluster" : "node name");
+        *rc = ncg_fail(err, NCG_E_INVALID, "%s is NULL", !c ? "cluster" : "node name");
         return NULL;
     }
     n = ncg_cluster_lookup(c, name);
     if (!n)
-        ncg_fail(err, NCG_E_NOT_FOUND, "no node %s in the cluster", ncg_quote(&q, name));
+        *rc = ncg_fail(err, NCG_E_NOT_FOUND, "no node %s in the cluster", ncg_quote(&q, name));
     return n;
 }
 
 NCG_EXPORT int ncg_cluster_remove_node(ncg_cluster *c, const char *name, ncg_error *err)
 {
-    cnode *n = need_node(c, name, err);
+    int rc = 0;
+    cnode *n = need_node(c, name, &rc, err);
     if (!n)
-        return err ? err->code : NCG_E_NOT_FOUND;
+        return rc;
     bucket_unlink(&c->groups[n->group], n);
     table_remove(c, n);
     c->groups[n->group].nodes--;
@@ -370,8 +380,9 @@ NCG_EXPORT const ncg_node *ncg_cluster_node_at(const ncg_cluster *c, int index, 
 
 NCG_EXPORT int ncg_cluster_find_node(const ncg_cluster *c, const char *name, ncg_error *err)
 {
-    cnode *n = need_node(c, name, err);
-    return n ? n->index : (err ? err->code : NCG_E_NOT_FOUND);
+    int rc = 0;
+    cnode *n = need_node(c, name, &rc, err);
+    return n ? n->index : rc;
 }
 
 /* ---- placement ---- */
@@ -474,10 +485,10 @@ done:
 
 NCG_EXPORT int ncg_cluster_release(ncg_cluster *c, const char *node, uint32_t id, ncg_error *err)
 {
-    cnode *n = need_node(c, node, err);
-    int rc;
+    int rc = 0;
+    cnode *n = need_node(c, node, &rc, err);
     if (!n)
-        return err ? err->code : NCG_E_NOT_FOUND;
+        return rc;
     rc = ncg_node_release(n->node, id, err);
     if (rc == 0)
         ncg_cluster_reindex(c, n);
@@ -488,10 +499,10 @@ NCG_EXPORT int ncg_cluster_adopt(ncg_cluster *c, const char *node, const ncg_req
                                  const char *visible_devices, const char *const *visible_cores, size_t process_count,
                                  ncg_alloc *out, ncg_error *err)
 {
-    cnode *n = need_node(c, node, err);
-    int rc;
+    int rc = 0;
+    cnode *n = need_node(c, node, &rc, err);
     if (!n)
-        return err ? err->code : NCG_E_NOT_FOUND;
+        return rc;
     rc = ncg_node_adopt(n->node, request, visible_devices, visible_cores, process_count, out, err);
     if (rc > 0)
         ncg_cluster_reindex(c, n);

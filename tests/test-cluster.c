@@ -126,6 +126,68 @@ START_TEST(defrag_fewest_moves)
 }
 END_TEST
 
+/* NULL handles and arguments give NCG_E_INVALID (or a NULL result), never a crash. */
+START_TEST(null_arguments)
+{
+    ncg_request r;
+    ncg_alloc a;
+    ncg_env env;
+    ncg_node_status st;
+    ncg_plan_summary sum;
+    ncg_request_init(&r);
+    ck_assert_int_eq(ncg_cluster_add_group(NULL, NULL, NULL, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_cluster_add_node(NULL, NULL, NULL, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_cluster_remove_node(NULL, "x", NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_cluster_place(NULL, &r, NULL, 0, NULL, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_cluster_release(NULL, "x", 1, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_cluster_dump(NULL, NULL, 0, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_cluster_defrag(NULL, 1, NULL, NULL, 0, NULL, NULL), NCG_E_INVALID);
+    ck_assert_ptr_null(ncg_cluster_restore(NULL, NULL));
+    ck_assert_ptr_null(ncg_cluster_node_at(NULL, 0, NULL, NULL, NULL));
+    ck_assert_ptr_null(ncg_plan_new(NULL, NULL));
+    ck_assert_int_eq(ncg_plan_add_api(NULL, NULL, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_plan_solve(NULL, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_plan_get_summary(NULL, &sum, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_plan_headroom(NULL, 0, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_plan_unplaced(NULL, 0, NULL, 0, NULL), NCG_E_INVALID);
+    ck_assert_ptr_null(ncg_node_new(NULL, "inf1.xlarge", NULL));
+    ck_assert_int_eq(ncg_node_allocate(NULL, &r, &a, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_node_release(NULL, 1, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_node_env(NULL, 1, 0, &env, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_node_status_get(NULL, &st, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_node_adopt(NULL, NULL, "0", NULL, 0, NULL, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_request_check(NULL, NULL, &r, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_catalog_set_type(NULL, NULL, NULL), NCG_E_INVALID);
+    ck_assert_ptr_null(ncg_catalog_free(NULL));
+    ck_assert_ptr_null(ncg_node_free(NULL));
+    ck_assert_ptr_null(ncg_cluster_free(NULL));
+    ck_assert_ptr_null(ncg_plan_free(NULL));
+    ck_assert_str_eq(ncg_strerror(-999), "unknown error");
+}
+END_TEST
+
+/* Garbage state text is refused with a line number, whatever the bytes. */
+START_TEST(restore_garbage)
+{
+    static const char *const texts[] = {
+        "", "ncg-cluster 1\n", "ncg-cluster 1\nend\nend\n", "ncg-cluster 1\nalloc 1 1 0 4 1 - 0 0 0 0\nend\n",
+        "ncg-cluster 1\ngroup g 0 1 - inf1.xlarge 1 1 4 0 8589934592 0 4000 8589934592 0 0 - 3190 1 1\n"
+        "node n g 0 5\nalloc 9 1 0 4 1 - 0 0 0 0\nend\n",
+        "ncg-cluster 1\ngroup g 0 1 - inf1.xlarge 1 1 4 0 8589934592 0 4000 8589934592 0 0 - 3190 1 1\n"
+        "node n g 0 5\nalloc 1 1 0 4 1 - 0 0 0 0\nalloc 2 1 0 4 1 - 0 0 0 0\nend\n",
+        "ncg-cluster 1\ngroup g 0 1 - inf1.xlarge 1 1 4 0 8589934592 0 4000 8589934592 0 0 - 3190 1 1\n"
+        "node n g 0 5\nalloc 1 0 0 4 1 - 0 0 0 1\nmodel x\nend\n",
+        "ncg-cluster 1\n\x01\x02\xff\n",
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        ncg_error err = {0};
+        ck_assert_ptr_null(ncg_cluster_restore(texts[i], &err));
+        ck_assert_int_lt(err.code, 0);
+        ck_assert_int_ne(err.message[0], '\0');
+    }
+}
+END_TEST
+
 Suite *suite_cluster(void)
 {
     Suite *s = suite_create("cluster");
@@ -133,6 +195,8 @@ Suite *suite_cluster(void)
     tcase_add_test(t, place_release_and_reasons);
     tcase_add_test(t, dump_restore_roundtrip);
     tcase_add_test(t, defrag_fewest_moves);
+    tcase_add_test(t, null_arguments);
+    tcase_add_test(t, restore_garbage);
     suite_add_tcase(s, t);
     return s;
 }
