@@ -79,7 +79,7 @@ static void synthetic(workload *w, const char *family, const char *const *types,
     int cores_per_chip = strcmp(family, "inf1") == 0 ? 4 : 2, left = replicas;
     memset(w, 0, sizeof(*w));
     snprintf(w->name, sizeof(w->name), "synthetic %s %d APIs", family, napis);
-    w->catalog = ncg_catalog_new(NULL);
+    w->catalog = ncg_catalog_new(0, NULL);
     w->types = types;
     w->type_count = 4;
     workload_alloc(w, napis);
@@ -110,7 +110,7 @@ static int alibaba(workload *w, const char *path)
     if (!f)
         return -1;
     snprintf(w->name, sizeof(w->name), "alibaba trace on inf2");
-    w->catalog = ncg_catalog_new(NULL);
+    w->catalog = ncg_catalog_new(0, NULL);
     w->types = inf2_types;
     w->type_count = 4;
     workload_alloc(w, 512);
@@ -157,12 +157,13 @@ typedef struct result {
     bool valid;
 } result;
 
-static ncg_cluster *groups_of(const workload *w)
+static ncg_cluster *nodegroups_of(const workload *w)
 {
-    ncg_cluster *c = ncg_cluster_new(NULL);
+    ncg_cluster *c = ncg_cluster_new(0, NULL);
     for (int t = 0; t < w->type_count; t++) {
-        ncg_group_spec g = {w->types[t], w->types[t], 0, 1000000, 0, 0};
-        ncg_cluster_add_group(c, w->catalog, &g, NULL);
+        ncg_nodegroup_spec g = {.size = sizeof(ncg_nodegroup_spec), .name = w->types[t], .type = w->types[t],
+                                .max_nodes = 1000000};
+        ncg_cluster_add_nodegroup(c, w->catalog, &g, NULL);
     }
     return c;
 }
@@ -172,12 +173,13 @@ static result run_libncg(const workload *w, int runs)
     double times[9];
     result r = {0};
     for (int k = 0; k < runs; k++) {
-        ncg_cluster *c = groups_of(w);
-        ncg_plan *p = ncg_plan_new(c, NULL);
-        ncg_plan_summary s;
+        ncg_cluster *c = nodegroups_of(w);
+        ncg_plan *p = ncg_plan_new(c, 0, NULL);
+        ncg_plan_summary s = NCG_INIT(ncg_plan_summary);
         double t0;
         for (int i = 0; i < w->api_count; i++) {
-            ncg_api_spec a = {w->names[i], w->apis[i].request, w->apis[i].replicas, NULL, 0, w->apis[i].max_per_node};
+            ncg_api_spec a = {.size = sizeof(ncg_api_spec), .name = w->names[i], .request = &w->apis[i].request,
+                              .replicas = w->apis[i].replicas, .max_per_node = w->apis[i].max_per_node};
             ncg_plan_add_api(p, &a, NULL);
         }
         t0 = now();
@@ -217,14 +219,21 @@ static int by_cpu_then_memory(const void *x, const void *y)
     return a->api - b->api;
 }
 
-/* Baselines pack onto their own ncg_node handles of the same groups, so windows and reserves are identical.
- * karpenter: sort by CPU then memory (largest first), first fit over open nodes, open from the preferred group,
- * then give every node the cheapest type that holds its replicas. naive: input order, first fit, every node. */
+/* Baselines pack onto their own ncg_node handles of the same node groups, so windows and reserves are identical.
+ * karpenter: sort by CPU then memory (largest first), first fit over open nodes, open from the preferred node
+ * group, then give every node the cheapest type that holds its replicas. naive: input order, first fit, every node. */
 typedef struct bnode {
     ncg_node *node;
-    int group;
+    int nodegroup;
     int *count;  /* replicas per API */
 } bnode;
+
+/* One replica on a node: true when it was placed. */
+static bool allocate(ncg_node *node, const ncg_request *request)
+{
+    ncg_alloc a = NCG_INIT(ncg_alloc);
+    return ncg_node_allocate(node, request, &a, NULL) == 0;
+}
 
 static result run_baseline(const workload *w, bool karpenter)
 {
@@ -246,7 +255,7 @@ static result run_baseline(const workload *w, bool karpenter)
         for (int i = 0; i < count && placed < 0; i++) {
             if (a->max_per_node && nodes[i].count[items[k].api] >= a->max_per_node)
                 continue;
-            if (ncg_node_allocate(nodes[i].node, &a->request, NULL, NULL) > 0)
+            if (allocate(nodes[i].node, &a->request))
                 placed = i;
         }
         for (int g = 0; g < w->type_count && placed < 0; g++) {
@@ -256,10 +265,10 @@ static result run_baseline(const workload *w, bool karpenter)
                 capacity = capacity ? 2 * capacity : 1024;
                 nodes = realloc(nodes, (size_t)capacity * sizeof(*nodes));
             }
-            nodes[count].node = ncg_node_new(w->catalog, w->types[g], NULL);
-            nodes[count].group = g;
+            nodes[count].node = ncg_node_new(w->catalog, w->types[g], 0, NULL);
+            nodes[count].nodegroup = g;
             nodes[count].count = calloc((size_t)w->api_count, sizeof(int));
-            if (ncg_node_allocate(nodes[count].node, &a->request, NULL, NULL) > 0)
+            if (allocate(nodes[count].node, &a->request))
                 placed = count;
             count++;
         }
@@ -269,21 +278,21 @@ static result run_baseline(const workload *w, bool karpenter)
         }
     }
     for (int i = 0; i < count; i++) {
-        ncg_type t;
+        ncg_type t = NCG_INIT(ncg_type);
         double best;
-        ncg_catalog_find(w->catalog, w->types[nodes[i].group], &t, NULL);
+        ncg_catalog_find_type(w->catalog, w->types[nodes[i].nodegroup], &t, NULL);
         best = t.usd_per_hour;
         for (int g = 0; karpenter && g < w->type_count; g++) {
-            ncg_type other;
+            ncg_type other = NCG_INIT(ncg_type);
             ncg_node *probe;
             bool fits = true;
-            ncg_catalog_find(w->catalog, w->types[g], &other, NULL);
+            ncg_catalog_find_type(w->catalog, w->types[g], &other, NULL);
             if (other.usd_per_hour >= best)
                 continue;
-            probe = ncg_node_new(w->catalog, other.name, NULL);
+            probe = ncg_node_new(w->catalog, other.name, 0, NULL);
             for (int a = 0; a < w->api_count && fits; a++)
                 for (int k = 0; k < nodes[i].count[a] && fits; k++)
-                    fits = ncg_node_allocate(probe, &w->apis[a].request, NULL, NULL) > 0;
+                    fits = allocate(probe, &w->apis[a].request);
             ncg_node_free(probe);
             if (fits)
                 best = other.usd_per_hour;
@@ -295,8 +304,8 @@ static result run_baseline(const workload *w, bool karpenter)
     r.nodes = count;
     r.valid = true;
     for (int i = 0; i < count; i++) {
-        ncg_type t;
-        ncg_catalog_find(w->catalog, w->types[nodes[i].group], &t, NULL);
+        ncg_type t = NCG_INIT(ncg_type);
+        ncg_catalog_find_type(w->catalog, w->types[nodes[i].nodegroup], &t, NULL);
         if (r.valid && validate_node(nodes[i].node, &t, "baseline", msg, sizeof(msg)) < 0) {
             fprintf(stderr, "FAIL %s baseline: %s\n", w->name, msg);
             r.valid = false;
@@ -375,11 +384,11 @@ static int vbp_bins(const char *path, double *seconds, bool *valid)
 {
     FILE *f = fopen(path, "r");
     long d, cap[3], n;
-    ncg_catalog *cat = ncg_catalog_new_empty(NULL);
-    ncg_reserve zero = {0};
-    ncg_cluster *c = ncg_cluster_new(NULL);
+    ncg_catalog *cat = ncg_catalog_new(NCG_CATALOG_EMPTY, NULL);
+    ncg_reserve zero = NCG_INIT(ncg_reserve);
+    ncg_cluster *c = ncg_cluster_new(0, NULL);
     ncg_plan *p;
-    ncg_plan_summary s;
+    ncg_plan_summary s = NCG_INIT(ncg_plan_summary);
     validate_api *apis;
     int bins;
     double t0;
@@ -393,18 +402,19 @@ static int vbp_bins(const char *path, double *seconds, bool *valid)
     }
     ncg_catalog_set_reserve(cat, &zero, NULL);
     {
-        ncg_type t = {.name = "bin", .cpu_milli = cap[0], .memory_bytes = cap[1], .hugepages_bytes = cap[2],
-                      .has_price = 1, .usd_per_hour = 1};
-        ncg_group_spec g = {"bins", "bin", 0, 1000000, 0, 0};
+        ncg_type t = {.size = sizeof(ncg_type), .name = "bin", .cpu_milli = cap[0], .memory_bytes = cap[1],
+                      .hugepages_bytes = cap[2], .has_price = 1, .usd_per_hour = 1};
+        ncg_nodegroup_spec g = {.size = sizeof(ncg_nodegroup_spec), .name = "bins", .type = "bin",
+                                .max_nodes = 1000000};
         ncg_catalog_set_type(cat, &t, NULL);
-        ncg_cluster_add_group(c, cat, &g, NULL);
+        ncg_cluster_add_nodegroup(c, cat, &g, NULL);
     }
-    p = ncg_plan_new(c, NULL);
+    p = ncg_plan_new(c, 0, NULL);
     apis = calloc((size_t)n, sizeof(*apis));
     for (long i = 0; i < n; i++) {
         long a, b, e, dem;
         char name[32];
-        ncg_api_spec spec = {0};
+        ncg_api_spec spec = NCG_INIT(ncg_api_spec);
         if (fscanf(f, "%ld %ld %ld %ld", &a, &b, &e, &dem) != 4)
             break;
         ncg_request_init(&apis[i].request);
@@ -414,7 +424,7 @@ static int vbp_bins(const char *path, double *seconds, bool *valid)
         apis[i].replicas = (int)dem;
         snprintf(name, sizeof(name), "item-%ld", i);
         spec.name = name;
-        spec.request = apis[i].request;
+        spec.request = &apis[i].request;
         spec.replicas = (int)dem;
         ncg_plan_add_api(p, &spec, NULL);
     }
@@ -507,24 +517,26 @@ static void panigrahy(const char *data, const char *tmp)
 
 static void micro(void)
 {
-    ncg_catalog *cat = ncg_catalog_new(NULL);
-    ncg_node *node = ncg_node_new(cat, "inf1.24xlarge", NULL);
-    ncg_cluster *c = ncg_cluster_new(NULL);
-    ncg_group_spec g = {"g", "inf2.48xlarge", 0, 100000, 0, 0};
+    ncg_catalog *cat = ncg_catalog_new(0, NULL);
+    ncg_node *node = ncg_node_new(cat, "inf1.24xlarge", 0, NULL);
+    ncg_cluster *c = ncg_cluster_new(0, NULL);
+    ncg_nodegroup_spec g = {.size = sizeof(ncg_nodegroup_spec), .name = "g", .type = "inf2.48xlarge",
+                            .max_nodes = 100000};
     ncg_request r, q;
-    ncg_placement pl;
+    ncg_alloc a = NCG_INIT(ncg_alloc);
+    ncg_placement pl = NCG_INIT(ncg_placement);
     int N = quick ? 100000 : 2000000, nodes = quick ? 2000 : 20000;
     double t0, pair, place, scan;
     ncg_request_init(&r);
     r.inf = 2;
-    ncg_node_allocate(node, &r, NULL, NULL);
+    ncg_node_allocate(node, &r, &a, NULL);
     t0 = now();
     for (int i = 0; i < N; i++) {
-        int id = ncg_node_allocate(node, &r, NULL, NULL);
-        ncg_node_release(node, (uint32_t)id, NULL);
+        ncg_node_allocate(node, &r, &a, NULL);
+        ncg_node_release(node, a.id, NULL);
     }
     pair = (now() - t0) / N;
-    ncg_cluster_add_group(c, cat, &g, NULL);
+    ncg_cluster_add_nodegroup(c, cat, &g, NULL);
     for (int i = 0; i < nodes; i++)
         ncg_cluster_add_node(c, NULL, "g", NULL);
     ncg_request_init(&q);
@@ -533,27 +545,34 @@ static void micro(void)
     q.memory_bytes = 16 * GIB;
     /* a busy cluster: every node full but the last 1%, which have 4 chips free */
     for (int i = 0; i < nodes * 12; i++)
-        ncg_cluster_place(c, &q, NULL, 0, NULL, NULL);
+        ncg_cluster_place(c, &q, NULL, 0, &pl, NULL);
     for (int i = nodes - nodes / 100; i < nodes; i++) {
-        const char *name;
-        ncg_cluster_node_at(c, i, &name, NULL, NULL);
-        for (uint32_t id = 1; id <= 4; id++)
-            ncg_cluster_release(c, name, id, NULL);
+        const ncg_node *n = NULL;
+        const char *name = NULL;
+        uint64_t ids[NCG_MAX_CHIPS]; /* one allocation per chip at most: 1-chip replicas */
+        int k;
+        ncg_cluster_get_node(c, i, &n, &name, NULL, NULL);
+        k = ncg_node_get_alloc_ids(n, ids, NCG_MAX_CHIPS, NULL);
+        for (int j = 0; j < 4 && j < k && k <= NCG_MAX_CHIPS; j++)
+            ncg_cluster_release(c, name, ids[j], NULL);
     }
     N = quick ? 20000 : 200000;
     t0 = now();
     for (int i = 0; i < N; i++) {
         ncg_cluster_place(c, &q, NULL, 0, &pl, NULL);
-        ncg_cluster_release(c, pl.node, pl.alloc.id, NULL);
+        ncg_cluster_release(c, pl.node, pl.alloc_id, NULL);
     }
     place = (now() - t0) / N;
     /* baseline: scan every node in order and take the first that fits */
     N = quick ? 200 : 2000;
     t0 = now();
     for (int k = 0; k < N; k++)
-        for (int i = 0; i < nodes; i++)
-            if (ncg_node_check(ncg_cluster_node_at(c, i, NULL, NULL, NULL), &q, NULL) == 0)
+        for (int i = 0; i < nodes; i++) {
+            const ncg_node *n = NULL;
+            ncg_cluster_get_node(c, i, &n, NULL, NULL, NULL);
+            if (ncg_node_check(n, &q, NULL) == 0)
                 break;
+        }
     scan = (now() - t0) / N;
     printf("\nplacement micro-benchmarks\n");
     printf("  allocate + release a 2-chip window on one inf1.24xlarge node: %8.1f ns per pair\n", pair * 1e9);

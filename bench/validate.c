@@ -30,21 +30,37 @@ static bool window_valid(const ncg_type *t, int first, int count)
     return false;
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The node at index i of a cluster, or NULL; name and nodegroup may be NULL. */
+static const ncg_node *node_at(const ncg_cluster *c, int i, const char **name, int *nodegroup)
+{
+    const ncg_node *node = NULL;
+    ncg_cluster_get_node(c, i, &node, name, nodegroup, NULL);
+    return node;
+}
+
 int validate_node(const ncg_node *node, const ncg_type *t, const char *name, char *msg, size_t size)
 {
-    ncg_node_status st;
+    ncg_node_status st = NCG_INIT(ncg_node_status);
     unsigned char used[NCG_MAX_CORES] = {0};
     int64_t cpu = 0, mem = 0, hp = 0;
-    int n = ncg_node_allocations(node, NULL, 0, NULL);
-    uint32_t *ids = malloc(((size_t)n + 1) * sizeof(*ids));
+    int n = ncg_node_get_alloc_ids(node, NULL, 0, NULL);
+    uint64_t *ids = n < 0 ? NULL : malloc(((size_t)n + 1) * sizeof(*ids));
     int rc = 0;
+    if (n < 0)
+        return bad(msg, size, "node %s: cannot list its allocations", name);
     if (!ids)
         return bad(msg, size, "out of memory");
-    ncg_node_status_get(node, &st, NULL);
-    ncg_node_allocations(node, ids, (size_t)n, NULL);
+    ncg_node_get_status(node, &st, NULL);
+    ncg_node_get_alloc_ids(node, ids, (size_t)n, NULL);
     for (int k = 0; k < n && rc == 0; k++) {
-        ncg_alloc a;
-        ncg_node_alloc_info(node, ids[k], &a, NULL);
+        ncg_alloc a = NCG_INIT(ncg_alloc);
+        ncg_node_get_alloc(node, ids[k], &a, NULL);
         cpu += a.cpu_milli;
         mem += a.memory_bytes;
         hp += a.hugepages_bytes;
@@ -73,12 +89,12 @@ int validate_cluster(const ncg_cluster *c, double *price, char *msg, size_t size
 {
     *price = 0;
     for (int i = 0; i < ncg_cluster_node_count(c); i++) {
-        int group;
-        const char *name;
-        const ncg_node *node = ncg_cluster_node_at(c, i, &name, &group, NULL);
-        ncg_group_spec g;
-        ncg_type t;
-        ncg_cluster_group_at(c, group, &g, &t, NULL);
+        int nodegroup = -1;
+        const char *name = NULL;
+        const ncg_node *node = node_at(c, i, &name, &nodegroup);
+        ncg_nodegroup_spec g = NCG_INIT(ncg_nodegroup_spec);
+        ncg_type t = NCG_INIT(ncg_type);
+        ncg_cluster_get_nodegroup(c, nodegroup, &g, &t, NULL);
         *price += g.usd_per_hour;
         if (validate_node(node, &t, name, msg, size) < 0)
             return -1;
@@ -88,50 +104,68 @@ int validate_cluster(const ncg_cluster *c, double *price, char *msg, size_t size
 
 int validate_plan(const ncg_plan *p, const validate_api *apis, int napis, char *msg, size_t size)
 {
-    const ncg_cluster *c = ncg_plan_cluster(p);
-    ncg_plan_summary s;
+    const ncg_cluster *c = ncg_plan_get_cluster(p);
+    ncg_plan_summary s = NCG_INIT(ncg_plan_summary);
     double price;
     int nodes = ncg_cluster_node_count(c), placed = 0, total = ncg_plan_replica_count(p), rc;
     int *per_node = NULL;
-    char *seen = NULL;
+    size_t *first = NULL, ids_count = 0; /* node i's allocations are ids[first[i] .. first[i + 1]), ascending */
+    uint64_t *ids = NULL;
+    char *seen = NULL;                   /* per allocation: a replica of the plan is on it */
 
     if (ncg_plan_get_summary(p, &s, NULL) < 0)
         return bad(msg, size, "plan not solved");
     if ((rc = validate_cluster(c, &price, msg, size)) < 0)
         return rc;
-    seen = calloc((size_t)nodes * 4096 + 1, 1);
+    first = calloc((size_t)nodes + 1, sizeof(*first));
+    for (int i = 0; first && i < nodes; i++) {
+        int k = ncg_node_get_alloc_ids(node_at(c, i, NULL, NULL), NULL, 0, NULL);
+        first[i] = ids_count;
+        ids_count += k > 0 ? (size_t)k : 0;
+    }
+    if (first)
+        first[nodes] = ids_count;
+    ids = malloc((ids_count + 1) * sizeof(*ids));
+    seen = calloc(ids_count + 1, 1);
     per_node = calloc((size_t)nodes + 1, sizeof(int));
-    if (!seen || !per_node) {
+    if (!first || !ids || !seen || !per_node) {
+        free(first);
+        free(ids);
         free(seen);
         free(per_node);
         return bad(msg, size, "out of memory");
     }
+    for (int i = 0; i < nodes; i++)
+        ncg_node_get_alloc_ids(node_at(c, i, NULL, NULL), ids + first[i], first[i + 1] - first[i], NULL);
     rc = 0;
     for (int api = 0, i = 0; api < napis && rc == 0; api++) {
         memset(per_node, 0, ((size_t)nodes + 1) * sizeof(int));
         for (int r = 0; r < apis[api].replicas && rc == 0; r++, i++) {
-            ncg_plan_replica pr;
-            ncg_alloc a;
+            ncg_plan_replica pr = NCG_INIT(ncg_plan_replica);
+            ncg_alloc a = NCG_INIT(ncg_alloc);
             const ncg_node *node;
             const ncg_request *q = &apis[api].request;
-            ncg_type t;
-            ncg_group_spec g;
-            int group;
-            if (i >= total || ncg_plan_replica_at(p, i, &pr, NULL) < 0 || pr.api != api || pr.replica != r) {
+            ncg_type t = NCG_INIT(ncg_type);
+            ncg_nodegroup_spec g = NCG_INIT(ncg_nodegroup_spec);
+            int nodegroup = -1;
+            const uint64_t *at;
+            if (i >= total || ncg_plan_get_replica(p, i, &pr, NULL) < 0 || pr.api != api || pr.replica != r) {
                 rc = bad(msg, size, "replica %d of api %d is missing", r, api);
                 break;
             }
             if (pr.node < 0)
                 continue;
             placed++;
-            node = ncg_cluster_node_at(c, pr.node, NULL, &group, NULL);
-            ncg_cluster_group_at(c, group, &g, &t, NULL);
-            if (!node || ncg_node_alloc_info(node, pr.alloc_id, &a, NULL) < 0 || pr.alloc_id >= 4096 ||
-                seen[(size_t)pr.node * 4096 + pr.alloc_id]) {
+            node = node_at(c, pr.node, NULL, &nodegroup);
+            ncg_cluster_get_nodegroup(c, nodegroup, &g, &t, NULL);
+            at = node ? bsearch(&pr.alloc_id, ids + first[pr.node], first[pr.node + 1] - first[pr.node], sizeof(*ids),
+                                cmp_id)
+                      : NULL;
+            if (!at || ncg_node_get_alloc(node, pr.alloc_id, &a, NULL) < 0 || seen[at - ids]) {
                 rc = bad(msg, size, "replica %d of api %d: allocation missing or shared", r, api);
                 break;
             }
-            seen[(size_t)pr.node * 4096 + pr.alloc_id] = 1;
+            seen[at - ids] = 1;
             if (a.cpu_milli != q->cpu_milli || a.memory_bytes != q->memory_bytes ||
                 a.hugepages_bytes != q->hugepages_bytes)
                 rc = bad(msg, size, "replica %d of api %d: CPU/memory differ from the request", r, api);
@@ -143,6 +177,8 @@ int validate_plan(const ncg_plan *p, const validate_api *apis, int napis, char *
                 rc = bad(msg, size, "api %d: more than %d replicas on node %d", api, apis[api].max_per_node, pr.node);
         }
     }
+    free(first);
+    free(ids);
     free(seen);
     free(per_node);
     if (rc < 0)

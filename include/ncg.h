@@ -3,21 +3,39 @@
  * @file ncg.h
  * @brief libncg: NeuronCore Group partitioning and scheduling for AWS Neuron hardware.
  *
- * Conventions, which every function below follows:
+ * Vocabulary: an **NCG** (NeuronCore Group, `ncg_core_group`) is the set of cores of one serving process; a
+ * **node group** (`ncg_nodegroup_*`) is a set of nodes of one instance type in a cluster (Cortex's
+ * `node_groups`). The two are never called by the other's name.
+ *
+ * Conventions, which every function below follows (doc/concepts.md says the same at length):
  *
  * - Handles (ncg_catalog, ncg_node, ncg_cluster, ncg_plan) are opaque. `*_new()` returns a handle or NULL,
- *   `*_free()` accepts NULL and returns NULL so that `p = ncg_node_free(p);` clears the pointer.
- * - Functions that can fail return an `int`: 0 or a non-negative count/id on success, a negative
- *   ::ncg_status code on failure. They take an optional `ncg_error *err` as their last argument; on failure it
- *   receives the code and a message naming the offending field and value. On success it is left untouched.
- * - A failed call changes no object: output parameters, handles and the catalog stay exactly as they were.
+ *   `*_free()` accepts NULL and returns NULL so that `p = ncg_node_free(p);` clears the pointer. Constructors
+ *   take a `flags` argument; unknown bits are NCG_E_INVALID.
+ * - Functions that can fail return an `int`: 0 or a non-negative count/length on success, a negative
+ *   ::ncg_status code on failure. The code is always in the return value (never only in @p err). They take an
+ *   optional `ncg_error *err` as their last argument; on failure it receives the code and a message naming the
+ *   offending field and value. On success it is left untouched.
+ * - **A failed call changes nothing**: output parameters, handles and the catalog stay exactly as they were,
+ *   out-of-memory included.
+ * - **Caller buffers** (strings and arrays) follow one rule: the call returns the full length (without the NUL)
+ *   or count, and writes the buffer only when all of it fits (length < size, count <= size); otherwise the
+ *   buffer is left untouched and the caller retries with a larger one. Pass NULL and 0 to learn the size.
+ *   Nothing is ever truncated.
+ * - **Getters** are named `ncg_<object>_get_<what>()`, counts `ncg_<object>_<what>_count()`, lookups by name
+ *   `ncg_<object>_find_<what>()`, setters `ncg_<object>_set_<what>()`.
+ * - **Structs grow** (doc/abi.md): every public struct except ::ncg_error, ::ncg_core_group,
+ *   ::ncg_core_group_ref and ::ncg_move starts with `uint32_t size`, which the caller sets to `sizeof` the struct
+ *   it was compiled with, by NCG_INIT() or an `ncg_*_init()` function, for inputs and outputs alike. Members are
+ *   only ever appended. The library reads and writes only the first `size` bytes and treats members past them
+ *   as their defaults; a size below the first version's is NCG_E_INVALID. The four exceptions are frozen.
  * - The library never prints, exits, reads the environment or keeps global mutable state.
  * - Structs passed in are read during the call only; the library copies what it keeps.
  *
- * Thread safety: distinct handles may be used from distinct threads at the same time. One handle must not be
- * used by two threads at once, except that a catalog that is no longer modified may be read (looked up, used to
- * create nodes, clusters and plans) from any number of threads. Handles created from a catalog copy what they
- * need from it and do not refer to it afterwards.
+ * Thread safety: distinct handles may be used from distinct threads at the same time. A handle may be used by
+ * any number of threads at once through functions that take it `const` (they never change it, not even
+ * temporarily), provided no thread changes it meanwhile; every other use needs one thread at a time. Handles
+ * created from a catalog copy what they need from it and do not refer to it afterwards.
  */
 #ifndef NCG_H
 #define NCG_H
@@ -30,7 +48,7 @@ extern "C" {
 #endif
 
 /** Library version, also available at run time from ncg_version(). */
-#define NCG_VERSION_MAJOR 1
+#define NCG_VERSION_MAJOR 2
 #define NCG_VERSION_MINOR 0
 #define NCG_VERSION_PATCH 0
 
@@ -40,12 +58,24 @@ extern "C" {
 #define NCG_MAX_CORES_PER_CHIP 16
 /** Largest number of NeuronCores on one node. */
 #define NCG_MAX_CORES 256
-/** Longest instance-type name, without the terminating NUL. */
+/** Longest instance-type and node-group name, without the terminating NUL. */
 #define NCG_NAME_MAX 63
+/** Longest node name (a Kubernetes node name, DNS subdomain), without the terminating NUL. */
+#define NCG_NODE_NAME_MAX 253
 /** Size of the message buffer in ::ncg_error. */
 #define NCG_MESSAGE_MAX 512
 /** Size of each string buffer in ::ncg_env; enough for any valid value. */
 #define NCG_ENV_MAX 320
+
+/**
+ * Initialiser for any sized public struct: sets `size` and zeroes the rest, e.g.
+ * `ncg_alloc a = NCG_INIT(ncg_alloc);`. Structs with defaults have an `ncg_*_init()` function as well.
+ */
+#ifdef __cplusplus
+#define NCG_INIT(type) {(uint32_t)sizeof(type)}
+#else
+#define NCG_INIT(type) {.size = (uint32_t)sizeof(type)}
+#endif
 
 /** Status codes. Values are part of the ABI and never change. */
 typedef enum ncg_status {
@@ -63,10 +93,10 @@ typedef enum ncg_status {
     NCG_E_OVERLAP = -11,     /**< an adopted allocation overlaps one that exists */
     NCG_E_MODEL = -12,       /**< a model cannot load on its NeuronCore Group */
     NCG_E_EXISTS = -13,      /**< a name that must be unique is taken */
-    NCG_E_BUFFER = -14,      /**< the caller's buffer is too small */
+    /* -14 was NCG_E_BUFFER in 1.x; buffers no longer fail (see the buffer rule above). Never reused. */
 } ncg_status;
 
-/** Error details filled by a failed call. */
+/** Error details filled by a failed call. Frozen: its layout never changes. */
 typedef struct ncg_error {
     int code;                       /**< a negative ::ncg_status */
     char message[NCG_MESSAGE_MAX];  /**< NUL-terminated, one line, no trailing newline */
@@ -86,12 +116,12 @@ const char *ncg_strerror(int code);
 /**@{*/
 
 /**
- * Parse a Kubernetes CPU quantity ("1", "1.5", "500m", "0.25") into milli-CPU.
+ * Parse a Kubernetes CPU quantity ("1", "1.5", "500m", "0.25", ".5") into milli-CPU.
  * Fractions finer than 1m are rounded up as Kubernetes does. Signs, spaces, exponents, other suffixes and
  * empty strings are rejected.
  * @param text NUL-terminated quantity.
  * @param[out] out_milli the value in milli-CPU.
- * @return 0, or NCG_E_INVALID (NULL), NCG_E_PARSE (malformed), NCG_E_RANGE (negative or overflow).
+ * @return 0, or NCG_E_INVALID (NULL), NCG_E_PARSE (malformed), NCG_E_RANGE (overflow).
  */
 int ncg_parse_cpu(const char *text, int64_t *out_milli, ncg_error *err);
 
@@ -105,15 +135,16 @@ int ncg_parse_cpu(const char *text, int64_t *out_milli, ncg_error *err);
 int ncg_parse_memory(const char *text, int64_t *out_bytes, ncg_error *err);
 
 /**
- * Format milli-CPU canonically: "2" when whole, else "2500m".
- * @return the length written (without NUL), or NCG_E_RANGE (negative), NCG_E_INVALID, NCG_E_BUFFER.
+ * Format milli-CPU canonically: "2" when whole, else "2500m". Buffer rule: see the file comment.
+ * @param buf may be NULL when @p size is 0.
+ * @return the length of the text, or NCG_E_RANGE (negative), NCG_E_INVALID (buf NULL with size > 0).
  */
 int ncg_format_cpu(int64_t milli, char *buf, size_t size, ncg_error *err);
 
 /**
  * Format bytes canonically: the exact form with the smallest number among plain bytes, the decimal suffixes and
  * the binary suffixes (binary wins ties): 4000000000 is "4G", 7331643392 is "6992Mi", 1023 is "1023".
- * @return the length written (without NUL), or NCG_E_RANGE, NCG_E_INVALID, NCG_E_BUFFER.
+ * @return the length of the text, or NCG_E_RANGE, NCG_E_INVALID.
  */
 int ncg_format_memory(int64_t bytes, char *buf, size_t size, ncg_error *err);
 /**@}*/
@@ -138,8 +169,9 @@ typedef enum ncg_topology {
     NCG_TOPOLOGY_TORUS_4X4 = 3, /**< 16 chips; windows of 1, 4 (a row), 8 (two rows) or 16 */
 } ncg_topology;
 
-/** An instance type. Strings are owned by whoever filled the struct (see each function). */
+/** An instance type. Sized (NCG_INIT). Strings are owned by whoever filled the struct (see each function). */
 typedef struct ncg_type {
+    uint32_t size;                   /**< sizeof(ncg_type), set by the caller */
     const char *name;                /**< e.g. "inf1.6xlarge"; 1..63 chars of [A-Za-z0-9._-] */
     const char *family;              /**< e.g. "inf1"; may be NULL or "" */
     ncg_accel accelerator;
@@ -156,8 +188,9 @@ typedef struct ncg_type {
     double usd_per_hour;             /**< on-demand price when has_price */
 } ncg_type;
 
-/** System reserves of a catalog, subtracted from every node's CPU and memory, and the device runtime reserve. */
+/** System reserves of a catalog. Sized (NCG_INIT). */
 typedef struct ncg_reserve {
+    uint32_t size;                   /**< sizeof(ncg_reserve), set by the caller */
     int64_t cpu_milli;               /**< on every node (Cortex v0.18: 710m) */
     int64_t memory_bytes;            /**< on every node (Cortex v0.18: 1100Mi) */
     int64_t plugin_cpu_milli;        /**< extra on nodes with accelerators and a device plugin (100m) */
@@ -167,35 +200,39 @@ typedef struct ncg_reserve {
 
 typedef struct ncg_catalog ncg_catalog;
 
-/**
- * Create a catalog holding the 12 built-in Neuron types (us-east-1 on-demand prices, mid-2026) and the default
- * reserves (Cortex v0.18 values, 96 MiB runtime reserve per physical core).
- * @return the catalog, or NULL with NCG_E_NOMEM in @p err.
- */
-ncg_catalog *ncg_catalog_new(ncg_error *err);
+/** Flags of ncg_catalog_new(). */
+enum ncg_catalog_flags {
+    NCG_CATALOG_EMPTY = 1u << 0, /**< start with no types (the default reserves still apply) */
+};
 
-/** Create a catalog with no types and the default reserves. @return the catalog or NULL (NCG_E_NOMEM). */
-ncg_catalog *ncg_catalog_new_empty(ncg_error *err);
+/**
+ * Create a catalog holding the 12 built-in Neuron types (us-east-1 on-demand prices, mid-2026), or none with
+ * NCG_CATALOG_EMPTY, and the default reserves (Cortex v0.18 values, 96 MiB runtime reserve per physical core).
+ * @param flags 0 or NCG_CATALOG_EMPTY.
+ * @return the catalog, or NULL with NCG_E_INVALID (unknown flags) or NCG_E_NOMEM in @p err.
+ */
+ncg_catalog *ncg_catalog_new(unsigned flags, ncg_error *err);
 
 /** Free a catalog. Accepts NULL. @return NULL. */
 ncg_catalog *ncg_catalog_free(ncg_catalog *catalog);
 
 /** @return the number of types in @p catalog (0 for NULL). */
-int ncg_catalog_count(const ncg_catalog *catalog);
+int ncg_catalog_type_count(const ncg_catalog *catalog);
 
 /**
  * Read the type at @p index (catalog order: built-ins first, in their table order, then added types).
  * Strings in @p out point into the catalog and stay valid until the catalog is modified or freed.
+ * @param[out] out sized (NCG_INIT).
  * @return 0, or NCG_E_INVALID, NCG_E_NOT_FOUND (index out of range).
  */
-int ncg_catalog_type_at(const ncg_catalog *catalog, int index, ncg_type *out, ncg_error *err);
+int ncg_catalog_get_type(const ncg_catalog *catalog, int index, ncg_type *out, ncg_error *err);
 
 /**
  * Look a type up by name. Strings in @p out stay valid until the catalog is modified or freed.
- * @param[out] out may be NULL to test for presence only.
+ * @param[out] out may be NULL to test for presence only; else sized (NCG_INIT).
  * @return the index of the type, or NCG_E_INVALID, NCG_E_UNKNOWN_TYPE.
  */
-int ncg_catalog_find(const ncg_catalog *catalog, const char *name, ncg_type *out, ncg_error *err);
+int ncg_catalog_find_type(const ncg_catalog *catalog, const char *name, ncg_type *out, ncg_error *err);
 
 /**
  * Add a type, or replace the type of the same name (keeping its position). The strings are copied.
@@ -217,7 +254,7 @@ int ncg_catalog_remove_type(ncg_catalog *catalog, const char *name, ncg_error *e
 int ncg_catalog_set_price(ncg_catalog *catalog, const char *name, int has_price, double usd_per_hour,
                           ncg_error *err);
 
-/** Read the reserves. @return 0, or NCG_E_INVALID. */
+/** Read the reserves into a sized @p out. @return 0, or NCG_E_INVALID. */
 int ncg_catalog_get_reserve(const ncg_catalog *catalog, ncg_reserve *out, ncg_error *err);
 
 /** Replace the reserves; every field must be >= 0. @return 0, or NCG_E_INVALID, NCG_E_RANGE naming the field. */
@@ -229,8 +266,8 @@ int ncg_catalog_set_reserve(ncg_catalog *catalog, const ncg_reserve *reserve, nc
  * @param[out] out_cpu_milli may be NULL. @param[out] out_memory_bytes may be NULL.
  * @return 0, or NCG_E_INVALID, NCG_E_UNKNOWN_TYPE.
  */
-int ncg_catalog_usable(const ncg_catalog *catalog, const char *name, int64_t *out_cpu_milli,
-                       int64_t *out_memory_bytes, ncg_error *err);
+int ncg_catalog_get_usable(const ncg_catalog *catalog, const char *name, int64_t *out_cpu_milli,
+                           int64_t *out_memory_bytes, ncg_error *err);
 
 /** @return the lower-case name of a topology ("single", "chain", "ring", "torus4x4") or NULL. */
 const char *ncg_topology_name(ncg_topology topology);
@@ -243,20 +280,25 @@ const char *ncg_accel_name(ncg_accel accel);
 /** @name Requests, NeuronCore Groups and models */
 /**@{*/
 
-/** A model served by an API. Every process (NCG) of a replica loads all models of its API. */
+/**
+ * A model served by an API. Every process (NCG) of a replica loads all models of its API. Sized (NCG_INIT);
+ * in an array every element has the same size, which is the array's stride.
+ */
 typedef struct ncg_model {
-    const char *name;        /**< for messages; may be NULL */
+    uint32_t size;           /**< sizeof(ncg_model), set by the caller */
+    const char *name;        /**< for messages; may be NULL; any length */
     int64_t bytes;           /**< device memory the model needs, >= 0 */
     int compiled_cores;      /**< NeuronCores it was compiled for; 0 = unknown */
     int static_weights;      /**< nonzero: must stay resident (no context switching) */
 } ncg_model;
 
 /**
- * What one replica of an API asks for. Set it up with ncg_request_init() (Cortex's defaults).
+ * What one replica of an API asks for. Set it up with ncg_request_init() (Cortex's defaults and the size).
  * A replica asks either for whole chips (`inf`, resource aws.amazon.com/neuron) or for NeuronCores
  * (`neuroncores`, resource aws.amazon.com/neuroncore), not both; with neither it runs on the CPU.
  */
 typedef struct ncg_request {
+    uint32_t size;           /**< sizeof(ncg_request), set by ncg_request_init() */
     int64_t inf;             /**< whole chips per replica, >= 0 */
     int64_t neuroncores;     /**< NeuronCores per replica, >= 0; only when inf is 0 */
     int64_t ppr;             /**< processes_per_replica, >= 1; each process gets one NCG */
@@ -265,20 +307,21 @@ typedef struct ncg_request {
     int64_t gpu;             /**< >= 0; a replica asking for GPUs fits only GPU types */
     int64_t hugepages_bytes; /**< >= 0; counted against the type's hugepages (runtime 1.x: 256 MiB per chip) */
     const ncg_model *models; /**< may be NULL when model_count is 0 */
-    size_t model_count;
+    size_t model_count;      /**< at most 4096 */
 } ncg_request;
 
-/** One NeuronCore Group: the cores of one serving process. */
-typedef struct ncg_group {
+/** One NeuronCore Group: the cores of one serving process. Frozen: its layout never changes. */
+typedef struct ncg_core_group {
     int process;             /**< index of the process in its replica */
     int first_core;          /**< first core: host-global once placed, relative to the replica in layouts */
     int core_count;          /**< the NCG size */
     int first_chip;          /**< first chip it has cores on (host-global once placed) */
     int chip_count;          /**< chips it has cores on */
     int64_t cache_bytes;     /**< device memory of those chips, before any reserve */
-} ncg_group;
+} ncg_core_group;
 
-/** Fill @p request with Cortex's defaults: inf 0, neuroncores 0, ppr 1, cpu 200m, memory 0, gpu 0, no models. */
+/** Fill @p request with its size and Cortex's defaults: inf 0, neuroncores 0, ppr 1, cpu 200m, memory 0, gpu 0,
+ *  no models. Accepts NULL (does nothing). */
 void ncg_request_init(ncg_request *request);
 
 /**
@@ -292,8 +335,8 @@ int ncg_ppr_check(ncg_accel accel, int cores_per_chip, int64_t chips, int64_t pp
 
 /**
  * The acceptable processes_per_replica for @p total_cores NeuronCores: all its divisors, ascending.
- * @param[out] out may be NULL to count only; at most @p size values are written.
- * @return the number of values (which may exceed @p size), or NCG_E_RANGE (total_cores < 1 or > 2^31-1).
+ * @param[out] out the values when all fit (buffer rule); may be NULL when @p size is 0.
+ * @return the number of values, or NCG_E_RANGE (total_cores < 1 or > 2^31-1), NCG_E_INVALID.
  */
 int ncg_ppr_values(int64_t total_cores, int64_t *out, size_t size, ncg_error *err);
 
@@ -304,38 +347,39 @@ int ncg_ppr_values(int64_t total_cores, int64_t *out, size_t size, ncg_error *er
  * requested 2 Inf but instances only have 1 Inf available"; the topology (a torus takes 1, 4, 8 or 16 chips);
  * then models: compiled_cores greater than the NCG size is NCG_E_MODEL.
  * @return the NCG size (0 for a CPU-only request), or NCG_E_INVALID, NCG_E_RANGE, NCG_E_UNKNOWN_TYPE,
- *         NCG_E_PPR, NCG_E_NO_FIT, NCG_E_TOPOLOGY, NCG_E_MODEL.
+ *         NCG_E_PPR, NCG_E_NO_FIT, NCG_E_TOPOLOGY, NCG_E_MODEL, NCG_E_NOMEM.
  */
 int ncg_request_check(const ncg_catalog *catalog, const char *type, const ncg_request *request, ncg_error *err);
 
 /**
- * Advice about a valid request on a type, one line per finding, '\n'-separated, in @p buf: a model compiled for
- * fewer cores than its NCG (which ppr or recompile would match), models whose bytes exceed the memory their NCG
- * can reach (static: does not fit; otherwise: context-switched).
- * @param buf may be NULL when @p size is 0.
- * @return the number of findings (0 = none), or the error of ncg_request_check(), or NCG_E_BUFFER.
+ * Advice about a valid request on a type, one line per finding, '\n'-separated: a model compiled for fewer
+ * cores than its NCG (which ppr or recompile would match), models whose bytes exceed the memory their NCG can
+ * reach (static: does not fit; otherwise: context-switched). Buffer rule: see the file comment.
+ * @param[out] out_findings may be NULL; receives the number of findings (0 = none), whether or not the text fits.
+ * @return the length of the text ("" when there are no findings), or the error of ncg_request_check().
  */
 int ncg_request_advice(const ncg_catalog *catalog, const char *type, const ncg_request *request, char *buf,
-                       size_t size, ncg_error *err);
+                       size_t size, int *out_findings, ncg_error *err);
 
 /**
  * The NeuronCore Groups of one replica on a type, relative to the replica (its first chip is 0).
  * NCG i holds cores i*g .. i*g+g-1 with g the NCG size.
- * @param[out] out at most @p size groups are written; may be NULL to count.
- * @return the number of groups (ppr; 0 for a CPU-only request), or the error of ncg_request_check().
+ * @param[out] out the NCGs when all fit (buffer rule); may be NULL when @p size is 0.
+ * @return the number of NCGs (ppr; 0 for a CPU-only request), or the error of ncg_request_check().
  */
-int ncg_request_layout(const ncg_catalog *catalog, const char *type, const ncg_request *request, ncg_group *out,
-                       size_t size, ncg_error *err);
+int ncg_request_layout(const ncg_catalog *catalog, const char *type, const ncg_request *request,
+                       ncg_core_group *out, size_t size, ncg_error *err);
 /**@}*/
 
 /* ------------------------------------------------------------------------------------------------------------ */
 /** @name Pod environment strings */
 /**@{*/
 
-/** What one process of a placed replica needs in its environment. */
+/** What one process of a placed replica needs in its environment. Sized (NCG_INIT). */
 typedef struct ncg_env {
+    uint32_t size;                      /**< sizeof(ncg_env), set by the caller */
     char visible_cores[NCG_ENV_MAX];    /**< NEURON_RT_VISIBLE_CORES, host-global, "4-7" (or "4") */
-    char group_sizes[NCG_ENV_MAX];      /**< NEURONCORE_GROUP_SIZES, the NCG size, "4" */
+    char core_group_sizes[NCG_ENV_MAX]; /**< NEURONCORE_GROUP_SIZES, the NCG size, "4" */
     char visible_devices[NCG_ENV_MAX];  /**< AWS_NEURON_VISIBLE_DEVICES of the replica, "2,3"; "" if core-granular
                                              within less than whole chips */
 } ncg_env;
@@ -353,15 +397,15 @@ int ncg_parse_visible_devices(const char *text, int limit, int *out_first, int *
 
 /**
  * Parse NEURONCORE_GROUP_SIZES: one positive size ("4") or a comma list ("2,4,6,4").
- * @param[out] out at most @p size sizes; may be NULL to count.
+ * @param[out] out the sizes when all fit (buffer rule); may be NULL when @p size is 0.
  * @return the number of sizes, or NCG_E_INVALID, NCG_E_PARSE, NCG_E_RANGE (0 or > 256).
  */
-int ncg_parse_group_sizes(const char *text, int *out, size_t size, ncg_error *err);
+int ncg_parse_core_group_sizes(const char *text, int *out, size_t size, ncg_error *err);
 
 /**
  * Format a contiguous id range: "a-b", or "a" when @p count is 1 (@p ranged nonzero), or "a,a+1,..."
- * (@p ranged 0, the form of AWS_NEURON_VISIBLE_DEVICES).
- * @return the length written, or NCG_E_RANGE, NCG_E_INVALID, NCG_E_BUFFER.
+ * (@p ranged 0, the form of AWS_NEURON_VISIBLE_DEVICES). Buffer rule: see the file comment.
+ * @return the length of the text, or NCG_E_RANGE, NCG_E_INVALID.
  */
 int ncg_format_ids(int first, int count, int ranged, char *buf, size_t size, ncg_error *err);
 /**@}*/
@@ -380,9 +424,10 @@ typedef enum ncg_policy {
     NCG_POLICY_FIRST_FIT = 1,
 } ncg_policy;
 
-/** One allocation (one replica) on a node. */
+/** One allocation (one replica) on a node. Sized (NCG_INIT). */
 typedef struct ncg_alloc {
-    uint32_t id;            /**< > 0, unique on its node for the node's lifetime */
+    uint32_t size;          /**< sizeof(ncg_alloc), set by the caller */
+    uint64_t id;            /**< > 0, unique on its node for the node's lifetime, never reused */
     int whole_chips;        /**< 1: whole chips (inf), 0: NeuronCores (neuroncores) or CPU only */
     int first_chip;         /**< first chip it has cores on; -1 for CPU only */
     int chip_count;
@@ -395,8 +440,9 @@ typedef struct ncg_alloc {
     int64_t hugepages_bytes;
 } ncg_alloc;
 
-/** A node's current use. */
+/** A node's current use. Sized (NCG_INIT). */
 typedef struct ncg_node_status {
+    uint32_t size;                 /**< sizeof(ncg_node_status), set by the caller */
     int chips;
     int cores_per_chip;
     uint64_t free_chip_mask;       /**< bit i set: chip i has no core in use */
@@ -409,15 +455,23 @@ typedef struct ncg_node_status {
     int64_t memory_free_bytes;
     int64_t hugepages_free_bytes;
     int allocations;
+    ncg_policy policy;
 } ncg_node_status;
 
 typedef struct ncg_node ncg_node;
 
 /**
  * Create an empty node of type @p type. The node copies what it needs from @p catalog (type, reserves).
+ * @param flags must be 0 (reserved for options).
  * @return the node, or NULL with NCG_E_INVALID, NCG_E_UNKNOWN_TYPE, NCG_E_NOMEM in @p err.
  */
-ncg_node *ncg_node_new(const ncg_catalog *catalog, const char *type, ncg_error *err);
+ncg_node *ncg_node_new(const ncg_catalog *catalog, const char *type, unsigned flags, ncg_error *err);
+
+/**
+ * A deep copy of a node: type, policy, allocations with their ids, models, and the next id.
+ * @return the copy, or NULL with NCG_E_INVALID, NCG_E_NOMEM.
+ */
+ncg_node *ncg_node_clone(const ncg_node *node, ncg_error *err);
 
 /** Free a node. Accepts NULL. @return NULL. */
 ncg_node *ncg_node_free(ncg_node *node);
@@ -426,7 +480,7 @@ ncg_node *ncg_node_free(ncg_node *node);
 int ncg_node_set_policy(ncg_node *node, ncg_policy policy, ncg_error *err);
 
 /** @return the type name of the node (valid while the node lives), or NULL for NULL. */
-const char *ncg_node_type(const ncg_node *node);
+const char *ncg_node_get_type_name(const ncg_node *node);
 
 /**
  * Tell whether one replica would fit now, without changing anything.
@@ -439,53 +493,56 @@ int ncg_node_check(const ncg_node *node, const ncg_request *request, ncg_error *
  * Place one replica: a window of `inf` whole chips valid for the topology, or a contiguous range of
  * `neuroncores` cores, plus its CPU and memory. Models are checked against the NCG size and kept for cache
  * accounting.
- * @param[out] out may be NULL.
- * @return the allocation id (> 0), or NCG_E_INVALID, NCG_E_RANGE, NCG_E_PPR, NCG_E_NO_FIT, NCG_E_TOPOLOGY,
- *         NCG_E_MODEL, NCG_E_FULL (with what is short), NCG_E_NOMEM.
+ * @param[out] out required, sized (NCG_INIT): the allocation, its id in `out->id`.
+ * @return 0, or NCG_E_INVALID, NCG_E_RANGE, NCG_E_PPR, NCG_E_NO_FIT, NCG_E_TOPOLOGY, NCG_E_MODEL, NCG_E_FULL
+ *         (with what is short), NCG_E_NOMEM.
  */
 int ncg_node_allocate(ncg_node *node, const ncg_request *request, ncg_alloc *out, ncg_error *err);
 
 /**
  * Record an allocation that exists already, from the env strings a running pod carries.
- * @param request CPU, memory and models of the replica (inf, neuroncores and ppr are taken from the strings);
- *        may be NULL for none.
+ * @param request CPU, memory, hugepages and models of the replica (inf, neuroncores and ppr are taken from the
+ *        strings); may be NULL for none.
  * @param visible_devices AWS_NEURON_VISIBLE_DEVICES, or NULL; when given, the replica holds those whole chips and
  *        the processes' cores, when given too, must cover exactly the cores of those chips.
  * @param visible_cores NEURON_RT_VISIBLE_CORES of each process, in process order, consecutive and disjoint; may be
  *        NULL when @p process_count is 0 (then @p visible_devices is required and there is one process).
- * @return the new allocation id, or NCG_E_INVALID, NCG_E_PARSE, NCG_E_RANGE, NCG_E_OVERLAP (chips or cores
- *         in use), NCG_E_FULL (CPU or memory), NCG_E_MODEL, NCG_E_NOMEM.
+ * @param[out] out required, sized: the new allocation.
+ * @return 0, or NCG_E_INVALID, NCG_E_PARSE, NCG_E_RANGE, NCG_E_OVERLAP (chips or cores in use), NCG_E_FULL
+ *         (CPU, memory or hugepages), NCG_E_MODEL, NCG_E_NOMEM.
  */
 int ncg_node_adopt(ncg_node *node, const ncg_request *request, const char *visible_devices,
                    const char *const *visible_cores, size_t process_count, ncg_alloc *out, ncg_error *err);
 
 /** Release an allocation. @return 0, or NCG_E_INVALID, NCG_E_NOT_FOUND. */
-int ncg_node_release(ncg_node *node, uint32_t id, ncg_error *err);
+int ncg_node_release(ncg_node *node, uint64_t id, ncg_error *err);
 
-/** Read an allocation. @return 0, or NCG_E_INVALID, NCG_E_NOT_FOUND. */
-int ncg_node_alloc_info(const ncg_node *node, uint32_t id, ncg_alloc *out, ncg_error *err);
+/** Read an allocation into a sized @p out. @return 0, or NCG_E_INVALID, NCG_E_NOT_FOUND. */
+int ncg_node_get_alloc(const ncg_node *node, uint64_t id, ncg_alloc *out, ncg_error *err);
 
 /**
  * List allocation ids in ascending order.
- * @param[out] out at most @p size ids; may be NULL to count.
+ * @param[out] out the ids when all fit (buffer rule); may be NULL when @p size is 0.
  * @return the number of allocations, or NCG_E_INVALID.
  */
-int ncg_node_allocations(const ncg_node *node, uint32_t *out, size_t size, ncg_error *err);
+int ncg_node_get_alloc_ids(const ncg_node *node, uint64_t *out, size_t size, ncg_error *err);
 
 /**
  * The NCGs of an allocation, host-global.
- * @return the number of NCGs (may exceed @p size), or NCG_E_INVALID, NCG_E_NOT_FOUND.
+ * @param[out] out the NCGs when all fit (buffer rule); may be NULL when @p size is 0.
+ * @return the number of NCGs, or NCG_E_INVALID, NCG_E_NOT_FOUND.
  */
-int ncg_node_groups(const ncg_node *node, uint32_t id, ncg_group *out, size_t size, ncg_error *err);
+int ncg_node_get_core_groups(const ncg_node *node, uint64_t id, ncg_core_group *out, size_t size,
+                             ncg_error *err);
 
 /**
- * The env strings of one process of an allocation.
+ * The env strings of one process of an allocation, into a sized @p out.
  * @return 0, or NCG_E_INVALID, NCG_E_NOT_FOUND (id or process).
  */
-int ncg_node_env(const ncg_node *node, uint32_t id, int process, ncg_env *out, ncg_error *err);
+int ncg_node_get_env(const ncg_node *node, uint64_t id, int process, ncg_env *out, ncg_error *err);
 
-/** Current use of a node. @return 0, or NCG_E_INVALID. */
-int ncg_node_status_get(const ncg_node *node, ncg_node_status *out, ncg_error *err);
+/** Current use of a node, into a sized @p out. @return 0, or NCG_E_INVALID. */
+int ncg_node_get_status(const ncg_node *node, ncg_node_status *out, ncg_error *err);
 /**@}*/
 
 /* ------------------------------------------------------------------------------------------------------------ */
@@ -499,45 +556,49 @@ typedef enum ncg_cache_state {
     NCG_CACHE_NO_FIT = 2,       /**< a static-weight model, or a single model, cannot be resident */
 } ncg_cache_state;
 
-/** Device memory of one chip. */
+/** Device memory of one chip. Sized (NCG_INIT). */
 typedef struct ncg_chip_cache {
+    uint32_t size;              /**< sizeof(ncg_chip_cache), set by the caller */
     int chip;
     int64_t capacity_bytes;     /**< device memory of the chip */
     int64_t reserve_bytes;      /**< runtime reserve: runtime_bytes_per_core x physical cores */
     int64_t used_bytes;         /**< what the NCGs with cores on it need of it */
     int64_t free_bytes;         /**< capacity - reserve - used; negative when overcommitted */
-    int groups;                 /**< NCGs with cores on the chip */
+    int core_groups;            /**< NCGs with cores on the chip */
 } ncg_chip_cache;
 
-/** Identifies one NCG on a node. */
-typedef struct ncg_group_ref {
-    uint32_t alloc_id;
+/** Identifies one NCG on a node. Frozen: its layout never changes. */
+typedef struct ncg_core_group_ref {
+    uint64_t alloc_id;
     int process;
-} ncg_group_ref;
+} ncg_core_group_ref;
 
-/** Device memory of one NCG. */
-typedef struct ncg_group_cache {
-    ncg_group group;            /**< host-global */
+/** Device memory of one NCG. Sized (NCG_INIT). */
+typedef struct ncg_core_group_cache {
+    uint32_t size;              /**< sizeof(ncg_core_group_cache), set by the caller */
+    ncg_core_group core_group;  /**< host-global */
     int64_t reachable_bytes;    /**< capacity - reserve of the chips it spans */
     int64_t share_bytes;        /**< its share when the NCGs on those chips split them by cores */
     int64_t need_bytes;         /**< sum of its models' bytes */
     int shared_with;            /**< number of other NCGs with cores on its chips */
     ncg_cache_state state;
-} ncg_group_cache;
+} ncg_core_group_cache;
 
 /**
- * Device memory of one chip of a node.
+ * Device memory of one chip of a node, into a sized @p out.
  * @return 0, or NCG_E_INVALID, NCG_E_NOT_FOUND (chip out of range).
  */
-int ncg_node_chip_cache(const ncg_node *node, int chip, ncg_chip_cache *out, ncg_error *err);
+int ncg_node_get_chip_cache(const ncg_node *node, int chip, ncg_chip_cache *out, ncg_error *err);
 
 /**
  * Device memory of one NCG, and which NCGs it shares chips with.
- * @param[out] shares at most @p size other NCGs, ordered by allocation id then process; may be NULL.
- * @return the number of NCGs it shares with (may exceed @p size), or NCG_E_INVALID, NCG_E_NOT_FOUND.
+ * @param[out] out sized (NCG_INIT).
+ * @param[out] shares the other NCGs, ordered by allocation id then process, when all fit (buffer rule); may be
+ *        NULL when @p size is 0. @p out is written either way.
+ * @return the number of NCGs it shares with, or NCG_E_INVALID, NCG_E_NOT_FOUND.
  */
-int ncg_node_group_cache(const ncg_node *node, uint32_t id, int process, ncg_group_cache *out,
-                         ncg_group_ref *shares, size_t size, ncg_error *err);
+int ncg_node_get_core_group_cache(const ncg_node *node, uint64_t id, int process, ncg_core_group_cache *out,
+                                  ncg_core_group_ref *shares, size_t size, ncg_error *err);
 
 /** @return "fits", "context-switched" or "does not fit"; NULL for other values. */
 const char *ncg_cache_state_name(ncg_cache_state state);
@@ -548,65 +609,77 @@ const char *ncg_cache_state_name(ncg_cache_state state);
 /** @name Clusters: node groups, nodes and online placement */
 /**@{*/
 
-/** A node group: nodes of one type that an API may be allowed to use. Earlier groups are preferred. */
-typedef struct ncg_group_spec {
+/** A node group: nodes of one type that an API may be allowed to use. Earlier node groups are preferred.
+ *  Sized (NCG_INIT). */
+typedef struct ncg_nodegroup_spec {
+    uint32_t size;           /**< sizeof(ncg_nodegroup_spec), set by the caller */
     const char *name;        /**< unique in the cluster; same syntax as type names */
     const char *type;        /**< an instance type of the catalog */
     int min_nodes;           /**< >= 0; the planner keeps at least this many */
     int max_nodes;           /**< >= min_nodes; 0..1000000 */
     int has_price;           /**< nonzero: usd_per_hour overrides the catalog price (spot, discounts) */
     double usd_per_hour;
-} ncg_group_spec;
+} ncg_nodegroup_spec;
 
-/** Where a replica went. */
+/** Where a replica went. Sized (NCG_INIT). */
 typedef struct ncg_placement {
-    char node[NCG_NAME_MAX + 1];  /**< node name */
-    int group;                    /**< group index */
-    ncg_alloc alloc;              /**< the allocation on that node */
+    uint32_t size;           /**< sizeof(ncg_placement), set by the caller */
+    const char *node;        /**< node name, valid until the node is removed or the cluster freed */
+    int node_index;          /**< index of the node in the cluster */
+    int nodegroup;           /**< node group index */
+    uint64_t alloc_id;       /**< the allocation on that node (ncg_node_get_alloc() reads it) */
 } ncg_placement;
 
-/** One move of a defragmentation suggestion: allocation @p alloc_id of node @p from goes to node @p to. */
+/** One move of a defragmentation suggestion: allocation @p alloc_id of node @p from goes to node @p to.
+ *  Names are valid until those nodes are removed or the cluster freed. Frozen: its layout never changes. */
 typedef struct ncg_move {
-    char from[NCG_NAME_MAX + 1];
-    uint32_t alloc_id;
-    char to[NCG_NAME_MAX + 1];
+    const char *from;
+    uint64_t alloc_id;
+    const char *to;
 } ncg_move;
 
 typedef struct ncg_cluster ncg_cluster;
 
-/** Create an empty cluster (no groups, no nodes). @return the cluster, or NULL (NCG_E_NOMEM). */
-ncg_cluster *ncg_cluster_new(ncg_error *err);
+/** Create an empty cluster (no node groups, no nodes). @param flags must be 0.
+ *  @return the cluster, or NULL (NCG_E_INVALID, NCG_E_NOMEM). */
+ncg_cluster *ncg_cluster_new(unsigned flags, ncg_error *err);
+
+/** A deep copy of a cluster (node groups, nodes, allocations, ids, names). @return it, or NULL (NCG_E_INVALID,
+ *  NCG_E_NOMEM). */
+ncg_cluster *ncg_cluster_clone(const ncg_cluster *cluster, ncg_error *err);
 
 /** Free a cluster and its nodes. Accepts NULL. @return NULL. */
 ncg_cluster *ncg_cluster_free(ncg_cluster *cluster);
 
 /**
- * Add a node group. The group copies its type (and the catalog's reserves) from @p catalog; the price is the
- * spec's when has_price, else the catalog's (a type without a price costs 0 and the plan says so).
- * @return the group index (its preference rank), or NCG_E_INVALID, NCG_E_RANGE, NCG_E_UNKNOWN_TYPE, NCG_E_EXISTS,
- *         NCG_E_NOMEM.
+ * Add a node group. It copies its type (and the catalog's reserves) from @p catalog; the price is the spec's
+ * when has_price, else the catalog's (a type without a price costs 0 and the plan says so).
+ * @return the node group's index (its preference rank), or NCG_E_INVALID, NCG_E_RANGE, NCG_E_UNKNOWN_TYPE,
+ *         NCG_E_EXISTS, NCG_E_NOMEM.
  */
-int ncg_cluster_add_group(ncg_cluster *cluster, const ncg_catalog *catalog, const ncg_group_spec *spec,
-                          ncg_error *err);
+int ncg_cluster_add_nodegroup(ncg_cluster *cluster, const ncg_catalog *catalog, const ncg_nodegroup_spec *spec,
+                              ncg_error *err);
 
-/** @return the number of groups (0 for NULL). */
-int ncg_cluster_group_count(const ncg_cluster *cluster);
+/** @return the number of node groups (0 for NULL). */
+int ncg_cluster_nodegroup_count(const ncg_cluster *cluster);
 
 /**
- * Read a group. Strings point into the cluster and stay valid until it is freed.
- * @param[out] out_type may be NULL; receives the group's type (strings valid until the cluster is freed).
+ * Read a node group. Strings point into the cluster and stay valid until it is freed.
+ * @param[out] out sized; its price is the effective one (has_price says whether it is known).
+ * @param[out] out_type may be NULL; else sized; receives the node group's type.
  * @return 0, or NCG_E_INVALID, NCG_E_NOT_FOUND.
  */
-int ncg_cluster_group_at(const ncg_cluster *cluster, int index, ncg_group_spec *out, ncg_type *out_type,
-                         ncg_error *err);
+int ncg_cluster_get_nodegroup(const ncg_cluster *cluster, int index, ncg_nodegroup_spec *out, ncg_type *out_type,
+                              ncg_error *err);
 
 /**
- * Add an empty node to a group.
- * @param name unique node name (e.g. the Kubernetes node name); NULL to name it "<group>-<n>".
+ * Add an empty node to a node group.
+ * @param name unique node name (e.g. the Kubernetes node name: 1..253 characters of [A-Za-z0-9._-]); NULL to
+ *        name it "<nodegroup>-<n>".
  * @return the node's index (nodes are listed in the order they were added), or NCG_E_INVALID, NCG_E_NOT_FOUND
- *         (group), NCG_E_EXISTS (name), NCG_E_RANGE (the group has max_nodes nodes), NCG_E_NOMEM.
+ *         (node group), NCG_E_EXISTS (name), NCG_E_RANGE (the node group has max_nodes nodes), NCG_E_NOMEM.
  */
-int ncg_cluster_add_node(ncg_cluster *cluster, const char *name, const char *group, ncg_error *err);
+int ncg_cluster_add_node(ncg_cluster *cluster, const char *name, const char *nodegroup, ncg_error *err);
 
 /** Remove a node and every allocation on it. @return 0, or NCG_E_INVALID, NCG_E_NOT_FOUND. */
 int ncg_cluster_remove_node(ncg_cluster *cluster, const char *name, ncg_error *err);
@@ -615,29 +688,33 @@ int ncg_cluster_remove_node(ncg_cluster *cluster, const char *name, ncg_error *e
 int ncg_cluster_node_count(const ncg_cluster *cluster);
 
 /**
- * The node at @p index, for reading with the ncg_node_* functions. Valid until the node is removed or the
- * cluster freed; the caller must not free or modify it.
- * @param[out] out_name may be NULL. @param[out] out_group may be NULL (group index).
- * @return the node, or NULL with NCG_E_INVALID / NCG_E_NOT_FOUND.
+ * The node at @p index, for reading with the ncg_node_* functions that take a const node. Valid until the node
+ * is removed or the cluster freed; the caller must not free or modify it.
+ * @param[out] out_node may be NULL. @param[out] out_name may be NULL. @param[out] out_nodegroup may be NULL.
+ * @return 0, or NCG_E_INVALID / NCG_E_NOT_FOUND.
  */
-const ncg_node *ncg_cluster_node_at(const ncg_cluster *cluster, int index, const char **out_name, int *out_group,
-                                    ncg_error *err);
+int ncg_cluster_get_node(const ncg_cluster *cluster, int index, const ncg_node **out_node, const char **out_name,
+                         int *out_nodegroup, ncg_error *err);
 
 /** Find a node by name. @return its index, or NCG_E_INVALID, NCG_E_NOT_FOUND. */
 int ncg_cluster_find_node(const ncg_cluster *cluster, const char *name, ncg_error *err);
 
 /**
- * Place one replica on an existing node (nodes are never created here). Groups are tried in preference order
- * (only @p groups when given, as names); within a group the node with the smallest free window that holds the
- * request and has the CPU, memory and hugepages, found through an index (it does not scan every node).
- * @param groups allowed group names, or NULL for all.
- * @return the allocation id, or NCG_E_FULL with the reason per group, or the errors of ncg_request_check().
+ * Place one replica on an existing node (nodes are never created here). Node groups are tried in preference
+ * order (only @p nodegroups when given, as names); within one, the node with the smallest free window that holds
+ * the request and has the CPU, memory and hugepages, found through an index (it does not scan every node).
+ * @param nodegroups allowed node group names, or NULL for all.
+ * @param[out] out required, sized.
+ * @return 0, or NCG_E_INVALID / NCG_E_RANGE (arguments, the request's own fields), NCG_E_NOT_FOUND (an unknown
+ *         node group name), NCG_E_NOMEM, or NCG_E_FULL with the reason per node group: no free room, no nodes, or
+ *         a rule of ncg_request_check() that the node group's type fails (processes_per_replica, fit, topology,
+ *         models).
  */
-int ncg_cluster_place(ncg_cluster *cluster, const ncg_request *request, const char *const *groups,
-                      size_t group_count, ncg_placement *out, ncg_error *err);
+int ncg_cluster_place(ncg_cluster *cluster, const ncg_request *request, const char *const *nodegroups,
+                      size_t nodegroup_count, ncg_placement *out, ncg_error *err);
 
 /** Release an allocation of a node. @return 0, or NCG_E_INVALID, NCG_E_NOT_FOUND. */
-int ncg_cluster_release(ncg_cluster *cluster, const char *node, uint32_t id, ncg_error *err);
+int ncg_cluster_release(ncg_cluster *cluster, const char *node, uint64_t id, ncg_error *err);
 
 /** ncg_node_adopt() on a node of the cluster, keeping its index current. */
 int ncg_cluster_adopt(ncg_cluster *cluster, const char *node, const ncg_request *request,
@@ -645,49 +722,54 @@ int ncg_cluster_adopt(ncg_cluster *cluster, const char *node, const ncg_request 
                       ncg_alloc *out, ncg_error *err);
 
 /**
- * Write the whole state as text (format "ncg-cluster 1", documented in doc/state-format.md): groups with their
- * types, nodes, allocations with their ids and models. Restoring it gives a cluster that dumps identically.
- * @param buf may be NULL when @p size is 0, to learn the length.
- * @return the length of the text (without NUL); the text is written only when it fits in @p size
- *         (else NCG_E_BUFFER is not raised: compare the result with @p size), or NCG_E_INVALID, NCG_E_RANGE
- *         (more than 2^31 bytes).
+ * Write the whole state as text (format "ncg-cluster 2", documented in doc/state-format.md): node groups with
+ * their types, nodes, allocations with their ids and models. Numbers are written the same under every locale.
+ * Restoring it gives a cluster that dumps identically. Buffer rule: see the file comment.
+ * @return the length of the text, or NCG_E_INVALID, NCG_E_RANGE (2^31 bytes or more).
  */
 int ncg_cluster_dump(const ncg_cluster *cluster, char *buf, size_t size, ncg_error *err);
 
 /**
  * Rebuild a cluster from ncg_cluster_dump() text.
- * @return the cluster, or NULL with NCG_E_PARSE (line number and what is wrong), NCG_E_OVERLAP, NCG_E_NOMEM.
+ * @param flags must be 0.
+ * @return the cluster, or NULL with NCG_E_PARSE (line number and what is wrong), NCG_E_OVERLAP, NCG_E_INVALID,
+ *         NCG_E_NOMEM.
  */
-ncg_cluster *ncg_cluster_restore(const char *text, ncg_error *err);
+ncg_cluster *ncg_cluster_restore(const char *text, unsigned flags, ncg_error *err);
 
 /**
- * Suggest the fewest moves that free a window of @p chips whole chips on some node of @p group (NULL: any group).
+ * Suggest the fewest moves that free a window of @p chips whole chips on some node of @p nodegroup (NULL: any).
  * Each move names an allocation blocking the window and a node (outside the window) where it fits; moves are
  * checked in sequence, so they can be carried out in order. A node that already has such a window gives 0 moves.
- * @param[out] out at most @p size moves; may be NULL to count.
- * @param[out] out_node receives the node whose window is freed (NCG_NAME_MAX + 1 bytes), may be NULL.
- * @return the number of moves, or NCG_E_FULL (no node can be freed that way), NCG_E_INVALID, NCG_E_TOPOLOGY.
+ * The cluster is not changed, not even temporarily.
+ * @param[out] out the moves when all fit (buffer rule); may be NULL when @p size is 0.
+ * @param[out] out_node may be NULL; receives the name of the node whose window is freed (valid like ncg_move's),
+ *        whether or not the moves fit.
+ * @return the number of moves, or NCG_E_FULL (no node can be freed that way), NCG_E_INVALID, NCG_E_RANGE,
+ *         NCG_E_NOT_FOUND, NCG_E_TOPOLOGY, NCG_E_NOMEM.
  */
-int ncg_cluster_defrag(const ncg_cluster *cluster, int chips, const char *group, ncg_move *out, size_t size,
-                       char *out_node, ncg_error *err);
+int ncg_cluster_defrag(const ncg_cluster *cluster, int chips, const char *nodegroup, ncg_move *out, size_t size,
+                       const char **out_node, ncg_error *err);
 /**@}*/
 
 /* ------------------------------------------------------------------------------------------------------------ */
 /** @name Planning: replicas of many APIs onto priced nodes */
 /**@{*/
 
-/** An API to plan: its replica request, how many replicas, and where it may run. */
+/** An API to plan: its replica request, how many replicas, and where it may run. Sized (NCG_INIT). */
 typedef struct ncg_api_spec {
-    const char *name;
-    ncg_request request;
-    int replicas;                /**< >= 0 */
-    const char *const *groups;   /**< allowed group names; NULL = every group */
-    size_t group_count;
-    int max_per_node;            /**< most replicas of this API on one node; 0 = no limit */
+    uint32_t size;                 /**< sizeof(ncg_api_spec), set by the caller */
+    const char *name;              /**< 1..255 characters */
+    const ncg_request *request;    /**< required */
+    int replicas;                  /**< 0..10000000 */
+    const char *const *nodegroups; /**< allowed node group names; NULL = every node group */
+    size_t nodegroup_count;
+    int max_per_node;              /**< most replicas of this API on one node; 0 = no limit */
 } ncg_api_spec;
 
-/** Totals of a plan. */
+/** Totals of a plan. Sized (NCG_INIT). */
 typedef struct ncg_plan_summary {
+    uint32_t size;               /**< sizeof(ncg_plan_summary), set by the caller */
     double price_per_hour;       /**< all nodes of the plan, existing ones included */
     double lower_bound_per_hour; /**< no valid plan of the same input costs less (doc/planner.md) */
     double gap;                  /**< (price - bound) / price, 0 when price is 0 */
@@ -702,69 +784,78 @@ typedef struct ncg_plan_summary {
     int64_t memory_used_bytes, memory_total_bytes;
 } ncg_plan_summary;
 
-/** One replica of a plan. */
+/** One replica of a plan. Sized (NCG_INIT). */
 typedef struct ncg_plan_replica {
+    uint32_t size;               /**< sizeof(ncg_plan_replica), set by the caller */
     int api;                     /**< api index (order of ncg_plan_add_api) */
     int replica;                 /**< 0 .. replicas-1 */
-    int node;                    /**< node index in ncg_plan_cluster(); -1 if unplaced */
-    uint32_t alloc_id;           /**< allocation on that node; 0 if unplaced */
+    int node;                    /**< node index in ncg_plan_get_cluster(); -1 if unplaced */
+    uint64_t alloc_id;           /**< allocation on that node; 0 if unplaced */
 } ncg_plan_replica;
 
 typedef struct ncg_plan ncg_plan;
 
 /**
- * Start a plan from a cluster: its groups, and its nodes with their allocations, which the plan keeps and fills
- * first. The cluster is copied; it is not changed.
+ * Start a plan from a cluster: its node groups, and its nodes with their allocations, which the plan keeps and
+ * fills first. The cluster is copied; it is not changed.
+ * @param flags must be 0.
  * @return the plan, or NULL (NCG_E_INVALID, NCG_E_NOMEM).
  */
-ncg_plan *ncg_plan_new(const ncg_cluster *base, ncg_error *err);
+ncg_plan *ncg_plan_new(const ncg_cluster *base, unsigned flags, ncg_error *err);
 
 /** Free a plan. Accepts NULL. @return NULL. */
 ncg_plan *ncg_plan_free(ncg_plan *plan);
 
 /**
  * Add an API. The spec is copied.
- * @return the api index, or NCG_E_INVALID / NCG_E_RANGE naming the field, NCG_E_NOT_FOUND (unknown group),
- *         NCG_E_NOMEM. An API no allowed group can ever hold is accepted; its replicas end up unplaced with the
- *         reason.
+ * @return the api index, or NCG_E_INVALID / NCG_E_RANGE naming the field, NCG_E_NOT_FOUND (unknown node
+ *         group), NCG_E_NOMEM. An API no allowed node group can ever hold is accepted; its replicas end up
+ *         unplaced with the reason.
  */
 int ncg_plan_add_api(ncg_plan *plan, const ncg_api_spec *spec, ncg_error *err);
 
 /**
  * Compute the plan: nodes to run, every replica's node and window, price, lower bound. Deterministic: the same
- * input gives the same plan. May be called once per plan.
+ * input gives the same plan. Succeeds once per plan; after a failure (NCG_E_NOMEM) the plan is as it was and
+ * the call may be repeated.
  * @return 0 (even when replicas are unplaced: see the summary), or NCG_E_INVALID (solved already), NCG_E_NOMEM.
  */
 int ncg_plan_solve(ncg_plan *plan, ncg_error *err);
 
-/** Totals of a solved plan. @return 0, or NCG_E_INVALID (NULL or not solved). */
+/** Totals of a solved plan, into a sized @p out. @return 0, or NCG_E_INVALID (NULL or not solved). */
 int ncg_plan_get_summary(const ncg_plan *plan, ncg_plan_summary *out, ncg_error *err);
 
-/** The cluster the plan produced (base nodes plus new ones), for reading. Valid while the plan lives. */
-const ncg_cluster *ncg_plan_cluster(const ncg_plan *plan);
+/** The cluster the plan produced (base nodes plus new ones) once solved, else the plan's copy of the base; for
+ *  reading. A pointer taken before ncg_plan_solve() succeeds is invalid after it; one taken after it is valid
+ *  while the plan lives. NULL for NULL. */
+const ncg_cluster *ncg_plan_get_cluster(const ncg_plan *plan);
 
-/** @return the number of replicas (placed or not) of a solved plan; 0 for NULL. */
+/** @return the number of replicas (placed or not) of a solved plan; 0 for NULL or unsolved. */
 int ncg_plan_replica_count(const ncg_plan *plan);
 
-/** Read replica @p index (APIs in order, then replicas in order). @return 0, or NCG_E_INVALID, NCG_E_NOT_FOUND. */
-int ncg_plan_replica_at(const ncg_plan *plan, int index, ncg_plan_replica *out, ncg_error *err);
+/** Read replica @p index (APIs in order, then replicas in order) into a sized @p out.
+ *  @return 0, or NCG_E_INVALID, NCG_E_NOT_FOUND. */
+int ncg_plan_get_replica(const ncg_plan *plan, int index, ncg_plan_replica *out, ncg_error *err);
 
 /**
- * Why the replicas of an API that are unplaced could not be placed (which resource on which group, or max
- * instances reached), and how many.
- * @param[out] buf the reason, NUL-terminated; may be NULL when @p size is 0.
- * @return the number of unplaced replicas of the API, or NCG_E_INVALID, NCG_E_NOT_FOUND.
+ * Why the replicas of an API that are unplaced could not be placed (which resource on which node group, or max
+ * instances reached). Buffer rule: see the file comment; "" when all are placed.
+ * @param[out] out_unplaced may be NULL; receives the number of unplaced replicas of the API, whether or not the
+ *        reason fits.
+ * @return the length of the reason, or NCG_E_INVALID, NCG_E_NOT_FOUND.
  */
-int ncg_plan_unplaced(const ncg_plan *plan, int api, char *buf, size_t size, ncg_error *err);
+int ncg_plan_get_unplaced(const ncg_plan *plan, int api, char *buf, size_t size, int *out_unplaced,
+                          ncg_error *err);
 
 /**
- * How many more replicas of an API would fit on the plan's nodes as they are (no new nodes).
- * @return the count, or NCG_E_INVALID, NCG_E_NOT_FOUND.
+ * How many more replicas of an API would fit on the plan's nodes as they are (no new nodes). The plan is not
+ * changed, not even temporarily.
+ * @return the count, or NCG_E_INVALID, NCG_E_NOT_FOUND, NCG_E_NOMEM.
  */
-int ncg_plan_headroom(const ncg_plan *plan, int api, ncg_error *err);
+int ncg_plan_get_headroom(const ncg_plan *plan, int api, ncg_error *err);
 
 /** The name of API @p api (valid while the plan lives), or NULL. */
-const char *ncg_plan_api_name(const ncg_plan *plan, int api);
+const char *ncg_plan_get_api_name(const ncg_plan *plan, int api);
 
 /** @return the number of APIs of the plan (0 for NULL). */
 int ncg_plan_api_count(const ncg_plan *plan);

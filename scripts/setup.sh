@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install what building and testing libncg needs, and only what is missing (Debian/Ubuntu).
 set -eu
-pkgs="meson ninja-build pkg-config gcc check libyaml-dev libjansson-dev python3 python3-pytest valgrind"
+pkgs="meson ninja-build pkg-config gcc check libyaml-dev libjansson-dev python3 python3-pytest valgrind locales"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -15,4 +15,10 @@ if [ -n "$missing" ]; then
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+# The state-format tests read and write dumps under a decimal-comma locale: generate de_DE.UTF-8 if it is missing.
+if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
+    echo "setup: generating the de_DE.UTF-8 locale" >&2
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    $SUDO localedef -i de_DE -f UTF-8 de_DE.UTF-8
 fi

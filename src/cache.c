@@ -14,6 +14,7 @@
  *   its chips is overcommitted; "fits" otherwise. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "node.h"
@@ -22,26 +23,20 @@ __extension__ typedef unsigned __int128 u128;
 
 static int64_t chip_usable(const ncg_node *n)
 {
-    int64_t v = n->type.t.device_memory_bytes - n->type.runtime_reserve_bytes_per_chip;
+    const ncg_type_copy *tc = ncg_node_type_copy(n);
+    int64_t v = tc->t.device_memory_bytes - tc->runtime_reserve_bytes_per_chip;
     return v > 0 ? v : 0;
 }
 
-static int cores_on_chip(const ncg_group *g, int chip, int cpc)
-{
-    int a = g->first_core > chip * cpc ? g->first_core : chip * cpc;
-    int b = g->first_core + g->core_count < (chip + 1) * cpc ? g->first_core + g->core_count : (chip + 1) * cpc;
-    return b > a ? b - a : 0;
-}
-
 /* Bytes of an NCG that land on one chip. */
-static int64_t bytes_on_chip(const ncg_group *g, int64_t need, int chip, int cpc)
+static int64_t bytes_on_chip(const ncg_core_group *g, int64_t need, int chip, int cpc)
 {
-    int k = cores_on_chip(g, chip, cpc), before = 0;
+    int k = ncg_core_group_cores_on_chip(g, chip, cpc), before = 0;
     if (k == 0 || need == 0)
         return 0;
     if (chip == g->first_chip + g->chip_count - 1) {
         for (int c = g->first_chip; c < chip; c++)
-            before += cores_on_chip(g, c, cpc);
+            before += ncg_core_group_cores_on_chip(g, c, cpc);
         u128 prior = (u128)need * (unsigned)before / (unsigned)g->core_count;
         return need - (int64_t)prior;
     }
@@ -51,19 +46,19 @@ static int64_t bytes_on_chip(const ncg_group *g, int64_t need, int chip, int cpc
 /* Bytes placed on a chip by all NCGs, and how many NCGs have cores on it. */
 static int64_t chip_used(const ncg_node *n, int chip, int *groups)
 {
-    int cpc = n->type.t.cores_per_chip, count = 0;
+    int cpc = ncg_node_type_copy(n)->t.cores_per_chip, count = 0, allocs = ncg_node_alloc_count(n);
     int64_t used = 0;
-    for (int i = 0; i < n->count; i++) {
-        const alloc_rec *r = &n->allocs[i];
-        if (r->a.core_count == 0 || chip < r->a.first_chip || chip >= r->a.first_chip + r->a.chip_count)
+    for (int i = 0; i < allocs; i++) {
+        const ncg_alloc *a = ncg_node_alloc_at(n, i);
+        if (a->core_count == 0 || chip < a->first_chip || chip >= a->first_chip + a->chip_count)
             continue;
-        for (int p = 0; p < r->a.ppr; p++) {
-            ncg_group g;
-            ncg_node_group_of(n, r, p, &g);
-            if (cores_on_chip(&g, chip, cpc) == 0)
+        for (int p = 0; p < a->ppr; p++) {
+            ncg_core_group g;
+            ncg_node_core_group(n, i, p, &g);
+            if (ncg_core_group_cores_on_chip(&g, chip, cpc) == 0)
                 continue;
             count++;
-            used += bytes_on_chip(&g, r->model_bytes, chip, cpc);
+            used += bytes_on_chip(&g, ncg_node_alloc_model_bytes(n, i), chip, cpc);
         }
     }
     if (groups)
@@ -71,62 +66,101 @@ static int64_t chip_used(const ncg_node *n, int chip, int *groups)
     return used;
 }
 
-NCG_EXPORT int ncg_node_chip_cache(const ncg_node *node, int chip, ncg_chip_cache *out, ncg_error *err)
+NCG_EXPORT int ncg_node_get_chip_cache(const ncg_node *node, int chip, ncg_chip_cache *out, ncg_error *err)
 {
+    const ncg_type_copy *tc;
     ncg_chip_cache c;
+    int rc;
     if (!node || !out)
-        return ncg_fail(err, NCG_E_INVALID, "node_chip_cache: %s is NULL", !node ? "node" : "out");
-    if (chip < 0 || chip >= node->type.t.chips)
-        return ncg_fail(err, NCG_E_NOT_FOUND, "chip %d is out of range for %s (%d chips)", chip, node->type.name,
-                        node->type.t.chips);
+        return ncg_fail(err, NCG_E_INVALID, "node_get_chip_cache: %s is NULL", !node ? "node" : "out");
+    if ((rc = NCG_CHECK_SIZED(out, ncg_chip_cache, err)) < 0)
+        return rc;
+    tc = ncg_node_type_copy(node);
+    if (chip < 0 || chip >= tc->t.chips)
+        return ncg_fail(err, NCG_E_NOT_FOUND, "chip %d is out of range for %s (%d chips)", chip, tc->name,
+                        tc->t.chips);
     memset(&c, 0, sizeof(c));
+    c.size = sizeof(c);
     c.chip = chip;
-    c.capacity_bytes = node->type.t.device_memory_bytes;
+    c.capacity_bytes = tc->t.device_memory_bytes;
     c.reserve_bytes = c.capacity_bytes - chip_usable(node);
-    c.used_bytes = chip_used(node, chip, &c.groups);
+    c.used_bytes = chip_used(node, chip, &c.core_groups);
     c.free_bytes = chip_usable(node) - c.used_bytes;
-    *out = c;
+    ncg_sized_out(out, &c, sizeof(c));
     return 0;
 }
 
-static bool overlaps(const ncg_group *a, const ncg_group *b)
+static bool overlaps(const ncg_core_group *a, const ncg_core_group *b)
 {
     return a->first_chip < b->first_chip + b->chip_count && b->first_chip < a->first_chip + a->chip_count;
 }
 
-NCG_EXPORT int ncg_node_group_cache(const ncg_node *node, uint32_t id, int process, ncg_group_cache *out,
-                                    ncg_group_ref *shares, size_t size, ncg_error *err)
+/* The other NCGs sharing chips with NCG (i, process); written to shares only when fits. */
+static int sharing(const ncg_node *node, int i, int process, const ncg_core_group *me, ncg_core_group_ref *shares,
+                   bool fits)
 {
-    const alloc_rec *r;
-    ncg_group_cache gc;
+    int n = 0, allocs = ncg_node_alloc_count(node);
+    for (int k = 0; k < allocs; k++) {
+        const ncg_alloc *o = ncg_node_alloc_at(node, k);
+        for (int p = 0; p < o->ppr && o->core_count > 0; p++) {
+            ncg_core_group g;
+            if (k == i && p == process)
+                continue;
+            ncg_node_core_group(node, k, p, &g);
+            if (!overlaps(&g, me))
+                continue;
+            if (fits) {
+                shares[n].alloc_id = o->id;
+                shares[n].process = p;
+            }
+            n++;
+        }
+    }
+    return n;
+}
+
+NCG_EXPORT int ncg_node_get_core_group_cache(const ncg_node *node, uint64_t id, int process,
+                                             ncg_core_group_cache *out, ncg_core_group_ref *shares, size_t size,
+                                             ncg_error *err)
+{
+    const ncg_alloc *a;
+    const ncg_model *models;
+    size_t model_count;
+    ncg_core_group_cache gc;
     int64_t usable, largest = 0, statics = 0;
     bool overcommitted = false;
-    int cpc, n = 0;
+    int cpc, i, n, rc;
 
     if (!node || !out)
-        return ncg_fail(err, NCG_E_INVALID, "node_group_cache: %s is NULL", !node ? "node" : "out");
+        return ncg_fail(err, NCG_E_INVALID, "node_get_core_group_cache: %s is NULL", !node ? "node" : "out");
     if (!shares && size)
-        return ncg_fail(err, NCG_E_INVALID, "node_group_cache: shares is NULL but size is %zu", size);
-    r = ncg_node_find(node, id);
-    if (!r)
-        return ncg_fail(err, NCG_E_NOT_FOUND, "no allocation %" PRIu32 " on this %s node", id, node->type.name);
-    if (r->a.core_count == 0 || process < 0 || process >= r->a.ppr)
-        return ncg_fail(err, NCG_E_NOT_FOUND, "allocation %" PRIu32 " has no NeuronCore Group %d", id, process);
-    cpc = node->type.t.cores_per_chip;
+        return ncg_fail(err, NCG_E_INVALID, "node_get_core_group_cache: shares is NULL but size is %zu", size);
+    if ((rc = NCG_CHECK_SIZED(out, ncg_core_group_cache, err)) < 0)
+        return rc;
+    i = ncg_node_alloc_index(node, id);
+    if (i < 0)
+        return ncg_fail(err, NCG_E_NOT_FOUND, "no allocation %" PRIu64 " on this %s node", id,
+                        ncg_node_get_type_name(node));
+    a = ncg_node_alloc_at(node, i);
+    if (a->core_count == 0 || process < 0 || process >= a->ppr)
+        return ncg_fail(err, NCG_E_NOT_FOUND, "allocation %" PRIu64 " has no NeuronCore Group %d", id, process);
+    cpc = ncg_node_type_copy(node)->t.cores_per_chip;
     usable = chip_usable(node);
     memset(&gc, 0, sizeof(gc));
-    ncg_node_group_of(node, r, process, &gc.group);
-    gc.need_bytes = r->model_bytes;
-    for (int c = gc.group.first_chip; c < gc.group.first_chip + gc.group.chip_count; c++) {
+    gc.size = sizeof(gc);
+    ncg_node_core_group(node, i, process, &gc.core_group);
+    gc.need_bytes = ncg_node_alloc_model_bytes(node, i);
+    for (int c = gc.core_group.first_chip; c < gc.core_group.first_chip + gc.core_group.chip_count; c++) {
         gc.reachable_bytes += usable;
-        gc.share_bytes += usable * cores_on_chip(&gc.group, c, cpc) / cpc;
+        gc.share_bytes += usable * ncg_core_group_cores_on_chip(&gc.core_group, c, cpc) / cpc;
         if (chip_used(node, c, NULL) > usable)
             overcommitted = true;
     }
-    for (size_t i = 0; i < r->model_count; i++) {
-        largest = r->models[i].bytes > largest ? r->models[i].bytes : largest;
-        if (r->models[i].static_weights)
-            statics += r->models[i].bytes;
+    models = ncg_node_alloc_models(node, i, &model_count);
+    for (size_t m = 0; m < model_count; m++) {
+        largest = models[m].bytes > largest ? models[m].bytes : largest;
+        if (models[m].static_weights)
+            statics += models[m].bytes;
     }
     if (largest > gc.reachable_bytes || (statics > 0 && (statics > gc.reachable_bytes || overcommitted)))
         gc.state = NCG_CACHE_NO_FIT;
@@ -134,24 +168,11 @@ NCG_EXPORT int ncg_node_group_cache(const ncg_node *node, uint32_t id, int proce
         gc.state = NCG_CACHE_SWAPS;
     else
         gc.state = NCG_CACHE_FITS;
-    for (int i = 0; i < node->count; i++) {
-        const alloc_rec *o = &node->allocs[i];
-        for (int p = 0; p < o->a.ppr && o->a.core_count > 0; p++) {
-            ncg_group g;
-            if (o == r && p == process)
-                continue;
-            ncg_node_group_of(node, o, p, &g);
-            if (!overlaps(&g, &gc.group))
-                continue;
-            if ((size_t)n < size) {
-                shares[n].alloc_id = o->a.id;
-                shares[n].process = p;
-            }
-            n++;
-        }
-    }
+    n = sharing(node, i, process, &gc.core_group, NULL, false);
+    if ((size_t)n <= size)
+        sharing(node, i, process, &gc.core_group, shares, true);
     gc.shared_with = n;
-    *out = gc;
+    ncg_sized_out(out, &gc, sizeof(gc));
     return n;
 }
 
@@ -165,49 +186,37 @@ NCG_EXPORT const char *ncg_cache_state_name(ncg_cache_state state)
     return NULL;
 }
 
-/* Append one line to the advice buffer; returns false when it does not fit. */
-static bool add_line(char *buf, size_t size, size_t *used, const char *line)
-{
-    size_t len = strlen(line) + (*used ? 1 : 0);
-    if (*used + len + 1 > size)
-        return false;
-    if (*used)
-        buf[(*used)++] = '\n';
-    memcpy(buf + *used, line, strlen(line) + 1);
-    *used += strlen(line);
-    return true;
-}
-
-NCG_EXPORT int ncg_request_advice(const ncg_catalog *catalog, const char *type, const ncg_request *request,
-                                  char *buf, size_t size, ncg_error *err)
+NCG_EXPORT int ncg_request_advice(const ncg_catalog *catalog, const char *type, const ncg_request *user,
+                                  char *buf, size_t size, int *out_findings, ncg_error *err)
 {
     char lines[8][NCG_MESSAGE_MAX];
-    int count = 0, rc, id;
-    size_t used = 0;
+    int count = 0, rc;
+    size_t len = 0;
+    ncg_request req;
     ncg_node *node;
+    ncg_slot slot;
     ncg_alloc a;
-    ncg_error e;
 
     if (!buf && size)
         return ncg_fail(err, NCG_E_INVALID, "request_advice: buf is NULL but size is %zu", size);
-    rc = ncg_request_check(catalog, type, request, err);
+    rc = ncg_request_check(catalog, type, user, err);
     if (rc < 0)
         return rc;
     if (!type)
         return ncg_fail(err, NCG_E_INVALID, "request_advice: type is NULL");
-    node = ncg_node_new(catalog, type, &e);
-    if (!node) {
-        if (err)
-            *err = e;
-        return e.code;
-    }
-    id = ncg_node_allocate(node, request, &a, err);
-    if (id < 0) {
+    ncg_request_in(user, &req, NULL);
+    node = ncg_node_new(catalog, type, 0, err);
+    if (!node)
+        return NCG_E_NOMEM; /* the type was found above, so only memory can fail */
+    rc = ncg_node_plan(node, &req, &slot, err);
+    if (rc == 0)
+        rc = ncg_node_commit(node, &slot, &req, &a, err);
+    if (rc < 0) {
         ncg_node_free(node);
-        return id;
+        return rc;
     }
-    for (size_t i = 0; i < request->model_count && count < 7; i++) {
-        const ncg_model *m = &request->models[i];
+    for (size_t i = 0; i < req.model_count && count < 7; i++) {
+        const ncg_model *m = ncg_model_at(&req, i);
         int c = m->compiled_cores, g = a.ncg_size, total = a.core_count;
         ncg_quoted q;
         if (c == 0 || c >= g)
@@ -215,22 +224,22 @@ NCG_EXPORT int ncg_request_advice(const ncg_catalog *catalog, const char *type, 
         if (total % c == 0)
             snprintf(lines[count++], NCG_MESSAGE_MAX, "model %s is compiled for %d NeuronCore%s but its NeuronCore "
                      "Group has %d: set processes_per_replica to %d for throughput (NCGs of %d), or recompile for %d "
-                     "NeuronCores", ncg_quote(&q, m->name ? m->name : "(unnamed)"), c, c == 1 ? "" : "s", g,
-                     total / c, c, g);
+                     "NeuronCores", ncg_quote(&q, m->name && m->name[0] ? m->name : "(unnamed)"), c,
+                     c == 1 ? "" : "s", g, total / c, c, g);
         else
             snprintf(lines[count++], NCG_MESSAGE_MAX, "model %s is compiled for %d NeuronCore%s but its NeuronCore "
-                     "Group has %d: recompile for %d NeuronCores", ncg_quote(&q, m->name ? m->name : "(unnamed)"),
-                     c, c == 1 ? "" : "s", g, g);
+                     "Group has %d: recompile for %d NeuronCores",
+                     ncg_quote(&q, m->name && m->name[0] ? m->name : "(unnamed)"), c, c == 1 ? "" : "s", g, g);
     }
     for (int p = 0; p < a.ppr && a.core_count > 0; p++) {
-        ncg_group_cache gc;
+        ncg_core_group_cache gc = NCG_INIT(ncg_core_group_cache);
         char need[32], reach[32], cores[32];
-        ncg_node_group_cache(node, (uint32_t)id, p, &gc, NULL, 0, NULL);
+        ncg_node_get_core_group_cache(node, a.id, p, &gc, NULL, 0, NULL);
         if (gc.state == NCG_CACHE_FITS)
             continue;
         ncg_format_memory(gc.need_bytes, need, sizeof(need), NULL);
         ncg_format_memory(gc.reachable_bytes, reach, sizeof(reach), NULL);
-        ncg_format_ids(gc.group.first_core, gc.group.core_count, 1, cores, sizeof(cores), NULL);
+        ncg_format_ids(gc.core_group.first_core, gc.core_group.core_count, 1, cores, sizeof(cores), NULL);
         snprintf(lines[count++], NCG_MESSAGE_MAX, "NeuronCore Group %d (cores %s) needs %s of device memory, its "
                  "chips hold %s after the runtime reserve: %s", p, cores, need, reach,
                  gc.state == NCG_CACHE_NO_FIT ? "the models do not fit; use fewer processes per replica or more "
@@ -238,13 +247,15 @@ NCG_EXPORT int ncg_request_advice(const ncg_catalog *catalog, const char *type, 
         break;
     }
     ncg_node_free(node);
-    if (size)
-        buf[0] = '\0';
     for (int i = 0; i < count; i++)
-        if (!add_line(buf, size, &used, lines[i])) {
-            if (size)
-                buf[0] = '\0';
-            return ncg_fail(err, NCG_E_BUFFER, "advice needs more than %zu bytes", size);
-        }
-    return count;
+        len += strlen(lines[i]) + (i ? 1 : 0);
+    if (len < size) {
+        size_t o = 0;
+        buf[0] = '\0';
+        for (int i = 0; i < count; i++)
+            o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? "\n" : "", lines[i]);
+    }
+    if (out_findings)
+        *out_findings = count;
+    return (int)len;
 }

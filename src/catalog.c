@@ -48,6 +48,7 @@ static const struct builtin {
 };
 
 static const ncg_reserve default_reserve = {
+    .size = sizeof(ncg_reserve),
     .cpu_milli = 710,
     .memory_bytes = 1100 * MIB,
     .plugin_cpu_milli = 100,
@@ -55,28 +56,35 @@ static const ncg_reserve default_reserve = {
     .runtime_bytes_per_core = 96 * MIB,
 };
 
-NCG_EXPORT ncg_catalog *ncg_catalog_new_empty(ncg_error *err)
+NCG_EXPORT ncg_catalog *ncg_catalog_new(unsigned flags, ncg_error *err)
 {
-    ncg_catalog *c = calloc(1, sizeof(*c));
+    const size_t n = sizeof(builtins) / sizeof(builtins[0]);
+    ncg_catalog *c;
+    size_t i;
+
+    if (flags & ~(unsigned)NCG_CATALOG_EMPTY) {
+        ncg_fail(err, NCG_E_INVALID, "catalog_new: flags 0x%x has unknown bits", flags);
+        return NULL;
+    }
+    c = calloc(1, sizeof(*c));
     if (!c) {
         ncg_fail(err, NCG_E_NOMEM, "out of memory creating a catalog");
         return NULL;
     }
     c->reserve = default_reserve;
-    return c;
-}
-
-NCG_EXPORT ncg_catalog *ncg_catalog_new(ncg_error *err)
-{
-    const size_t n = sizeof(builtins) / sizeof(builtins[0]);
-    ncg_catalog *c = ncg_catalog_new_empty(err);
-    size_t i;
-
-    if (!c)
+    if (flags & NCG_CATALOG_EMPTY)
+        return c;
+    c->types = malloc(n * sizeof(*c->types));
+    if (!c->types) {
+        free(c);
+        ncg_fail(err, NCG_E_NOMEM, "out of memory creating a catalog");
         return NULL;
+    }
+    c->capacity = (int)n;
     for (i = 0; i < n; i++) {
         const struct builtin *b = &builtins[i];
         ncg_type t = {
+            .size = sizeof(ncg_type),
             .name = b->name,
             .family = b->family,
             .accelerator = b->accel,
@@ -105,16 +113,18 @@ NCG_EXPORT ncg_catalog *ncg_catalog_free(ncg_catalog *catalog)
     return NULL;
 }
 
-NCG_EXPORT int ncg_catalog_count(const ncg_catalog *catalog)
+NCG_EXPORT int ncg_catalog_type_count(const ncg_catalog *catalog)
 {
     return catalog ? catalog->count : 0;
 }
 
 static void read_entry(const entry *e, ncg_type *out)
 {
-    *out = e->t;
-    out->name = e->name;
-    out->family = e->family;
+    ncg_type t = e->t;
+    t.size = sizeof(t);
+    t.name = e->name;
+    t.family = e->family;
+    ncg_sized_out(out, &t, sizeof(t));
 }
 
 static int index_of(const ncg_catalog *c, const char *name)
@@ -131,21 +141,26 @@ static int unknown_type(ncg_error *err, const char *name)
     return ncg_fail(err, NCG_E_UNKNOWN_TYPE, "unknown instance type %s", ncg_quote(&q, name));
 }
 
-NCG_EXPORT int ncg_catalog_type_at(const ncg_catalog *catalog, int index, ncg_type *out, ncg_error *err)
+NCG_EXPORT int ncg_catalog_get_type(const ncg_catalog *catalog, int index, ncg_type *out, ncg_error *err)
 {
+    int rc;
     if (!catalog || !out)
-        return ncg_fail(err, NCG_E_INVALID, "catalog_type_at: %s is NULL", !catalog ? "catalog" : "out");
+        return ncg_fail(err, NCG_E_INVALID, "catalog_get_type: %s is NULL", !catalog ? "catalog" : "out");
+    if ((rc = NCG_CHECK_SIZED(out, ncg_type, err)) < 0)
+        return rc;
     if (index < 0 || index >= catalog->count)
         return ncg_fail(err, NCG_E_NOT_FOUND, "type index %d is out of range 0..%d", index, catalog->count - 1);
     read_entry(&catalog->types[index], out);
     return 0;
 }
 
-NCG_EXPORT int ncg_catalog_find(const ncg_catalog *catalog, const char *name, ncg_type *out, ncg_error *err)
+NCG_EXPORT int ncg_catalog_find_type(const ncg_catalog *catalog, const char *name, ncg_type *out, ncg_error *err)
 {
     int i;
     if (!catalog || !name)
-        return ncg_fail(err, NCG_E_INVALID, "catalog_find: %s is NULL", !catalog ? "catalog" : "name");
+        return ncg_fail(err, NCG_E_INVALID, "catalog_find_type: %s is NULL", !catalog ? "catalog" : "name");
+    if (out && (i = NCG_CHECK_SIZED(out, ncg_type, err)) < 0)
+        return i;
     i = index_of(catalog, name);
     if (i < 0)
         return unknown_type(err, name);
@@ -154,7 +169,7 @@ NCG_EXPORT int ncg_catalog_find(const ncg_catalog *catalog, const char *name, nc
     return i;
 }
 
-bool ncg_valid_name(const char *s)
+bool ncg_valid_name(const char *s, size_t max)
 {
     size_t n = 0;
     for (; s[n]; n++) {
@@ -162,22 +177,24 @@ bool ncg_valid_name(const char *s)
         if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
               ch == '_' || ch == '-'))
             return false;
+        if (n >= max)
+            return false;
     }
-    return n >= 1 && n <= NCG_NAME_MAX;
+    return n >= 1;
 }
 
-static int check_type(const ncg_type *t, ncg_error *err)
+int ncg_type_check(const ncg_type *t, ncg_error *err)
 {
     ncg_quoted q;
     const char *n;
     bool neuron;
 
-    if (!t->name || !ncg_valid_name(t->name))
+    if (!t->name || !ncg_valid_name(t->name, NCG_NAME_MAX))
         return ncg_fail(err, NCG_E_INVALID,
                         "type name %s is not valid: 1 to %d characters of A-Z, a-z, 0-9, '.', '_' and '-'",
                         t->name ? ncg_quote(&q, t->name) : "NULL", NCG_NAME_MAX);
     n = t->name;
-    if (t->family && (strlen(t->family) > FAMILY_MAX || (t->family[0] && !ncg_valid_name(t->family))))
+    if (t->family && (strlen(t->family) > FAMILY_MAX || (t->family[0] && !ncg_valid_name(t->family, FAMILY_MAX))))
         return ncg_fail(err, NCG_E_INVALID, "type %s: family %s is not valid: up to %d characters of A-Z, a-z, "
                         "0-9, '.', '_' and '-'", n, ncg_quote(&q, t->family), FAMILY_MAX);
     if ((unsigned)t->accelerator > NCG_ACCEL_GPU)
@@ -226,14 +243,18 @@ static int check_type(const ncg_type *t, ncg_error *err)
     return 0;
 }
 
-NCG_EXPORT int ncg_catalog_set_type(ncg_catalog *catalog, const ncg_type *type, ncg_error *err)
+NCG_EXPORT int ncg_catalog_set_type(ncg_catalog *catalog, const ncg_type *user, ncg_error *err)
 {
     entry e = {0};
+    ncg_type full = {0}, *type = &full;
     int i, r;
 
-    if (!catalog || !type)
+    if (!catalog || !user)
         return ncg_fail(err, NCG_E_INVALID, "catalog_set_type: %s is NULL", !catalog ? "catalog" : "type");
-    r = check_type(type, err);
+    if ((r = NCG_CHECK_SIZED(user, ncg_type, err)) < 0)
+        return r;
+    ncg_sized_in(&full, sizeof(full), user);
+    r = ncg_type_check(type, err);
     if (r < 0)
         return r;
     strcpy(e.name, type->name);
@@ -242,8 +263,8 @@ NCG_EXPORT int ncg_catalog_set_type(ncg_catalog *catalog, const ncg_type *type, 
     e.t = *type;
     e.t.name = NULL;
     e.t.family = NULL;
-    if (!e.t.has_price)
-        e.t.usd_per_hour = 0;
+    if (!e.t.has_price || e.t.usd_per_hour == 0)
+        e.t.usd_per_hour = 0; /* also turns -0.0 into 0 */
     e.t.has_price = e.t.has_price != 0;
 
     i = index_of(catalog, type->name);
@@ -287,20 +308,25 @@ NCG_EXPORT int ncg_catalog_set_price(ncg_catalog *catalog, const char *name, int
     if (has_price && (!isfinite(usd_per_hour) || usd_per_hour < 0))
         return ncg_fail(err, NCG_E_RANGE, "type %s: usd_per_hour %g must be finite and >= 0", name, usd_per_hour);
     catalog->types[i].t.has_price = has_price != 0;
-    catalog->types[i].t.usd_per_hour = has_price ? usd_per_hour : 0;
+    catalog->types[i].t.usd_per_hour = has_price && usd_per_hour != 0 ? usd_per_hour : 0; /* no -0.0 */
     return 0;
 }
 
 NCG_EXPORT int ncg_catalog_get_reserve(const ncg_catalog *catalog, ncg_reserve *out, ncg_error *err)
 {
+    int rc;
     if (!catalog || !out)
         return ncg_fail(err, NCG_E_INVALID, "catalog_get_reserve: %s is NULL", !catalog ? "catalog" : "out");
-    *out = catalog->reserve;
+    if ((rc = NCG_CHECK_SIZED(out, ncg_reserve, err)) < 0)
+        return rc;
+    ncg_sized_out(out, &catalog->reserve, sizeof(catalog->reserve));
     return 0;
 }
 
-NCG_EXPORT int ncg_catalog_set_reserve(ncg_catalog *catalog, const ncg_reserve *reserve, ncg_error *err)
+NCG_EXPORT int ncg_catalog_set_reserve(ncg_catalog *catalog, const ncg_reserve *user, ncg_error *err)
 {
+    ncg_reserve full = default_reserve, *reserve = &full;
+    int rc;
     static const struct {
         const char *name;
         size_t offset;
@@ -311,8 +337,11 @@ NCG_EXPORT int ncg_catalog_set_reserve(ncg_catalog *catalog, const ncg_reserve *
         {"plugin_memory_bytes", offsetof(ncg_reserve, plugin_memory_bytes)},
         {"runtime_bytes_per_core", offsetof(ncg_reserve, runtime_bytes_per_core)},
     };
-    if (!catalog || !reserve)
+    if (!catalog || !user)
         return ncg_fail(err, NCG_E_INVALID, "catalog_set_reserve: %s is NULL", !catalog ? "catalog" : "reserve");
+    if ((rc = NCG_CHECK_SIZED(user, ncg_reserve, err)) < 0)
+        return rc;
+    ncg_sized_in(&full, sizeof(full), user);
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         int64_t v;
         memcpy(&v, (const char *)reserve + fields[i].offset, sizeof(v));
@@ -320,7 +349,7 @@ NCG_EXPORT int ncg_catalog_set_reserve(ncg_catalog *catalog, const ncg_reserve *
             return ncg_fail(err, NCG_E_RANGE, "reserve %s %" PRId64 " is out of range 0..%" PRId64,
                             fields[i].name, v, RESERVE_MAX);
     }
-    catalog->reserve = *reserve;
+    catalog->reserve = full;
     return 0;
 }
 
@@ -335,13 +364,13 @@ static void usable(const ncg_reserve *r, const ncg_type *t, int64_t *cpu, int64_
     *mem = m > 0 ? m : 0;
 }
 
-NCG_EXPORT int ncg_catalog_usable(const ncg_catalog *catalog, const char *name, int64_t *out_cpu_milli,
+NCG_EXPORT int ncg_catalog_get_usable(const ncg_catalog *catalog, const char *name, int64_t *out_cpu_milli,
                                   int64_t *out_memory_bytes, ncg_error *err)
 {
     int64_t cpu, mem;
     int i;
     if (!catalog || !name)
-        return ncg_fail(err, NCG_E_INVALID, "catalog_usable: %s is NULL", !catalog ? "catalog" : "name");
+        return ncg_fail(err, NCG_E_INVALID, "catalog_get_usable: %s is NULL", !catalog ? "catalog" : "name");
     i = index_of(catalog, name);
     if (i < 0)
         return unknown_type(err, name);

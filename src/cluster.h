@@ -1,53 +1,48 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The cluster handle's representation, shared by cluster.c, state.c, defrag.c and plan.c. Not installed. */
+/* Internal functions of the cluster handle, for dump/restore, defragmentation and the planner. The cluster's
+ * layout is private to cluster.c. Not installed. */
 #ifndef NCG_CLUSTER_H
 #define NCG_CLUSTER_H
 
 #include "node.h"
 
-typedef struct cnode {
-    ncg_node *node;
-    char name[NCG_NAME_MAX + 1];
-    int group;
-    int index;                  /* position in cluster->nodes */
-    int bucket;                 /* index bucket: largest free window in chips */
-    struct cnode *prev, *next;  /* bucket list of its group */
-    int stamp;                  /* scratch for the planner */
-    int count;                  /* scratch for the planner */
-} cnode;
-
-typedef struct cgroup {
-    char name[NCG_NAME_MAX + 1];
-    ncg_type_copy type;
+/* What a node group is, read in one go (pointers into the cluster, valid until it changes). */
+typedef struct ncg_nodegroup_info {
+    const char *name;
+    const ncg_type_copy *type;
     int min_nodes, max_nodes;
-    int has_price;              /* the spec's override */
+    int nodes;                  /* nodes it has now */
+    bool has_spec_price;        /* the spec's override, as dumped */
     double spec_price;
     double price;               /* effective: override, else catalog price, else 0 */
     bool priced;                /* effective price known */
-    int nodes;                  /* nodes in the group */
-    int next_seq;               /* for generated names */
-    cnode **buckets;            /* heads, chips + 1 of them */
-} cgroup;
+} ncg_nodegroup_info;
 
-struct ncg_cluster {
-    cgroup *groups;
-    int group_count, group_capacity;
-    cnode **nodes;
-    int node_count, node_capacity;
-    cnode **table;              /* open addressing by name, size table_size (power of two) */
-    int table_size;
-};
+void ncg_cluster_nodegroup_info(const ncg_cluster *c, int g, ncg_nodegroup_info *out);
+const ncg_type_copy *ncg_cluster_nodegroup_type(const ncg_cluster *c, int g);
+double ncg_cluster_nodegroup_price(const ncg_cluster *c, int g);
+/* Nodes the node group has now, and whether it may get one more. */
+int ncg_cluster_nodegroup_nodes(const ncg_cluster *c, int g);
+bool ncg_cluster_nodegroup_has_room(const ncg_cluster *c, int g);
+/* Index of a node group by name, or -1. */
+int ncg_cluster_nodegroup_index(const ncg_cluster *c, const char *name);
+/* Add a node group with a resolved type (restore). Returns its index or a negative code. */
+int ncg_cluster_add_nodegroup_type(ncg_cluster *c, const char *name, const ncg_type_copy *type, int min_nodes,
+                                   int max_nodes, bool has_price, double price, ncg_error *err);
 
-/* Put a node back in the right bucket after its use changed. */
-void ncg_cluster_reindex(ncg_cluster *c, cnode *n);
-/* Take a node out of the name table and index (to rename or regroup it), and put it back. */
-void ncg_cluster_detach(ncg_cluster *c, cnode *n);
-void ncg_cluster_attach(ncg_cluster *c, cnode *n);
-cnode *ncg_cluster_lookup(const ncg_cluster *c, const char *name);
-int ncg_cluster_group_index(const ncg_cluster *c, const char *name);
-/* Add a node with a given type copy (restore) or from its group. */
-cnode *ncg_cluster_insert_node(ncg_cluster *c, const char *name, int group, ncg_error *err);
-/* Deep copy. */
-ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err);
+/* Nodes by index (the order they were added). */
+const ncg_node *ncg_cluster_node(const ncg_cluster *c, int i);
+/* The node for changing; call ncg_cluster_node_changed() after changing its use. */
+ncg_node *ncg_cluster_node_mut(ncg_cluster *c, int i);
+void ncg_cluster_node_changed(ncg_cluster *c, int i);
+const char *ncg_cluster_node_name(const ncg_cluster *c, int i);
+int ncg_cluster_node_nodegroup(const ncg_cluster *c, int i);
+/* Index of a node by name, or -1. */
+int ncg_cluster_node_lookup(const ncg_cluster *c, const char *name);
+/* Add an empty node to node group g, named name or generated when NULL. Returns its index or a negative code. */
+int ncg_cluster_insert_node(ncg_cluster *c, const char *name, int g, ncg_error *err);
+/* Replace node i by `fresh` (which the cluster takes), moved to node group g under a generated name. Returns 0 or
+ * NCG_E_RANGE (g is full); on failure fresh is not taken. */
+int ncg_cluster_node_replace(ncg_cluster *c, int i, int g, ncg_node *fresh, ncg_error *err);
 
 #endif

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Defragmentation: the fewest moves that free a window of N whole chips somewhere.
  *
- * For every node of the group(s) and every valid window position of N chips, the blockers are the allocations
- * with cores on those chips. Candidates are tried by number of blockers (then node order, then position); for a
- * candidate, each blocker in turn must fit on another node (never the source node), tried in node order, with
- * the moves before it already carried out. The first candidate whose blockers all find a place wins. The trial
- * placements are undone exactly (ids included) before returning, so the cluster is unchanged. */
+ * For every node of the node group(s) and every valid window position of N chips, the blockers are the
+ * allocations with cores on those chips. Candidates are tried by number of blockers (then node order, then
+ * position); for a candidate, each blocker in turn must fit on another node (never the source node), tried in
+ * node order, with the moves before it already carried out. The first candidate whose blockers all find a place
+ * wins. Trial placements go to scratch copies of the destination nodes, so the cluster is never changed. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,37 +26,100 @@ static int cmp_candidate(const void *x, const void *y)
     return a->first - b->first;
 }
 
-/* The request that re-creates an allocation elsewhere. */
-static void request_of(const alloc_rec *r, int cpc, ncg_request *q)
+/* The request that re-creates allocation k of a node elsewhere. */
+static void request_of(const ncg_node *n, int k, ncg_request *q)
 {
+    const ncg_alloc *a = ncg_node_alloc_at(n, k);
+    size_t count;
+    const ncg_model *models = ncg_node_alloc_models(n, k, &count);
     ncg_request_init(q);
-    q->cpu_milli = r->a.cpu_milli;
-    q->memory_bytes = r->a.memory_bytes;
-    q->hugepages_bytes = r->a.hugepages_bytes;
-    q->ppr = r->a.ppr > 0 ? r->a.ppr : 1;
-    if (r->a.whole_chips)
-        q->inf = r->a.core_count / cpc;
+    q->cpu_milli = a->cpu_milli;
+    q->memory_bytes = a->memory_bytes;
+    q->hugepages_bytes = a->hugepages_bytes;
+    q->ppr = a->ppr > 0 ? a->ppr : 1;
+    if (a->whole_chips)
+        q->inf = a->core_count / ncg_node_type_copy(n)->t.cores_per_chip;
     else
-        q->neuroncores = r->a.core_count;
-    if (!r->group_sizes) {
-        q->models = r->models;
-        q->model_count = r->model_count;
+        q->neuroncores = a->core_count;
+    if (!ncg_node_alloc_sizes(n, k)) {
+        q->models = models;
+        q->model_count = count;
     }
 }
 
-typedef struct trial {
-    cnode *node;
-    uint32_t id, saved_next;
-} trial;
-
-NCG_EXPORT int ncg_cluster_defrag(const ncg_cluster *cc, int chips, const char *group, ncg_move *out, size_t size,
-                                  char *out_node, ncg_error *err)
+static bool blocks(const ncg_alloc *a, uint64_t window)
 {
-    ncg_cluster *c = (ncg_cluster *)cc; /* trial moves are undone before returning */
+    return a->core_count > 0 && (ncg_window_mask(a->first_chip, a->chip_count) & window);
+}
+
+typedef struct search {
+    const ncg_cluster *c;
+    ncg_node **scratch;   /* per node: a copy holding this candidate's trial moves, or NULL */
+    int *touched;         /* nodes with a scratch copy */
+    int ntouched;
+    ncg_move *moves;      /* the candidate's moves */
+} search;
+
+static void drop_scratch(search *s)
+{
+    while (s->ntouched > 0) {
+        int j = s->touched[--s->ntouched];
+        s->scratch[j] = ncg_node_free(s->scratch[j]);
+    }
+}
+
+/* Try one candidate: 1 with its moves in s->moves (*count of them), 0 if a blocker has nowhere to go, or
+ * NCG_E_NOMEM. */
+static int try_candidate(search *s, const candidate *cand, int chips, int *count, ncg_error *err)
+{
+    const ncg_cluster *c = s->c;
+    const ncg_node *src = ncg_cluster_node(c, cand->node);
+    uint64_t w = ncg_window_mask(cand->first, chips);
+    int moves = 0, rc = 1;
+
+    for (int k = 0; k < ncg_node_alloc_count(src) && rc == 1; k++) {
+        const ncg_alloc *a = ncg_node_alloc_at(src, k);
+        ncg_request q;
+        bool placed = false;
+        if (!blocks(a, w))
+            continue;
+        request_of(src, k, &q);
+        for (int j = 0; j < ncg_cluster_node_count(c) && !placed; j++) {
+            const ncg_node *dst = s->scratch[j] ? s->scratch[j] : ncg_cluster_node(c, j);
+            ncg_slot slot;
+            if (j == cand->node || ncg_node_plan(dst, &q, &slot, NULL) < 0)
+                continue;
+            if (!s->scratch[j]) {
+                s->scratch[j] = ncg_node_clone(dst, NULL);
+                if (!s->scratch[j])
+                    return ncg_fail(err, NCG_E_NOMEM, "out of memory trying defragmentation moves");
+                s->touched[s->ntouched++] = j;
+            }
+            rc = ncg_node_commit(s->scratch[j], &slot, &q, NULL, err);
+            if (rc < 0)
+                return rc;
+            rc = 1;
+            s->moves[moves].from = ncg_cluster_node_name(c, cand->node);
+            s->moves[moves].alloc_id = a->id;
+            s->moves[moves].to = ncg_cluster_node_name(c, j);
+            moves++;
+            placed = true;
+        }
+        if (!placed)
+            rc = 0;
+    }
+    *count = moves;
+    return rc;
+}
+
+NCG_EXPORT int ncg_cluster_defrag(const ncg_cluster *c, int chips, const char *group, ncg_move *out, size_t size,
+                                  const char **out_node, ncg_error *err)
+{
+    search s = {.c = c};
     candidate *cands = NULL;
-    trial *trials = NULL;
-    int ncand = 0, gsel = -1, rc = NCG_E_FULL;
+    int ncand = 0, gsel = -1, rc = NCG_E_FULL, nodes, found = -1, moves = 0;
     bool any_type = false;
+    ncg_quoted q;
 
     if (!c)
         return ncg_fail(err, NCG_E_INVALID, "cluster is NULL");
@@ -64,88 +127,66 @@ NCG_EXPORT int ncg_cluster_defrag(const ncg_cluster *cc, int chips, const char *
         return ncg_fail(err, NCG_E_INVALID, "cluster_defrag: out is NULL but size is %zu", size);
     if (chips < 1 || chips > NCG_MAX_CHIPS)
         return ncg_fail(err, NCG_E_RANGE, "chips %d is out of range 1..%d", chips, NCG_MAX_CHIPS);
-    if (group && (gsel = ncg_cluster_group_index(c, group)) < 0)
-        return ncg_fail(err, NCG_E_NOT_FOUND, "unknown node group \"%.64s\"", group);
-    cands = malloc(((size_t)c->node_count * NCG_MAX_CHIPS + 1) * sizeof(*cands));
-    trials = malloc(((size_t)NCG_MAX_CORES + 1) * sizeof(*trials));
-    if (!cands || !trials) {
-        free(cands);
-        free(trials);
-        return ncg_fail(err, NCG_E_NOMEM, "out of memory");
+    if (group && (gsel = ncg_cluster_nodegroup_index(c, group)) < 0)
+        return ncg_fail(err, NCG_E_NOT_FOUND, "unknown node group %s", ncg_quote(&q, group));
+    nodes = ncg_cluster_node_count(c);
+    cands = malloc(((size_t)nodes * NCG_MAX_CHIPS + 1) * sizeof(*cands));
+    s.scratch = calloc((size_t)nodes + 1, sizeof(*s.scratch));
+    s.touched = malloc(((size_t)nodes + 1) * sizeof(*s.touched));
+    s.moves = malloc(((size_t)NCG_MAX_CORES + 1) * sizeof(*s.moves));
+    if (!cands || !s.scratch || !s.touched || !s.moves) {
+        rc = ncg_fail(err, NCG_E_NOMEM, "out of memory looking for defragmentation moves");
+        goto done;
     }
-    for (int i = 0; i < c->node_count; i++) {
-        const cnode *n = c->nodes[i];
-        const ncg_type *t = &n->node->type.t;
-        if ((gsel >= 0 && n->group != gsel) || !ncg_window_size_valid(t->topology, t->chips, chips))
+    for (int i = 0; i < nodes; i++) {
+        const ncg_node *n = ncg_cluster_node(c, i);
+        const ncg_type *t = &ncg_node_type_copy(n)->t;
+        if ((gsel >= 0 && ncg_cluster_node_nodegroup(c, i) != gsel) ||
+            !ncg_window_size_valid(t->topology, t->chips, chips))
             continue;
         any_type = true;
-        for (int s = 0; s + chips <= t->chips; s++) {
-            uint64_t w = ncg_window_mask(s, chips);
+        for (int first = 0; first + chips <= t->chips; first++) {
+            uint64_t w = ncg_window_mask(first, chips);
             int blockers = 0;
-            if (!ncg_window_valid_at(t->topology, t->chips, s, chips))
+            if (!ncg_window_valid_at(t->topology, t->chips, first, chips))
                 continue;
-            for (int k = 0; k < n->node->count; k++) {
-                const alloc_rec *r = &n->node->allocs[k];
-                if (r->a.core_count > 0 && (ncg_window_mask(r->a.first_chip, r->a.chip_count) & w))
-                    blockers++;
-            }
-            cands[ncand++] = (candidate){i, s, blockers};
+            for (int k = 0; k < ncg_node_alloc_count(n); k++)
+                blockers += blocks(ncg_node_alloc_at(n, k), w);
+            cands[ncand++] = (candidate){i, first, blockers};
         }
     }
     if (!any_type) {
-        rc = ncg_fail(err, NCG_E_TOPOLOGY, "no node%s%s can ever hold a window of %d chips", group ? " of group " : "",
-                      group ? group : "", chips);
+        rc = ncg_fail(err, NCG_E_TOPOLOGY, "no node%s%s can ever hold a window of %d chips",
+                      group ? " of node group " : "", group ? group : "", chips);
         goto done;
     }
     qsort(cands, (size_t)ncand, sizeof(*cands), cmp_candidate);
-    for (int ci = 0; ci < ncand && rc == NCG_E_FULL; ci++) {
-        cnode *src = c->nodes[cands[ci].node];
-        uint64_t w = ncg_window_mask(cands[ci].first, chips);
-        int ntrials = 0, moves = 0;
-        bool ok = true;
-        for (int k = 0; k < src->node->count && ok; k++) {
-            const alloc_rec *r = &src->node->allocs[k];
-            ncg_request q;
-            bool placed = false;
-            if (r->a.core_count == 0 || !(ncg_window_mask(r->a.first_chip, r->a.chip_count) & w))
-                continue;
-            request_of(r, src->node->type.t.cores_per_chip, &q);
-            for (int j = 0; j < c->node_count && !placed; j++) {
-                cnode *dst = c->nodes[j];
-                uint32_t saved = dst->node->next_id;
-                int id;
-                if (dst == src || ncg_node_check(dst->node, &q, NULL) < 0)
-                    continue;
-                id = ncg_node_allocate(dst->node, &q, NULL, NULL);
-                if (id < 0)
-                    continue;
-                trials[ntrials++] = (trial){dst, (uint32_t)id, saved};
-                if ((size_t)moves < size) {
-                    strcpy(out[moves].from, src->name);
-                    out[moves].alloc_id = r->a.id;
-                    strcpy(out[moves].to, dst->name);
-                }
-                moves++;
-                placed = true;
-            }
-            ok = placed;
+    for (int ci = 0; ci < ncand && found < 0; ci++) {
+        int r = try_candidate(&s, &cands[ci], chips, &moves, err);
+        drop_scratch(&s);
+        if (r < 0) {
+            rc = r;
+            goto done;
         }
-        while (ntrials > 0) {
-            trial *t = &trials[--ntrials];
-            ncg_node_release(t->node->node, t->id, NULL);
-            t->node->node->next_id = t->saved_next;
-        }
-        if (ok) {
-            if (out_node)
-                strcpy(out_node, src->name);
-            rc = moves;
-        }
+        if (r == 1)
+            found = ci;
     }
-    if (rc == NCG_E_FULL)
-        ncg_fail(err, NCG_E_FULL, "no node%s%s can free a window of %d chips by moving allocations elsewhere",
-                 group ? " of group " : "", group ? group : "", chips);
+    if (found < 0) {
+        rc = ncg_fail(err, NCG_E_FULL, "no node%s%s can free a window of %d chips by moving allocations elsewhere",
+                      group ? " of node group " : "", group ? group : "", chips);
+        goto done;
+    }
+    if ((size_t)moves <= size && moves > 0)
+        memcpy(out, s.moves, (size_t)moves * sizeof(*out));
+    if (out_node)
+        *out_node = ncg_cluster_node_name(c, cands[found].node);
+    rc = moves;
 done:
+    if (s.scratch)
+        drop_scratch(&s);
     free(cands);
-    free(trials);
+    free(s.scratch);
+    free(s.touched);
+    free(s.moves);
     return rc;
 }

@@ -87,7 +87,7 @@ NCG_EXPORT int ncg_parse_visible_devices(const char *text, int limit, int *out_f
     return ncg_parse_id_range("AWS_NEURON_VISIBLE_DEVICES", text, limit, out_first, out_count, err);
 }
 
-NCG_EXPORT int ncg_parse_group_sizes(const char *text, int *out, size_t size, ncg_error *err)
+NCG_EXPORT int ncg_parse_core_group_sizes(const char *text, int *out, size_t size, ncg_error *err)
 {
     const char *p = text;
     size_t n = 0;
@@ -107,8 +107,6 @@ NCG_EXPORT int ncg_parse_group_sizes(const char *text, int *out, size_t size, nc
         if (v < 1 || v > NCG_MAX_CORES)
             return ncg_fail(err, NCG_E_RANGE, "NEURONCORE_GROUP_SIZES %s: group size %d is out of range 1..%d",
                             ncg_quote(&q, text), v, NCG_MAX_CORES);
-        if (n < size)
-            out[n] = v;
         n++;
         if (*p == '\0')
             break;
@@ -117,32 +115,40 @@ NCG_EXPORT int ncg_parse_group_sizes(const char *text, int *out, size_t size, nc
                             ncg_quote(&q, text), (int)(p - text) + 1);
         p++;
     }
+    if (n <= size) { /* valid: a second pass writes the sizes */
+        p = text;
+        for (size_t i = 0; i < n; i++) {
+            read_number(&p, &out[i]);
+            p++;
+        }
+    }
     return (int)n;
 }
 
 NCG_EXPORT int ncg_format_ids(int first, int count, int ranged, char *buf, size_t size, ncg_error *err)
 {
-    size_t o = 0;
+    size_t len = 0;
     if (!buf && size)
         return ncg_fail(err, NCG_E_INVALID, "format_ids: buf is NULL but size is %zu", size);
     if (first < 0 || count < 1 || first > ID_MAX || count > ID_MAX - first + 1)
         return ncg_fail(err, NCG_E_RANGE, "ids %d (+%d) are out of range: first 0..%d, count >= 1", first, count,
                         ID_MAX);
     if (ranged || count == 1) {
-        int n = count == 1 ? snprintf(buf, size, "%d", first) : snprintf(buf, size, "%d-%d", first, first + count - 1);
-        if ((size_t)n >= size)
-            return ncg_fail(err, NCG_E_BUFFER, "buffer of %zu bytes is too small for %d characters", size, n);
+        char text[32];
+        int n = count == 1 ? snprintf(text, sizeof(text), "%d", first)
+                           : snprintf(text, sizeof(text), "%d-%d", first, first + count - 1);
+        if ((size_t)n < size)
+            memcpy(buf, text, (size_t)n + 1);
         return n;
     }
-    for (int i = 0; i < count; i++) {
-        int n = snprintf(buf ? buf + (o < size ? o : size) : NULL, o < size ? size - o : 0, "%s%d", i ? "," : "",
-                         first + i);
-        o += (size_t)n;
+    for (int i = 0; i < count; i++)
+        len += (size_t)snprintf(NULL, 0, "%s%d", i ? "," : "", first + i);
+    if (len > INT32_MAX)
+        return ncg_fail(err, NCG_E_RANGE, "ids %d (+%d) need %zu characters", first, count, len);
+    if (len < size) {
+        size_t o = 0;
+        for (int i = 0; i < count; i++)
+            o += (size_t)snprintf(buf + o, size - o, "%s%d", i ? "," : "", first + i);
     }
-    if (o >= size) {
-        if (size)
-            buf[0] = '\0';
-        return ncg_fail(err, NCG_E_BUFFER, "buffer of %zu bytes is too small for %zu characters", size, o);
-    }
-    return (int)o;
+    return (int)len;
 }

@@ -2,6 +2,7 @@
 /* Status codes, their descriptions, and the helper that fills an ncg_error. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "ncg-private.h"
 
@@ -30,7 +31,6 @@ NCG_EXPORT const char *ncg_strerror(int code)
     case NCG_E_OVERLAP: return "allocation overlaps an existing one";
     case NCG_E_MODEL: return "model cannot load on its NeuronCore Group";
     case NCG_E_EXISTS: return "name already exists";
-    case NCG_E_BUFFER: return "buffer too small";
     default: return "unknown error";
     }
 }
@@ -43,6 +43,28 @@ int ncg_fail(ncg_error *err, int code, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(err->message, sizeof(err->message), fmt, ap);
         va_end(ap);
+    }
+    return code;
+}
+
+int ncg_fail_prefix(ncg_error *err, int code, const ncg_error *inner, const char *fmt, ...)
+{
+    if (err) {
+        char msg[NCG_MESSAGE_MAX];
+        va_list ap;
+        int n;
+        snprintf(msg, sizeof(msg), "%s", inner ? inner->message : "");
+        va_start(ap, fmt);
+        n = vsnprintf(err->message, sizeof(err->message), fmt, ap);
+        va_end(ap);
+        if (n >= 0 && (size_t)n + 2 < sizeof(err->message)) {
+            size_t at = (size_t)n, room = sizeof(err->message) - at - 3, len = strlen(msg);
+            memcpy(err->message + at, ": ", 2);
+            len = len < room ? len : room;
+            memcpy(err->message + at + 2, msg, len);
+            err->message[at + 2 + len] = '\0';
+        }
+        err->code = code;
     }
     return code;
 }

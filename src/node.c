@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* One node: chips, cores, CPU and memory in use, and the allocations (replicas) that hold them. */
+/* One node: chips, cores, CPU and memory in use, and the allocations (replicas) that hold them. The layout below
+ * is private to this file; other files use the functions of node.h. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,19 +8,41 @@
 
 #include "node.h"
 
+#define CORE_WORDS (NCG_MAX_CORES / 64)
+
+typedef struct alloc_rec {
+    ncg_alloc a;
+    int *sizes;             /* per process, only when the NCGs differ in size (adopted); else NULL */
+    ncg_model *models;      /* full-size copies; names point into names */
+    size_t model_count;
+    char *names;
+    int64_t model_bytes;    /* sum of the models' bytes, saturated */
+} alloc_rec;
+
+struct ncg_node {
+    ncg_type_copy type;
+    ncg_policy policy;
+    uint64_t chip_busy;            /* chips with at least one core in use */
+    uint64_t core_used[CORE_WORDS];
+    int64_t cpu_used, memory_used, hugepages_used;
+    uint64_t next_id;
+    alloc_rec *allocs;             /* ascending id */
+    int count, capacity;
+};
+
 ncg_node *ncg_node_from_type(const ncg_type_copy *type)
 {
     ncg_node *node = calloc(1, sizeof(*node));
     if (!node)
         return NULL;
     node->type = *type;
-    node->type.t.name = node->type.name;
+    ncg_type_copy_fix(&node->type);
     node->next_id = 1;
     node->policy = NCG_POLICY_PACK;
     return node;
 }
 
-NCG_EXPORT ncg_node *ncg_node_new(const ncg_catalog *catalog, const char *type, ncg_error *err)
+NCG_EXPORT ncg_node *ncg_node_new(const ncg_catalog *catalog, const char *type, unsigned flags, ncg_error *err)
 {
     ncg_type_copy tc;
     ncg_node *node;
@@ -28,19 +51,23 @@ NCG_EXPORT ncg_node *ncg_node_new(const ncg_catalog *catalog, const char *type, 
         ncg_fail(err, NCG_E_INVALID, "node_new: %s is NULL", !catalog ? "catalog" : "type");
         return NULL;
     }
+    if (flags) {
+        ncg_fail(err, NCG_E_INVALID, "node_new: flags 0x%x has unknown bits", flags);
+        return NULL;
+    }
     if (ncg_catalog_copy_type(catalog, type, &tc, err) < 0)
         return NULL;
     node = ncg_node_from_type(&tc);
     if (!node)
-        ncg_fail(err, NCG_E_NOMEM, "out of memory creating a node of type %s", type);
+        ncg_fail(err, NCG_E_NOMEM, "out of memory creating a node of type %s", tc.name);
     return node;
 }
 
 static void rec_clear(alloc_rec *r)
 {
-    free(r->group_sizes);
+    free(r->sizes);
     free(r->models);
-    free(r->names_buf);
+    free(r->names);
 }
 
 NCG_EXPORT ncg_node *ncg_node_free(ncg_node *node)
@@ -54,6 +81,90 @@ NCG_EXPORT ncg_node *ncg_node_free(ncg_node *node)
     return NULL;
 }
 
+/* Copy models (with their names, any length) from an array of the given stride; false when out of memory. */
+static bool copy_models(alloc_rec *rec, const ncg_model *models, size_t count, size_t stride)
+{
+    size_t names = 0, o = 0;
+    rec->models = NULL;
+    rec->names = NULL;
+    rec->model_count = count;
+    rec->model_bytes = 0;
+    if (count == 0)
+        return true;
+    for (size_t i = 0; i < count; i++) {
+        const ncg_model *m = (const ncg_model *)(const void *)((const char *)models + i * stride);
+        names += (m->name ? strlen(m->name) : 0) + 1;
+    }
+    rec->models = malloc(count * sizeof(*rec->models));
+    rec->names = rec->models ? malloc(names) : NULL;
+    if (!rec->names) {
+        free(rec->models);
+        rec->models = NULL;
+        return false;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const ncg_model *m = (const ncg_model *)(const void *)((const char *)models + i * stride);
+        size_t len = m->name ? strlen(m->name) : 0;
+        memcpy(&rec->models[i], m, sizeof(ncg_model));
+        rec->models[i].size = sizeof(ncg_model);
+        memcpy(rec->names + o, len ? m->name : "", len + 1);
+        rec->models[i].name = rec->names + o;
+        o += len + 1;
+        rec->model_bytes = rec->model_bytes <= INT64_MAX - m->bytes ? rec->model_bytes + m->bytes : INT64_MAX;
+    }
+    return true;
+}
+
+/* A deep copy of one record; false when out of memory (nothing to free then). */
+static bool rec_copy(alloc_rec *dst, const alloc_rec *src)
+{
+    *dst = *src;
+    dst->sizes = NULL;
+    if (!copy_models(dst, src->models, src->model_count, sizeof(ncg_model)))
+        return false;
+    if (src->sizes) {
+        dst->sizes = malloc((size_t)src->a.ppr * sizeof(int));
+        if (!dst->sizes) {
+            rec_clear(dst);
+            return false;
+        }
+        memcpy(dst->sizes, src->sizes, (size_t)src->a.ppr * sizeof(int));
+    }
+    return true;
+}
+
+NCG_EXPORT ncg_node *ncg_node_clone(const ncg_node *node, ncg_error *err)
+{
+    ncg_node *copy;
+    if (!node) {
+        ncg_fail(err, NCG_E_INVALID, "node_clone: node is NULL");
+        return NULL;
+    }
+    copy = malloc(sizeof(*copy));
+    if (!copy)
+        goto nomem;
+    *copy = *node;
+    ncg_type_copy_fix(&copy->type);
+    copy->allocs = NULL;
+    copy->count = copy->capacity = 0;
+    if (node->count > 0) {
+        copy->allocs = malloc((size_t)node->count * sizeof(*copy->allocs));
+        if (!copy->allocs)
+            goto nomem;
+        copy->capacity = node->count;
+        for (int i = 0; i < node->count; i++) {
+            if (!rec_copy(&copy->allocs[i], &node->allocs[i]))
+                goto nomem;
+            copy->count++;
+        }
+    }
+    return copy;
+nomem:
+    ncg_node_free(copy);
+    ncg_fail(err, NCG_E_NOMEM, "out of memory copying a node of type %s", node->type.name);
+    return NULL;
+}
+
 NCG_EXPORT int ncg_node_set_policy(ncg_node *node, ncg_policy policy, ncg_error *err)
 {
     if (!node)
@@ -64,9 +175,63 @@ NCG_EXPORT int ncg_node_set_policy(ncg_node *node, ncg_policy policy, ncg_error 
     return 0;
 }
 
-NCG_EXPORT const char *ncg_node_type(const ncg_node *node)
+NCG_EXPORT const char *ncg_node_get_type_name(const ncg_node *node)
 {
     return node ? node->type.name : NULL;
+}
+
+/* ---- accessors for the other internal files ---- */
+
+const ncg_type_copy *ncg_node_type_copy(const ncg_node *node) { return &node->type; }
+ncg_policy ncg_node_policy(const ncg_node *node) { return node->policy; }
+uint64_t ncg_node_next_id(const ncg_node *node) { return node->next_id; }
+void ncg_node_set_next_id(ncg_node *node, uint64_t id) { node->next_id = id; }
+int ncg_node_alloc_count(const ncg_node *node) { return node->count; }
+const ncg_alloc *ncg_node_alloc_at(const ncg_node *node, int i) { return &node->allocs[i].a; }
+const int *ncg_node_alloc_sizes(const ncg_node *node, int i) { return node->allocs[i].sizes; }
+int64_t ncg_node_alloc_model_bytes(const ncg_node *node, int i) { return node->allocs[i].model_bytes; }
+
+const ncg_model *ncg_node_alloc_models(const ncg_node *node, int i, size_t *count)
+{
+    *count = node->allocs[i].model_count;
+    return node->allocs[i].models;
+}
+
+uint64_t ncg_node_free_chip_mask(const ncg_node *n)
+{
+    return ~n->chip_busy & ncg_window_mask(0, n->type.t.chips);
+}
+
+void ncg_node_usage(const ncg_node *node, ncg_usage *out)
+{
+    out->cores = 0;
+    for (int w = 0; w < CORE_WORDS; w++)
+        out->cores += ncg_popcount64(node->core_used[w]);
+    out->cpu_milli = node->cpu_used;
+    out->memory_bytes = node->memory_used;
+    out->hugepages_bytes = node->hugepages_used;
+}
+
+void ncg_node_core_group(const ncg_node *node, int i, int process, ncg_core_group *out)
+{
+    const alloc_rec *r = &node->allocs[i];
+    ncg_core_group_at(r->a.first_core, r->a.ncg_size, r->sizes, process, node->type.t.cores_per_chip,
+                      node->type.t.device_memory_bytes, out);
+}
+
+int ncg_node_alloc_index(const ncg_node *n, uint64_t id)
+{
+    int lo = 0, hi = n->count - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (n->allocs[mid].a.id == id)
+            return mid;
+        if (n->allocs[mid].a.id < id)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return -1;
 }
 
 /* ---- core bitmap ---- */
@@ -106,12 +271,6 @@ static bool cores_free(const uint64_t *bits, int first, int count)
     return true;
 }
 
-static uint64_t chips_of_cores(int first, int count, int cpc)
-{
-    int a = first / cpc, b = (first + count - 1) / cpc;
-    return ncg_window_mask(a, b - a + 1);
-}
-
 /* Recompute which chips have a core in use. */
 static uint64_t busy_chips(const ncg_node *n)
 {
@@ -127,7 +286,7 @@ static uint64_t busy_chips(const ncg_node *n)
 static int find_cores(const ncg_node *n, int count)
 {
     int total = n->type.t.chips * n->type.t.cores_per_chip, cpc = n->type.t.cores_per_chip;
-    uint64_t whole_free = ncg_node_free_chips(n);
+    uint64_t whole_free = ncg_node_free_chip_mask(n);
     int best = -1, best_score = 1 << 30;
     for (int s = 0; s + count <= total; s++) {
         int score;
@@ -135,7 +294,7 @@ static int find_cores(const ncg_node *n, int count)
             continue;
         if (n->policy == NCG_POLICY_FIRST_FIT)
             return s;
-        score = ncg_popcount64(chips_of_cores(s, count, cpc) & whole_free);
+        score = ncg_popcount64(ncg_span_mask(s, count, cpc) & whole_free);
         if (score < best_score) {
             best = s;
             best_score = score;
@@ -171,116 +330,138 @@ static void list_chips(uint64_t mask, char *buf, size_t size)
     }
 }
 
-int ncg_node_plan(const ncg_node *n, const ncg_request *r, placement *out, ncg_error *err)
+/* The one placement search: the chips or cores a shape takes on the node as it is, by its policy. */
+static bool find_slot(const ncg_node *n, const ncg_shape *s, ncg_slot *out)
 {
     const ncg_type *t = &n->type.t;
-    int total = t->chips * t->cores_per_chip, rc;
-    placement p = {.first_chip = -1, .first_core = -1};
-    char a[32], b[32];
+    ncg_slot p = {.shape = *s, .first_chip = -1, .first_core = -1};
+    if (s->chips > 0) {
+        int at = ncg_window_find(t->topology, t->chips, ncg_node_free_chip_mask(n), s->chips, n->policy);
+        if (at < 0)
+            return false;
+        p.whole_chips = true;
+        p.first_chip = at;
+        p.chip_count = s->chips;
+        p.first_core = at * t->cores_per_chip;
+        p.core_count = s->cores;
+    } else if (s->cores > 0) {
+        int at = find_cores(n, s->cores);
+        if (at < 0)
+            return false;
+        p.first_core = at;
+        p.core_count = s->cores;
+        ncg_span_chips(at, s->cores, t->cores_per_chip, &p.first_chip, &p.chip_count);
+    }
+    *out = p;
+    return true;
+}
 
-    rc = ncg_request_check_fields(r, err);
-    if (rc < 0)
-        return rc;
+/* The one resource check: which of CPU, memory and hugepages is short (0: none). */
+enum { SHORT_NONE, SHORT_CPU, SHORT_MEMORY, SHORT_HUGEPAGES };
+
+static int short_resource(const ncg_node *n, int64_t cpu, int64_t memory, int64_t hugepages)
+{
+    if (cpu > n->type.cpu_usable_milli - n->cpu_used)
+        return SHORT_CPU;
+    if (memory > n->type.memory_usable_bytes - n->memory_used)
+        return SHORT_MEMORY;
+    if (hugepages > n->type.t.hugepages_bytes - n->hugepages_used)
+        return SHORT_HUGEPAGES;
+    return SHORT_NONE;
+}
+
+static int short_message(const ncg_node *n, int which, const char *prefix, int64_t cpu, int64_t memory,
+                         int64_t hugepages, ncg_error *err)
+{
+    char a[32], b[32];
+    const char *what;
+    switch (which) {
+    case SHORT_CPU:
+        what = "CPU";
+        ncg_format_cpu(cpu, a, sizeof(a), NULL);
+        ncg_format_cpu(n->type.cpu_usable_milli - n->cpu_used, b, sizeof(b), NULL);
+        break;
+    case SHORT_MEMORY:
+        what = "memory";
+        ncg_format_memory(memory, a, sizeof(a), NULL);
+        ncg_format_memory(n->type.memory_usable_bytes - n->memory_used, b, sizeof(b), NULL);
+        break;
+    default:
+        what = "hugepages";
+        ncg_format_memory(hugepages, a, sizeof(a), NULL);
+        ncg_format_memory(n->type.t.hugepages_bytes - n->hugepages_used, b, sizeof(b), NULL);
+        break;
+    }
+    return ncg_fail(err, NCG_E_FULL, "%snot enough %s on %s: requested %s but %s is free", prefix, what,
+                    n->type.name, a, b);
+}
+
+int ncg_node_plan(const ncg_node *n, const ncg_request *r, ncg_slot *out, ncg_error *err)
+{
+    const ncg_type *t = &n->type.t;
+    int total = t->chips * t->cores_per_chip, rc, which;
+    ncg_shape shape;
+    ncg_slot p;
+
     if (r->inf > t->chips)
         return ncg_fail(err, NCG_E_NO_FIT, "requested %" PRId64 " chips but %s has %d", r->inf, t->name, t->chips);
     if (r->neuroncores > total)
         return ncg_fail(err, NCG_E_NO_FIT, "requested %" PRId64 " NeuronCores but %s has %d", r->neuroncores,
                         t->name, total);
-    rc = ncg_request_check_type(&n->type, r, &p.shape, err);
+    rc = ncg_request_check_type(&n->type, r, &shape, err);
     if (rc < 0)
         return rc;
-    if (p.shape.chips > 0) {
-        int s = ncg_window_find(t->topology, t->chips, ncg_node_free_chips(n), p.shape.chips, n->policy);
-        if (s < 0) {
+    if (!find_slot(n, &shape, &p)) {
+        if (shape.chips > 0) {
             char list[200];
-            list_chips(ncg_node_free_chips(n), list, sizeof(list));
+            list_chips(ncg_node_free_chip_mask(n), list, sizeof(list));
             return ncg_fail(err, NCG_E_FULL, "no free window of %d chips on %s: free chips %s, largest free window "
-                            "%d", p.shape.chips, t->name, list,
-                            ncg_window_largest(t->topology, t->chips, ncg_node_free_chips(n)));
+                            "%d", shape.chips, t->name, list,
+                            ncg_window_largest(t->topology, t->chips, ncg_node_free_chip_mask(n)));
         }
-        p.whole_chips = true;
-        p.first_chip = s;
-        p.chip_count = p.shape.chips;
-        p.first_core = s * t->cores_per_chip;
-        p.core_count = p.shape.cores;
-    } else if (p.shape.cores > 0) {
-        int s = find_cores(n, p.shape.cores);
-        if (s < 0)
-            return ncg_fail(err, NCG_E_FULL, "no %d contiguous free NeuronCores on %s: the longest free run is %d",
-                            p.shape.cores, t->name, largest_free_core_run(n));
-        p.first_core = s;
-        p.core_count = p.shape.cores;
-        p.first_chip = s / t->cores_per_chip;
-        p.chip_count = (s + p.core_count - 1) / t->cores_per_chip - p.first_chip + 1;
+        return ncg_fail(err, NCG_E_FULL, "no %d contiguous free NeuronCores on %s: the longest free run is %d",
+                        shape.cores, t->name, largest_free_core_run(n));
     }
-    if (r->cpu_milli > n->type.cpu_usable_milli - n->cpu_used) {
-        ncg_format_cpu(r->cpu_milli, a, sizeof(a), NULL);
-        ncg_format_cpu(n->type.cpu_usable_milli - n->cpu_used, b, sizeof(b), NULL);
-        return ncg_fail(err, NCG_E_FULL, "not enough CPU on %s: requested %s but %s is free", t->name, a, b);
-    }
-    if (r->memory_bytes > n->type.memory_usable_bytes - n->memory_used) {
-        ncg_format_memory(r->memory_bytes, a, sizeof(a), NULL);
-        ncg_format_memory(n->type.memory_usable_bytes - n->memory_used, b, sizeof(b), NULL);
-        return ncg_fail(err, NCG_E_FULL, "not enough memory on %s: requested %s but %s is free", t->name, a, b);
-    }
-    if (r->hugepages_bytes > t->hugepages_bytes - n->hugepages_used) {
-        ncg_format_memory(r->hugepages_bytes, a, sizeof(a), NULL);
-        ncg_format_memory(t->hugepages_bytes - n->hugepages_used, b, sizeof(b), NULL);
-        return ncg_fail(err, NCG_E_FULL, "not enough hugepages on %s: requested %s but %s is free", t->name, a, b);
-    }
+    which = short_resource(n, r->cpu_milli, r->memory_bytes, r->hugepages_bytes);
+    if (which != SHORT_NONE)
+        return short_message(n, which, "", r->cpu_milli, r->memory_bytes, r->hugepages_bytes, err);
     if (out)
         *out = p;
     return 0;
 }
 
-NCG_EXPORT int ncg_node_check(const ncg_node *node, const ncg_request *request, ncg_error *err)
+bool ncg_node_fits_shape(const ncg_node *n, const ncg_shape *s, const ncg_request *r, ncg_slot *out)
 {
-    if (!node)
-        return ncg_fail(err, NCG_E_INVALID, "node is NULL");
-    return ncg_node_plan(node, request, NULL, err);
-}
-
-/* Copy models with their names into one record; false on allocation failure. */
-static bool copy_models(alloc_rec *rec, const ncg_model *models, size_t count)
-{
-    size_t names = 0, o = 0;
-    rec->models = NULL;
-    rec->names_buf = NULL;
-    rec->model_count = count;
-    rec->model_bytes = 0;
-    if (count == 0)
-        return true;
-    for (size_t i = 0; i < count; i++)
-        names += (models[i].name ? strlen(models[i].name) : 0) + 1;
-    rec->models = malloc(count * sizeof(*rec->models));
-    rec->names_buf = malloc(names);
-    if (!rec->models || !rec->names_buf) {
-        free(rec->models);
-        free(rec->names_buf);
-        rec->models = NULL;
-        rec->names_buf = NULL;
+    ncg_slot p;
+    if (short_resource(n, r->cpu_milli, r->memory_bytes, r->hugepages_bytes) != SHORT_NONE || !find_slot(n, s, &p))
         return false;
-    }
-    for (size_t i = 0; i < count; i++) {
-        size_t len = models[i].name ? strlen(models[i].name) : 0;
-        rec->models[i] = models[i];
-        memcpy(rec->names_buf + o, len ? models[i].name : "", len + 1);
-        rec->models[i].name = rec->names_buf + o;
-        o += len + 1;
-        if (rec->model_bytes <= INT64_MAX - models[i].bytes)
-            rec->model_bytes += models[i].bytes;
-        else
-            rec->model_bytes = INT64_MAX;
-    }
+    if (out)
+        *out = p;
     return true;
 }
 
-static int grow(ncg_node *n, ncg_error *err)
+NCG_EXPORT int ncg_node_check(const ncg_node *node, const ncg_request *request, ncg_error *err)
 {
+    ncg_request r;
+    int rc;
+    if (!node)
+        return ncg_fail(err, NCG_E_INVALID, "node is NULL");
+    rc = ncg_request_in(request, &r, err);
+    if (rc < 0)
+        return rc;
+    return ncg_node_plan(node, &r, NULL, err);
+}
+
+/* ---- changing the node ---- */
+
+static int reserve_one(ncg_node *n, ncg_error *err)
+{
+    int cap;
+    alloc_rec *g;
     if (n->count < n->capacity)
         return 0;
-    int cap = n->capacity ? n->capacity * 2 : 8;
-    alloc_rec *g = realloc(n->allocs, (size_t)cap * sizeof(*g));
+    cap = n->capacity ? n->capacity * 2 : 8;
+    g = realloc(n->allocs, (size_t)cap * sizeof(*g));
     if (!g)
         return ncg_fail(err, NCG_E_NOMEM, "out of memory adding an allocation on %s", n->type.name);
     n->allocs = g;
@@ -288,21 +469,21 @@ static int grow(ncg_node *n, ncg_error *err)
     return 0;
 }
 
-/* Commit a placement; rec holds the models and group sizes already copied. */
-static uint32_t commit(ncg_node *n, const placement *p, const ncg_request *r, alloc_rec *rec)
+/* Record rec (models and sizes already copied) at slot p with id; cannot fail (capacity reserved). */
+static void commit(ncg_node *n, const ncg_slot *p, const ncg_request *r, alloc_rec *rec, uint64_t id)
 {
     ncg_alloc *a = &rec->a;
-    a->id = n->next_id++;
-    if (n->next_id == 0)
-        n->next_id = 1;
+    a->size = sizeof(*a);
+    a->id = id;
+    n->next_id = id + 1;
     a->whole_chips = p->whole_chips;
     a->first_chip = p->first_chip;
     a->chip_count = p->chip_count;
     a->first_core = p->first_core;
     a->core_count = p->core_count;
-    a->cpu_milli = r ? r->cpu_milli : 0;
-    a->memory_bytes = r ? r->memory_bytes : 0;
-    a->hugepages_bytes = r ? r->hugepages_bytes : 0;
+    a->cpu_milli = r->cpu_milli;
+    a->memory_bytes = r->memory_bytes;
+    a->hugepages_bytes = r->hugepages_bytes;
     if (p->core_count > 0) {
         cores_set(n->core_used, p->first_core, p->core_count, true);
         n->chip_busy |= ncg_window_mask(p->first_chip, p->chip_count);
@@ -311,20 +492,78 @@ static uint32_t commit(ncg_node *n, const placement *p, const ncg_request *r, al
     n->memory_used += a->memory_bytes;
     n->hugepages_used += a->hugepages_bytes;
     n->allocs[n->count++] = *rec;
-    return a->id;
+}
+
+static int ids_exhausted(const ncg_node *n, ncg_error *err)
+{
+    return ncg_fail(err, NCG_E_RANGE, "allocation ids of this %s node are exhausted", n->type.name);
+}
+
+/* Everything that can fail before commit(): capacity, ids, copies. */
+static int prepare(ncg_node *n, const ncg_request *r, const int *sizes, int ppr, uint64_t id, alloc_rec *rec,
+                   ncg_error *err)
+{
+    int rc;
+    memset(rec, 0, sizeof(*rec));
+    if (id == UINT64_MAX)
+        return ids_exhausted(n, err);
+    rc = reserve_one(n, err);
+    if (rc < 0)
+        return rc;
+    if (sizes) {
+        rec->sizes = malloc((size_t)ppr * sizeof(int));
+        if (!rec->sizes)
+            return ncg_fail(err, NCG_E_NOMEM, "out of memory recording an allocation on %s", n->type.name);
+        memcpy(rec->sizes, sizes, (size_t)ppr * sizeof(int));
+    }
+    if (!copy_models(rec, r->models, r->model_count, r->model_count ? r->models[0].size : sizeof(ncg_model))) {
+        free(rec->sizes);
+        rec->sizes = NULL;
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory copying models on %s", n->type.name);
+    }
+    return 0;
+}
+
+int ncg_node_commit(ncg_node *node, const ncg_slot *p, const ncg_request *r, ncg_alloc *out, ncg_error *err)
+{
+    alloc_rec rec;
+    int rc = prepare(node, r, NULL, p->shape.ppr, node->next_id, &rec, err);
+    if (rc < 0)
+        return rc;
+    rec.a.ppr = p->shape.ppr;
+    rec.a.ncg_size = p->shape.ncg_size;
+    commit(node, p, r, &rec, node->next_id);
+    if (out)
+        *out = rec.a;
+    return 0;
+}
+
+static int need_out(const void *node, const ncg_alloc *out, const char *fn, ncg_error *err)
+{
+    if (!node || !out)
+        return ncg_fail(err, NCG_E_INVALID, "%s: %s is NULL", fn, !node ? "node" : "out");
+    return NCG_CHECK_SIZED(out, ncg_alloc, err);
 }
 
 NCG_EXPORT int ncg_node_allocate(ncg_node *node, const ncg_request *request, ncg_alloc *out, ncg_error *err)
 {
-    placement p;
-    int rc;
-
-    if (!node)
-        return ncg_fail(err, NCG_E_INVALID, "node is NULL");
-    rc = ncg_node_plan(node, request, &p, err);
+    ncg_request r;
+    ncg_slot p;
+    ncg_alloc a;
+    int rc = need_out(node, out, "node_allocate", err);
     if (rc < 0)
         return rc;
-    return ncg_node_commit_placement(node, &p, request, out, err);
+    rc = ncg_request_in(request, &r, err);
+    if (rc < 0)
+        return rc;
+    rc = ncg_node_plan(node, &r, &p, err);
+    if (rc < 0)
+        return rc;
+    rc = ncg_node_commit(node, &p, &r, &a, err);
+    if (rc < 0)
+        return rc;
+    ncg_sized_out(out, &a, sizeof(a));
+    return 0;
 }
 
 NCG_EXPORT int ncg_node_adopt(ncg_node *node, const ncg_request *request, const char *visible_devices,
@@ -332,23 +571,25 @@ NCG_EXPORT int ncg_node_adopt(ncg_node *node, const ncg_request *request, const 
                               ncg_error *err)
 {
     const ncg_type *t;
-    placement p = {.first_chip = -1, .first_core = -1};
+    ncg_slot p = {.first_chip = -1, .first_core = -1};
     int sizes[NCG_MAX_CORES], total, rc;
     bool uniform = true;
-    ncg_request none;
+    ncg_request r;
+    ncg_alloc a;
 
-    if (!node)
-        return ncg_fail(err, NCG_E_INVALID, "node is NULL");
-    t = &node->type.t;
-    total = t->chips * t->cores_per_chip;
-    if (!request) {
-        ncg_request_init(&none);
-        none.cpu_milli = 0;
-        request = &none;
-    }
-    rc = ncg_request_check_fields(request, err);
+    rc = need_out(node, out, "node_adopt", err);
     if (rc < 0)
         return rc;
+    t = &node->type.t;
+    total = t->chips * t->cores_per_chip;
+    if (request) {
+        rc = ncg_request_in(request, &r, err);
+        if (rc < 0)
+            return rc;
+    } else {
+        ncg_request_init(&r);
+        r.cpu_milli = 0;
+    }
     if (!visible_devices && process_count == 0)
         return ncg_fail(err, NCG_E_INVALID, "adopt: give AWS_NEURON_VISIBLE_DEVICES, NEURON_RT_VISIBLE_CORES or both");
     if (process_count > 0 && !visible_cores)
@@ -393,98 +634,73 @@ NCG_EXPORT int ncg_node_adopt(ncg_node *node, const ncg_request *request, const 
         if (!visible_devices) {
             p.first_core = first;
             p.core_count = next - first;
-            p.first_chip = first / t->cores_per_chip;
-            p.chip_count = (next - 1) / t->cores_per_chip - p.first_chip + 1;
+            ncg_span_chips(first, next - first, t->cores_per_chip, &p.first_chip, &p.chip_count);
         }
         p.shape.ppr = (int)process_count;
     } else {
         p.shape.ppr = 1;
         sizes[0] = p.core_count;
     }
-    return ncg_node_insert(node, &p, request, uniform ? NULL : sizes, visible_devices, out, err);
+    rc = ncg_node_insert(node, &p, &r, uniform ? NULL : sizes, visible_devices, 0, &a, err);
+    if (rc < 0)
+        return rc;
+    ncg_sized_out(out, &a, sizeof(a));
+    return 0;
 }
 
-int ncg_node_insert(ncg_node *node, const placement *pl, const ncg_request *request, const int *sizes,
-                    const char *devices, ncg_alloc *out, ncg_error *err)
+int ncg_node_insert(ncg_node *node, const ncg_slot *p, const ncg_request *request, const int *sizes,
+                    const char *devices, uint64_t id, ncg_alloc *out, ncg_error *err)
 {
     const ncg_type *t = &node->type.t;
-    placement p = *pl;
-    alloc_rec rec = {0};
-    int rc, smallest = p.shape.ppr > 0 ? p.core_count / p.shape.ppr : 0;
+    alloc_rec rec;
+    int rc, which, smallest = p->shape.ppr > 0 ? p->core_count / p->shape.ppr : 0;
 
-    if (p.whole_chips && (node->chip_busy & ncg_window_mask(p.first_chip, p.chip_count)))
+    if (id == 0)
+        id = node->next_id;
+    if (id < node->next_id)
+        return ncg_fail(err, NCG_E_RANGE, "allocation id %" PRIu64 " is below the node's next id %" PRIu64, id,
+                        node->next_id);
+    if (p->whole_chips && (node->chip_busy & ncg_window_mask(p->first_chip, p->chip_count)))
         return ncg_fail(err, NCG_E_OVERLAP, "adopt: devices %s overlap chips in use on %s", devices ? devices : "",
                         t->name);
-    if (p.core_count > 0 && !cores_free(node->core_used, p.first_core, p.core_count))
-        return ncg_fail(err, NCG_E_OVERLAP, "adopt: cores %d-%d overlap cores in use on %s", p.first_core,
-                        p.first_core + p.core_count - 1, t->name);
-    if (request->cpu_milli > node->type.cpu_usable_milli - node->cpu_used ||
-        request->memory_bytes > node->type.memory_usable_bytes - node->memory_used ||
-        request->hugepages_bytes > t->hugepages_bytes - node->hugepages_used)
-        return ncg_fail(err, NCG_E_FULL, "adopt: the replica's CPU, memory or hugepages exceed what is free on %s",
-                        t->name);
+    if (p->core_count > 0 && !cores_free(node->core_used, p->first_core, p->core_count))
+        return ncg_fail(err, NCG_E_OVERLAP, "adopt: cores %d-%d overlap cores in use on %s", p->first_core,
+                        p->first_core + p->core_count - 1, t->name);
+    which = short_resource(node, request->cpu_milli, request->memory_bytes, request->hugepages_bytes);
+    if (which != SHORT_NONE)
+        return short_message(node, which, "adopt: ", request->cpu_milli, request->memory_bytes,
+                             request->hugepages_bytes, err);
     if (sizes) {
         smallest = sizes[0];
-        for (int i = 1; i < p.shape.ppr; i++)
+        for (int i = 1; i < p->shape.ppr; i++)
             smallest = sizes[i] < smallest ? sizes[i] : smallest;
     }
-    rc = ncg_models_check(request->models, request->model_count, smallest, err);
+    rc = ncg_models_check(request, smallest, err);
     if (rc < 0)
         return rc;
-    rc = grow(node, err);
+    rc = prepare(node, request, sizes, p->shape.ppr, id, &rec, err);
     if (rc < 0)
         return rc;
-    if (sizes) {
-        rec.group_sizes = malloc((size_t)p.shape.ppr * sizeof(int));
-        if (!rec.group_sizes)
-            return ncg_fail(err, NCG_E_NOMEM, "out of memory adopting an allocation");
-        memcpy(rec.group_sizes, sizes, (size_t)p.shape.ppr * sizeof(int));
-    }
-    if (!copy_models(&rec, request->models, request->model_count)) {
-        free(rec.group_sizes);
-        return ncg_fail(err, NCG_E_NOMEM, "out of memory copying models");
-    }
-    rec.a.ppr = p.shape.ppr;
+    rec.a.ppr = p->shape.ppr;
     rec.a.ncg_size = sizes ? 0 : smallest;
-    commit(node, &p, request, &rec);
+    commit(node, p, request, &rec, id);
     if (out)
         *out = rec.a;
-    return (int)rec.a.id;
+    return 0;
 }
 
-static int find_index(const ncg_node *n, uint32_t id)
+static int not_found(const ncg_node *n, uint64_t id, ncg_error *err)
 {
-    int lo = 0, hi = n->count - 1;
-    while (lo <= hi) {
-        int mid = (lo + hi) / 2;
-        if (n->allocs[mid].a.id == id)
-            return mid;
-        if (n->allocs[mid].a.id < id)
-            lo = mid + 1;
-        else
-            hi = mid - 1;
-    }
-    return -1;
+    return ncg_fail(err, NCG_E_NOT_FOUND, "no allocation %" PRIu64 " on this %s node", id, n->type.name);
 }
 
-const alloc_rec *ncg_node_find(const ncg_node *node, uint32_t id)
-{
-    int i = find_index(node, id);
-    return i < 0 ? NULL : &node->allocs[i];
-}
-
-static int not_found(const ncg_node *n, uint32_t id, ncg_error *err)
-{
-    return ncg_fail(err, NCG_E_NOT_FOUND, "no allocation %" PRIu32 " on this %s node", id, n->type.name);
-}
-
-NCG_EXPORT int ncg_node_release(ncg_node *node, uint32_t id, ncg_error *err)
+NCG_EXPORT int ncg_node_release(ncg_node *node, uint64_t id, ncg_error *err)
 {
     alloc_rec *r;
     int i;
     if (!node)
         return ncg_fail(err, NCG_E_INVALID, "node is NULL");
-    i = find_index(node, id);
+    i = ncg_node_alloc_index(node, id);
     if (i < 0)
         return not_found(node, id, err);
     r = &node->allocs[i];
@@ -504,162 +720,112 @@ NCG_EXPORT int ncg_node_release(ncg_node *node, uint32_t id, ncg_error *err)
     return 0;
 }
 
-NCG_EXPORT int ncg_node_alloc_info(const ncg_node *node, uint32_t id, ncg_alloc *out, ncg_error *err)
+/* ---- reading ---- */
+
+NCG_EXPORT int ncg_node_get_alloc(const ncg_node *node, uint64_t id, ncg_alloc *out, ncg_error *err)
 {
-    const alloc_rec *r;
-    if (!node || !out)
-        return ncg_fail(err, NCG_E_INVALID, "node_alloc_info: %s is NULL", !node ? "node" : "out");
-    r = ncg_node_find(node, id);
-    if (!r)
+    int i, rc = need_out(node, out, "node_get_alloc", err);
+    if (rc < 0)
+        return rc;
+    i = ncg_node_alloc_index(node, id);
+    if (i < 0)
         return not_found(node, id, err);
-    *out = r->a;
+    ncg_sized_out(out, &node->allocs[i].a, sizeof(ncg_alloc));
     return 0;
 }
 
-NCG_EXPORT int ncg_node_allocations(const ncg_node *node, uint32_t *out, size_t size, ncg_error *err)
+NCG_EXPORT int ncg_node_get_alloc_ids(const ncg_node *node, uint64_t *out, size_t size, ncg_error *err)
 {
     if (!node)
         return ncg_fail(err, NCG_E_INVALID, "node is NULL");
     if (!out && size)
-        return ncg_fail(err, NCG_E_INVALID, "node_allocations: out is NULL but size is %zu", size);
-    for (int i = 0; i < node->count && (size_t)i < size; i++)
-        out[i] = node->allocs[i].a.id;
+        return ncg_fail(err, NCG_E_INVALID, "node_get_alloc_ids: out is NULL but size is %zu", size);
+    if ((size_t)node->count <= size)
+        for (int i = 0; i < node->count; i++)
+            out[i] = node->allocs[i].a.id;
     return node->count;
 }
 
-void ncg_node_group_of(const ncg_node *node, const alloc_rec *r, int process, ncg_group *out)
-{
-    int cpc = node->type.t.cores_per_chip, first = r->a.first_core, size = r->a.ncg_size;
-    if (r->group_sizes) {
-        for (int i = 0; i < process; i++)
-            first += r->group_sizes[i];
-        size = r->group_sizes[process];
-    } else {
-        first += process * size;
-    }
-    out->process = process;
-    out->first_core = first;
-    out->core_count = size;
-    out->first_chip = first / cpc;
-    out->chip_count = (first + size - 1) / cpc - out->first_chip + 1;
-    out->cache_bytes = out->chip_count * node->type.t.device_memory_bytes;
-}
-
-NCG_EXPORT int ncg_node_groups(const ncg_node *node, uint32_t id, ncg_group *out, size_t size, ncg_error *err)
+NCG_EXPORT int ncg_node_get_core_groups(const ncg_node *node, uint64_t id, ncg_core_group *out, size_t size,
+                                        ncg_error *err)
 {
     const alloc_rec *r;
+    int i;
     if (!node)
         return ncg_fail(err, NCG_E_INVALID, "node is NULL");
     if (!out && size)
-        return ncg_fail(err, NCG_E_INVALID, "node_groups: out is NULL but size is %zu", size);
-    r = ncg_node_find(node, id);
-    if (!r)
+        return ncg_fail(err, NCG_E_INVALID, "node_get_core_groups: out is NULL but size is %zu", size);
+    i = ncg_node_alloc_index(node, id);
+    if (i < 0)
         return not_found(node, id, err);
+    r = &node->allocs[i];
     if (r->a.core_count == 0)
         return 0;
-    for (int i = 0; i < r->a.ppr && (size_t)i < size; i++)
-        ncg_node_group_of(node, r, i, &out[i]);
+    if ((size_t)r->a.ppr <= size)
+        for (int k = 0; k < r->a.ppr; k++)
+            ncg_node_core_group(node, i, k, &out[k]);
     return r->a.ppr;
 }
 
-NCG_EXPORT int ncg_node_env(const ncg_node *node, uint32_t id, int process, ncg_env *out, ncg_error *err)
+NCG_EXPORT int ncg_node_get_env(const ncg_node *node, uint64_t id, int process, ncg_env *out, ncg_error *err)
 {
     const alloc_rec *r;
-    ncg_group g;
+    ncg_core_group g;
     ncg_env e;
-    int cpc;
+    int cpc, i, rc;
 
     if (!node || !out)
-        return ncg_fail(err, NCG_E_INVALID, "node_env: %s is NULL", !node ? "node" : "out");
-    r = ncg_node_find(node, id);
-    if (!r)
+        return ncg_fail(err, NCG_E_INVALID, "node_get_env: %s is NULL", !node ? "node" : "out");
+    if ((rc = NCG_CHECK_SIZED(out, ncg_env, err)) < 0)
+        return rc;
+    i = ncg_node_alloc_index(node, id);
+    if (i < 0)
         return not_found(node, id, err);
+    r = &node->allocs[i];
     if (r->a.core_count == 0)
-        return ncg_fail(err, NCG_E_NOT_FOUND, "allocation %" PRIu32 " has no NeuronCores", id);
+        return ncg_fail(err, NCG_E_NOT_FOUND, "allocation %" PRIu64 " has no NeuronCores", id);
     if (process < 0 || process >= r->a.ppr)
-        return ncg_fail(err, NCG_E_NOT_FOUND, "allocation %" PRIu32 " has no process %d (processes 0..%d)", id,
+        return ncg_fail(err, NCG_E_NOT_FOUND, "allocation %" PRIu64 " has no process %d (processes 0..%d)", id,
                         process, r->a.ppr - 1);
-    ncg_node_group_of(node, r, process, &g);
+    ncg_node_core_group(node, i, process, &g);
     cpc = node->type.t.cores_per_chip;
     memset(&e, 0, sizeof(e));
+    e.size = sizeof(e);
     ncg_format_ids(g.first_core, g.core_count, 1, e.visible_cores, sizeof(e.visible_cores), NULL);
-    snprintf(e.group_sizes, sizeof(e.group_sizes), "%d", g.core_count);
+    snprintf(e.core_group_sizes, sizeof(e.core_group_sizes), "%d", g.core_count);
     if (r->a.whole_chips || (r->a.first_core % cpc == 0 && r->a.core_count % cpc == 0))
         ncg_format_ids(r->a.first_chip, r->a.chip_count, 0, e.visible_devices, sizeof(e.visible_devices), NULL);
-    *out = e;
+    ncg_sized_out(out, &e, sizeof(e));
     return 0;
 }
 
-NCG_EXPORT int ncg_node_status_get(const ncg_node *node, ncg_node_status *out, ncg_error *err)
+NCG_EXPORT int ncg_node_get_status(const ncg_node *node, ncg_node_status *out, ncg_error *err)
 {
     const ncg_type *t;
-    int total, used = 0;
+    ncg_node_status s;
+    ncg_usage u;
+    int rc;
     if (!node || !out)
-        return ncg_fail(err, NCG_E_INVALID, "node_status_get: %s is NULL", !node ? "node" : "out");
-    t = &node->type.t;
-    total = t->chips * t->cores_per_chip;
-    for (int w = 0; w < CORE_WORDS; w++)
-        used += ncg_popcount64(node->core_used[w]);
-    memset(out, 0, sizeof(*out));
-    out->chips = t->chips;
-    out->cores_per_chip = t->cores_per_chip;
-    out->free_chip_mask = ncg_node_free_chips(node);
-    out->free_chips = ncg_popcount64(out->free_chip_mask);
-    out->free_cores = total - used;
-    out->largest_window = t->chips ? ncg_window_largest(t->topology, t->chips, out->free_chip_mask) : 0;
-    out->cpu_usable_milli = node->type.cpu_usable_milli;
-    out->memory_usable_bytes = node->type.memory_usable_bytes;
-    out->cpu_free_milli = node->type.cpu_usable_milli - node->cpu_used;
-    out->memory_free_bytes = node->type.memory_usable_bytes - node->memory_used;
-    out->hugepages_free_bytes = t->hugepages_bytes - node->hugepages_used;
-    out->allocations = node->count;
-    return 0;
-}
-
-bool ncg_node_fits_shape(const ncg_node *n, const ncg_shape *s, const ncg_request *r, placement *out)
-{
-    const ncg_type *t = &n->type.t;
-    placement p = {.shape = *s, .first_chip = -1, .first_core = -1};
-    if (r->cpu_milli > n->type.cpu_usable_milli - n->cpu_used ||
-        r->memory_bytes > n->type.memory_usable_bytes - n->memory_used ||
-        r->hugepages_bytes > t->hugepages_bytes - n->hugepages_used)
-        return false;
-    if (s->chips > 0) {
-        int at = ncg_window_find(t->topology, t->chips, ncg_node_free_chips(n), s->chips, n->policy);
-        if (at < 0)
-            return false;
-        p.whole_chips = true;
-        p.first_chip = at;
-        p.chip_count = s->chips;
-        p.first_core = at * t->cores_per_chip;
-        p.core_count = s->cores;
-    } else if (s->cores > 0) {
-        int at = find_cores(n, s->cores);
-        if (at < 0)
-            return false;
-        p.first_core = at;
-        p.core_count = s->cores;
-        p.first_chip = at / t->cores_per_chip;
-        p.chip_count = (at + s->cores - 1) / t->cores_per_chip - p.first_chip + 1;
-    }
-    if (out)
-        *out = p;
-    return true;
-}
-
-int ncg_node_commit_placement(ncg_node *node, const placement *p, const ncg_request *r, ncg_alloc *out,
-                              ncg_error *err)
-{
-    alloc_rec rec = {0};
-    int rc = grow(node, err);
-    if (rc < 0)
+        return ncg_fail(err, NCG_E_INVALID, "node_get_status: %s is NULL", !node ? "node" : "out");
+    if ((rc = NCG_CHECK_SIZED(out, ncg_node_status, err)) < 0)
         return rc;
-    if (!copy_models(&rec, r->models, r->model_count))
-        return ncg_fail(err, NCG_E_NOMEM, "out of memory copying models");
-    rec.a.ppr = p->shape.ppr;
-    rec.a.ncg_size = p->shape.ncg_size;
-    commit(node, p, r, &rec);
-    if (out)
-        *out = rec.a;
-    return (int)rec.a.id;
+    t = &node->type.t;
+    ncg_node_usage(node, &u);
+    memset(&s, 0, sizeof(s));
+    s.size = sizeof(s);
+    s.chips = t->chips;
+    s.cores_per_chip = t->cores_per_chip;
+    s.free_chip_mask = ncg_node_free_chip_mask(node);
+    s.free_chips = ncg_popcount64(s.free_chip_mask);
+    s.free_cores = t->chips * t->cores_per_chip - u.cores;
+    s.largest_window = t->chips ? ncg_window_largest(t->topology, t->chips, s.free_chip_mask) : 0;
+    s.cpu_usable_milli = node->type.cpu_usable_milli;
+    s.memory_usable_bytes = node->type.memory_usable_bytes;
+    s.cpu_free_milli = node->type.cpu_usable_milli - node->cpu_used;
+    s.memory_free_bytes = node->type.memory_usable_bytes - node->memory_used;
+    s.hugepages_free_bytes = t->hugepages_bytes - node->hugepages_used;
+    s.allocations = node->count;
+    s.policy = node->policy;
+    ncg_sized_out(out, &s, sizeof(s));
+    return 0;
 }

@@ -1,58 +1,58 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The node handle's representation, shared by node.c, cache.c and the cluster code. Not installed. */
+/* Internal functions of the node handle, for the cache accounting, cluster, state, defragmentation and planner
+ * code. The node's layout is private to node.c. Not installed. */
 #ifndef NCG_NODE_H
 #define NCG_NODE_H
 
 #include "ncg-private.h"
 
-#define CORE_WORDS (NCG_MAX_CORES / 64)
-
-typedef struct alloc_rec {
-    ncg_alloc a;
-    int *group_sizes;       /* per process, only when the NCGs differ in size (adopted); else NULL */
-    ncg_model *models;      /* copies; names point into names_buf */
-    size_t model_count;
-    char *names_buf;
-    int64_t model_bytes;    /* sum of the models' bytes */
-} alloc_rec;
-
-/* Where a replica would go: computed without changing the node, then committed. */
-typedef struct placement {
+/* Where a replica would go on a node: computed without changing it, then committed. A value, not node state. */
+typedef struct ncg_slot {
     ncg_shape shape;
     int first_chip, chip_count; /* chips touched; -1/0 for CPU only */
-    int first_core, core_count;
+    int first_core, core_count; /* -1/0 for CPU only */
     bool whole_chips;
-} placement;
+} ncg_slot;
 
-struct ncg_node {
-    ncg_type_copy type;
-    ncg_policy policy;
-    uint64_t chip_busy;            /* chips with at least one core in use */
-    uint64_t core_used[CORE_WORDS];
-    int64_t cpu_used, memory_used, hugepages_used;
-    uint32_t next_id;
-    alloc_rec *allocs;             /* ascending id */
-    int count, capacity;
-};
+/* What a node has in use. */
+typedef struct ncg_usage {
+    int cores;
+    int64_t cpu_milli, memory_bytes, hugepages_bytes;
+} ncg_usage;
 
 /* A new empty node of a resolved type (NULL when out of memory). */
 ncg_node *ncg_node_from_type(const ncg_type_copy *type);
-int ncg_node_plan(const ncg_node *node, const ncg_request *request, placement *out, ncg_error *err);
-/* Record an allocation at a given placement after checking overlaps, CPU/memory/hugepages and models. sizes: one
- * NCG size per process when they differ, else NULL. devices: for messages only. */
-int ncg_node_insert(ncg_node *node, const placement *p, const ncg_request *request, const int *sizes,
-                    const char *devices, ncg_alloc *out, ncg_error *err);
-/* Fast path for the planner: the request is valid for the node's type and s is its shape. */
-bool ncg_node_fits_shape(const ncg_node *node, const ncg_shape *s, const ncg_request *r, placement *out);
-int ncg_node_commit_placement(ncg_node *node, const placement *p, const ncg_request *r, ncg_alloc *out,
-                              ncg_error *err);
-const alloc_rec *ncg_node_find(const ncg_node *node, uint32_t id);
-/* The NCG `process` of an allocation, host-global. */
-void ncg_node_group_of(const ncg_node *node, const alloc_rec *r, int process, ncg_group *out);
+const ncg_type_copy *ncg_node_type_copy(const ncg_node *node);
+ncg_policy ncg_node_policy(const ncg_node *node);
+uint64_t ncg_node_free_chip_mask(const ncg_node *node);
+void ncg_node_usage(const ncg_node *node, ncg_usage *out);
+/* The id the next allocation gets; restore sets it (it must exceed every id on the node). */
+uint64_t ncg_node_next_id(const ncg_node *node);
+void ncg_node_set_next_id(ncg_node *node, uint64_t id);
 
-static inline uint64_t ncg_node_free_chips(const ncg_node *n)
-{
-    return ~n->chip_busy & ncg_window_mask(0, n->type.t.chips);
-}
+/* Allocations in ascending id order: count, and the i-th one's record, per-process sizes (NULL when uniform),
+ * models and their total bytes. */
+int ncg_node_alloc_count(const ncg_node *node);
+const ncg_alloc *ncg_node_alloc_at(const ncg_node *node, int i);
+const int *ncg_node_alloc_sizes(const ncg_node *node, int i);
+const ncg_model *ncg_node_alloc_models(const ncg_node *node, int i, size_t *count);
+int64_t ncg_node_alloc_model_bytes(const ncg_node *node, int i);
+/* Index of allocation id, or -1. */
+int ncg_node_alloc_index(const ncg_node *node, uint64_t id);
+/* NCG `process` of the i-th allocation, host-global. */
+void ncg_node_core_group(const ncg_node *node, int i, int process, ncg_core_group *out);
+
+/* Where a normalised request would go now, with the reason in err when it does not fit. */
+int ncg_node_plan(const ncg_node *node, const ncg_request *request, ncg_slot *out, ncg_error *err);
+/* Fast path for the planner: the request is valid for the node's type and s is its shape. */
+bool ncg_node_fits_shape(const ncg_node *node, const ncg_shape *s, const ncg_request *r, ncg_slot *out);
+/* Commit a slot found by ncg_node_plan() or ncg_node_fits_shape() on this node as it is. out (full size) may be
+ * NULL. Returns 0 or NCG_E_NOMEM / NCG_E_RANGE (ids exhausted); nothing changes on failure. */
+int ncg_node_commit(ncg_node *node, const ncg_slot *slot, const ncg_request *r, ncg_alloc *out, ncg_error *err);
+/* Record an allocation at a given slot after checking overlaps, CPU/memory/hugepages and models. sizes: one NCG
+ * size per process when they differ, else NULL. devices: for messages only. id: the allocation's id, 0 for the
+ * next one (restore gives ids explicitly; they must be >= the next id, which then follows it). */
+int ncg_node_insert(ncg_node *node, const ncg_slot *slot, const ncg_request *request, const int *sizes,
+                    const char *devices, uint64_t id, ncg_alloc *out, ncg_error *err);
 
 #endif

@@ -32,9 +32,11 @@
 #define RESOURCES 4 /* NeuronCores, CPU, memory, hugepages */
 #define FIT_CAP 4096
 
+#define API_NAME_MAX 255
+
 typedef struct papi {
-    char name[NCG_NAME_MAX * 2 + 2];
-    ncg_request req;
+    char *name;
+    ncg_request req;    /* normalised; models point at the copies below */
     ncg_model *models;
     char *names;
     int replicas;
@@ -62,13 +64,20 @@ struct ncg_plan {
     int replica_total;
     bool solved;
     ncg_plan_summary sum;
+    /* packing scratch, per node index of the cluster being packed */
+    int *stamp, *count;
+    int scratch_capacity;
 };
 
-NCG_EXPORT ncg_plan *ncg_plan_new(const ncg_cluster *base, ncg_error *err)
+NCG_EXPORT ncg_plan *ncg_plan_new(const ncg_cluster *base, unsigned flags, ncg_error *err)
 {
     ncg_plan *p;
     if (!base) {
         ncg_fail(err, NCG_E_INVALID, "plan_new: base cluster is NULL");
+        return NULL;
+    }
+    if (flags) {
+        ncg_fail(err, NCG_E_INVALID, "plan_new: flags 0x%x has unknown bits", flags);
         return NULL;
     }
     p = calloc(1, sizeof(*p));
@@ -81,12 +90,13 @@ NCG_EXPORT ncg_plan *ncg_plan_new(const ncg_cluster *base, ncg_error *err)
         free(p);
         return NULL;
     }
-    p->base_nodes = p->c->node_count;
+    p->base_nodes = ncg_cluster_node_count(p->c);
     return p;
 }
 
 static void api_clear(papi *a)
 {
+    free(a->name);
     free(a->models);
     free(a->names);
     free(a->allowed);
@@ -103,88 +113,95 @@ NCG_EXPORT ncg_plan *ncg_plan_free(ncg_plan *p)
     free(p->apis);
     free(p->replicas);
     free(p->offset);
+    free(p->stamp);
+    free(p->count);
     ncg_cluster_free(p->c);
     free(p);
     return NULL;
 }
 
-NCG_EXPORT int ncg_plan_add_api(ncg_plan *p, const ncg_api_spec *spec, ncg_error *err)
+NCG_EXPORT int ncg_plan_add_api(ncg_plan *p, const ncg_api_spec *user, ncg_error *err)
 {
+    ncg_api_spec spec = {0};
     papi a = {0};
-    size_t names = 0, o = 0;
+    size_t names = 0, o = 0, name_len;
     int rc, G;
     ncg_quoted q;
+    ncg_error e;
 
-    if (!p || !spec)
+    if (!p || !user)
         return ncg_fail(err, NCG_E_INVALID, "plan_add_api: %s is NULL", !p ? "plan" : "spec");
+    if ((rc = NCG_CHECK_SIZED(user, ncg_api_spec, err)) < 0)
+        return rc;
+    ncg_sized_in(&spec, sizeof(spec), user);
     if (p->solved)
         return ncg_fail(err, NCG_E_INVALID, "plan_add_api: the plan is solved already");
-    if (!spec->name || !spec->name[0] || strlen(spec->name) > sizeof(a.name) - 1)
-        return ncg_fail(err, NCG_E_INVALID, "api name %s is not valid: 1 to %zu characters",
-                        spec->name ? ncg_quote(&q, spec->name) : "NULL", sizeof(a.name) - 1);
-    if (spec->replicas < 0 || spec->replicas > 10000000)
-        return ncg_fail(err, NCG_E_RANGE, "api %s: replicas %d is out of range 0..10000000", spec->name,
-                        spec->replicas);
-    if (spec->max_per_node < 0)
-        return ncg_fail(err, NCG_E_RANGE, "api %s: max_per_node %d must be >= 0", spec->name, spec->max_per_node);
-    rc = ncg_request_check_fields(&spec->request, err);
-    if (rc < 0) {
-        char msg[NCG_MESSAGE_MAX];
-        snprintf(msg, sizeof(msg), "%s", err ? err->message : "");
-        return ncg_fail(err, rc, "api %s: %s", spec->name, msg);
-    }
-    if (spec->group_count && !spec->groups)
-        return ncg_fail(err, NCG_E_INVALID, "api %s: groups is NULL but group_count is %zu", spec->name,
-                        spec->group_count);
-    G = p->c->group_count;
+    if (!spec.name || !spec.name[0] || (name_len = strlen(spec.name)) > API_NAME_MAX)
+        return ncg_fail(err, NCG_E_INVALID, "api name %s is not valid: 1 to %d characters",
+                        spec.name ? ncg_quote(&q, spec.name) : "NULL", API_NAME_MAX);
+    if (spec.replicas < 0 || spec.replicas > 10000000)
+        return ncg_fail(err, NCG_E_RANGE, "api %s: replicas %d is out of range 0..10000000", spec.name,
+                        spec.replicas);
+    if (spec.max_per_node < 0)
+        return ncg_fail(err, NCG_E_RANGE, "api %s: max_per_node %d must be >= 0", spec.name, spec.max_per_node);
+    if (!spec.request)
+        return ncg_fail(err, NCG_E_INVALID, "api %s: request is NULL", spec.name);
+    rc = ncg_request_in(spec.request, &a.req, &e);
+    if (rc < 0)
+        return ncg_fail_prefix(err, rc, &e, "api %s", spec.name);
+    if (spec.nodegroup_count && !spec.nodegroups)
+        return ncg_fail(err, NCG_E_INVALID, "api %s: nodegroups is NULL but nodegroup_count is %zu", spec.name,
+                        spec.nodegroup_count);
+    G = ncg_cluster_nodegroup_count(p->c);
+    for (size_t i = 0; i < spec.nodegroup_count; i++)
+        if (!spec.nodegroups[i] || ncg_cluster_nodegroup_index(p->c, spec.nodegroups[i]) < 0)
+            return ncg_fail(err, NCG_E_NOT_FOUND, "api %s: unknown node group %s", spec.name,
+                            spec.nodegroups[i] ? ncg_quote(&q, spec.nodegroups[i]) : "NULL");
+    a.name = malloc(name_len + 1);
     a.allowed = calloc((size_t)G + 1, sizeof(bool));
     a.shape = calloc((size_t)G + 1, sizeof(ncg_shape));
     a.fit = calloc((size_t)G + 1, sizeof(int));
-    for (size_t i = 0; i < spec->request.model_count; i++)
-        names += (spec->request.models[i].name ? strlen(spec->request.models[i].name) : 0) + 1;
-    if (spec->request.model_count) {
-        a.models = malloc(spec->request.model_count * sizeof(ncg_model));
+    for (size_t i = 0; i < a.req.model_count; i++) {
+        const ncg_model *m = ncg_model_at(&a.req, i);
+        names += (m->name ? strlen(m->name) : 0) + 1;
+    }
+    if (a.req.model_count) {
+        a.models = malloc(a.req.model_count * sizeof(ncg_model));
         a.names = malloc(names);
     }
-    if (!a.allowed || !a.shape || !a.fit || (spec->request.model_count && (!a.models || !a.names))) {
+    if (!a.name || !a.allowed || !a.shape || !a.fit || (a.req.model_count && (!a.models || !a.names))) {
         api_clear(&a);
-        return ncg_fail(err, NCG_E_NOMEM, "out of memory adding api %s", spec->name);
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory adding api %s", spec.name);
     }
-    for (size_t i = 0; i < spec->group_count; i++) {
-        int g = spec->groups[i] ? ncg_cluster_group_index(p->c, spec->groups[i]) : -1;
-        if (g < 0) {
-            api_clear(&a);
-            return ncg_fail(err, NCG_E_NOT_FOUND, "api %s: unknown node group %s", spec->name,
-                            ncg_quote(&q, spec->groups[i] ? spec->groups[i] : "(null)"));
-        }
-        a.allowed[g] = true;
-    }
-    if (!spec->groups)
-        for (int g = 0; g < G; g++)
-            a.allowed[g] = true;
     if (p->api_count == p->api_capacity) {
         int cap = p->api_capacity ? p->api_capacity * 2 : 16;
         papi *grown = realloc(p->apis, (size_t)cap * sizeof(*grown));
         if (!grown) {
             api_clear(&a);
-            return ncg_fail(err, NCG_E_NOMEM, "out of memory adding api %s", spec->name);
+            return ncg_fail(err, NCG_E_NOMEM, "out of memory adding api %s", spec.name);
         }
         p->apis = grown;
         p->api_capacity = cap;
     }
-    strcpy(a.name, spec->name);
-    a.req = spec->request;
-    for (size_t i = 0; i < spec->request.model_count; i++) {
-        const char *nm = spec->request.models[i].name ? spec->request.models[i].name : "";
+    for (size_t i = 0; i < spec.nodegroup_count; i++)
+        a.allowed[ncg_cluster_nodegroup_index(p->c, spec.nodegroups[i])] = true;
+    if (!spec.nodegroups)
+        for (int g = 0; g < G; g++)
+            a.allowed[g] = true;
+    memcpy(a.name, spec.name, name_len + 1);
+    for (size_t i = 0; i < a.req.model_count; i++) {
+        const ncg_model *m = ncg_model_at(&a.req, i);
+        const char *nm = m->name ? m->name : "";
         size_t len = strlen(nm);
-        a.models[i] = spec->request.models[i];
+        memcpy(&a.models[i], m, sizeof(ncg_model));
+        a.models[i].size = sizeof(ncg_model);
         memcpy(a.names + o, nm, len + 1);
         a.models[i].name = a.names + o;
         o += len + 1;
     }
     a.req.models = a.models;
-    a.replicas = spec->replicas;
-    a.max_per_node = spec->max_per_node;
+    a.replicas = spec.replicas;
+    a.max_per_node = spec.max_per_node;
     p->apis[p->api_count] = a;
     return p->api_count++;
 }
@@ -193,14 +210,14 @@ NCG_EXPORT int ncg_plan_add_api(ncg_plan *p, const ncg_api_spec *spec, ncg_error
 
 static void demand(const papi *a, int g, double *d);
 static double gib(int64_t bytes);
-static void capacity(const cgroup *g, double *cap);
+static void capacity(const ncg_type_copy *type, double *cap);
 static int best_group(const ncg_plan *p, const papi *a, int most);
 
 /* Sort key: what one replica costs in the group it would open nodes in (price / replicas per empty node). */
 static void api_size(const ncg_plan *p, papi *a)
 {
     int g = best_group(p, a, FIT_CAP);
-    a->size = g < 0 ? 0 : p->c->groups[g].price / a->fit[g];
+    a->size = g < 0 ? 0 : ncg_cluster_nodegroup_price(p->c, g) / a->fit[g];
 }
 
 static int analyse(ncg_plan *p, ncg_error *err)
@@ -208,16 +225,18 @@ static int analyse(ncg_plan *p, ncg_error *err)
     for (int i = 0; i < p->api_count; i++) {
         papi *a = &p->apis[i];
         a->reason[0] = '\0';
-        for (int gi = 0; gi < p->c->group_count; gi++) {
-            cgroup *g = &p->c->groups[gi];
+        for (int gi = 0; gi < ncg_cluster_nodegroup_count(p->c); gi++) {
+            const ncg_type_copy *type = ncg_cluster_nodegroup_type(p->c, gi);
             ncg_error e;
             ncg_node *n;
             int cap = a->replicas < FIT_CAP ? a->replicas : FIT_CAP;
             if (!a->allowed[gi])
                 continue;
-            if (ncg_request_check_type(&g->type, &a->req, &a->shape[gi], &e) < 0) {
+            if (ncg_request_check_type(type, &a->req, &a->shape[gi], &e) < 0) {
                 size_t used = strlen(a->reason);
-                snprintf(a->reason + used, sizeof(a->reason) - used, "%sgroup %s: %s", used ? "; " : "", g->name,
+                ncg_nodegroup_info g;
+                ncg_cluster_nodegroup_info(p->c, gi, &g);
+                snprintf(a->reason + used, sizeof(a->reason) - used, "%snode group %s: %s", used ? "; " : "", g.name,
                          e.message);
                 continue;
             }
@@ -225,14 +244,14 @@ static int analyse(ncg_plan *p, ncg_error *err)
                 cap = a->max_per_node;
             if (cap < 1)
                 cap = 1;
-            n = ncg_node_from_type(&g->type);
+            n = ncg_node_from_type(type);
             if (!n)
                 return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
             for (a->fit[gi] = 0; a->fit[gi] < cap; a->fit[gi]++) {
-                placement pl;
+                ncg_slot pl;
                 if (!ncg_node_fits_shape(n, &a->shape[gi], &a->req, &pl))
                     break;
-                if (ncg_node_commit_placement(n, &pl, &a->req, NULL, err) < 0) {
+                if (ncg_node_commit(n, &pl, &a->req, NULL, err) < 0) {
                     ncg_node_free(n);
                     return NCG_E_NOMEM;
                 }
@@ -295,14 +314,13 @@ static int best_group(const ncg_plan *p, const papi *a, int most)
 {
     int best = -1;
     double best_cost = 0;
-    for (int gi = 0; gi < p->c->group_count; gi++) {
-        const cgroup *g = &p->c->groups[gi];
+    for (int gi = 0; gi < ncg_cluster_nodegroup_count(p->c); gi++) {
         double cost;
         int holds;
-        if (!a->allowed[gi] || a->fit[gi] == 0 || g->nodes >= g->max_nodes)
+        if (!a->allowed[gi] || a->fit[gi] == 0 || !ncg_cluster_nodegroup_has_room(p->c, gi))
             continue;
         holds = a->fit[gi] < most ? a->fit[gi] : most;
-        cost = g->price / (holds > 0 ? holds : 1);
+        cost = ncg_cluster_nodegroup_price(p->c, gi) / (holds > 0 ? holds : 1);
         if (best < 0 || cost < best_cost) {
             best = gi;
             best_cost = cost;
@@ -311,21 +329,57 @@ static int best_group(const ncg_plan *p, const papi *a, int most)
     return best;
 }
 
-static int place_on(ncg_plan *p, cnode *n, papi *a, preplica *r, ncg_error *err)
+static int place_on(ncg_plan *p, int i, papi *a, preplica *r, ncg_error *err)
 {
-    placement pl;
+    ncg_node *n = ncg_cluster_node_mut(p->c, i);
+    ncg_slot pl;
     ncg_alloc al;
     int rc;
-    if (!ncg_node_fits_shape(n->node, &a->shape[n->group], &a->req, &pl))
+    if (!ncg_node_fits_shape(n, &a->shape[ncg_cluster_node_nodegroup(p->c, i)], &a->req, &pl))
         return 0;
-    rc = ncg_node_commit_placement(n->node, &pl, &a->req, &al, err);
+    rc = ncg_node_commit(n, &pl, &a->req, &al, err);
     if (rc < 0)
         return rc;
-    ncg_cluster_reindex(p->c, n);
-    r->node = n->index;
+    ncg_cluster_node_changed(p->c, i);
+    r->node = i;
     r->alloc = al.id;
     a->placed++;
     return 1;
+}
+
+/* Room in the packing scratch for one more node. */
+static int scratch_reserve(ncg_plan *p, ncg_error *err)
+{
+    int need = ncg_cluster_node_count(p->c) + 1, cap;
+    int *stamp, *count;
+    if (need <= p->scratch_capacity)
+        return 0;
+    cap = p->scratch_capacity ? p->scratch_capacity * 2 : 64;
+    while (cap < need)
+        cap *= 2;
+    stamp = realloc(p->stamp, (size_t)cap * sizeof(int));
+    if (stamp)
+        p->stamp = stamp;
+    count = stamp ? realloc(p->count, (size_t)cap * sizeof(int)) : NULL;
+    if (!count)
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+    p->count = count;
+    for (int i = p->scratch_capacity; i < cap; i++)
+        p->stamp[i] = p->count[i] = 0;
+    p->scratch_capacity = cap;
+    return 0;
+}
+
+/* Open a node in node group g for the plan: its index, or a negative code. */
+static int open_node(ncg_plan *p, int g, ncg_error *err)
+{
+    int rc = scratch_reserve(p, err);
+    if (rc < 0)
+        return rc;
+    rc = ncg_cluster_insert_node(p->c, NULL, g, err);
+    if (rc >= 0)
+        p->stamp[rc] = p->count[rc] = 0;
+    return rc;
 }
 
 static int pack(ncg_plan *p, int strategy, ncg_error *err)
@@ -340,25 +394,24 @@ static int pack(ncg_plan *p, int strategy, ncg_error *err)
         papi *a = &p->apis[ai];
         preplica *reps = &p->replicas[p->offset[ai]];
         for (int ri = 0; ri < a->replicas && rc == 0; ri++) {
-            int g;
-            cnode *n;
+            int g, n;
             reps[ri].node = -1;
-            for (; cursor < p->c->node_count; cursor++) {
-                n = p->c->nodes[cursor];
-                if (n->stamp != stamp) {
-                    n->stamp = stamp;
-                    n->count = 0;
+            for (; cursor < ncg_cluster_node_count(p->c); cursor++) {
+                int ng = ncg_cluster_node_nodegroup(p->c, cursor);
+                if (p->stamp[cursor] != stamp) {
+                    p->stamp[cursor] = stamp;
+                    p->count[cursor] = 0;
                 }
-                if (!a->allowed[n->group] || a->fit[n->group] == 0 || (a->max_per_node && n->count >= a->max_per_node))
+                if (!a->allowed[ng] || a->fit[ng] == 0 || (a->max_per_node && p->count[cursor] >= a->max_per_node))
                     continue;
-                rc = place_on(p, n, a, &reps[ri], err);
+                rc = place_on(p, cursor, a, &reps[ri], err);
                 if (rc != 0)
                     break;
             }
             if (rc < 0)
                 break;
             if (rc == 1) {
-                p->c->nodes[cursor]->count++;
+                p->count[cursor]++;
                 rc = 0;
                 continue;
             }
@@ -367,14 +420,16 @@ static int pack(ncg_plan *p, int strategy, ncg_error *err)
                 size_t used = strlen(a->reason);
                 if (!used) {
                     bool any = false;
-                    for (int gi = 0; gi < p->c->group_count; gi++) {
+                    for (int gi = 0; gi < ncg_cluster_nodegroup_count(p->c); gi++) {
+                        ncg_nodegroup_info gi_info;
                         if (!a->allowed[gi] || a->fit[gi] == 0)
                             continue;
+                        ncg_cluster_nodegroup_info(p->c, gi, &gi_info);
                         used = strlen(a->reason);
                         snprintf(a->reason + used, sizeof(a->reason) - used, "%s%s", any ? ", " : "max_instances "
-                                 "reached: group ", p->c->groups[gi].name);
+                                 "reached: node group ", gi_info.name);
                         used = strlen(a->reason);
-                        snprintf(a->reason + used, sizeof(a->reason) - used, " (%d nodes)", p->c->groups[gi].max_nodes);
+                        snprintf(a->reason + used, sizeof(a->reason) - used, " (%d nodes)", gi_info.max_nodes);
                         any = true;
                     }
                     if (!any)
@@ -382,20 +437,20 @@ static int pack(ncg_plan *p, int strategy, ncg_error *err)
                 }
                 break; /* every further replica is unplaced too */
             }
-            n = ncg_cluster_insert_node(p->c, NULL, g, err);
-            if (!n) {
-                rc = err ? err->code : NCG_E_NOMEM;
+            n = open_node(p, g, err);
+            if (n < 0) {
+                rc = n;
                 break;
             }
-            n->stamp = stamp;
-            n->count = 0;
+            p->stamp[n] = stamp;
+            p->count[n] = 0;
             rc = place_on(p, n, a, &reps[ri], err);
             if (rc == 1) {
-                n->count++;
+                p->count[n]++;
                 rc = 0;
             } else if (rc == 0) {
                 rc = ncg_fail(err, NCG_E_INVALID, "internal: a replica of %s does not fit an empty %s", a->name,
-                              n->node->type.name);
+                              ncg_node_get_type_name(ncg_cluster_node(p->c, n)));
             }
         }
     }
@@ -405,19 +460,19 @@ static int pack(ncg_plan *p, int strategy, ncg_error *err)
 
 /* How well a replica matches what a node has left: the dot product of its demand and the node's free capacity,
  * both relative to the node's capacity (the DotProduct rule of Panigrahy et al.). */
-static double affinity(const cnode *n, const papi *a, const cgroup *g)
+static double affinity(const ncg_plan *p, int i, const papi *a)
 {
-    const ncg_node *nd = n->node;
+    const ncg_node *nd = ncg_cluster_node(p->c, i);
+    const ncg_type_copy *type = ncg_node_type_copy(nd);
     double d[RESOURCES], cap[RESOURCES], left[RESOURCES], score = 0;
-    int used = 0;
-    demand(a, n->group, d);
-    capacity(g, cap);
-    for (int w = 0; w < CORE_WORDS; w++)
-        used += ncg_popcount64(nd->core_used[w]);
-    left[0] = cap[0] - used;
-    left[1] = (double)(g->type.cpu_usable_milli - nd->cpu_used) / 1000.0;
-    left[2] = gib(g->type.memory_usable_bytes - nd->memory_used);
-    left[3] = gib(g->type.t.hugepages_bytes - nd->hugepages_used);
+    ncg_usage u;
+    demand(a, ncg_cluster_node_nodegroup(p->c, i), d);
+    capacity(type, cap);
+    ncg_node_usage(nd, &u);
+    left[0] = cap[0] - u.cores;
+    left[1] = (double)(type->cpu_usable_milli - u.cpu_milli) / 1000.0;
+    left[2] = gib(type->memory_usable_bytes - u.memory_bytes);
+    left[3] = gib(type->t.hugepages_bytes - u.hugepages_bytes);
     for (int r = 0; r < RESOURCES; r++)
         if (cap[r] > 0)
             score += d[r] / cap[r] * left[r] / cap[r];
@@ -426,19 +481,21 @@ static double affinity(const cnode *n, const papi *a, const cgroup *g)
 
 /* Fill one node: repeatedly add the replica, of any API with replicas left, that it holds and matches best.
  * on_node counts the replicas of each API on the node (for max_per_node). */
-static int fill_node(ncg_plan *p, cnode *n, int *on_node, ncg_error *err)
+static int fill_node(ncg_plan *p, int n, int *on_node, ncg_error *err)
 {
+    const ncg_node *node = ncg_cluster_node(p->c, n);
+    int ng = ncg_cluster_node_nodegroup(p->c, n);
     for (;;) {
         int best = -1, rc;
         double best_score = -1;
         for (int i = 0; i < p->api_count; i++) {
             papi *a = &p->apis[i];
             double score;
-            if (a->placed >= a->replicas || !a->allowed[n->group] || a->fit[n->group] == 0 ||
+            if (a->placed >= a->replicas || !a->allowed[ng] || a->fit[ng] == 0 ||
                 (a->max_per_node && on_node[i] >= a->max_per_node) ||
-                !ncg_node_fits_shape(n->node, &a->shape[n->group], &a->req, NULL))
+                !ncg_node_fits_shape(node, &a->shape[ng], &a->req, NULL))
                 continue;
-            score = affinity(n, a, &p->c->groups[n->group]);
+            score = affinity(p, n, a);
             if (score > best_score) {
                 best = i;
                 best_score = score;
@@ -459,13 +516,12 @@ static int pack_by_node(ncg_plan *p, ncg_error *err)
     int *on_node = malloc((size_t)(p->api_count + 1) * sizeof(int)), rc = 0;
     if (!on_node)
         return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
-    for (int i = 0; i < p->c->node_count && rc == 0; i++) {
+    for (int i = 0; i < ncg_cluster_node_count(p->c) && rc == 0; i++) {
         memset(on_node, 0, (size_t)(p->api_count + 1) * sizeof(int));
-        rc = fill_node(p, p->c->nodes[i], on_node, err);
+        rc = fill_node(p, i, on_node, err);
     }
     while (rc == 0) {
-        int seed = -1, g;
-        cnode *n;
+        int seed = -1, g, n;
         for (int i = 0; i < p->api_count; i++)
             if (p->apis[i].placed < p->apis[i].replicas && best_group(p, &p->apis[i], FIT_CAP) >= 0 &&
                 (seed < 0 || size_cmp(p, i, seed) < 0))
@@ -473,9 +529,9 @@ static int pack_by_node(ncg_plan *p, ncg_error *err)
         if (seed < 0)
             break;
         g = best_group(p, &p->apis[seed], FIT_CAP);
-        n = ncg_cluster_insert_node(p->c, NULL, g, err);
-        if (!n) {
-            rc = err ? err->code : NCG_E_NOMEM;
+        n = open_node(p, g, err);
+        if (n < 0) {
+            rc = n;
             break;
         }
         memset(on_node, 0, (size_t)(p->api_count + 1) * sizeof(int));
@@ -485,17 +541,17 @@ static int pack_by_node(ncg_plan *p, ncg_error *err)
             rc = fill_node(p, n, on_node, err);
         } else if (rc == 0) {
             rc = ncg_fail(err, NCG_E_INVALID, "internal: a replica of %s does not fit an empty %s", p->apis[seed].name,
-                          n->node->type.name);
+                          ncg_node_get_type_name(ncg_cluster_node(p->c, n)));
         }
     }
     free(on_node);
     return rc;
 }
 
-/* Move each new node to the cheapest allowed group that holds everything on it. */
+/* Move each new node to the cheapest allowed node group that holds everything on it. */
 static int downsize(ncg_plan *p, ncg_error *err)
 {
-    int N = p->c->node_count, rc = 0;
+    int N = ncg_cluster_node_count(p->c), G = ncg_cluster_nodegroup_count(p->c), rc = 0;
     int *head = malloc((size_t)(N ? N : 1) * sizeof(int)), *next = malloc((size_t)(p->replica_total + 1) * sizeof(int));
     int *api_of = malloc((size_t)(p->replica_total + 1) * sizeof(int));
     if (!head || !next || !api_of) {
@@ -516,60 +572,60 @@ static int downsize(ncg_plan *p, ncg_error *err)
             }
         }
     for (int i = p->base_nodes; i < N && rc == 0; i++) {
-        cnode *n = p->c->nodes[i];
-        int best = -1;
-        for (int gi = 0; gi < p->c->group_count; gi++) {
-            cgroup *g = &p->c->groups[gi];
+        int ng = ncg_cluster_node_nodegroup(p->c, i), best = -1;
+        ncg_nodegroup_info from;
+        ncg_node *fresh;
+        ncg_cluster_nodegroup_info(p->c, ng, &from);
+        if (from.nodes <= from.min_nodes)
+            continue;
+        for (int gi = 0; gi < G; gi++) {
+            double price = ncg_cluster_nodegroup_price(p->c, gi);
             ncg_node *s;
             bool ok = true;
-            if (g->price >= p->c->groups[n->group].price || g->nodes >= g->max_nodes ||
-                p->c->groups[n->group].nodes <= p->c->groups[n->group].min_nodes ||
-                (best >= 0 && g->price >= p->c->groups[best].price))
+            if (price >= from.price || !ncg_cluster_nodegroup_has_room(p->c, gi) ||
+                (best >= 0 && price >= ncg_cluster_nodegroup_price(p->c, best)))
                 continue;
             for (int r = head[i]; r >= 0 && ok; r = next[r])
                 ok = p->apis[api_of[r]].allowed[gi] && p->apis[api_of[r]].fit[gi] > 0;
-            if (!ok || !(s = ncg_node_from_type(&g->type)))
+            if (!ok)
                 continue;
-            for (int r = head[i]; r >= 0 && ok; r = next[r]) {
-                papi *a = &p->apis[api_of[r]];
-                placement pl;
-                ok = ncg_node_fits_shape(s, &a->shape[gi], &a->req, &pl) &&
-                     ncg_node_commit_placement(s, &pl, &a->req, NULL, NULL) > 0;
-            }
-            ncg_node_free(s);
-            if (ok)
-                best = gi;
-        }
-        if (best < 0)
-            continue;
-        /* Re-place the replicas on a fresh node of the better group, in place of the old one. */
-        {
-            cgroup *from = &p->c->groups[n->group], *to = &p->c->groups[best];
-            ncg_node *fresh = ncg_node_from_type(&to->type);
-            if (!fresh) {
+            if (!(s = ncg_node_from_type(ncg_cluster_nodegroup_type(p->c, gi)))) {
                 rc = ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
                 break;
             }
-            for (int r = head[i]; r >= 0; r = next[r]) {
+            for (int r = head[i]; r >= 0 && ok; r = next[r]) {
                 papi *a = &p->apis[api_of[r]];
-                placement pl;
-                ncg_alloc al;
-                ncg_node_fits_shape(fresh, &a->shape[best], &a->req, &pl);
-                ncg_node_commit_placement(fresh, &pl, &a->req, &al, NULL);
-                p->replicas[r].alloc = al.id;
+                ncg_slot pl;
+                ok = ncg_node_fits_shape(s, &a->shape[gi], &a->req, &pl);
+                if (ok && (rc = ncg_node_commit(s, &pl, &a->req, NULL, err)) < 0)
+                    ok = false;
             }
-            /* swap the node's contents and move it between groups' indexes */
-            ncg_cluster_detach(p->c, n);
-            ncg_node_free(n->node);
-            n->node = fresh;
-            from->nodes--;
-            to->nodes++;
-            n->group = best;
-            snprintf(n->name, sizeof(n->name), "%.50s-%d", to->name, ++to->next_seq);
-            while (ncg_cluster_lookup(p->c, n->name))
-                snprintf(n->name, sizeof(n->name), "%.50s-%d", to->name, ++to->next_seq);
-            ncg_cluster_attach(p->c, n);
+            ncg_node_free(s);
+            if (rc < 0)
+                break;
+            if (ok)
+                best = gi;
         }
+        if (rc < 0 || best < 0)
+            continue;
+        /* Re-place the replicas on a fresh node of the better node group, in place of the old one. */
+        fresh = ncg_node_from_type(ncg_cluster_nodegroup_type(p->c, best));
+        if (!fresh) {
+            rc = ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+            break;
+        }
+        for (int r = head[i]; r >= 0 && rc == 0; r = next[r]) {
+            papi *a = &p->apis[api_of[r]];
+            ncg_slot pl;
+            ncg_alloc al;
+            ncg_node_fits_shape(fresh, &a->shape[best], &a->req, &pl);
+            rc = ncg_node_commit(fresh, &pl, &a->req, &al, err);
+            p->replicas[r].alloc = al.id;
+        }
+        if (rc == 0)
+            rc = ncg_cluster_node_replace(p->c, i, best, fresh, err);
+        if (rc < 0)
+            ncg_node_free(fresh);
     }
     free(head);
     free(next);
@@ -614,12 +670,12 @@ static void demand(const papi *a, int g, double *d)
     d[3] = gib(a->req.hugepages_bytes);
 }
 
-static void capacity(const cgroup *g, double *cap)
+static void capacity(const ncg_type_copy *type, double *cap)
 {
-    cap[0] = (double)g->type.t.chips * g->type.t.cores_per_chip;
-    cap[1] = (double)g->type.cpu_usable_milli / 1000.0;
-    cap[2] = gib(g->type.memory_usable_bytes);
-    cap[3] = gib(g->type.t.hugepages_bytes);
+    cap[0] = (double)type->t.chips * type->t.cores_per_chip;
+    cap[1] = (double)type->cpu_usable_milli / 1000.0;
+    cap[2] = gib(type->memory_usable_bytes);
+    cap[3] = gib(type->t.hugepages_bytes);
 }
 
 /* The most replicas of an API one node of group g can hold, when that is known exactly: fit[g] was counted on an
@@ -635,7 +691,7 @@ static int per_node_limit(const papi *a, int g)
 
 static double lower_bound(const ncg_plan *p, const double *used, const int *low, ncg_error *err, bool *ok)
 {
-    int G = p->c->group_count, I = p->api_count, pairs = 0, fvars = 0;
+    int G = ncg_cluster_nodegroup_count(p->c), I = p->api_count, pairs = 0, fvars = 0;
     int *pair_api, *pair_group, *pair_f, *a_var;
     ncg_lp lp = {0};
     double *u = NULL, bound = 0, trivial = 0, scale = 1;
@@ -695,17 +751,19 @@ static double lower_bound(const ncg_plan *p, const double *used, const int *low,
     }
     for (int g = 0; g < G; g++) {
         double cap[RESOURCES];
-        capacity(&p->c->groups[g], cap);
+        ncg_nodegroup_info info;
+        ncg_cluster_nodegroup_info(p->c, g, &info);
+        capacity(info.type, cap);
         for (int r = 0; r < RESOURCES; r++) {
             A(pairs + g, B(g, r)) = cap[r];
             lp.c[B(g, r)] = used[g * RESOURCES + r];
         }
         A(pairs + g, C(g)) = -1;
         A(pairs + g, E(g)) = 1;
-        lp.b[pairs + g] = p->c->groups[g].price;
-        lp.c[C(g)] = -(double)p->c->groups[g].max_nodes;
+        lp.b[pairs + g] = info.price;
+        lp.c[C(g)] = -(double)info.max_nodes;
         lp.c[E(g)] = low[g];
-        trivial += low[g] * p->c->groups[g].price;
+        trivial += low[g] * info.price;
     }
     for (int i = 0; i < I; i++)
         if (a_var[i] >= 0)
@@ -726,7 +784,7 @@ static double lower_bound(const ncg_plan *p, const double *used, const int *low,
             u[a_var[pair_api[k]]] = lhs > 0 ? lhs : 0;
     }
     for (int g = 0; g < G; g++) {
-        double lhs = 0, pg = p->c->groups[g].price;
+        double lhs = 0, pg = ncg_cluster_nodegroup_price(p->c, g);
         for (int j = 0; j < lp.cols; j++)
             lhs += A(pairs + g, j) * u[j];
         if (lhs > pg)
@@ -756,33 +814,38 @@ out:
 
 /* ---- solve and results ---- */
 
-/* One strategy on a copy of the starting cluster: min_instances nodes first (they are paid for anyway, so they
- * are filled first), then packing, then moving nodes to cheaper groups. Returns the price, or a negative code. */
+/* One strategy on a copy of the starting cluster (p->c): min_instances nodes first (they are paid for anyway, so
+ * they are filled first), then packing, then moving nodes to cheaper node groups. Sets the price. */
 static int run_strategy(ncg_plan *p, int strategy, double *price, ncg_error *err)
 {
-    int rc = 0;
+    int rc = scratch_reserve(p, err);
+    for (int i = 0; i < p->scratch_capacity; i++)
+        p->stamp[i] = p->count[i] = 0;
     for (int i = 0; i < p->replica_total; i++)
         p->replicas[i] = (preplica){-1, 0};
     for (int i = 0; i < p->api_count; i++)
         p->apis[i].placed = 0;
-    for (int g = 0; rc == 0 && g < p->c->group_count; g++)
-        while (p->c->groups[g].nodes < p->c->groups[g].min_nodes)
-            if (!ncg_cluster_insert_node(p->c, NULL, g, err)) {
-                rc = err ? err->code : NCG_E_NOMEM;
-                break;
-            }
+    for (int g = 0; rc == 0 && g < ncg_cluster_nodegroup_count(p->c); g++) {
+        ncg_nodegroup_info info;
+        ncg_cluster_nodegroup_info(p->c, g, &info);
+        for (int k = info.nodes; k < info.min_nodes && rc == 0; k++) {
+            int n = open_node(p, g, err);
+            rc = n < 0 ? n : 0;
+        }
+    }
     if (rc == 0)
         rc = strategy == BY_NODE ? pack_by_node(p, err) : pack(p, strategy, err);
     if (rc == 0)
         rc = downsize(p, err);
     *price = 0;
-    for (int i = 0; i < p->c->node_count; i++)
-        *price += p->c->groups[p->c->nodes[i]->group].price;
+    for (int i = 0; i < ncg_cluster_node_count(p->c); i++)
+        *price += ncg_cluster_nodegroup_price(p->c, ncg_cluster_node_nodegroup(p->c, i));
     return rc;
 }
 
-/* Run every strategy and keep the cheapest plan (the most replicas placed first, then the lowest price). */
-static int try_strategies(ncg_plan *p, ncg_error *err)
+/* Run every strategy on copies of p->c, which stays as it is, and give the cheapest plan's cluster in *out (the
+ * most replicas placed first, then the lowest price); p->replicas, placed counts and reasons are that plan's. */
+static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
 {
     ncg_cluster *start = p->c, *best = NULL;
     preplica *best_replicas = malloc((size_t)(p->replica_total + 1) * sizeof(preplica));
@@ -792,32 +855,32 @@ static int try_strategies(ncg_plan *p, ncg_error *err)
     double best_price = 0;
 
     if (!best_replicas || !best_placed || !reasons || !best_reasons) {
-        free(best_replicas);
-        free(best_placed);
-        free(reasons);
-        free(best_reasons);
-        return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+        rc = ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+        goto done;
     }
     for (int i = 0; i < p->api_count; i++)
         memcpy(reasons[i], p->apis[i].reason, NCG_MESSAGE_MAX);
     for (int strategy = 0; strategy < STRATEGIES && rc == 0; strategy++) {
         double price;
         int count = 0;
+        ncg_cluster *trial;
         if (strategy == BY_NODE && (double)p->api_count * p->replica_total > BY_NODE_BUDGET)
             continue;
-        p->c = ncg_cluster_clone(start, err);
-        if (!p->c) {
-            rc = err ? err->code : NCG_E_NOMEM;
+        trial = ncg_cluster_clone(start, err);
+        if (!trial) {
+            rc = NCG_E_NOMEM;
             break;
         }
+        p->c = trial;
         for (int i = 0; i < p->api_count; i++)
             memcpy(p->apis[i].reason, reasons[i], NCG_MESSAGE_MAX);
         rc = run_strategy(p, strategy, &price, err);
+        p->c = start;
         for (int i = 0; i < p->api_count; i++)
             count += p->apis[i].placed;
         if (rc == 0 && (count > best_count || (count == best_count && price < best_price - 1e-9))) {
             ncg_cluster_free(best);
-            best = p->c;
+            best = trial;
             best_count = count;
             best_price = price;
             memcpy(best_replicas, p->replicas, (size_t)p->replica_total * sizeof(preplica));
@@ -826,21 +889,20 @@ static int try_strategies(ncg_plan *p, ncg_error *err)
                 memcpy(best_reasons[i], p->apis[i].reason, NCG_MESSAGE_MAX);
             }
         } else {
-            ncg_cluster_free(p->c);
+            ncg_cluster_free(trial);
         }
-        p->c = start;
     }
     if (rc == 0) {
-        ncg_cluster_free(start);
-        p->c = best;
         memcpy(p->replicas, best_replicas, (size_t)p->replica_total * sizeof(preplica));
         for (int i = 0; i < p->api_count; i++) {
             p->apis[i].placed = best_placed[i];
             memcpy(p->apis[i].reason, best_reasons[i], NCG_MESSAGE_MAX);
         }
-    } else {
-        ncg_cluster_free(best);
+        *out = best;
+        best = NULL;
     }
+done:
+    ncg_cluster_free(best);
     free(best_replicas);
     free(best_placed);
     free(reasons);
@@ -850,27 +912,56 @@ static int try_strategies(ncg_plan *p, ncg_error *err)
 
 static void existing_use(const ncg_plan *p, double *used, int *low)
 {
-    for (int g = 0; g < p->c->group_count; g++) {
-        low[g] = p->c->groups[g].min_nodes;
+    int G = ncg_cluster_nodegroup_count(p->c);
+    for (int g = 0; g < G; g++) {
+        ncg_nodegroup_info info;
+        ncg_cluster_nodegroup_info(p->c, g, &info);
+        low[g] = info.min_nodes;
         for (int r = 0; r < RESOURCES; r++)
             used[g * RESOURCES + r] = 0;
     }
     for (int i = 0; i < p->base_nodes; i++) {
-        const cnode *n = p->c->nodes[i];
-        const ncg_node *nd = n->node;
-        double *u = &used[n->group * RESOURCES];
-        int cores = 0, base = 0;
-        for (int w = 0; w < CORE_WORDS; w++)
-            cores += ncg_popcount64(nd->core_used[w]);
-        u[0] += cores;
-        u[1] += (double)nd->cpu_used / 1000.0;
-        u[2] += gib(nd->memory_used);
-        u[3] += gib(nd->hugepages_used);
-        for (int j = 0; j < p->base_nodes; j++)
-            base += p->c->nodes[j]->group == n->group;
-        if (base > low[n->group])
-            low[n->group] = base;
+        int g = ncg_cluster_node_nodegroup(p->c, i);
+        double *u = &used[g * RESOURCES];
+        ncg_usage use;
+        ncg_node_usage(ncg_cluster_node(p->c, i), &use);
+        u[0] += use.cores;
+        u[1] += (double)use.cpu_milli / 1000.0;
+        u[2] += gib(use.memory_bytes);
+        u[3] += gib(use.hugepages_bytes);
     }
+    for (int g = 0; g < G; g++) {
+        int base = ncg_cluster_nodegroup_nodes(p->c, g); /* the base cluster's nodes: p->c is not solved yet */
+        if (base > low[g])
+            low[g] = base;
+    }
+}
+
+static void summarise(const ncg_plan *p, const ncg_cluster *c, ncg_plan_summary *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->size = sizeof(*s);
+    for (int i = 0; i < ncg_cluster_node_count(c); i++) {
+        ncg_nodegroup_info g;
+        const ncg_node *nd = ncg_cluster_node(c, i);
+        ncg_usage u;
+        ncg_cluster_nodegroup_info(c, ncg_cluster_node_nodegroup(c, i), &g);
+        ncg_node_usage(nd, &u);
+        s->price_per_hour += g.price;
+        s->unpriced_nodes += !g.priced;
+        s->chips_total += g.type->t.chips;
+        s->chips_used += g.type->t.chips - ncg_popcount64(ncg_node_free_chip_mask(nd));
+        s->cpu_total_milli += g.type->cpu_usable_milli;
+        s->cpu_used_milli += u.cpu_milli;
+        s->memory_total_bytes += g.type->memory_usable_bytes;
+        s->memory_used_bytes += u.memory_bytes;
+    }
+    s->nodes = ncg_cluster_node_count(c);
+    s->new_nodes = s->nodes - p->base_nodes;
+    s->replicas = p->replica_total;
+    for (int i = 0; i < p->api_count; i++)
+        s->placed += p->apis[i].placed;
+    s->unplaced = s->replicas - s->placed;
 }
 
 NCG_EXPORT int ncg_plan_solve(ncg_plan *p, ncg_error *err)
@@ -878,60 +969,33 @@ NCG_EXPORT int ncg_plan_solve(ncg_plan *p, ncg_error *err)
     int G, rc, *low;
     double *used;
     bool ok;
-    ncg_plan_summary s = {0};
+    ncg_plan_summary s;
+    ncg_cluster *result = NULL;
 
     if (!p)
         return ncg_fail(err, NCG_E_INVALID, "plan is NULL");
     if (p->solved)
         return ncg_fail(err, NCG_E_INVALID, "plan_solve: the plan is solved already");
-    G = p->c->group_count;
+    G = ncg_cluster_nodegroup_count(p->c);
     p->offset = malloc((size_t)(p->api_count + 1) * sizeof(int));
     used = calloc((size_t)G * RESOURCES + 1, sizeof(double));
     low = calloc((size_t)G + 1, sizeof(int));
-    if (!p->offset || !used || !low) {
-        free(used);
-        free(low);
-        return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
-    }
+    rc = p->offset && used && low ? 0 : ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
     p->replica_total = 0;
-    for (int i = 0; i < p->api_count; i++) {
+    for (int i = 0; rc == 0 && i < p->api_count; i++) {
         p->offset[i] = p->replica_total;
         p->replica_total += p->apis[i].replicas;
-        p->apis[i].placed = 0;
     }
-    p->replicas = malloc((size_t)(p->replica_total + 1) * sizeof(preplica));
-    if (!p->replicas) {
-        free(used);
-        free(low);
-        return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
-    }
-    for (int i = 0; i < p->replica_total; i++)
-        p->replicas[i] = (preplica){-1, 0};
-    existing_use(p, used, low);
-    p->solved = true;
-    rc = analyse(p, err);
-    if (rc == 0)
-        rc = try_strategies(p, err);
+    if (rc == 0 && !(p->replicas = malloc((size_t)(p->replica_total + 1) * sizeof(preplica))))
+        rc = ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
     if (rc == 0) {
-        for (int i = 0; i < p->c->node_count; i++) {
-            const cnode *n = p->c->nodes[i];
-            const cgroup *g = &p->c->groups[n->group];
-            const ncg_node *nd = n->node;
-            s.price_per_hour += g->price;
-            s.unpriced_nodes += !g->priced;
-            s.chips_total += g->type.t.chips;
-            s.chips_used += ncg_popcount64(nd->chip_busy);
-            s.cpu_total_milli += g->type.cpu_usable_milli;
-            s.cpu_used_milli += nd->cpu_used;
-            s.memory_total_bytes += g->type.memory_usable_bytes;
-            s.memory_used_bytes += nd->memory_used;
-        }
-        s.nodes = p->c->node_count;
-        s.new_nodes = p->c->node_count - p->base_nodes;
-        s.replicas = p->replica_total;
-        for (int i = 0; i < p->api_count; i++)
-            s.placed += p->apis[i].placed;
-        s.unplaced = s.replicas - s.placed;
+        existing_use(p, used, low);
+        rc = analyse(p, err);
+    }
+    if (rc == 0)
+        rc = try_strategies(p, &result, err);
+    if (rc == 0) {
+        summarise(p, result, &s);
         s.lower_bound_per_hour = lower_bound(p, used, low, err, &ok);
         if (!ok)
             rc = NCG_E_NOMEM;
@@ -939,7 +1003,20 @@ NCG_EXPORT int ncg_plan_solve(ncg_plan *p, ncg_error *err)
         if (s.lower_bound_per_hour > s.price_per_hour && s.lower_bound_per_hour <= s.price_per_hour * (1 + 1e-9))
             s.lower_bound_per_hour = s.price_per_hour;
         s.gap = s.price_per_hour > 0 ? (s.price_per_hour - s.lower_bound_per_hour) / s.price_per_hour : 0;
+    }
+    if (rc == 0) {
+        ncg_cluster_free(p->c);
+        p->c = result;
         p->sum = s;
+        p->solved = true;
+    } else {
+        /* nothing the caller can see changed: the plan may be solved again */
+        ncg_cluster_free(result);
+        free(p->offset);
+        free(p->replicas);
+        p->offset = NULL;
+        p->replicas = NULL;
+        p->replica_total = 0;
     }
     free(used);
     free(low);
@@ -962,11 +1039,13 @@ NCG_EXPORT int ncg_plan_get_summary(const ncg_plan *p, ncg_plan_summary *out, nc
         return rc;
     if (!out)
         return ncg_fail(err, NCG_E_INVALID, "plan_get_summary: out is NULL");
-    *out = p->sum;
+    if ((rc = NCG_CHECK_SIZED(out, ncg_plan_summary, err)) < 0)
+        return rc;
+    ncg_sized_out(out, &p->sum, sizeof(p->sum));
     return 0;
 }
 
-NCG_EXPORT const ncg_cluster *ncg_plan_cluster(const ncg_plan *p)
+NCG_EXPORT const ncg_cluster *ncg_plan_get_cluster(const ncg_plan *p)
 {
     return p ? p->c : NULL;
 }
@@ -976,13 +1055,16 @@ NCG_EXPORT int ncg_plan_replica_count(const ncg_plan *p)
     return p && p->solved ? p->replica_total : 0;
 }
 
-NCG_EXPORT int ncg_plan_replica_at(const ncg_plan *p, int index, ncg_plan_replica *out, ncg_error *err)
+NCG_EXPORT int ncg_plan_get_replica(const ncg_plan *p, int index, ncg_plan_replica *out, ncg_error *err)
 {
+    ncg_plan_replica r = NCG_INIT(ncg_plan_replica);
     int rc = need_solved(p, err), ai = 0;
     if (rc < 0)
         return rc;
     if (!out)
-        return ncg_fail(err, NCG_E_INVALID, "plan_replica_at: out is NULL");
+        return ncg_fail(err, NCG_E_INVALID, "plan_get_replica: out is NULL");
+    if ((rc = NCG_CHECK_SIZED(out, ncg_plan_replica, err)) < 0)
+        return rc;
     if (index < 0 || index >= p->replica_total)
         return ncg_fail(err, NCG_E_NOT_FOUND, "replica index %d is out of range 0..%d", index, p->replica_total - 1);
     {
@@ -1001,10 +1083,11 @@ NCG_EXPORT int ncg_plan_replica_at(const ncg_plan *p, int index, ncg_plan_replic
         while (p->apis[ai].replicas == 0 || index >= p->offset[ai] + p->apis[ai].replicas)
             ai++;
     }
-    out->api = ai;
-    out->replica = index - p->offset[ai];
-    out->node = p->replicas[index].node;
-    out->alloc_id = p->replicas[index].alloc;
+    r.api = ai;
+    r.replica = index - p->offset[ai];
+    r.node = p->replicas[index].node;
+    r.alloc_id = p->replicas[index].alloc;
+    ncg_sized_out(out, &r, sizeof(r));
     return 0;
 }
 
@@ -1018,56 +1101,67 @@ static int need_api(const ncg_plan *p, int api, ncg_error *err)
     return 0;
 }
 
-NCG_EXPORT int ncg_plan_unplaced(const ncg_plan *p, int api, char *buf, size_t size, ncg_error *err)
+NCG_EXPORT int ncg_plan_get_unplaced(const ncg_plan *p, int api, char *buf, size_t size, int *out_unplaced,
+                                     ncg_error *err)
 {
+    const char *reason;
+    size_t len;
     int rc = need_api(p, api, err);
     if (rc < 0)
         return rc;
     if (!buf && size)
-        return ncg_fail(err, NCG_E_INVALID, "plan_unplaced: buf is NULL but size is %zu", size);
-    if (size)
-        snprintf(buf, size, "%s", p->apis[api].placed < p->apis[api].replicas ? p->apis[api].reason : "");
-    return p->apis[api].replicas - p->apis[api].placed;
+        return ncg_fail(err, NCG_E_INVALID, "plan_get_unplaced: buf is NULL but size is %zu", size);
+    reason = p->apis[api].placed < p->apis[api].replicas ? p->apis[api].reason : "";
+    len = strlen(reason);
+    if (len < size)
+        memcpy(buf, reason, len + 1);
+    if (out_unplaced)
+        *out_unplaced = p->apis[api].replicas - p->apis[api].placed;
+    return (int)len;
 }
 
-NCG_EXPORT int ncg_plan_headroom(const ncg_plan *cp, int api, ncg_error *err)
+NCG_EXPORT int ncg_plan_get_headroom(const ncg_plan *p, int api, ncg_error *err)
 {
-    ncg_plan *p = (ncg_plan *)cp; /* scratch allocations are undone before returning */
-    int rc = need_api(cp, api, err), total = 0;
-    papi *a;
+    int rc = need_api(p, api, err), total = 0;
+    const papi *a;
     if (rc < 0)
         return rc;
     a = &p->apis[api];
-    for (int i = 0; i < p->c->node_count; i++) {
-        cnode *n = p->c->nodes[i];
-        ncg_node *nd = n->node;
-        uint32_t saved = nd->next_id, first;
-        int on = 0, added = 0;
-        if (!a->allowed[n->group] || a->fit[n->group] == 0)
+    for (int i = 0; i < ncg_cluster_node_count(p->c); i++) {
+        int g = ncg_cluster_node_nodegroup(p->c, i), on = 0, added = 0;
+        ncg_node *scratch;
+        if (!a->allowed[g] || a->fit[g] == 0 ||
+            !ncg_node_fits_shape(ncg_cluster_node(p->c, i), &a->shape[g], &a->req, NULL))
             continue;
         if (a->max_per_node)
             for (int r = 0; r < a->replicas; r++)
                 on += p->replicas[p->offset[api] + r].node == i;
-        first = nd->next_id;
+        if (a->max_per_node && on >= a->max_per_node)
+            continue;
+        /* count on a scratch copy: the plan is shared read-only and never changes here */
+        scratch = ncg_node_clone(ncg_cluster_node(p->c, i), NULL);
+        if (!scratch)
+            return ncg_fail(err, NCG_E_NOMEM, "out of memory counting headroom");
         for (;;) {
-            placement pl;
+            ncg_slot pl;
             if (a->max_per_node && on + added >= a->max_per_node)
                 break;
-            if (!ncg_node_fits_shape(nd, &a->shape[n->group], &a->req, &pl) ||
-                ncg_node_commit_placement(nd, &pl, &a->req, NULL, NULL) < 0)
+            if (!ncg_node_fits_shape(scratch, &a->shape[g], &a->req, &pl))
                 break;
+            if (ncg_node_commit(scratch, &pl, &a->req, NULL, NULL) < 0) {
+                ncg_node_free(scratch);
+                return ncg_fail(err, NCG_E_NOMEM, "out of memory counting headroom");
+            }
             if (++added >= FIT_CAP)
                 break;
         }
-        for (int k = 0; k < added; k++)
-            ncg_node_release(nd, first + (uint32_t)k, NULL);
-        nd->next_id = saved;
+        ncg_node_free(scratch);
         total += added;
     }
     return total;
 }
 
-NCG_EXPORT const char *ncg_plan_api_name(const ncg_plan *p, int api)
+NCG_EXPORT const char *ncg_plan_get_api_name(const ncg_plan *p, int api)
 {
     return p && api >= 0 && api < p->api_count ? p->apis[api].name : NULL;
 }

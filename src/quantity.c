@@ -101,12 +101,13 @@ NCG_EXPORT int ncg_parse_memory(const char *text, int64_t *out_bytes, ncg_error 
 
 static int emit(char *buf, size_t size, ncg_error *err, int64_t value, const char *unit)
 {
+    char text[32];
     int n;
     if (!buf && size)
         return ncg_fail(err, NCG_E_INVALID, "buffer is NULL but size is %zu", size);
-    n = snprintf(buf, size, "%" PRId64 "%s", value, unit);
-    if ((size_t)n >= size)
-        return ncg_fail(err, NCG_E_BUFFER, "buffer of %zu bytes is too small for %d characters", size, n);
+    n = snprintf(text, sizeof(text), "%" PRId64 "%s", value, unit);
+    if ((size_t)n < size)
+        memcpy(buf, text, (size_t)n + 1);
     return n;
 }
 

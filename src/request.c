@@ -13,6 +13,7 @@ NCG_EXPORT void ncg_request_init(ncg_request *request)
     if (!request)
         return;
     memset(request, 0, sizeof(*request));
+    request->size = (uint32_t)sizeof(*request);
     request->ppr = 1;
     request->cpu_milli = 200;
 }
@@ -22,10 +23,26 @@ static const char *model_name(const ncg_model *m)
     return m->name && m->name[0] ? m->name : "(unnamed)";
 }
 
+int ncg_request_in(const ncg_request *user, ncg_request *out, ncg_error *err)
+{
+    ncg_request r;
+    int rc;
+    if (!user)
+        return ncg_fail(err, NCG_E_INVALID, "request is NULL");
+    rc = NCG_CHECK_SIZED(user, ncg_request, err);
+    if (rc < 0)
+        return rc;
+    ncg_request_init(&r);
+    ncg_sized_in(&r, sizeof(r), user);
+    rc = ncg_request_check_fields(&r, err);
+    if (rc < 0)
+        return rc;
+    *out = r;
+    return 0;
+}
+
 int ncg_request_check_fields(const ncg_request *r, ncg_error *err)
 {
-    if (!r)
-        return ncg_fail(err, NCG_E_INVALID, "request is NULL");
     if (r->inf < 0 || r->inf > COUNT_MAX)
         return ncg_fail(err, NCG_E_RANGE, "inf %" PRId64 " is out of range 0..%d", r->inf, COUNT_MAX);
     if (r->neuroncores < 0 || r->neuroncores > COUNT_MAX)
@@ -50,9 +67,14 @@ int ncg_request_check_fields(const ncg_request *r, ncg_error *err)
         return ncg_fail(err, NCG_E_INVALID, "models is NULL but model_count is %zu", r->model_count);
     if (r->model_count > 4096)
         return ncg_fail(err, NCG_E_RANGE, "model_count %zu is out of range 0..4096", r->model_count);
+    if (r->model_count > 0 && r->models[0].size < NCG_V1_SIZE(ncg_model))
+        return ncg_sized_check(&r->models[0], NCG_V1_SIZE(ncg_model), "ncg_model", err);
     for (size_t i = 0; i < r->model_count; i++) {
-        const ncg_model *m = &r->models[i];
+        const ncg_model *m = ncg_model_at(r, i);
         ncg_quoted q;
+        if (m->size != r->models[0].size)
+            return ncg_fail(err, NCG_E_INVALID, "model %zu: ncg_model.size %u differs from the first model's %u",
+                            i, m->size, r->models[0].size);
         if (m->bytes < 0)
             return ncg_fail(err, NCG_E_RANGE, "model %s: bytes %" PRId64 " must be >= 0",
                             ncg_quote(&q, model_name(m)), m->bytes);
@@ -67,6 +89,7 @@ NCG_EXPORT int ncg_ppr_values(int64_t total_cores, int64_t *out, size_t size, nc
 {
     int64_t d, root = 1;
     size_t n = 0;
+    bool fits;
 
     if (total_cores < 1 || total_cores > INT32_MAX)
         return ncg_fail(err, NCG_E_RANGE, "total NeuronCores %" PRId64 " is out of range 1..%d", total_cores,
@@ -77,11 +100,20 @@ NCG_EXPORT int ncg_ppr_values(int64_t total_cores, int64_t *out, size_t size, nc
     while ((root + 1) * (root + 1) <= total_cores)
         root++;
     for (d = 1; d <= root; d++)
-        if (total_cores % d == 0 && n++ < size)
-            out[n - 1] = d;
-    for (d = root; d >= 1; d--)
-        if (total_cores % d == 0 && d * d != total_cores && n++ < size)
-            out[n - 1] = total_cores / d;
+        if (total_cores % d == 0)
+            n += d * d == total_cores ? 1 : 2;
+    fits = n <= size;
+    n = 0;
+    for (d = 1; d <= root && fits; d++)
+        if (total_cores % d == 0)
+            out[n++] = d;
+    for (d = root; d >= 1 && fits; d--)
+        if (total_cores % d == 0 && d * d != total_cores)
+            out[n++] = total_cores / d;
+    if (!fits)
+        for (d = 1; d <= root; d++)
+            if (total_cores % d == 0)
+                n += d * d == total_cores ? 1 : 2;
     return (int)n;
 }
 
@@ -104,7 +136,9 @@ static int ppr_error(const char *what, int64_t total, int64_t ppr, ncg_error *er
     int64_t values[128];
     char list[400];
     int n = ncg_ppr_values(total, values, 128, NULL);
-    format_list(values, n < 128 ? n : 128, list, sizeof(list));
+    if (n > 128) /* only for totals with more than 128 divisors, far beyond any node */
+        n = 0;
+    format_list(values, n, list, sizeof(list));
     return ncg_fail(err, NCG_E_PPR, "cannot evenly distribute %s over %" PRId64 " processes - acceptable numbers "
                     "of processes are %s", what, ppr, list);
 }
@@ -202,10 +236,10 @@ static void type_limits(const ncg_type_copy *tc, limits *l)
     l->hugepages = tc->t.hugepages_bytes;
 }
 
-int ncg_models_check(const ncg_model *models, size_t count, int ncg_size, ncg_error *err)
+int ncg_models_check(const ncg_request *r, int ncg_size, ncg_error *err)
 {
-    for (size_t i = 0; i < count; i++) {
-        const ncg_model *m = &models[i];
+    for (size_t i = 0; i < r->model_count; i++) {
+        const ncg_model *m = ncg_model_at(r, i);
         ncg_quoted q;
         if (m->compiled_cores == 0 || m->compiled_cores <= ncg_size)
             continue;
@@ -251,7 +285,7 @@ int ncg_request_check_type(const ncg_type_copy *tc, const ncg_request *r, ncg_sh
     if (s.chips > 0 && !ncg_window_size_valid(t->topology, t->chips, s.chips))
         return ncg_fail(err, NCG_E_TOPOLOGY, "Instance type %s does not support requests for device: %d. Please "
                         "request a different number of devices.", t->name, s.chips);
-    rc = ncg_models_check(r->models, r->model_count, s.ncg_size, err);
+    rc = ncg_models_check(r, s.ncg_size, err);
     if (rc < 0)
         return rc;
     if (shape)
@@ -259,17 +293,18 @@ int ncg_request_check_type(const ncg_type_copy *tc, const ncg_request *r, ncg_sh
     return s.ncg_size;
 }
 
-NCG_EXPORT int ncg_request_check(const ncg_catalog *catalog, const char *type, const ncg_request *request,
+NCG_EXPORT int ncg_request_check(const ncg_catalog *catalog, const char *type, const ncg_request *user,
                                  ncg_error *err)
 {
     ncg_type_copy tc;
     limits max = {0};
     int rc, n, first_rc = 0;
     ncg_error first = {0};
+    ncg_request req, *request = &req;
 
     if (!catalog)
         return ncg_fail(err, NCG_E_INVALID, "catalog is NULL");
-    rc = ncg_request_check_fields(request, err);
+    rc = ncg_request_in(user, &req, err);
     if (rc < 0)
         return rc;
     if (type) {
@@ -278,14 +313,14 @@ NCG_EXPORT int ncg_request_check(const ncg_catalog *catalog, const char *type, c
             return rc;
         return ncg_request_check_type(&tc, request, NULL, err);
     }
-    n = ncg_catalog_count(catalog);
+    n = ncg_catalog_type_count(catalog);
     if (n == 0)
         return ncg_fail(err, NCG_E_NO_FIT, "the catalog has no instance types");
     for (int i = 0; i < n; i++) {
-        ncg_type t;
+        ncg_type t = NCG_INIT(ncg_type);
         ncg_error e;
         limits l;
-        ncg_catalog_type_at(catalog, i, &t, NULL);
+        ncg_catalog_get_type(catalog, i, &t, NULL);
         ncg_catalog_copy_type(catalog, t.name, &tc, NULL);
         rc = ncg_request_check_type(&tc, request, NULL, &e);
         if (rc >= 0)
@@ -314,18 +349,19 @@ NCG_EXPORT int ncg_request_check(const ncg_catalog *catalog, const char *type, c
                     "together");
 }
 
-NCG_EXPORT int ncg_request_layout(const ncg_catalog *catalog, const char *type, const ncg_request *request,
-                                  ncg_group *out, size_t size, ncg_error *err)
+NCG_EXPORT int ncg_request_layout(const ncg_catalog *catalog, const char *type, const ncg_request *user,
+                                  ncg_core_group *out, size_t size, ncg_error *err)
 {
     ncg_type_copy tc;
     ncg_shape s;
+    ncg_request req, *request = &req;
     int rc;
 
     if (!catalog || !type)
         return ncg_fail(err, NCG_E_INVALID, "request_layout: %s is NULL", !catalog ? "catalog" : "type");
     if (!out && size)
         return ncg_fail(err, NCG_E_INVALID, "request_layout: out is NULL but size is %zu", size);
-    rc = ncg_request_check_fields(request, err);
+    rc = ncg_request_in(user, &req, err);
     if (rc < 0)
         return rc;
     rc = ncg_catalog_copy_type(catalog, type, &tc, err);
@@ -336,14 +372,8 @@ NCG_EXPORT int ncg_request_layout(const ncg_catalog *catalog, const char *type, 
         return rc;
     if (s.ncg_size == 0)
         return 0;
-    for (int i = 0; i < s.ppr && (size_t)i < size; i++) {
-        int cpc = tc.t.cores_per_chip, first = i * s.ncg_size, last = first + s.ncg_size - 1;
-        out[i].process = i;
-        out[i].first_core = first;
-        out[i].core_count = s.ncg_size;
-        out[i].first_chip = first / cpc;
-        out[i].chip_count = last / cpc - first / cpc + 1;
-        out[i].cache_bytes = out[i].chip_count * tc.t.device_memory_bytes;
-    }
+    if ((size_t)s.ppr <= size)
+        for (int i = 0; i < s.ppr; i++)
+            ncg_core_group_at(0, s.ncg_size, NULL, i, tc.t.cores_per_chip, tc.t.device_memory_bytes, &out[i]);
     return s.ppr;
 }

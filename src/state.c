@@ -1,27 +1,29 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Dump and restore of a cluster as text. The format (doc/state-format.md):
  *
- *   ncg-cluster 1
- *   group NAME MIN MAX PRICE TYPE ACCEL CHIPS CPC PHYS DEVMEM GPUS CPU MEM HUGEPAGES TOPOLOGY TYPEPRICE
- *         CPU_USABLE MEM_USABLE RUNTIME_RESERVE_PER_CHIP
- *   node NAME GROUP POLICY NEXT_ID
+ *   ncg-cluster 2
+ *   nodegroup NAME MIN MAX PRICE TYPE ACCEL CHIPS CPC PHYS DEVMEM GPUS CPU MEM HUGEPAGES TOPOLOGY TYPEPRICE
+ *             CPU_USABLE MEM_USABLE RUNTIME_RESERVE_PER_CHIP
+ *   node NAME NODEGROUP POLICY NEXT_ID
  *   alloc ID WHOLE FIRST_CORE CORE_COUNT PPR SIZES CPU MEM HUGEPAGES MODELS
  *   model BYTES COMPILED_CORES STATIC NAME
  *   end
  *
- * One record per line, fields separated by one space. Prices are "-" when unknown, else C's %.17g (exact for a
- * double). SIZES is "-" when every NCG has CORE_COUNT/PPR cores, else the comma list of sizes. Model names are
- * percent-encoded ("-" for none). Integers are decimal. Every field is checked on restore; the first bad line is
- * reported with its number. */
+ * One record per line, fields separated by one space. Prices are "-" when unknown, else the shortest decimal that
+ * reads back to the same double, with '.' under every locale. SIZES is "-" when every NCG has CORE_COUNT/PPR
+ * cores, else the comma list of sizes. Model names are percent-encoded ("-" for none). Integers are decimal;
+ * ids are unsigned 64-bit. Every field is checked on restore; the first bad line is reported with its number.
+ * Lines and names have no length limit here. */
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cluster.h"
+
+/* ---- dump ---- */
 
 typedef struct out {
     char *buf;
@@ -34,7 +36,8 @@ static void put(out *o, const char *fmt, ...)
     va_list ap;
     int n;
     va_start(ap, fmt);
-    n = vsnprintf(o->len < o->size ? o->buf + o->len : NULL, o->len < o->size ? o->size - o->len : 0, fmt, ap);
+    n = vsnprintf(o->buf && o->len < o->size ? o->buf + o->len : NULL, o->buf && o->len < o->size ? o->size - o->len : 0,
+                  fmt, ap);
     va_end(ap);
     if (n > 0)
         o->len += (size_t)n;
@@ -42,10 +45,13 @@ static void put(out *o, const char *fmt, ...)
 
 static void put_price(out *o, bool known, double price)
 {
-    if (known)
-        put(o, " %.17g", price);
-    else
+    char text[NCG_DOUBLE_MAX];
+    if (!known) {
         put(o, " -");
+        return;
+    }
+    ncg_format_double(price, text);
+    put(o, " %s", text);
 }
 
 static void put_escaped(out *o, const char *s)
@@ -68,86 +74,104 @@ static void put_escaped(out *o, const char *s)
     }
 }
 
+static void dump_node(out *o, const ncg_cluster *c, int i)
+{
+    const ncg_node *n = ncg_cluster_node(c, i);
+    ncg_nodegroup_info g;
+    ncg_cluster_nodegroup_info(c, ncg_cluster_node_nodegroup(c, i), &g);
+    put(o, "node %s %s %d %" PRIu64 "\n", ncg_cluster_node_name(c, i), g.name, (int)ncg_node_policy(n),
+        ncg_node_next_id(n));
+    for (int k = 0; k < ncg_node_alloc_count(n); k++) {
+        const ncg_alloc *a = ncg_node_alloc_at(n, k);
+        const int *sizes = ncg_node_alloc_sizes(n, k);
+        size_t count;
+        const ncg_model *models = ncg_node_alloc_models(n, k, &count);
+        put(o, "alloc %" PRIu64 " %d %d %d %d ", a->id, a->whole_chips, a->first_core, a->core_count, a->ppr);
+        if (sizes)
+            for (int p = 0; p < a->ppr; p++)
+                put(o, "%s%d", p ? "," : "", sizes[p]);
+        else
+            put(o, "-");
+        put(o, " %" PRId64 " %" PRId64 " %" PRId64 " %zu\n", a->cpu_milli, a->memory_bytes, a->hugepages_bytes, count);
+        for (size_t m = 0; m < count; m++) {
+            put(o, "model %" PRId64 " %d %d", models[m].bytes, models[m].compiled_cores,
+                models[m].static_weights ? 1 : 0);
+            put_escaped(o, models[m].name);
+            put(o, "\n");
+        }
+    }
+}
+
+static void dump(out *o, const ncg_cluster *c)
+{
+    put(o, "ncg-cluster 2\n");
+    for (int gi = 0; gi < ncg_cluster_nodegroup_count(c); gi++) {
+        ncg_nodegroup_info g;
+        const ncg_type *t;
+        ncg_cluster_nodegroup_info(c, gi, &g);
+        t = &g.type->t;
+        put(o, "nodegroup %s %d %d", g.name, g.min_nodes, g.max_nodes);
+        put_price(o, g.has_spec_price, g.spec_price);
+        put(o, " %s %d %d %d %d %" PRId64 " %d %" PRId64 " %" PRId64 " %" PRId64 " %d", g.type->name,
+            (int)t->accelerator, t->chips, t->cores_per_chip, t->physical_cores_per_chip, t->device_memory_bytes,
+            t->gpus, t->cpu_milli, t->memory_bytes, t->hugepages_bytes, (int)t->topology);
+        put_price(o, t->has_price, t->usd_per_hour);
+        put(o, " %" PRId64 " %" PRId64 " %" PRId64 "\n", g.type->cpu_usable_milli, g.type->memory_usable_bytes,
+            g.type->runtime_reserve_bytes_per_chip);
+    }
+    for (int i = 0; i < ncg_cluster_node_count(c); i++)
+        dump_node(o, c, i);
+    put(o, "end\n");
+}
+
 NCG_EXPORT int ncg_cluster_dump(const ncg_cluster *c, char *buf, size_t size, ncg_error *err)
 {
-    out o = {buf, size, 0};
+    out o = {NULL, 0, 0};
     if (!c)
         return ncg_fail(err, NCG_E_INVALID, "cluster is NULL");
     if (!buf && size)
         return ncg_fail(err, NCG_E_INVALID, "cluster_dump: buf is NULL but size is %zu", size);
-    put(&o, "ncg-cluster 1\n");
-    for (int gi = 0; gi < c->group_count; gi++) {
-        const cgroup *g = &c->groups[gi];
-        const ncg_type *t = &g->type.t;
-        put(&o, "group %s %d %d", g->name, g->min_nodes, g->max_nodes);
-        put_price(&o, g->has_price, g->spec_price);
-        put(&o, " %s %d %d %d %d %" PRId64 " %d %" PRId64 " %" PRId64 " %" PRId64 " %d", g->type.name,
-            (int)t->accelerator, t->chips, t->cores_per_chip, t->physical_cores_per_chip, t->device_memory_bytes,
-            t->gpus, t->cpu_milli, t->memory_bytes, t->hugepages_bytes, (int)t->topology);
-        put_price(&o, t->has_price, t->usd_per_hour);
-        put(&o, " %" PRId64 " %" PRId64 " %" PRId64 "\n", g->type.cpu_usable_milli, g->type.memory_usable_bytes,
-            g->type.runtime_reserve_bytes_per_chip);
-    }
-    for (int i = 0; i < c->node_count; i++) {
-        const cnode *n = c->nodes[i];
-        put(&o, "node %s %s %d %" PRIu32 "\n", n->name, c->groups[n->group].name, (int)n->node->policy,
-            n->node->next_id);
-        for (int k = 0; k < n->node->count; k++) {
-            const alloc_rec *r = &n->node->allocs[k];
-            put(&o, "alloc %" PRIu32 " %d %d %d %d ", r->a.id, r->a.whole_chips, r->a.first_core, r->a.core_count,
-                r->a.ppr);
-            if (r->group_sizes)
-                for (int p = 0; p < r->a.ppr; p++)
-                    put(&o, "%s%d", p ? "," : "", r->group_sizes[p]);
-            else
-                put(&o, "-");
-            put(&o, " %" PRId64 " %" PRId64 " %" PRId64 " %zu\n", r->a.cpu_milli, r->a.memory_bytes,
-                r->a.hugepages_bytes, r->model_count);
-            for (size_t m = 0; m < r->model_count; m++) {
-                put(&o, "model %" PRId64 " %d %d", r->models[m].bytes, r->models[m].compiled_cores,
-                    r->models[m].static_weights ? 1 : 0);
-                put_escaped(&o, r->models[m].name);
-                put(&o, "\n");
-            }
-        }
-    }
-    put(&o, "end\n");
+    dump(&o, c); /* measure first: the buffer is written only when all of it fits */
     if (o.len > INT32_MAX)
         return ncg_fail(err, NCG_E_RANGE, "cluster state of %zu bytes exceeds 2^31", o.len);
+    if (o.len < size) {
+        out w = {buf, size, 0};
+        dump(&w, c);
+    }
     return (int)o.len;
 }
 
 /* ---- restore ---- */
 
+#define MAX_FIELDS 24
+
 typedef struct reader {
-    const char *p;
+    char *p;            /* rest of the (copied) text */
     int line;
-    char *fields[24];
-    int count;
-    char buf[1024];
+    char *fields[MAX_FIELDS];
+    int count;          /* fields on the line; MAX_FIELDS + 1 when there are more */
 } reader;
 
-/* Read the next line into fields; false at end of text. */
+/* Cut the next line into fields in place; false at end of text. */
 static bool next_line(reader *rd)
 {
-    size_t n = 0;
-    char *s;
-    if (!*rd->p)
+    char *s = rd->p, *end;
+    if (!*s)
         return false;
-    while (rd->p[n] && rd->p[n] != '\n')
-        n++;
+    end = strchr(s, '\n');
+    if (end) {
+        *end = '\0';
+        rd->p = end + 1;
+    } else {
+        rd->p = s + strlen(s);
+    }
     rd->line++;
-    if (n >= sizeof(rd->buf))
-        n = sizeof(rd->buf) - 1;
-    memcpy(rd->buf, rd->p, n);
-    rd->buf[n] = '\0';
-    rd->p += n;
-    while (*rd->p && *rd->p != '\n')
-        rd->p++;
-    if (*rd->p == '\n')
-        rd->p++;
     rd->count = 0;
-    for (s = rd->buf; *s && rd->count < 24;) {
+    while (rd->count <= MAX_FIELDS) {
+        if (rd->count == MAX_FIELDS) {
+            rd->count++;
+            break;
+        }
         rd->fields[rd->count++] = s;
         s = strchr(s, ' ');
         if (!s)
@@ -171,6 +195,20 @@ static bool to_i64(const char *s, int64_t lo, int64_t hi, int64_t *v)
     return true;
 }
 
+static bool to_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
+{
+    char *end;
+    unsigned long long x;
+    if (*s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    x = strtoull(s, &end, 10);
+    if (errno || *end || x < lo || x > hi)
+        return false;
+    *v = x;
+    return true;
+}
+
 static bool to_int(const char *s, int lo, int hi, int *v)
 {
     int64_t x;
@@ -180,41 +218,42 @@ static bool to_int(const char *s, int lo, int hi, int *v)
     return true;
 }
 
-static bool to_price(const char *s, int *known, double *v)
+static bool to_price(const char *s, bool *known, double *v)
 {
-    char *end;
     if (strcmp(s, "-") == 0) {
-        *known = 0;
+        *known = false;
         *v = 0;
         return true;
     }
-    errno = 0;
-    *v = strtod(s, &end);
-    *known = 1;
-    return !errno && !*end && end != s && isfinite(*v) && *v >= 0;
+    *known = true;
+    return ncg_parse_double(s, v) && *v >= 0;
 }
 
-static bool unescape(const char *s, char *outp, size_t size)
+static int hex(char ch)
 {
-    size_t o = 0;
+    return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+}
+
+/* Decode a percent-encoded name in place. */
+static bool unescape(char *s)
+{
+    char *o = s;
     if (strcmp(s, "-") == 0) {
-        outp[0] = '\0';
+        s[0] = '\0';
         return true;
     }
     for (; *s; s++) {
-        unsigned v;
-        if (o + 1 >= size)
-            return false;
         if (*s == '%') {
-            if (sscanf(s + 1, "%2X", &v) != 1 || !s[1] || !s[2])
+            int hi = hex(s[1]), lo = hi < 0 ? -1 : hex(s[2]);
+            if (lo < 0)
                 return false;
-            outp[o++] = (char)v;
+            *o++ = (char)(hi * 16 + lo);
             s += 2;
         } else {
-            outp[o++] = *s;
+            *o++ = *s;
         }
     }
-    outp[o] = '\0';
+    *o = '\0';
     return true;
 }
 
@@ -223,85 +262,84 @@ static int bad(ncg_error *err, const reader *rd, const char *what)
     return ncg_fail(err, NCG_E_PARSE, "cluster state line %d: %s", rd->line, what);
 }
 
-static int restore_group(ncg_cluster *c, reader *rd, ncg_error *err)
+/* A failure of a library call while restoring: out of memory stays NCG_E_NOMEM, an overlap NCG_E_OVERLAP, the
+ * rest is a parse error of that line. */
+static int bad_call(ncg_error *err, const reader *rd, int rc, const ncg_error *inner)
 {
-    ncg_type t = {0};
-    ncg_group_spec spec = {0};
-    ncg_catalog *cat;
-    int accel, topo, rc, has_type_price;
-    int64_t cpu_usable, mem_usable, runtime;
-    cgroup *g;
-
-    if (rd->count != 20)
-        return bad(err, rd, "a group line has 20 fields");
-    spec.name = rd->fields[1];
-    spec.type = rd->fields[5];
-    t.name = rd->fields[5];
-    if (!to_int(rd->fields[2], 0, 1000000, &spec.min_nodes) || !to_int(rd->fields[3], 0, 1000000, &spec.max_nodes) ||
-        !to_price(rd->fields[4], &spec.has_price, &spec.usd_per_hour))
-        return bad(err, rd, "bad group MIN, MAX or PRICE");
-    if (!to_int(rd->fields[6], 0, 3, &accel) || !to_int(rd->fields[7], 0, NCG_MAX_CHIPS, &t.chips) ||
-        !to_int(rd->fields[8], 0, NCG_MAX_CORES_PER_CHIP, &t.cores_per_chip) ||
-        !to_int(rd->fields[9], 0, 64, &t.physical_cores_per_chip) ||
-        !to_i64(rd->fields[10], 0, INT64_MAX, &t.device_memory_bytes) || !to_int(rd->fields[11], 0, 64, &t.gpus) ||
-        !to_i64(rd->fields[12], 1, INT64_MAX, &t.cpu_milli) || !to_i64(rd->fields[13], 1, INT64_MAX, &t.memory_bytes) ||
-        !to_i64(rd->fields[14], 0, INT64_MAX, &t.hugepages_bytes) || !to_int(rd->fields[15], 0, 3, &topo) ||
-        !to_price(rd->fields[16], &has_type_price, &t.usd_per_hour) ||
-        !to_i64(rd->fields[17], 0, INT64_MAX, &cpu_usable) || !to_i64(rd->fields[18], 0, INT64_MAX, &mem_usable) ||
-        !to_i64(rd->fields[19], 0, INT64_MAX, &runtime))
-        return bad(err, rd, "bad instance type field in group line");
-    t.accelerator = (ncg_accel)accel;
-    t.topology = (ncg_topology)topo;
-    t.has_price = has_type_price;
-    cat = ncg_catalog_new_empty(err);
-    if (!cat)
-        return NCG_E_NOMEM;
-    rc = ncg_catalog_set_type(cat, &t, err);
-    if (rc >= 0)
-        rc = ncg_cluster_add_group(c, cat, &spec, err);
-    ncg_catalog_free(cat);
-    if (rc < 0) {
-        if (err && rc != NCG_E_NOMEM) {
-            char msg[NCG_MESSAGE_MAX];
-            snprintf(msg, sizeof(msg), "%s", err->message);
-            return bad(err, rd, msg);
-        }
-        return rc;
-    }
-    g = &c->groups[rc];
-    g->type.cpu_usable_milli = cpu_usable;
-    g->type.memory_usable_bytes = mem_usable;
-    g->type.runtime_reserve_bytes_per_chip = runtime;
-    return 0;
+    if (rc == NCG_E_NOMEM)
+        return ncg_fail(err, rc, "%s", inner->message);
+    return ncg_fail_prefix(err, rc == NCG_E_OVERLAP ? rc : NCG_E_PARSE, inner, "cluster state line %d", rd->line);
 }
 
-static int restore_alloc(cnode *n, reader *rd, ncg_error *err)
+static int restore_nodegroup(ncg_cluster *c, reader *rd, ncg_error *err)
 {
-    const ncg_type *t = &n->node->type.t;
-    int64_t id, cpu, mem, hp, nmodels;
+    ncg_type_copy tc = {0};
+    ncg_type *t = &tc.t;
+    int accel, topo, min, max, rc;
+    bool has_price, has_type_price;
+    double price;
+    ncg_error e;
+
+    if (rd->count != 20)
+        return bad(err, rd, "a nodegroup line has 20 fields");
+    if (!to_int(rd->fields[2], 0, 1000000, &min) || !to_int(rd->fields[3], 0, 1000000, &max) ||
+        !to_price(rd->fields[4], &has_price, &price))
+        return bad(err, rd, "bad nodegroup MIN, MAX or PRICE");
+    if (strlen(rd->fields[5]) > NCG_NAME_MAX)
+        return bad(err, rd, "instance type name is longer than 63 characters");
+    strcpy(tc.name, rd->fields[5]);
+    t->size = sizeof(*t);
+    t->name = tc.name;
+    if (!to_int(rd->fields[6], 0, 3, &accel) || !to_int(rd->fields[7], 0, NCG_MAX_CHIPS, &t->chips) ||
+        !to_int(rd->fields[8], 0, NCG_MAX_CORES_PER_CHIP, &t->cores_per_chip) ||
+        !to_int(rd->fields[9], 0, 64, &t->physical_cores_per_chip) ||
+        !to_i64(rd->fields[10], 0, INT64_MAX, &t->device_memory_bytes) || !to_int(rd->fields[11], 0, 64, &t->gpus) ||
+        !to_i64(rd->fields[12], 1, INT64_MAX, &t->cpu_milli) || !to_i64(rd->fields[13], 1, INT64_MAX, &t->memory_bytes) ||
+        !to_i64(rd->fields[14], 0, INT64_MAX, &t->hugepages_bytes) || !to_int(rd->fields[15], 0, 3, &topo) ||
+        !to_price(rd->fields[16], &has_type_price, &t->usd_per_hour) ||
+        !to_i64(rd->fields[17], 0, INT64_MAX, &tc.cpu_usable_milli) ||
+        !to_i64(rd->fields[18], 0, INT64_MAX, &tc.memory_usable_bytes) ||
+        !to_i64(rd->fields[19], 0, INT64_MAX, &tc.runtime_reserve_bytes_per_chip))
+        return bad(err, rd, "bad instance type field in nodegroup line");
+    t->accelerator = (ncg_accel)accel;
+    t->topology = (ncg_topology)topo;
+    t->has_price = has_type_price;
+    rc = ncg_type_check(t, &e);
+    if (rc == 0)
+        rc = ncg_cluster_add_nodegroup_type(c, rd->fields[1], &tc, min, max, has_price, price, &e);
+    return rc < 0 ? bad_call(err, rd, rc, &e) : 0;
+}
+
+static int restore_alloc(ncg_node *node, uint64_t next_id, reader *rd, ncg_error *err)
+{
+    const ncg_type *t = &ncg_node_type_copy(node)->t;
+    int64_t cpu, mem, hp, nmodels;
+    uint64_t id;
     int whole, first, count, ppr, sizes[NCG_MAX_CORES], rc;
     bool uniform = true;
-    placement p = {.first_chip = -1, .first_core = -1};
+    ncg_slot p = {.first_chip = -1, .first_core = -1};
     ncg_request r;
     ncg_model *models = NULL;
-    char *names = NULL;
+    ncg_error e;
 
     if (rd->count != 11)
         return bad(err, rd, "an alloc line has 11 fields");
-    if (!to_i64(rd->fields[1], 1, UINT32_MAX, &id) || !to_int(rd->fields[2], 0, 1, &whole) ||
+    if (!to_u64(rd->fields[1], 1, UINT64_MAX - 1, &id) || !to_int(rd->fields[2], 0, 1, &whole) ||
         !to_int(rd->fields[3], -1, NCG_MAX_CORES - 1, &first) || !to_int(rd->fields[4], 0, NCG_MAX_CORES, &count) ||
         !to_int(rd->fields[5], 0, NCG_MAX_CORES, &ppr) || !to_i64(rd->fields[7], 0, INT64_MAX, &cpu) ||
         !to_i64(rd->fields[8], 0, INT64_MAX, &mem) || !to_i64(rd->fields[9], 0, INT64_MAX, &hp) ||
         !to_i64(rd->fields[10], 0, 4096, &nmodels))
         return bad(err, rd, "bad alloc field");
-    if (id < n->node->next_id && n->node->count > 0)
+    if (id < ncg_node_next_id(node))
         return bad(err, rd, "alloc ids must increase within a node");
+    if (id >= next_id)
+        return bad(err, rd, "alloc id is not below the node's NEXT_ID");
     if (count > 0 && (first < 0 || first + count > t->chips * t->cores_per_chip || ppr < 1))
         return bad(err, rd, "alloc cores out of range for the node's type");
     if (count == 0 && (whole || first != -1))
         return bad(err, rd, "an alloc without cores has WHOLE 0 and FIRST_CORE -1");
     if (strcmp(rd->fields[6], "-") != 0) {
-        int sum = 0, k = ncg_parse_group_sizes(rd->fields[6], sizes, NCG_MAX_CORES, NULL);
+        int sum = 0, k = ncg_parse_core_group_sizes(rd->fields[6], sizes, NCG_MAX_CORES, NULL);
         if (k != ppr)
             return bad(err, rd, "alloc SIZES must list PPR sizes");
         for (int i = 0; i < k; i++)
@@ -318,26 +356,22 @@ static int restore_alloc(cnode *n, reader *rd, ncg_error *err)
     r.cpu_milli = cpu;
     r.memory_bytes = mem;
     r.hugepages_bytes = hp;
-    if (nmodels > 0) {
-        models = calloc((size_t)nmodels, sizeof(*models));
-        names = calloc((size_t)nmodels, 256);
-        if (!models || !names) {
-            free(models);
-            free(names);
-            return ncg_fail(err, NCG_E_NOMEM, "out of memory restoring models");
-        }
-    }
+    if (nmodels > 0 && !(models = calloc((size_t)nmodels, sizeof(*models))))
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory restoring models");
     rc = 0;
     for (int64_t m = 0; m < nmodels && rc == 0; m++) {
         int compiled, stat;
         if (!next_line(rd) || rd->count != 5 || strcmp(rd->fields[0], "model") != 0 ||
             !to_i64(rd->fields[1], 0, INT64_MAX, &models[m].bytes) ||
             !to_int(rd->fields[2], 0, NCG_MAX_CORES, &compiled) || !to_int(rd->fields[3], 0, 1, &stat) ||
-            !unescape(rd->fields[4], names + m * 256, 256))
+            !unescape(rd->fields[4])) {
             rc = bad(err, rd, "expected a model line: model BYTES COMPILED_CORES STATIC NAME");
+            break;
+        }
+        models[m].size = sizeof(ncg_model);
         models[m].compiled_cores = compiled;
         models[m].static_weights = stat;
-        models[m].name = names + m * 256;
+        models[m].name = rd->fields[4]; /* in the reader's copy of the text, which outlives this call */
     }
     if (rc == 0) {
         r.models = models;
@@ -346,106 +380,107 @@ static int restore_alloc(cnode *n, reader *rd, ncg_error *err)
         p.first_core = count ? first : -1;
         p.core_count = count;
         p.shape.ppr = ppr;
-        if (count) {
-            p.first_chip = first / t->cores_per_chip;
-            p.chip_count = (first + count - 1) / t->cores_per_chip - p.first_chip + 1;
-        }
-        n->node->next_id = (uint32_t)id;
-        rc = ncg_node_insert(n->node, &p, &r, uniform ? NULL : sizes, NULL, NULL, err);
-        if (rc > 0)
-            rc = 0;
-        else if (err && rc != NCG_E_NOMEM) {
-            char msg[NCG_MESSAGE_MAX];
-            snprintf(msg, sizeof(msg), "%s", err->message);
-            rc = bad(err, rd, msg);
-            err->code = NCG_E_OVERLAP;
-            rc = NCG_E_OVERLAP;
-        }
+        if (count)
+            ncg_span_chips(first, count, t->cores_per_chip, &p.first_chip, &p.chip_count);
+        rc = ncg_node_insert(node, &p, &r, uniform ? NULL : sizes, NULL, id, NULL, &e);
+        if (rc < 0)
+            rc = bad_call(err, rd, rc, &e);
     }
     free(models);
-    free(names);
     return rc;
 }
 
-NCG_EXPORT ncg_cluster *ncg_cluster_restore(const char *text, ncg_error *err)
+/* Give the node before its NEXT_ID (restore_alloc() checked that it exceeds every id on the node). */
+static void finish_node(ncg_cluster *c, int node, uint64_t next_id)
 {
-    reader rd = {.p = text};
-    ncg_cluster *c;
-    cnode *n = NULL;
-    int rc = 0;
-    int64_t next_id = 1;
+    if (node >= 0)
+        ncg_node_set_next_id(ncg_cluster_node_mut(c, node), next_id);
+}
+
+static int restore(ncg_cluster *c, reader *rd, ncg_error *err)
+{
+    int node = -1, rc = 0;
+    uint64_t next_id = 1;
     bool ended = false;
+    ncg_error e;
+
+    while (rc == 0 && next_line(rd)) {
+        const char *kind = rd->fields[0];
+        if (ended) {
+            rc = bad(err, rd, "text after \"end\"");
+        } else if (strcmp(kind, "nodegroup") == 0) {
+            rc = node >= 0 ? bad(err, rd, "nodegroup lines come before node lines") : restore_nodegroup(c, rd, err);
+        } else if (strcmp(kind, "node") == 0) {
+            int g, policy;
+            finish_node(c, node, next_id);
+            if (rd->count != 5 || (g = ncg_cluster_nodegroup_index(c, rd->fields[2])) < 0 ||
+                !to_int(rd->fields[3], 0, 1, &policy) || !to_u64(rd->fields[4], 1, UINT64_MAX, &next_id)) {
+                rc = bad(err, rd, "expected: node NAME NODEGROUP POLICY NEXT_ID with a known node group");
+                break;
+            }
+            node = ncg_cluster_insert_node(c, rd->fields[1], g, &e);
+            if (node < 0) {
+                rc = bad_call(err, rd, node, &e);
+                break;
+            }
+            ncg_node_set_policy(ncg_cluster_node_mut(c, node), (ncg_policy)policy, NULL);
+        } else if (strcmp(kind, "alloc") == 0) {
+            if (node < 0) {
+                rc = bad(err, rd, "an alloc line comes after its node line");
+                break;
+            }
+            rc = restore_alloc(ncg_cluster_node_mut(c, node), next_id, rd, err);
+            if (rc == 0)
+                ncg_cluster_node_changed(c, node);
+        } else if (strcmp(kind, "end") == 0 && rd->count == 1) {
+            ended = true;
+            finish_node(c, node, next_id);
+        } else {
+            rc = bad(err, rd, "unknown record");
+        }
+    }
+    if (rc == 0 && !ended)
+        rc = bad(err, rd, "missing \"end\"");
+    return rc;
+}
+
+NCG_EXPORT ncg_cluster *ncg_cluster_restore(const char *text, unsigned flags, ncg_error *err)
+{
+    reader rd = {0};
+    ncg_cluster *c;
+    char *copy;
+    size_t len;
+    int rc;
 
     if (!text) {
         ncg_fail(err, NCG_E_INVALID, "cluster state text is NULL");
         return NULL;
     }
+    if (flags) {
+        ncg_fail(err, NCG_E_INVALID, "cluster_restore: flags 0x%x has unknown bits", flags);
+        return NULL;
+    }
+    len = strlen(text);
+    copy = malloc(len + 1);
+    if (!copy) {
+        ncg_fail(err, NCG_E_NOMEM, "out of memory reading a cluster state of %zu bytes", len);
+        return NULL;
+    }
+    memcpy(copy, text, len + 1);
+    rd.p = copy;
     if (!next_line(&rd) || rd.count != 2 || strcmp(rd.fields[0], "ncg-cluster") != 0 ||
-        strcmp(rd.fields[1], "1") != 0) {
-        bad(err, &rd, "expected the header \"ncg-cluster 1\"");
+        strcmp(rd.fields[1], "2") != 0) {
+        rd.line = 1;
+        bad(err, &rd, "expected the header \"ncg-cluster 2\"");
+        free(copy);
         return NULL;
     }
-    c = ncg_cluster_new(err);
-    if (!c)
-        return NULL;
-    while (rc == 0 && next_line(&rd)) {
-        const char *kind = rd.count ? rd.fields[0] : "";
-        if (ended) {
-            rc = bad(err, &rd, "text after \"end\"");
-        } else if (strcmp(kind, "group") == 0) {
-            rc = n ? bad(err, &rd, "group lines come before node lines") : restore_group(c, &rd, err);
-        } else if (strcmp(kind, "node") == 0) {
-            int g, policy;
-            if (n)
-                n->node->next_id = (uint32_t)next_id;
-            if (rd.count != 5 || (g = ncg_cluster_group_index(c, rd.fields[2])) < 0 ||
-                !to_int(rd.fields[3], 0, 1, &policy) || !to_i64(rd.fields[4], 1, UINT32_MAX, &next_id)) {
-                rc = bad(err, &rd, "expected: node NAME GROUP POLICY NEXT_ID with a known group");
-                continue;
-            }
-            n = ncg_cluster_insert_node(c, rd.fields[1], g, err);
-            if (!n) {
-                char msg[NCG_MESSAGE_MAX];
-                snprintf(msg, sizeof(msg), "%s", err ? err->message : "bad node");
-                rc = bad(err, &rd, msg);
-                continue;
-            }
-            n->node->policy = (ncg_policy)policy;
-        } else if (strcmp(kind, "alloc") == 0) {
-            rc = n ? restore_alloc(n, &rd, err) : bad(err, &rd, "an alloc line comes after its node line");
-            if (rc == 0 && n->node->next_id > next_id)
-                rc = bad(err, &rd, "alloc id is not below the node's NEXT_ID");
-            if (rc == 0)
-                ncg_cluster_reindex(c, n);
-        } else if (strcmp(kind, "end") == 0 && rd.count == 1) {
-            ended = true;
-        } else {
-            rc = bad(err, &rd, "unknown record");
-        }
+    c = ncg_cluster_new(0, err);
+    if (c) {
+        rc = restore(c, &rd, err);
+        if (rc < 0)
+            c = ncg_cluster_free(c);
     }
-    if (rc == 0 && !ended)
-        rc = bad(err, &rd, "missing \"end\"");
-    if (rc != 0)
-        return ncg_cluster_free(c);
-    if (n)
-        n->node->next_id = (uint32_t)next_id;
+    free(copy);
     return c;
-}
-
-ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err)
-{
-    int len = ncg_cluster_dump(c, NULL, 0, err);
-    ncg_cluster *copy;
-    char *text;
-    if (len < 0)
-        return NULL;
-    text = malloc((size_t)len + 1);
-    if (!text) {
-        ncg_fail(err, NCG_E_NOMEM, "out of memory copying a cluster");
-        return NULL;
-    }
-    ncg_cluster_dump(c, text, (size_t)len + 1, NULL);
-    copy = ncg_cluster_restore(text, err);
-    free(text);
-    return copy;
 }

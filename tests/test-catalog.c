@@ -1,113 +1,664 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* The catalog of instance types: built-ins, custom types, prices, reserves, sized structs. */
 #include "test-common.h"
 
-/* The built-in catalog equals instances.tsv, field by field. */
-START_TEST(builtins_match_instances_tsv)
+#define INSTANCES "neuron/instances.tsv"
+
+/* Built-in type number _i equals row _i of instances.tsv, field by field, at the same index. */
+START_TEST(builtin_type_matches_instances_tsv)
 {
-    FILE *f = open_data("neuron/instances.tsv");
-    ncg_catalog *c = ncg_catalog_new(NULL);
+    ncg_catalog *c = test_catalog();
+    ncg_type t = NCG_INIT(ncg_type);
     char line[512], *fld[16];
-    int n, rows = 0;
-    while ((n = next_row(f, line, sizeof(line), fld, 16)) >= 0) {
-        ncg_type t;
-        ck_assert_int_eq(n, 9);
-        ck_assert_int_eq(ncg_catalog_find(c, fld[0], &t, NULL), rows);
-        ck_assert_str_eq(t.family, fld[1]);
-        ck_assert_int_eq(t.chips, atoi(fld[2]));
-        ck_assert_int_eq(t.cores_per_chip, atoi(fld[3]));
-        ck_assert_int_eq(t.device_memory_bytes, atoll(fld[4]) * GIB);
-        ck_assert_int_eq(t.cpu_milli, atoll(fld[5]) * 1000);
-        ck_assert_int_eq(t.memory_bytes, atoll(fld[6]) * GIB);
-        ck_assert_str_eq(ncg_topology_name(t.topology), fld[7]);
-        ck_assert_int_eq(t.has_price, fld[8][0] != '\0');
-        if (t.has_price)
-            ck_assert_double_eq_tol(t.usd_per_hour, atof(fld[8]), 1e-12);
-        rows++;
-    }
-    fclose(f);
-    ck_assert_int_eq(rows, 12);
-    ck_assert_int_eq(ncg_catalog_count(c), 12);
+    int n = read_row(INSTANCES, _i, line, sizeof(line), fld, 16);
+    ck_assert_int_eq(n, 9);
+    ck_assert_int_eq(ncg_catalog_find_type(c, fld[0], &t, NULL), _i);
+    ck_assert_str_eq(t.name, fld[0]);
+    ck_assert_str_eq(t.family, fld[1]);
+    ck_assert_int_eq(t.chips, atoi(fld[2]));
+    ck_assert_int_eq(t.cores_per_chip, atoi(fld[3]));
+    ck_assert_int_eq(t.device_memory_bytes, atoll(fld[4]) * GIB);
+    ck_assert_int_eq(t.cpu_milli, atoll(fld[5]) * 1000);
+    ck_assert_int_eq(t.memory_bytes, atoll(fld[6]) * GIB);
+    ck_assert_str_eq(ncg_topology_name(t.topology), fld[7]);
+    ck_assert_int_eq(t.has_price, fld[8][0] != '\0');
+    if (t.has_price)
+        ck_assert_double_eq_tol(t.usd_per_hour, atof(fld[8]), 1e-12);
+    ck_assert_uint_eq(t.size, sizeof(ncg_type));
     ncg_catalog_free(c);
 }
 END_TEST
 
-START_TEST(add_replace_remove)
+START_TEST(builtin_catalog_has_the_12_types_of_instances_tsv)
 {
-    ncg_catalog *c = ncg_catalog_new(NULL);
-    ncg_type t = {.name = "m5.large", .accelerator = NCG_ACCEL_NONE, .cpu_milli = 2000, .memory_bytes = 8 * GIB,
-                  .has_price = 1, .usd_per_hour = 0.096};
-    ncg_type got;
+    ncg_catalog *c = test_catalog();
+    ck_assert_int_eq(data_rows(INSTANCES), 12);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 12);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(get_type_follows_table_order)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = NCG_INIT(ncg_type);
+    ck_assert_int_eq(ncg_catalog_get_type(c, 0, &t, NULL), 0);
+    ck_assert_str_eq(t.name, "inf1.xlarge");
+    ck_assert_int_eq(ncg_catalog_get_type(c, 11, &t, NULL), 0);
+    ck_assert_str_eq(t.name, "trn2.48xlarge");
+    ck_assert_int_eq(t.physical_cores_per_chip, 8);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(get_type_rejects_index_out_of_range)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = NCG_INIT(ncg_type);
+    ck_assert_fails(NCG_E_NOT_FOUND, "type index 12 is out of range 0..11", ncg_catalog_get_type(c, 12, &t, &err));
+    ck_assert_fails(NCG_E_NOT_FOUND, "type index -1 is out of range 0..11", ncg_catalog_get_type(c, -1, &t, &err));
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(find_type_without_out_tests_presence)
+{
+    ncg_catalog *c = test_catalog();
+    ck_assert_int_eq(ncg_catalog_find_type(c, "inf2.48xlarge", NULL, NULL), 7);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(find_type_reports_unknown_name)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = NCG_INIT(ncg_type);
+    ncg_type before;
+    fill_sentinel(&t, sizeof(t));
+    t.size = sizeof(t);
+    memcpy(&before, &t, sizeof(t));
+    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"m5.large\"",
+                    ncg_catalog_find_type(c, "m5.large", &t, &err));
+    ck_assert_mem_eq(&t, &before, sizeof(t));
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(new_rejects_unknown_flags)
+{
+    ck_assert_fails_null(NCG_E_INVALID, "catalog_new: flags 0x2 has unknown bits", ncg_catalog_new(2, &err));
+}
+END_TEST
+
+START_TEST(new_empty_flag_gives_no_types)
+{
+    ncg_catalog *c = ncg_catalog_new(NCG_CATALOG_EMPTY, NULL);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 0);
+    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"inf1.xlarge\"",
+                    ncg_catalog_find_type(c, "inf1.xlarge", NULL, &err));
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(new_empty_flag_keeps_default_reserves)
+{
+    ncg_catalog *c = ncg_catalog_new(NCG_CATALOG_EMPTY, NULL);
+    ncg_reserve r = NCG_INIT(ncg_reserve);
+    ck_assert_int_eq(ncg_catalog_get_reserve(c, &r, NULL), 0);
+    ck_assert_int_eq(r.cpu_milli, 710);
+    ck_assert_int_eq(r.runtime_bytes_per_core, 96 * MIB);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(type_count_of_null_is_zero)
+{
+    ck_assert_int_eq(ncg_catalog_type_count(NULL), 0);
+}
+END_TEST
+
+static ncg_type m5_large(void)
+{
+    ncg_type t = NCG_INIT(ncg_type);
+    t.name = "m5.large";
+    t.accelerator = NCG_ACCEL_NONE;
+    t.cpu_milli = 2000;
+    t.memory_bytes = 8 * GIB;
+    t.has_price = 1;
+    t.usd_per_hour = 0.096;
+    return t;
+}
+
+START_TEST(set_type_appends_a_custom_type)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = m5_large();
+    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 12);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 13);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(set_type_replaces_same_name_in_place)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = m5_large(), got = NCG_INIT(ncg_type);
     ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 12);
     t.usd_per_hour = 0.1;
-    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 12); /* replaced in place */
-    ck_assert_int_eq(ncg_catalog_count(c), 13);
-    ncg_catalog_find(c, "m5.large", &got, NULL);
+    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 12);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 13);
+    ck_assert_int_eq(ncg_catalog_find_type(c, "m5.large", &got, NULL), 12);
     ck_assert_double_eq(got.usd_per_hour, 0.1);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+/* The catalog copies the strings of a type it is given. */
+START_TEST(set_type_copies_the_strings)
+{
+    ncg_catalog *c = test_catalog();
+    char name[] = "m5.large", family[] = "m5";
+    ncg_type t = m5_large(), got = NCG_INIT(ncg_type);
+    t.name = name;
+    t.family = family;
+    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 12);
+    name[0] = 'x';
+    family[0] = 'x';
+    ck_assert_int_eq(ncg_catalog_get_type(c, 12, &got, NULL), 0);
+    ck_assert_str_eq(got.name, "m5.large");
+    ck_assert_str_eq(got.family, "m5");
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(set_price_overrides_builtin_price)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type got = NCG_INIT(ncg_type);
     ck_assert_int_eq(ncg_catalog_set_price(c, "inf1.xlarge", 1, 0.5, NULL), 0);
-    ncg_catalog_find(c, "inf1.xlarge", &got, NULL);
+    ncg_catalog_find_type(c, "inf1.xlarge", &got, NULL);
+    ck_assert_int_eq(got.has_price, 1);
     ck_assert_double_eq(got.usd_per_hour, 0.5);
-    ck_assert_int_eq(ncg_catalog_remove_type(c, "m5.large", NULL), 0);
-    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"m5.large\"", ncg_catalog_find(c, "m5.large", NULL, &err));
-    ncg_catalog_find(c, "trn2.48xlarge", &got, NULL);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(set_price_clears_price)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type got = NCG_INIT(ncg_type);
+    ck_assert_int_eq(ncg_catalog_set_price(c, "inf1.xlarge", 0, 0, NULL), 0);
+    ncg_catalog_find_type(c, "inf1.xlarge", &got, NULL);
     ck_assert_int_eq(got.has_price, 0);
     ncg_catalog_free(c);
 }
 END_TEST
 
-START_TEST(set_type_validation_names_field)
+START_TEST(set_price_rejects_negative)
 {
-    ncg_catalog *c = ncg_catalog_new(NULL);
-    ncg_type t = {.name = "x1", .accelerator = NCG_ACCEL_INFERENTIA, .chips = 0, .cores_per_chip = 4,
-                  .device_memory_bytes = GIB, .cpu_milli = 1000, .memory_bytes = GIB};
-    ck_assert_fails(NCG_E_RANGE, "type x1: chips 0 is out of range 1..64", ncg_catalog_set_type(c, &t, &err));
-    t.chips = 2;
-    t.topology = NCG_TOPOLOGY_TORUS_4X4;
-    ck_assert_fails(NCG_E_INVALID, "type x1: topology torus4x4 needs 16 chips, not 2", ncg_catalog_set_type(c, &t, &err));
-    t.topology = NCG_TOPOLOGY_CHAIN;
-    t.name = "bad name";
-    ck_assert_fails(NCG_E_INVALID,
-                    "type name \"bad name\" is not valid: 1 to 63 characters of A-Z, a-z, 0-9, '.', '_' and '-'",
-                    ncg_catalog_set_type(c, &t, &err));
-    t.name = "x1";
-    t.has_price = 1;
-    t.usd_per_hour = -1;
-    ck_assert_fails(NCG_E_RANGE, "type x1: usd_per_hour -1 must be finite and >= 0", ncg_catalog_set_type(c, &t, &err));
-    ck_assert_int_eq(ncg_catalog_count(c), 12); /* failed calls changed nothing */
+    ncg_catalog *c = test_catalog();
+    ck_assert_fails(NCG_E_RANGE, "type inf1.xlarge: usd_per_hour -1 must be finite and >= 0",
+                    ncg_catalog_set_price(c, "inf1.xlarge", 1, -1, &err));
     ncg_catalog_free(c);
 }
 END_TEST
 
-START_TEST(reserves)
+START_TEST(set_price_rejects_unknown_type)
 {
-    ncg_catalog *c = ncg_catalog_new(NULL);
-    ncg_reserve r;
-    int64_t cpu, mem;
-    ncg_catalog_get_reserve(c, &r, NULL);
+    ncg_catalog *c = test_catalog();
+    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"nope\"", ncg_catalog_set_price(c, "nope", 1, 1, &err));
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(remove_type_forgets_it)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = m5_large();
+    ncg_catalog_set_type(c, &t, NULL);
+    ck_assert_int_eq(ncg_catalog_remove_type(c, "m5.large", NULL), 0);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 12);
+    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"m5.large\"",
+                    ncg_catalog_find_type(c, "m5.large", NULL, &err));
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(remove_type_rejects_unknown_type)
+{
+    ncg_catalog *c = test_catalog();
+    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"nope\"", ncg_catalog_remove_type(c, "nope", &err));
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(trn2_has_no_published_price)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type got = NCG_INIT(ncg_type);
+    ncg_catalog_find_type(c, "trn2.48xlarge", &got, NULL);
+    ck_assert_int_eq(got.has_price, 0);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+static ncg_type neuron_type(void)
+{
+    ncg_type t = NCG_INIT(ncg_type);
+    t.name = "x1";
+    t.accelerator = NCG_ACCEL_INFERENTIA;
+    t.chips = 2;
+    t.cores_per_chip = 4;
+    t.device_memory_bytes = GIB;
+    t.cpu_milli = 1000;
+    t.memory_bytes = GIB;
+    t.topology = NCG_TOPOLOGY_CHAIN;
+    return t;
+}
+
+START_TEST(set_type_accepts_neuron_type)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = neuron_type();
+    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 12);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(set_type_rejects_zero_chips)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = neuron_type();
+    t.chips = 0;
+    ck_assert_fails(NCG_E_RANGE, "type x1: chips 0 is out of range 1..64", ncg_catalog_set_type(c, &t, &err));
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(set_type_accepts_64_chips)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = neuron_type();
+    t.chips = 64;
+    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 12);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(set_type_rejects_65_chips)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = neuron_type();
+    t.chips = 65;
+    t.cores_per_chip = 1;
+    ck_assert_fails(NCG_E_RANGE, "type x1: chips 65 is out of range 1..64", ncg_catalog_set_type(c, &t, &err));
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(set_type_rejects_more_than_256_cores)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = neuron_type();
+    t.chips = 64;
+    t.cores_per_chip = 8;
+    ck_assert_fails(NCG_E_RANGE, "type x1: 64 chips x 8 cores_per_chip exceeds 256 NeuronCores",
+                    ncg_catalog_set_type(c, &t, &err));
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(set_type_rejects_torus_without_16_chips)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = neuron_type();
+    t.topology = NCG_TOPOLOGY_TORUS_4X4;
+    ck_assert_fails(NCG_E_INVALID, "type x1: topology torus4x4 needs 16 chips, not 2",
+                    ncg_catalog_set_type(c, &t, &err));
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(set_type_rejects_bad_name)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = neuron_type();
+    t.name = "bad name";
+    ck_assert_fails(NCG_E_INVALID,
+                    "type name \"bad name\" is not valid: 1 to 63 characters of A-Z, a-z, 0-9, '.', '_' and '-'",
+                    ncg_catalog_set_type(c, &t, &err));
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(set_type_accepts_63_character_name)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = neuron_type(), got = NCG_INIT(ncg_type);
+    char name[NCG_NAME_MAX + 1];
+    memset(name, 'a', NCG_NAME_MAX);
+    name[NCG_NAME_MAX] = '\0';
+    t.name = name;
+    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 12);
+    ck_assert_int_eq(ncg_catalog_find_type(c, name, &got, NULL), 12);
+    ck_assert_str_eq(got.name, name);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+/* Type names stay at 63 characters in 2.0 (only node names grew). */
+START_TEST(set_type_rejects_64_character_name)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = neuron_type();
+    char name[NCG_NAME_MAX + 2], want[NCG_MESSAGE_MAX];
+    memset(name, 'a', NCG_NAME_MAX + 1);
+    name[NCG_NAME_MAX + 1] = '\0';
+    t.name = name;
+    snprintf(want, sizeof(want),
+             "type name \"%s\" is not valid: 1 to 63 characters of A-Z, a-z, 0-9, '.', '_' and '-'", name);
+    ck_assert_fails(NCG_E_INVALID, want, ncg_catalog_set_type(c, &t, &err));
+    ck_assert_int_eq(ncg_catalog_type_count(c), 12);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(set_type_rejects_negative_price)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = neuron_type();
+    t.has_price = 1;
+    t.usd_per_hour = -1;
+    ck_assert_fails(NCG_E_RANGE, "type x1: usd_per_hour -1 must be finite and >= 0",
+                    ncg_catalog_set_type(c, &t, &err));
+    ncg_catalog_free(c);
+}
+END_TEST
+
+/* A failed set_type changes nothing: same count, the replaced type as it was. */
+START_TEST(set_type_failure_changes_nothing)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = neuron_type(), before = NCG_INIT(ncg_type), after = NCG_INIT(ncg_type);
+    t.name = "inf1.xlarge";
+    t.chips = 0;
+    ncg_catalog_find_type(c, "inf1.xlarge", &before, NULL);
+    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), NCG_E_RANGE);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 12);
+    ncg_catalog_find_type(c, "inf1.xlarge", &after, NULL);
+    ck_assert_int_eq(after.chips, before.chips);
+    ck_assert_int_eq(after.cpu_milli, before.cpu_milli);
+    ck_assert_double_eq(after.usd_per_hour, before.usd_per_hour);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(default_reserves_are_cortex_v0_18)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_reserve r = NCG_INIT(ncg_reserve);
+    ck_assert_int_eq(ncg_catalog_get_reserve(c, &r, NULL), 0);
     ck_assert_int_eq(r.cpu_milli, 710);
     ck_assert_int_eq(r.memory_bytes, 1100 * MIB);
     ck_assert_int_eq(r.plugin_cpu_milli, 100);
     ck_assert_int_eq(r.plugin_memory_bytes, 100 * MIB);
     ck_assert_int_eq(r.runtime_bytes_per_core, 96 * MIB);
+    ck_assert_uint_eq(r.size, sizeof(ncg_reserve));
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(set_reserve_rejects_negative_field)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_reserve r = NCG_INIT(ncg_reserve), after = NCG_INIT(ncg_reserve);
+    ncg_catalog_get_reserve(c, &r, NULL);
     r.cpu_milli = -5;
     ck_assert_fails(NCG_E_RANGE, "reserve cpu_milli -5 is out of range 0..1125899906842624",
                     ncg_catalog_set_reserve(c, &r, &err));
+    ncg_catalog_get_reserve(c, &after, NULL);
+    ck_assert_int_eq(after.cpu_milli, 710);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(set_reserve_changes_usable)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_reserve r = NCG_INIT(ncg_reserve);
+    int64_t cpu = -1, mem = -1;
+    ncg_catalog_get_reserve(c, &r, NULL);
     r.cpu_milli = 1000;
     ck_assert_int_eq(ncg_catalog_set_reserve(c, &r, NULL), 0);
-    ncg_catalog_usable(c, "inf1.xlarge", &cpu, &mem, NULL);
+    ck_assert_int_eq(ncg_catalog_get_usable(c, "inf1.xlarge", &cpu, &mem, NULL), 0);
     ck_assert_int_eq(cpu, 2900);
     ck_assert_int_eq(mem, 8 * GIB - 1200 * MIB);
     ncg_catalog_free(c);
 }
 END_TEST
 
-Suite *suite_catalog(void)
+START_TEST(get_usable_subtracts_plugin_reserve)
+{
+    ncg_catalog *c = test_catalog();
+    int64_t cpu = -1, mem = -1;
+    ck_assert_int_eq(ncg_catalog_get_usable(c, "inf1.xlarge", &cpu, &mem, NULL), 0);
+    ck_assert_int_eq(cpu, 3190);
+    ck_assert_int_eq(mem, 6992 * MIB);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(get_usable_accepts_null_outputs)
+{
+    ncg_catalog *c = test_catalog();
+    int64_t mem = -1;
+    ck_assert_int_eq(ncg_catalog_get_usable(c, "inf1.xlarge", NULL, &mem, NULL), 0);
+    ck_assert_int_eq(mem, 6992 * MIB);
+    ck_assert_int_eq(ncg_catalog_get_usable(c, "inf1.xlarge", NULL, NULL, NULL), 0);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(get_usable_rejects_unknown_type)
+{
+    ncg_catalog *c = test_catalog();
+    int64_t cpu = -1;
+    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"nope\"",
+                    ncg_catalog_get_usable(c, "nope", &cpu, NULL, &err));
+    ck_assert_int_eq(cpu, -1);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(get_type_rejects_size_zero)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t;
+    memset(&t, 0, sizeof(t));
+    ck_assert_rejects_size(ncg_type, 0, ncg_catalog_get_type(c, 0, &t, &err));
+    ck_assert_ptr_null(t.name);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(find_type_rejects_size_zero)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t;
+    memset(&t, 0, sizeof(t));
+    ck_assert_rejects_size(ncg_type, 0, ncg_catalog_find_type(c, "inf1.xlarge", &t, &err));
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(set_type_rejects_size_zero)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = neuron_type();
+    t.size = 0;
+    ck_assert_rejects_size(ncg_type, 0, ncg_catalog_set_type(c, &t, &err));
+    ck_assert_int_eq(ncg_catalog_type_count(c), 12);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(set_type_rejects_size_below_first_version)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = neuron_type();
+    t.size = (uint32_t)sizeof(ncg_type) - 1;
+    ck_assert_rejects_size(ncg_type, sizeof(ncg_type) - 1, ncg_catalog_set_type(c, &t, &err));
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(get_reserve_rejects_size_zero)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_reserve r;
+    memset(&r, 0, sizeof(r));
+    ck_assert_rejects_size(ncg_reserve, 0, ncg_catalog_get_reserve(c, &r, &err));
+    ck_assert_int_eq(r.cpu_milli, 0);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(set_reserve_rejects_size_zero)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_reserve r = NCG_INIT(ncg_reserve), after = NCG_INIT(ncg_reserve);
+    r.size = 0;
+    ck_assert_rejects_size(ncg_reserve, 0, ncg_catalog_set_reserve(c, &r, &err));
+    ncg_catalog_get_reserve(c, &after, NULL);
+    ck_assert_int_eq(after.cpu_milli, 710);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+/* A struct from a newer header is longer: the library writes what it knows and leaves the rest alone. */
+START_TEST(get_type_leaves_unknown_trailing_members)
+{
+    ncg_catalog *c = test_catalog();
+    struct {
+        ncg_type t;
+        unsigned char later[16];
+    } big;
+    fill_sentinel(&big, sizeof(big));
+    big.t.size = (uint32_t)sizeof(big);
+    ck_assert_int_eq(ncg_catalog_get_type(c, 0, &big.t, NULL), 0);
+    ck_assert_str_eq(big.t.name, "inf1.xlarge");
+    ck_assert_uint_eq(big.t.size, sizeof(big));
+    ck_assert_untouched(big.later, sizeof(big.later));
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(topology_names)
+{
+    ck_assert_str_eq(ncg_topology_name(NCG_TOPOLOGY_SINGLE), "single");
+    ck_assert_str_eq(ncg_topology_name(NCG_TOPOLOGY_CHAIN), "chain");
+    ck_assert_str_eq(ncg_topology_name(NCG_TOPOLOGY_RING), "ring");
+    ck_assert_str_eq(ncg_topology_name(NCG_TOPOLOGY_TORUS_4X4), "torus4x4");
+    ck_assert_ptr_null(ncg_topology_name((ncg_topology)4));
+}
+END_TEST
+
+START_TEST(accel_names)
+{
+    ck_assert_str_eq(ncg_accel_name(NCG_ACCEL_NONE), "none");
+    ck_assert_str_eq(ncg_accel_name(NCG_ACCEL_INFERENTIA), "inferentia");
+    ck_assert_str_eq(ncg_accel_name(NCG_ACCEL_TRAINIUM), "trainium");
+    ck_assert_str_eq(ncg_accel_name(NCG_ACCEL_GPU), "gpu");
+    ck_assert_ptr_null(ncg_accel_name((ncg_accel)4));
+}
+END_TEST
+
+START_TEST(null_catalog_is_invalid)
+{
+    ncg_type t = NCG_INIT(ncg_type);
+    ncg_reserve r = NCG_INIT(ncg_reserve);
+    ck_assert_int_eq(ncg_catalog_get_type(NULL, 0, &t, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_catalog_find_type(NULL, "inf1.xlarge", &t, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_catalog_set_type(NULL, &t, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_catalog_remove_type(NULL, "x", NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_catalog_set_price(NULL, "x", 1, 1, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_catalog_get_reserve(NULL, &r, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_catalog_set_reserve(NULL, &r, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_catalog_get_usable(NULL, "x", NULL, NULL, NULL), NCG_E_INVALID);
+}
+END_TEST
+
+START_TEST(null_arguments_are_invalid)
+{
+    ncg_catalog *c = test_catalog();
+    ck_assert_int_eq(ncg_catalog_get_type(c, 0, NULL, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_catalog_find_type(c, NULL, NULL, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_catalog_set_type(c, NULL, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_catalog_remove_type(c, NULL, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_catalog_set_reserve(c, NULL, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_catalog_get_reserve(c, NULL, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 12);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+NCG_SUITE(catalog)
 {
     Suite *s = suite_create("catalog");
-    TCase *t = tcase_create("catalog");
-    tcase_add_test(t, builtins_match_instances_tsv);
-    tcase_add_test(t, add_replace_remove);
-    tcase_add_test(t, set_type_validation_names_field);
-    tcase_add_test(t, reserves);
-    suite_add_tcase(s, t);
+    TCase *t = add_tcase(s, "builtins");
+    add_loop_test(t, builtin_type_matches_instances_tsv, 0, data_rows(INSTANCES));
+    add_test(t, builtin_catalog_has_the_12_types_of_instances_tsv);
+    add_test(t, get_type_follows_table_order);
+    add_test(t, get_type_rejects_index_out_of_range);
+    add_test(t, find_type_without_out_tests_presence);
+    add_test(t, find_type_reports_unknown_name);
+    add_test(t, trn2_has_no_published_price);
+    add_test(t, topology_names);
+    add_test(t, accel_names);
+    t = add_tcase(s, "new");
+    add_test(t, new_rejects_unknown_flags);
+    add_test(t, new_empty_flag_gives_no_types);
+    add_test(t, new_empty_flag_keeps_default_reserves);
+    add_test(t, type_count_of_null_is_zero);
+    add_test(t, null_catalog_is_invalid);
+    add_test(t, null_arguments_are_invalid);
+    t = add_tcase(s, "types");
+    add_test(t, set_type_appends_a_custom_type);
+    add_test(t, set_type_replaces_same_name_in_place);
+    add_test(t, set_type_copies_the_strings);
+    add_test(t, set_price_overrides_builtin_price);
+    add_test(t, set_price_clears_price);
+    add_test(t, set_price_rejects_negative);
+    add_test(t, set_price_rejects_unknown_type);
+    add_test(t, remove_type_forgets_it);
+    add_test(t, remove_type_rejects_unknown_type);
+    t = add_tcase(s, "validation");
+    add_test(t, set_type_accepts_neuron_type);
+    add_test(t, set_type_rejects_zero_chips);
+    add_test(t, set_type_accepts_64_chips);
+    add_test(t, set_type_rejects_65_chips);
+    add_test(t, set_type_rejects_more_than_256_cores);
+    add_test(t, set_type_rejects_torus_without_16_chips);
+    add_test(t, set_type_rejects_bad_name);
+    add_test(t, set_type_accepts_63_character_name);
+    add_test(t, set_type_rejects_64_character_name);
+    add_test(t, set_type_rejects_negative_price);
+    add_test(t, set_type_failure_changes_nothing);
+    t = add_tcase(s, "reserves");
+    add_test(t, default_reserves_are_cortex_v0_18);
+    add_test(t, set_reserve_rejects_negative_field);
+    add_test(t, set_reserve_changes_usable);
+    add_test(t, get_usable_subtracts_plugin_reserve);
+    add_test(t, get_usable_accepts_null_outputs);
+    add_test(t, get_usable_rejects_unknown_type);
+    t = add_tcase(s, "sized");
+    add_test(t, get_type_rejects_size_zero);
+    add_test(t, find_type_rejects_size_zero);
+    add_test(t, set_type_rejects_size_zero);
+    add_test(t, set_type_rejects_size_below_first_version);
+    add_test(t, get_reserve_rejects_size_zero);
+    add_test(t, set_reserve_rejects_size_zero);
+    add_test(t, get_type_leaves_unknown_trailing_members);
     return s;
 }

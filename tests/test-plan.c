@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Plans checked by the independent validator of bench/validate.c on fixed and randomised workloads. */
+/* Plans: a case solved by hand, randomised workloads checked by the independent validator of bench/validate.c,
+ * and the plan API's rules (sized structs, buffers, solved once, the base cluster unchanged). */
 #include "test-common.h"
 #include "validate.h"
 
@@ -19,23 +20,30 @@ static uint64_t rng(uint64_t *x)
     return z ^ (z >> 31);
 }
 
+/* One node group per type (the first with min_nodes 1), up to 19 random APIs; the plan must validate, headroom
+ * must not change it, and its cluster must round-trip through the state text. */
 static void random_plan(uint64_t seed, const char *const *types, int ntypes)
 {
-    ncg_catalog *cat = ncg_catalog_new(NULL);
-    ncg_cluster *c = ncg_cluster_new(NULL);
+    ncg_catalog *cat = test_catalog();
+    ncg_cluster *c = ncg_cluster_new(0, NULL);
     api_in apis[20];
     ncg_plan *p;
     char *a, *b;
-    int napis = 5 + (int)(rng(&seed) % 15), len;
+    int napis = 5 + (int)(rng(&seed) % 15);
     ncg_cluster *back;
     for (int i = 0; i < ntypes; i++) {
-        ncg_group_spec g = {.name = types[i], .type = types[i], .min_nodes = i == 0, .max_nodes = 1000};
-        ck_assert_int_ge(ncg_cluster_add_group(c, cat, &g, NULL), 0);
+        ncg_nodegroup_spec g = NCG_INIT(ncg_nodegroup_spec);
+        g.name = types[i];
+        g.type = types[i];
+        g.min_nodes = i == 0;
+        g.max_nodes = 1000;
+        ck_assert_int_ge(ncg_cluster_add_nodegroup(c, cat, &g, NULL), 0);
     }
-    p = ncg_plan_new(c, NULL);
+    p = ncg_plan_new(c, 0, NULL);
+    ck_assert_ptr_nonnull(p);
     for (int i = 0; i < napis; i++) {
         static const int infs[] = {0, 1, 2, 4, 8, 16};
-        ncg_api_spec s = {0};
+        ncg_api_spec s = NCG_INIT(ncg_api_spec);
         int64_t pprs[64];
         char name[16];
         int k;
@@ -44,6 +52,7 @@ static void random_plan(uint64_t seed, const char *const *types, int ntypes)
         apis[i].request.inf = infs[rng(&seed) % 6];
         if (apis[i].request.inf) {
             k = ncg_ppr_values(apis[i].request.inf * 2, pprs, 64, NULL);
+            ck_assert_int_gt(k, 0);
             apis[i].request.ppr = pprs[rng(&seed) % (uint64_t)k];
         }
         apis[i].request.cpu_milli = 500 + (int64_t)(rng(&seed) % 15500);
@@ -51,23 +60,22 @@ static void random_plan(uint64_t seed, const char *const *types, int ntypes)
         apis[i].replicas = (int)(rng(&seed) % 40);
         apis[i].max_per_node = rng(&seed) % 4 == 0 ? 2 : 0;
         s.name = name;
-        s.request = apis[i].request;
+        s.request = &apis[i].request;
         s.replicas = apis[i].replicas;
         s.max_per_node = apis[i].max_per_node;
         ck_assert_int_eq(ncg_plan_add_api(p, &s, NULL), i);
     }
     ck_assert_int_eq(ncg_plan_solve(p, NULL), 0);
     validate(p, apis, napis);
+    a = dump_text(ncg_plan_get_cluster(p));
     for (int i = 0; i < napis; i++)
-        ck_assert_int_ge(ncg_plan_headroom(p, i, NULL), 0);
-    /* dump/restore round-trips on the planned cluster, and headroom left it unchanged */
-    len = ncg_cluster_dump(ncg_plan_cluster(p), NULL, 0, NULL);
-    a = malloc((size_t)len + 1);
-    ncg_cluster_dump(ncg_plan_cluster(p), a, (size_t)len + 1, NULL);
-    back = ncg_cluster_restore(a, NULL);
+        ck_assert_int_ge(ncg_plan_get_headroom(p, i, NULL), 0);
+    b = dump_text(ncg_plan_get_cluster(p));
+    ck_assert_str_eq(a, b); /* headroom left the plan unchanged */
+    free(b);
+    back = ncg_cluster_restore(a, 0, NULL);
     ck_assert_ptr_nonnull(back);
-    b = malloc((size_t)len + 1);
-    ck_assert_int_eq(ncg_cluster_dump(back, b, (size_t)len + 1, NULL), len);
+    b = dump_text(back);
     ck_assert_str_eq(a, b);
     free(a);
     free(b);
@@ -77,62 +85,604 @@ static void random_plan(uint64_t seed, const char *const *types, int ntypes)
     ncg_catalog_free(cat);
 }
 
-START_TEST(random_inf2)
+START_TEST(random_inf2_plan_is_valid)
 {
     static const char *const types[] = {"inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge", "inf2.48xlarge"};
     random_plan(1000 + (uint64_t)_i, types, 4);
 }
 END_TEST
 
-START_TEST(random_trn1)
+START_TEST(random_trn1_plan_is_valid)
 {
     static const char *const types[] = {"trn1.2xlarge", "trn1.32xlarge", "inf1.24xlarge"};
     random_plan(2000 + (uint64_t)_i, types, 3);
 }
 END_TEST
 
-/* A small case solved by hand: 6 replicas of 2 chips on inf1.6xlarge (4 chips) need 3 nodes; the bound is exact. */
-START_TEST(exact_small_case)
+/* Node group "inf" (inf1.6xlarge, 4 chips, at most `max_nodes` nodes), `nodes` of them in the cluster. */
+static ncg_cluster *inf_cluster(int max_nodes, int nodes)
 {
-    ncg_catalog *cat = ncg_catalog_new(NULL);
-    ncg_cluster *c = ncg_cluster_new(NULL);
-    ncg_group_spec g = {.name = "inf", .type = "inf1.6xlarge", .max_nodes = 2};
-    api_in in = {.replicas = 6};
-    ncg_api_spec s = {.name = "resnet", .replicas = 6};
-    ncg_plan_summary sum;
-    ncg_plan *p;
-    char reason[256];
-    ncg_cluster_add_group(c, cat, &g, NULL);
-    p = ncg_plan_new(c, NULL);
-    ncg_request_init(&in.request);
-    in.request.inf = 2;
-    in.request.ppr = 4;
-    s.request = in.request;
-    ck_assert_int_eq(ncg_plan_add_api(p, &s, NULL), 0);
-    ck_assert_int_eq(ncg_plan_solve(p, NULL), 0);
-    validate(p, &in, 1);
-    ncg_plan_get_summary(p, &sum, NULL);
+    ncg_catalog *cat = test_catalog();
+    ncg_cluster *c = ncg_cluster_new(0, NULL);
+    ncg_nodegroup_spec g = NCG_INIT(ncg_nodegroup_spec);
+    g.name = "inf";
+    g.type = "inf1.6xlarge";
+    g.max_nodes = max_nodes;
+    ck_assert_int_eq(ncg_cluster_add_nodegroup(c, cat, &g, NULL), 0);
+    for (int i = 0; i < nodes; i++)
+        ck_assert_int_eq(ncg_cluster_add_node(c, NULL, "inf", NULL), i);
+    ncg_catalog_free(cat);
+    return c;
+}
+
+/* A case solved by hand: 6 replicas of 2 chips (4 processes) on inf1.6xlarge need 3 nodes, but only 2 are
+ * allowed: 4 placed on 2 nodes, 2.36 USD/h, and the bound is exact. */
+typedef struct {
+    ncg_cluster *base;
+    ncg_plan *plan;
+    api_in in;
+} small_case;
+
+static small_case solve_small_case(void)
+{
+    small_case k;
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    k.base = inf_cluster(2, 0);
+    k.plan = ncg_plan_new(k.base, 0, NULL);
+    ck_assert_ptr_nonnull(k.plan);
+    k.in.request = chips_request(2, 4);
+    k.in.replicas = 6;
+    k.in.max_per_node = 0;
+    s.name = "resnet";
+    s.request = &k.in.request;
+    s.replicas = 6;
+    ck_assert_int_eq(ncg_plan_add_api(k.plan, &s, NULL), 0);
+    ck_assert_int_eq(ncg_plan_solve(k.plan, NULL), 0);
+    return k;
+}
+
+static void free_small_case(small_case *k)
+{
+    ncg_plan_free(k->plan);
+    ncg_cluster_free(k->base);
+}
+
+START_TEST(small_case_is_valid)
+{
+    small_case k = solve_small_case();
+    validate(k.plan, &k.in, 1);
+    free_small_case(&k);
+}
+END_TEST
+
+START_TEST(small_case_places_four_on_two_nodes)
+{
+    small_case k = solve_small_case();
+    ncg_plan_summary sum = NCG_INIT(ncg_plan_summary);
+    ck_assert_int_eq(ncg_plan_get_summary(k.plan, &sum, NULL), 0);
+    ck_assert_uint_eq(sum.size, sizeof(ncg_plan_summary));
     ck_assert_int_eq(sum.nodes, 2);
+    ck_assert_int_eq(sum.new_nodes, 2);
+    ck_assert_int_eq(sum.replicas, 6);
     ck_assert_int_eq(sum.placed, 4);
+    ck_assert_int_eq(sum.unplaced, 2);
+    ck_assert_int_eq(sum.unpriced_nodes, 0);
+    ck_assert_int_eq(sum.chips_used, 8);
+    ck_assert_int_eq(sum.chips_total, 8);
+    free_small_case(&k);
+}
+END_TEST
+
+START_TEST(small_case_price_meets_bound)
+{
+    small_case k = solve_small_case();
+    ncg_plan_summary sum = NCG_INIT(ncg_plan_summary);
+    ck_assert_int_eq(ncg_plan_get_summary(k.plan, &sum, NULL), 0);
     ck_assert_double_eq_tol(sum.price_per_hour, 2.36, 1e-9);
     ck_assert_double_eq_tol(sum.lower_bound_per_hour, 2.36, 1e-9);
-    ck_assert_int_eq(ncg_plan_unplaced(p, 0, reason, sizeof(reason), NULL), 2);
-    ck_assert_str_eq(reason, "max_instances reached: group inf (2 nodes)");
-    ck_assert_int_eq(ncg_plan_headroom(p, 0, NULL), 0);
+    ck_assert_double_eq_tol(sum.gap, 0, 1e-9);
+    free_small_case(&k);
+}
+END_TEST
+
+#define MAX_INSTANCES_REASON "max_instances reached: node group inf (2 nodes)"
+
+START_TEST(small_case_unplaced_reason)
+{
+    small_case k = solve_small_case();
+    char reason[256];
+    int unplaced = -1;
+    ck_assert_int_eq(ncg_plan_get_unplaced(k.plan, 0, reason, sizeof(reason), &unplaced, NULL),
+                     (int)strlen(MAX_INSTANCES_REASON));
+    ck_assert_int_eq(unplaced, 2);
+    ck_assert_str_eq(reason, MAX_INSTANCES_REASON);
+    free_small_case(&k);
+}
+END_TEST
+
+START_TEST(small_case_has_no_headroom)
+{
+    small_case k = solve_small_case();
+    ck_assert_int_eq(ncg_plan_get_headroom(k.plan, 0, NULL), 0);
+    free_small_case(&k);
+}
+END_TEST
+
+START_TEST(unplaced_small_buffer_returns_length_untouched)
+{
+    small_case k = solve_small_case();
+    char reason[16];
+    int unplaced = -1;
+    fill_sentinel(reason, sizeof(reason));
+    ck_assert_int_eq(ncg_plan_get_unplaced(k.plan, 0, reason, sizeof(reason), &unplaced, NULL),
+                     (int)strlen(MAX_INSTANCES_REASON));
+    ck_assert_untouched(reason, sizeof(reason));
+    ck_assert_int_eq(unplaced, 2);
+    free_small_case(&k);
+}
+END_TEST
+
+START_TEST(unplaced_null_buffer_returns_length)
+{
+    small_case k = solve_small_case();
+    ck_assert_int_eq(ncg_plan_get_unplaced(k.plan, 0, NULL, 0, NULL, NULL), (int)strlen(MAX_INSTANCES_REASON));
+    free_small_case(&k);
+}
+END_TEST
+
+START_TEST(unplaced_is_empty_when_all_are_placed)
+{
+    ncg_cluster *base = inf_cluster(10, 0);
+    ncg_plan *p = ncg_plan_new(base, 0, NULL);
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    ncg_request r = chips_request(1, 1);
+    char reason[8];
+    int unplaced = -1;
+    s.name = "a";
+    s.request = &r;
+    s.replicas = 3;
+    ck_assert_int_eq(ncg_plan_add_api(p, &s, NULL), 0);
+    ck_assert_int_eq(ncg_plan_solve(p, NULL), 0);
+    fill_sentinel(reason, sizeof(reason));
+    ck_assert_int_eq(ncg_plan_get_unplaced(p, 0, reason, sizeof(reason), &unplaced, NULL), 0);
+    ck_assert_str_eq(reason, "");
+    ck_assert_int_eq(unplaced, 0);
     ncg_plan_free(p);
-    ncg_cluster_free(c);
+    ncg_cluster_free(base);
+}
+END_TEST
+
+START_TEST(unplaced_rejects_unknown_api)
+{
+    small_case k = solve_small_case();
+    ck_assert_fails(NCG_E_NOT_FOUND, "api index 1 is out of range 0..0",
+                    ncg_plan_get_unplaced(k.plan, 1, NULL, 0, NULL, &err));
+    free_small_case(&k);
+}
+END_TEST
+
+START_TEST(replicas_are_listed_in_order)
+{
+    small_case k = solve_small_case();
+    ncg_plan_replica r = NCG_INIT(ncg_plan_replica);
+    ck_assert_int_eq(ncg_plan_replica_count(k.plan), 6);
+    for (int i = 0; i < 6; i++) {
+        ck_assert_int_eq(ncg_plan_get_replica(k.plan, i, &r, NULL), 0);
+        ck_assert_int_eq(r.api, 0);
+        ck_assert_int_eq(r.replica, i);
+        if (i < 4) {
+            ck_assert_int_ge(r.node, 0);
+            ck_assert_uint_gt(r.alloc_id, 0);
+        } else {
+            ck_assert_int_eq(r.node, -1);
+            ck_assert_uint_eq(r.alloc_id, 0);
+        }
+    }
+    free_small_case(&k);
+}
+END_TEST
+
+/* A placed replica's allocation is on its node of the plan's cluster. */
+START_TEST(replica_allocation_is_on_its_node)
+{
+    small_case k = solve_small_case();
+    ncg_plan_replica r = NCG_INIT(ncg_plan_replica);
+    ncg_alloc a = NCG_INIT(ncg_alloc);
+    const ncg_node *n = NULL;
+    ck_assert_int_eq(ncg_plan_get_replica(k.plan, 0, &r, NULL), 0);
+    ck_assert_int_eq(ncg_cluster_get_node(ncg_plan_get_cluster(k.plan), r.node, &n, NULL, NULL, NULL), 0);
+    ck_assert_int_eq(ncg_node_get_alloc(n, r.alloc_id, &a, NULL), 0);
+    ck_assert_int_eq(a.chip_count, 2);
+    ck_assert_int_eq(a.ppr, 4);
+    free_small_case(&k);
+}
+END_TEST
+
+START_TEST(get_replica_rejects_index_out_of_range)
+{
+    small_case k = solve_small_case();
+    ncg_plan_replica r = NCG_INIT(ncg_plan_replica);
+    ck_assert_fails(NCG_E_NOT_FOUND, "replica index 6 is out of range 0..5",
+                    ncg_plan_get_replica(k.plan, 6, &r, &err));
+    ck_assert_int_eq(r.node, 0);
+    free_small_case(&k);
+}
+END_TEST
+
+START_TEST(get_replica_rejects_size_zero)
+{
+    small_case k = solve_small_case();
+    ncg_plan_replica r;
+    memset(&r, 0, sizeof(r));
+    ck_assert_rejects_size(ncg_plan_replica, 0, ncg_plan_get_replica(k.plan, 0, &r, &err));
+    ck_assert_uint_eq(r.alloc_id, 0);
+    free_small_case(&k);
+}
+END_TEST
+
+START_TEST(get_summary_rejects_size_zero)
+{
+    small_case k = solve_small_case();
+    ncg_plan_summary sum;
+    memset(&sum, 0, sizeof(sum));
+    ck_assert_rejects_size(ncg_plan_summary, 0, ncg_plan_get_summary(k.plan, &sum, &err));
+    ck_assert_int_eq(sum.nodes, 0);
+    free_small_case(&k);
+}
+END_TEST
+
+START_TEST(api_names_and_counts)
+{
+    small_case k = solve_small_case();
+    ck_assert_int_eq(ncg_plan_api_count(k.plan), 1);
+    ck_assert_str_eq(ncg_plan_get_api_name(k.plan, 0), "resnet");
+    ck_assert_ptr_null(ncg_plan_get_api_name(k.plan, 1));
+    ck_assert_ptr_null(ncg_plan_get_api_name(NULL, 0));
+    ck_assert_int_eq(ncg_plan_api_count(NULL), 0);
+    ck_assert_int_eq(ncg_plan_replica_count(NULL), 0);
+    free_small_case(&k);
+}
+END_TEST
+
+static ncg_plan *unsolved_plan(ncg_cluster **base)
+{
+    ncg_plan *p;
+    *base = inf_cluster(2, 0);
+    p = ncg_plan_new(*base, 0, NULL);
+    ck_assert_ptr_nonnull(p);
+    return p;
+}
+
+START_TEST(new_rejects_unknown_flags)
+{
+    ncg_cluster *base = inf_cluster(2, 0);
+    ck_assert_fails_null(NCG_E_INVALID, "plan_new: flags 0x1 has unknown bits", ncg_plan_new(base, 1, &err));
+    ncg_cluster_free(base);
+}
+END_TEST
+
+START_TEST(new_rejects_null_base)
+{
+    ck_assert_fails_null(NCG_E_INVALID, "plan_new: base cluster is NULL", ncg_plan_new(NULL, 0, &err));
+}
+END_TEST
+
+START_TEST(unsolved_plan_has_no_summary)
+{
+    ncg_cluster *base;
+    ncg_plan *p = unsolved_plan(&base);
+    ncg_plan_summary sum = NCG_INIT(ncg_plan_summary);
+    ck_assert_fails(NCG_E_INVALID, "the plan is not solved: call ncg_plan_solve first",
+                    ncg_plan_get_summary(p, &sum, &err));
+    ck_assert_int_eq(ncg_plan_replica_count(p), 0);
+    ncg_plan_free(p);
+    ncg_cluster_free(base);
+}
+END_TEST
+
+START_TEST(solve_twice_is_invalid)
+{
+    small_case k = solve_small_case();
+    ck_assert_fails(NCG_E_INVALID, "plan_solve: the plan is solved already", ncg_plan_solve(k.plan, &err));
+    free_small_case(&k);
+}
+END_TEST
+
+START_TEST(add_api_after_solve_is_invalid)
+{
+    small_case k = solve_small_case();
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    ncg_request r = chips_request(1, 1);
+    s.name = "late";
+    s.request = &r;
+    s.replicas = 1;
+    ck_assert_fails(NCG_E_INVALID, "plan_add_api: the plan is solved already", ncg_plan_add_api(k.plan, &s, &err));
+    ck_assert_int_eq(ncg_plan_api_count(k.plan), 1);
+    free_small_case(&k);
+}
+END_TEST
+
+START_TEST(add_api_rejects_spec_size_zero)
+{
+    ncg_cluster *base;
+    ncg_plan *p = unsolved_plan(&base);
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    ncg_request r = chips_request(1, 1);
+    s.size = 0;
+    s.name = "a";
+    s.request = &r;
+    ck_assert_rejects_size(ncg_api_spec, 0, ncg_plan_add_api(p, &s, &err));
+    ck_assert_int_eq(ncg_plan_api_count(p), 0);
+    ncg_plan_free(p);
+    ncg_cluster_free(base);
+}
+END_TEST
+
+START_TEST(add_api_rejects_request_size_zero)
+{
+    ncg_cluster *base;
+    ncg_plan *p = unsolved_plan(&base);
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    ncg_request r = chips_request(1, 1);
+    r.size = 0;
+    s.name = "a";
+    s.request = &r;
+    ck_assert_rejects_size_after("api a: ", ncg_request, 0, ncg_plan_add_api(p, &s, &err));
+    ck_assert_int_eq(ncg_plan_api_count(p), 0);
+    ncg_plan_free(p);
+    ncg_cluster_free(base);
+}
+END_TEST
+
+START_TEST(add_api_requires_request)
+{
+    ncg_cluster *base;
+    ncg_plan *p = unsolved_plan(&base);
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    s.name = "a";
+    ck_assert_fails(NCG_E_INVALID, "api a: request is NULL", ncg_plan_add_api(p, &s, &err));
+    ncg_plan_free(p);
+    ncg_cluster_free(base);
+}
+END_TEST
+
+START_TEST(add_api_rejects_unknown_nodegroup)
+{
+    ncg_cluster *base;
+    ncg_plan *p = unsolved_plan(&base);
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    ncg_request r = chips_request(1, 1);
+    const char *nodegroups[] = {"nope"};
+    s.name = "a";
+    s.request = &r;
+    s.nodegroups = nodegroups;
+    s.nodegroup_count = 1;
+    ck_assert_fails(NCG_E_NOT_FOUND, "api a: unknown node group \"nope\"", ncg_plan_add_api(p, &s, &err));
+    ncg_plan_free(p);
+    ncg_cluster_free(base);
+}
+END_TEST
+
+START_TEST(add_api_rejects_negative_replicas)
+{
+    ncg_cluster *base;
+    ncg_plan *p = unsolved_plan(&base);
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    ncg_request r = chips_request(1, 1);
+    s.name = "a";
+    s.request = &r;
+    s.replicas = -1;
+    ck_assert_fails(NCG_E_RANGE, "api a: replicas -1 is out of range 0..10000000", ncg_plan_add_api(p, &s, &err));
+    ncg_plan_free(p);
+    ncg_cluster_free(base);
+}
+END_TEST
+
+START_TEST(add_api_accepts_255_character_name)
+{
+    ncg_cluster *base;
+    ncg_plan *p = unsolved_plan(&base);
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    ncg_request r = chips_request(1, 1);
+    char name[256];
+    memset(name, 'a', 255);
+    name[255] = '\0';
+    s.name = name;
+    s.request = &r;
+    ck_assert_int_eq(ncg_plan_add_api(p, &s, NULL), 0);
+    memset(name, 'b', 255);
+    ck_assert_uint_eq(strlen(ncg_plan_get_api_name(p, 0)), 255);
+    ck_assert_int_eq(ncg_plan_get_api_name(p, 0)[0], 'a');
+    ncg_plan_free(p);
+    ncg_cluster_free(base);
+}
+END_TEST
+
+START_TEST(add_api_rejects_256_character_name)
+{
+    ncg_cluster *base;
+    ncg_plan *p = unsolved_plan(&base);
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    ncg_request r = chips_request(1, 1);
+    char name[257];
+    memset(name, 'a', 256);
+    name[256] = '\0';
+    s.name = name;
+    s.request = &r;
+    ck_assert_int_eq(ncg_plan_add_api(p, &s, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_plan_api_count(p), 0);
+    ncg_plan_free(p);
+    ncg_cluster_free(base);
+}
+END_TEST
+
+/* The spec and its request are copied: changing them after add_api changes nothing. */
+START_TEST(add_api_copies_the_request)
+{
+    ncg_cluster *base;
+    ncg_plan *p = unsolved_plan(&base);
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    ncg_request r = chips_request(1, 1);
+    ncg_plan_summary sum = NCG_INIT(ncg_plan_summary);
+    s.name = "a";
+    s.request = &r;
+    s.replicas = 2;
+    ck_assert_int_eq(ncg_plan_add_api(p, &s, NULL), 0);
+    r.inf = 100;
+    s.replicas = 1000;
+    ck_assert_int_eq(ncg_plan_solve(p, NULL), 0);
+    ck_assert_int_eq(ncg_plan_get_summary(p, &sum, NULL), 0);
+    ck_assert_int_eq(sum.replicas, 2);
+    ck_assert_int_eq(sum.placed, 2);
+    ck_assert_int_eq(sum.chips_used, 2);
+    ncg_plan_free(p);
+    ncg_cluster_free(base);
+}
+END_TEST
+
+START_TEST(plan_leaves_base_cluster_unchanged)
+{
+    ncg_cluster *base = inf_cluster(10, 1);
+    char *before = dump_text(base), *after;
+    ncg_plan *p = ncg_plan_new(base, 0, NULL);
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    ncg_request r = chips_request(2, 1);
+    s.name = "a";
+    s.request = &r;
+    s.replicas = 5;
+    ck_assert_int_eq(ncg_plan_add_api(p, &s, NULL), 0);
+    ck_assert_int_eq(ncg_plan_solve(p, NULL), 0);
+    after = dump_text(base);
+    ck_assert_str_eq(before, after);
+    free(before);
+    free(after);
+    ncg_plan_free(p);
+    ncg_cluster_free(base);
+}
+END_TEST
+
+START_TEST(unsolved_plan_cluster_is_copy_of_base)
+{
+    ncg_cluster *base = inf_cluster(10, 2);
+    ncg_plan *p = ncg_plan_new(base, 0, NULL);
+    ck_assert_ptr_nonnull(ncg_plan_get_cluster(p));
+    ck_assert_ptr_ne(ncg_plan_get_cluster(p), base);
+    ck_assert_same_dump(ncg_plan_get_cluster(p), base);
+    ncg_plan_free(p);
+    ncg_cluster_free(base);
+}
+END_TEST
+
+/* Existing nodes are kept and filled first: one replica that fits the base node opens no node. */
+START_TEST(plan_fills_existing_nodes_first)
+{
+    ncg_cluster *base = inf_cluster(10, 1);
+    ncg_plan *p = ncg_plan_new(base, 0, NULL);
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    ncg_request r = chips_request(2, 1);
+    ncg_plan_summary sum = NCG_INIT(ncg_plan_summary);
+    ncg_plan_replica rep = NCG_INIT(ncg_plan_replica);
+    s.name = "a";
+    s.request = &r;
+    s.replicas = 1;
+    ck_assert_int_eq(ncg_plan_add_api(p, &s, NULL), 0);
+    ck_assert_int_eq(ncg_plan_solve(p, NULL), 0);
+    ck_assert_int_eq(ncg_plan_get_summary(p, &sum, NULL), 0);
+    ck_assert_int_eq(sum.nodes, 1);
+    ck_assert_int_eq(sum.new_nodes, 0);
+    ck_assert_int_eq(ncg_plan_get_replica(p, 0, &rep, NULL), 0);
+    ck_assert_int_eq(rep.node, 0);
+    ncg_plan_free(p);
+    ncg_cluster_free(base);
+}
+END_TEST
+
+/* trn2.48xlarge has no published price: its nodes cost 0 and the summary counts them. */
+START_TEST(unpriced_nodes_are_counted)
+{
+    ncg_catalog *cat = test_catalog();
+    ncg_cluster *base = ncg_cluster_new(0, NULL);
+    ncg_nodegroup_spec g = NCG_INIT(ncg_nodegroup_spec);
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    ncg_request r = chips_request(16, 1);
+    ncg_plan_summary sum = NCG_INIT(ncg_plan_summary);
+    ncg_plan *p;
+    g.name = "trn2";
+    g.type = "trn2.48xlarge";
+    g.max_nodes = 10;
+    ck_assert_int_eq(ncg_cluster_add_nodegroup(base, cat, &g, NULL), 0);
+    p = ncg_plan_new(base, 0, NULL);
+    s.name = "a";
+    s.request = &r;
+    s.replicas = 2;
+    ck_assert_int_eq(ncg_plan_add_api(p, &s, NULL), 0);
+    ck_assert_int_eq(ncg_plan_solve(p, NULL), 0);
+    ck_assert_int_eq(ncg_plan_get_summary(p, &sum, NULL), 0);
+    ck_assert_int_eq(sum.nodes, 2);
+    ck_assert_int_eq(sum.unpriced_nodes, 2);
+    ck_assert_double_eq(sum.price_per_hour, 0);
+    ncg_plan_free(p);
+    ncg_cluster_free(base);
     ncg_catalog_free(cat);
 }
 END_TEST
 
-Suite *suite_plan(void)
+START_TEST(null_plan_is_invalid)
+{
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    ncg_plan_summary sum = NCG_INIT(ncg_plan_summary);
+    ncg_plan_replica r = NCG_INIT(ncg_plan_replica);
+    ck_assert_int_eq(ncg_plan_add_api(NULL, &s, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_plan_solve(NULL, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_plan_get_summary(NULL, &sum, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_plan_get_replica(NULL, 0, &r, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_plan_get_headroom(NULL, 0, NULL), NCG_E_INVALID);
+    ck_assert_int_eq(ncg_plan_get_unplaced(NULL, 0, NULL, 0, NULL, NULL), NCG_E_INVALID);
+    ck_assert_ptr_null(ncg_plan_get_cluster(NULL));
+}
+END_TEST
+
+NCG_SUITE(plan)
 {
     Suite *s = suite_create("plan");
-    TCase *t = tcase_create("plan");
+    TCase *t = add_tcase(s, "small-case");
+    add_test(t, small_case_is_valid);
+    add_test(t, small_case_places_four_on_two_nodes);
+    add_test(t, small_case_price_meets_bound);
+    add_test(t, small_case_unplaced_reason);
+    add_test(t, small_case_has_no_headroom);
+    add_test(t, unplaced_small_buffer_returns_length_untouched);
+    add_test(t, unplaced_null_buffer_returns_length);
+    add_test(t, unplaced_is_empty_when_all_are_placed);
+    add_test(t, unplaced_rejects_unknown_api);
+    add_test(t, replicas_are_listed_in_order);
+    add_test(t, replica_allocation_is_on_its_node);
+    add_test(t, get_replica_rejects_index_out_of_range);
+    add_test(t, get_replica_rejects_size_zero);
+    add_test(t, get_summary_rejects_size_zero);
+    add_test(t, api_names_and_counts);
+    t = add_tcase(s, "api");
+    add_test(t, new_rejects_unknown_flags);
+    add_test(t, new_rejects_null_base);
+    add_test(t, unsolved_plan_has_no_summary);
+    add_test(t, solve_twice_is_invalid);
+    add_test(t, add_api_after_solve_is_invalid);
+    add_test(t, add_api_rejects_spec_size_zero);
+    add_test(t, add_api_rejects_request_size_zero);
+    add_test(t, add_api_requires_request);
+    add_test(t, add_api_rejects_unknown_nodegroup);
+    add_test(t, add_api_rejects_negative_replicas);
+    add_test(t, add_api_accepts_255_character_name);
+    add_test(t, add_api_rejects_256_character_name);
+    add_test(t, add_api_copies_the_request);
+    add_test(t, plan_leaves_base_cluster_unchanged);
+    add_test(t, unsolved_plan_cluster_is_copy_of_base);
+    add_test(t, plan_fills_existing_nodes_first);
+    add_test(t, unpriced_nodes_are_counted);
+    add_test(t, null_plan_is_invalid);
+    t = add_tcase(s, "random");
     tcase_set_timeout(t, 60);
-    tcase_add_test(t, exact_small_case);
-    tcase_add_loop_test(t, random_inf2, 0, 20);
-    tcase_add_loop_test(t, random_trn1, 0, 20);
-    suite_add_tcase(s, t);
+    add_loop_test(t, random_inf2_plan_is_valid, 0, 20);
+    add_loop_test(t, random_trn1_plan_is_valid, 0, 20);
     return s;
 }

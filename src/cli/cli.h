@@ -16,29 +16,29 @@ typedef struct cli_api {
     char *name;
     int line, column;                /* of the API's mapping */
     ncg_request request;
-    ncg_model *models;               /* from `ncg: models:` */
+    ncg_model *models;               /* from `ncg: models:`, each one sized */
     size_t model_count;
     int cortex_models;               /* models named by predictor.models (multi-model endpoints) */
     int min_replicas, max_replicas, init_replicas;
-    char **groups;                   /* compute.node_groups / node_groups */
-    size_t group_count;
+    char **nodegroups;               /* compute.node_groups / node_groups */
+    size_t nodegroup_count;
     bool invalid;                    /* a field could not be read (the error is in cli_input.errors) */
 } cli_api;
 
-typedef struct cli_group {
+typedef struct cli_nodegroup {
     char *name, *type;
     int min_nodes, max_nodes;
     int has_price;
     double price;
     int line, column;
-} cli_group;
+} cli_nodegroup;
 
 /* Everything read from the command line's files; errors are collected as lines, not printed. */
 typedef struct cli_input {
     cli_api *apis;
     size_t api_count;
-    cli_group *groups;
-    size_t group_count;
+    cli_nodegroup *nodegroups;
+    size_t nodegroup_count;
     char **errors;
     size_t error_count;
 } cli_input;
@@ -57,6 +57,8 @@ void cli_add_error(cli_input *in, const char *fmt, ...) __attribute__((format(pr
 void cli_input_free(cli_input *in);
 
 int cli_fail(const ncg_error *err);
+/* The advice of ncg_request_advice() as a malloc'd string ("" when there is none); NULL with err set on failure. */
+char *cli_advice(const ncg_catalog *catalog, const char *type, const ncg_request *request, ncg_error *err);
 int cli_usage(const char *usage, const char *problem);
 int cli_print_json(json_t *doc);
 

@@ -22,11 +22,18 @@ static const char *field_of(int code)
     }
 }
 
+/* Print the error lines; 1 when there are any, or when an API could not be read (invalid) though no line says so,
+ * which only happens when memory ran out recording it. */
 static int print_errors(const cli_input *in)
 {
+    bool invalid = false;
     for (size_t i = 0; i < in->error_count; i++)
         fprintf(stderr, "%s\n", in->errors[i]);
-    return in->error_count ? 1 : 0;
+    for (size_t i = 0; i < in->api_count; i++)
+        invalid |= in->apis[i].invalid;
+    if (invalid && !in->error_count)
+        fprintf(stderr, "ncg: out of memory\n");
+    return in->error_count || invalid ? 1 : 0;
 }
 
 /* Read API files (or the bundled example when there are none) and the cluster file. */
@@ -51,15 +58,25 @@ static int read_inputs(cli_input *in, char **files, int nfiles, const char *clus
     return 0;
 }
 
+/* A node group of a cluster, for reading (its strings point into the cluster). */
+static ncg_nodegroup_spec nodegroup_at(const ncg_cluster *cl, int index)
+{
+    ncg_nodegroup_spec s = NCG_INIT(ncg_nodegroup_spec);
+    ncg_cluster_get_nodegroup(cl, index, &s, NULL, NULL);
+    return s;
+}
+
 /* Node groups: from the cluster file, else one per type of --types (or the default inf1/inf2 types). */
 static int build_cluster(cli_input *in, ncg_catalog *cat, ncg_cluster *cl, const char *types)
 {
-    if (in->group_count) {
-        for (size_t i = 0; i < in->group_count; i++) {
-            cli_group *g = &in->groups[i];
-            ncg_group_spec s = {g->name, g->type, g->min_nodes, g->max_nodes, g->has_price, g->price};
+    if (in->nodegroup_count) {
+        for (size_t i = 0; i < in->nodegroup_count; i++) {
+            cli_nodegroup *g = &in->nodegroups[i];
+            ncg_nodegroup_spec s = {.size = sizeof(ncg_nodegroup_spec), .name = g->name, .type = g->type,
+                                    .min_nodes = g->min_nodes, .max_nodes = g->max_nodes,
+                                    .has_price = g->has_price, .usd_per_hour = g->price};
             ncg_error e;
-            if (ncg_cluster_add_group(cl, cat, &s, &e) < 0)
+            if (ncg_cluster_add_nodegroup(cl, cat, &s, &e) < 0)
                 cli_add_error(in, "cluster:%d:%d: node group %s: %s", g->line, g->column, g->name, e.message);
         }
         return 0;
@@ -67,32 +84,32 @@ static int build_cluster(cli_input *in, ncg_catalog *cat, ncg_cluster *cl, const
     if (types) {
         char *copy = strdup(types), *save = NULL;
         for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-            ncg_group_spec s = {t, t, 0, 1000000, 0, 0};
+            ncg_nodegroup_spec s = {.size = sizeof(ncg_nodegroup_spec), .name = t, .type = t, .max_nodes = 1000000};
             ncg_error e;
-            if (ncg_cluster_add_group(cl, cat, &s, &e) < 0)
+            if (ncg_cluster_add_nodegroup(cl, cat, &s, &e) < 0)
                 cli_add_error(in, "--types: %s", e.message);
         }
         free(copy);
         return 0;
     }
     for (size_t i = 0; i < sizeof(default_types) / sizeof(default_types[0]); i++) {
-        ncg_group_spec s = {default_types[i], default_types[i], 0, 1000000, 0, 0};
-        ncg_cluster_add_group(cl, cat, &s, NULL);
+        ncg_nodegroup_spec s = {.size = sizeof(ncg_nodegroup_spec), .name = default_types[i],
+                                .type = default_types[i], .max_nodes = 1000000};
+        ncg_cluster_add_nodegroup(cl, cat, &s, NULL);
     }
     return 0;
 }
 
-/* Cortex's checks for one API against the groups it may use: valid when one of them accepts it. */
+/* Cortex's checks for one API against the node groups it may use: valid when one of them accepts it. */
 static void check_api(cli_input *in, const ncg_catalog *cat, const ncg_cluster *cl, const cli_api *a)
 {
     ncg_error first = {0}, e;
-    int ngroups = ncg_cluster_group_count(cl);
-    for (int g = 0; g < ngroups; g++) {
-        ncg_group_spec s;
-        bool allowed = a->group_count == 0;
-        ncg_cluster_group_at(cl, g, &s, NULL, NULL);
-        for (size_t k = 0; k < a->group_count; k++)
-            allowed |= strcmp(a->groups[k], s.name) == 0;
+    int nnodegroups = ncg_cluster_nodegroup_count(cl);
+    for (int g = 0; g < nnodegroups; g++) {
+        ncg_nodegroup_spec s = nodegroup_at(cl, g);
+        bool allowed = a->nodegroup_count == 0;
+        for (size_t k = 0; k < a->nodegroup_count; k++)
+            allowed |= strcmp(a->nodegroups[k], s.name) == 0;
         if (!allowed)
             continue;
         if (ncg_request_check(cat, s.type, &a->request, &e) >= 0)
@@ -100,17 +117,14 @@ static void check_api(cli_input *in, const ncg_catalog *cat, const ncg_cluster *
         if (!first.code)
             first = e;
     }
-    for (size_t k = 0; k < a->group_count; k++)
-        if (ngroups && !first.code) {
+    for (size_t k = 0; k < a->nodegroup_count; k++)
+        if (nnodegroups && !first.code) {
             bool known = false;
-            for (int g = 0; g < ngroups; g++) {
-                ncg_group_spec s;
-                ncg_cluster_group_at(cl, g, &s, NULL, NULL);
-                known |= strcmp(a->groups[k], s.name) == 0;
-            }
+            for (int g = 0; g < nnodegroups; g++)
+                known |= strcmp(a->nodegroups[k], nodegroup_at(cl, g).name) == 0;
             if (!known) {
                 cli_add_error(in, "%s:%d:%d: api %s: node_groups: unknown node group \"%s\"", a->file, a->line,
-                              a->column, a->name, a->groups[k]);
+                              a->column, a->name, a->nodegroups[k]);
                 return;
             }
         }
@@ -145,7 +159,7 @@ int cmd_validate(int argc, char **argv)
         return cli_usage(VALIDATE_USAGE, "give at least one API file");
     if (!(cat = cli_catalog(catalog)))
         return 1;
-    cl = ncg_cluster_new(NULL);
+    cl = ncg_cluster_new(0, NULL);
     if (!cl || read_inputs(&in, argv + optind, argc - optind, cluster) < 0) {
         fprintf(stderr, "ncg: out of memory\n");
         return 1;
@@ -153,9 +167,9 @@ int cmd_validate(int argc, char **argv)
     build_cluster(&in, cat, cl, NULL);
     if (!cluster) { /* without a cluster, against the whole catalog */
         ncg_cluster_free(cl);
-        cl = ncg_cluster_new(NULL);
+        cl = ncg_cluster_new(0, NULL);
     }
-    for (size_t i = 0; i < in.api_count; i++)
+    for (size_t i = 0; i < in.api_count; i++) /* an API with a field that could not be read has its error already */
         if (!in.apis[i].invalid)
             check_api(&in, cat, cl, &in.apis[i]);
     rc = print_errors(&in);
@@ -177,7 +191,10 @@ int cmd_validate(int argc, char **argv)
 typedef struct api_view {
     int asked, placed;
     int node;              /* a placed replica, for the env shown; -1 if none */
-    uint32_t alloc;
+    uint64_t alloc;
+    int unplaced;          /* replicas the plan could not place, and why */
+    char *reason;
+    char *advice;          /* the library's advice for the type of the first placed replica; "" if none */
 } api_view;
 
 typedef struct view {
@@ -186,31 +203,55 @@ typedef struct view {
     const ncg_cluster *cl;
     ncg_plan_summary sum;
     api_view *apis;
-    int *owner;            /* per node, per alloc id: api index + 1 */
-    int stride;
+    size_t *first;         /* per node: where its allocations start in ids and owner (node count + 1 entries) */
+    uint64_t *ids;         /* the allocation ids of every node, node after node, ascending within a node */
+    int *owner;            /* per allocation: the api index that placed it, -1 for one the plan did not make */
 } view;
 
-static int build_view(view *v)
+/* The node at index i of a cluster; name and nodegroup may be NULL. */
+static const ncg_node *node_at(const ncg_cluster *cl, int i, const char **name, int *nodegroup)
+{
+    const ncg_node *n = NULL;
+    ncg_cluster_get_node(cl, i, &n, name, nodegroup, NULL);
+    return n;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Everything the outputs read that needs memory, gathered once so that printing cannot fail. -1 out of memory. */
+static int build_view(view *v, const ncg_catalog *cat)
 {
     int nn = ncg_cluster_node_count(v->cl), na = ncg_plan_api_count(v->plan);
-    v->stride = 1;
-    for (int i = 0; i < nn; i++) {
-        const ncg_node *n = ncg_cluster_node_at(v->cl, i, NULL, NULL, NULL);
-        uint32_t ids[NCG_MAX_CORES + 64];
-        int k = ncg_node_allocations(n, ids, sizeof(ids) / sizeof(ids[0]), NULL);
-        for (int j = 0; j < k && j < (int)(sizeof(ids) / sizeof(ids[0])); j++)
-            if ((int)ids[j] + 1 > v->stride)
-                v->stride = (int)ids[j] + 1;
-    }
-    v->owner = calloc((size_t)(nn ? nn : 1) * (size_t)v->stride, sizeof(int));
+    size_t total = 0;
+    v->first = calloc((size_t)nn + 1, sizeof(*v->first));
     v->apis = calloc((size_t)(na ? na : 1), sizeof(api_view));
-    if (!v->owner || !v->apis)
+    if (!v->first || !v->apis)
         return -1;
+    for (int i = 0; i < nn; i++) {
+        int k = ncg_node_get_alloc_ids(node_at(v->cl, i, NULL, NULL), NULL, 0, NULL);
+        v->first[i] = total;
+        total += k > 0 ? (size_t)k : 0;
+    }
+    v->first[nn] = total;
+    v->ids = calloc(total ? total : 1, sizeof(*v->ids));
+    v->owner = malloc((total ? total : 1) * sizeof(*v->owner));
+    if (!v->ids || !v->owner)
+        return -1;
+    for (int i = 0; i < nn; i++)
+        ncg_node_get_alloc_ids(node_at(v->cl, i, NULL, NULL), v->ids + v->first[i], v->first[i + 1] - v->first[i],
+                               NULL);
+    for (size_t k = 0; k < total; k++)
+        v->owner[k] = -1;
     for (int a = 0; a < na; a++)
         v->apis[a].node = -1;
     for (int i = 0; i < ncg_plan_replica_count(v->plan); i++) {
-        ncg_plan_replica r;
-        ncg_plan_replica_at(v->plan, i, &r, NULL);
+        ncg_plan_replica r = NCG_INIT(ncg_plan_replica);
+        uint64_t *at;
+        ncg_plan_get_replica(v->plan, i, &r, NULL);
         v->apis[r.api].asked++;
         if (r.node < 0)
             continue;
@@ -219,15 +260,42 @@ static int build_view(view *v)
             v->apis[r.api].node = r.node;
             v->apis[r.api].alloc = r.alloc_id;
         }
-        if (r.alloc_id < (uint32_t)v->stride)
-            v->owner[(size_t)r.node * (size_t)v->stride + r.alloc_id] = r.api + 1;
+        at = bsearch(&r.alloc_id, v->ids + v->first[r.node], v->first[r.node + 1] - v->first[r.node],
+                     sizeof(*v->ids), cmp_id);
+        if (at)
+            v->owner[at - v->ids] = r.api;
+    }
+    for (int a = 0; a < na; a++) {
+        api_view *av = &v->apis[a];
+        int len = ncg_plan_get_unplaced(v->plan, a, NULL, 0, &av->unplaced, NULL);
+        if (!(av->reason = malloc(len > 0 ? (size_t)len + 1 : 1)))
+            return -1;
+        av->reason[0] = '\0';
+        if (len > 0)
+            ncg_plan_get_unplaced(v->plan, a, av->reason, (size_t)len + 1, NULL, NULL);
+        if (av->node >= 0) {
+            ncg_error e = {0};
+            av->advice = cli_advice(cat, ncg_node_get_type_name(node_at(v->cl, av->node, NULL, NULL)),
+                                    &v->in->apis[a].request, &e);
+            if (!av->advice && e.code == NCG_E_NOMEM)
+                return -1;
+        }
+        if (!av->advice && !(av->advice = calloc(1, 1)))
+            return -1;
     }
     return 0;
 }
 
-static int owner_of(const view *v, int node, uint32_t id)
+static void free_view(view *v)
 {
-    return id < (uint32_t)v->stride ? v->owner[(size_t)node * (size_t)v->stride + id] - 1 : -1;
+    for (int a = 0; v->apis && a < ncg_plan_api_count(v->plan); a++) {
+        free(v->apis[a].reason);
+        free(v->apis[a].advice);
+    }
+    free(v->apis);
+    free(v->first);
+    free(v->ids);
+    free(v->owner);
 }
 
 static char api_letter(int api)
@@ -239,18 +307,16 @@ static char api_letter(int api)
 /* Per core of a node: the API holding it (-1 free, -2 an allocation the plan did not make). */
 static int core_owners(const view *v, int node, int *owners, ncg_node_status *st)
 {
-    const ncg_node *n = ncg_cluster_node_at(v->cl, node, NULL, NULL, NULL);
-    uint32_t ids[NCG_MAX_CORES + 64];
-    int count, total;
-    ncg_node_status_get(n, st, NULL);
+    const ncg_node *n = node_at(v->cl, node, NULL, NULL);
+    int total;
+    ncg_node_get_status(n, st, NULL);
     total = st->chips * st->cores_per_chip;
     for (int c = 0; c < total; c++)
         owners[c] = -1;
-    count = ncg_node_allocations(n, ids, sizeof(ids) / sizeof(ids[0]), NULL);
-    for (int k = 0; k < count && k < (int)(sizeof(ids) / sizeof(ids[0])); k++) {
-        ncg_alloc a;
-        int who = owner_of(v, node, ids[k]);
-        ncg_node_alloc_info(n, ids[k], &a, NULL);
+    for (size_t k = v->first[node]; k < v->first[node + 1]; k++) {
+        ncg_alloc a = NCG_INIT(ncg_alloc);
+        int who = v->owner[k];
+        ncg_node_get_alloc(n, v->ids[k], &a, NULL);
         for (int c = a.first_core; a.core_count > 0 && c < a.first_core + a.core_count; c++)
             owners[c] = who < 0 ? -2 : who;
     }
@@ -260,7 +326,7 @@ static int core_owners(const view *v, int node, int *owners, ncg_node_status *st
 static void chip_map(const view *v, int node, char *buf, size_t size)
 {
     int owners[NCG_MAX_CORES], o = 0;
-    ncg_node_status st;
+    ncg_node_status st = NCG_INIT(ncg_node_status);
     core_owners(v, node, owners, &st);
     for (int chip = 0; chip < st.chips && (size_t)o + (size_t)st.cores_per_chip + 3 < size; chip++) {
         buf[o++] = '[';
@@ -273,29 +339,20 @@ static void chip_map(const view *v, int node, char *buf, size_t size)
     buf[o] = '\0';
 }
 
-static int group_nodes(const view *v, int g)
+static int nodegroup_nodes(const view *v, int g)
 {
     int count = 0;
     for (int i = 0; i < ncg_cluster_node_count(v->cl); i++) {
-        int grp;
-        ncg_cluster_node_at(v->cl, i, NULL, &grp, NULL);
-        count += grp == g;
+        int ng = -1;
+        node_at(v->cl, i, NULL, &ng);
+        count += ng == g;
     }
     return count;
 }
 
-/* Cache warnings of an API: the advice of the library for its first placed replica's type. */
-static void api_advice(const view *v, const ncg_catalog *cat, int a, char *buf, size_t size)
+static void print_text(const view *v, FILE *out)
 {
-    buf[0] = '\0';
-    if (v->apis[a].node >= 0)
-        ncg_request_advice(cat, ncg_node_type(ncg_cluster_node_at(v->cl, v->apis[a].node, NULL, NULL, NULL)),
-                           &v->in->apis[a].request, buf, size, NULL);
-}
-
-static void print_text(const view *v, const ncg_catalog *cat, FILE *out)
-{
-    int ng = ncg_cluster_group_count(v->cl), nn = ncg_cluster_node_count(v->cl), na = ncg_plan_api_count(v->plan);
+    int ng = ncg_cluster_nodegroup_count(v->cl), nn = ncg_cluster_node_count(v->cl), na = ncg_plan_api_count(v->plan);
     const ncg_plan_summary *s = &v->sum;
     fprintf(out, "plan: %d nodes, %d of %d replicas placed\n", s->nodes, s->placed, s->replicas);
     fprintf(out, "price: $%.4f/h   lower bound: $%.4f/h   gap: at most %.2f%%\n", s->price_per_hour,
@@ -304,70 +361,64 @@ static void print_text(const view *v, const ncg_catalog *cat, FILE *out)
         fprintf(out, "note: %d nodes have no known price and count as $0\n", s->unpriced_nodes);
     fprintf(out, "\nnode groups:\n");
     for (int g = 0; g < ng; g++) {
-        ncg_group_spec gs;
-        int count = group_nodes(v, g);
-        ncg_cluster_group_at(v->cl, g, &gs, NULL, NULL);
+        ncg_nodegroup_spec gs = nodegroup_at(v->cl, g);
+        int count = nodegroup_nodes(v, g);
         if (count)
             fprintf(out, "  %-20s %-15s %5d nodes  $%.4f/h\n", gs.name, gs.type, count, count * gs.usd_per_hour);
     }
     fprintf(out, "\nnodes (one letter per NeuronCore, one [...] per chip, '.' free):\n");
     for (int i = 0; i < nn; i++) {
-        const char *name;
+        const char *name = "";
         char map[NCG_MAX_CORES * 3];
-        ncg_node_status st;
-        const ncg_node *n = ncg_cluster_node_at(v->cl, i, &name, NULL, NULL);
-        ncg_node_status_get(n, &st, NULL);
+        ncg_node_status st = NCG_INIT(ncg_node_status);
+        const ncg_node *n = node_at(v->cl, i, &name, NULL);
+        ncg_node_get_status(n, &st, NULL);
         chip_map(v, i, map, sizeof(map));
-        fprintf(out, "  %-24s %-15s %s  largest free window %d\n", name, ncg_node_type(n), map, st.largest_window);
+        fprintf(out, "  %-24s %-15s %s  largest free window %d\n", name, ncg_node_get_type_name(n), map,
+                st.largest_window);
     }
     fprintf(out, "\napis:\n");
     for (int a = 0; a < na; a++) {
         const cli_api *ap = &v->in->apis[a];
         const api_view *av = &v->apis[a];
-        char advice[2048];
         fprintf(out, "  %c %s: %d/%d replicas placed, inf %lld, ppr %lld, %d more fit\n", api_letter(a), ap->name,
                 av->placed, av->asked, (long long)ap->request.inf, (long long)ap->request.ppr,
-                ncg_plan_headroom(v->plan, a, NULL));
+                ncg_plan_get_headroom(v->plan, a, NULL));
         if (av->node >= 0) {
-            const ncg_node *n = ncg_cluster_node_at(v->cl, av->node, NULL, NULL, NULL);
-            ncg_alloc al;
-            ncg_node_alloc_info(n, av->alloc, &al, NULL);
+            const ncg_node *n = node_at(v->cl, av->node, NULL, NULL);
+            ncg_alloc al = NCG_INIT(ncg_alloc);
+            ncg_node_get_alloc(n, av->alloc, &al, NULL);
             if (al.core_count > 0) {
-                ncg_env env;
-                ncg_node_env(n, av->alloc, 0, &env, NULL);
+                ncg_env env = NCG_INIT(ncg_env);
+                ncg_node_get_env(n, av->alloc, 0, &env, NULL);
                 fprintf(out, "      NCG size %d; first replica: AWS_NEURON_VISIBLE_DEVICES=%s", al.ncg_size,
                         env.visible_devices);
                 for (int p = 0; p < al.ppr; p++) {
-                    ncg_node_env(n, av->alloc, p, &env, NULL);
+                    ncg_node_get_env(n, av->alloc, p, &env, NULL);
                     fprintf(out, " NEURON_RT_VISIBLE_CORES[%d]=%s", p, env.visible_cores);
                 }
                 fprintf(out, " NEURONCORE_GROUP_SIZES=%d\n", al.ncg_size);
             }
         }
-        api_advice(v, cat, a, advice, sizeof(advice));
-        for (char *line = advice; *line;) {
-            char *next = strchr(line, '\n');
-            if (next)
-                *next++ = '\0';
-            fprintf(out, "      warning: %s\n", line);
-            line = next ? next : line + strlen(line);
+        for (const char *line = av->advice; *line;) {
+            const char *next = strchr(line, '\n');
+            int len = next ? (int)(next - line) : (int)strlen(line);
+            fprintf(out, "      warning: %.*s\n", len, line);
+            line = next ? next + 1 : line + len;
         }
     }
     if (s->unplaced) {
         fprintf(out, "\nunschedulable:\n");
-        for (int a = 0; a < na; a++) {
-            char reason[NCG_MESSAGE_MAX];
-            int n = ncg_plan_unplaced(v->plan, a, reason, sizeof(reason), NULL);
-            if (n > 0)
-                fprintf(out, "  %s: %d replicas: %s\n", v->in->apis[a].name, n, reason);
-        }
+        for (int a = 0; a < na; a++)
+            if (v->apis[a].unplaced > 0)
+                fprintf(out, "  %s: %d replicas: %s\n", v->in->apis[a].name, v->apis[a].unplaced, v->apis[a].reason);
     }
 }
 
-static json_t *plan_json(const view *v, const ncg_catalog *cat)
+static json_t *plan_json(const view *v)
 {
     json_t *doc = json_object(), *nodes = json_array(), *unsched = json_array(), *apis = json_array(),
-           *groups = json_array();
+           *nodegroups = json_array();
     const ncg_plan_summary *s = &v->sum;
     int nn = ncg_cluster_node_count(v->cl), na = ncg_plan_api_count(v->plan);
     json_object_set_new(doc, "price_per_hour", json_real(s->price_per_hour));
@@ -375,58 +426,54 @@ static json_t *plan_json(const view *v, const ncg_catalog *cat)
     json_object_set_new(doc, "gap", json_real(s->gap));
     json_object_set_new(doc, "replicas", json_integer(s->replicas));
     json_object_set_new(doc, "placed", json_integer(s->placed));
-    for (int g = 0; g < ncg_cluster_group_count(v->cl); g++) {
-        ncg_group_spec gs;
-        ncg_cluster_group_at(v->cl, g, &gs, NULL, NULL);
-        json_array_append_new(groups, json_pack("{s:s, s:s, s:i, s:f}", "name", gs.name, "type", gs.type, "nodes",
-                                                group_nodes(v, g), "usd_per_hour", gs.usd_per_hour));
+    for (int g = 0; g < ncg_cluster_nodegroup_count(v->cl); g++) {
+        ncg_nodegroup_spec gs = nodegroup_at(v->cl, g);
+        json_array_append_new(nodegroups, json_pack("{s:s, s:s, s:i, s:f}", "name", gs.name, "type", gs.type, "nodes",
+                                                    nodegroup_nodes(v, g), "usd_per_hour", gs.usd_per_hour));
     }
-    json_object_set_new(doc, "node_groups", groups);
+    json_object_set_new(doc, "node_groups", nodegroups);
     for (int i = 0; i < nn; i++) {
-        const char *name;
-        int grp;
-        const ncg_node *n = ncg_cluster_node_at(v->cl, i, &name, &grp, NULL);
-        ncg_group_spec gs;
-        ncg_node_status st;
-        uint32_t ids[NCG_MAX_CORES + 64];
-        int count = ncg_node_allocations(n, ids, sizeof(ids) / sizeof(ids[0]), NULL);
+        const char *name = "";
+        int ng = -1;
+        const ncg_node *n = node_at(v->cl, i, &name, &ng);
+        ncg_nodegroup_spec gs = nodegroup_at(v->cl, ng);
+        ncg_node_status st = NCG_INIT(ncg_node_status);
         json_t *node = json_object(), *reps = json_array(), *cache = json_array();
-        ncg_cluster_group_at(v->cl, grp, &gs, NULL, NULL);
-        ncg_node_status_get(n, &st, NULL);
+        ncg_node_get_status(n, &st, NULL);
         json_object_set_new(node, "name", json_string(name));
-        json_object_set_new(node, "type", json_string(ncg_node_type(n)));
+        json_object_set_new(node, "type", json_string(ncg_node_get_type_name(n)));
         json_object_set_new(node, "group", json_string(gs.name));
         json_object_set_new(node, "usd_per_hour", json_real(gs.usd_per_hour));
         json_object_set_new(node, "largest_free_window", json_integer(st.largest_window));
-        for (int k = 0; k < count && k < (int)(sizeof(ids) / sizeof(ids[0])); k++) {
-            ncg_alloc a;
-            ncg_group grs[NCG_MAX_CORES];
-            int who = owner_of(v, i, ids[k]), ng;
+        for (size_t k = v->first[i]; k < v->first[i + 1]; k++) {
+            ncg_alloc a = NCG_INIT(ncg_alloc);
+            ncg_core_group cgs[NCG_MAX_CORES]; /* one NCG per core at most: always room for all */
+            int who = v->owner[k], ncgs;
             json_t *r = json_object(), *chips = json_array(), *gl = json_array();
-            ncg_env env;
-            ncg_node_alloc_info(n, ids[k], &a, NULL);
+            ncg_env env = NCG_INIT(ncg_env);
+            ncg_node_get_alloc(n, v->ids[k], &a, NULL);
             json_object_set_new(r, "api", who >= 0 ? json_string(v->in->apis[who].name) : json_null());
             for (int c = a.first_chip; a.core_count > 0 && c < a.first_chip + a.chip_count; c++)
                 json_array_append_new(chips, json_integer(c));
             json_object_set_new(r, "chips", chips);
-            ng = ncg_node_groups(n, ids[k], grs, NCG_MAX_CORES, NULL);
-            for (int p = 0; p < ng; p++) {
-                ncg_group_cache gc;
-                ncg_node_env(n, ids[k], p, &env, NULL);
-                ncg_node_group_cache(n, ids[k], p, &gc, NULL, 0, NULL);
+            ncgs = ncg_node_get_core_groups(n, v->ids[k], cgs, NCG_MAX_CORES, NULL);
+            for (int p = 0; p < ncgs; p++) {
+                ncg_core_group_cache gc = NCG_INIT(ncg_core_group_cache);
+                ncg_node_get_env(n, v->ids[k], p, &env, NULL);
+                ncg_node_get_core_group_cache(n, v->ids[k], p, &gc, NULL, 0, NULL);
                 json_array_append_new(gl, json_pack("{s:s, s:i, s:s}", "cores", env.visible_cores, "size",
-                                                    grs[p].core_count, "cache", ncg_cache_state_name(gc.state)));
+                                                    cgs[p].core_count, "cache", ncg_cache_state_name(gc.state)));
             }
             json_object_set_new(r, "groups", gl);
-            if (ng > 0)
+            if (ncgs > 0)
                 json_object_set_new(r, "env", json_pack("{s:s}", "AWS_NEURON_VISIBLE_DEVICES", env.visible_devices));
             json_object_set_new(r, "cpu_milli", json_integer(a.cpu_milli));
             json_object_set_new(r, "memory_bytes", json_integer(a.memory_bytes));
             json_array_append_new(reps, r);
         }
         for (int c = 0; c < st.chips; c++) {
-            ncg_chip_cache cc;
-            ncg_node_chip_cache(n, c, &cc, NULL);
+            ncg_chip_cache cc = NCG_INIT(ncg_chip_cache);
+            ncg_node_get_chip_cache(n, c, &cc, NULL);
             json_array_append_new(cache, json_pack("{s:I, s:I, s:I}", "capacity_bytes", (json_int_t)cc.capacity_bytes,
                                                    "used_bytes", (json_int_t)cc.used_bytes, "free_bytes",
                                                    (json_int_t)cc.free_bytes));
@@ -437,25 +484,22 @@ static json_t *plan_json(const view *v, const ncg_catalog *cat)
     }
     json_object_set_new(doc, "nodes", nodes);
     for (int a = 0; a < na; a++) {
-        char reason[NCG_MESSAGE_MAX], advice[2048];
-        int n = ncg_plan_unplaced(v->plan, a, reason, sizeof(reason), NULL);
+        const api_view *av = &v->apis[a];
         json_t *warn = json_array();
-        if (n > 0)
-            json_array_append_new(unsched, json_pack("{s:s, s:i, s:s}", "api", v->in->apis[a].name, "replicas", n,
-                                                     "reason", reason));
-        api_advice(v, cat, a, advice, sizeof(advice));
-        for (char *line = advice; *line;) {
-            char *next = strchr(line, '\n');
-            if (next)
-                *next++ = '\0';
-            json_array_append_new(warn, json_string(line));
-            line = next ? next : line + strlen(line);
+        if (av->unplaced > 0)
+            json_array_append_new(unsched, json_pack("{s:s, s:i, s:s}", "api", v->in->apis[a].name, "replicas",
+                                                     av->unplaced, "reason", av->reason));
+        for (const char *line = av->advice; *line;) {
+            const char *next = strchr(line, '\n');
+            size_t len = next ? (size_t)(next - line) : strlen(line);
+            json_array_append_new(warn, json_stringn(line, len));
+            line = next ? next + 1 : line + len;
         }
         json_array_append_new(apis, json_pack("{s:s, s:i, s:i, s:I, s:I, s:i, s:o}", "name", v->in->apis[a].name,
-                                              "replicas", v->apis[a].asked, "placed", v->apis[a].placed, "inf",
+                                              "replicas", av->asked, "placed", av->placed, "inf",
                                               (json_int_t)v->in->apis[a].request.inf, "ppr",
                                               (json_int_t)v->in->apis[a].request.ppr, "headroom",
-                                              ncg_plan_headroom(v->plan, a, NULL), "warnings", warn));
+                                              ncg_plan_get_headroom(v->plan, a, NULL), "warnings", warn));
     }
     json_object_set_new(doc, "apis", apis);
     json_object_set_new(doc, "unschedulable", unsched);
@@ -490,9 +534,9 @@ static void print_svg(const view *v, FILE *out)
     const int row = 28, label = 230, core_w = 9, chip_gap = 4, top = 60;
     int nn = ncg_cluster_node_count(v->cl), na = ncg_plan_api_count(v->plan), width = 0, height;
     for (int i = 0; i < nn; i++) {
-        ncg_node_status st;
+        ncg_node_status st = NCG_INIT(ncg_node_status);
         int w;
-        ncg_node_status_get(ncg_cluster_node_at(v->cl, i, NULL, NULL, NULL), &st, NULL);
+        ncg_node_get_status(node_at(v->cl, i, NULL, NULL), &st, NULL);
         w = label + st.chips * (st.cores_per_chip * core_w + chip_gap) + 20;
         width = w > width ? w : width;
     }
@@ -508,21 +552,20 @@ static void print_svg(const view *v, FILE *out)
     fprintf(out, "<text x=\"10\" y=\"42\" fill=\"#555\">one box per chip, split into NeuronCores, colored by API; the bar "
                  "under each chip is its device memory in use</text>\n");
     for (int i = 0; i < nn; i++) {
-        const char *name;
-        int owners[NCG_MAX_CORES], grp, y = top + i * row;
-        ncg_node_status st;
-        ncg_group_spec gs;
-        const ncg_node *n = ncg_cluster_node_at(v->cl, i, &name, &grp, NULL);
-        ncg_cluster_group_at(v->cl, grp, &gs, NULL, NULL);
+        const char *name = "";
+        int owners[NCG_MAX_CORES], ng = -1, y = top + i * row;
+        ncg_node_status st = NCG_INIT(ncg_node_status);
+        const ncg_node *n = node_at(v->cl, i, &name, &ng);
+        ncg_nodegroup_spec gs = nodegroup_at(v->cl, ng);
         core_owners(v, i, owners, &st);
         fprintf(out, "<text x=\"10\" y=\"%d\">", y + 14);
         xml_text(out, name);
         fprintf(out, " $%.3f</text>\n", gs.usd_per_hour);
         for (int chip = 0; chip < st.chips; chip++) {
             int x = label + chip * (st.cores_per_chip * core_w + chip_gap);
-            ncg_chip_cache cc;
+            ncg_chip_cache cc = NCG_INIT(ncg_chip_cache);
             double used;
-            ncg_node_chip_cache(n, chip, &cc, NULL);
+            ncg_node_get_chip_cache(n, chip, &cc, NULL);
             for (int c = 0; c < st.cores_per_chip; c++) {
                 int w = owners[chip * st.cores_per_chip + c];
                 char color[32];
@@ -603,7 +646,7 @@ int cmd_plan(int argc, char **argv)
     }
     if (!(cat = cli_catalog(catalog)))
         goto out;
-    if (!(cl = ncg_cluster_new(&err))) {
+    if (!(cl = ncg_cluster_new(0, &err))) {
         rc = cli_fail(&err);
         goto out;
     }
@@ -611,11 +654,12 @@ int cmd_plan(int argc, char **argv)
         goto out;
     if (in.error_count == 0)
         build_cluster(&in, cat, cl, types);
-    if (in.error_count == 0 && !(plan = ncg_plan_new(cl, &err)))
+    if (in.error_count == 0 && !(plan = ncg_plan_new(cl, 0, &err)))
         cli_add_error(&in, "ncg: %s", err.message);
     for (size_t i = 0; plan && i < in.api_count && in.error_count == 0; i++) {
         cli_api *a = &in.apis[i];
-        ncg_api_spec s = {a->name, a->request, 0, (const char *const *)a->groups, a->group_count, 0};
+        ncg_api_spec s = {.size = sizeof(ncg_api_spec), .name = a->name, .request = &a->request,
+                          .nodegroups = (const char *const *)a->nodegroups, .nodegroup_count = a->nodegroup_count};
         s.replicas = fixed >= 0 ? (int)fixed : !strcmp(replicas, "min") ? a->min_replicas
                                              : !strcmp(replicas, "max") ? a->max_replicas
                                                                         : a->init_replicas;
@@ -631,9 +675,10 @@ int cmd_plan(int argc, char **argv)
     }
     v.in = &in;
     v.plan = plan;
-    v.cl = ncg_plan_cluster(plan);
+    v.cl = ncg_plan_get_cluster(plan);
+    v.sum = (ncg_plan_summary)NCG_INIT(ncg_plan_summary);
     ncg_plan_get_summary(plan, &v.sum, NULL);
-    if (build_view(&v) < 0) {
+    if (build_view(&v, cat) < 0) {
         fprintf(stderr, "ncg: out of memory\n");
         goto out;
     }
@@ -642,7 +687,7 @@ int cmd_plan(int argc, char **argv)
         goto out;
     }
     if (!strcmp(format, "json")) {
-        json_t *doc = plan_json(&v, cat);
+        json_t *doc = plan_json(&v);
         char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         json_decref(doc);
         if (text) {
@@ -652,14 +697,13 @@ int cmd_plan(int argc, char **argv)
     } else if (!strcmp(format, "svg")) {
         print_svg(&v, out);
     } else {
-        print_text(&v, cat, out);
+        print_text(&v, out);
     }
     rc = 0;
 out:
     if (out && out != stdout)
         fclose(out);
-    free(v.apis);
-    free(v.owner);
+    free_view(&v);
     ncg_plan_free(plan);
     ncg_cluster_free(cl);
     ncg_catalog_free(cat);

@@ -196,11 +196,11 @@ static bool read_compute(ctx *c, yaml_node_t *compute, const char *prefix, cli_a
                 char **grown;
                 if (!g)
                     continue;
-                grown = realloc(a->groups, (a->group_count + 1) * sizeof(char *));
+                grown = realloc(a->nodegroups, (a->nodegroup_count + 1) * sizeof(char *));
                 if (!grown)
                     return false;
-                a->groups = grown;
-                a->groups[a->group_count++] = dup(g);
+                a->nodegroups = grown;
+                a->nodegroups[a->nodegroup_count++] = dup(g);
             }
         } else if (ng && !(scalar(ng) && strcmp(scalar(ng), "null") == 0)) {
             snprintf(f, sizeof(f), "%scompute.node_groups", prefix);
@@ -239,7 +239,7 @@ static bool read_ncg_section(ctx *c, yaml_node_t *sec, cli_api *a)
     }
     for (yaml_node_item_t *it = models->data.sequence.items.start; it < models->data.sequence.items.top; it++) {
         yaml_node_t *m = yaml_document_get_node(c->doc, *it);
-        ncg_model model = {0};
+        ncg_model model = NCG_INIT(ncg_model);
         int64_t cores = 0, stat = 0;
         const char *name;
         ncg_model *grown;
@@ -358,13 +358,13 @@ static int read_api(ctx *c, yaml_node_t *api)
     }
     {
         yaml_node_t *ng = get(c, api, "node_groups");
-        if (ng && ng->type == YAML_SEQUENCE_NODE && a.group_count == 0) {
+        if (ng && ng->type == YAML_SEQUENCE_NODE && a.nodegroup_count == 0) {
             for (yaml_node_item_t *it = ng->data.sequence.items.start; it < ng->data.sequence.items.top; it++) {
                 const char *g = scalar(yaml_document_get_node(c->doc, *it));
-                char **grown = g ? realloc(a.groups, (a.group_count + 1) * sizeof(char *)) : NULL;
+                char **grown = g ? realloc(a.nodegroups, (a.nodegroup_count + 1) * sizeof(char *)) : NULL;
                 if (grown) {
-                    a.groups = grown;
-                    a.groups[a.group_count++] = dup(g);
+                    a.nodegroups = grown;
+                    a.nodegroups[a.nodegroup_count++] = dup(g);
                 }
             }
         }
@@ -388,6 +388,7 @@ static int read_api(ctx *c, yaml_node_t *api)
     a.name = dup(name);
     a.line = (int)api->start_mark.line + 1;
     a.column = (int)api->start_mark.column + 1;
+    a.invalid = !ok; /* before the copy below: the API in the list is the one validate and plan look at */
     {
         cli_api *grown = realloc(c->in->apis, (c->in->api_count + 1) * sizeof(*grown));
         if (!grown)
@@ -395,7 +396,6 @@ static int read_api(ctx *c, yaml_node_t *api)
         c->in->apis = grown;
         c->in->apis[c->in->api_count++] = a;
     }
-    a.invalid = !ok;
     c->api = NULL;
     return 0;
 }
@@ -436,12 +436,12 @@ int cli_read_apis(cli_input *in, const char *path, const char *text)
     return rc;
 }
 
-static int add_group(ctx *c, yaml_node_t *g, const char *name, const char *type)
+static int add_nodegroup(ctx *c, yaml_node_t *g, const char *name, const char *type)
 {
-    cli_group grp = {0};
+    cli_nodegroup grp = {0};
     int64_t minn = 1, maxn = 5;
     const char *price;
-    cli_group *grown;
+    cli_nodegroup *grown;
     if (!type) {
         err_at(c, g, "instance_type", "missing");
         return 0;
@@ -464,18 +464,18 @@ static int add_group(ctx *c, yaml_node_t *g, const char *name, const char *type)
     grp.max_nodes = (int)maxn;
     grp.line = (int)g->start_mark.line + 1;
     grp.column = (int)g->start_mark.column + 1;
-    grown = realloc(c->in->groups, (c->in->group_count + 1) * sizeof(*grown));
+    grown = realloc(c->in->nodegroups, (c->in->nodegroup_count + 1) * sizeof(*grown));
     if (!grown)
         return -1;
-    c->in->groups = grown;
-    c->in->groups[c->in->group_count++] = grp;
+    c->in->nodegroups = grown;
+    c->in->nodegroups[c->in->nodegroup_count++] = grp;
     return 0;
 }
 
 int cli_read_cluster(cli_input *in, const char *path, const char *text)
 {
     yaml_document_t doc;
-    yaml_node_t *root, *groups;
+    yaml_node_t *root, *nodegroups;
     ctx c = {in, path, &doc, NULL};
     int rc = 0;
     if (!load(in, path, text, &doc))
@@ -483,17 +483,17 @@ int cli_read_cluster(cli_input *in, const char *path, const char *text)
     root = yaml_document_get_root_node(&doc);
     if (!root || root->type != YAML_MAPPING_NODE) {
         cli_add_error(in, "%s:1:1: expected a cluster configuration (a mapping)", path);
-    } else if ((groups = get(&c, root, "node_groups"))) {
-        if (groups->type != YAML_SEQUENCE_NODE)
-            err_at(&c, groups, "node_groups", "expected a list");
+    } else if ((nodegroups = get(&c, root, "node_groups"))) {
+        if (nodegroups->type != YAML_SEQUENCE_NODE)
+            err_at(&c, nodegroups, "node_groups", "expected a list");
         else
-            for (yaml_node_item_t *it = groups->data.sequence.items.start; it < groups->data.sequence.items.top && !rc;
-                 it++) {
+            for (yaml_node_item_t *it = nodegroups->data.sequence.items.start;
+                 it < nodegroups->data.sequence.items.top && !rc; it++) {
                 yaml_node_t *g = yaml_document_get_node(&doc, *it);
-                rc = add_group(&c, g, scalar(get(&c, g, "name")), scalar(get(&c, g, "instance_type")));
+                rc = add_nodegroup(&c, g, scalar(get(&c, g, "name")), scalar(get(&c, g, "instance_type")));
             }
     } else {
-        rc = add_group(&c, root, NULL, scalar(get(&c, root, "instance_type")));
+        rc = add_nodegroup(&c, root, NULL, scalar(get(&c, root, "instance_type")));
     }
     yaml_document_delete(&doc);
     return rc;
@@ -505,21 +505,21 @@ void cli_input_free(cli_input *in)
         cli_api *a = &in->apis[i];
         for (size_t k = 0; k < a->model_count; k++)
             free((char *)a->models[k].name);
-        for (size_t k = 0; k < a->group_count; k++)
-            free(a->groups[k]);
+        for (size_t k = 0; k < a->nodegroup_count; k++)
+            free(a->nodegroups[k]);
         free(a->models);
-        free(a->groups);
+        free(a->nodegroups);
         free(a->file);
         free(a->name);
     }
-    for (size_t i = 0; i < in->group_count; i++) {
-        free(in->groups[i].name);
-        free(in->groups[i].type);
+    for (size_t i = 0; i < in->nodegroup_count; i++) {
+        free(in->nodegroups[i].name);
+        free(in->nodegroups[i].type);
     }
     for (size_t i = 0; i < in->error_count; i++)
         free(in->errors[i]);
     free(in->apis);
-    free(in->groups);
+    free(in->nodegroups);
     free(in->errors);
     memset(in, 0, sizeof(*in));
 }
@@ -571,7 +571,7 @@ int cli_read_catalog(cli_input *in, const char *path, const char *text, ncg_cata
     for (yaml_node_item_t *it = root->data.sequence.items.start; it < root->data.sequence.items.top; it++) {
         yaml_node_t *m = yaml_document_get_node(&doc, *it);
         const char *name = scalar(get(&c, m, "name")), *family, *price;
-        ncg_type t = {0};
+        ncg_type t = NCG_INIT(ncg_type);
         int64_t v;
         int e;
         ncg_error err;
@@ -581,8 +581,8 @@ int cli_read_catalog(cli_input *in, const char *path, const char *text, ncg_cata
             continue;
         }
         ok &= known_keys(&c, m, "type", type_keys);
-        if (ncg_catalog_find(catalog, name, &t, NULL) < 0) {
-            memset(&t, 0, sizeof(t));
+        if (ncg_catalog_find_type(catalog, name, &t, NULL) < 0) {
+            t = (ncg_type)NCG_INIT(ncg_type);
             t.accelerator = NCG_ACCEL_INFERENTIA;
             t.topology = NCG_TOPOLOGY_CHAIN;
         }

@@ -18,6 +18,27 @@ int cli_fail(const ncg_error *err)
     return 1;
 }
 
+char *cli_advice(const ncg_catalog *catalog, const char *type, const ncg_request *request, ncg_error *err)
+{
+    int n = ncg_request_advice(catalog, type, request, NULL, 0, NULL, err);
+    char *text;
+    if (n < 0)
+        return NULL;
+    if (!(text = malloc((size_t)n + 1))) {
+        if (err) {
+            err->code = NCG_E_NOMEM;
+            snprintf(err->message, sizeof(err->message), "out of memory");
+        }
+        return NULL;
+    }
+    /* the same call again, with room for all of it: the buffer rule writes the whole text */
+    if (ncg_request_advice(catalog, type, request, text, (size_t)n + 1, NULL, err) < 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
 int cli_usage(const char *usage, const char *problem)
 {
     if (problem)
@@ -41,7 +62,7 @@ ncg_catalog *cli_catalog(const char *path)
 {
     cli_input in = {0};
     ncg_error err;
-    ncg_catalog *cat = ncg_catalog_new(&err);
+    ncg_catalog *cat = ncg_catalog_new(0, &err);
     char *text;
     if (!cat) {
         cli_fail(&err);
@@ -100,9 +121,9 @@ static int cmd_types(int argc, char **argv)
         return 1;
     if (json) {
         json_t *arr = json_array();
-        for (int i = 0; i < ncg_catalog_count(cat); i++) {
-            ncg_type t;
-            ncg_catalog_type_at(cat, i, &t, NULL);
+        for (int i = 0; i < ncg_catalog_type_count(cat); i++) {
+            ncg_type t = NCG_INIT(ncg_type);
+            ncg_catalog_get_type(cat, i, &t, NULL);
             json_array_append_new(arr, type_json(&t));
         }
         ncg_catalog_free(cat);
@@ -110,10 +131,10 @@ static int cmd_types(int argc, char **argv)
     }
     printf("%-16s %-7s %-11s %5s %9s %12s %5s %9s %-9s %10s\n", "TYPE", "FAMILY", "ACCELERATOR", "CHIPS",
            "CORES/CHIP", "DEVICE MEM", "VCPU", "MEMORY", "TOPOLOGY", "USD/H");
-    for (int i = 0; i < ncg_catalog_count(cat); i++) {
-        ncg_type t;
+    for (int i = 0; i < ncg_catalog_type_count(cat); i++) {
+        ncg_type t = NCG_INIT(ncg_type);
         char dev[32], mem[32], price[32];
-        ncg_catalog_type_at(cat, i, &t, NULL);
+        ncg_catalog_get_type(cat, i, &t, NULL);
         ncg_format_memory(t.device_memory_bytes, dev, sizeof(dev), NULL);
         ncg_format_memory(t.memory_bytes, mem, sizeof(mem), NULL);
         if (t.has_price)
@@ -158,17 +179,18 @@ static int cmd_groups(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},             {"help", no_argument, NULL, 'h'},
         {"catalog", required_argument, NULL, 'C'},    {0}};
     const char *type = NULL, *model_size = NULL, *catalog = NULL;
-    int json = 0, c, rc = 1, id, n;
+    int json = 0, c, rc = 1, n;
     bool have_inf = false;
     int64_t compiled = 0;
     ncg_request req;
-    ncg_model model = {.name = "model"};
+    ncg_model model = {.size = sizeof(ncg_model), .name = "model"};
     ncg_error err;
     ncg_catalog *cat = NULL;
     ncg_node *node = NULL;
-    ncg_group groups[NCG_MAX_CORES];
-    char advice[4096];
-    ncg_env env;
+    ncg_alloc alloc = NCG_INIT(ncg_alloc);
+    ncg_core_group core_groups[NCG_MAX_CORES];
+    char *advice = NULL;
+    ncg_env env = NCG_INIT(ncg_env);
 
     ncg_request_init(&req);
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -223,36 +245,34 @@ static int cmd_groups(int argc, char **argv)
     }
     if (!(cat = cli_catalog(catalog)))
         return 1;
-    if (!(node = ncg_node_new(cat, type, &err)) ||
-        (id = ncg_node_allocate(node, &req, NULL, &err)) < 0 ||
-        (n = ncg_node_groups(node, (uint32_t)id, groups, NCG_MAX_CORES, &err)) < 0 ||
-        ncg_request_advice(cat, type, &req, advice, sizeof(advice), &err) < 0) {
+    /* a replica has at most one NCG per core, so core_groups always holds them all */
+    if (!(node = ncg_node_new(cat, type, 0, &err)) || ncg_node_allocate(node, &req, &alloc, &err) < 0 ||
+        (n = ncg_node_get_core_groups(node, alloc.id, core_groups, NCG_MAX_CORES, &err)) < 0 ||
+        !(advice = cli_advice(cat, type, &req, &err))) {
         rc = cli_fail(&err);
         goto out;
     }
     if (n > 0)
-        ncg_node_env(node, (uint32_t)id, 0, &env, NULL);
-    else
-        memset(&env, 0, sizeof(env));
+        ncg_node_get_env(node, alloc.id, 0, &env, NULL);
     if (json) {
         json_t *doc = json_object(), *arr = json_array(), *warn = json_array();
         json_object_set_new(doc, "type", json_string(type));
-        json_object_set_new(doc, "ncg_size", json_integer(n > 0 ? groups[0].core_count : 0));
+        json_object_set_new(doc, "ncg_size", json_integer(n > 0 ? core_groups[0].core_count : 0));
         for (int i = 0; i < n; i++) {
             json_t *g = json_object(), *chips = json_array();
-            ncg_env pe;
-            ncg_node_env(node, (uint32_t)id, i, &pe, NULL);
-            for (int k = groups[i].first_chip; k < groups[i].first_chip + groups[i].chip_count; k++)
+            ncg_env pe = NCG_INIT(ncg_env);
+            ncg_node_get_env(node, alloc.id, i, &pe, NULL);
+            for (int k = core_groups[i].first_chip; k < core_groups[i].first_chip + core_groups[i].chip_count; k++)
                 json_array_append_new(chips, json_integer(k));
             json_object_set_new(g, "process", json_integer(i));
             json_object_set_new(g, "cores", json_string(pe.visible_cores));
             json_object_set_new(g, "chips", chips);
-            json_object_set_new(g, "cache_bytes", json_integer(groups[i].cache_bytes));
+            json_object_set_new(g, "cache_bytes", json_integer(core_groups[i].cache_bytes));
             json_object_set_new(g, "env", json_pack("{s:s, s:s}", "NEURON_RT_VISIBLE_CORES", pe.visible_cores,
-                                                    "NEURONCORE_GROUP_SIZES", pe.group_sizes));
+                                                    "NEURONCORE_GROUP_SIZES", pe.core_group_sizes));
             if (req.model_count) {
-                ncg_group_cache gc;
-                ncg_node_group_cache(node, (uint32_t)id, i, &gc, NULL, 0, NULL);
+                ncg_core_group_cache gc = NCG_INIT(ncg_core_group_cache);
+                ncg_node_get_core_group_cache(node, alloc.id, i, &gc, NULL, 0, NULL);
                 json_object_set_new(g, "cache", json_pack("{s:I, s:I, s:I, s:s}", "reachable_bytes",
                                                           (json_int_t)gc.reachable_bytes, "share_bytes",
                                                           (json_int_t)gc.share_bytes, "need_bytes",
@@ -275,18 +295,18 @@ static int cmd_groups(int argc, char **argv)
         rc = cli_print_json(doc);
     } else {
         printf("%s: %d NeuronCore Group%s of %d core%s; AWS_NEURON_VISIBLE_DEVICES=%s\n", type, n, n == 1 ? "" : "s",
-               n ? groups[0].core_count : 0, n && groups[0].core_count == 1 ? "" : "s", env.visible_devices);
+               n ? core_groups[0].core_count : 0, n && core_groups[0].core_count == 1 ? "" : "s", env.visible_devices);
         for (int i = 0; i < n; i++) {
-            ncg_env pe;
+            ncg_env pe = NCG_INIT(ncg_env);
             char cache[32];
-            ncg_node_env(node, (uint32_t)id, i, &pe, NULL);
-            ncg_format_memory(groups[i].cache_bytes, cache, sizeof(cache), NULL);
+            ncg_node_get_env(node, alloc.id, i, &pe, NULL);
+            ncg_format_memory(core_groups[i].cache_bytes, cache, sizeof(cache), NULL);
             printf("  process %d: NEURON_RT_VISIBLE_CORES=%s NEURONCORE_GROUP_SIZES=%s chips %d-%d device memory %s",
-                   i, pe.visible_cores, pe.group_sizes, groups[i].first_chip,
-                   groups[i].first_chip + groups[i].chip_count - 1, cache);
+                   i, pe.visible_cores, pe.core_group_sizes, core_groups[i].first_chip,
+                   core_groups[i].first_chip + core_groups[i].chip_count - 1, cache);
             if (req.model_count) {
-                ncg_group_cache gc;
-                ncg_node_group_cache(node, (uint32_t)id, i, &gc, NULL, 0, NULL);
+                ncg_core_group_cache gc = NCG_INIT(ncg_core_group_cache);
+                ncg_node_get_core_group_cache(node, alloc.id, i, &gc, NULL, 0, NULL);
                 printf(" (model: %s)", ncg_cache_state_name(gc.state));
             }
             printf("\n");
@@ -301,6 +321,7 @@ static int cmd_groups(int argc, char **argv)
         rc = 0;
     }
 out:
+    free(advice);
     ncg_node_free(node);
     ncg_catalog_free(cat);
     return rc;

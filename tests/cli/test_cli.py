@@ -163,9 +163,9 @@ def test_plan_replicas_and_unschedulable(tmp_path):
     api = tmp_path / "big.yaml"
     api.write_text("- name: huge\n  compute:\n    inf: 16\n  autoscaling:\n    min_replicas: 2\n")
     doc = json.loads(ncg("plan", api, "--types", "inf1.6xlarge", "--replicas", "min", "--format", "json").stdout)
-    assert doc["unschedulable"] == [{"api": "huge", "replicas": 2, "reason": "group inf1.6xlarge: no instances can "
-                                     "satisfy the requested Inf quantity - requested 16 Inf but instances only have 4 "
-                                     "Inf available"}]
+    assert doc["unschedulable"] == [{"api": "huge", "replicas": 2, "reason": "node group inf1.6xlarge: no instances "
+                                     "can satisfy the requested Inf quantity - requested 16 Inf but instances only "
+                                     "have 4 Inf available"}]
 
 
 def test_catalog_override(tmp_path):
@@ -184,3 +184,29 @@ def test_catalog_override(tmp_path):
     r = ncg("types", "--catalog", bad)
     assert r.returncode == 1
     assert r.stderr == "%s:1:3: type: type bad: chips 0 is out of range 1..64\n" % bad
+
+
+def test_validate_unreadable_api_reports_only_its_field(tmp_path):
+    # an API with a field that cannot be read is not checked further: the rules would judge a half-read request
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- name: api-d\n  predictor:\n    processes_per_replica: 3\n  compute:\n    inf: 1\n    cpu: lots\n")
+    expected = ["%s:6:10: api api-d: compute.cpu: invalid CPU quantity \"lots\": expected a number with an optional "
+                "\"m\" suffix, such as 1, 1.5 or 500m" % bad]
+    r = ncg("validate", bad)
+    assert r.returncode == 1
+    assert r.stderr.splitlines() == expected
+    r = ncg("plan", bad)
+    assert r.returncode == 1
+    assert r.stdout == ""
+    assert r.stderr.splitlines() == expected
+
+
+def test_plan_json_lists_every_replica_of_a_node(tmp_path):
+    # more allocations on one node than any fixed buffer of the tool would hold
+    api = tmp_path / "many.yaml"
+    api.write_text("- name: cpuonly\n  compute:\n    cpu: 0\n    mem: 0\n  autoscaling:\n    min_replicas: 400\n"
+                   "    max_replicas: 1000\n")
+    doc = json.loads(ncg("plan", api, "--types", "inf1.xlarge", "--replicas", "min", "--format", "json").stdout)
+    assert doc["placed"] == 400
+    assert sum(len(n["replicas"]) for n in doc["nodes"]) == 400
+    assert all(r["api"] == "cpuonly" for n in doc["nodes"] for r in n["replicas"])

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Internal: the dense simplex of src/lp.h (max c.u subject to A u <= b, u >= 0, b >= 0), used for the planner's
+ * lower bound. Small LPs with known optima, degenerate and unbounded ones, and the iteration limit. */
+#include <math.h>
+
+#include "test-common.h"
+
+#include "lp.h"
+
+#define TOL 1e-9
+#define ITERATIONS 1000
+
+/* Copy n doubles (the LP struct takes non-const pointers; the solver must not write them, checked below). */
+static double *copy(const double *v, int n)
+{
+    double *d = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
+    ck_assert_ptr_nonnull(d);
+    if (n > 0)
+        memcpy(d, v, sizeof(double) * (size_t)n);
+    return d;
+}
+
+/* Solve and return the objective; asserts the result is feasible and the LP unchanged. */
+static double solve(int rows, int cols, const double *a, const double *b, const double *c, double *u, int iterations)
+{
+    ncg_lp lp = {.rows = rows, .cols = cols, .a = copy(a, rows * cols), .b = copy(b, rows), .c = copy(c, cols)};
+    double value = 0;
+    for (int j = 0; j < cols; j++)
+        u[j] = NAN;
+    ck_assert_int_eq(ncg_lp_solve(&lp, u, iterations), 0);
+    if (rows > 0) {
+        ck_assert_mem_eq(lp.a, a, sizeof(double) * (size_t)(rows * cols));
+        ck_assert_mem_eq(lp.b, b, sizeof(double) * (size_t)rows);
+    }
+    ck_assert_mem_eq(lp.c, c, sizeof(double) * (size_t)cols);
+    for (int j = 0; j < cols; j++) {
+        ck_assert_msg(u[j] >= 0, "u[%d] = %g is negative", j, u[j]);
+        value += c[j] * u[j];
+    }
+    for (int i = 0; i < rows; i++) {
+        double lhs = 0;
+        for (int j = 0; j < cols; j++)
+            lhs += a[i * cols + j] * u[j];
+        ck_assert_msg(lhs <= b[i] + TOL, "row %d: %g > %g", i, lhs, b[i]);
+    }
+    free(lp.a);
+    free(lp.b);
+    free(lp.c);
+    return value;
+}
+
+START_TEST(one_variable_bounded)
+{
+    const double a[] = {1}, b[] = {4}, c[] = {1};
+    double u[1];
+    ck_assert_double_eq_tol(solve(1, 1, a, b, c, u, ITERATIONS), 4, TOL);
+    ck_assert_double_eq_tol(u[0], 4, TOL);
+}
+END_TEST
+
+/* max 3x + 5y: x <= 4, 2y <= 12, 3x + 2y <= 18 -> (2, 6), 36. */
+static const double wyndor_a[] = {1, 0, 0, 2, 3, 2}, wyndor_b[] = {4, 12, 18}, wyndor_c[] = {3, 5};
+
+START_TEST(two_variables_known_optimum)
+{
+    double u[2];
+    ck_assert_double_eq_tol(solve(3, 2, wyndor_a, wyndor_b, wyndor_c, u, ITERATIONS), 36, TOL);
+    ck_assert_double_eq_tol(u[0], 2, TOL);
+    ck_assert_double_eq_tol(u[1], 6, TOL);
+}
+END_TEST
+
+/* Chvatal's example: max 5x + 4y + 3z: 2x + 3y + z <= 5, 4x + y + 2z <= 11, 3x + 4y + 2z <= 8 -> (2, 0, 1), 13. */
+static const double chvatal_a[] = {2, 3, 1, 4, 1, 2, 3, 4, 2}, chvatal_b[] = {5, 11, 8}, chvatal_c[] = {5, 4, 3};
+
+START_TEST(three_variables_known_optimum)
+{
+    double u[3];
+    ck_assert_double_eq_tol(solve(3, 3, chvatal_a, chvatal_b, chvatal_c, u, ITERATIONS), 13, TOL);
+    ck_assert_double_eq_tol(u[0], 2, TOL);
+    ck_assert_double_eq_tol(u[1], 0, TOL);
+    ck_assert_double_eq_tol(u[2], 1, TOL);
+}
+END_TEST
+
+/* A knapsack-like LP as the planner builds (patterns x resources): max 2x + 3y + 4z: 3x + 2y + z <= 10,
+ * 2x + 5y + 3z <= 15 -> (0, 0, 5), 20. */
+START_TEST(resource_rows_known_optimum)
+{
+    const double a[] = {3, 2, 1, 2, 5, 3}, b[] = {10, 15}, c[] = {2, 3, 4};
+    double u[3];
+    ck_assert_double_eq_tol(solve(2, 3, a, b, c, u, ITERATIONS), 20, TOL);
+    ck_assert_double_eq_tol(u[2], 5, TOL);
+}
+END_TEST
+
+/* Degenerate vertex: three constraints meet at (1, 1). */
+START_TEST(degenerate_vertex)
+{
+    const double a[] = {1, 0, 0, 1, 1, 1}, b[] = {1, 1, 2}, c[] = {1, 1};
+    double u[2];
+    ck_assert_double_eq_tol(solve(3, 2, a, b, c, u, ITERATIONS), 2, TOL);
+    ck_assert_double_eq_tol(u[0], 1, TOL);
+    ck_assert_double_eq_tol(u[1], 1, TOL);
+}
+END_TEST
+
+/* Degenerate start: b has a zero, so the first pivot makes no progress. max x: x - y <= 0, y <= 3 -> (3, 3). */
+START_TEST(degenerate_zero_right_hand_side)
+{
+    const double a[] = {1, -1, 0, 1}, b[] = {0, 3}, c[] = {1, 0};
+    double u[2];
+    ck_assert_double_eq_tol(solve(2, 2, a, b, c, u, ITERATIONS), 3, TOL);
+    ck_assert_double_eq_tol(u[0], 3, TOL);
+}
+END_TEST
+
+/* Beale's example, on which Dantzig's rule without an anti-cycling rule cycles forever; optimum 5/4. */
+START_TEST(beale_cycling_example_terminates)
+{
+    const double a[] = {0.25, -8, -1, 9, 0.5, -12, -0.5, 3, 0, 0, 1, 0}, b[] = {0, 0, 1},
+                 c[] = {0.75, -20, 0.5, -6};
+    double u[4];
+    ck_assert_double_eq_tol(solve(3, 4, a, b, c, u, ITERATIONS), 1.25, TOL);
+}
+END_TEST
+
+/* Klee-Minty cube in 3 dimensions: Dantzig's rule visits all 8 vertices, 7 pivots, to reach (0, 0, 125). */
+static const double km_a[] = {1, 0, 0, 4, 1, 0, 8, 4, 1}, km_b[] = {5, 25, 125}, km_c[] = {4, 2, 1};
+
+START_TEST(klee_minty_reaches_optimum)
+{
+    double u[3];
+    ck_assert_double_eq_tol(solve(3, 3, km_a, km_b, km_c, u, ITERATIONS), 125, TOL);
+    ck_assert_double_eq_tol(u[2], 125, TOL);
+}
+END_TEST
+
+/* The iteration limit stops early on a feasible, not yet optimal point. */
+START_TEST(iteration_limit_keeps_feasible_point)
+{
+    double u[3];
+    double v = solve(3, 3, km_a, km_b, km_c, u, 3);
+    ck_assert_double_lt(v, 125 - TOL);
+    ck_assert_double_gt(v, 0);
+}
+END_TEST
+
+/* One pivot of Dantzig's rule on Chvatal's example: x enters (largest cost), the first row limits it to 2.5. */
+START_TEST(iteration_limit_one_pivot)
+{
+    double u[3];
+    ck_assert_double_eq_tol(solve(3, 3, chvatal_a, chvatal_b, chvatal_c, u, 1), 12.5, TOL);
+    ck_assert_double_eq_tol(u[0], 2.5, TOL);
+    ck_assert_double_eq_tol(u[1], 0, TOL);
+    ck_assert_double_eq_tol(u[2], 0, TOL);
+}
+END_TEST
+
+START_TEST(zero_iterations_is_the_origin)
+{
+    double u[2];
+    ck_assert_double_eq_tol(solve(3, 2, wyndor_a, wyndor_b, wyndor_c, u, 0), 0, TOL);
+    ck_assert_double_eq(u[0], 0);
+    ck_assert_double_eq(u[1], 0);
+}
+END_TEST
+
+/* Unbounded at the start: x can grow forever (-x <= 1). The feasible origin is kept. */
+START_TEST(unbounded_keeps_origin)
+{
+    const double a[] = {-1}, b[] = {1}, c[] = {1};
+    double u[1];
+    ck_assert_double_eq_tol(solve(1, 1, a, b, c, u, ITERATIONS), 0, TOL);
+}
+END_TEST
+
+/* Unbounded after some pivots (y grows with x - y <= 1, x <= 3): the point reached is feasible and improves. */
+START_TEST(unbounded_after_pivots_keeps_feasible_point)
+{
+    const double a[] = {1, -1, 1, 0}, b[] = {1, 3}, c[] = {1, 1};
+    double u[2];
+    ck_assert_double_ge(solve(2, 2, a, b, c, u, ITERATIONS), 3 - TOL);
+}
+END_TEST
+
+START_TEST(no_rows_is_unbounded_at_origin)
+{
+    const double c[] = {1, 2};
+    double u[2];
+    ck_assert_double_eq(solve(0, 2, NULL, NULL, c, u, ITERATIONS), 0);
+    ck_assert_double_eq(u[0], 0);
+    ck_assert_double_eq(u[1], 0);
+}
+END_TEST
+
+START_TEST(negative_costs_stay_at_origin)
+{
+    const double a[] = {1, 1}, b[] = {5}, c[] = {-1, -2};
+    double u[2];
+    ck_assert_double_eq(solve(1, 2, a, b, c, u, ITERATIONS), 0);
+    ck_assert_double_eq(u[0], 0);
+    ck_assert_double_eq(u[1], 0);
+}
+END_TEST
+
+/* All right-hand sides 0: the only feasible point is the origin, whatever the costs. */
+START_TEST(zero_capacity_gives_origin)
+{
+    const double a[] = {1, 1, 2, 1}, b[] = {0, 0}, c[] = {3, 1};
+    double u[2];
+    ck_assert_double_eq_tol(solve(2, 2, a, b, c, u, ITERATIONS), 0, TOL);
+}
+END_TEST
+
+NCG_SUITE(lp)
+{
+    Suite *s = suite_create("lp");
+    TCase *t = add_tcase(s, "optimum");
+    add_test(t, one_variable_bounded);
+    add_test(t, two_variables_known_optimum);
+    add_test(t, three_variables_known_optimum);
+    add_test(t, resource_rows_known_optimum);
+    add_test(t, klee_minty_reaches_optimum);
+    t = add_tcase(s, "degenerate");
+    add_test(t, degenerate_vertex);
+    add_test(t, degenerate_zero_right_hand_side);
+    add_test(t, beale_cycling_example_terminates);
+    add_test(t, zero_capacity_gives_origin);
+    t = add_tcase(s, "unbounded");
+    add_test(t, unbounded_keeps_origin);
+    add_test(t, unbounded_after_pivots_keeps_feasible_point);
+    add_test(t, no_rows_is_unbounded_at_origin);
+    add_test(t, negative_costs_stay_at_origin);
+    t = add_tcase(s, "limit");
+    add_test(t, iteration_limit_keeps_feasible_point);
+    add_test(t, iteration_limit_one_pivot);
+    add_test(t, zero_iterations_is_the_origin);
+    return s;
+}
