@@ -782,6 +782,8 @@ typedef struct ncg_plan_summary {
     int64_t chips_used, chips_total;
     int64_t cpu_used_milli, cpu_total_milli;        /**< total = usable after reserves */
     int64_t memory_used_bytes, memory_total_bytes;
+    int converged;               /**< 1: the bound is the configuration LP's optimum (column generation converged);
+                                      0: it is a valid bound found before convergence, or the first bound only */
 } ncg_plan_summary;
 
 /** One replica of a plan. Sized (NCG_INIT). */

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "cluster.h"
+#include "colgen.h"
 #include "lp.h"
 
 #define RESOURCES 4 /* NeuronCores, CPU, memory, hugepages */
@@ -67,6 +68,13 @@ struct ncg_plan {
     /* packing scratch, per node index of the cluster being packed */
     int *stamp, *count;
     int scratch_capacity;
+    /* the configuration LP of this solve (bins: node groups first, then existing nodes) */
+    ncg_cg_problem cg;
+    ncg_cg_bin *cg_bins;
+    ncg_cg_item *cg_items;
+    int *cg_demand;
+    ncg_cg_result cg_result;
+    bool have_cg;
 };
 
 NCG_EXPORT ncg_plan *ncg_plan_new(const ncg_cluster *base, unsigned flags, ncg_error *err)
@@ -280,7 +288,7 @@ static int size_cmp(const ncg_plan *p, int x, int y)
 }
 
 /* The packing strategies tried; the cheapest plan wins (ties: the earlier strategy). */
-enum { BY_COST, BY_CPU, IN_ORDER, BY_NODE, STRATEGIES };
+enum { BY_COST, BY_CPU, IN_ORDER, BY_NODE, FROM_LP, FROM_LP_UP, STRATEGIES };
 /* BY_NODE costs O(APIs) per replica: it runs when APIs x replicas stays under this */
 #define BY_NODE_BUDGET 4000000
 
@@ -382,7 +390,9 @@ static int open_node(ncg_plan *p, int g, ncg_error *err)
     return rc;
 }
 
-static int pack(ncg_plan *p, int strategy, ncg_error *err)
+/* right_size: open each node in the node group cheapest for the replicas of the API still to place (not for a
+ * full node), which fits the last nodes of an API to what is left. */
+static int pack(ncg_plan *p, int strategy, bool right_size, ncg_error *err)
 {
     int *order = malloc((size_t)(p->api_count ? p->api_count : 1) * sizeof(int));
     int rc = 0;
@@ -393,7 +403,7 @@ static int pack(ncg_plan *p, int strategy, ncg_error *err)
         int ai = order[k], cursor = 0, stamp = k + 1;
         papi *a = &p->apis[ai];
         preplica *reps = &p->replicas[p->offset[ai]];
-        for (int ri = 0; ri < a->replicas && rc == 0; ri++) {
+        for (int ri = a->placed; ri < a->replicas && rc == 0; ri++) {
             int g, n;
             reps[ri].node = -1;
             for (; cursor < ncg_cluster_node_count(p->c); cursor++) {
@@ -415,7 +425,8 @@ static int pack(ncg_plan *p, int strategy, ncg_error *err)
                 rc = 0;
                 continue;
             }
-            g = best_group(p, a, strategy == IN_ORDER ? 1 : FIT_CAP); /* IN_ORDER: the cheapest node */
+            g = best_group(p, a, strategy == IN_ORDER ? 1 /* the cheapest node */
+                                 : right_size ? a->replicas - a->placed : FIT_CAP);
             if (g < 0) {
                 size_t used = strlen(a->reason);
                 if (!used) {
@@ -814,6 +825,50 @@ out:
 
 /* ---- solve and results ---- */
 
+/* Open floor(x) nodes (ceil(x) when up) of every pattern the configuration LP uses (new nodes only), each holding
+ * its replicas, as far as replicas are left; the rest is packed afterwards. Rounding up covers every replica the
+ * LP covers, which wins on small inputs where a fraction of a node is most of the price. */
+static int from_lp(ncg_plan *p, bool up, ncg_error *err)
+{
+    const ncg_cg_result *r = &p->cg_result;
+    int G = ncg_cluster_nodegroup_count(p->c);
+    for (int k = 0; k < r->pattern_count; k++) {
+        const ncg_cg_pattern *pt = &r->patterns[k];
+        long copies = (long)(up ? ceil(pt->x - 1e-9) : floor(pt->x + 1e-9));
+        if (pt->bin >= G)
+            continue; /* an existing node: packing fills those first */
+        for (long c = 0; c < copies; c++) {
+            int n, rc;
+            bool any = false;
+            for (int i = 0; i < p->api_count; i++)
+                any = any || (pt->counts[i] > 0 && p->apis[i].placed < p->apis[i].replicas);
+            if (!any || !ncg_cluster_nodegroup_has_room(p->c, pt->bin))
+                break;
+            n = open_node(p, pt->bin, err);
+            if (n < 0)
+                return n;
+            /* whole chips largest first, then cores, then CPU only: the order in which adding up is enough */
+            for (int pass = 0; pass < 3; pass++)
+                for (int i = 0; i < p->api_count; i++) {
+                    papi *a = &p->apis[i];
+                    const ncg_shape *sh = &a->shape[pt->bin];
+                    int kind = sh->chips > 0 ? 0 : sh->cores > 0 ? 1 : 2;
+                    if (kind != pass)
+                        continue;
+                    for (int m = 0; m < pt->counts[i] && a->placed < a->replicas; m++) {
+                        rc = place_on(p, n, a, &p->replicas[p->offset[i] + a->placed], err);
+                        if (rc < 0)
+                            return rc;
+                        if (rc == 0)
+                            break; /* does not fit after all: packing places it */
+                        p->count[n]++;
+                    }
+                }
+        }
+    }
+    return 0;
+}
+
 /* One strategy on a copy of the starting cluster (p->c): min_instances nodes first (they are paid for anyway, so
  * they are filled first), then packing, then moving nodes to cheaper node groups. Sets the price. */
 static int run_strategy(ncg_plan *p, int strategy, double *price, ncg_error *err)
@@ -833,8 +888,12 @@ static int run_strategy(ncg_plan *p, int strategy, double *price, ncg_error *err
             rc = n < 0 ? n : 0;
         }
     }
+    if (rc == 0 && (strategy == FROM_LP || strategy == FROM_LP_UP))
+        rc = from_lp(p, strategy == FROM_LP_UP, err);
     if (rc == 0)
-        rc = strategy == BY_NODE ? pack_by_node(p, err) : pack(p, strategy, err);
+        rc = strategy == BY_NODE ? pack_by_node(p, err)
+                                 : strategy == FROM_LP || strategy == FROM_LP_UP ? pack(p, BY_COST, true, err)
+                                                                                 : pack(p, strategy, false, err);
     if (rc == 0)
         rc = downsize(p, err);
     *price = 0;
@@ -864,7 +923,8 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
         double price;
         int count = 0;
         ncg_cluster *trial;
-        if (strategy == BY_NODE && (double)p->api_count * p->replica_total > BY_NODE_BUDGET)
+        if ((strategy == BY_NODE && (double)p->api_count * p->replica_total > BY_NODE_BUDGET) ||
+            ((strategy == FROM_LP || strategy == FROM_LP_UP) && !p->have_cg))
             continue;
         trial = ncg_cluster_clone(start, err);
         if (!trial) {
@@ -908,6 +968,97 @@ done:
     free(reasons);
     free(best_reasons);
     return rc;
+}
+
+static void cg_clear(ncg_plan *p)
+{
+    ncg_cg_result_clear(&p->cg_result);
+    free(p->cg_bins);
+    free(p->cg_items);
+    free(p->cg_demand);
+    p->cg_bins = NULL;
+    p->cg_items = NULL;
+    p->cg_demand = NULL;
+    p->have_cg = false;
+}
+
+/* Existing nodes enter the configuration LP one by one (their free capacity, price 0) up to this many; beyond it
+ * the planner keeps its packing and its first bound only. */
+#define CG_EXISTING_MAX 256
+#define CG_ROUNDS 40
+/* The master LP is a dense tableau of about patterns x (APIs + patterns); beyond this many (API, bin) pairs its
+ * cost outgrows what it saves and the planner keeps its packing strategies and its first bound. */
+#define CG_PAIRS_MAX 256
+
+/* The configuration LP of the plan's APIs on its node groups (new nodes) and existing nodes, by column
+ * generation. Demands are every replica that some allowed node group can hold. */
+static int column_generation(ncg_plan *p, ncg_error *err)
+{
+    int G = ncg_cluster_nodegroup_count(p->c), E = p->base_nodes, I = p->api_count, B;
+    if (E > CG_EXISTING_MAX || I == 0)
+        return 0;
+    B = G + E;
+    if ((long)I * B > CG_PAIRS_MAX)
+        return 0;
+    p->cg_bins = calloc((size_t)B + 1, sizeof(ncg_cg_bin));
+    p->cg_items = calloc((size_t)B * (size_t)I + 1, sizeof(ncg_cg_item));
+    p->cg_demand = calloc((size_t)I + 1, sizeof(int));
+    if (!p->cg_bins || !p->cg_items || !p->cg_demand) {
+        cg_clear(p);
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+    }
+    for (int b = 0; b < B; b++) {
+        int g = b < G ? b : ncg_cluster_node_nodegroup(p->c, b - G);
+        ncg_nodegroup_info info;
+        ncg_cg_bin *bin = &p->cg_bins[b];
+        const ncg_type *t;
+        ncg_cluster_nodegroup_info(p->c, g, &info);
+        t = &info.type->t;
+        if (b < G) {
+            bin->price = info.price;
+            bin->min_nodes = info.min_nodes > info.nodes ? info.min_nodes - info.nodes : 0;
+            bin->max_nodes = info.max_nodes - info.nodes;
+            bin->chips = t->chips;
+            bin->cores = t->chips * t->cores_per_chip;
+            bin->cpu_milli = info.type->cpu_usable_milli;
+            bin->memory_bytes = info.type->memory_usable_bytes;
+            bin->hugepages_bytes = t->hugepages_bytes;
+        } else {
+            const ncg_node *n = ncg_cluster_node(p->c, b - G);
+            ncg_usage u;
+            ncg_node_usage(n, &u);
+            bin->max_nodes = 1;
+            bin->chips = ncg_popcount64(ncg_node_free_chip_mask(n));
+            bin->cores = t->chips * t->cores_per_chip - u.cores;
+            bin->cpu_milli = info.type->cpu_usable_milli - u.cpu_milli;
+            bin->memory_bytes = info.type->memory_usable_bytes - u.memory_bytes;
+            bin->hugepages_bytes = t->hugepages_bytes - u.hugepages_bytes;
+        }
+        for (int i = 0; i < I; i++) {
+            const papi *a = &p->apis[i];
+            ncg_cg_item *it = &p->cg_items[(size_t)b * (size_t)I + (size_t)i];
+            const ncg_shape *sh = &a->shape[g];
+            int limit;
+            if (!a->allowed[g] || a->fit[g] == 0)
+                continue;
+            limit = per_node_limit(a, g);
+            it->limit = limit > 0 ? limit : a->replicas;
+            it->chips = sh->chips;
+            it->cores = sh->cores;
+            it->cpu_milli = a->req.cpu_milli;
+            it->memory_bytes = a->req.memory_bytes;
+            it->hugepages_bytes = a->req.hugepages_bytes;
+            if (b < G)
+                p->cg_demand[i] = a->replicas;
+        }
+    }
+    p->cg = (ncg_cg_problem){.apis = I, .bins = B, .demand = p->cg_demand, .bin = p->cg_bins, .item = p->cg_items};
+    if (ncg_cg_solve(&p->cg, CG_ROUNDS, &p->cg_result, err) < 0) {
+        cg_clear(p);
+        return NCG_E_NOMEM;
+    }
+    p->have_cg = true;
+    return 0;
 }
 
 static void existing_use(const ncg_plan *p, double *used, int *low)
@@ -993,12 +1144,26 @@ NCG_EXPORT int ncg_plan_solve(ncg_plan *p, ncg_error *err)
         rc = analyse(p, err);
     }
     if (rc == 0)
+        rc = column_generation(p, err);
+    if (rc == 0)
         rc = try_strategies(p, &result, err);
     if (rc == 0) {
         summarise(p, result, &s);
         s.lower_bound_per_hour = lower_bound(p, used, low, err, &ok);
         if (!ok)
             rc = NCG_E_NOMEM;
+        if (rc == 0 && p->have_cg) {
+            /* the Lagrangian bound of the generated duals, for the replicas this plan places */
+            double cg_bound, fixed = 0;
+            for (int i = 0; i < p->api_count; i++)
+                p->cg_demand[i] = p->apis[i].placed;
+            for (int i = 0; i < p->base_nodes; i++)
+                fixed += ncg_cluster_nodegroup_price(p->c, ncg_cluster_node_nodegroup(p->c, i));
+            rc = ncg_cg_bound(&p->cg, p->cg_result.duals, &cg_bound, err);
+            if (rc == 0 && fixed + cg_bound > s.lower_bound_per_hour)
+                s.lower_bound_per_hour = fixed + cg_bound;
+            s.converged = p->cg_result.converged;
+        }
         /* rounding may put the bound a hair above an optimal plan's price */
         if (s.lower_bound_per_hour > s.price_per_hour && s.lower_bound_per_hour <= s.price_per_hour * (1 + 1e-9))
             s.lower_bound_per_hour = s.price_per_hour;
@@ -1018,6 +1183,7 @@ NCG_EXPORT int ncg_plan_solve(ncg_plan *p, ncg_error *err)
         p->replicas = NULL;
         p->replica_total = 0;
     }
+    cg_clear(p);
     free(used);
     free(low);
     return rc;

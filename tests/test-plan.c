@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Plans: a case solved by hand, randomised workloads checked by the independent validator of bench/validate.c,
  * and the plan API's rules (sized structs, buffers, solved once, the base cluster unchanged). */
+#include <math.h>
+
 #include "test-common.h"
 #include "validate.h"
 
@@ -642,6 +644,163 @@ START_TEST(null_plan_is_invalid)
 }
 END_TEST
 
+/* ---- brute force: the optimum of tiny inputs, by exhaustive search over node contents ----
+ *
+ * 1-3 APIs of 2-8 replicas on node groups of inf1.xlarge, inf1.2xlarge and inf1.6xlarge. For each type, every
+ * content (replicas per API) that the allocator can place on one empty node is found by trying it; the optimum is
+ * then a shortest-path (DP) over the replicas still to place, where a step opens one node of some type with some
+ * content. Nodes' contents are independent, so this is exact. */
+
+#define BF_APIS 3
+#define BF_MAX 8
+#define BF_STATES ((BF_MAX + 1) * (BF_MAX + 1) * (BF_MAX + 1))
+
+typedef struct bf_case {
+    int apis, replicas[BF_APIS];
+    ncg_request req[BF_APIS];
+} bf_case;
+
+static const char *const bf_types[] = {"inf1.xlarge", "inf1.2xlarge", "inf1.6xlarge"};
+
+static bf_case bf_make(uint64_t seed)
+{
+    bf_case k;
+    memset(&k, 0, sizeof(k));
+    k.apis = 1 + (int)(rng(&seed) % BF_APIS);
+    for (int i = 0; i < k.apis; i++) {
+        static const int infs[] = {0, 1, 1, 2, 3, 4};
+        ncg_request_init(&k.req[i]);
+        k.req[i].inf = infs[rng(&seed) % 6];
+        k.req[i].cpu_milli = 250 + 250 * (int64_t)(rng(&seed) % 24);
+        k.req[i].memory_bytes = GIB / 2 * (1 + (int64_t)(rng(&seed) % 24));
+        k.replicas[i] = 2 + (int)(rng(&seed) % (BF_MAX - 1));
+    }
+    return k;
+}
+
+/* Can one empty node of the type hold counts[i] replicas of each API (whole chips largest first)? */
+static bool bf_fits(const ncg_catalog *cat, const char *type, const bf_case *k, const int *counts)
+{
+    ncg_node *n = ncg_node_new(cat, type, 0, NULL);
+    bool ok = true;
+    int order[BF_APIS];
+    for (int i = 0; i < k->apis; i++)
+        order[i] = i;
+    for (int i = 1; i < k->apis; i++)
+        for (int j = i; j > 0 && k->req[order[j]].inf > k->req[order[j - 1]].inf; j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (int o = 0; o < k->apis && ok; o++)
+        for (int c = 0; c < counts[order[o]] && ok; c++) {
+            ncg_alloc a = NCG_INIT(ncg_alloc);
+            ok = ncg_node_allocate(n, &k->req[order[o]], &a, NULL) == 0;
+        }
+    ncg_node_free(n);
+    return ok;
+}
+
+static int bf_index(const int *v)
+{
+    return (v[0] * (BF_MAX + 1) + v[1]) * (BF_MAX + 1) + v[2];
+}
+
+/* The cheapest price of nodes holding every replica, or INFINITY when some replica fits no type. */
+static double bf_optimum(const ncg_catalog *cat, const bf_case *k, const double *price)
+{
+    static double dp[BF_STATES];
+    static bool fit[3][BF_STATES];
+    int v[BF_APIS] = {0, 0, 0};
+    for (int t = 0; t < 3; t++)
+        for (int s = 0; s < BF_STATES; s++) {
+            int c[BF_APIS] = {s / ((BF_MAX + 1) * (BF_MAX + 1)), s / (BF_MAX + 1) % (BF_MAX + 1), s % (BF_MAX + 1)};
+            bool in = true;
+            for (int i = 0; i < BF_APIS; i++)
+                in = in && c[i] <= (i < k->apis ? k->replicas[i] : 0);
+            fit[t][s] = in && s > 0 && bf_fits(cat, bf_types[t], k, c);
+        }
+    /* dp over remaining replicas, in increasing order of the remaining vector */
+    for (v[0] = 0; v[0] <= BF_MAX; v[0]++)
+        for (v[1] = 0; v[1] <= BF_MAX; v[1]++)
+            for (v[2] = 0; v[2] <= BF_MAX; v[2]++) {
+                int s = bf_index(v);
+                double best = s == 0 ? 0 : INFINITY;
+                for (int t = 0; t < 3 && s; t++)
+                    for (int f = 1; f < BF_STATES; f++) {
+                        int c[BF_APIS] = {f / ((BF_MAX + 1) * (BF_MAX + 1)), f / (BF_MAX + 1) % (BF_MAX + 1),
+                                          f % (BF_MAX + 1)}, rest[BF_APIS];
+                        bool useful = false;
+                        if (!fit[t][f])
+                            continue;
+                        for (int i = 0; i < BF_APIS; i++) {
+                            rest[i] = v[i] > c[i] ? v[i] - c[i] : 0;
+                            useful = useful || (c[i] > 0 && v[i] > 0);
+                        }
+                        if (useful && bf_index(rest) != s && price[t] + dp[bf_index(rest)] < best)
+                            best = price[t] + dp[bf_index(rest)];
+                    }
+                dp[s] = best;
+            }
+    for (int i = 0; i < BF_APIS; i++)
+        v[i] = i < k->apis ? k->replicas[i] : 0;
+    return dp[bf_index(v)];
+}
+
+/* 200 tiny inputs: the bound never exceeds the optimum, and the plans' mean price / optimum is at most 1.005. */
+START_TEST(plan_is_near_the_brute_force_optimum)
+{
+    ncg_catalog *cat = test_catalog();
+    double ratio_sum = 0, price[3];
+    int cases = 0;
+    for (int t = 0; t < 3; t++) {
+        ncg_type ty = NCG_INIT(ncg_type);
+        ck_assert_int_ge(ncg_catalog_find_type(cat, bf_types[t], &ty, NULL), 0);
+        price[t] = ty.usd_per_hour;
+    }
+    for (uint64_t seed = 1; cases < 200; seed++) {
+        bf_case k = bf_make(seed * 7919);
+        double opt = bf_optimum(cat, &k, price);
+        ncg_cluster *c;
+        ncg_plan *p;
+        ncg_plan_summary sum = NCG_INIT(ncg_plan_summary);
+        if (!isfinite(opt))
+            continue; /* some replica fits no type: nothing to compare */
+        c = ncg_cluster_new(0, NULL);
+        for (int t = 0; t < 3; t++) {
+            ncg_nodegroup_spec g = NCG_INIT(ncg_nodegroup_spec);
+            g.name = bf_types[t];
+            g.type = bf_types[t];
+            g.max_nodes = 100;
+            ck_assert_int_eq(ncg_cluster_add_nodegroup(c, cat, &g, NULL), t);
+        }
+        p = ncg_plan_new(c, 0, NULL);
+        for (int i = 0; i < k.apis; i++) {
+            ncg_api_spec a = NCG_INIT(ncg_api_spec);
+            char name[8];
+            snprintf(name, sizeof(name), "a%d", i);
+            a.name = name;
+            a.request = &k.req[i];
+            a.replicas = k.replicas[i];
+            ck_assert_int_eq(ncg_plan_add_api(p, &a, NULL), i);
+        }
+        ck_assert_int_eq(ncg_plan_solve(p, NULL), 0);
+        ck_assert_int_eq(ncg_plan_get_summary(p, &sum, NULL), 0);
+        ck_assert_int_eq(sum.unplaced, 0);
+        ck_assert_msg(sum.lower_bound_per_hour <= opt * (1 + 1e-9), "seed %llu: bound %.6f above the optimum %.6f",
+                      (unsigned long long)seed, sum.lower_bound_per_hour, opt);
+        ck_assert_msg(sum.price_per_hour >= opt * (1 - 1e-9), "seed %llu: price %.6f below the optimum %.6f",
+                      (unsigned long long)seed, sum.price_per_hour, opt);
+        ratio_sum += sum.price_per_hour / opt;
+        cases++;
+        ncg_plan_free(p);
+        ncg_cluster_free(c);
+    }
+    ck_assert_msg(ratio_sum / cases <= 1.005, "mean price / optimum %.5f over %d inputs", ratio_sum / cases, cases);
+    ncg_catalog_free(cat);
+}
+END_TEST
+
 NCG_SUITE(plan)
 {
     Suite *s = suite_create("plan");
@@ -684,5 +843,8 @@ NCG_SUITE(plan)
     tcase_set_timeout(t, 60);
     add_loop_test(t, random_inf2_plan_is_valid, 0, 20);
     add_loop_test(t, random_trn1_plan_is_valid, 0, 20);
+    t = add_tcase(s, "optimum");
+    tcase_set_timeout(t, 300);
+    add_test(t, plan_is_near_the_brute_force_optimum);
     return s;
 }

@@ -191,6 +191,7 @@ int main(void)
     MEMBER(ncg_plan_summary, memory_used_bytes);
     MEMBER(ncg_plan_summary, memory_total_bytes);
 
+    MEMBER(ncg_plan_summary, converged);
     STRUCT(ncg_plan_replica);
     MEMBER(ncg_plan_replica, size);
     MEMBER(ncg_plan_replica, api);

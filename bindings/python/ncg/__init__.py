@@ -135,7 +135,8 @@ class _PlanSummary(ctypes.Structure):
                 ("unplaced", ctypes.c_int), ("unpriced_nodes", ctypes.c_int), ("chips_used", ctypes.c_int64),
                 ("chips_total", ctypes.c_int64), ("cpu_used_milli", ctypes.c_int64),
                 ("cpu_total_milli", ctypes.c_int64), ("memory_used_bytes", ctypes.c_int64),
-                ("memory_total_bytes", ctypes.c_int64)]
+                ("memory_total_bytes", ctypes.c_int64),
+                ("converged", ctypes.c_int)]
 
 
 class _PlanReplica(ctypes.Structure):

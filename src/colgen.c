@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Column generation for the configuration LP (Gilmore-Gomory) of planning, and its Lagrangian bound.
+ *
+ * Primal (per bin b: a node group for new nodes, or an existing node; patterns p of b):
+ *   min  sum_p c_b x_p
+ *   s.t. sum_p a_ip x_p >= d_i            (pi_i)   every API's replicas
+ *        sum_{p of b} x_p >= min_b        (mu_b)
+ *        -sum_{p of b} x_p >= -max_b      (nu_b)
+ * A pattern is a multiset of replicas one node of b holds: chips, cores, CPU, memory and hugepages add up to at
+ * most the node's, and API i appears at most limit_ib times (its per-node maximum, counted on an empty node).
+ * The adding-up rule is necessary for a real node, so the patterns are a superset of the real ones and every
+ * bound below holds for real plans.
+ *
+ * The restricted master's dual is  max d.pi + min.mu - max.nu  s.t. a_p.pi + mu_b - nu_b <= c_b  for the patterns
+ * found so far: exactly the form ncg_lp_solve() takes (b = prices >= 0). Pricing per bin is a bounded integer
+ * knapsack (values pi), solved exactly by branch and bound.
+ *
+ * Bound: for any pi >= 0, relaxing the demand rows gives (Lagrange)
+ *   L(pi) = d.pi + sum_b [ min_b max(0, c_b - v_b(pi)) - max_b max(0, v_b(pi) - c_b) ]
+ * with v_b(pi) the best pattern value of bin b; L(pi) is at most the price of every plan. v_b(t pi) = t v_b(pi),
+ * so L is also evaluated at the scalings t = c_b / v_b below 1, and the best value is kept. At convergence
+ * L(pi) equals the LP optimum. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "colgen.h"
+#include "lp.h"
+
+#define RES 5           /* chips, cores, CPU, memory, hugepages */
+#define BB_NODES 200000 /* branch-and-bound nodes per pricing call */
+#define EPS 1e-9
+
+typedef struct pricer {
+    int n;                  /* items with a positive value */
+    int *api;               /* per item */
+    double *value;
+    int *ub;                /* most copies */
+    double (*need)[RES];
+    double cap[RES];
+    double (*ratio)[RES];   /* suffix maxima of value / need; INFINITY when some later item needs none of it */
+    double best;
+    int *count, *best_count;
+    long nodes;
+    bool cut;               /* the node budget ran out: best may be below the optimum */
+} pricer;
+
+static void item_needs(const ncg_cg_item *it, double *need)
+{
+    need[0] = it->chips;
+    need[1] = it->cores;
+    need[2] = (double)it->cpu_milli;
+    need[3] = (double)it->memory_bytes;
+    need[4] = (double)it->hugepages_bytes;
+}
+
+static void bin_caps(const ncg_cg_bin *b, double *cap)
+{
+    cap[0] = b->chips;
+    cap[1] = b->cores;
+    cap[2] = (double)b->cpu_milli;
+    cap[3] = (double)b->memory_bytes;
+    cap[4] = (double)b->hugepages_bytes;
+}
+
+/* An upper bound on what items k.. can add with the capacity left. */
+static double upper(const pricer *s, int k, const double *rem)
+{
+    double ub = INFINITY;
+    if (k >= s->n)
+        return 0;
+    for (int r = 0; r < RES; r++)
+        if (isfinite(s->ratio[k][r]))
+            ub = fmin(ub, rem[r] * s->ratio[k][r]);
+    return ub;
+}
+
+static void branch(pricer *s, int k, double value, double *rem)
+{
+    int most;
+    if (k == s->n) {
+        if (value > s->best + EPS) {
+            s->best = value;
+            memcpy(s->best_count, s->count, (size_t)s->n * sizeof(int));
+        }
+        return;
+    }
+    if (++s->nodes > BB_NODES) {
+        s->cut = true;
+        return;
+    }
+    if (value + upper(s, k, rem) <= s->best + EPS)
+        return;
+    most = s->ub[k];
+    for (int r = 0; r < RES; r++)
+        if (s->need[k][r] > 0) {
+            double fit = floor(rem[r] / s->need[k][r] + 1e-9);
+            if (fit < most)
+                most = (int)fit;
+        }
+    for (int c = most; c >= 0 && !s->cut; c--) {
+        for (int r = 0; r < RES; r++)
+            rem[r] -= c * s->need[k][r];
+        s->count[k] = c;
+        branch(s, k + 1, value + c * s->value[k], rem);
+        for (int r = 0; r < RES; r++)
+            rem[r] += c * s->need[k][r];
+    }
+    s->count[k] = 0;
+}
+
+static int by_density(const void *x, const void *y, void *ctx);
+
+/* Best pattern of bin b for values pi: its value in *out_value (an upper bound on it when the search was cut:
+ * *exact false), its counts in counts (apis values). Scratch arrays in s are sized for apis items. */
+static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer *s, int *counts, double *out_value,
+                      bool *exact)
+{
+    const ncg_cg_item *items = &pb->item[(size_t)b * (size_t)pb->apis];
+    double rem[RES];
+    s->n = 0;
+    bin_caps(&pb->bin[b], s->cap);
+    for (int i = 0; i < pb->apis; i++) {
+        int ub = items[i].limit < pb->demand[i] ? items[i].limit : pb->demand[i];
+        if (ub <= 0 || pi[i] <= EPS)
+            continue;
+        s->api[s->n] = i;
+        s->value[s->n] = pi[i];
+        s->ub[s->n] = ub;
+        item_needs(&items[i], s->need[s->n]);
+        s->n++;
+    }
+    /* order: most value per unit of the scarcest resource first (a deterministic insertion sort) */
+    for (int k = 1; k < s->n; k++)
+        for (int j = k; j > 0 && by_density(&s->api[j], &s->api[j - 1], s) < 0; j--) {
+            double tmp[RES];
+            int ti = s->api[j], tu = s->ub[j];
+            double tv = s->value[j];
+            memcpy(tmp, s->need[j], sizeof(tmp));
+            s->api[j] = s->api[j - 1];
+            s->value[j] = s->value[j - 1];
+            s->ub[j] = s->ub[j - 1];
+            memcpy(s->need[j], s->need[j - 1], sizeof(tmp));
+            s->api[j - 1] = ti;
+            s->value[j - 1] = tv;
+            s->ub[j - 1] = tu;
+            memcpy(s->need[j - 1], tmp, sizeof(tmp));
+        }
+    for (int r = 0; r < RES; r++) {
+        double m = 0;
+        for (int k = s->n - 1; k >= 0; k--) {
+            if (isfinite(m))
+                m = s->need[k][r] > 0 ? fmax(m, s->value[k] / s->need[k][r]) : INFINITY;
+            s->ratio[k][r] = m;
+        }
+    }
+    memcpy(rem, s->cap, sizeof(rem));
+    s->best = 0;
+    s->nodes = 0;
+    s->cut = false;
+    memset(s->count, 0, (size_t)(s->n + 1) * sizeof(int));
+    memset(s->best_count, 0, (size_t)(s->n + 1) * sizeof(int));
+    branch(s, 0, 0, rem);
+    memset(counts, 0, (size_t)pb->apis * sizeof(int));
+    for (int k = 0; k < s->n; k++)
+        counts[s->api[k]] = s->best_count[k];
+    memcpy(rem, s->cap, sizeof(rem));
+    *exact = !s->cut;
+    *out_value = s->cut ? fmax(s->best, upper(s, 0, rem)) : s->best;
+}
+
+/* Compare two items by the pricer's per-item data (positions found through the api arrays). */
+static int by_density(const void *x, const void *y, void *ctx)
+{
+    const pricer *s = ctx;
+    int a = (int)((const int *)x - s->api), b = (int)((const int *)y - s->api);
+    double da = 0, db = 0;
+    for (int r = 0; r < RES; r++) {
+        if (s->cap[r] > 0) {
+            da = fmax(da, s->need[a][r] / s->cap[r]);
+            db = fmax(db, s->need[b][r] / s->cap[r]);
+        }
+    }
+    da = da > 0 ? s->value[a] / da : INFINITY;
+    db = db > 0 ? s->value[b] / db : INFINITY;
+    if (da != db)
+        return da > db ? -1 : 1;
+    return s->api[a] - s->api[b];
+}
+
+static void pricer_free(pricer *s)
+{
+    free(s->api);
+    free(s->value);
+    free(s->ub);
+    free(s->need);
+    free(s->ratio);
+    free(s->count);
+    free(s->best_count);
+}
+
+static bool pricer_init(pricer *s, int apis)
+{
+    size_t n = (size_t)apis + 1;
+    memset(s, 0, sizeof(*s));
+    s->api = malloc(n * sizeof(int));
+    s->value = malloc(n * sizeof(double));
+    s->ub = malloc(n * sizeof(int));
+    s->need = malloc(n * sizeof(*s->need));
+    s->ratio = malloc(n * sizeof(*s->ratio));
+    s->count = malloc(n * sizeof(int));
+    s->best_count = malloc(n * sizeof(int));
+    if (!s->api || !s->value || !s->ub || !s->need || !s->ratio || !s->count || !s->best_count) {
+        pricer_free(s);
+        return false;
+    }
+    return true;
+}
+
+/* L(t pi) maximised over the breakpoints t in (0, 1]; v holds v_b(pi). */
+static double lagrange(const ncg_cg_problem *pb, const double *pi, const double *v)
+{
+    double dpi = 0, best = -INFINITY;
+    for (int i = 0; i < pb->apis; i++)
+        dpi += pb->demand[i] * pi[i];
+    for (int k = -1; k < pb->bins; k++) {
+        double t = 1, l;
+        if (k >= 0) {
+            if (!(v[k] > pb->bin[k].price) || v[k] <= 0)
+                continue;
+            t = pb->bin[k].price / v[k];
+        }
+        l = t * dpi;
+        for (int b = 0; b < pb->bins; b++) {
+            double vb = t * v[b], c = pb->bin[b].price;
+            if (vb < c)
+                l += pb->bin[b].min_nodes * (c - vb);
+            else
+                l -= pb->bin[b].max_nodes * (vb - c);
+        }
+        best = fmax(best, l);
+    }
+    return best > 0 ? best : 0;
+}
+
+int ncg_cg_bound(const ncg_cg_problem *pb, const double *pi, double *out, ncg_error *err)
+{
+    pricer s;
+    double *v = malloc(((size_t)pb->bins + 1) * sizeof(double));
+    int *counts = malloc(((size_t)pb->apis + 1) * sizeof(int));
+    if (!v || !counts || !pricer_init(&s, pb->apis)) {
+        free(v);
+        free(counts);
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory computing the lower bound");
+    }
+    for (int b = 0; b < pb->bins; b++) {
+        bool exact;
+        price_bin(pb, b, pi, &s, counts, &v[b], &exact);
+    }
+    *out = lagrange(pb, pi, v);
+    pricer_free(&s);
+    free(v);
+    free(counts);
+    return 0;
+}
+
+void ncg_cg_result_clear(ncg_cg_result *r)
+{
+    for (int p = 0; p < r->pattern_count; p++)
+        free(r->patterns[p].counts);
+    free(r->patterns);
+    free(r->duals);
+    memset(r, 0, sizeof(*r));
+}
+
+typedef struct pool {
+    ncg_cg_pattern *p;
+    int count, capacity;
+} pool;
+
+static bool same_pattern(const ncg_cg_pattern *x, int bin, const int *counts, int apis)
+{
+    return x->bin == bin && memcmp(x->counts, counts, (size_t)apis * sizeof(int)) == 0;
+}
+
+/* Add a pattern unless it is there already: 1 added, 0 duplicate, -1 out of memory. */
+static int pool_add(pool *pl, int bin, const int *counts, int apis)
+{
+    int *copy;
+    for (int k = 0; k < pl->count; k++)
+        if (same_pattern(&pl->p[k], bin, counts, apis))
+            return 0;
+    if (pl->count == pl->capacity) {
+        int cap = pl->capacity ? pl->capacity * 2 : 64;
+        ncg_cg_pattern *grown = realloc(pl->p, (size_t)cap * sizeof(*grown));
+        if (!grown)
+            return -1;
+        pl->p = grown;
+        pl->capacity = cap;
+    }
+    copy = malloc(((size_t)apis + 1) * sizeof(int));
+    if (!copy)
+        return -1;
+    memcpy(copy, counts, (size_t)apis * sizeof(int));
+    pl->p[pl->count++] = (ncg_cg_pattern){bin, 0, copy};
+    return 1;
+}
+
+/* Solve the restricted master's dual: pi, mu, nu into u; pattern values x into the pool. */
+static int master(const ncg_cg_problem *pb, pool *pl, const bool *usable, double *u, double *value)
+{
+    int I = pb->apis, B = pb->bins, rc;
+    ncg_lp lp = {.rows = pl->count, .cols = I + 2 * B};
+    double *x = malloc(((size_t)pl->count + 1) * sizeof(double));
+    lp.a = calloc((size_t)lp.rows * (size_t)lp.cols + 1, sizeof(double));
+    lp.b = malloc(((size_t)lp.rows + 1) * sizeof(double));
+    lp.c = malloc(((size_t)lp.cols + 1) * sizeof(double));
+    if (!x || !lp.a || !lp.b || !lp.c) {
+        rc = -1;
+        goto done;
+    }
+    for (int i = 0; i < I; i++)
+        lp.c[i] = usable[i] ? pb->demand[i] : 0;
+    for (int b = 0; b < B; b++) {
+        lp.c[I + b] = pb->bin[b].min_nodes;
+        lp.c[I + B + b] = -(double)pb->bin[b].max_nodes;
+    }
+    for (int k = 0; k < pl->count; k++) {
+        double *row = &lp.a[(size_t)k * (size_t)lp.cols];
+        for (int i = 0; i < I; i++)
+            row[i] = pl->p[k].counts[i];
+        row[I + pl->p[k].bin] = 1;
+        row[I + B + pl->p[k].bin] = -1;
+        lp.b[k] = pb->bin[pl->p[k].bin].price;
+    }
+    rc = ncg_lp_solve_duals(&lp, u, x, 50 * (lp.rows + lp.cols) + 1000);
+    if (rc >= 0) {
+        *value = 0;
+        for (int j = 0; j < lp.cols; j++)
+            *value += lp.c[j] * u[j];
+        for (int k = 0; k < pl->count; k++)
+            pl->p[k].x = x[k];
+    }
+done:
+    free(x);
+    free(lp.a);
+    free(lp.b);
+    free(lp.c);
+    return rc;
+}
+
+int ncg_cg_solve(const ncg_cg_problem *pb, int max_rounds, ncg_cg_result *out, ncg_error *err)
+{
+    int I = pb->apis, B = pb->bins, rc = 0;
+    pool pl = {0};
+    pricer s;
+    bool have_pricer = pricer_init(&s, I);
+    bool *usable = calloc((size_t)I + 1, sizeof(bool));
+    double *u = calloc((size_t)(I + 2 * B) + 1, sizeof(double)), *v = calloc((size_t)B + 1, sizeof(double));
+    int *counts = calloc((size_t)I + 1, sizeof(int));
+    ncg_cg_result r = {0};
+
+    if (!have_pricer || !usable || !u || !v || !counts)
+        goto nomem;
+    /* one single-API pattern per usable (API, bin) keeps the master bounded */
+    for (int i = 0; i < I; i++)
+        for (int b = 0; b < B; b++) {
+            const ncg_cg_item *it = &pb->item[(size_t)b * (size_t)I + (size_t)i];
+            if (it->limit <= 0 || pb->demand[i] <= 0)
+                continue;
+            usable[i] = true;
+            memset(counts, 0, (size_t)I * sizeof(int));
+            counts[i] = it->limit < pb->demand[i] ? it->limit : pb->demand[i];
+            if (pool_add(&pl, b, counts, I) < 0)
+                goto nomem;
+        }
+    for (r.rounds = 0; pl.count > 0 && r.rounds < max_rounds; r.rounds++) {
+        int added = 0;
+        if (master(pb, &pl, usable, u, &r.lp_value) < 0)
+            goto nomem;
+        for (int b = 0; b < B; b++) {
+            bool exact;
+            double reduced;
+            price_bin(pb, b, u, &s, counts, &v[b], &exact);
+            reduced = v[b] + u[I + b] - u[I + B + b] - pb->bin[b].price;
+            if (reduced > 1e-9 * fmax(1, pb->bin[b].price)) {
+                int a = pool_add(&pl, b, counts, I);
+                if (a < 0)
+                    goto nomem;
+                added += a;
+            }
+        }
+        if (!added) {
+            r.converged = true;
+            r.rounds++;
+            break;
+        }
+    }
+    if (!r.converged && pl.count > 0 && master(pb, &pl, usable, u, &r.lp_value) < 0)
+        goto nomem;
+    for (int b = 0; b < B; b++) {
+        bool exact;
+        price_bin(pb, b, u, &s, counts, &v[b], &exact);
+    }
+    r.bound = lagrange(pb, u, v);
+    r.duals = malloc(((size_t)I + 1) * sizeof(double));
+    if (!r.duals)
+        goto nomem;
+    memcpy(r.duals, u, (size_t)I * sizeof(double));
+    /* keep the patterns the LP uses */
+    for (int k = 0; k < pl.count; k++) {
+        if (pl.p[k].x > 1e-9)
+            pl.p[r.pattern_count++] = pl.p[k];
+        else
+            free(pl.p[k].counts);
+    }
+    r.patterns = pl.p;
+    pl.p = NULL;
+    pl.count = 0;
+    *out = r;
+    goto done;
+nomem:
+    rc = ncg_fail(err, NCG_E_NOMEM, "out of memory generating node patterns");
+    free(r.duals);
+done:
+    for (int k = 0; k < pl.count; k++)
+        free(pl.p[k].counts);
+    free(pl.p);
+    if (have_pricer)
+        pricer_free(&s);
+    free(usable);
+    free(u);
+    free(v);
+    free(counts);
+    return rc;
+}

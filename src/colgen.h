@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The configuration LP of planning (Gilmore-Gomory), solved by column generation, and the Lagrangian bound it
+ * proves. Works on plain numbers; the planner (plan.c) builds the problem from its APIs and node groups and
+ * turns the patterns into nodes. Not installed. doc/planner.md has the model and the proof. */
+#ifndef NCG_COLGEN_H
+#define NCG_COLGEN_H
+
+#include "ncg-private.h"
+
+/* One kind of node (a node group for new nodes, or one existing node with its free capacity). */
+typedef struct ncg_cg_bin {
+    double price;               /* per node; 0 for an existing node (paid anyway) */
+    int min_nodes, max_nodes;   /* of this bin in the plan */
+    int chips, cores;           /* whole chips and cores */
+    int64_t cpu_milli, memory_bytes, hugepages_bytes;
+} ncg_cg_bin;
+
+/* What one replica of an API takes on one bin. */
+typedef struct ncg_cg_item {
+    int limit;                  /* most replicas on one node of the bin; 0 = the API cannot use the bin */
+    int chips, cores;           /* chips: whole chips (0 for core-granular); cores: all its cores */
+    int64_t cpu_milli, memory_bytes, hugepages_bytes;
+} ncg_cg_item;
+
+typedef struct ncg_cg_problem {
+    int apis, bins;
+    const int *demand;          /* per API: replicas to place */
+    const ncg_cg_bin *bin;      /* bins */
+    const ncg_cg_item *item;    /* bins x apis: item[b * apis + i] */
+} ncg_cg_problem;
+
+/* A node pattern: counts[i] replicas of API i on one node of a bin, used x times by the LP. */
+typedef struct ncg_cg_pattern {
+    int bin;
+    double x;
+    int *counts;                /* apis values */
+} ncg_cg_pattern;
+
+typedef struct ncg_cg_result {
+    double lp_value;            /* the restricted master LP's optimum at the last round */
+    double bound;               /* Lagrangian bound: no plan of the problem costs less */
+    bool converged;             /* no pattern prices out: lp_value is the configuration LP optimum */
+    int rounds;
+    double *duals;              /* per API, the duals the bound comes from */
+    ncg_cg_pattern *patterns;   /* with x > 0 at the last round */
+    int pattern_count;
+} ncg_cg_result;
+
+/* Solve by column generation, at most max_rounds rounds. Returns 0 or NCG_E_NOMEM. */
+int ncg_cg_solve(const ncg_cg_problem *problem, int max_rounds, ncg_cg_result *out, ncg_error *err);
+/* The Lagrangian bound of duals pi for the problem (its demands may differ from the ones pi was found for).
+ * Returns NCG_E_NOMEM or 0 with the bound in *out. */
+int ncg_cg_bound(const ncg_cg_problem *problem, const double *pi, double *out, ncg_error *err);
+void ncg_cg_result_clear(ncg_cg_result *result);
+
+#endif
