@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Solve LPs with libncg's simplex (src/lp.c) for the cross-check against HiGHS (test_lp_highs.py).
+ *
+ * Input on stdin, whitespace-separated, any number of problems: ROWS COLS, then c (COLS values), b (ROWS
+ * values), A (ROWS x COLS, row-major), for  max c.u  s.t.  A u <= b, u >= 0  with b >= 0. Output, one line per
+ * problem: STATUS VALUE, where STATUS is "optimal" or "stopped" (iteration limit or unbounded direction) and
+ * VALUE the objective of the point found, printed with 17 significant digits. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lp.h"
+
+int main(void)
+{
+    int rows, cols;
+    while (scanf("%d %d", &rows, &cols) == 2) {
+        ncg_lp lp = {.rows = rows, .cols = cols};
+        double *u, value = 0;
+        int rc;
+        if (rows < 0 || cols < 1 || rows > 10000 || cols > 10000)
+            return 2;
+        lp.c = malloc((size_t)cols * sizeof(double));
+        lp.b = malloc(((size_t)rows + 1) * sizeof(double));
+        lp.a = malloc(((size_t)rows * (size_t)cols + 1) * sizeof(double));
+        u = malloc((size_t)cols * sizeof(double));
+        if (!lp.c || !lp.b || !lp.a || !u)
+            return 2;
+        for (int j = 0; j < cols; j++)
+            if (scanf("%lf", &lp.c[j]) != 1)
+                return 2;
+        for (int i = 0; i < rows; i++)
+            if (scanf("%lf", &lp.b[i]) != 1)
+                return 2;
+        for (long k = 0; k < (long)rows * cols; k++)
+            if (scanf("%lf", &lp.a[k]) != 1)
+                return 2;
+        rc = ncg_lp_solve_duals(&lp, u, NULL, 1000 * (rows + cols) + 1000);
+        if (rc < 0)
+            return 2;
+        for (int j = 0; j < cols; j++)
+            value += lp.c[j] * u[j];
+        printf("%s %.17g\n", rc == 0 ? "optimal" : "stopped", value);
+        free(lp.c);
+        free(lp.b);
+        free(lp.a);
+        free(u);
+    }
+    return 0;
+}
