@@ -220,8 +220,8 @@ static int by_cpu_then_memory(const void *x, const void *y)
 }
 
 /* Baselines pack onto their own ncg_node handles of the same node groups, so windows and reserves are identical.
- * karpenter: sort by CPU then memory (largest first), first fit over open nodes, open from the preferred node
- * group, then give every node the cheapest type that holds its replicas. naive: input order, first fit, every node. */
+ * naive first fit (run_first_fit): input order, first fit over open nodes, else a node of the first type that
+ * holds the replica. Karpenter: run_karpenter() below. */
 typedef struct bnode {
     ncg_node *node;
     int nodegroup;
@@ -356,7 +356,7 @@ static result run_karpenter(const workload *w)
     return r;
 }
 
-static result run_baseline(const workload *w, bool karpenter)
+static result run_first_fit(const workload *w)
 {
     item *items = malloc((size_t)(w->replicas + 1) * sizeof(*items));
     bnode *nodes = NULL;
@@ -368,8 +368,6 @@ static result run_baseline(const workload *w, bool karpenter)
     for (int i = 0; i < w->api_count; i++)
         for (int k = 0; k < w->apis[i].replicas; k++)
             items[n++] = (item){i, w->apis[i].request.cpu_milli, w->apis[i].request.memory_bytes};
-    if (karpenter)
-        qsort(items, (size_t)n, sizeof(*items), by_cpu_then_memory);
     for (int k = 0; k < n; k++) {
         const validate_api *a = &w->apis[items[k].api];
         int placed = -1;
@@ -403,21 +401,6 @@ static result run_baseline(const workload *w, bool karpenter)
         double best;
         ncg_catalog_find_type(w->catalog, w->types[nodes[i].nodegroup], &t, NULL);
         best = t.usd_per_hour;
-        for (int g = 0; karpenter && g < w->type_count; g++) {
-            ncg_type other = NCG_INIT(ncg_type);
-            ncg_node *probe;
-            bool fits = true;
-            ncg_catalog_find_type(w->catalog, w->types[g], &other, NULL);
-            if (other.usd_per_hour >= best)
-                continue;
-            probe = ncg_node_new(w->catalog, other.name, 0, NULL);
-            for (int a = 0; a < w->api_count && fits; a++)
-                for (int k = 0; k < nodes[i].count[a] && fits; k++)
-                    fits = allocate(probe, &w->apis[a].request);
-            ncg_node_free(probe);
-            if (fits)
-                best = other.usd_per_hour;
-        }
         price += best;
     }
     r.seconds = now() - t0;
@@ -452,7 +435,7 @@ static void row(const workload *w, bool baselines)
     result r = run_libncg(w, runs), ff = {0}, kp = {0};
     char ffs[32] = "skipped (n^2)", kps[32] = "skipped (n^2)";
     if (baselines) {
-        ff = run_baseline(w, false);
+        ff = run_first_fit(w);
         kp = run_karpenter(w);
         snprintf(ffs, sizeof(ffs), "%.3f / %.0fx", ff.price / r.price, ff.seconds / r.seconds);
         snprintf(kps, sizeof(kps), "%.3f / %.0fx", kp.price / r.price, kp.seconds / r.seconds);
