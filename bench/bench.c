@@ -51,6 +51,8 @@ typedef struct workload {
 
 static const char *const inf1_types[] = {"inf1.xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.24xlarge"};
 static const char *const inf2_types[] = {"inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge", "inf2.48xlarge"};
+/* the 4x4 torus: trn1.32xlarge and trn1n.32xlarge (16 chips), with trn1.2xlarge (1 chip) */
+static const char *const trn1_types[] = {"trn1.2xlarge", "trn1.32xlarge", "trn1n.32xlarge"};
 
 static uint64_t splitmix(uint64_t *x)
 {
@@ -72,16 +74,19 @@ static void workload_alloc(workload *w, int apis)
 }
 
 /* (a) Cortex-like mixes: inf from {0,1,2,4,8,16}, ppr a valid divisor, cpu 0.5-16, memory 1-64Gi. */
-static void synthetic(workload *w, const char *family, const char *const *types, int napis, int replicas,
-                      uint64_t seed)
+static const int mix_infs[] = {0, 1, 2, 4, 8, 16};
+/* (c) replicas larger than half a node (of inf1.6xlarge's 4 chips, inf1.24xlarge's 16): 3, 9, 12 or 16 chips. */
+static const int large_infs[] = {3, 3, 9, 12, 16, 0};
+
+static void mix(workload *w, const char *label, const char *family, const char *const *types, int ntypes,
+                const int *infs, int napis, int replicas, uint64_t seed)
 {
-    static const int infs[] = {0, 1, 2, 4, 8, 16};
     int cores_per_chip = strcmp(family, "inf1") == 0 ? 4 : 2, left = replicas;
     memset(w, 0, sizeof(*w));
-    snprintf(w->name, sizeof(w->name), "synthetic %s %d APIs", family, napis);
+    snprintf(w->name, sizeof(w->name), "%s %s %d APIs", label, family, napis);
     w->catalog = ncg_catalog_new(0, NULL);
     w->types = types;
-    w->type_count = 4;
+    w->type_count = ntypes;
     workload_alloc(w, napis);
     for (int i = 0; i < napis; i++) {
         validate_api *a = &w->apis[i];
@@ -99,6 +104,12 @@ static void synthetic(workload *w, const char *family, const char *const *types,
         snprintf(w->names[i], sizeof(w->names[i]), "api-%d", i);
     }
     w->replicas = replicas;
+}
+
+static void synthetic(workload *w, const char *family, const char *const *types, int napis, int replicas,
+                      uint64_t seed)
+{
+    mix(w, "synthetic", family, types, 4, mix_infs, napis, replicas, seed);
 }
 
 /* (b) the Alibaba trace: one API per app_name, one chip per accelerator replica. */
@@ -718,6 +729,18 @@ int main(int argc, char **argv)
                     row(&w, sizes[s] <= 10000);
                     workload_free(&w);
                 }
+    }
+    {
+        static const int sizes[] = {1000, 10000};
+        static const int torus_infs[] = {0, 1, 4, 8, 16, 1};
+        for (int s = 0; s < (quick ? 1 : 2); s++) {
+            mix(&w, "torus", "trn1", trn1_types, 3, torus_infs, 10, sizes[s], 7);
+            row(&w, true);
+            workload_free(&w);
+            mix(&w, "large", "inf1", inf1_types, 4, large_infs, 10, sizes[s], 11);
+            row(&w, true);
+            workload_free(&w);
+        }
     }
     snprintf(path, sizeof(path), "%s/alibaba-gpu-v2025/disaggregated_DLRM_trace.csv", data);
     if (alibaba(&w, path) == 0) {
