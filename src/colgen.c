@@ -11,9 +11,9 @@
  * The adding-up rule is necessary for a real node, so the patterns are a superset of the real ones and every
  * bound below holds for real plans.
  *
- * The restricted master's dual is  max d.pi + min.mu - max.nu  s.t. a_p.pi + mu_b - nu_b <= c_b  for the patterns
- * found so far: exactly the form ncg_lp_solve() takes (b = prices >= 0). Pricing per bin is a bounded integer
- * knapsack (values pi), solved exactly by branch and bound.
+ * The restricted master (the patterns found so far) is solved by the revised simplex of rlp.c, which keeps its
+ * basis between rounds, so each round starts where the last stopped; its row duals are pi, mu and nu. Pricing per
+ * bin is a bounded integer knapsack (values pi), solved exactly by branch and bound.
  *
  * Bound: for any pi >= 0, relaxing the demand rows gives (Lagrange)
  *   L(pi) = d.pi + sum_b [ min_b max(0, c_b - v_b(pi)) - max_b max(0, v_b(pi) - c_b) ]
@@ -28,7 +28,8 @@
 #include "lp.h"
 
 #define RES 5           /* chips, cores, CPU, memory, hugepages */
-#define BB_NODES 200000 /* branch-and-bound nodes per pricing call */
+#define BB_NODES 20000 /* branch-and-bound nodes per pricing call; past it the pricing is a heuristic whose
+                          * upper bound still makes the Lagrangian bound valid */
 #define EPS 1e-9
 
 typedef struct pricer {
@@ -306,61 +307,59 @@ static int pool_add(pool *pl, int bin, const int *counts, int apis)
     return 1;
 }
 
-/* Solve the restricted master's dual: pi, mu, nu into u; pattern values x into the pool. */
-static int master(const ncg_cg_problem *pb, pool *pl, const bool *usable, double *u, double *value)
+/* Give the pool's patterns from index `from` on to the master as columns. */
+static int add_columns(const ncg_cg_problem *pb, ncg_rlp *lp, const pool *pl, int from, int *rows, double *values)
 {
-    int I = pb->apis, B = pb->bins, rc;
-    ncg_lp lp = {.rows = pl->count, .cols = I + 2 * B};
-    double *x = malloc(((size_t)pl->count + 1) * sizeof(double));
-    lp.a = calloc((size_t)lp.rows * (size_t)lp.cols + 1, sizeof(double));
-    lp.b = malloc(((size_t)lp.rows + 1) * sizeof(double));
-    lp.c = malloc(((size_t)lp.cols + 1) * sizeof(double));
-    if (!x || !lp.a || !lp.b || !lp.c) {
-        rc = -1;
-        goto done;
-    }
-    for (int i = 0; i < I; i++)
-        lp.c[i] = usable[i] ? pb->demand[i] : 0;
-    for (int b = 0; b < B; b++) {
-        lp.c[I + b] = pb->bin[b].min_nodes;
-        lp.c[I + B + b] = -(double)pb->bin[b].max_nodes;
-    }
-    for (int k = 0; k < pl->count; k++) {
-        double *row = &lp.a[(size_t)k * (size_t)lp.cols];
+    int I = pb->apis, B = pb->bins;
+    for (int k = from; k < pl->count; k++) {
+        int n = 0, b = pl->p[k].bin;
         for (int i = 0; i < I; i++)
-            row[i] = pl->p[k].counts[i];
-        row[I + pl->p[k].bin] = 1;
-        row[I + B + pl->p[k].bin] = -1;
-        lp.b[k] = pb->bin[pl->p[k].bin].price;
+            if (pl->p[k].counts[i] > 0) {
+                rows[n] = i;
+                values[n++] = pl->p[k].counts[i];
+            }
+        rows[n] = I + b;
+        values[n++] = 1;
+        rows[n] = I + B + b;
+        values[n++] = -1;
+        if (ncg_rlp_add_column(lp, pb->bin[b].price, n, rows, values) < 0)
+            return -1;
     }
-    rc = ncg_lp_solve_duals(&lp, u, x, 50 * (lp.rows + lp.cols) + 1000);
-    if (rc >= 0) {
-        *value = 0;
-        for (int j = 0; j < lp.cols; j++)
-            *value += lp.c[j] * u[j];
-        for (int k = 0; k < pl->count; k++)
-            pl->p[k].x = x[k];
-    }
-done:
-    free(x);
-    free(lp.a);
-    free(lp.b);
-    free(lp.c);
-    return rc;
+    return 0;
+}
+
+/* Solve the restricted master from its last basis: the duals pi, mu, nu into u, pattern values into the pool. */
+static int master(const ncg_cg_problem *pb, ncg_rlp *lp, pool *pl, double *u, double *value)
+{
+    int I = pb->apis, B = pb->bins;
+    if (ncg_rlp_solve(lp, 200 * (I + 2 * B) + 20 * pl->count + 1000) < 0)
+        return -1;
+    ncg_rlp_duals(lp, u);
+    *value = ncg_rlp_value(lp);
+    for (int k = 0; k < pl->count; k++)
+        pl->p[k].x = ncg_rlp_column_value(lp, k);
+    return 0;
 }
 
 int ncg_cg_solve(const ncg_cg_problem *pb, int max_rounds, ncg_cg_result *out, ncg_error *err)
 {
-    int I = pb->apis, B = pb->bins, rc = 0;
+    int I = pb->apis, B = pb->bins, rc = 0, given = 0;
     pool pl = {0};
+    ncg_rlp *lp = NULL;
+    double *r = calloc((size_t)(I + 2 * B) + 1, sizeof(double)), *values = NULL, big = 1;
+    int *rows = NULL;
     pricer s;
     bool have_pricer = pricer_init(&s, I);
     bool *usable = calloc((size_t)I + 1, sizeof(bool));
     double *u = calloc((size_t)(I + 2 * B) + 1, sizeof(double)), *v = calloc((size_t)B + 1, sizeof(double));
     int *counts = calloc((size_t)I + 1, sizeof(int));
-    ncg_cg_result r = {0};
+    ncg_cg_result res = {0};
 
-    if (!have_pricer || !usable || !u || !v || !counts)
+    if (!have_pricer || !usable || !u || !v || !counts || !r)
+        goto nomem;
+    rows = malloc(((size_t)I + 3) * sizeof(int));
+    values = malloc(((size_t)I + 3) * sizeof(double));
+    if (!rows || !values)
         goto nomem;
     /* one single-API pattern per usable (API, bin) keeps the master bounded */
     for (int i = 0; i < I; i++)
@@ -374,14 +373,30 @@ int ncg_cg_solve(const ncg_cg_problem *pb, int max_rounds, ncg_cg_result *out, n
             if (pool_add(&pl, b, counts, I) < 0)
                 goto nomem;
         }
-    for (r.rounds = 0; pl.count > 0 && r.rounds < max_rounds; r.rounds++) {
+    /* rows: demands, then min and max per bin, all as G x >= r */
+    for (int i = 0; i < I; i++)
+        r[i] = usable[i] ? pb->demand[i] : 0;
+    for (int b = 0; b < B; b++) {
+        r[I + b] = pb->bin[b].min_nodes;
+        r[I + B + b] = -(double)pb->bin[b].max_nodes;
+        big = fmax(big, pb->bin[b].price);
+    }
+    lp = ncg_rlp_new(I + 2 * B, r, 1e4 * big);
+    if (!lp)
+        goto nomem;
+    for (res.rounds = 0; pl.count > 0 && res.rounds < max_rounds; res.rounds++) {
         int added = 0;
-        if (master(pb, &pl, usable, u, &r.lp_value) < 0)
+        bool all_exact = true;
+        if (add_columns(pb, lp, &pl, given, rows, values) < 0)
+            goto nomem;
+        given = pl.count;
+        if (master(pb, lp, &pl, u, &res.lp_value) < 0)
             goto nomem;
         for (int b = 0; b < B; b++) {
             bool exact;
             double reduced;
             price_bin(pb, b, u, &s, counts, &v[b], &exact);
+            all_exact = all_exact && exact;
             reduced = v[b] + u[I + b] - u[I + B + b] - pb->bin[b].price;
             if (reduced > 1e-9 * fmax(1, pb->bin[b].price)) {
                 int a = pool_add(&pl, b, counts, I);
@@ -391,38 +406,50 @@ int ncg_cg_solve(const ncg_cg_problem *pb, int max_rounds, ncg_cg_result *out, n
             }
         }
         if (!added) {
-            r.converged = true;
-            r.rounds++;
+            /* no pattern prices out; it is the LP optimum only if every pricing was exact */
+            res.converged = all_exact;
+            res.rounds++;
+            break;
+        }
+        /* tailing off: stop once the proven bound is within 0.05% of the master's value (the LP optimum lies
+         * between them) */
+        if (all_exact && lagrange(pb, u, v) >= res.lp_value * (1 - 5e-4)) {
+            res.rounds++;
             break;
         }
     }
-    if (!r.converged && pl.count > 0 && master(pb, &pl, usable, u, &r.lp_value) < 0)
+    if (!res.converged && pl.count > 0 &&
+        (add_columns(pb, lp, &pl, given, rows, values) < 0 || master(pb, lp, &pl, u, &res.lp_value) < 0))
         goto nomem;
     for (int b = 0; b < B; b++) {
         bool exact;
         price_bin(pb, b, u, &s, counts, &v[b], &exact);
     }
-    r.bound = lagrange(pb, u, v);
-    r.duals = malloc(((size_t)I + 1) * sizeof(double));
-    if (!r.duals)
+    res.bound = lagrange(pb, u, v);
+    res.duals = malloc(((size_t)I + 1) * sizeof(double));
+    if (!res.duals)
         goto nomem;
-    memcpy(r.duals, u, (size_t)I * sizeof(double));
+    memcpy(res.duals, u, (size_t)I * sizeof(double));
     /* keep the patterns the LP uses */
     for (int k = 0; k < pl.count; k++) {
         if (pl.p[k].x > 1e-9)
-            pl.p[r.pattern_count++] = pl.p[k];
+            pl.p[res.pattern_count++] = pl.p[k];
         else
             free(pl.p[k].counts);
     }
-    r.patterns = pl.p;
+    res.patterns = pl.p;
     pl.p = NULL;
     pl.count = 0;
-    *out = r;
+    *out = res;
     goto done;
 nomem:
     rc = ncg_fail(err, NCG_E_NOMEM, "out of memory generating node patterns");
-    free(r.duals);
+    free(res.duals);
 done:
+    ncg_rlp_free(lp);
+    free(r);
+    free(rows);
+    free(values);
     for (int k = 0; k < pl.count; k++)
         free(pl.p[k].counts);
     free(pl.p);

@@ -20,4 +20,22 @@ int ncg_lp_solve(const ncg_lp *lp, double *out, int max_iterations);
  * stopped the simplex first (u is still feasible), -1 when out of memory. */
 int ncg_lp_solve_duals(const ncg_lp *lp, double *out, double *duals, int max_iterations);
 
+/* A revised simplex for  min c.x  s.t.  G x >= r, x >= 0  with few rows and columns that arrive over time (column
+ * generation): the basis is kept between solves, so adding columns and solving again starts where it stopped.
+ * Rows with r > 0 start on an artificial variable of cost `big` (big-M); the others on their surplus. Columns
+ * are sparse. Dantzig's rule, Bland's after 50 degenerate pivots; the dense basis inverse is recomputed from the
+ * basis every 64 pivots. */
+typedef struct ncg_rlp ncg_rlp;
+
+ncg_rlp *ncg_rlp_new(int rows, const double *r, double big);
+void ncg_rlp_free(ncg_rlp *lp);
+/* Add a column: cost, count entries (row index, value). Returns its index, or -1 when out of memory. */
+int ncg_rlp_add_column(ncg_rlp *lp, double cost, int count, const int *rows, const double *values);
+/* Solve from the current basis: 0 optimal, 1 iteration limit, -1 out of memory. */
+int ncg_rlp_solve(ncg_rlp *lp, int max_iterations);
+/* After a solve: the objective, column j's value, and the row duals y (>= 0 at an optimum; rows values). */
+double ncg_rlp_value(const ncg_rlp *lp);
+double ncg_rlp_column_value(const ncg_rlp *lp, int j);
+void ncg_rlp_duals(const ncg_rlp *lp, double *y);
+
 #endif

@@ -985,10 +985,10 @@ static void cg_clear(ncg_plan *p)
 /* Existing nodes enter the configuration LP one by one (their free capacity, price 0) up to this many; beyond it
  * the planner keeps its packing and its first bound only. */
 #define CG_EXISTING_MAX 256
-#define CG_ROUNDS 40
+#define CG_ROUNDS 400
 /* The master LP is a dense tableau of about patterns x (APIs + patterns); beyond this many (API, bin) pairs its
  * cost outgrows what it saves and the planner keeps its packing strategies and its first bound. */
-#define CG_PAIRS_MAX 256
+#define CG_PAIRS_MAX 4096
 
 /* The configuration LP of the plan's APIs on its node groups (new nodes) and existing nodes, by column
  * generation. Demands are every replica that some allowed node group can hold. */
