@@ -1,4 +1,5 @@
-"""Cross-check of libncg's simplex (src/lp.c) against HiGHS on random LPs: same optimum to 1e-6 relative.
+"""Cross-check of libncg's simplexes (the dense one of src/lp.c and the revised one of src/rlp.c) against HiGHS on
+random LPs: same optimum to 1e-6 relative.
 
 The LPs have the form the planner uses, max c.u s.t. A u <= b, u >= 0, b >= 0: dense and sparse, with zero and
 negative entries in A and c, degenerate right-hand sides (b = 0 rows), and sizes up to 40 x 40. Every problem
@@ -63,8 +64,10 @@ def test_simplex_matches_highs_on_random_lps():
     lines = out.stdout.split("\n")[:COUNT]
     assert len(lines) == COUNT
     for k, ((a, b, c), line) in enumerate(zip(problems, lines)):
-        status, value = line.split()
+        status, value, rstatus, rvalue = line.split()
         expected = highs_optimum(a, b, c)
-        assert status == "optimal", "problem %d: %s" % (k, line)
+        assert status == "optimal" and rstatus == "optimal", "problem %d: %s" % (k, line)
         assert abs(float(value) - expected) <= 1e-6 * max(1.0, abs(expected)), \
-            "problem %d: libncg %s, HiGHS %.17g" % (k, value, expected)
+            "problem %d: dense simplex %s, HiGHS %.17g" % (k, value, expected)
+        assert abs(float(rvalue) - expected) <= 1e-6 * max(1.0, abs(expected)), \
+            "problem %d: revised simplex %s, HiGHS %.17g" % (k, rvalue, expected)
