@@ -811,7 +811,7 @@ ncg_plan *ncg_plan_free(ncg_plan *plan);
 /**
  * Add an API. The spec is copied.
  * @return the api index, or NCG_E_INVALID / NCG_E_RANGE naming the field, NCG_E_NOT_FOUND (unknown node
- *         group), NCG_E_NOMEM. An API no allowed node group can ever hold is accepted; its replicas end up
+ *         group), NCG_E_EXISTS (an API of that name was added already), NCG_E_NOMEM. An API no allowed node group can ever hold is accepted; its replicas end up
  *         unplaced with the reason.
  */
 int ncg_plan_add_api(ncg_plan *plan, const ncg_api_spec *spec, ncg_error *err);

@@ -21,6 +21,13 @@
 
 __extension__ typedef unsigned __int128 u128;
 
+/* Sums of bytes saturate at INT64_MAX: types may have up to 64 chips of any device memory and models any size,
+ * and a saturated sum still compares as "too much". */
+static int64_t add_sat(int64_t a, int64_t b)
+{
+    return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
 static int64_t chip_usable(const ncg_node *n)
 {
     const ncg_type_copy *tc = ncg_node_type_copy(n);
@@ -58,7 +65,7 @@ static int64_t chip_used(const ncg_node *n, int chip, int *groups)
             if (ncg_core_group_cores_on_chip(&g, chip, cpc) == 0)
                 continue;
             count++;
-            used += bytes_on_chip(&g, ncg_node_alloc_model_bytes(n, i), chip, cpc);
+            used = add_sat(used, bytes_on_chip(&g, ncg_node_alloc_model_bytes(n, i), chip, cpc));
         }
     }
     if (groups)
@@ -151,8 +158,11 @@ NCG_EXPORT int ncg_node_get_core_group_cache(const ncg_node *node, uint64_t id, 
     ncg_node_core_group(node, i, process, &gc.core_group);
     gc.need_bytes = ncg_node_alloc_model_bytes(node, i);
     for (int c = gc.core_group.first_chip; c < gc.core_group.first_chip + gc.core_group.chip_count; c++) {
-        gc.reachable_bytes += usable;
-        gc.share_bytes += usable * ncg_core_group_cores_on_chip(&gc.core_group, c, cpc) / cpc;
+        gc.reachable_bytes = add_sat(gc.reachable_bytes, usable);
+        gc.share_bytes = add_sat(gc.share_bytes, (int64_t)((u128)usable *
+                                                             (unsigned)ncg_core_group_cores_on_chip(&gc.core_group,
+                                                                                                     c, cpc) /
+                                                             (unsigned)cpc));
         if (chip_used(node, c, NULL) > usable)
             overcommitted = true;
     }
@@ -160,7 +170,7 @@ NCG_EXPORT int ncg_node_get_core_group_cache(const ncg_node *node, uint64_t id, 
     for (size_t m = 0; m < model_count; m++) {
         largest = models[m].bytes > largest ? models[m].bytes : largest;
         if (models[m].static_weights)
-            statics += models[m].bytes;
+            statics = add_sat(statics, models[m].bytes);
     }
     if (largest > gc.reachable_bytes || (statics > 0 && (statics > gc.reachable_bytes || overcommitted)))
         gc.state = NCG_CACHE_NO_FIT;

@@ -33,7 +33,8 @@ void ncg_core_group_at(int first_core, int ncg_size, const int *sizes, int proce
     out->first_core = first;
     out->core_count = size;
     ncg_span_chips(first, size, cores_per_chip, &out->first_chip, &out->chip_count);
-    out->cache_bytes = out->chip_count * device_memory_bytes;
+    out->cache_bytes = device_memory_bytes > INT64_MAX / out->chip_count ? INT64_MAX /* saturated */
+                                                                          : out->chip_count * device_memory_bytes;
 }
 
 int ncg_core_group_cores_on_chip(const ncg_core_group *g, int chip, int cores_per_chip)

@@ -152,6 +152,9 @@ NCG_EXPORT int ncg_plan_add_api(ncg_plan *p, const ncg_api_spec *user, ncg_error
                         spec.replicas);
     if (spec.max_per_node < 0)
         return ncg_fail(err, NCG_E_RANGE, "api %s: max_per_node %d must be >= 0", spec.name, spec.max_per_node);
+    for (int i = 0; i < p->api_count; i++)
+        if (strcmp(p->apis[i].name, spec.name) == 0)
+            return ncg_fail(err, NCG_E_EXISTS, "api %s exists already", ncg_quote(&q, spec.name));
     if (!spec.request)
         return ncg_fail(err, NCG_E_INVALID, "api %s: request is NULL", spec.name);
     rc = ncg_request_in(spec.request, &a.req, &e);

@@ -352,6 +352,8 @@ static int restore_alloc(ncg_node *node, uint64_t next_id, reader *rd, ncg_error
     }
     if (whole && (first % t->cores_per_chip || count % t->cores_per_chip))
         return bad(err, rd, "a whole-chip alloc covers whole chips");
+    if (whole && !ncg_window_valid_at(t->topology, t->chips, first / t->cores_per_chip, count / t->cores_per_chip))
+        return bad(err, rd, "a whole-chip alloc is not a valid window of the node's topology");
     ncg_request_init(&r);
     r.cpu_milli = cpu;
     r.memory_bytes = mem;

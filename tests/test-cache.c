@@ -212,11 +212,50 @@ START_TEST(null_node_is_invalid)
 }
 END_TEST
 
+/* A type whose chips hold 7 EiB each: sums over its chips saturate instead of overflowing, and a 1 GiB model
+ * still fits (issue 13: signed overflow gave wrong verdicts). */
+START_TEST(huge_device_memory_saturates_and_fits)
+{
+    ncg_catalog *cat = ncg_catalog_new(NCG_CATALOG_EMPTY, NULL);
+    ncg_type t = NCG_INIT(ncg_type);
+    ncg_node *node;
+    ncg_model m = NCG_INIT(ncg_model);
+    ncg_request r = chips_request(2, 1);
+    ncg_alloc a = NCG_INIT(ncg_alloc);
+    ncg_core_group g;
+    ncg_core_group_cache gc = NCG_INIT(ncg_core_group_cache);
+    t.name = "big.chips";
+    t.accelerator = NCG_ACCEL_INFERENTIA;
+    t.chips = 2;
+    t.cores_per_chip = 4;
+    t.device_memory_bytes = INT64_C(7) << 60;
+    t.cpu_milli = 8000;
+    t.memory_bytes = 32 * GIB;
+    t.topology = NCG_TOPOLOGY_CHAIN;
+    ck_assert_int_eq(ncg_catalog_set_type(cat, &t, NULL), 0);
+    node = ncg_node_new(cat, "big.chips", 0, NULL);
+    m.name = "m";
+    m.bytes = GIB;
+    m.static_weights = 1;
+    r.models = &m;
+    r.model_count = 1;
+    ck_assert_int_eq(ncg_node_allocate(node, &r, &a, NULL), 0);
+    ck_assert_int_eq(ncg_node_get_core_groups(node, a.id, &g, 1, NULL), 1);
+    ck_assert_int_eq(g.cache_bytes, INT64_MAX);
+    ck_assert_int_eq(ncg_node_get_core_group_cache(node, a.id, 0, &gc, NULL, 0, NULL), 0);
+    ck_assert_int_eq(gc.reachable_bytes, INT64_MAX);
+    ck_assert_int_eq(gc.state, NCG_CACHE_FITS);
+    ncg_node_free(node);
+    ncg_catalog_free(cat);
+}
+END_TEST
+
 NCG_SUITE(cache)
 {
     Suite *s = suite_create("cache");
     TCase *t = add_tcase(s, "chip");
     add_test(t, chip_cache_counts_both_ncgs_of_the_chip);
+    add_test(t, huge_device_memory_saturates_and_fits);
     add_test(t, chip_cache_rejects_missing_chip);
     add_test(t, chip_cache_rejects_size_zero);
     add_test(t, runtime_reserve_zero_frees_whole_chip);

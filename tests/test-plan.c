@@ -448,6 +448,22 @@ START_TEST(add_api_requires_request)
 }
 END_TEST
 
+START_TEST(add_api_rejects_duplicate_name)
+{
+    ncg_cluster *base;
+    ncg_plan *p = unsolved_plan(&base);
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    ncg_request r = chips_request(1, 1);
+    s.name = "a";
+    s.request = &r;
+    ck_assert_int_eq(ncg_plan_add_api(p, &s, NULL), 0);
+    ck_assert_fails(NCG_E_EXISTS, "api \"a\" exists already", ncg_plan_add_api(p, &s, &err));
+    ck_assert_int_eq(ncg_plan_api_count(p), 1);
+    ncg_plan_free(p);
+    ncg_cluster_free(base);
+}
+END_TEST
+
 START_TEST(add_api_rejects_unknown_nodegroup)
 {
     ncg_cluster *base;
@@ -777,7 +793,7 @@ START_TEST(plan_is_near_the_brute_force_optimum)
         p = ncg_plan_new(c, 0, NULL);
         for (int i = 0; i < k.apis; i++) {
             ncg_api_spec a = NCG_INIT(ncg_api_spec);
-            char name[8];
+            char name[16];
             snprintf(name, sizeof(name), "a%d", i);
             a.name = name;
             a.request = &k.req[i];
@@ -829,6 +845,7 @@ NCG_SUITE(plan)
     add_test(t, add_api_rejects_spec_size_zero);
     add_test(t, add_api_rejects_request_size_zero);
     add_test(t, add_api_requires_request);
+    add_test(t, add_api_rejects_duplicate_name);
     add_test(t, add_api_rejects_unknown_nodegroup);
     add_test(t, add_api_rejects_negative_replicas);
     add_test(t, add_api_accepts_255_character_name);

@@ -605,11 +605,29 @@ START_TEST(restored_cluster_can_be_cloned)
 }
 END_TEST
 
+/* A whole-chip allocation of 3 chips at chip 1 is no window of a 4x4 torus: restore refuses it (issue 13). */
+START_TEST(restore_rejects_a_torus_window_that_is_not_one)
+{
+    const char *text = "ncg-cluster 2\n"
+                       "nodegroup t 0 10 - trn1.32xlarge 2 16 2 0 34359738368 0 128000 549755813888 0 3 21.5 127190 "
+                       "548576165888 201326592\n"
+                       "node n t 0 2\n"
+                       "alloc 1 1 2 6 1 - 0 0 0 0\n"
+                       "end\n";
+    ncg_error err = {0};
+    ck_assert_ptr_null(ncg_cluster_restore(text, 0, &err));
+    ck_assert_int_eq(err.code, NCG_E_PARSE);
+    ck_assert_str_eq(err.message, "cluster state line 4: a whole-chip alloc is not a valid window of the node's "
+                                  "topology");
+}
+END_TEST
+
 NCG_SUITE(state)
 {
     Suite *s = suite_create("state");
     TCase *t = add_tcase(s, "dump");
     add_test(t, dump_of_empty_cluster);
+    add_test(t, restore_rejects_a_torus_window_that_is_not_one);
     add_test(t, dump_matches_documented_example);
     add_test(t, dump_writes_override_and_type_prices);
     add_test(t, dump_small_buffer_returns_length_untouched);
