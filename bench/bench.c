@@ -17,6 +17,7 @@
 
 #include <ncg.h>
 
+#include "online.h"
 #include "validate.h"
 
 #define GIB (INT64_C(1) << 30)
@@ -752,6 +753,7 @@ int main(int argc, char **argv)
     }
     panigrahy(data, tmp);
     micro();
+    failures += online_bench(data, quick);
     getrusage(RUSAGE_SELF, &ru);
     printf("\npeak memory (max RSS): %.1f MiB\n", ru.ru_maxrss / 1024.0);
     printf("%s\n", failures ? "RESULT: FAIL" : "RESULT: all plans valid");

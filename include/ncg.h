@@ -200,18 +200,43 @@ typedef struct ncg_reserve {
 
 typedef struct ncg_catalog ncg_catalog;
 
-/** Flags of ncg_catalog_new(). */
+/** Flags of ncg_catalog_new() and ncg_catalog_new_region(). */
 enum ncg_catalog_flags {
-    NCG_CATALOG_EMPTY = 1u << 0, /**< start with no types (the default reserves still apply) */
+    NCG_CATALOG_EMPTY = 1u << 0,  /**< start with no types (the default reserves still apply) */
+    NCG_CATALOG_NEURON = 1u << 1, /**< ncg_catalog_new_region() only: only the types with Neuron chips */
 };
 
 /**
- * Create a catalog holding the 12 built-in Neuron types (us-east-1 on-demand prices, mid-2026), or none with
+ * Create a catalog holding the 12 built-in Neuron types (us-east-1 on-demand prices), or none with
  * NCG_CATALOG_EMPTY, and the default reserves (Cortex v0.18 values, 96 MiB runtime reserve per physical core).
- * @param flags 0 or NCG_CATALOG_EMPTY.
+ * The same as `ncg_catalog_new_region("us-east-1", flags | NCG_CATALOG_NEURON, err)`.
+ * @param flags 0 or NCG_CATALOG_EMPTY (NCG_CATALOG_NEURON is implied, and refused as an unknown bit).
  * @return the catalog, or NULL with NCG_E_INVALID (unknown flags) or NCG_E_NOMEM in @p err.
  */
 ncg_catalog *ncg_catalog_new(unsigned flags, ncg_error *err);
+
+/**
+ * Create a catalog of every EC2 instance type Cortex v0.42 knew in @p region (an AWS region name such as
+ * "us-east-1"), with that region's on-demand Linux prices, merged with the Neuron facts (chips, cores per chip,
+ * device memory, topology) of the AWS Neuron documentation; plus, in us-east-1 only, the Neuron types newer than
+ * Cortex (inf2, trn1, trn1n, trn2) with their us-east-1 prices (trn2.48xlarge has none). Types without Neuron
+ * chips have `chips` 0 and accelerator NCG_ACCEL_GPU with their `gpus` count, or NCG_ACCEL_NONE. Order: the
+ * Neuron types first, in the order of ncg_catalog_new(), then the others by name. Data: data/ec2/ of the
+ * source tree, built in at build time. Default reserves as ncg_catalog_new().
+ * @param region one of the names ncg_catalog_get_regions() gives.
+ * @param flags 0, NCG_CATALOG_NEURON (only types with Neuron chips) and/or NCG_CATALOG_EMPTY (no types).
+ * @return the catalog, or NULL with NCG_E_INVALID (NULL region, unknown flags), NCG_E_NOT_FOUND (no such region)
+ *         or NCG_E_NOMEM in @p err.
+ */
+ncg_catalog *ncg_catalog_new_region(const char *region, unsigned flags, ncg_error *err);
+
+/**
+ * The regions ncg_catalog_new_region() knows, in alphabetical order (23: "af-south-1" to "us-west-2"). The
+ * strings are static. Buffer rule: see the file comment (@p out is written only when the count <= @p size).
+ * @param[out] out may be NULL when @p size is 0.
+ * @return the number of regions, or NCG_E_INVALID (out NULL with size > 0).
+ */
+int ncg_catalog_get_regions(const char **out, size_t size, ncg_error *err);
 
 /** Free a catalog. Accepts NULL. @return NULL. */
 ncg_catalog *ncg_catalog_free(ncg_catalog *catalog);
@@ -609,8 +634,9 @@ const char *ncg_cache_state_name(ncg_cache_state state);
 /** @name Clusters: node groups, nodes and online placement */
 /**@{*/
 
-/** A node group: nodes of one type that an API may be allowed to use. Earlier node groups are preferred.
- *  Sized (NCG_INIT). */
+/** A node group: nodes of one type that an API may be allowed to use. ncg_cluster_place() prefers a node group
+ *  of higher @p priority strictly; among equal priorities it scores the nodes of all of them together and the
+ *  order the node groups were added only breaks exact ties (doc/placement.md). Sized (NCG_INIT). */
 typedef struct ncg_nodegroup_spec {
     uint32_t size;           /**< sizeof(ncg_nodegroup_spec), set by the caller */
     const char *name;        /**< unique in the cluster; same syntax as type names */
@@ -619,6 +645,7 @@ typedef struct ncg_nodegroup_spec {
     int max_nodes;           /**< >= min_nodes; 0..1000000 */
     int has_price;           /**< nonzero: usd_per_hour overrides the catalog price (spot, discounts) */
     double usd_per_hour;
+    int priority;            /**< Cortex's node-group priority: higher is placed first, strictly; default 0 */
 } ncg_nodegroup_spec;
 
 /** Where a replica went. Sized (NCG_INIT). */
@@ -664,6 +691,24 @@ int ncg_cluster_add_nodegroup(ncg_cluster *cluster, const ncg_catalog *catalog, 
 int ncg_cluster_nodegroup_count(const ncg_cluster *cluster);
 
 /**
+ * Set the window policy (::ncg_policy: NCG_POLICY_PACK, the default, or NCG_POLICY_FIRST_FIT, AWS's choice) of a
+ * node group's nodes, those it has and those added to it later, as ncg_node_set_policy() does for one node. It
+ * decides which chips or cores of the chosen node a replica takes; the node is chosen by ncg_cluster_place()'s
+ * score either way. Kept by ncg_cluster_dump() and ncg_cluster_restore(); a node group starts with NCG_POLICY_PACK.
+ * @param nodegroup a node group name, or NULL for every node group of the cluster now.
+ * @return 0, or NCG_E_INVALID (NULL cluster, unknown policy), NCG_E_NOT_FOUND (no such node group).
+ */
+int ncg_cluster_set_policy(ncg_cluster *cluster, const char *nodegroup, ncg_policy policy, ncg_error *err);
+
+/**
+ * Get the window policy of a node group, or (NULL) of every node group: NCG_POLICY_PACK for a cluster without node
+ * groups.
+ * @return the ::ncg_policy value (>= 0), or NCG_E_INVALID (NULL cluster; NULL @p nodegroup when the node groups'
+ *         policies differ), NCG_E_NOT_FOUND (no such node group).
+ */
+int ncg_cluster_get_policy(const ncg_cluster *cluster, const char *nodegroup, ncg_error *err);
+
+/**
  * Read a node group. Strings point into the cluster and stay valid until it is freed.
  * @param[out] out sized; its price is the effective one (has_price says whether it is known).
  * @param[out] out_type may be NULL; else sized; receives the node group's type.
@@ -700,15 +745,20 @@ int ncg_cluster_get_node(const ncg_cluster *cluster, int index, const ncg_node *
 int ncg_cluster_find_node(const ncg_cluster *cluster, const char *name, ncg_error *err);
 
 /**
- * Place one replica on an existing node (nodes are never created here). Node groups are tried in preference
- * order (only @p nodegroups when given, as names); within one, the node with the smallest free window that holds
- * the request and has the CPU, memory and hugepages, found through an index (it does not scan every node).
+ * Place one replica on an existing node (nodes are never created here). Of every node of the allowed node groups
+ * where it fits (only @p nodegroups when given, as names), it takes the one with, in this order: the highest
+ * node-group priority; the smallest leftover of the largest free window (whole chips) or of the longest free run
+ * of NeuronCores (core-granular and CPU-only requests, so that CPU-only replicas go first where the accelerators
+ * are used up); the least free capacity left, as the sum of the node's free fractions of cores, CPU, memory and
+ * hugepages; then the earlier node group and the earlier node. An index over every resource finds it in
+ * O(log nodes) (doc/placement.md); within the node, the node group's policy picks the chips or cores.
  * @param nodegroups allowed node group names, or NULL for all.
  * @param[out] out required, sized.
  * @return 0, or NCG_E_INVALID / NCG_E_RANGE (arguments, the request's own fields), NCG_E_NOT_FOUND (an unknown
- *         node group name), NCG_E_NOMEM, or NCG_E_FULL with the reason per node group: no free room, no nodes, or
- *         a rule of ncg_request_check() that the node group's type fails (processes_per_replica, fit, topology,
- *         models).
+ *         node group name), NCG_E_NOMEM, or NCG_E_FULL with the reason per node group: how many nodes it has and
+ *         whether max_instances is reached, how many lack the free window or NeuronCores and how many are short of
+ *         CPU, memory or hugepages; or the rule of ncg_request_check() that the node group's type fails
+ *         (processes_per_replica, fit, topology, models).
  */
 int ncg_cluster_place(ncg_cluster *cluster, const ncg_request *request, const char *const *nodegroups,
                       size_t nodegroup_count, ncg_placement *out, ncg_error *err);

@@ -25,27 +25,12 @@ struct ncg_catalog {
     ncg_reserve reserve;
 };
 
-/* Built-in types: AWS Neuron documentation, us-east-1 on-demand Linux prices, mid-2026. */
-static const struct builtin {
-    const char *name, *family;
-    ncg_accel accel;
-    int chips, cores_per_chip, physical_cores_per_chip, device_gib, vcpu, memory_gib;
-    ncg_topology topology;
-    double price; /* < 0: unknown */
-} builtins[] = {
-    {"inf1.xlarge", "inf1", NCG_ACCEL_INFERENTIA, 1, 4, 0, 8, 4, 8, NCG_TOPOLOGY_SINGLE, 0.228},
-    {"inf1.2xlarge", "inf1", NCG_ACCEL_INFERENTIA, 1, 4, 0, 8, 8, 16, NCG_TOPOLOGY_SINGLE, 0.362},
-    {"inf1.6xlarge", "inf1", NCG_ACCEL_INFERENTIA, 4, 4, 0, 8, 24, 48, NCG_TOPOLOGY_CHAIN, 1.180},
-    {"inf1.24xlarge", "inf1", NCG_ACCEL_INFERENTIA, 16, 4, 0, 8, 96, 192, NCG_TOPOLOGY_CHAIN, 4.721},
-    {"inf2.xlarge", "inf2", NCG_ACCEL_INFERENTIA, 1, 2, 0, 32, 4, 16, NCG_TOPOLOGY_SINGLE, 0.7582},
-    {"inf2.8xlarge", "inf2", NCG_ACCEL_INFERENTIA, 1, 2, 0, 32, 32, 128, NCG_TOPOLOGY_SINGLE, 1.96786},
-    {"inf2.24xlarge", "inf2", NCG_ACCEL_INFERENTIA, 6, 2, 0, 32, 96, 384, NCG_TOPOLOGY_RING, 6.49063},
-    {"inf2.48xlarge", "inf2", NCG_ACCEL_INFERENTIA, 12, 2, 0, 32, 192, 768, NCG_TOPOLOGY_RING, 12.98127},
-    {"trn1.2xlarge", "trn1", NCG_ACCEL_TRAINIUM, 1, 2, 0, 32, 8, 32, NCG_TOPOLOGY_SINGLE, 1.34375},
-    {"trn1.32xlarge", "trn1", NCG_ACCEL_TRAINIUM, 16, 2, 0, 32, 128, 512, NCG_TOPOLOGY_TORUS_4X4, 21.50},
-    {"trn1n.32xlarge", "trn1", NCG_ACCEL_TRAINIUM, 16, 2, 0, 32, 128, 512, NCG_TOPOLOGY_TORUS_4X4, 24.78},
-    {"trn2.48xlarge", "trn2", NCG_ACCEL_TRAINIUM, 16, 4, 8, 96, 192, 2048, NCG_TOPOLOGY_TORUS_4X4, -1},
-};
+/* Built-in types and per-region prices, generated at build time by scripts/gen-catalog.py from data/ec2/ (every
+ * EC2 type Cortex v0.42 knew, merged with the Neuron facts of the AWS Neuron documentation). */
+#include "catalog-data.h"
+
+#define BUILTIN_COUNT (sizeof(builtins) / sizeof(builtins[0]))
+#define REGION_COUNT (sizeof(regions) / sizeof(regions[0]))
 
 static const ncg_reserve default_reserve = {
     .size = sizeof(ncg_reserve),
@@ -56,17 +41,16 @@ static const ncg_reserve default_reserve = {
     .runtime_bytes_per_core = 96 * MIB,
 };
 
-NCG_EXPORT ncg_catalog *ncg_catalog_new(unsigned flags, ncg_error *err)
+static bool is_neuron(ncg_accel accel)
 {
-    const size_t n = sizeof(builtins) / sizeof(builtins[0]);
-    ncg_catalog *c;
-    size_t i;
+    return accel == NCG_ACCEL_INFERENTIA || accel == NCG_ACCEL_TRAINIUM;
+}
 
-    if (flags & ~(unsigned)NCG_CATALOG_EMPTY) {
-        ncg_fail(err, NCG_E_INVALID, "catalog_new: flags 0x%x has unknown bits", flags);
-        return NULL;
-    }
-    c = calloc(1, sizeof(*c));
+/* A catalog with the types region r offers (only the Neuron ones with NCG_CATALOG_NEURON), or none with
+ * NCG_CATALOG_EMPTY. */
+static ncg_catalog *build(const struct region *r, unsigned flags, ncg_error *err)
+{
+    ncg_catalog *c = calloc(1, sizeof(*c));
     if (!c) {
         ncg_fail(err, NCG_E_NOMEM, "out of memory creating a catalog");
         return NULL;
@@ -74,15 +58,16 @@ NCG_EXPORT ncg_catalog *ncg_catalog_new(unsigned flags, ncg_error *err)
     c->reserve = default_reserve;
     if (flags & NCG_CATALOG_EMPTY)
         return c;
-    c->types = malloc(n * sizeof(*c->types));
+    c->types = malloc((size_t)r->count * sizeof(*c->types));
     if (!c->types) {
         free(c);
         ncg_fail(err, NCG_E_NOMEM, "out of memory creating a catalog");
         return NULL;
     }
-    c->capacity = (int)n;
-    for (i = 0; i < n; i++) {
-        const struct builtin *b = &builtins[i];
+    c->capacity = r->count;
+    for (int i = r->first; i < r->first + r->count; i++) {
+        const struct builtin *b = &builtins[region_prices[i].type];
+        double price = region_prices[i].price;
         ncg_type t = {
             .size = sizeof(ncg_type),
             .name = b->name,
@@ -92,16 +77,66 @@ NCG_EXPORT ncg_catalog *ncg_catalog_new(unsigned flags, ncg_error *err)
             .cores_per_chip = b->cores_per_chip,
             .physical_cores_per_chip = b->physical_cores_per_chip,
             .device_memory_bytes = b->device_gib * GIB,
+            .gpus = b->gpus,
             .cpu_milli = b->vcpu * INT64_C(1000),
-            .memory_bytes = b->memory_gib * GIB,
+            .memory_bytes = b->memory_mib * MIB,
             .topology = b->topology,
-            .has_price = b->price >= 0,
-            .usd_per_hour = b->price >= 0 ? b->price : 0,
+            .has_price = price >= 0,
+            .usd_per_hour = price >= 0 ? price : 0,
         };
-        if (ncg_catalog_set_type(c, &t, err) < 0)
+        if ((flags & NCG_CATALOG_NEURON) && !is_neuron(b->accel))
+            continue;
+        if (ncg_catalog_set_type(c, &t, err) < 0) /* never fails: the capacity is there and the data are checked */
             return ncg_catalog_free(c);
     }
     return c;
+}
+
+static const struct region *find_region(const char *name)
+{
+    for (size_t i = 0; i < REGION_COUNT; i++)
+        if (strcmp(regions[i].name, name) == 0)
+            return &regions[i];
+    return NULL;
+}
+
+NCG_EXPORT ncg_catalog *ncg_catalog_new(unsigned flags, ncg_error *err)
+{
+    if (flags & ~(unsigned)NCG_CATALOG_EMPTY) {
+        ncg_fail(err, NCG_E_INVALID, "catalog_new: flags 0x%x has unknown bits", flags);
+        return NULL;
+    }
+    return build(find_region(DEFAULT_REGION), flags | NCG_CATALOG_NEURON, err);
+}
+
+NCG_EXPORT ncg_catalog *ncg_catalog_new_region(const char *region, unsigned flags, ncg_error *err)
+{
+    const struct region *r;
+    ncg_quoted q;
+    if (!region) {
+        ncg_fail(err, NCG_E_INVALID, "catalog_new_region: region is NULL");
+        return NULL;
+    }
+    if (flags & ~(unsigned)(NCG_CATALOG_EMPTY | NCG_CATALOG_NEURON)) {
+        ncg_fail(err, NCG_E_INVALID, "catalog_new_region: flags 0x%x has unknown bits", flags);
+        return NULL;
+    }
+    if (!(r = find_region(region))) {
+        ncg_fail(err, NCG_E_NOT_FOUND, "unknown region %s (the catalog knows %d regions, %s to %s)",
+                 ncg_quote(&q, region), (int)REGION_COUNT, regions[0].name, regions[REGION_COUNT - 1].name);
+        return NULL;
+    }
+    return build(r, flags, err);
+}
+
+NCG_EXPORT int ncg_catalog_get_regions(const char **out, size_t size, ncg_error *err)
+{
+    if (!out && size > 0)
+        return ncg_fail(err, NCG_E_INVALID, "catalog_get_regions: out is NULL with size %zu", size);
+    if (size >= REGION_COUNT)
+        for (size_t i = 0; i < REGION_COUNT; i++)
+            out[i] = regions[i].name;
+    return (int)REGION_COUNT;
 }
 
 NCG_EXPORT ncg_catalog *ncg_catalog_free(ncg_catalog *catalog)

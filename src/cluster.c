@@ -1,25 +1,58 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* A cluster: node groups, named nodes, and an index that finds a node for one replica without scanning them all.
+/* A cluster: node groups, named nodes, and an index that chooses a node for one replica without scanning them all.
  *
- * The index: per node group, one list of nodes per "largest free window" (0 .. chips). A request for k whole
- * chips looks at the lists k, k+1, ... in turn, so it lands on the node with the smallest free window that holds
- * it (best fit), and never visits nodes whose windows are too small. Every change to a node moves it to its new
- * list in O(1). The layout below is private to this file. */
+ * The choice (doc/placement.md has the rule and its rationale): among the nodes of the allowed node groups where
+ * the replica fits, the one with
+ *   1. the highest node-group priority (strict),
+ *   2. the best fit of the accelerator: the smallest leftover of the largest free window (whole chips), or of the
+ *      longest free run of NeuronCores (core-granular requests, and CPU-only ones, which need 0 cores and so go
+ *      first to nodes whose accelerators are used up),
+ *   3. the least free capacity left, summed over cores, CPU, memory and hugepages as fractions of the node's,
+ *   4. then the earlier node group, then the earlier node.
+ *
+ * The index: per node group, two families of classes, one by largest free window (0 .. chips) and one by longest
+ * free core run (0 .. cores). Each class is a treap of its nodes ordered by (free-capacity key, node sequence),
+ * whose subtrees carry the largest free CPU, memory and hugepages below them. A request visits the classes that
+ * hold it in best-fit order and, in the first class with a node that has the CPU, memory and hugepages, descends to
+ * the leftmost such node: O(log nodes) per class for a request, O(log nodes) per change of a node. The layout
+ * below is private to this file. */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cluster.h"
 
+/* One entry of a class treap. */
+typedef struct tnode {
+    struct tnode *l, *r;
+    uint32_t prio;              /* heap order, from the node's sequence number */
+    int64_t key;                /* free-capacity key (ncg_free_key) */
+    uint64_t seq;
+    int64_t cpu, mem, hp;       /* free */
+    int64_t mcpu, mmem, mhp;    /* largest free in the subtree */
+} tnode;
+
 typedef struct cnode {
     ncg_node *node;
     char name[NCG_NODE_NAME_MAX + 1];
     int group;
     int index;                  /* position in cluster->nodes */
-    int bucket;                 /* index bucket: largest free window in chips */
-    struct cnode *prev, *next;  /* bucket list of its node group */
+    uint64_t seq;               /* order of the nodes, stable when nodes are removed */
+    int win, run;               /* classes: largest free window (chips), longest free core run */
+    tnode tw, tr;               /* entries in the window and the run treaps */
 } cnode;
+
+#define OWNER(t, member) ((cnode *)(void *)((char *)(t) - offsetof(cnode, member)))
+
+/* Classes 0..n-1 of one family: treap roots, node counts, and a bitmap of the non-empty classes. */
+typedef struct family {
+    int n;
+    tnode **roots;
+    int *count;
+    uint64_t *nonempty;
+} family;
 
 typedef struct cgroup {
     char name[NCG_NAME_MAX + 1];
@@ -29,9 +62,11 @@ typedef struct cgroup {
     double spec_price;
     double price;               /* effective: override, else catalog price, else 0 */
     bool priced;                /* effective price known */
+    int priority;               /* higher first, strictly */
+    ncg_policy policy;          /* of its nodes */
     int nodes;                  /* nodes in the node group */
     int next_seq;               /* for generated names */
-    cnode **buckets;            /* heads, chips + 1 of them */
+    family win, run;
 } cgroup;
 
 struct ncg_cluster {
@@ -39,38 +74,265 @@ struct ncg_cluster {
     int group_count, group_capacity;
     cnode **nodes;
     int node_count, node_capacity;
+    uint64_t next_seq;          /* of nodes */
     cnode **table;              /* open addressing by name, size table_size (power of two) */
     int table_size;
 };
 
-NCG_EXPORT ncg_cluster *ncg_cluster_new(unsigned flags, ncg_error *err)
+/* ---- families of class treaps ---- */
+
+static void family_free(family *f)
 {
-    ncg_cluster *c;
-    if (flags) {
-        ncg_fail(err, NCG_E_INVALID, "cluster_new: flags 0x%x has unknown bits", flags);
-        return NULL;
-    }
-    c = calloc(1, sizeof(*c));
-    if (!c)
-        ncg_fail(err, NCG_E_NOMEM, "out of memory creating a cluster");
-    return c;
+    free(f->roots);
+    free(f->count);
+    free(f->nonempty);
+    memset(f, 0, sizeof(*f));
 }
 
-NCG_EXPORT ncg_cluster *ncg_cluster_free(ncg_cluster *c)
+static bool family_init(family *f, int n)
 {
-    if (!c)
-        return NULL;
-    for (int i = 0; i < c->node_count; i++) {
-        ncg_node_free(c->nodes[i]->node);
-        free(c->nodes[i]);
+    f->n = n;
+    f->roots = calloc((size_t)n, sizeof(*f->roots));
+    f->count = calloc((size_t)n, sizeof(*f->count));
+    f->nonempty = calloc((size_t)(n + 63) / 64, sizeof(*f->nonempty));
+    if (f->roots && f->count && f->nonempty)
+        return true;
+    family_free(f);
+    return false;
+}
+
+/* The first non-empty class >= from, or -1. */
+static int family_next(const family *f, int from)
+{
+    int w;
+    uint64_t bits;
+    if (from < 0)
+        from = 0;
+    if (from >= f->n)
+        return -1;
+    w = from / 64;
+    bits = f->nonempty[w] & (~UINT64_C(0) << (from % 64));
+    for (;;) {
+        if (bits)
+            return w * 64 + ncg_ctz64(bits);
+        if (++w >= (f->n + 63) / 64)
+            return -1;
+        bits = f->nonempty[w];
     }
-    for (int g = 0; g < c->group_count; g++)
-        free(c->groups[g].buckets);
-    free(c->nodes);
-    free(c->groups);
-    free(c->table);
-    free(c);
+}
+
+static uint32_t seq_prio(uint64_t seq)
+{
+    uint64_t z = seq * 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return (uint32_t)(z ^ (z >> 31));
+}
+
+static int64_t max3(int64_t a, int64_t b, int64_t c)
+{
+    return a > b ? (a > c ? a : c) : (b > c ? b : c);
+}
+
+static void pull(tnode *t)
+{
+    int64_t lc = t->l ? t->l->mcpu : INT64_MIN, rc = t->r ? t->r->mcpu : INT64_MIN;
+    int64_t lm = t->l ? t->l->mmem : INT64_MIN, rm = t->r ? t->r->mmem : INT64_MIN;
+    int64_t lh = t->l ? t->l->mhp : INT64_MIN, rh = t->r ? t->r->mhp : INT64_MIN;
+    t->mcpu = max3(t->cpu, lc, rc);
+    t->mmem = max3(t->mem, lm, rm);
+    t->mhp = max3(t->hp, lh, rh);
+}
+
+static bool before(const tnode *a, const tnode *b)
+{
+    return a->key != b->key ? a->key < b->key : a->seq < b->seq;
+}
+
+/* Split t into the entries before x and the rest. */
+static void split(tnode *t, const tnode *x, tnode **lo, tnode **hi)
+{
+    if (!t) {
+        *lo = *hi = NULL;
+    } else if (before(t, x)) {
+        split(t->r, x, &t->r, hi);
+        pull(t);
+        *lo = t;
+    } else {
+        split(t->l, x, lo, &t->l);
+        pull(t);
+        *hi = t;
+    }
+}
+
+static tnode *merge(tnode *a, tnode *b)
+{
+    if (!a)
+        return b;
+    if (!b)
+        return a;
+    if (a->prio > b->prio) {
+        a->r = merge(a->r, b);
+        pull(a);
+        return a;
+    }
+    b->l = merge(a, b->l);
+    pull(b);
+    return b;
+}
+
+static tnode *treap_insert(tnode *t, tnode *x)
+{
+    if (!t) {
+        x->l = x->r = NULL;
+        pull(x);
+        return x;
+    }
+    if (x->prio > t->prio) {
+        split(t, x, &x->l, &x->r);
+        pull(x);
+        return x;
+    }
+    if (before(x, t))
+        t->l = treap_insert(t->l, x);
+    else
+        t->r = treap_insert(t->r, x);
+    pull(t);
+    return t;
+}
+
+static tnode *treap_erase(tnode *t, const tnode *x)
+{
+    if (t == x)
+        return merge(t->l, t->r);
+    if (before(x, t))
+        t->l = treap_erase(t->l, x);
+    else
+        t->r = treap_erase(t->r, x);
+    pull(t);
+    return t;
+}
+
+/* The first entry (in key order) with at least this much free, or NULL. */
+static const tnode *treap_first_fit(const tnode *t, int64_t cpu, int64_t mem, int64_t hp)
+{
+    while (t && t->mcpu >= cpu && t->mmem >= mem && t->mhp >= hp) {
+        const tnode *found = treap_first_fit(t->l, cpu, mem, hp);
+        if (found)
+            return found;
+        if (t->cpu >= cpu && t->mem >= mem && t->hp >= hp)
+            return t;
+        t = t->r;
+    }
     return NULL;
+}
+
+static void family_add(family *f, int cls, tnode *x)
+{
+    f->roots[cls] = treap_insert(f->roots[cls], x);
+    if (f->count[cls]++ == 0)
+        f->nonempty[cls / 64] |= UINT64_C(1) << (cls % 64);
+}
+
+static void family_remove(family *f, int cls, const tnode *x)
+{
+    f->roots[cls] = treap_erase(f->roots[cls], x);
+    if (--f->count[cls] == 0)
+        f->nonempty[cls / 64] &= ~(UINT64_C(1) << (cls % 64));
+}
+
+/* ---- what the index knows of a node ---- */
+
+static int64_t fraction(int64_t part, int64_t whole)
+{
+    return whole > 0 ? (int64_t)((double)part * (double)NCG_KEY_UNIT / (double)whole) : 0;
+}
+
+int64_t ncg_free_key(const ncg_type_copy *tc, int cores, int64_t cpu, int64_t mem, int64_t hp)
+{
+    return fraction(cores, tc->t.chips * tc->t.cores_per_chip) + fraction(cpu, tc->cpu_usable_milli) +
+           fraction(mem, tc->memory_usable_bytes) + fraction(hp, tc->t.hugepages_bytes);
+}
+
+/* The longest run of free cores, from the allocations' core ranges. */
+static int longest_free_run(const ncg_node *n, int total)
+{
+    uint64_t used[NCG_MAX_CORES / 64] = {0};
+    int best = 0, at = 0;
+    for (int i = 0; i < ncg_node_alloc_count(n); i++) {
+        const ncg_alloc *a = ncg_node_alloc_at(n, i);
+        for (int k = a->core_count > 0 ? a->first_core : 0; k < a->first_core + a->core_count; k++)
+            used[k / 64] |= UINT64_C(1) << (k % 64);
+    }
+    while (at < total) {
+        int start = at;
+        while (at < total && !((used[at / 64] >> (at % 64)) & 1)) {
+            if (at % 64 == 0 && used[at / 64] == 0 && at + 64 <= total)
+                at += 64;
+            else
+                at++;
+        }
+        if (at - start > best)
+            best = at - start;
+        while (at < total && ((used[at / 64] >> (at % 64)) & 1))
+            at++;
+    }
+    return best;
+}
+
+void ncg_cluster_node_state(const ncg_node *n, ncg_node_state *out)
+{
+    const ncg_type_copy *tc = ncg_node_type_copy(n);
+    const ncg_type *t = &tc->t;
+    ncg_usage u;
+    int total = t->chips * t->cores_per_chip;
+    ncg_node_usage(n, &u);
+    out->window = t->chips ? ncg_window_largest(t->topology, t->chips, ncg_node_free_chip_mask(n)) : 0;
+    out->run = u.cores == 0 ? total : longest_free_run(n, total);
+    out->cpu = tc->cpu_usable_milli - u.cpu_milli;
+    out->mem = tc->memory_usable_bytes - u.memory_bytes;
+    out->hp = t->hugepages_bytes - u.hugepages_bytes;
+    out->key = ncg_free_key(tc, total - u.cores, out->cpu, out->mem, out->hp);
+}
+
+static void index_put(cgroup *g, cnode *n, const ncg_node_state *st)
+{
+    const ncg_node_state s = *st;
+    n->win = s.window;
+    n->run = s.run;
+    n->tw.key = n->tr.key = s.key;
+    n->tw.seq = n->tr.seq = n->seq;
+    n->tw.prio = n->tr.prio = seq_prio(n->seq);
+    n->tw.cpu = n->tr.cpu = s.cpu;
+    n->tw.mem = n->tr.mem = s.mem;
+    n->tw.hp = n->tr.hp = s.hp;
+    family_add(&g->win, n->win, &n->tw);
+    family_add(&g->run, n->run, &n->tr);
+}
+
+static void index_remove(cgroup *g, cnode *n)
+{
+    family_remove(&g->win, n->win, &n->tw);
+    family_remove(&g->run, n->run, &n->tr);
+}
+
+static void index_add(cgroup *g, cnode *n)
+{
+    ncg_node_state s;
+    ncg_cluster_node_state(n->node, &s);
+    index_put(g, n, &s);
+}
+
+static void reindex(ncg_cluster *c, cnode *n)
+{
+    cgroup *g = &c->groups[n->group];
+    ncg_node_state s;
+    ncg_cluster_node_state(n->node, &s);
+    if (s.window == n->win && s.run == n->run && s.key == n->tw.key && s.cpu == n->tw.cpu && s.mem == n->tw.mem &&
+        s.hp == n->tw.hp)
+        return;
+    index_remove(g, n);
+    index_put(g, n, &s);
 }
 
 /* ---- name table: open addressing, linear probing, backward-shift deletion ---- */
@@ -142,44 +404,38 @@ static void table_remove(ncg_cluster *c, cnode *n)
     }
 }
 
-/* ---- bucket index ---- */
 
-static void bucket_unlink(cgroup *g, cnode *n)
+NCG_EXPORT ncg_cluster *ncg_cluster_new(unsigned flags, ncg_error *err)
 {
-    if (n->prev)
-        n->prev->next = n->next;
-    else
-        g->buckets[n->bucket] = n->next;
-    if (n->next)
-        n->next->prev = n->prev;
-    n->prev = n->next = NULL;
-}
-
-static void bucket_link(cgroup *g, cnode *n, int bucket)
-{
-    n->bucket = bucket;
-    n->prev = NULL;
-    n->next = g->buckets[bucket];
-    if (n->next)
-        n->next->prev = n;
-    g->buckets[bucket] = n;
-}
-
-static int node_bucket(const cnode *n)
-{
-    const ncg_type *t = &ncg_node_type_copy(n->node)->t;
-    return t->chips ? ncg_window_largest(t->topology, t->chips, ncg_node_free_chip_mask(n->node)) : 0;
-}
-
-static void reindex(ncg_cluster *c, cnode *n)
-{
-    int b = node_bucket(n);
-    if (b != n->bucket) {
-        bucket_unlink(&c->groups[n->group], n);
-        bucket_link(&c->groups[n->group], n, b);
+    ncg_cluster *c;
+    if (flags) {
+        ncg_fail(err, NCG_E_INVALID, "cluster_new: flags 0x%x has unknown bits", flags);
+        return NULL;
     }
+    c = calloc(1, sizeof(*c));
+    if (!c)
+        ncg_fail(err, NCG_E_NOMEM, "out of memory creating a cluster");
+    return c;
 }
 
+NCG_EXPORT ncg_cluster *ncg_cluster_free(ncg_cluster *c)
+{
+    if (!c)
+        return NULL;
+    for (int i = 0; i < c->node_count; i++) {
+        ncg_node_free(c->nodes[i]->node);
+        free(c->nodes[i]);
+    }
+    for (int g = 0; g < c->group_count; g++) {
+        family_free(&c->groups[g].win);
+        family_free(&c->groups[g].run);
+    }
+    free(c->nodes);
+    free(c->groups);
+    free(c->table);
+    free(c);
+    return NULL;
+}
 /* ---- node groups ---- */
 
 int ncg_cluster_nodegroup_index(const ncg_cluster *c, const char *name)
@@ -202,6 +458,8 @@ void ncg_cluster_nodegroup_info(const ncg_cluster *c, int gi, ncg_nodegroup_info
     out->spec_price = g->spec_price;
     out->price = g->price;
     out->priced = g->priced;
+    out->priority = g->priority;
+    out->policy = g->policy;
 }
 
 const ncg_type_copy *ncg_cluster_nodegroup_type(const ncg_cluster *c, int g) { return &c->groups[g].type; }
@@ -237,6 +495,7 @@ int ncg_cluster_add_nodegroup_type(ncg_cluster *c, const char *name, const ncg_t
     g.spec_price = has_price && price != 0 ? price : 0; /* no -0.0 */
     g.priced = g.has_price || g.type.t.has_price;
     g.price = g.has_price ? g.spec_price : g.type.t.has_price ? g.type.t.usd_per_hour : 0;
+    g.policy = NCG_POLICY_PACK;
     if (c->group_count == c->group_capacity) {
         int cap = c->group_capacity ? c->group_capacity * 2 : 4;
         cgroup *grown = realloc(c->groups, (size_t)cap * sizeof(*grown));
@@ -244,13 +503,35 @@ int ncg_cluster_add_nodegroup_type(ncg_cluster *c, const char *name, const ncg_t
             return ncg_fail(err, NCG_E_NOMEM, "out of memory adding node group %s", name);
         c->groups = grown;
         c->group_capacity = cap;
+        for (int i = 0; i < c->group_count; i++) /* the copies moved: point their names at their new place */
+            ncg_type_copy_fix(&c->groups[i].type);
     }
-    g.buckets = calloc((size_t)g.type.t.chips + 1, sizeof(*g.buckets));
-    if (!g.buckets)
+    if (!family_init(&g.win, g.type.t.chips + 1) || !family_init(&g.run, g.type.t.chips * g.type.t.cores_per_chip + 1)) {
+        family_free(&g.win);
         return ncg_fail(err, NCG_E_NOMEM, "out of memory adding node group %s", name);
+    }
     c->groups[c->group_count] = g;
     ncg_type_copy_fix(&c->groups[c->group_count].type);
     return c->group_count++;
+}
+
+void ncg_cluster_set_nodegroup_priority(ncg_cluster *c, int g, int priority)
+{
+    c->groups[g].priority = priority;
+}
+
+/* Set node group g's policy and its nodes'. */
+static void set_group_policy(ncg_cluster *c, int g, ncg_policy policy)
+{
+    c->groups[g].policy = policy;
+    for (int i = 0; i < c->node_count; i++)
+        if (c->nodes[i]->group == g)
+            ncg_node_set_policy(c->nodes[i]->node, policy, NULL);
+}
+
+void ncg_cluster_set_nodegroup_policy(ncg_cluster *c, int g, ncg_policy policy)
+{
+    c->groups[g].policy = policy;
 }
 
 NCG_EXPORT int ncg_cluster_add_nodegroup(ncg_cluster *c, const ncg_catalog *catalog, const ncg_nodegroup_spec *user,
@@ -277,8 +558,11 @@ NCG_EXPORT int ncg_cluster_add_nodegroup(ncg_cluster *c, const ncg_catalog *cata
     rc = ncg_catalog_copy_type(catalog, spec.type, &tc, err);
     if (rc < 0)
         return rc;
-    return ncg_cluster_add_nodegroup_type(c, spec.name, &tc, spec.min_nodes, spec.max_nodes, spec.has_price != 0,
-                                          spec.usd_per_hour, err);
+    rc = ncg_cluster_add_nodegroup_type(c, spec.name, &tc, spec.min_nodes, spec.max_nodes, spec.has_price != 0,
+                                        spec.usd_per_hour, err);
+    if (rc >= 0)
+        c->groups[rc].priority = spec.priority;
+    return rc;
 }
 
 NCG_EXPORT int ncg_cluster_nodegroup_count(const ncg_cluster *c)
@@ -308,6 +592,7 @@ NCG_EXPORT int ncg_cluster_get_nodegroup(const ncg_cluster *c, int index, ncg_no
     spec.max_nodes = g->max_nodes;
     spec.has_price = g->priced;
     spec.usd_per_hour = g->price;
+    spec.priority = g->priority;
     ncg_sized_out(out, &spec, sizeof(spec));
     if (out_type) {
         ncg_type t = g->type.t;
@@ -317,6 +602,47 @@ NCG_EXPORT int ncg_cluster_get_nodegroup(const ncg_cluster *c, int index, ncg_no
         ncg_sized_out(out_type, &t, sizeof(t));
     }
     return 0;
+}
+
+/* The node group called name into *g (NULL: every one, as -1); 0 or a negative code. */
+static int policy_target(const ncg_cluster *c, const char *nodegroup, const char *fn, int *g, ncg_error *err)
+{
+    ncg_quoted q;
+    if (!c)
+        return ncg_fail(err, NCG_E_INVALID, "%s: cluster is NULL", fn);
+    *g = nodegroup ? ncg_cluster_nodegroup_index(c, nodegroup) : -1;
+    if (nodegroup && *g < 0)
+        return ncg_fail(err, NCG_E_NOT_FOUND, "unknown node group %s", ncg_quote(&q, nodegroup));
+    return 0;
+}
+
+NCG_EXPORT int ncg_cluster_set_policy(ncg_cluster *c, const char *nodegroup, ncg_policy policy, ncg_error *err)
+{
+    int g, rc;
+    if (c && policy != NCG_POLICY_PACK && policy != NCG_POLICY_FIRST_FIT)
+        return ncg_fail(err, NCG_E_INVALID, "cluster_set_policy: policy %d is not a known ncg_policy", (int)policy);
+    rc = policy_target(c, nodegroup, "cluster_set_policy", &g, err);
+    if (rc < 0)
+        return rc;
+    for (int i = 0; i < c->group_count; i++)
+        if (g == -1 || i == g)
+            set_group_policy(c, i, policy);
+    return 0;
+}
+
+NCG_EXPORT int ncg_cluster_get_policy(const ncg_cluster *c, const char *nodegroup, ncg_error *err)
+{
+    int g, rc = policy_target(c, nodegroup, "cluster_get_policy", &g, err);
+    if (rc < 0)
+        return rc;
+    if (g == -1) {
+        for (int i = 1; i < c->group_count; i++)
+            if (c->groups[i].policy != c->groups[0].policy)
+                return ncg_fail(err, NCG_E_INVALID, "cluster_get_policy: node groups %s and %s have different "
+                                "policies; name one", c->groups[0].name, c->groups[i].name);
+        return c->group_count ? (int)c->groups[0].policy : (int)NCG_POLICY_PACK;
+    }
+    return (int)c->groups[g].policy;
 }
 
 /* ---- nodes ---- */
@@ -386,9 +712,11 @@ int ncg_cluster_insert_node(ncg_cluster *c, const char *name, int group, ncg_err
     strcpy(n->name, name);
     n->group = group;
     n->index = c->node_count;
+    n->seq = c->next_seq++;
+    ncg_node_set_policy(n->node, g->policy, NULL);
     c->nodes[c->node_count++] = n;
     table_put(c->table, c->table_size, n);
-    bucket_link(g, n, node_bucket(n));
+    index_add(g, n);
     g->nodes++;
     return n->index;
 }
@@ -413,16 +741,17 @@ int ncg_cluster_node_replace(ncg_cluster *c, int i, int g, ncg_node *fresh, ncg_
     if (g != n->group && to->nodes >= to->max_nodes)
         return ncg_fail(err, NCG_E_RANGE, "node group %s has max_instances %d nodes already", to->name,
                         to->max_nodes);
-    bucket_unlink(from, n);
+    index_remove(from, n);
     table_remove(c, n);
     ncg_node_free(n->node);
     n->node = fresh;
+    ncg_node_set_policy(fresh, to->policy, NULL);
     from->nodes--;
     to->nodes++;
     n->group = g;
     generate_name(c, to, n->name, sizeof(n->name));
     table_put(c->table, c->table_size, n);
-    bucket_link(to, n, node_bucket(n));
+    index_add(to, n);
     return 0;
 }
 
@@ -447,7 +776,7 @@ NCG_EXPORT int ncg_cluster_remove_node(ncg_cluster *c, const char *name, ncg_err
     cnode *n = need_node(c, name, &rc, err);
     if (!n)
         return rc;
-    bucket_unlink(&c->groups[n->group], n);
+    index_remove(&c->groups[n->group], n);
     table_remove(c, n);
     c->groups[n->group].nodes--;
     memmove(&c->nodes[n->index], &c->nodes[n->index + 1], (size_t)(c->node_count - n->index - 1) * sizeof(cnode *));
@@ -499,6 +828,7 @@ NCG_EXPORT ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err)
     copy = calloc(1, sizeof(*copy));
     if (!copy)
         goto nomem;
+    copy->next_seq = c->next_seq;
     if (c->group_count) {
         copy->groups = calloc((size_t)c->group_count, sizeof(*copy->groups));
         if (!copy->groups)
@@ -509,10 +839,11 @@ NCG_EXPORT ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err)
         cgroup *dst = &copy->groups[g];
         *dst = c->groups[g];
         ncg_type_copy_fix(&dst->type);
-        dst->buckets = calloc((size_t)dst->type.t.chips + 1, sizeof(*dst->buckets));
-        if (!dst->buckets)
-            goto nomem;
+        memset(&dst->win, 0, sizeof(dst->win));
+        memset(&dst->run, 0, sizeof(dst->run));
         copy->group_count++;
+        if (!family_init(&dst->win, c->groups[g].win.n) || !family_init(&dst->run, c->groups[g].run.n))
+            goto nomem;
     }
     if (c->node_count) {
         copy->nodes = malloc((size_t)c->node_count * sizeof(*copy->nodes));
@@ -520,13 +851,11 @@ NCG_EXPORT ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err)
             goto nomem;
         copy->node_capacity = c->node_count;
     }
-    /* link in the original's bucket order, back to front, so that the index visits nodes in the same order */
     for (int i = 0; i < c->node_count; i++) {
         cnode *n = malloc(sizeof(*n));
         if (!n)
             goto nomem;
         *n = *c->nodes[i];
-        n->prev = n->next = NULL;
         n->node = ncg_node_clone(c->nodes[i]->node, NULL);
         if (!n->node) {
             free(n);
@@ -534,15 +863,8 @@ NCG_EXPORT ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err)
         }
         copy->nodes[copy->node_count++] = n;
         table_put(copy->table, copy->table_size, n);
+        index_add(&copy->groups[n->group], n);
     }
-    for (int g = 0; g < c->group_count; g++)
-        for (int b = 0; b <= c->groups[g].type.t.chips; b++) {
-            const cnode *last = c->groups[g].buckets[b];
-            while (last && last->next)
-                last = last->next;
-            for (; last; last = last->prev)
-                bucket_link(&copy->groups[g], copy->nodes[last->index], b);
-        }
     return copy;
 nomem:
     ncg_cluster_free(copy);
@@ -576,6 +898,137 @@ static int allowed_groups(const ncg_cluster *c, const char *const *groups, size_
     return 0;
 }
 
+/* What a request needs of node group g's nodes, in the terms of the index. */
+typedef struct need {
+    bool whole;                 /* whole chips: the window family; else the run family */
+    int amount;                 /* chips or cores (0: CPU only) */
+    int64_t cpu, mem, hp;
+    int64_t key;                /* the request's share of a node (ncg_free_key of what it takes) */
+} need;
+
+static void need_of(const cgroup *g, const ncg_shape *s, const ncg_request *r, need *out)
+{
+    out->whole = s->chips > 0;
+    out->amount = s->chips > 0 ? s->chips : s->cores;
+    out->cpu = r->cpu_milli;
+    out->mem = r->memory_bytes;
+    out->hp = r->hugepages_bytes;
+    out->key = ncg_free_key(&g->type, s->cores, r->cpu_milli, r->memory_bytes, r->hugepages_bytes);
+}
+
+/* Score order: a before b (both valid). */
+static bool better(const ncg_choice *a, const ncg_choice *b)
+{
+    if (a->priority != b->priority)
+        return a->priority > b->priority;
+    if (a->leftover != b->leftover)
+        return a->leftover < b->leftover;
+    if (a->free_after != b->free_after)
+        return a->free_after < b->free_after;
+    if (a->nodegroup != b->nodegroup)
+        return a->nodegroup < b->nodegroup;
+    return a->seq < b->seq;
+}
+
+bool ncg_choice_better(const ncg_choice *a, const ncg_choice *b)
+{
+    return better(a, b);
+}
+
+/* Check the request against every allowed node group's type (shapes[g].ppr = 0 where it fails). */
+static void shapes_of(const ncg_cluster *c, const ncg_request *r, const bool *allowed, ncg_shape *shapes, bool *ok)
+{
+    for (int g = 0; g < c->group_count; g++)
+        ok[g] = allowed[g] && ncg_request_check_type(&c->groups[g].type, r, &shapes[g], NULL) >= 0;
+}
+
+/* The best node through the index; out->node = -1 when none. */
+static void choose_indexed(const ncg_cluster *c, const ncg_request *r, const bool *ok, const ncg_shape *shapes,
+                           ncg_choice *best)
+{
+    best->node = -1;
+    for (int gi = 0; gi < c->group_count; gi++) {
+        const cgroup *g = &c->groups[gi];
+        const family *f;
+        need nd;
+        int limit;
+        if (!ok[gi] || g->nodes == 0)
+            continue;
+        if (best->node >= 0 && g->priority < best->priority)
+            continue;
+        need_of(g, &shapes[gi], r, &nd);
+        f = nd.whole ? &g->win : &g->run;
+        /* classes whose leftover can still beat or tie the best so far */
+        limit = best->node >= 0 && g->priority == best->priority ? nd.amount + (int)(best->leftover < f->n ?
+                best->leftover : f->n) : f->n - 1;
+        for (int cls = family_next(f, nd.amount); cls >= 0 && cls <= limit; cls = family_next(f, cls + 1)) {
+            const tnode *t = treap_first_fit(f->roots[cls], nd.cpu, nd.mem, nd.hp);
+            const cnode *n;
+            ncg_choice cand;
+            if (!t)
+                continue;
+            n = nd.whole ? OWNER(t, tw) : OWNER(t, tr);
+            cand.node = n->index;
+            cand.nodegroup = gi;
+            cand.priority = g->priority;
+            cand.leftover = cls - nd.amount;
+            cand.free_after = t->key - nd.key;
+            cand.seq = n->seq;
+            if (best->node < 0 || better(&cand, best))
+                *best = cand;
+            break;
+        }
+    }
+}
+
+/* The same choice by a scan of every node, checking each with ncg_node_plan(): the reference of the index. */
+static void choose_linear(const ncg_cluster *c, const ncg_request *r, const bool *ok, const ncg_shape *shapes,
+                          ncg_choice *best)
+{
+    best->node = -1;
+    for (int i = 0; i < c->node_count; i++) {
+        const cnode *n = c->nodes[i];
+        const cgroup *g = &c->groups[n->group];
+        ncg_node_state s;
+        ncg_choice cand;
+        need nd;
+        if (!ok[n->group] || ncg_node_plan(n->node, r, NULL, NULL) < 0)
+            continue;
+        need_of(g, &shapes[n->group], r, &nd);
+        ncg_cluster_node_state(n->node, &s);
+        cand.node = i;
+        cand.nodegroup = n->group;
+        cand.priority = g->priority;
+        cand.leftover = (nd.whole ? s.window : s.run) - nd.amount;
+        cand.free_after = s.key - nd.key;
+        cand.seq = n->seq;
+        if (best->node < 0 || better(&cand, best))
+            *best = cand;
+    }
+}
+
+int ncg_cluster_choose(const ncg_cluster *c, const ncg_request *request, const char *const *groups,
+                       size_t group_count, bool linear, ncg_choice *out)
+{
+    bool allowed[256], ok[256];
+    ncg_shape shapes[256];
+    ncg_request r;
+    int rc = ncg_request_in(request, &r, NULL);
+    if (rc < 0)
+        return rc;
+    if (c->group_count > 256)
+        return NCG_E_RANGE;
+    rc = allowed_groups(c, groups, group_count, allowed, NULL);
+    if (rc < 0)
+        return rc;
+    shapes_of(c, &r, allowed, shapes, ok);
+    if (linear)
+        choose_linear(c, &r, ok, shapes, out);
+    else
+        choose_indexed(c, &r, ok, shapes, out);
+    return 0;
+}
+
 /* Append "; text" (or "text" to an empty buffer), truncating at size. */
 static void append(char *buf, size_t size, const char *text)
 {
@@ -590,12 +1043,65 @@ static void append(char *buf, size_t size, const char *text)
     buf[used + n] = '\0';
 }
 
+/* Count the entries of t by the first resource they are short of (CPU, memory, hugepages). */
+static void count_short(const tnode *t, const need *nd, int *cpu, int *mem, int *hp)
+{
+    for (; t; t = t->r) {
+        count_short(t->l, nd, cpu, mem, hp);
+        if (t->cpu < nd->cpu)
+            ++*cpu;
+        else if (t->mem < nd->mem)
+            ++*mem;
+        else if (t->hp < nd->hp)
+            ++*hp;
+    }
+}
+
+/* Why no node of node group g takes the request: what its nodes lack, by resource, and its max_instances. */
+static void explain(const cgroup *g, const ncg_shape *s, const ncg_request *r, char *line, size_t size)
+{
+    const family *f;
+    need nd;
+    int small = 0, cpu = 0, mem = 0, hp = 0;
+    size_t o;
+    need_of(g, s, r, &nd);
+    f = nd.whole ? &g->win : &g->run;
+    for (int cls = 0; cls < f->n; cls++) {
+        if (cls < nd.amount)
+            small += f->count[cls];
+        else if (f->count[cls])
+            count_short(f->roots[cls], &nd, &cpu, &mem, &hp);
+    }
+    if (g->nodes == 0) {
+        snprintf(line, size, "node group %s: has no nodes, max_instances %d%s", g->name, g->max_nodes,
+                 g->max_nodes == 0 ? " reached" : "");
+        return;
+    }
+    o = (size_t)snprintf(line, size, "node group %s: %d node%s, max_instances %d%s", g->name, g->nodes,
+                         g->nodes == 1 ? "" : "s", g->max_nodes, g->nodes >= g->max_nodes ? " reached" : "");
+    o += (size_t)snprintf(line + o, size - o, ":");
+    if (small && nd.whole)
+        o += (size_t)snprintf(line + o, size - o, " %d without a free window of %d chips,", small, nd.amount);
+    else if (small)
+        o += (size_t)snprintf(line + o, size - o, " %d without %d contiguous free NeuronCores,", small, nd.amount);
+    if (cpu)
+        o += (size_t)snprintf(line + o, size - o, " %d short of CPU,", cpu);
+    if (mem)
+        o += (size_t)snprintf(line + o, size - o, " %d short of memory,", mem);
+    if (hp)
+        o += (size_t)snprintf(line + o, size - o, " %d short of hugepages,", hp);
+    if (o < size && line[o - 1] == ',')
+        line[o - 1] = '\0';
+}
+
 NCG_EXPORT int ncg_cluster_place(ncg_cluster *c, const ncg_request *request, const char *const *groups,
                                  size_t group_count, ncg_placement *out, ncg_error *err)
 {
-    bool stack_allowed[64], *allowed = stack_allowed;
+    bool stack_allowed[64], stack_ok[64], *allowed = stack_allowed, *ok = stack_ok;
+    ncg_shape stack_shapes[64], *shapes = stack_shapes;
     char reasons[NCG_MESSAGE_MAX] = "";
     ncg_request req, *r = &req;
+    ncg_choice best;
     int rc;
 
     if (!c || !out)
@@ -605,53 +1111,58 @@ NCG_EXPORT int ncg_cluster_place(ncg_cluster *c, const ncg_request *request, con
     rc = ncg_request_in(request, &req, err);
     if (rc < 0)
         return rc;
-    if (c->group_count > 64 && !(allowed = malloc((size_t)c->group_count * sizeof(bool))))
-        return ncg_fail(err, NCG_E_NOMEM, "out of memory placing a replica");
+    if (c->group_count > 64) {
+        allowed = malloc((size_t)c->group_count * sizeof(bool));
+        ok = malloc((size_t)c->group_count * sizeof(bool));
+        shapes = malloc((size_t)c->group_count * sizeof(*shapes));
+        if (!allowed || !ok || !shapes) {
+            rc = ncg_fail(err, NCG_E_NOMEM, "out of memory placing a replica");
+            goto done;
+        }
+    }
     rc = allowed_groups(c, groups, group_count, allowed, err);
-    for (int gi = 0; rc == 0 && gi < c->group_count; gi++) {
-        cgroup *g = &c->groups[gi];
-        ncg_shape shape;
-        ncg_error e;
+    if (rc < 0)
+        goto done;
+    shapes_of(c, r, allowed, shapes, ok);
+    choose_indexed(c, r, ok, shapes, &best);
+    if (best.node >= 0) {
+        cnode *n = c->nodes[best.node];
+        ncg_placement pl = NCG_INIT(ncg_placement);
+        ncg_slot p;
+        ncg_alloc a;
+        rc = ncg_node_plan(n->node, r, &p, err);
+        if (rc == 0)
+            rc = ncg_node_commit(n->node, &p, r, &a, err);
+        if (rc < 0)
+            goto done;
+        reindex(c, n);
+        pl.node = n->name;
+        pl.node_index = n->index;
+        pl.nodegroup = n->group;
+        pl.alloc_id = a.id;
+        ncg_sized_out(out, &pl, sizeof(pl));
+        goto done;
+    }
+    for (int gi = 0; gi < c->group_count; gi++) {
         char line[NCG_MESSAGE_MAX + 80];
-        int visited = 0;
         if (!allowed[gi])
             continue;
-        if (ncg_request_check_type(&g->type, r, &shape, &e) < 0) {
-            snprintf(line, sizeof(line), "node group %s: %s", g->name, e.message);
-            append(reasons, sizeof(reasons), line);
-            continue;
+        if (!ok[gi]) {
+            ncg_error e;
+            ncg_request_check_type(&c->groups[gi].type, r, &shapes[gi], &e);
+            snprintf(line, sizeof(line), "node group %s: %s", c->groups[gi].name, e.message);
+        } else {
+            explain(&c->groups[gi], &shapes[gi], r, line, sizeof(line));
         }
-        for (int b = shape.chips; b <= g->type.t.chips; b++) {
-            for (cnode *n = g->buckets[b]; n; n = n->next) {
-                ncg_placement pl = NCG_INIT(ncg_placement);
-                ncg_slot p;
-                ncg_alloc a;
-                visited++;
-                if (ncg_node_plan(n->node, r, &p, NULL) < 0)
-                    continue;
-                rc = ncg_node_commit(n->node, &p, r, &a, err);
-                if (rc < 0)
-                    goto done;
-                reindex(c, n);
-                pl.node = n->name;
-                pl.node_index = n->index;
-                pl.nodegroup = gi;
-                pl.alloc_id = a.id;
-                ncg_sized_out(out, &pl, sizeof(pl));
-                goto done;
-            }
-        }
-        snprintf(line, sizeof(line), "node group %s: %s", g->name,
-                 g->nodes == 0 ? "has no nodes"
-                 : visited == 0 ? "no node has a free window of that many chips"
-                                : "no node with a free window has the CPU, memory or hugepages free");
         append(reasons, sizeof(reasons), line);
     }
-    if (rc == 0)
-        rc = ncg_fail(err, NCG_E_FULL, "no node can take the replica: %s", reasons[0] ? reasons : "no node groups");
+    rc = ncg_fail(err, NCG_E_FULL, "no node can take the replica: %s", reasons[0] ? reasons : "no node groups");
 done:
-    if (allowed != stack_allowed)
+    if (allowed != stack_allowed) {
         free(allowed);
+        free(ok);
+        free(shapes);
+    }
     return rc;
 }
 

@@ -16,6 +16,8 @@ typedef struct ncg_nodegroup_info {
     double spec_price;
     double price;               /* effective: override, else catalog price, else 0 */
     bool priced;                /* effective price known */
+    int priority;               /* higher first, strictly, in ncg_cluster_place() */
+    ncg_policy policy;          /* of its nodes, now and later */
 } ncg_nodegroup_info;
 
 void ncg_cluster_nodegroup_info(const ncg_cluster *c, int g, ncg_nodegroup_info *out);
@@ -29,6 +31,10 @@ int ncg_cluster_nodegroup_index(const ncg_cluster *c, const char *name);
 /* Add a node group with a resolved type (restore). Returns its index or a negative code. */
 int ncg_cluster_add_nodegroup_type(ncg_cluster *c, const char *name, const ncg_type_copy *type, int min_nodes,
                                    int max_nodes, bool has_price, double price, ncg_error *err);
+
+/* Set a node group's priority, or its policy for the nodes added later (restore). */
+void ncg_cluster_set_nodegroup_priority(ncg_cluster *c, int g, int priority);
+void ncg_cluster_set_nodegroup_policy(ncg_cluster *c, int g, ncg_policy policy);
 
 /* Nodes by index (the order they were added). */
 const ncg_node *ncg_cluster_node(const ncg_cluster *c, int i);
@@ -44,5 +50,44 @@ int ncg_cluster_insert_node(ncg_cluster *c, const char *name, int g, ncg_error *
 /* Replace node i by `fresh` (which the cluster takes), moved to node group g under a generated name. Returns 0 or
  * NCG_E_RANGE (g is full); on failure fresh is not taken. */
 int ncg_cluster_node_replace(ncg_cluster *c, int i, int g, ncg_node *fresh, ncg_error *err);
+
+/* ---- the placement score and index (doc/placement.md) ---- */
+
+/* Fixed-point unit of the free-capacity key: a whole resource of a node is NCG_KEY_UNIT. */
+#define NCG_KEY_UNIT (INT64_C(1) << 20)
+
+/* The free-capacity key of a node of type tc with that much free: the sum of the free fractions of its cores, CPU,
+ * memory and hugepages (those the type has), in NCG_KEY_UNIT. Also the share of a request (what it takes). */
+int64_t ncg_free_key(const ncg_type_copy *tc, int cores, int64_t cpu, int64_t mem, int64_t hp);
+
+/* What the index knows of a node. */
+typedef struct ncg_node_state {
+    int window;                 /* largest free whole-chip window, chips */
+    int run;                    /* longest run of free cores */
+    int64_t cpu, mem, hp;       /* free */
+    int64_t key;                /* ncg_free_key() of what is free */
+} ncg_node_state;
+
+void ncg_cluster_node_state(const ncg_node *n, ncg_node_state *out);
+
+/* A candidate node and its score, best first in this order: priority (higher), leftover (smaller: of the largest
+ * free window or core run, after the request), free_after (smaller: free-capacity key after the request), node
+ * group index, node sequence (order added). */
+typedef struct ncg_choice {
+    int node;                   /* index, or -1 for none */
+    int nodegroup;
+    int priority;
+    int leftover;
+    int64_t free_after;
+    uint64_t seq;
+} ncg_choice;
+
+bool ncg_choice_better(const ncg_choice *a, const ncg_choice *b);
+
+/* The node ncg_cluster_place() would choose, through the index or (linear) by checking every node with
+ * ncg_node_plan(): the reference the index is tested against. Returns 0 (out->node is -1 when no node fits), or a
+ * negative code for bad arguments (no message). Changes nothing. */
+int ncg_cluster_choose(const ncg_cluster *c, const ncg_request *request, const char *const *nodegroups,
+                       size_t nodegroup_count, bool linear, ncg_choice *out);
 
 #endif

@@ -3,7 +3,7 @@
  *
  *   ncg-cluster 2
  *   nodegroup NAME MIN MAX PRICE TYPE ACCEL CHIPS CPC PHYS DEVMEM GPUS CPU MEM HUGEPAGES TOPOLOGY TYPEPRICE
- *             CPU_USABLE MEM_USABLE RUNTIME_RESERVE_PER_CHIP
+ *             CPU_USABLE MEM_USABLE RUNTIME_RESERVE_PER_CHIP PRIORITY POLICY
  *   node NAME NODEGROUP POLICY NEXT_ID
  *   alloc ID WHOLE FIRST_CORE CORE_COUNT PPR SIZES CPU MEM HUGEPAGES MODELS
  *   model BYTES COMPILED_CORES STATIC NAME
@@ -116,8 +116,8 @@ static void dump(out *o, const ncg_cluster *c)
             (int)t->accelerator, t->chips, t->cores_per_chip, t->physical_cores_per_chip, t->device_memory_bytes,
             t->gpus, t->cpu_milli, t->memory_bytes, t->hugepages_bytes, (int)t->topology);
         put_price(o, t->has_price, t->usd_per_hour);
-        put(o, " %" PRId64 " %" PRId64 " %" PRId64 "\n", g.type->cpu_usable_milli, g.type->memory_usable_bytes,
-            g.type->runtime_reserve_bytes_per_chip);
+        put(o, " %" PRId64 " %" PRId64 " %" PRId64 " %d %d\n", g.type->cpu_usable_milli, g.type->memory_usable_bytes,
+            g.type->runtime_reserve_bytes_per_chip, g.priority, (int)g.policy);
     }
     for (int i = 0; i < ncg_cluster_node_count(c); i++)
         dump_node(o, c, i);
@@ -275,13 +275,17 @@ static int restore_nodegroup(ncg_cluster *c, reader *rd, ncg_error *err)
 {
     ncg_type_copy tc = {0};
     ncg_type *t = &tc.t;
-    int accel, topo, min, max, rc;
+    int accel, topo, min, max, priority = 0, policy = NCG_POLICY_PACK, rc;
     bool has_price, has_type_price;
     double price;
     ncg_error e;
 
-    if (rd->count != 20)
-        return bad(err, rd, "a nodegroup line has 20 fields");
+    if (rd->count != 22 && rd->count != 20)
+        return bad(err, rd, "a nodegroup line has 22 fields");
+    /* the 20 fields of earlier 2.0 development dumps: priority 0 and the packing policy */
+    if (rd->count == 22 && (!to_int(rd->fields[20], INT32_MIN, INT32_MAX, &priority) ||
+                            !to_int(rd->fields[21], 0, 1, &policy)))
+        return bad(err, rd, "bad nodegroup PRIORITY or POLICY");
     if (!to_int(rd->fields[2], 0, 1000000, &min) || !to_int(rd->fields[3], 0, 1000000, &max) ||
         !to_price(rd->fields[4], &has_price, &price))
         return bad(err, rd, "bad nodegroup MIN, MAX or PRICE");
@@ -307,7 +311,11 @@ static int restore_nodegroup(ncg_cluster *c, reader *rd, ncg_error *err)
     rc = ncg_type_check(t, &e);
     if (rc == 0)
         rc = ncg_cluster_add_nodegroup_type(c, rd->fields[1], &tc, min, max, has_price, price, &e);
-    return rc < 0 ? bad_call(err, rd, rc, &e) : 0;
+    if (rc < 0)
+        return bad_call(err, rd, rc, &e);
+    ncg_cluster_set_nodegroup_priority(c, rc, priority);
+    ncg_cluster_set_nodegroup_policy(c, rc, (ncg_policy)policy);
+    return 0;
 }
 
 static int restore_alloc(ncg_node *node, uint64_t next_id, reader *rd, ncg_error *err)

@@ -603,6 +603,173 @@ START_TEST(null_arguments_are_invalid)
 }
 END_TEST
 
+
+/* ---- regions: every EC2 type Cortex knew, per region (tests/data/cortex-vectors/ec2_instance_metadata_*.tsv) ---- */
+
+#define EC2 "cortex-vectors/ec2_instance_metadata_v0.42.0.tsv"
+
+static const char *region_at(int i)
+{
+    const char *names[64];
+    ck_assert_int_eq(ncg_catalog_get_regions(names, 64, NULL), 23);
+    return names[i];
+}
+
+/* Region _i: every row of the Cortex table for it is a type of the catalog, with its vCPU, memory, GPUs, chips and
+ * price, and the catalog holds nothing else but the newer Neuron types in us-east-1. */
+START_TEST(region_catalog_matches_cortex_table)
+{
+    const char *region = region_at(_i);
+    ncg_catalog *c = ncg_catalog_new_region(region, 0, NULL);
+    FILE *f = open_data(EC2);
+    char line[512], *fld[8];
+    int rows = 0, n;
+    ck_assert_ptr_nonnull(c);
+    while ((n = next_row(f, line, sizeof(line), fld, 8)) >= 0) {
+        ncg_type t = NCG_INIT(ncg_type);
+        int64_t mib;
+        if (strcmp(fld[0], region) != 0)
+            continue;
+        ck_assert_int_eq(n, 7);
+        rows++;
+        ck_assert_int_ge(ncg_catalog_find_type(c, fld[1], &t, NULL), 0);
+        mib = atoll(fld[2]);
+        ck_assert_str_eq(fld[2] + strspn(fld[2], "0123456789"), "Mi");
+        ck_assert_int_eq(t.memory_bytes, mib * MIB);
+        ck_assert_int_eq(t.cpu_milli, atoll(fld[3]) * 1000);
+        ck_assert_int_eq(t.gpus, atoi(fld[4]));
+        ck_assert_int_eq(t.chips, atoi(fld[5]));
+        ck_assert_int_eq(t.accelerator, atoi(fld[5]) ? NCG_ACCEL_INFERENTIA
+                                        : atoi(fld[4]) ? NCG_ACCEL_GPU : NCG_ACCEL_NONE);
+        ck_assert_int_eq(t.has_price, 1);
+        ck_assert_double_eq_tol(t.usd_per_hour, atof(fld[6]), 1e-12);
+        if (!t.chips) {
+            ck_assert_int_eq(t.cores_per_chip, 0);
+            ck_assert_int_eq(t.device_memory_bytes, 0);
+            ck_assert_int_eq(strncmp(t.name, t.family, strlen(t.family)), 0);
+            ck_assert_int_eq(t.name[strlen(t.family)], '.');
+        }
+    }
+    fclose(f);
+    ck_assert_int_gt(rows, 100);
+    ck_assert_int_eq(ncg_catalog_type_count(c), rows + (strcmp(region, "us-east-1") == 0 ? 8 : 0));
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(region_us_east_1_counts)
+{
+    ncg_catalog *c = ncg_catalog_new_region("us-east-1", 0, NULL);
+    ncg_catalog *n = ncg_catalog_new_region("us-east-1", NCG_CATALOG_NEURON, NULL);
+    ncg_type t = NCG_INIT(ncg_type);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 477);
+    ck_assert_int_eq(ncg_catalog_type_count(n), 12);
+    /* Neuron types first, then the others by name */
+    ck_assert_int_eq(ncg_catalog_get_type(c, 11, &t, NULL), 0);
+    ck_assert_str_eq(t.name, "trn2.48xlarge");
+    ck_assert_int_eq(ncg_catalog_get_type(c, 12, &t, NULL), 0);
+    ck_assert_str_eq(t.name, "a1.2xlarge");
+    ck_assert_int_eq(ncg_catalog_get_type(c, 476, &t, NULL), 0);
+    ck_assert_str_eq(t.name, "z1d.xlarge");
+    ck_assert_int_eq(ncg_catalog_find_type(c, "g4dn.xlarge", &t, NULL), 144);
+    ck_assert_str_eq(t.family, "g4dn");
+    ck_assert_int_eq(t.accelerator, NCG_ACCEL_GPU);
+    ck_assert_int_eq(t.gpus, 1);
+    ck_assert_int_eq(t.cpu_milli, 4000);
+    ck_assert_int_eq(t.memory_bytes, 16 * GIB);
+    ck_assert_double_eq_tol(t.usd_per_hour, 0.526, 1e-12);
+    ck_assert_int_ge(ncg_catalog_find_type(c, "t3.medium", &t, NULL), 12);
+    ck_assert_int_eq(t.accelerator, NCG_ACCEL_NONE);
+    ck_assert_int_eq(t.gpus, 0);
+    ck_assert_int_eq(t.chips, 0);
+    ck_assert_int_eq(t.cpu_milli, 2000);
+    ck_assert_int_eq(t.memory_bytes, 4 * GIB);
+    ck_assert_double_eq_tol(t.usd_per_hour, 0.0416, 1e-12);
+    ncg_catalog_free(c);
+    ncg_catalog_free(n);
+}
+END_TEST
+
+/* ncg_catalog_new(flags) is ncg_catalog_new_region("us-east-1", flags | NCG_CATALOG_NEURON), type by type. */
+START_TEST(catalog_new_is_us_east_1_neuron)
+{
+    ncg_catalog *a = test_catalog(), *b = ncg_catalog_new_region("us-east-1", NCG_CATALOG_NEURON, NULL);
+    ck_assert_int_eq(ncg_catalog_type_count(a), ncg_catalog_type_count(b));
+    for (int i = 0; i < ncg_catalog_type_count(a); i++) {
+        ncg_type x = NCG_INIT(ncg_type), y = NCG_INIT(ncg_type);
+        ck_assert_int_eq(ncg_catalog_get_type(a, i, &x, NULL), 0);
+        ck_assert_int_eq(ncg_catalog_get_type(b, i, &y, NULL), 0);
+        ck_assert_str_eq(x.name, y.name);
+        ck_assert_str_eq(x.family, y.family);
+        x.name = y.name = x.family = y.family = NULL;
+        ck_assert_mem_eq(&x, &y, sizeof(x));
+    }
+    ncg_catalog_free(a);
+    ncg_catalog_free(b);
+}
+END_TEST
+
+START_TEST(region_without_newer_neuron_types)
+{
+    ncg_catalog *c = ncg_catalog_new_region("eu-west-1", NCG_CATALOG_NEURON, NULL);
+    ncg_type t = NCG_INIT(ncg_type);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 4);
+    ck_assert_int_eq(ncg_catalog_find_type(c, "inf1.6xlarge", &t, NULL), 2);
+    ck_assert_int_eq(t.chips, 4);
+    ck_assert_int_eq(t.cores_per_chip, 4);
+    ck_assert_int_eq(t.device_memory_bytes, 8 * GIB);
+    ck_assert_int_eq(t.topology, NCG_TOPOLOGY_CHAIN);
+    ck_assert_double_eq_tol(t.usd_per_hour, 1.315, 1e-12);
+    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"inf2.xlarge\"",
+                    ncg_catalog_find_type(c, "inf2.xlarge", NULL, &err));
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(region_empty_flag_gives_no_types)
+{
+    ncg_catalog *c = ncg_catalog_new_region("us-west-2", NCG_CATALOG_EMPTY | NCG_CATALOG_NEURON, NULL);
+    ncg_reserve r = NCG_INIT(ncg_reserve);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 0);
+    ck_assert_int_eq(ncg_catalog_get_reserve(c, &r, NULL), 0);
+    ck_assert_int_eq(r.cpu_milli, 710);
+    ncg_catalog_free(c);
+}
+END_TEST
+
+START_TEST(region_errors)
+{
+    ck_assert_fails_null(NCG_E_INVALID, "catalog_new_region: region is NULL", ncg_catalog_new_region(NULL, 0, &err));
+    ck_assert_fails_null(NCG_E_INVALID, "catalog_new_region: flags 0x4 has unknown bits",
+                         ncg_catalog_new_region("us-east-1", 4, &err));
+    ck_assert_fails_null(NCG_E_NOT_FOUND, "unknown region \"us-east-9\" (the catalog knows 23 regions, af-south-1 to "
+                         "us-west-2)", ncg_catalog_new_region("us-east-9", 0, &err));
+    ck_assert_fails_null(NCG_E_NOT_FOUND, "unknown region \"\" (the catalog knows 23 regions, af-south-1 to "
+                         "us-west-2)", ncg_catalog_new_region("", 0, &err));
+    ck_assert_fails_null(NCG_E_INVALID, "catalog_new: flags 0x2 has unknown bits",
+                         ncg_catalog_new(NCG_CATALOG_NEURON, &err));
+}
+END_TEST
+
+START_TEST(get_regions_follows_the_buffer_rule)
+{
+    const char *names[23], *before[23];
+    for (int i = 0; i < 23; i++)
+        names[i] = before[i] = "untouched";
+    ck_assert_int_eq(ncg_catalog_get_regions(NULL, 0, NULL), 23);
+    ck_assert_int_eq(ncg_catalog_get_regions(names, 22, NULL), 23);
+    ck_assert_mem_eq(names, before, sizeof(names));
+    ck_assert_int_eq(ncg_catalog_get_regions(names, 23, NULL), 23);
+    ck_assert_str_eq(names[0], "af-south-1");
+    ck_assert_str_eq(names[17], "us-east-1");
+    ck_assert_str_eq(names[22], "us-west-2");
+    for (int i = 1; i < 23; i++)
+        ck_assert_int_lt(strcmp(names[i - 1], names[i]), 0);
+    ck_assert_fails(NCG_E_INVALID, "catalog_get_regions: out is NULL with size 3", ncg_catalog_get_regions(NULL, 3, &err));
+}
+END_TEST
+
 NCG_SUITE(catalog)
 {
     Suite *s = suite_create("catalog");
@@ -616,6 +783,14 @@ NCG_SUITE(catalog)
     add_test(t, trn2_has_no_published_price);
     add_test(t, topology_names);
     add_test(t, accel_names);
+    t = add_tcase(s, "regions");
+    add_loop_test(t, region_catalog_matches_cortex_table, 0, 23);
+    add_test(t, region_us_east_1_counts);
+    add_test(t, catalog_new_is_us_east_1_neuron);
+    add_test(t, region_without_newer_neuron_types);
+    add_test(t, region_empty_flag_gives_no_types);
+    add_test(t, region_errors);
+    add_test(t, get_regions_follows_the_buffer_rule);
     t = add_tcase(s, "new");
     add_test(t, new_rejects_unknown_flags);
     add_test(t, new_empty_flag_gives_no_types);

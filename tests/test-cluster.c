@@ -119,7 +119,8 @@ START_TEST(place_reports_no_free_window_per_nodegroup)
     {
         ncg_request r = chips_request(4, 1);
         ck_assert_fails(NCG_E_FULL,
-                        "no node can take the replica: node group small: no node has a free window of that many chips",
+                        "no node can take the replica: node group small: 1 node, max_instances 100: 1 without a free "
+                        "window of 4 chips",
                         ncg_cluster_place(c, &r, only_small, 1, &pl, &err));
     }
     ncg_cluster_free(c);
@@ -144,7 +145,7 @@ START_TEST(place_reports_nodegroup_without_nodes)
     ncg_cluster *c = make_cluster(0);
     ncg_placement pl = NCG_INIT(ncg_placement);
     ncg_request r = chips_request(1, 1);
-    ck_assert_fails(NCG_E_FULL, "no node can take the replica: node group small: has no nodes",
+    ck_assert_fails(NCG_E_FULL, "no node can take the replica: node group small: has no nodes, max_instances 100",
                     ncg_cluster_place(c, &r, only_small, 1, &pl, &err));
     ncg_cluster_free(c);
 }

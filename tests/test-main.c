@@ -19,6 +19,7 @@
     SUITE(node)                                                                                                     \
     SUITE(cache)                                                                                                    \
     SUITE(cluster)                                                                                                  \
+    SUITE(placement)                                                                                                \
     SUITE(state)                                                                                                    \
     SUITE(lp)                                                                                                       \
     SUITE(plan)

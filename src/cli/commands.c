@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ncg validate and ncg plan: Cortex files in, library calls, text / JSON / SVG out. */
+#include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,13 +25,56 @@ static const char *field_of(int code)
     }
 }
 
-/* Print the error lines; 1 when there are any, or when an API could not be read (invalid) though no line says so,
- * which only happens when memory ran out recording it. */
+/* Where an error line points: the index of its file among those read, its line and column (lines without a
+ * position come last, in the order they were found). */
+typedef struct err_pos {
+    size_t file, index;
+    long line, column;
+} err_pos;
+
+static err_pos position_of(const cli_input *in, size_t index)
+{
+    const char *e = in->errors[index];
+    err_pos p = {in->file_count, index, 0, 0};
+    for (size_t f = 0; f < in->file_count; f++) {
+        size_t n = strlen(in->files[f]);
+        char *end;
+        if (strncmp(e, in->files[f], n) || e[n] != ':')
+            continue;
+        p.line = strtol(e + n + 1, &end, 10);
+        if (*end == ':')
+            p.column = strtol(end + 1, NULL, 10);
+        p.file = f;
+        break;
+    }
+    return p;
+}
+
+static int cmp_pos(const void *a, const void *b)
+{
+    const err_pos *x = a, *y = b;
+    if (x->file != y->file)
+        return x->file < y->file ? -1 : 1;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    if (x->column != y->column)
+        return x->column < y->column ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Print the error lines in file and line order; 1 when there are any, or when an API could not be read (invalid)
+ * though no line says so, which only happens when memory ran out recording it. */
 static int print_errors(const cli_input *in)
 {
     bool invalid = false;
+    err_pos *order = malloc((in->error_count ? in->error_count : 1) * sizeof(*order));
+    for (size_t i = 0; order && i < in->error_count; i++)
+        order[i] = position_of(in, i);
+    if (order)
+        qsort(order, in->error_count, sizeof(*order), cmp_pos);
     for (size_t i = 0; i < in->error_count; i++)
-        fprintf(stderr, "%s\n", in->errors[i]);
+        fprintf(stderr, "%s\n", in->errors[order ? order[i].index : i]);
+    free(order);
     for (size_t i = 0; i < in->api_count; i++)
         invalid |= in->apis[i].invalid;
     if (invalid && !in->error_count)
@@ -36,27 +82,52 @@ static int print_errors(const cli_input *in)
     return in->error_count || invalid ? 1 : 0;
 }
 
-/* Read API files (or the bundled example when there are none) and the cluster file. */
-static int read_inputs(cli_input *in, char **files, int nfiles, const char *cluster)
+/* Read API files, or without any: ./cortex.yaml when it exists (saying so), the bundled example with --example;
+ * then the cluster file. -1 out of memory. */
+static int read_inputs(cli_input *in, char **files, int nfiles, const char *cluster, bool example)
 {
+    static char default_file[] = "cortex.yaml";
+    char *found[] = {default_file};
+    if (nfiles == 0 && !example && access(default_file, F_OK) == 0) {
+        fprintf(stderr, "ncg: reading ./cortex.yaml (no FILE given)\n");
+        files = found;
+        nfiles = 1;
+    }
     for (int i = 0; i < nfiles; i++) {
         char *text = cli_slurp(in, files[i]);
-        if (text && cli_read_apis(in, files[i], text) < 0)
+        if (text && cli_read_apis(in, strcmp(files[i], "-") ? files[i] : "<stdin>", text) < 0)
             return -1;
         free(text);
     }
-    if (nfiles == 0 && cli_read_apis(in, "example/apis.yaml", cli_example_apis) < 0)
+    if (example && cli_read_apis(in, "example/apis.yaml", cli_example_apis) < 0)
         return -1;
     if (cluster) {
         char *text = cli_slurp(in, cluster);
-        if (text && cli_read_cluster(in, cluster, text) < 0)
+        if (text && cli_read_cluster(in, strcmp(cluster, "-") ? cluster : "<stdin>", text) < 0)
             return -1;
         free(text);
-    } else if (nfiles == 0 && cli_read_cluster(in, "example/cluster.yaml", cli_example_cluster) < 0) {
+    } else if (example && cli_read_cluster(in, "example/cluster.yaml", cli_example_cluster) < 0) {
         return -1;
     }
     return 0;
 }
+
+static int read_cluster_only(cli_input *in, const char *cluster)
+{
+    char *text = cli_slurp(in, cluster);
+    int rc = text ? cli_read_cluster(in, strcmp(cluster, "-") ? cluster : "<stdin>", text) : 0;
+    free(text);
+    return rc;
+}
+
+/* No FILE, no ./cortex.yaml and no --example: what to do instead. */
+static bool no_input(char **files, int nfiles, bool example)
+{
+    (void)files;
+    return nfiles == 0 && !example && access("cortex.yaml", F_OK) != 0;
+}
+#define NO_INPUT "no FILE given and no ./cortex.yaml here: give a Cortex API file ('-' reads standard input), or " \
+                 "--example for the bundled example"
 
 /* A node group of a cluster, for reading (its strings point into the cluster). */
 static ncg_nodegroup_spec nodegroup_at(const ncg_cluster *cl, int index)
@@ -67,17 +138,23 @@ static ncg_nodegroup_spec nodegroup_at(const ncg_cluster *cl, int index)
 }
 
 /* Node groups: from the cluster file, else one per type of --types (or the default inf1/inf2 types). */
-static int build_cluster(cli_input *in, ncg_catalog *cat, ncg_cluster *cl, const char *types)
+static int build_cluster(cli_input *in, ncg_catalog *cat, ncg_cluster *cl, const char *types, const char *region)
 {
     if (in->nodegroup_count) {
         for (size_t i = 0; i < in->nodegroup_count; i++) {
             cli_nodegroup *g = &in->nodegroups[i];
             ncg_nodegroup_spec s = {.size = sizeof(ncg_nodegroup_spec), .name = g->name, .type = g->type,
                                     .min_nodes = g->min_nodes, .max_nodes = g->max_nodes,
-                                    .has_price = g->has_price, .usd_per_hour = g->price};
+                                    .has_price = g->has_price, .usd_per_hour = g->price, .priority = g->priority};
             ncg_error e;
-            if (ncg_cluster_add_nodegroup(cl, cat, &s, &e) < 0)
-                cli_add_error(in, "cluster:%d:%d: node group %s: %s", g->line, g->column, g->name, e.message);
+            if (ncg_catalog_find_type(cat, g->type, NULL, &e) < 0) {
+                char hint[256];
+                cli_type_hint(cat, g->type, region, hint, sizeof(hint));
+                cli_add_error(in, "%s:%d:%d: node group %s: instance_type: %s%s", g->file, g->type_line,
+                              g->type_column, g->name, e.message, hint);
+            } else if (ncg_cluster_add_nodegroup(cl, cat, &s, &e) < 0) {
+                cli_add_error(in, "%s:%d:%d: node group %s: %s", g->file, g->line, g->column, g->name, e.message);
+            }
         }
         return 0;
     }
@@ -105,6 +182,22 @@ static void check_api(cli_input *in, const ncg_catalog *cat, const ncg_cluster *
 {
     ncg_error first = {0}, e;
     int nnodegroups = ncg_cluster_nodegroup_count(cl);
+    if (a->splitter) { /* routes to RealtimeAPIs of the same deployment; places nothing itself */
+        for (size_t k = 0; k < a->backend_count; k++) {
+            const cli_api *to = NULL;
+            for (size_t i = 0; i < in->api_count && !to; i++)
+                if (strcmp(in->apis[i].name, a->backends[k].name) == 0)
+                    to = &in->apis[i];
+            if (!to)
+                cli_add_error(in, "%s:%d:%d: api %s: apis: no API named \"%s\" in the files given", a->file,
+                              a->backends[k].line, a->backends[k].column, a->name, a->backends[k].name);
+            else if (to->splitter || (to->kind && strcmp(to->kind, "RealtimeAPI") && strcmp(to->kind, "SyncAPI")))
+                cli_add_error(in, "%s:%d:%d: api %s: apis: \"%s\" is a %s; a TrafficSplitter routes to RealtimeAPIs",
+                              a->file, a->backends[k].line, a->backends[k].column, a->name, a->backends[k].name,
+                              to->kind);
+        }
+        return;
+    }
     for (int g = 0; g < nnodegroups; g++) {
         ncg_nodegroup_spec s = nodegroup_at(cl, g);
         bool allowed = a->nodegroup_count == 0;
@@ -134,38 +227,105 @@ static void check_api(cli_input *in, const ncg_catalog *cat, const ncg_cluster *
                   first.message);
 }
 
-#define VALIDATE_USAGE "ncg validate FILE... [--cluster FILE] [--catalog FILE]"
+#define COMMON_HELP                                                                                                 \
+    "  --cluster FILE     Cortex cluster file: node groups, min/max instances, priority, region\n"                   \
+    "  --region R         AWS region of the catalog (default: the cluster file's region, else us-east-1)\n"          \
+    "  --catalog FILE     add or replace instance types and prices from a YAML file\n"                               \
+    "  --example          use the bundled example (6 APIs, 3 node groups) instead of FILE\n"                          \
+    "  -o, --output FMT   output format (see above)\n"                                                              \
+    "  --output-file F    write the output to F instead of standard output\n"                                       \
+    "FILE: Cortex API files ('-' reads standard input); without FILE, ./cortex.yaml when it exists.\n"              \
+    "exit status: 0 valid and every replica placed, 1 invalid input, 2 usage error, 3 valid but some replicas\n"    \
+    "cannot be placed (plan)\n"
+
+#define VALIDATE_USAGE "ncg validate [FILE...] [--cluster FILE] [--region R] [--catalog FILE] [--example] [-o text|json]"
+
+/* Options every command that reads Cortex files takes. */
+typedef struct common_opts {
+    const char *cluster, *catalog, *region, *format, *output_file;
+    bool example;
+} common_opts;
+
+enum { OPT_CLUSTER = 1000, OPT_CATALOG, OPT_REGION, OPT_EXAMPLE, OPT_OUTPUT_FILE, OPT_FORMAT, OPT_TYPES, OPT_REPLICAS };
+
+#define COMMON_OPTIONS                                                                                              \
+    {"cluster", required_argument, NULL, OPT_CLUSTER}, {"catalog", required_argument, NULL, OPT_CATALOG},          \
+        {"region", required_argument, NULL, OPT_REGION}, {"example", no_argument, NULL, OPT_EXAMPLE},              \
+        {"output", required_argument, NULL, 'o'}, {"output-file", required_argument, NULL, OPT_OUTPUT_FILE},       \
+        {"help", no_argument, NULL, 'h'}
+
+/* 1 when c was a common option (stored), 0 otherwise. */
+static int common_option(int c, common_opts *o)
+{
+    switch (c) {
+    case OPT_CLUSTER: o->cluster = optarg; return 1;
+    case OPT_CATALOG: o->catalog = optarg; return 1;
+    case OPT_REGION: o->region = optarg; return 1;
+    case OPT_EXAMPLE: o->example = true; return 1;
+    case OPT_OUTPUT_FILE: o->output_file = optarg; return 1;
+    case 'o': o->format = optarg; return 1;
+    default: return 0;
+    }
+}
+
+/* A format among the allowed ones (a NULL-terminated list); otherwise the usage message, naming -o's meaning. */
+static int check_format(const char *format, const char *const *allowed, const char *usage)
+{
+    char msg[256];
+    size_t o = 0;
+    for (int i = 0; allowed[i]; i++)
+        if (strcmp(format, allowed[i]) == 0)
+            return 0;
+    o += (size_t)snprintf(msg, sizeof(msg), "-o/--output is the output format (");
+    for (int i = 0; allowed[i] && o < sizeof(msg); i++)
+        o += (size_t)snprintf(msg + o, sizeof(msg) - o, "%s%s", i ? ", " : "", allowed[i]);
+    if (o < sizeof(msg))
+        snprintf(msg + o, sizeof(msg) - o, "), not \"%s\"%s", format,
+                 strchr(format, '.') || strchr(format, '/') ? "; write to a file with --output-file" : "");
+    return cli_usage(usage, msg);
+}
 
 int cmd_validate(int argc, char **argv)
 {
-    static const struct option opts[] = {{"cluster", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
-                                         {"catalog", required_argument, NULL, 'C'}, {0}};
-    const char *cluster = NULL, *catalog = NULL;
+    static const struct option opts[] = {COMMON_OPTIONS, {0}};
+    static const char *const formats[] = {"text", "json", NULL};
+    common_opts o = {.format = "text"};
     cli_input in = {0};
     ncg_catalog *cat;
     ncg_cluster *cl;
     int c, rc;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'c')
-            cluster = optarg;
-        else if (c == 'C')
-            catalog = optarg;
-        else if (c == 'h')
-            return printf("usage: %s\nCheck Cortex API files with Cortex's rules and messages.\n", VALIDATE_USAGE), 0;
-        else
-            return cli_usage(VALIDATE_USAGE, NULL);
+    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+        if (common_option(c, &o))
+            continue;
+        if (c == 'h')
+            return printf("usage: %s\n"
+                          "Check Cortex API files (and a cluster file) with Cortex's rules and messages: every field,\n"
+                          "every name, every node group and instance type. Errors come in file and line order.\n\n"
+                          "options:\n" COMMON_HELP "\n"
+                          "examples:\n"
+                          "  ncg validate cortex.yaml --cluster cluster.yaml\n"
+                          "  ncg validate --cluster cluster.yaml          # the cluster file alone\n",
+                          VALIDATE_USAGE), 0;
+        return cli_usage(VALIDATE_USAGE, NULL);
     }
-    if (optind == argc)
-        return cli_usage(VALIDATE_USAGE, "give at least one API file");
-    if (!(cat = cli_catalog(catalog)))
-        return 1;
+    if (check_format(o.format, formats, VALIDATE_USAGE))
+        return 2;
+    if (!o.cluster && no_input(argv + optind, argc - optind, o.example))
+        return cli_usage(VALIDATE_USAGE, NO_INPUT);
     cl = ncg_cluster_new(0, NULL);
-    if (!cl || read_inputs(&in, argv + optind, argc - optind, cluster) < 0) {
+    if (!cl || (argc == optind && o.cluster && !o.example ? read_cluster_only(&in, o.cluster)
+                                                          : read_inputs(&in, argv + optind, argc - optind, o.cluster,
+                                                                        o.example)) < 0) {
         fprintf(stderr, "ncg: out of memory\n");
         return 1;
     }
-    build_cluster(&in, cat, cl, NULL);
-    if (!cluster) { /* without a cluster, against the whole catalog */
+    if (!(cat = cli_catalog(o.catalog, o.region ? o.region : in.region))) {
+        cli_input_free(&in);
+        ncg_cluster_free(cl);
+        return 1;
+    }
+    build_cluster(&in, cat, cl, NULL, o.region ? o.region : in.region);
+    if (!o.cluster && !o.example) { /* without a cluster, against the whole catalog */
         ncg_cluster_free(cl);
         cl = ncg_cluster_new(0, NULL);
     }
@@ -173,13 +333,24 @@ int cmd_validate(int argc, char **argv)
         if (!in.apis[i].invalid)
             check_api(&in, cat, cl, &in.apis[i]);
     rc = print_errors(&in);
-    if (rc == 0)
-        for (int i = optind; i < argc; i++) {
-            size_t n = 0;
+    if (!strcmp(o.format, "json")) {
+        json_t *doc = json_pack("{s:s, s:b, s:[]}", "schema", "ncg.validate/1", "valid", rc == 0, "errors");
+        for (size_t i = 0; doc && i < in.error_count; i++)
+            json_array_append_new(json_object_get(doc, "errors"), json_string(in.errors[i]));
+        cli_print_json(doc);
+    } else if (rc == 0) {
+        for (size_t f = 0; f < in.file_count; f++) {
+            size_t n = 0, g = 0;
             for (size_t k = 0; k < in.api_count; k++)
-                n += strcmp(in.apis[k].file, argv[i]) == 0;
-            printf("%s: %zu API%s valid\n", argv[i], n, n == 1 ? "" : "s");
+                n += strcmp(in.apis[k].file, in.files[f]) == 0;
+            for (size_t k = 0; k < in.nodegroup_count; k++)
+                g += strcmp(in.nodegroups[k].file, in.files[f]) == 0;
+            if (g)
+                printf("%s: %zu node group%s valid\n", in.files[f], g, g == 1 ? "" : "s");
+            else
+                printf("%s: %zu API%s valid\n", in.files[f], n, n == 1 ? "" : "s");
         }
+    }
     cli_input_free(&in);
     ncg_cluster_free(cl);
     ncg_catalog_free(cat);
@@ -415,21 +586,29 @@ static void print_text(const view *v, FILE *out)
     }
 }
 
+/* Dollars as a person writes them: at most 6 decimals, printed with JSON_REAL_PRECISION(15) (7.48, not
+ * 7.4800000000000004). */
+static json_t *money(double usd)
+{
+    return json_real(round(usd * 1e6) / 1e6);
+}
+
 static json_t *plan_json(const view *v)
 {
     json_t *doc = json_object(), *nodes = json_array(), *unsched = json_array(), *apis = json_array(),
            *nodegroups = json_array();
     const ncg_plan_summary *s = &v->sum;
     int nn = ncg_cluster_node_count(v->cl), na = ncg_plan_api_count(v->plan);
-    json_object_set_new(doc, "price_per_hour", json_real(s->price_per_hour));
-    json_object_set_new(doc, "lower_bound_per_hour", json_real(s->lower_bound_per_hour));
-    json_object_set_new(doc, "gap", json_real(s->gap));
+    json_object_set_new(doc, "price_per_hour", money(s->price_per_hour));
+    json_object_set_new(doc, "lower_bound_per_hour", money(s->lower_bound_per_hour));
+    json_object_set_new(doc, "gap", money(s->gap));
     json_object_set_new(doc, "replicas", json_integer(s->replicas));
     json_object_set_new(doc, "placed", json_integer(s->placed));
     for (int g = 0; g < ncg_cluster_nodegroup_count(v->cl); g++) {
         ncg_nodegroup_spec gs = nodegroup_at(v->cl, g);
-        json_array_append_new(nodegroups, json_pack("{s:s, s:s, s:i, s:f}", "name", gs.name, "type", gs.type, "nodes",
-                                                    nodegroup_nodes(v, g), "usd_per_hour", gs.usd_per_hour));
+        json_array_append_new(nodegroups, json_pack("{s:s, s:s, s:i, s:o, s:i}", "name", gs.name, "type", gs.type,
+                                                    "nodes", nodegroup_nodes(v, g), "usd_per_hour",
+                                                    money(gs.usd_per_hour), "priority", gs.priority));
     }
     json_object_set_new(doc, "node_groups", nodegroups);
     for (int i = 0; i < nn; i++) {
@@ -443,7 +622,7 @@ static json_t *plan_json(const view *v)
         json_object_set_new(node, "name", json_string(name));
         json_object_set_new(node, "type", json_string(ncg_node_get_type_name(n)));
         json_object_set_new(node, "group", json_string(gs.name));
-        json_object_set_new(node, "usd_per_hour", json_real(gs.usd_per_hour));
+        json_object_set_new(node, "usd_per_hour", money(gs.usd_per_hour));
         json_object_set_new(node, "largest_free_window", json_integer(st.largest_window));
         for (size_t k = v->first[i]; k < v->first[i + 1]; k++) {
             ncg_alloc a = NCG_INIT(ncg_alloc);
@@ -600,17 +779,17 @@ static void print_svg(const view *v, FILE *out)
 }
 
 #define PLAN_USAGE                                                                                                  \
-    "ncg plan [FILE...] [--cluster FILE] [--catalog FILE] [--types T,...] [--replicas min|init|max|N] "            \
-    "[--format text|json|svg] [-o OUT]"
+    "ncg plan [FILE...] [--cluster FILE] [--region R] [--catalog FILE] [--types T,...] [--example] "              \
+    "[--replicas min|init|max|N] [-o text|json|svg] [--output-file F]"
 
 int cmd_plan(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"cluster", required_argument, NULL, 'c'}, {"types", required_argument, NULL, 't'},
-        {"replicas", required_argument, NULL, 'r'}, {"format", required_argument, NULL, 'f'},
-        {"output", required_argument, NULL, 'o'},  {"help", no_argument, NULL, 'h'},
-        {"catalog", required_argument, NULL, 'C'}, {0}};
-    const char *catalog = NULL, *cluster = NULL, *types = NULL, *replicas = "init", *format = "text", *output = NULL;
+        COMMON_OPTIONS, {"types", required_argument, NULL, OPT_TYPES}, {"replicas", required_argument, NULL, OPT_REPLICAS},
+        {"format", required_argument, NULL, OPT_FORMAT}, {0}};
+    static const char *const formats[] = {"text", "json", "svg", NULL};
+    common_opts o = {.format = "text"};
+    const char *types = NULL, *replicas = "init", *format;
     cli_input in = {0};
     ncg_catalog *cat = NULL;
     ncg_cluster *cl = NULL;
@@ -620,43 +799,64 @@ int cmd_plan(int argc, char **argv)
     FILE *out = stdout;
     int c, rc = 1;
     long fixed = -1;
+    size_t planned;
 
     while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+        if (common_option(c, &o))
+            continue;
         switch (c) {
-        case 'c': cluster = optarg; break;
-        case 't': types = optarg; break;
-        case 'r': replicas = optarg; break;
-        case 'f': format = optarg; break;
-        case 'o': output = optarg; break;
-        case 'C': catalog = optarg; break;
+        case OPT_TYPES: types = optarg; break;
+        case OPT_REPLICAS: replicas = optarg; break;
+        case OPT_FORMAT: o.format = optarg; break;
         case 'h':
-            printf("usage: %s\nPlan the nodes to run the replicas of Cortex APIs, at the lowest price, with a lower "
-                   "bound on any plan's price.\nWithout FILE, plans the bundled example cluster.\n", PLAN_USAGE);
+            printf("usage: %s\n"
+                   "Plan the nodes that run the replicas of Cortex APIs at the lowest price, with a lower bound on\n"
+                   "the price of any plan, the NeuronCore Groups and env of every process, and what cannot be placed.\n"
+                   "Formats: text (default), json (doc/plan-json.md), svg (a picture of the nodes).\n\n"
+                   "options:\n" COMMON_HELP
+                   "  --types T,...      without a cluster file, node groups of these types (default inf1, inf2)\n"
+                   "  --replicas WHICH   min, init (default) or max replicas of each API, or a count\n\n"
+                   "examples:\n"
+                   "  ncg plan --example\n"
+                   "  ncg plan cortex.yaml --cluster cluster.yaml -o svg --output-file plan.svg\n", PLAN_USAGE);
             return 0;
         default: return cli_usage(PLAN_USAGE, NULL);
         }
     }
-    if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "svg"))
-        return cli_usage(PLAN_USAGE, "--format must be text, json or svg");
+    format = o.format;
+    if (check_format(format, formats, PLAN_USAGE))
+        return 2;
     if (strcmp(replicas, "min") && strcmp(replicas, "init") && strcmp(replicas, "max")) {
         char *end;
         fixed = strtol(replicas, &end, 10);
         if (*end || end == replicas || fixed < 0 || fixed > 10000000)
             return cli_usage(PLAN_USAGE, "--replicas must be min, init, max or a count");
     }
-    if (!(cat = cli_catalog(catalog)))
-        goto out;
+    if (no_input(argv + optind, argc - optind, o.example))
+        return cli_usage(PLAN_USAGE, NO_INPUT);
     if (!(cl = ncg_cluster_new(0, &err))) {
         rc = cli_fail(&err);
         goto out;
     }
-    if (read_inputs(&in, argv + optind, argc - optind, cluster) < 0)
+    if (read_inputs(&in, argv + optind, argc - optind, o.cluster, o.example) < 0)
         goto out;
-    if (in.error_count == 0)
-        build_cluster(&in, cat, cl, types);
+    if (!(cat = cli_catalog(o.catalog, o.region ? o.region : in.region)))
+        goto out;
+    /* TrafficSplitters route to the others and place nothing: checked, then kept after the APIs the plan places */
+    planned = 0;
+    for (size_t i = 0; i < in.api_count; i++)
+        if (!in.apis[i].splitter) {
+            cli_api t = in.apis[i];
+            memmove(&in.apis[planned + 1], &in.apis[planned], (i - planned) * sizeof(cli_api));
+            in.apis[planned++] = t;
+        }
+    build_cluster(&in, cat, cl, types, o.region ? o.region : in.region);
+    for (size_t i = 0; i < in.api_count; i++) /* the same checks and messages as validate */
+        if (!in.apis[i].invalid)
+            check_api(&in, cat, cl, &in.apis[i]);
     if (in.error_count == 0 && !(plan = ncg_plan_new(cl, 0, &err)))
         cli_add_error(&in, "ncg: %s", err.message);
-    for (size_t i = 0; plan && i < in.api_count && in.error_count == 0; i++) {
+    for (size_t i = 0; plan && i < planned && in.error_count == 0; i++) {
         cli_api *a = &in.apis[i];
         ncg_api_spec s = {.size = sizeof(ncg_api_spec), .name = a->name, .request = &a->request,
                           .nodegroups = (const char *const *)a->nodegroups, .nodegroup_count = a->nodegroup_count};
@@ -682,13 +882,13 @@ int cmd_plan(int argc, char **argv)
         fprintf(stderr, "ncg: out of memory\n");
         goto out;
     }
-    if (output && !(out = fopen(output, "w"))) {
-        fprintf(stderr, "ncg: cannot write %s\n", output);
+    if (o.output_file && !(out = fopen(o.output_file, "w"))) {
+        fprintf(stderr, "ncg: cannot write %s: %s\n", o.output_file, strerror(errno));
         goto out;
     }
     if (!strcmp(format, "json")) {
         json_t *doc = plan_json(&v);
-        char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
         json_decref(doc);
         if (text) {
             fprintf(out, "%s\n", text);
@@ -699,7 +899,7 @@ int cmd_plan(int argc, char **argv)
     } else {
         print_text(&v, out);
     }
-    rc = 0;
+    rc = v.sum.unplaced > 0 ? 3 : 0;
 out:
     if (out && out != stdout)
         fclose(out);

@@ -33,9 +33,22 @@ void cli_add_error(cli_input *in, const char *fmt, ...)
     in->errors[in->error_count++] = line;
 }
 
+static char *dup(const char *s);
+
+static void add_file(cli_input *in, const char *path)
+{
+    char **grown = realloc(in->files, (in->file_count + 1) * sizeof(*grown));
+    if (!grown)
+        return;
+    in->files = grown;
+    if ((grown[in->file_count] = dup(path)))
+        in->file_count++;
+}
+
 char *cli_slurp(cli_input *in, const char *path)
 {
-    FILE *f = fopen(path, "rb");
+    bool std_in = strcmp(path, "-") == 0;
+    FILE *f = std_in ? stdin : fopen(path, "rb");
     char *buf = NULL;
     size_t len = 0, cap = 0;
     if (!f) {
@@ -58,7 +71,8 @@ char *cli_slurp(cli_input *in, const char *path)
         if (got == 0)
             break;
     }
-    fclose(f);
+    if (!std_in)
+        fclose(f);
     buf[len] = '\0';
     return buf;
 }
@@ -277,7 +291,7 @@ static bool read_ncg_section(ctx *c, yaml_node_t *sec, cli_api *a)
     return ok;
 }
 
-/* Cortex rejects keys it does not know; so do we, for the API and compute levels. */
+/* Cortex rejects keys it does not know; so do we, at every level we read. */
 static bool known_keys(ctx *c, yaml_node_t *map, const char *field, const char *const *keys)
 {
     bool ok = true;
@@ -297,10 +311,92 @@ static bool known_keys(ctx *c, yaml_node_t *map, const char *field, const char *
     return ok;
 }
 
+/* The keys of Cortex's API configuration, v0.18 to v0.42 (every version's schema), plus our `ncg` section. */
 static const char *const api_keys[] = {"name", "kind", "predictor", "handler", "definition", "pod", "compute",
                                        "autoscaling", "networking", "update_strategy", "monitoring", "node_groups",
-                                       "ncg", "shadow", "config", NULL};
+                                       "ncg", "shadow", "config", "apis", NULL};
+static const char *const splitter_keys[] = {"name", "kind", "apis", "networking", NULL};
+static const char *const backend_keys[] = {"name", "weight", "shadow", NULL};
 static const char *const compute_keys[] = {"cpu", "mem", "gpu", "inf", "node_groups", "shm", NULL};
+static const char *const autoscaling_keys[] = {
+    "min_replicas", "max_replicas", "init_replicas", "target_replica_concurrency", "max_replica_concurrency",
+    "window", "downscale_stabilization_period", "upscale_stabilization_period", "max_downscale_factor",
+    "max_upscale_factor", "downscale_tolerance", "upscale_tolerance", "target_in_flight", NULL};
+static const char *const predictor_keys[] = {
+    "type", "path", "model_path", "models", "server_side_batching", "processes_per_replica", "threads_per_process",
+    "config", "python_path", "image", "tensorflow_serving_image", "env", "log_level", "shm_size", "dependencies",
+    "signature_key", "protobuf_path", "multi_model_reloading", NULL};
+static const char *const pod_keys[] = {"port", "max_queue_length", "max_concurrency", "containers", "node_groups",
+                                       "shm", NULL};
+static const char *const container_keys[] = {"name", "image", "env", "command", "args", "compute",
+                                             "readiness_probe", "liveness_probe", "pre_stop", NULL};
+static const char *const networking_keys[] = {"endpoint", "api_gateway", "local_port", NULL};
+static const char *const update_keys[] = {"max_surge", "max_unavailable", NULL};
+
+/* Cortex's rule for API names: a DNS-1035 label of at most 42 characters. */
+static bool check_name(ctx *c, yaml_node_t *n, const char *name)
+{
+    size_t len = strlen(name);
+    bool ok = len <= 42 && name[0] >= 'a' && name[0] <= 'z' && name[len - 1] != '-';
+    for (size_t i = 0; ok && i < len; i++)
+        ok = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') || name[i] == '-';
+    if (!ok)
+        err_at(c, n, "name", "\"%s\" is not a valid API name: at most 42 characters of a-z, 0-9 and '-', starting "
+               "with a letter and not ending with '-' (Cortex's rule, a DNS-1035 label)", name);
+    return ok;
+}
+
+/* A TrafficSplitter's apis: [{name, weight, shadow}]; the weights of the APIs that are not shadows sum to 100. */
+static bool read_backends(ctx *c, yaml_node_t *list, cli_api *a)
+{
+    bool ok = true;
+    int sum = 0, shadows = 0;
+    if (!list || list->type != YAML_SEQUENCE_NODE || list->data.sequence.items.top == list->data.sequence.items.start) {
+        err_at(c, list, "apis", "a TrafficSplitter needs a list of APIs ({name, weight})");
+        return false;
+    }
+    for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++) {
+        yaml_node_t *b = yaml_document_get_node(c->doc, *it);
+        const char *name = scalar(get(c, b, "name")), *shadow = scalar(get(c, b, "shadow"));
+        int64_t weight = -1;
+        struct cli_backend *grown;
+        if (!b || b->type != YAML_MAPPING_NODE || !name) {
+            err_at(c, b, "apis", "expected a mapping {name, weight, shadow}");
+            ok = false;
+            continue;
+        }
+        ok &= known_keys(c, b, "apis", backend_keys);
+        if (!get_int(c, b, "weight", "apis.weight", 0, 100, &weight)) {
+            ok = false;
+            continue;
+        }
+        if (weight < 0) {
+            err_at(c, b, "apis.weight", "missing (each API of a TrafficSplitter needs a weight from 0 to 100)");
+            ok = false;
+            continue;
+        }
+        if (!(grown = realloc(a->backends, (a->backend_count + 1) * sizeof(*grown))))
+            return false;
+        a->backends = grown;
+        grown[a->backend_count] = (struct cli_backend){dup(name), (int)weight, (int)b->start_mark.line + 1,
+                                                       (int)b->start_mark.column + 1,
+                                                       shadow && strcmp(shadow, "true") == 0};
+        if (grown[a->backend_count].shadow)
+            shadows++;
+        else
+            sum += (int)weight;
+        a->backend_count++;
+    }
+    if (ok && shadows > 1) {
+        err_at(c, list, "apis", "at most one API may be a shadow, not %d", shadows);
+        ok = false;
+    }
+    if (ok && sum != 100) {
+        err_at(c, list, "apis", "the weights of the APIs that are not shadows sum to %d, not 100", sum);
+        ok = false;
+    }
+    return ok;
+}
 
 static int read_api(ctx *c, yaml_node_t *api)
 {
@@ -320,8 +416,30 @@ static int read_api(ctx *c, yaml_node_t *api)
         return 0;
     }
     c->api = name;
-    known_keys(c, api, "api", api_keys);
-    known_keys(c, get(c, api, "compute"), "compute", compute_keys);
+    ok &= check_name(c, get(c, api, "name"), name);
+    a.kind = scalar(get(c, api, "kind")) ? dup(scalar(get(c, api, "kind"))) : NULL;
+    a.splitter = a.kind && strcmp(a.kind, "TrafficSplitter") == 0;
+    if (a.kind && !a.splitter && strcmp(a.kind, "RealtimeAPI") && strcmp(a.kind, "BatchAPI") &&
+        strcmp(a.kind, "TaskAPI") && strcmp(a.kind, "AsyncAPI") && strcmp(a.kind, "SyncAPI")) {
+        err_at(c, get(c, api, "kind"), "kind", "\"%s\" is not one of RealtimeAPI, BatchAPI, TaskAPI, AsyncAPI, "
+               "TrafficSplitter", a.kind);
+        ok = false;
+    }
+    if (a.splitter) {
+        ok &= known_keys(c, api, "api", splitter_keys);
+        ok &= read_backends(c, get(c, api, "apis"), &a);
+    } else {
+        ok &= known_keys(c, api, "api", api_keys);
+        if (get(c, api, "apis"))
+            ok &= (err_at(c, get(c, api, "apis"), "apis", "only a TrafficSplitter has apis"), false);
+    }
+    ok &= known_keys(c, get(c, api, "compute"), "compute", compute_keys);
+    ok &= known_keys(c, get(c, api, "autoscaling"), "autoscaling", autoscaling_keys);
+    ok &= known_keys(c, get(c, api, "predictor"), "predictor", predictor_keys);
+    ok &= known_keys(c, get(c, api, "handler"), "handler", predictor_keys);
+    ok &= known_keys(c, get(c, api, "pod"), "pod", pod_keys);
+    ok &= known_keys(c, get(c, api, "networking"), "networking", networking_keys);
+    ok &= known_keys(c, get(c, api, "update_strategy"), "update_strategy", update_keys);
     ncg_request_init(&a.request);
     a.request.memory_bytes = 0;
     pred = get(c, api, "predictor");
@@ -351,7 +469,10 @@ static int read_api(ctx *c, yaml_node_t *api)
             for (yaml_node_item_t *it = containers->data.sequence.items.start; it < containers->data.sequence.items.top;
                  it++, i++) {
                 char prefix[48];
+                snprintf(prefix, sizeof(prefix), "pod.containers[%d]", i);
+                ok &= known_keys(c, yaml_document_get_node(c->doc, *it), prefix, container_keys);
                 snprintf(prefix, sizeof(prefix), "pod.containers[%d].", i);
+                ok &= known_keys(c, get(c, yaml_document_get_node(c->doc, *it), "compute"), "compute", compute_keys);
                 ok &= read_compute(c, get(c, yaml_document_get_node(c->doc, *it), "compute"), prefix, &a, &cpu_set);
             }
         }
@@ -388,6 +509,13 @@ static int read_api(ctx *c, yaml_node_t *api)
     a.name = dup(name);
     a.line = (int)api->start_mark.line + 1;
     a.column = (int)api->start_mark.column + 1;
+    for (size_t i = 0; i < c->in->api_count; i++)
+        if (strcmp(c->in->apis[i].name, name) == 0) {
+            err_at(c, get(c, api, "name"), "name", "another API has the name \"%s\" (%s:%d:%d)", name,
+                   c->in->apis[i].file, c->in->apis[i].line, c->in->apis[i].column);
+            ok = false;
+            break;
+        }
     a.invalid = !ok; /* before the copy below: the API in the list is the one validate and plan look at */
     {
         cli_api *grown = realloc(c->in->apis, (c->in->api_count + 1) * sizeof(*grown));
@@ -421,6 +549,7 @@ int cli_read_apis(cli_input *in, const char *path, const char *text)
     yaml_node_t *root;
     ctx c = {in, path, &doc, NULL};
     int rc = 0;
+    add_file(in, path);
     if (!load(in, path, text, &doc))
         return 0;
     root = yaml_document_get_root_node(&doc);
@@ -436,18 +565,59 @@ int cli_read_apis(cli_input *in, const char *path, const char *text)
     return rc;
 }
 
-static int add_nodegroup(ctx *c, yaml_node_t *g, const char *name, const char *type)
+/* Cortex's cluster configuration keys, v0.18 to v0.42, at the top and per node group; `price` is ours. */
+static const char *const cluster_keys[] = {
+    "cluster_name", "region", "availability_zones", "instance_type", "min_instances", "max_instances",
+    "instance_volume_size", "instance_volume_type", "instance_volume_iops", "instance_volume_throughput", "spot",
+    "spot_config", "node_groups", "tags", "ssl_certificate_arn", "bucket", "log_group", "subnet_visibility",
+    "nat_gateway", "api_load_balancer_scheme", "operator_load_balancer_scheme", "api_gateway", "vpc_cidr", "subnets",
+    "iam_policy_arns", "telemetry", "provider", "aws_access_key_id", "aws_secret_access_key",
+    "cortex_aws_access_key_id", "cortex_aws_secret_access_key", "api_load_balancer_cidr_white_list",
+    "operator_load_balancer_cidr_white_list", "prometheus_instance_type", "api_load_balancer_type",
+    "operator_load_balancer_type", "image_operator", "image_manager", "image_downloader", "image_request_monitor",
+    "image_async_gateway", "image_cluster_autoscaler", "image_metrics_server", "image_inferentia",
+    "image_neuron_rtd", "image_nvidia", "image_nvidia_device_plugin", "image_fluent_bit", "image_fluentd",
+    "image_statsd", "image_istio_proxy", "image_istio_pilot", "image_istio_citadel", "image_istio_galley",
+    "image_prometheus", "image_prometheus_config_reloader", "image_prometheus_operator",
+    "image_prometheus_statsd_exporter", "image_prometheus_dcgm_exporter", "image_prometheus_kube_state_metrics",
+    "image_prometheus_node_exporter", "image_kube_rbac_proxy", "image_grafana", "image_event_exporter",
+    "image_enqueuer", "image_controller_manager", "image_kubexit", "image_proxy", "image_python_serve",
+    "image_cloudwatch_agent", "image_kube_proxy", "image_cluster_manager", "price", NULL};
+static const char *const nodegroup_keys[] = {
+    "name", "instance_type", "min_instances", "max_instances", "priority", "instance_volume_size",
+    "instance_volume_type", "instance_volume_iops", "instance_volume_throughput", "spot", "spot_config", "price",
+    NULL};
+static const char *const spot_keys[] = {"instance_distribution", "on_demand_base_capacity",
+                                        "on_demand_percentage_above_base_capacity", "max_price", "instance_pools",
+                                        "on_demand_backup", NULL};
+
+static int add_nodegroup(ctx *c, yaml_node_t *g, const char *name, const char *type, bool in_list)
 {
     cli_nodegroup grp = {0};
-    int64_t minn = 1, maxn = 5;
+    int64_t minn = 1, maxn = 5, priority = 1;
     const char *price;
     cli_nodegroup *grown;
+    bool ok = true;
+    ok &= known_keys(c, g, in_list ? "node_groups" : "cluster", in_list ? nodegroup_keys : cluster_keys);
+    ok &= known_keys(c, get(c, g, "spot_config"), "spot_config", spot_keys);
     if (!type) {
         err_at(c, g, "instance_type", "missing");
         return 0;
     }
-    get_int(c, g, "min_instances", "min_instances", 0, 1000000, &minn);
-    get_int(c, g, "max_instances", "max_instances", 0, 1000000, &maxn);
+    if (in_list && !name) {
+        err_at(c, g, "name", "missing (every node group needs a name)");
+        return 0;
+    }
+    ok &= get_int(c, g, "min_instances", "min_instances", 0, 1000000, &minn);
+    ok &= get_int(c, g, "max_instances", "max_instances", 0, 1000000, &maxn);
+    ok &= get_int(c, g, "priority", "priority", 1, 100, &priority);
+    if (ok && minn > maxn) {
+        err_at(c, get(c, g, "min_instances"), "min_instances", "min_instances (%lld) must be <= max_instances (%lld)",
+               (long long)minn, (long long)maxn);
+        return 0;
+    }
+    if (!ok)
+        return 0;
     price = scalar(get(c, g, "price"));
     if (price) {
         char *end;
@@ -458,12 +628,16 @@ static int add_nodegroup(ctx *c, yaml_node_t *g, const char *name, const char *t
             return 0;
         }
     }
+    grp.file = dup(c->file);
     grp.name = dup(name ? name : type);
     grp.type = dup(type);
     grp.min_nodes = (int)minn;
     grp.max_nodes = (int)maxn;
+    grp.priority = (int)priority;
     grp.line = (int)g->start_mark.line + 1;
     grp.column = (int)g->start_mark.column + 1;
+    grp.type_line = (int)get(c, g, "instance_type")->start_mark.line + 1;
+    grp.type_column = (int)get(c, g, "instance_type")->start_mark.column + 1;
     grown = realloc(c->in->nodegroups, (c->in->nodegroup_count + 1) * sizeof(*grown));
     if (!grown)
         return -1;
@@ -478,22 +652,42 @@ int cli_read_cluster(cli_input *in, const char *path, const char *text)
     yaml_node_t *root, *nodegroups;
     ctx c = {in, path, &doc, NULL};
     int rc = 0;
+    add_file(in, path);
     if (!load(in, path, text, &doc))
         return 0;
     root = yaml_document_get_root_node(&doc);
+    if (root && root->type == YAML_MAPPING_NODE && scalar(get(&c, root, "region")) && !in->region) {
+        const char *regions[64], *r = scalar(get(&c, root, "region"));
+        yaml_node_t *n = get(&c, root, "region");
+        int count = ncg_catalog_get_regions(regions, 64, NULL);
+        bool known = false;
+        for (int i = 0; i < count && i < 64; i++)
+            known |= strcmp(regions[i], r) == 0;
+        if (known)
+            in->region = dup(r);
+        else /* a placeholder such as <region> in Cortex's docs: Cortex asks for it at `cluster up` */
+            fprintf(stderr, "ncg: %s:%zu:%zu: warning: region \"%s\" is not one of the catalog's %d regions; using "
+                    "us-east-1 (--region R chooses one)\n", path, n->start_mark.line + 1, n->start_mark.column + 1, r,
+                    count);
+    }
     if (!root || root->type != YAML_MAPPING_NODE) {
         cli_add_error(in, "%s:1:1: expected a cluster configuration (a mapping)", path);
     } else if ((nodegroups = get(&c, root, "node_groups"))) {
+        known_keys(&c, root, "cluster", cluster_keys);
         if (nodegroups->type != YAML_SEQUENCE_NODE)
             err_at(&c, nodegroups, "node_groups", "expected a list");
         else
             for (yaml_node_item_t *it = nodegroups->data.sequence.items.start;
                  it < nodegroups->data.sequence.items.top && !rc; it++) {
                 yaml_node_t *g = yaml_document_get_node(&doc, *it);
-                rc = add_nodegroup(&c, g, scalar(get(&c, g, "name")), scalar(get(&c, g, "instance_type")));
+                if (!g || g->type != YAML_MAPPING_NODE) {
+                    err_at(&c, g, "node_groups", "expected a mapping {name, instance_type, ...}");
+                    continue;
+                }
+                rc = add_nodegroup(&c, g, scalar(get(&c, g, "name")), scalar(get(&c, g, "instance_type")), true);
             }
     } else {
-        rc = add_nodegroup(&c, root, NULL, scalar(get(&c, root, "instance_type")));
+        rc = add_nodegroup(&c, root, NULL, scalar(get(&c, root, "instance_type")), false);
     }
     yaml_document_delete(&doc);
     return rc;
@@ -507,15 +701,24 @@ void cli_input_free(cli_input *in)
             free((char *)a->models[k].name);
         for (size_t k = 0; k < a->nodegroup_count; k++)
             free(a->nodegroups[k]);
+        for (size_t k = 0; k < a->backend_count; k++)
+            free(a->backends[k].name);
+        free(a->backends);
+        free(a->kind);
         free(a->models);
         free(a->nodegroups);
         free(a->file);
         free(a->name);
     }
     for (size_t i = 0; i < in->nodegroup_count; i++) {
+        free(in->nodegroups[i].file);
         free(in->nodegroups[i].name);
         free(in->nodegroups[i].type);
     }
+    for (size_t i = 0; i < in->file_count; i++)
+        free(in->files[i]);
+    free(in->files);
+    free(in->region);
     for (size_t i = 0; i < in->error_count; i++)
         free(in->errors[i]);
     free(in->apis);

@@ -49,7 +49,7 @@ int cli_usage(const char *usage, const char *problem)
 
 int cli_print_json(json_t *doc)
 {
-    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(doc);
     if (!text)
         return 1;
@@ -58,11 +58,11 @@ int cli_print_json(json_t *doc)
     return 0;
 }
 
-ncg_catalog *cli_catalog(const char *path)
+ncg_catalog *cli_catalog(const char *path, const char *region)
 {
     cli_input in = {0};
     ncg_error err;
-    ncg_catalog *cat = ncg_catalog_new(0, &err);
+    ncg_catalog *cat = ncg_catalog_new_region(region ? region : "us-east-1", 0, &err);
     char *text;
     if (!cat) {
         cli_fail(&err);
@@ -82,41 +82,117 @@ ncg_catalog *cli_catalog(const char *path)
     return cat;
 }
 
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[NCG_NAME_MAX + 2];
+    if (la > NCG_NAME_MAX || lb > NCG_NAME_MAX)
+        return (size_t)-1;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0], next;
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            next = row[j];
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = next;
+        }
+    }
+    return row[lb];
+}
+
+const char *cli_suggest_type(const ncg_catalog *catalog, const char *name)
+{
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (int i = 0; i < ncg_catalog_type_count(catalog); i++) {
+        ncg_type t = NCG_INIT(ncg_type);
+        size_t d;
+        ncg_catalog_get_type(catalog, i, &t, NULL);
+        d = edit_distance(name, t.name);
+        if (d < best_d) {
+            best_d = d;
+            best = t.name;
+        }
+    }
+    return best;
+}
+
+void cli_type_hint(const ncg_catalog *catalog, const char *name, const char *region, char *buf, size_t size)
+{
+    const char *near = cli_suggest_type(catalog, name);
+    if (near)
+        snprintf(buf, size, " in %s; did you mean \"%s\"? (ncg types --region %s lists them; --catalog FILE adds "
+                 "types)", region ? region : "us-east-1", near, region ? region : "us-east-1");
+    else
+        snprintf(buf, size, " in %s (ncg types --region %s lists them; --catalog FILE adds types)",
+                 region ? region : "us-east-1", region ? region : "us-east-1");
+}
+
 /* ---- ncg types ---- */
 
-#define TYPES_USAGE "ncg types [--json] [--catalog FILE]"
+#define TYPES_USAGE "ncg types [--family F] [--neuron] [--region R] [--catalog FILE] [-o text|json]"
 
 static json_t *type_json(const ncg_type *t)
 {
-    return json_pack("{s:s, s:s, s:s, s:i, s:i, s:I, s:I, s:I, s:s, s:o}", "name", t->name, "family",
+    return json_pack("{s:s, s:s, s:s, s:i, s:i, s:I, s:i, s:I, s:I, s:s, s:o}", "name", t->name, "family",
                      t->family ? t->family : "", "accelerator", ncg_accel_name(t->accelerator), "chips", t->chips,
                      "cores_per_chip", t->cores_per_chip, "device_memory_bytes", (json_int_t)t->device_memory_bytes,
-                     "cpu_milli", (json_int_t)t->cpu_milli, "memory_bytes", (json_int_t)t->memory_bytes, "topology",
-                     ncg_topology_name(t->topology), "usd_per_hour",
-                     t->has_price ? json_real(t->usd_per_hour) : json_null());
+                     "gpus", t->gpus, "cpu_milli", (json_int_t)t->cpu_milli, "memory_bytes",
+                     (json_int_t)t->memory_bytes, "topology", t->chips ? ncg_topology_name(t->topology) : "none",
+                     "usd_per_hour", t->has_price ? json_real(t->usd_per_hour) : json_null());
 }
 
 static int cmd_types(int argc, char **argv)
 {
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {"catalog", required_argument, NULL, 'C'},
-                                         {"help", no_argument, NULL, 'h'}, {0}};
-    int json = 0, c;
-    const char *catalog = NULL;
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},          {"catalog", required_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'},          {"region", required_argument, NULL, 'R'},
+        {"family", required_argument, NULL, 'F'},  {"neuron", no_argument, NULL, 'N'},
+        {"output", required_argument, NULL, 'o'},  {0}};
+    int json = 0, c, neuron = 0;
+    const char *catalog = NULL, *region = NULL, *family = NULL;
     ncg_catalog *cat;
 
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
         if (c == 'j')
             json = 1;
         else if (c == 'C')
             catalog = optarg;
+        else if (c == 'R')
+            region = optarg;
+        else if (c == 'F')
+            family = optarg;
+        else if (c == 'N')
+            neuron = 1;
+        else if (c == 'o' && (!strcmp(optarg, "json") || !strcmp(optarg, "text")))
+            json = !strcmp(optarg, "json");
+        else if (c == 'o')
+            return cli_usage(TYPES_USAGE, "-o/--output is the output format: text or json");
         else if (c == 'h')
-            return printf("usage: %s\nList the instance types of the built-in catalog.\n", TYPES_USAGE), 0;
+            return printf("usage: %s\n"
+                          "List the instance types of the built-in catalog: every EC2 type Cortex knew in the region\n"
+                          "(default us-east-1), with its Neuron chips, GPUs, vCPUs, memory and on-demand price.\n\n"
+                          "options:\n"
+                          "  --family F        only the types of family F (inf1, g4dn, m5, ...)\n"
+                          "  --neuron          only the types with Neuron chips (Inferentia, Trainium)\n"
+                          "  --region R        the prices and types of AWS region R (default us-east-1)\n"
+                          "  --catalog FILE    add or replace types and prices from a YAML file (doc/cli.md)\n"
+                          "  -o, --output FMT  text (default) or json\n\n"
+                          "examples:\n"
+                          "  ncg types --neuron\n"
+                          "  ncg types --family g4dn --region eu-west-1 -o json\n", TYPES_USAGE), 0;
         else
             return cli_usage(TYPES_USAGE, NULL);
     }
     if (optind != argc)
         return cli_usage(TYPES_USAGE, "unexpected argument");
-    cat = cli_catalog(catalog);
+    cat = cli_catalog(catalog, region);
     if (!cat)
         return 1;
     if (json) {
@@ -124,26 +200,30 @@ static int cmd_types(int argc, char **argv)
         for (int i = 0; i < ncg_catalog_type_count(cat); i++) {
             ncg_type t = NCG_INIT(ncg_type);
             ncg_catalog_get_type(cat, i, &t, NULL);
+            if ((neuron && !t.chips) || (family && strcmp(family, t.family ? t.family : "")))
+                continue;
             json_array_append_new(arr, type_json(&t));
         }
         ncg_catalog_free(cat);
         return cli_print_json(arr);
     }
-    printf("%-16s %-7s %-11s %5s %9s %12s %5s %9s %-9s %10s\n", "TYPE", "FAMILY", "ACCELERATOR", "CHIPS",
-           "CORES/CHIP", "DEVICE MEM", "VCPU", "MEMORY", "TOPOLOGY", "USD/H");
+    printf("%-16s %-7s %-11s %5s %9s %12s %4s %5s %9s %-9s %10s\n", "TYPE", "FAMILY", "ACCELERATOR", "CHIPS",
+           "CORES/CHIP", "DEVICE MEM", "GPUS", "VCPU", "MEMORY", "TOPOLOGY", "USD/H");
     for (int i = 0; i < ncg_catalog_type_count(cat); i++) {
         ncg_type t = NCG_INIT(ncg_type);
         char dev[32], mem[32], price[32];
         ncg_catalog_get_type(cat, i, &t, NULL);
+        if ((neuron && !t.chips) || (family && strcmp(family, t.family ? t.family : "")))
+            continue;
         ncg_format_memory(t.device_memory_bytes, dev, sizeof(dev), NULL);
         ncg_format_memory(t.memory_bytes, mem, sizeof(mem), NULL);
         if (t.has_price)
             snprintf(price, sizeof(price), "%.5g", t.usd_per_hour);
         else
             snprintf(price, sizeof(price), "-");
-        printf("%-16s %-7s %-11s %5d %10d %12s %5lld %9s %-9s %10s\n", t.name, t.family ? t.family : "", ncg_accel_name(t.accelerator),
-               t.chips, t.cores_per_chip, dev, (long long)(t.cpu_milli / 1000), mem, ncg_topology_name(t.topology),
-               price);
+        printf("%-16s %-7s %-11s %5d %10d %12s %4d %5lld %9s %-9s %10s\n", t.name, t.family ? t.family : "",
+               ncg_accel_name(t.accelerator), t.chips, t.cores_per_chip, t.chips ? dev : "-", t.gpus,
+               (long long)(t.cpu_milli / 1000), mem, t.chips ? ncg_topology_name(t.topology) : "-", price);
     }
     ncg_catalog_free(cat);
     return 0;
@@ -153,7 +233,7 @@ static int cmd_types(int argc, char **argv)
 
 #define GROUPS_USAGE                                                                                                \
     "ncg groups --type TYPE --inf N [--ppr P] [--cpu Q] [--mem Q] [--model-size SIZE] [--compiled-cores C] "        \
-    "[--static] [--catalog FILE] [--json]"
+    "[--static] [--region R] [--catalog FILE] [-o text|json]"
 
 static int parse_count(const char *text, const char *what, int64_t *out)
 {
@@ -177,8 +257,9 @@ static int cmd_groups(int argc, char **argv)
         {"mem", required_argument, NULL, 'm'},        {"model-size", required_argument, NULL, 's'},
         {"compiled-cores", required_argument, NULL, 'k'}, {"static", no_argument, NULL, 'S'},
         {"json", no_argument, NULL, 'j'},             {"help", no_argument, NULL, 'h'},
-        {"catalog", required_argument, NULL, 'C'},    {0}};
-    const char *type = NULL, *model_size = NULL, *catalog = NULL;
+        {"catalog", required_argument, NULL, 'C'},    {"region", required_argument, NULL, 'R'},
+        {"output", required_argument, NULL, 'o'},     {0}};
+    const char *type = NULL, *model_size = NULL, *catalog = NULL, *region = NULL;
     int json = 0, c, rc = 1, n;
     bool have_inf = false;
     int64_t compiled = 0;
@@ -193,7 +274,7 @@ static int cmd_groups(int argc, char **argv)
     ncg_env env = NCG_INIT(ncg_env);
 
     ncg_request_init(&req);
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
         switch (c) {
         case 't': type = optarg; break;
         case 'i':
@@ -220,10 +301,29 @@ static int cmd_groups(int argc, char **argv)
             break;
         case 'S': model.static_weights = 1; break;
         case 'C': catalog = optarg; break;
+        case 'R': region = optarg; break;
         case 'j': json = 1; break;
+        case 'o':
+            if (strcmp(optarg, "json") && strcmp(optarg, "text"))
+                return cli_usage(GROUPS_USAGE, "-o/--output is the output format: text or json");
+            json = !strcmp(optarg, "json");
+            break;
         case 'h':
-            printf("usage: %s\nLay out one replica's NeuronCore Groups on an empty node of TYPE and print the env of "
-                   "each process.\n", GROUPS_USAGE);
+            printf("usage: %s\n"
+                   "Lay out one replica's NeuronCore Groups on an empty node of TYPE and print the env of each process\n"
+                   "(NEURON_RT_VISIBLE_CORES, NEURONCORE_GROUP_SIZES, AWS_NEURON_VISIBLE_DEVICES), with Cortex's checks.\n\n"
+                   "options:\n"
+                   "  --type TYPE          instance type (ncg types --neuron lists them)\n"
+                   "  --inf N              Inferentia/Trainium chips per replica (Cortex's compute.inf)\n"
+                   "  --ppr P              processes per replica (default 1)\n"
+                   "  --cpu Q, --mem Q     CPU and memory per replica (default 200m and 0)\n"
+                   "  --model-size SIZE    device memory the model needs (e.g. 5Gi); --compiled-cores C, --static\n"
+                   "  --region R           AWS region of the catalog (default us-east-1)\n"
+                   "  --catalog FILE       add or replace instance types and prices from a YAML file\n"
+                   "  -o, --output FMT     text (default) or json\n\n"
+                   "examples:\n"
+                   "  ncg groups --type inf1.6xlarge --inf 2 --ppr 4\n"
+                   "  ncg groups --type inf2.xlarge --inf 1 --model-size 5Gi -o json\n", GROUPS_USAGE);
             return 0;
         default: return cli_usage(GROUPS_USAGE, NULL);
         }
@@ -243,9 +343,15 @@ static int cmd_groups(int argc, char **argv)
         req.models = &model;
         req.model_count = 1;
     }
-    if (!(cat = cli_catalog(catalog)))
+    if (!(cat = cli_catalog(catalog, region)))
         return 1;
     /* a replica has at most one NCG per core, so core_groups always holds them all */
+    if (ncg_catalog_find_type(cat, type, NULL, &err) < 0) {
+        char hint[256];
+        cli_type_hint(cat, type, region, hint, sizeof(hint));
+        fprintf(stderr, "ncg: %s%s\n", err.message, hint);
+        goto out;
+    }
     if (!(node = ncg_node_new(cat, type, 0, &err)) || ncg_node_allocate(node, &req, &alloc, &err) < 0 ||
         (n = ncg_node_get_core_groups(node, alloc.id, core_groups, NCG_MAX_CORES, &err)) < 0 ||
         !(advice = cli_advice(cat, type, &req, &err))) {
@@ -344,7 +450,10 @@ static int main_usage(FILE *out)
     fprintf(out, "usage: ncg COMMAND [OPTIONS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n`ncg COMMAND --help` describes a command. libncg %s\n", ncg_version());
+    fprintf(out, "  %-9s %s\n", "help", "ncg help COMMAND describes a command");
+    fprintf(out, "\n`ncg COMMAND --help` describes a command: options, defaults, examples. Exit status: 0 valid and "
+                 "placed,\n1 invalid input, 2 usage error, 3 (plan) some replicas cannot be placed. libncg %s\n",
+            ncg_version());
     return out == stdout ? 0 : 2;
 }
 
@@ -356,6 +465,19 @@ int main(int argc, char **argv)
         return main_usage(stdout);
     if (strcmp(argv[1], "--version") == 0)
         return printf("ncg (libncg) %s\n", ncg_version()), 0;
+    if (strcmp(argv[1], "help") == 0) { /* ncg help CMD is ncg CMD --help */
+        static char help[] = "--help";
+        char *args[] = {argc > 2 ? argv[2] : NULL, help, NULL};
+        if (argc < 3)
+            return main_usage(stdout);
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+            if (strcmp(argv[2], commands[i].name) == 0) {
+                optind = 1;
+                return commands[i].run(2, args);
+            }
+        fprintf(stderr, "ncg: unknown command \"%s\"\n", argv[2]);
+        return main_usage(stderr);
+    }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strcmp(argv[1], commands[i].name) == 0) {
             optind = 1;

@@ -151,6 +151,7 @@ int main(void)
     MEMBER(ncg_nodegroup_spec, max_nodes);
     MEMBER(ncg_nodegroup_spec, has_price);
     MEMBER(ncg_nodegroup_spec, usd_per_hour);
+    MEMBER(ncg_nodegroup_spec, priority);
 
     STRUCT(ncg_placement);
     MEMBER(ncg_placement, size);

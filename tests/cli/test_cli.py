@@ -13,8 +13,13 @@ EXAMPLES = Path(os.environ.get("NCG_EXAMPLES", "examples"))
 CORTEX = sorted((DATA / "cortex").glob("*.yaml"))
 
 
-def ncg(*args):
-    return subprocess.run([NCG, *map(str, args)], capture_output=True, text=True, timeout=60)
+CORPUS = DATA / "cortex-corpus"
+CORPUS_APIS = sorted((CORPUS / "apis").glob("*.yaml"))
+CORPUS_CLUSTERS = sorted((CORPUS / "clusters").glob("*.yaml"))
+
+
+def ncg(*args, cwd=None, stdin=None):
+    return subprocess.run([NCG, *map(str, args)], capture_output=True, text=True, timeout=60, cwd=cwd, input=stdin)
 
 
 def test_groups_json_inf1_6xlarge():
@@ -64,12 +69,36 @@ def test_help(cmd):
 
 def test_types_json():
     types = json.loads(ncg("types", "--json").stdout)
-    assert len(types) == 12
+    assert len(types) == 477  # every EC2 type Cortex v0.42 knew in us-east-1, plus inf2, trn1, trn1n, trn2
+    assert types == json.loads(ncg("types", "-o", "json").stdout)
     inf2 = next(t for t in types if t["name"] == "inf2.48xlarge")
     assert inf2 == {"name": "inf2.48xlarge", "family": "inf2", "accelerator": "inferentia", "chips": 12,
-                    "cores_per_chip": 2, "device_memory_bytes": 32 << 30, "cpu_milli": 192000,
+                    "cores_per_chip": 2, "device_memory_bytes": 32 << 30, "gpus": 0, "cpu_milli": 192000,
                     "memory_bytes": 768 << 30, "topology": "ring", "usd_per_hour": 12.98127}
     assert next(t for t in types if t["name"] == "trn2.48xlarge")["usd_per_hour"] is None
+    g4dn = next(t for t in types if t["name"] == "g4dn.12xlarge")
+    assert g4dn == {"name": "g4dn.12xlarge", "family": "g4dn", "accelerator": "gpu", "chips": 0, "cores_per_chip": 0,
+                    "device_memory_bytes": 0, "gpus": 4, "cpu_milli": 48000, "memory_bytes": 192 << 30,
+                    "topology": "none", "usd_per_hour": 3.912}
+
+
+def test_types_filters_and_regions():
+    neuron = json.loads(ncg("types", "--neuron", "-o", "json").stdout)
+    assert [t["name"] for t in neuron] == ["inf1.xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.24xlarge",
+                                          "inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge", "inf2.48xlarge",
+                                          "trn1.2xlarge", "trn1.32xlarge", "trn1n.32xlarge", "trn2.48xlarge"]
+    t3 = json.loads(ncg("types", "--family", "t3", "-o", "json").stdout)
+    assert [t["name"] for t in t3] == ["t3.2xlarge", "t3.large", "t3.medium", "t3.micro", "t3.nano", "t3.small",
+                                      "t3.xlarge"]
+    eu = json.loads(ncg("types", "--neuron", "--region", "eu-west-1", "-o", "json").stdout)
+    assert [(t["name"], t["usd_per_hour"]) for t in eu] == [("inf1.xlarge", 0.254), ("inf1.2xlarge", 0.403),
+                                                           ("inf1.6xlarge", 1.315), ("inf1.24xlarge", 5.26)]
+    r = ncg("types", "--region", "mars-1")
+    assert (r.returncode, r.stdout) == (1, "")
+    assert r.stderr == "ncg: unknown region \"mars-1\" (the catalog knows 23 regions, af-south-1 to us-west-2)\n"
+    text = ncg("types", "--family", "g4dn").stdout.splitlines()
+    assert len(text) == 8
+    assert text[1].split() == ["g4dn.12xlarge", "g4dn", "gpu", "0", "0", "-", "4", "48", "192Gi", "-", "3.912"]
 
 
 @pytest.mark.parametrize("path", CORTEX, ids=lambda p: p.name)
@@ -115,12 +144,14 @@ def test_validate_errors_with_positions(tmp_path):
                    "- name: api-c\n  computer:\n    cpu: 1\n")
     r = ncg("validate", bad)
     assert r.returncode == 1
-    assert r.stderr.splitlines() == [
+    assert r.stderr.splitlines() == [  # in file and line order
         "%s:3:10: api api-a: compute.inf: invalid type (expected integer)" % bad,
-        "%s:10:3: api api-c: api: unknown field \"computer\"" % bad,
         "%s:4:3: api api-b: processes_per_replica: cannot evenly distribute 1 Inferentia ASIC (4 NeuronCores total) "
         "over 3 processes - acceptable numbers of processes are 1, 2, or 4" % bad,
+        "%s:10:3: api api-c: api: unknown field \"computer\"" % bad,
     ]
+    r2 = ncg("plan", bad)
+    assert (r2.returncode, r2.stderr) == (1, r.stderr)
 
 
 def test_validate_malformed_yaml(tmp_path):
@@ -136,23 +167,27 @@ def test_validate_unknown_type_in_cluster(tmp_path):
     cluster.write_text("instance_type: inf9.huge\nmin_instances: 1\nmax_instances: 2\n")
     r = ncg("validate", CORTEX[0], "--cluster", cluster)
     assert r.returncode == 1
-    assert r.stderr == "cluster:1:1: node group inf9.huge: unknown instance type \"inf9.huge\"\n"
+    assert r.stderr == ("%s:1:16: node group inf9.huge: instance_type: unknown instance type \"inf9.huge\" in us-east-1 "
+                        "(ncg types --region us-east-1 lists them; --catalog FILE adds types)\n" % cluster)
 
 
 def test_plan_bundled_example_text():
-    r = ncg("plan")
+    r = ncg("plan", "--example")
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("plan: 4 nodes, 41 of 41 replicas placed\n")
     assert "warning: model \"bert-base\" is compiled for 1 NeuronCore" in r.stdout
 
 
 def test_plan_example_json_and_svg(tmp_path):
-    doc = json.loads(ncg("plan", "--format", "json").stdout)
+    text = ncg("plan", "--example", "-o", "json").stdout
+    assert '"price_per_hour": 7.48,' in text  # as a person writes it, not 7.4800000000000004
+    doc = json.loads(text)
+    assert doc == json.loads(ncg("plan", "--example", "--format", "json").stdout)
     assert doc["price_per_hour"] == pytest.approx(7.48)
     assert doc["lower_bound_per_hour"] <= doc["price_per_hour"]
     assert {n["group"] for n in doc["nodes"]} == {"inf-large", "inf-xl-spot"}
     out = tmp_path / "plan.svg"
-    assert ncg("plan", "--format", "svg", "-o", out).returncode == 0
+    assert ncg("plan", "--example", "-o", "svg", "--output-file", out).returncode == 0
     root = ET.parse(out).getroot()
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
@@ -162,10 +197,21 @@ def test_plan_example_json_and_svg(tmp_path):
 def test_plan_replicas_and_unschedulable(tmp_path):
     api = tmp_path / "big.yaml"
     api.write_text("- name: huge\n  compute:\n    inf: 16\n  autoscaling:\n    min_replicas: 2\n")
-    doc = json.loads(ncg("plan", api, "--types", "inf1.6xlarge", "--replicas", "min", "--format", "json").stdout)
-    assert doc["unschedulable"] == [{"api": "huge", "replicas": 2, "reason": "node group inf1.6xlarge: no instances "
-                                     "can satisfy the requested Inf quantity - requested 16 Inf but instances only "
-                                     "have 4 Inf available"}]
+    # a request no node group can ever hold is invalid input, for plan as for validate
+    r = ncg("plan", api, "--types", "inf1.6xlarge", "--replicas", "min", "--format", "json")
+    assert (r.returncode, r.stdout) == (1, "")
+    assert r.stderr == ("%s:1:3: api huge: compute: no instances can satisfy the requested Inf quantity - requested 16 "
+                        "Inf but instances only have 4 Inf available\n" % api)
+    # a valid request that runs out of instances: a plan, with exit status 3
+    api.write_text("- name: huge\n  compute:\n    inf: 4\n  autoscaling:\n    min_replicas: 3\n")
+    cluster = tmp_path / "cluster.yaml"
+    cluster.write_text("node_groups:\n  - name: big\n    instance_type: inf1.6xlarge\n    min_instances: 0\n"
+                       "    max_instances: 2\n")
+    r = ncg("plan", api, "--cluster", cluster, "--replicas", "min", "-o", "json")
+    assert r.returncode == 3
+    doc = json.loads(r.stdout)
+    assert doc["unschedulable"] == [{"api": "huge", "replicas": 1,
+                                     "reason": "max_instances reached: node group big (2 nodes)"}]
 
 
 def test_catalog_override(tmp_path):
@@ -210,3 +256,203 @@ def test_plan_json_lists_every_replica_of_a_node(tmp_path):
     assert doc["placed"] == 400
     assert sum(len(n["replicas"]) for n in doc["nodes"]) == 400
     assert all(r["api"] == "cpuonly" for n in doc["nodes"] for r in n["replicas"])
+
+
+# ---- every file Cortex published (tests/data/cortex-corpus, Apache-2.0) ----
+
+# the cluster files Cortex itself rejects (the corpus README), with what ncg says
+REJECTED = {
+    "v0.18.0__docs_cluster-management_config__1.yaml":
+        "4:21: invalid YAML: did not find expected alphabetic or numeric character while scanning an alias",
+    "v0.34.0__docs_clusters_instances_spot__1.yaml": "4:5: instance_type: missing",
+    "v0.34.0__docs_clusters_management_create__1.yaml":
+        "31:1: invalid YAML: could not find expected ':' while scanning a simple key",
+    "v0.34.0__docs_clusters_instances_multi__2.yaml":
+        "9:20: node group inf: instance_type: unknown instance type \"inf.xlarge\" in us-east-1; did you mean "
+        "\"inf1.xlarge\"? (ncg types --region us-east-1 lists them; --catalog FILE adds types)",
+    "v0.42.0__docs_clusters_instances_multi__2.yaml":
+        "14:20: node group inf: instance_type: unknown instance type \"inf.xlarge\" in us-east-1; did you mean "
+        "\"inf1.xlarge\"? (ncg types --region us-east-1 lists them; --catalog FILE adds types)",
+}
+
+
+def test_corpus_is_complete():
+    assert len(CORPUS_APIS) == 437
+    assert len(CORPUS_CLUSTERS) == 26
+    assert set(REJECTED) <= {p.name for p in CORPUS_CLUSTERS}
+
+
+@pytest.mark.parametrize("path", CORPUS_APIS, ids=lambda p: p.name)
+def test_corpus_api_file_validates(path, tmp_path):
+    r = ncg("validate", path, cwd=tmp_path)
+    assert (r.returncode, r.stderr) == (0, "")
+    n = sum(1 for line in path.read_text().splitlines() if line.startswith("- name:"))
+    assert r.stdout == "%s: %d API%s valid\n" % (path, n, "" if n == 1 else "s")
+
+
+@pytest.mark.parametrize("path", CORPUS_CLUSTERS, ids=lambda p: p.name)
+def test_corpus_cluster_file(path, tmp_path):
+    r = ncg("validate", "--cluster", path, cwd=tmp_path)
+    if path.name in REJECTED:
+        assert (r.returncode, r.stdout) == (1, "")
+        assert r.stderr == "%s:%s\n" % (path, REJECTED[path.name])
+    else:
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.startswith("%s: " % path) and r.stdout.endswith(" valid\n")
+
+
+def test_corpus_cluster_plans_mixed_node_groups(tmp_path):
+    cluster = CORPUS / "clusters" / "v0.42.0__circleci_e2e_cluster.yaml"
+    apis = CORPUS / "apis" / "v0.37.0__test__apis__trafficsplitter__hello-world__cortex_cpu.yaml"
+    r = ncg("plan", apis, "--cluster", cluster, "-o", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert [a["name"] for a in doc["apis"]] == ["hello-world-a", "hello-world-b", "hello-world-shadow"]
+    assert doc["placed"] == 3
+    # min_instances are kept: 16 t3.medium spot nodes, and one node of each other group
+    assert {g["name"]: g["nodes"] for g in doc["node_groups"]} == {"spot": 16, "cpu": 1, "gpu": 1, "inferentia": 1,
+                                                                  "arm": 1}
+
+
+# ---- TrafficSplitter ----
+
+def test_traffic_splitter_checks_its_backends(tmp_path):
+    f = tmp_path / "split.yaml"
+    f.write_text("- name: a\n  kind: RealtimeAPI\n  compute:\n    cpu: 1\n"
+                 "- name: b\n  kind: BatchAPI\n"
+                 "- name: s\n  kind: TrafficSplitter\n  apis:\n    - name: a\n      weight: 30\n"
+                 "    - name: b\n      weight: 60\n    - name: c\n      weight: 10\n")
+    r = ncg("validate", f)
+    assert r.returncode == 1
+    assert r.stderr.splitlines() == [
+        "%s:12:7: api s: apis: \"b\" is a BatchAPI; a TrafficSplitter routes to RealtimeAPIs" % f,
+        "%s:14:7: api s: apis: no API named \"c\" in the files given" % f,
+    ]
+    f.write_text("- name: s\n  kind: TrafficSplitter\n  apis:\n    - name: a\n      weight: 30\n")
+    r = ncg("validate", f)
+    assert r.stderr == "%s:4:5: api s: apis: the weights of the APIs that are not shadows sum to 30, not 100\n" % f
+    f.write_text("- name: s\n  kind: TrafficSplitter\n  compute:\n    cpu: 1\n  apis:\n    - name: a\n"
+                 "      weight: 100\n      waight: 1\n")
+    r = ncg("validate", f)
+    assert r.stderr.splitlines() == ["%s:3:3: api s: api: unknown field \"compute\"" % f,
+                                     "%s:8:7: api s: apis: unknown field \"waight\"" % f]
+
+
+# ---- cluster files: priority, unknown keys, region ----
+
+def test_nodegroup_priority_is_passed_on(tmp_path):
+    api = tmp_path / "api.yaml"
+    api.write_text("- name: web\n  compute:\n    cpu: 1\n")
+    cluster = tmp_path / "cluster.yaml"
+    cluster.write_text("node_groups:\n  - name: cheap\n    instance_type: m5.large\n    min_instances: 0\n"
+                       "  - name: preferred\n    instance_type: m5.xlarge\n    min_instances: 0\n    priority: 100\n")
+    doc = json.loads(ncg("plan", api, "--cluster", cluster, "-o", "json").stdout)
+    assert [(g["name"], g["priority"]) for g in doc["node_groups"]] == [("cheap", 1), ("preferred", 100)]
+    cluster.write_text("node_groups:\n  - name: cheap\n    instance_type: m5.large\n    priority: 101\n")
+    r = ncg("validate", "--cluster", cluster)
+    assert r.stderr == "%s:4:15: priority: 101 is out of range 1..100\n" % cluster
+
+
+def test_unknown_cluster_keys_are_errors(tmp_path):
+    cluster = tmp_path / "cluster.yaml"
+    cluster.write_text("cluster_name: x\nnode_groups:\n  - name: cpu\n    instance_type: m5.large\n"
+                       "    max_instance: 3\n    spot_config:\n      max_prize: 1\nregoin: us-east-1\n")
+    r = ncg("validate", "--cluster", cluster)
+    assert r.returncode == 1
+    assert r.stderr.splitlines() == ["%s:5:5: node_groups: unknown field \"max_instance\"" % cluster,
+                                     "%s:7:7: spot_config: unknown field \"max_prize\"" % cluster,
+                                     "%s:8:1: cluster: unknown field \"regoin\"" % cluster]
+
+
+def test_cluster_region_chooses_prices(tmp_path):
+    api = tmp_path / "api.yaml"
+    api.write_text("- name: web\n  compute:\n    inf: 1\n")
+    cluster = tmp_path / "cluster.yaml"
+    cluster.write_text("region: eu-west-1\nnode_groups:\n  - name: inf\n    instance_type: inf1.xlarge\n"
+                       "    min_instances: 0\n")
+    doc = json.loads(ncg("plan", api, "--cluster", cluster, "-o", "json").stdout)
+    assert doc["price_per_hour"] == pytest.approx(0.254)
+    doc = json.loads(ncg("plan", api, "--cluster", cluster, "--region", "us-east-1", "-o", "json").stdout)
+    assert doc["price_per_hour"] == pytest.approx(0.228)
+
+
+# ---- API names ----
+
+def test_api_name_rules_and_duplicates(tmp_path):
+    f = tmp_path / "names.yaml"
+    g = tmp_path / "more.yaml"
+    f.write_text("- name: Web_API\n- name: ok-api\n- name: %s\n- name: end-\n" % ("a" * 43))
+    g.write_text("- name: ok-api\n")
+    r = ncg("validate", f, g)
+    assert r.returncode == 1
+    rule = ("is not a valid API name: at most 42 characters of a-z, 0-9 and '-', starting with a letter and not "
+            "ending with '-' (Cortex's rule, a DNS-1035 label)")
+    assert r.stderr.splitlines() == [
+        "%s:1:9: api Web_API: name: \"Web_API\" %s" % (f, rule),
+        "%s:3:9: api %s: name: \"%s\" %s" % (f, "a" * 43, "a" * 43, rule),
+        "%s:4:9: api end-: name: \"end-\" %s" % (f, rule),
+        "%s:1:9: api ok-api: name: another API has the name \"ok-api\" (%s:2:3)" % (g, f),
+    ]
+    f.write_text("- name: %s\n" % ("a" * 42))
+    assert ncg("validate", f).returncode == 0
+
+
+# ---- conventions ----
+
+def test_no_file_reads_cortex_yaml_or_asks(tmp_path):
+    r = ncg("plan", cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr.startswith("ncg: no FILE given and no ./cortex.yaml here: give a Cortex API file ('-' reads "
+                               "standard input), or --example for the bundled example\nusage: ncg plan")
+    (tmp_path / "cortex.yaml").write_text("- name: web\n  compute:\n    inf: 1\n")
+    r = ncg("plan", "--types", "inf1.xlarge", cwd=tmp_path)
+    assert r.returncode == 0
+    assert r.stderr == "ncg: reading ./cortex.yaml (no FILE given)\n"
+    assert r.stdout.startswith("plan: 1 nodes, 1 of 1 replicas placed\n")
+    r = ncg("validate", cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (0, "cortex.yaml: 1 API valid\n")
+
+
+def test_stdin(tmp_path):
+    r = ncg("validate", "-", stdin="- name: web\n  compute:\n    inf: 1\n")
+    assert (r.returncode, r.stdout) == (0, "<stdin>: 1 API valid\n")
+    r = ncg("validate", "-", stdin="- name: web\n  compute:\n    inff: 1\n")
+    assert (r.returncode, r.stderr) == (1, "<stdin>:3:5: api web: compute: unknown field \"inff\"\n")
+
+
+def test_output_is_a_format(tmp_path):
+    r = ncg("plan", "--example", "-o", "plan.svg", cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr.startswith("ncg: -o/--output is the output format (text, json, svg), not \"plan.svg\"; write to a "
+                               "file with --output-file\nusage: ncg plan")
+    assert not (tmp_path / "plan.svg").exists()
+    r = ncg("plan", "--example", "-o", "json", "--output-file", "plan.json", cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (0, "")
+    assert json.loads((tmp_path / "plan.json").read_text())["placed"] == 41
+
+
+@pytest.mark.parametrize("cmd", ["types", "groups", "validate", "plan"])
+def test_help_lists_options_and_examples(cmd):
+    r = ncg(cmd, "--help")
+    assert r.returncode == 0
+    assert "options:\n" in r.stdout
+    assert r.stdout.count("\n  ncg " + cmd) == 2  # two examples
+    assert "--region" in r.stdout and "-o, --output" in r.stdout
+    assert ncg("help", cmd).stdout == r.stdout
+
+
+def test_groups_unknown_type_suggests(tmp_path):
+    r = ncg("groups", "--type", "inf1.xlarg", "--inf", 1)
+    assert r.returncode == 1
+    assert r.stderr == ("ncg: unknown instance type \"inf1.xlarg\" in us-east-1; did you mean \"inf1.xlarge\"? "
+                        "(ncg types --region us-east-1 lists them; --catalog FILE adds types)\n")
+
+
+def test_gpu_api_validates_without_cluster(tmp_path):
+    f = tmp_path / "gpu.yaml"
+    f.write_text("- name: gpu\n  compute:\n    gpu: 4\n    cpu: 40\n")
+    assert ncg("validate", f).returncode == 0
+    f.write_text("- name: gpu\n  compute:\n    gpu: 17\n")
+    r = ncg("validate", f)
+    assert r.stderr == ("%s:1:3: api gpu: compute: no instances can satisfy the requested GPU quantity - requested 17 "
+                        "GPU but instances only have 16 GPU available\n" % f)

@@ -1,495 +1,1370 @@
-"""Python bindings for libncg 2.x (ctypes). Thin: every rule lives in the C library; this module converts types,
-owns handles and raises errors. The library is found via $NCG_LIBRARY, else the system's libncg.so.2.
+# SPDX-License-Identifier: Apache-2.0
+"""Python binding of libncg 2.x: NeuronCore Group partitioning and scheduling for AWS Neuron hardware.
 
-Every ctypes Structure below mirrors one struct of ncg.h member for member (its C name is in `_c_name_`);
-tests/test_layout.py compares them with the C compiler's layout. Sized structs (those starting with `size`) are
-always created through _sized(), which sets `size` to the Structure's sizeof, right before the call that uses
-them. Allocation ids are Python ints (uint64_t in C)."""
+Pure Python over ctypes: every rule lives in the C library; this package converts types, owns handles and
+raises exceptions. The library is found through $NCG_LIBRARY (a file name), else the SONAME libncg.so.2, else
+``ctypes.util.find_library("ncg")``; importing fails with one ImportError listing what was tried, or when the
+library's major version is not 2.
+
+Objects: :class:`Catalog` (instance types and reserves), :class:`Node` (one machine: allocate, adopt, release),
+:class:`Cluster` (node groups and named nodes: place, release, adopt, dump/restore, defrag) and :class:`Plan`
+(replicas of many APIs onto priced nodes). Requests take Cortex's YAML names as keyword arguments: ``inf``,
+``neuroncores``, ``processes_per_replica``, ``cpu``, ``mem``, ``gpu``, ``hugepages`` and ``models``;
+quantities accept ``int`` (cores for cpu, bytes for memory), ``float`` and Kubernetes strings ("500m", "2Gi").
+
+Errors raise :class:`NcgError` subclasses (one per libncg status code) carrying ``code`` and the library's exact
+``message``. Handles close with ``close()`` or a ``with`` block, and are freed when collected; using a closed
+handle raises :class:`ClosedError`.
+
+Thread safety is the C library's: distinct handles may be used from distinct threads at the same time; one
+handle may be read (methods that do not change it) by many threads at once while no thread changes it; any
+other use needs one thread at a time. This package adds no locks and no global mutable state.
+"""
+from __future__ import annotations
+
 import ctypes
-import os
+import dataclasses
+import decimal
+import enum
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
-_lib = ctypes.CDLL(os.environ.get("NCG_LIBRARY") or "libncg.so.2")
+from . import _ffi
+from ._ffi import (C, _Alloc, _ApiSpec, _ChipCache, _CoreGroup, _CoreGroupCache, _CoreGroupRef, _Env, _Error,
+                   _Model, _Move, _NodegroupSpec, _NodeStatus, _Placement, _PlanReplica, _PlanSummary, _Request,
+                   _Reserve, _Type, sized)
 
-# ------------------------------------------------------------------------------------------------------------
-# Structs of ncg.h, in header order.
+__all__ = [
+    "__version__", "version", "version_info", "library_path", "strerror",
+    "Status", "Accelerator", "Topology", "Policy", "CacheState",
+    "NcgError", "InvalidArgumentError", "OutOfMemoryError", "ParseError", "RangeError", "UnknownTypeError",
+    "NotFoundError", "PprError", "NoFitError", "TopologyError", "FullError", "OverlapError", "ModelError",
+    "ExistsError", "ClosedError",
+    "parse_cpu", "parse_memory", "format_cpu", "format_memory", "ppr_check", "ppr_values",
+    "parse_visible_cores", "parse_visible_devices", "parse_core_group_sizes", "format_ids", "regions",
+    "topology_name", "accel_name", "cache_state_name",
+    "InstanceType", "Reserve", "Usable", "Model", "Request", "CoreGroup", "Advice", "Allocation", "Env",
+    "NodeStatus", "ChipCache", "CoreGroupRef", "CoreGroupCache", "NodeGroup", "Placement", "Move", "Defrag",
+    "ApiSpec", "PlanSummary", "PlanReplica", "Unplaced",
+    "Catalog", "Node", "ClusterNode", "Cluster", "PlannedCluster", "Plan",
+]
 
-_ENV_MAX = 320       # NCG_ENV_MAX
-_MESSAGE_MAX = 512   # NCG_MESSAGE_MAX
-
-
-class _Error(ctypes.Structure):
-    _c_name_ = "ncg_error"
-    _fields_ = [("code", ctypes.c_int), ("message", ctypes.c_char * _MESSAGE_MAX)]
-
-
-class _Type(ctypes.Structure):
-    _c_name_ = "ncg_type"
-    _fields_ = [("size", ctypes.c_uint32), ("name", ctypes.c_char_p), ("family", ctypes.c_char_p),
-                ("accelerator", ctypes.c_int), ("chips", ctypes.c_int), ("cores_per_chip", ctypes.c_int),
-                ("physical_cores_per_chip", ctypes.c_int), ("device_memory_bytes", ctypes.c_int64),
-                ("gpus", ctypes.c_int), ("cpu_milli", ctypes.c_int64), ("memory_bytes", ctypes.c_int64),
-                ("hugepages_bytes", ctypes.c_int64), ("topology", ctypes.c_int), ("has_price", ctypes.c_int),
-                ("usd_per_hour", ctypes.c_double)]
-
-
-class _Reserve(ctypes.Structure):
-    _c_name_ = "ncg_reserve"
-    _fields_ = [("size", ctypes.c_uint32), ("cpu_milli", ctypes.c_int64), ("memory_bytes", ctypes.c_int64),
-                ("plugin_cpu_milli", ctypes.c_int64), ("plugin_memory_bytes", ctypes.c_int64),
-                ("runtime_bytes_per_core", ctypes.c_int64)]
-
-
-class _Model(ctypes.Structure):
-    _c_name_ = "ncg_model"
-    _fields_ = [("size", ctypes.c_uint32), ("name", ctypes.c_char_p), ("bytes", ctypes.c_int64),
-                ("compiled_cores", ctypes.c_int), ("static_weights", ctypes.c_int)]
-
-
-class _Request(ctypes.Structure):
-    _c_name_ = "ncg_request"
-    _fields_ = [("size", ctypes.c_uint32), ("inf", ctypes.c_int64), ("neuroncores", ctypes.c_int64),
-                ("ppr", ctypes.c_int64), ("cpu_milli", ctypes.c_int64), ("memory_bytes", ctypes.c_int64),
-                ("gpu", ctypes.c_int64), ("hugepages_bytes", ctypes.c_int64), ("models", ctypes.POINTER(_Model)),
-                ("model_count", ctypes.c_size_t)]
-
-
-class _CoreGroup(ctypes.Structure):
-    _c_name_ = "ncg_core_group"
-    _fields_ = [("process", ctypes.c_int), ("first_core", ctypes.c_int), ("core_count", ctypes.c_int),
-                ("first_chip", ctypes.c_int), ("chip_count", ctypes.c_int), ("cache_bytes", ctypes.c_int64)]
-
-
-class _Env(ctypes.Structure):
-    _c_name_ = "ncg_env"
-    _fields_ = [("size", ctypes.c_uint32), ("visible_cores", ctypes.c_char * _ENV_MAX),
-                ("core_group_sizes", ctypes.c_char * _ENV_MAX), ("visible_devices", ctypes.c_char * _ENV_MAX)]
-
-
-class _Alloc(ctypes.Structure):
-    _c_name_ = "ncg_alloc"
-    _fields_ = [("size", ctypes.c_uint32), ("id", ctypes.c_uint64), ("whole_chips", ctypes.c_int),
-                ("first_chip", ctypes.c_int), ("chip_count", ctypes.c_int), ("first_core", ctypes.c_int),
-                ("core_count", ctypes.c_int), ("ppr", ctypes.c_int), ("ncg_size", ctypes.c_int),
-                ("cpu_milli", ctypes.c_int64), ("memory_bytes", ctypes.c_int64), ("hugepages_bytes", ctypes.c_int64)]
-
-
-class _NodeStatus(ctypes.Structure):
-    _c_name_ = "ncg_node_status"
-    _fields_ = [("size", ctypes.c_uint32), ("chips", ctypes.c_int), ("cores_per_chip", ctypes.c_int),
-                ("free_chip_mask", ctypes.c_uint64), ("free_chips", ctypes.c_int), ("free_cores", ctypes.c_int),
-                ("largest_window", ctypes.c_int), ("cpu_usable_milli", ctypes.c_int64),
-                ("memory_usable_bytes", ctypes.c_int64), ("cpu_free_milli", ctypes.c_int64),
-                ("memory_free_bytes", ctypes.c_int64), ("hugepages_free_bytes", ctypes.c_int64),
-                ("allocations", ctypes.c_int), ("policy", ctypes.c_int)]
-
-
-class _ChipCache(ctypes.Structure):
-    _c_name_ = "ncg_chip_cache"
-    _fields_ = [("size", ctypes.c_uint32), ("chip", ctypes.c_int), ("capacity_bytes", ctypes.c_int64),
-                ("reserve_bytes", ctypes.c_int64), ("used_bytes", ctypes.c_int64), ("free_bytes", ctypes.c_int64),
-                ("core_groups", ctypes.c_int)]
-
-
-class _CoreGroupRef(ctypes.Structure):
-    _c_name_ = "ncg_core_group_ref"
-    _fields_ = [("alloc_id", ctypes.c_uint64), ("process", ctypes.c_int)]
-
-
-class _CoreGroupCache(ctypes.Structure):
-    _c_name_ = "ncg_core_group_cache"
-    _fields_ = [("size", ctypes.c_uint32), ("core_group", _CoreGroup), ("reachable_bytes", ctypes.c_int64),
-                ("share_bytes", ctypes.c_int64), ("need_bytes", ctypes.c_int64), ("shared_with", ctypes.c_int),
-                ("state", ctypes.c_int)]
-
-
-class _NodegroupSpec(ctypes.Structure):
-    _c_name_ = "ncg_nodegroup_spec"
-    _fields_ = [("size", ctypes.c_uint32), ("name", ctypes.c_char_p), ("type", ctypes.c_char_p),
-                ("min_nodes", ctypes.c_int), ("max_nodes", ctypes.c_int), ("has_price", ctypes.c_int),
-                ("usd_per_hour", ctypes.c_double)]
-
-
-class _Placement(ctypes.Structure):
-    _c_name_ = "ncg_placement"
-    _fields_ = [("size", ctypes.c_uint32), ("node", ctypes.c_char_p), ("node_index", ctypes.c_int),
-                ("nodegroup", ctypes.c_int), ("alloc_id", ctypes.c_uint64)]
-
-
-class _Move(ctypes.Structure):
-    _c_name_ = "ncg_move"
-    _fields_ = [("from", ctypes.c_char_p), ("alloc_id", ctypes.c_uint64), ("to", ctypes.c_char_p)]
-
-
-class _ApiSpec(ctypes.Structure):
-    _c_name_ = "ncg_api_spec"
-    _fields_ = [("size", ctypes.c_uint32), ("name", ctypes.c_char_p), ("request", ctypes.POINTER(_Request)),
-                ("replicas", ctypes.c_int), ("nodegroups", ctypes.POINTER(ctypes.c_char_p)),
-                ("nodegroup_count", ctypes.c_size_t), ("max_per_node", ctypes.c_int)]
-
-
-class _PlanSummary(ctypes.Structure):
-    _c_name_ = "ncg_plan_summary"
-    _fields_ = [("size", ctypes.c_uint32), ("price_per_hour", ctypes.c_double),
-                ("lower_bound_per_hour", ctypes.c_double), ("gap", ctypes.c_double), ("nodes", ctypes.c_int),
-                ("new_nodes", ctypes.c_int), ("replicas", ctypes.c_int), ("placed", ctypes.c_int),
-                ("unplaced", ctypes.c_int), ("unpriced_nodes", ctypes.c_int), ("chips_used", ctypes.c_int64),
-                ("chips_total", ctypes.c_int64), ("cpu_used_milli", ctypes.c_int64),
-                ("cpu_total_milli", ctypes.c_int64), ("memory_used_bytes", ctypes.c_int64),
-                ("memory_total_bytes", ctypes.c_int64),
-                ("converged", ctypes.c_int)]
-
-
-class _PlanReplica(ctypes.Structure):
-    _c_name_ = "ncg_plan_replica"
-    _fields_ = [("size", ctypes.c_uint32), ("api", ctypes.c_int), ("replica", ctypes.c_int), ("node", ctypes.c_int),
-                ("alloc_id", ctypes.c_uint64)]
-
-
-def _sized(cls):
-    """A zeroed sized struct with `size` set to its sizeof (NCG_INIT)."""
-    s = cls()
-    s.size = ctypes.sizeof(cls)
-    return s
-
-
-def _struct_dict(s, *skip):
-    return {name: getattr(s, name) for name, _ in s._fields_ if name != "size" and name not in skip}
-
+Quantity = Union[int, float, str]
 
 # ------------------------------------------------------------------------------------------------------------
-# Errors and function declarations.
-
-class NcgError(Exception):
-    """A failed libncg call: .code is the negative ncg_status, .message (and str()) the library's message."""
-
-    def __init__(self, code, message):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+# Versions, enums
 
 
-_E = ctypes.POINTER(_Error)
-_P = ctypes.c_void_p               # opaque handles
-_BUF = ctypes.POINTER(ctypes.c_char)  # caller string buffers (may be None with size 0)
+def version() -> str:
+    """The loaded library's version, "MAJOR.MINOR.PATCH" (ncg_version())."""
+    return C.ncg_version().decode()
 
 
-def _declare(name, restype, *argtypes, err=True):
-    """Declare a library function. With err=True its C signature ends with `ncg_error *err`; the returned Python
-    callable takes the other arguments, passes a fresh ncg_error and raises NcgError on failure (a negative
-    return, or NULL from a constructor)."""
-    f = getattr(_lib, name)
-    f.restype = restype
-    f.argtypes = list(argtypes) + ([_E] if err else [])
-    if not err:
-        return f
-
-    def call(*args):
-        e = _Error()
-        r = f(*args, ctypes.byref(e))
-        if restype is _P:
-            if r is None:
-                raise NcgError(e.code, e.message.decode() or _strerror(e.code).decode())
-        elif r < 0:
-            # The code is always in the return value; the message is the library's.
-            raise NcgError(r, e.message.decode() if e.code == r else _strerror(r).decode())
-        return r
-
-    call.__name__ = name
-    call.cfunc = f
-    return call
+def _version_info() -> Tuple[int, int, int]:
+    major, minor, patch = (int(x) for x in version().split(".")[:3])
+    return major, minor, patch
 
 
-def _text(fill):
-    """The buffer rule for strings: fill(buf, size) returns the full length and writes buf only when it fits."""
-    n = fill(None, 0)
-    while True:
-        buf = ctypes.create_string_buffer(n + 1)
-        m = fill(buf, n + 1)
-        if m <= n:
-            return buf.raw[:m].decode()
-        n = m
+#: The loaded library's version as a tuple of ints.
+version_info: Tuple[int, int, int] = _version_info()
+#: This package's version (the libncg version it was written for).
+__version__ = "2.0.0"
+#: The file name the library was loaded from.
+library_path: str = _ffi.library_name
 
 
-def _array(ctype, fill):
-    """The buffer rule for arrays: fill(out, size) returns the full count and writes out only when it fits."""
-    n = fill(None, 0)
-    while True:
-        out = (ctype * max(n, 1))()
-        m = fill(out, n)
-        if m <= n:
-            return list(out[:m])
-        n = m
+def strerror(code: int) -> str:
+    """A short static description of a status code ("invalid argument", ...); "unknown error" for others."""
+    return C.ncg_strerror(int(code)).decode()
 
 
-_I64P = ctypes.POINTER(ctypes.c_int64)
-_version = _declare("ncg_version", ctypes.c_char_p, err=False)
-_strerror = _declare("ncg_strerror", ctypes.c_char_p, ctypes.c_int, err=False)
-_parse_cpu = _declare("ncg_parse_cpu", ctypes.c_int, ctypes.c_char_p, _I64P)
-_parse_memory = _declare("ncg_parse_memory", ctypes.c_int, ctypes.c_char_p, _I64P)
-_format_cpu = _declare("ncg_format_cpu", ctypes.c_int, ctypes.c_int64, _BUF, ctypes.c_size_t)
-_format_memory = _declare("ncg_format_memory", ctypes.c_int, ctypes.c_int64, _BUF, ctypes.c_size_t)
-_catalog_new = _declare("ncg_catalog_new", _P, ctypes.c_uint)
-_catalog_free = _declare("ncg_catalog_free", _P, _P, err=False)
-_catalog_type_count = _declare("ncg_catalog_type_count", ctypes.c_int, _P, err=False)
-_catalog_get_type = _declare("ncg_catalog_get_type", ctypes.c_int, _P, ctypes.c_int, ctypes.POINTER(_Type))
-_catalog_find_type = _declare("ncg_catalog_find_type", ctypes.c_int, _P, ctypes.c_char_p, ctypes.POINTER(_Type))
-_catalog_get_usable = _declare("ncg_catalog_get_usable", ctypes.c_int, _P, ctypes.c_char_p, _I64P, _I64P)
-_topology_name = _declare("ncg_topology_name", ctypes.c_char_p, ctypes.c_int, err=False)
-_accel_name = _declare("ncg_accel_name", ctypes.c_char_p, ctypes.c_int, err=False)
-_request_init = _declare("ncg_request_init", None, ctypes.POINTER(_Request), err=False)
-_ppr_check = _declare("ncg_ppr_check", ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64)
-_ppr_values = _declare("ncg_ppr_values", ctypes.c_int, ctypes.c_int64, _I64P, ctypes.c_size_t)
-_request_check = _declare("ncg_request_check", ctypes.c_int, _P, ctypes.c_char_p, ctypes.POINTER(_Request))
-_request_advice = _declare("ncg_request_advice", ctypes.c_int, _P, ctypes.c_char_p, ctypes.POINTER(_Request), _BUF,
-                           ctypes.c_size_t, ctypes.POINTER(ctypes.c_int))
-_request_layout = _declare("ncg_request_layout", ctypes.c_int, _P, ctypes.c_char_p, ctypes.POINTER(_Request),
-                           ctypes.POINTER(_CoreGroup), ctypes.c_size_t)
-_node_new = _declare("ncg_node_new", _P, _P, ctypes.c_char_p, ctypes.c_uint)
-_node_free = _declare("ncg_node_free", _P, _P, err=False)
-_node_get_type_name = _declare("ncg_node_get_type_name", ctypes.c_char_p, _P, err=False)
-_node_allocate = _declare("ncg_node_allocate", ctypes.c_int, _P, ctypes.POINTER(_Request), ctypes.POINTER(_Alloc))
-_node_adopt = _declare("ncg_node_adopt", ctypes.c_int, _P, ctypes.POINTER(_Request), ctypes.c_char_p,
-                       ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t, ctypes.POINTER(_Alloc))
-_node_release = _declare("ncg_node_release", ctypes.c_int, _P, ctypes.c_uint64)
-_node_get_alloc = _declare("ncg_node_get_alloc", ctypes.c_int, _P, ctypes.c_uint64, ctypes.POINTER(_Alloc))
-_node_get_alloc_ids = _declare("ncg_node_get_alloc_ids", ctypes.c_int, _P, ctypes.POINTER(ctypes.c_uint64),
-                               ctypes.c_size_t)
-_node_get_core_groups = _declare("ncg_node_get_core_groups", ctypes.c_int, _P, ctypes.c_uint64,
-                                 ctypes.POINTER(_CoreGroup), ctypes.c_size_t)
-_node_get_env = _declare("ncg_node_get_env", ctypes.c_int, _P, ctypes.c_uint64, ctypes.c_int, ctypes.POINTER(_Env))
-_node_get_status = _declare("ncg_node_get_status", ctypes.c_int, _P, ctypes.POINTER(_NodeStatus))
+class Status(enum.IntEnum):
+    """libncg status codes (ncg_status). Values never change; -14 is retired."""
+    OK = 0
+    INVALID = -1
+    NOMEM = -2
+    PARSE = -3
+    RANGE = -4
+    UNKNOWN_TYPE = -5
+    NOT_FOUND = -6
+    PPR = -7
+    NO_FIT = -8
+    TOPOLOGY = -9
+    FULL = -10
+    OVERLAP = -11
+    MODEL = -12
+    EXISTS = -13
 
 
-# ------------------------------------------------------------------------------------------------------------
-# Quantities and Cortex's rules.
-
-def version():
-    return _version().decode()
-
-
-def strerror(code):
-    return _strerror(code).decode()
-
-
-def parse_cpu(text):
-    """Kubernetes CPU quantity to milli-CPU."""
-    v = ctypes.c_int64()
-    _parse_cpu(text.encode(), ctypes.byref(v))
-    return v.value
-
-
-def parse_memory(text):
-    """Kubernetes memory quantity to bytes."""
-    v = ctypes.c_int64()
-    _parse_memory(text.encode(), ctypes.byref(v))
-    return v.value
-
-
-def format_cpu(milli):
-    """Milli-CPU in canonical Kubernetes notation ("2", "2500m")."""
-    return _text(lambda buf, size: _format_cpu(milli, buf, size))
-
-
-def format_memory(nbytes):
-    """Bytes in canonical Kubernetes notation ("4Gi", "4G", "1023")."""
-    return _text(lambda buf, size: _format_memory(nbytes, buf, size))
-
-
-NONE, INFERENTIA, TRAINIUM, GPU = 0, 1, 2, 3
-
-
-def ppr_check(chips, ppr, cores_per_chip=4, accelerator=INFERENTIA):
-    """The NCG size, or NcgError with Cortex's message."""
-    return _ppr_check(accelerator, cores_per_chip, chips, ppr)
-
-
-def ppr_values(total_cores):
-    """The acceptable processes_per_replica for that many NeuronCores, ascending."""
-    return _array(ctypes.c_int64, lambda out, size: _ppr_values(total_cores, out, size))
-
-
-def _quantity(value, parse, what):
-    if not isinstance(value, str):
-        raise TypeError("%s must be a Kubernetes quantity string, not %r" % (what, value))
-    return parse(value)
-
-
-def _request(inf=0, ppr=1, cpu=None, memory=None, neuroncores=0, gpu=0, hugepages=None, models=()):
-    """An ncg_request (Cortex's defaults from ncg_request_init()). cpu, memory and hugepages are quantity strings.
-    models: dicts with name, bytes (int or quantity string), compiled_cores and static_weights (all optional but
-    bytes)."""
-    r = _Request()
-    _request_init(ctypes.byref(r))
-    r.size = ctypes.sizeof(_Request)
-    r.inf, r.ppr, r.neuroncores, r.gpu = inf, ppr, neuroncores, gpu
-    if cpu is not None:
-        r.cpu_milli = _quantity(cpu, parse_cpu, "cpu")
-    if memory is not None:
-        r.memory_bytes = _quantity(memory, parse_memory, "memory")
-    if hugepages is not None:
-        r.hugepages_bytes = _quantity(hugepages, parse_memory, "hugepages")
-    models = list(models)
-    if models:
-        arr = (_Model * len(models))()
-        for m, spec in zip(arr, models):
-            m.size = ctypes.sizeof(_Model)
-            name = spec.get("name")
-            m.name = name.encode() if name is not None else None
-            b = spec["bytes"]
-            m.bytes = parse_memory(b) if isinstance(b, str) else b
-            m.compiled_cores = spec.get("compiled_cores", 0)
-            m.static_weights = 1 if spec.get("static_weights") else 0
-        r.models = arr  # ctypes keeps arr (and the names) alive with r
-        r.model_count = len(models)
-    return r
-
-
-# ------------------------------------------------------------------------------------------------------------
-# Handles.
-
-class Catalog:
-    """A catalog of instance types: the built-in one, or an empty one (empty=True)."""
-
-    def __init__(self, empty=False):
-        self._h = None
-        self._h = _catalog_new(1 if empty else 0)  # NCG_CATALOG_EMPTY
-
-    @staticmethod
-    def _type_dict(t):
-        d = _struct_dict(t)
-        d["name"] = t.name.decode()
-        d["family"] = t.family.decode() if t.family else None
-        d["accelerator"] = (_accel_name(t.accelerator) or b"").decode()
-        d["topology"] = (_topology_name(t.topology) or b"").decode()
-        d["usd_per_hour"] = t.usd_per_hour if t.has_price else None
-        del d["has_price"]
-        return d
-
-    def types(self):
-        """Every type, in catalog order, as dicts."""
-        out = []
-        for i in range(_catalog_type_count(self._h)):
-            t = _sized(_Type)
-            _catalog_get_type(self._h, i, ctypes.byref(t))
-            out.append(self._type_dict(t))
-        return out
-
-    def find(self, type_name):
-        """One type as a dict, or NcgError (NCG_E_UNKNOWN_TYPE)."""
-        t = _sized(_Type)
-        _catalog_find_type(self._h, type_name.encode(), ctypes.byref(t))
-        return self._type_dict(t)
-
-    def usable(self, type_name):
-        """(milli-CPU, memory bytes) a replica may use on an empty node of the type."""
-        cpu, mem = ctypes.c_int64(), ctypes.c_int64()
-        _catalog_get_usable(self._h, type_name.encode(), ctypes.byref(cpu), ctypes.byref(mem))
-        return cpu.value, mem.value
-
-    def check(self, type_name=None, **request):
-        """The NCG size of a valid request (0 for CPU only), or NcgError with Cortex's message."""
-        r = _request(**request)
-        return _request_check(self._h, type_name.encode() if type_name else None, ctypes.byref(r))
-
-    def advice(self, type_name, **request):
-        """(findings, text): advice about a valid request on a type, one finding per line."""
-        r = _request(**request)
-        findings = ctypes.c_int()
-        text = _text(lambda buf, size: _request_advice(self._h, type_name.encode(), ctypes.byref(r), buf, size,
-                                                       ctypes.byref(findings)))
-        return findings.value, text
-
-    def layout(self, type_name, **request):
-        """The NCGs of one replica on a type, relative to the replica, as dicts."""
-        r = _request(**request)
-        groups = _array(_CoreGroup, lambda out, size: _request_layout(self._h, type_name.encode(), ctypes.byref(r),
-                                                                      out, size))
-        return [_struct_dict(g) for g in groups]
-
-    def close(self):
-        if getattr(self, "_h", None):
-            _catalog_free(self._h)
-        self._h = None
-
-    __del__ = close
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
-class Node:
-    """One node of an instance type: allocate, adopt and release replicas; read their NCGs and env. The node copies
-    what it needs from the catalog, which may be closed afterwards."""
-
-    def __init__(self, catalog, type_name):
-        self._h = None
-        self._h = _node_new(catalog._h, type_name.encode(), 0)
+class Accelerator(enum.IntEnum):
+    """What accelerators an instance type has (ncg_accel)."""
+    NONE = 0
+    INFERENTIA = 1
+    TRAINIUM = 2
+    GPU = 3
 
     @property
-    def type_name(self):
-        return _node_get_type_name(self._h).decode()
+    def label(self) -> str:
+        """The C library's lower-case name: "none", "inferentia", "trainium", "gpu"."""
+        return accel_name(self)
 
-    def allocate(self, **request):
-        """Place one replica; returns (allocation id, env of each process)."""
-        r = _request(**request)
-        a = _sized(_Alloc)
-        _node_allocate(self._h, ctypes.byref(r), ctypes.byref(a))
-        return a.id, [self.env(a.id, p) for p in range(a.ppr if a.core_count else 0)]
 
-    def adopt(self, devices=None, cores=(), **request):
-        """Record a running replica from its AWS_NEURON_VISIBLE_DEVICES and each process's NEURON_RT_VISIBLE_CORES;
-        request keywords (cpu, memory, hugepages, models) describe the rest. Returns the allocation id."""
-        cores = list(cores)
-        arr = (ctypes.c_char_p * max(len(cores), 1))(*[c.encode() for c in cores])
-        r = _request(**request) if request else None
-        a = _sized(_Alloc)
-        _node_adopt(self._h, ctypes.byref(r) if r is not None else None, devices.encode() if devices else None,
-                    arr if cores else None, len(cores), ctypes.byref(a))
-        return a.id
+class Topology(enum.IntEnum):
+    """How the chips of a node are connected (ncg_topology)."""
+    SINGLE = 0
+    CHAIN = 1
+    RING = 2
+    TORUS_4X4 = 3
 
-    def alloc(self, alloc_id):
-        """One allocation as a dict (its id included)."""
-        a = _sized(_Alloc)
-        _node_get_alloc(self._h, alloc_id, ctypes.byref(a))
-        return _struct_dict(a)
+    @property
+    def label(self) -> str:
+        """The C library's lower-case name: "single", "chain", "ring", "torus4x4"."""
+        return topology_name(self)
 
-    def alloc_ids(self):
-        """The allocation ids, ascending."""
-        return _array(ctypes.c_uint64, lambda out, size: _node_get_alloc_ids(self._h, out, size))
 
-    def core_groups(self, alloc_id):
-        """The NCGs of an allocation, host-global, as dicts."""
-        groups = _array(_CoreGroup, lambda out, size: _node_get_core_groups(self._h, alloc_id, out, size))
-        return [_struct_dict(g) for g in groups]
+class Policy(enum.IntEnum):
+    """How a node chooses among the free windows that fit (ncg_policy)."""
+    PACK = 0
+    FIRST_FIT = 1
 
-    def env(self, alloc_id, process):
-        e = _sized(_Env)
-        _node_get_env(self._h, alloc_id, process, ctypes.byref(e))
-        return {"NEURON_RT_VISIBLE_CORES": e.visible_cores.decode(),
-                "NEURONCORE_GROUP_SIZES": e.core_group_sizes.decode(),
-                "AWS_NEURON_VISIBLE_DEVICES": e.visible_devices.decode()}
 
-    def status(self):
-        """The node's current use as a dict."""
-        s = _sized(_NodeStatus)
-        _node_get_status(self._h, ctypes.byref(s))
-        return _struct_dict(s)
+class CacheState(enum.IntEnum):
+    """How the models of an NCG fit the device memory it can reach (ncg_cache_state)."""
+    FITS = 0
+    SWAPS = 1
+    NO_FIT = 2
 
-    def release(self, alloc_id):
-        _node_release(self._h, alloc_id)
+    @property
+    def label(self) -> str:
+        """The C library's name: "fits", "context-switched", "does not fit"."""
+        return cache_state_name(self)
 
-    def close(self):
-        if getattr(self, "_h", None):
-            _node_free(self._h)
-        self._h = None
 
-    __del__ = close
+def _enum(cls: Any, value: int) -> Any:
+    """An enum member, or the plain int for a value a newer library added."""
+    try:
+        return cls(value)
+    except ValueError:
+        return value
 
-    def __enter__(self):
+
+def _name_of(fn: Callable[[int], Optional[bytes]], value: int) -> str:
+    s = fn(int(value))
+    if s is None:
+        raise InvalidArgumentError(Status.INVALID, "unknown value %d" % int(value))
+    return s.decode()
+
+
+def topology_name(topology: Union[Topology, int]) -> str:
+    """ncg_topology_name(): "single", "chain", "ring" or "torus4x4"; InvalidArgumentError for other values."""
+    return _name_of(C.ncg_topology_name, topology)
+
+
+def accel_name(accelerator: Union[Accelerator, int]) -> str:
+    """ncg_accel_name(): "none", "inferentia", "trainium" or "gpu"; InvalidArgumentError for other values."""
+    return _name_of(C.ncg_accel_name, accelerator)
+
+
+def cache_state_name(state: Union[CacheState, int]) -> str:
+    """ncg_cache_state_name(): "fits", "context-switched" or "does not fit"; InvalidArgumentError otherwise."""
+    return _name_of(C.ncg_cache_state_name, state)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Exceptions
+
+
+class NcgError(Exception):
+    """A failed libncg call. ``code`` is the negative status (a :class:`Status` when known), ``message`` (and
+    ``str()``) the library's exact message, which names the offending field and value."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code: Union[Status, int] = _enum(Status, code)
+        self.message = message
+
+    def __repr__(self) -> str:
+        return "%s(%r, %r)" % (type(self).__name__, self.code, self.message)
+
+
+class InvalidArgumentError(NcgError, ValueError):
+    """NCG_E_INVALID: an argument is NULL, out of its domain or inconsistent."""
+
+
+class OutOfMemoryError(NcgError, MemoryError):
+    """NCG_E_NOMEM: memory allocation failed."""
+
+
+class ParseError(NcgError, ValueError):
+    """NCG_E_PARSE: a string (quantity, env value, dump) is malformed."""
+
+
+class RangeError(NcgError, ValueError):
+    """NCG_E_RANGE: a number is negative, too large or overflows."""
+
+
+class UnknownTypeError(NcgError, LookupError):
+    """NCG_E_UNKNOWN_TYPE: no instance type of that name in the catalog."""
+
+
+class NotFoundError(NcgError, LookupError):
+    """NCG_E_NOT_FOUND: no allocation, node, node group, process, chip or index of that id."""
+
+
+class PprError(NcgError, ValueError):
+    """NCG_E_PPR: processes_per_replica does not divide the NeuronCores (Cortex's rule and text)."""
+
+
+class NoFitError(NcgError, ValueError):
+    """NCG_E_NO_FIT: the request can never fit the instance type(s) (Cortex's rule and text)."""
+
+
+class TopologyError(NcgError, ValueError):
+    """NCG_E_TOPOLOGY: that number of chips is never a valid window on the topology."""
+
+
+class FullError(NcgError):
+    """NCG_E_FULL: it would fit an empty node, but not what is free now; the message says what is short."""
+
+
+class OverlapError(NcgError):
+    """NCG_E_OVERLAP: an adopted allocation overlaps one that exists."""
+
+
+class ModelError(NcgError, ValueError):
+    """NCG_E_MODEL: a model cannot load on its NeuronCore Group."""
+
+
+class ExistsError(NcgError):
+    """NCG_E_EXISTS: a name that must be unique is taken."""
+
+
+_ERRORS: Dict[int, type] = {
+    Status.INVALID: InvalidArgumentError, Status.NOMEM: OutOfMemoryError, Status.PARSE: ParseError,
+    Status.RANGE: RangeError, Status.UNKNOWN_TYPE: UnknownTypeError, Status.NOT_FOUND: NotFoundError,
+    Status.PPR: PprError, Status.NO_FIT: NoFitError, Status.TOPOLOGY: TopologyError, Status.FULL: FullError,
+    Status.OVERLAP: OverlapError, Status.MODEL: ModelError, Status.EXISTS: ExistsError,
+}
+
+
+def _raise(code: int, message: str) -> None:
+    raise _ERRORS.get(code, NcgError)(code, message)
+
+
+_ffi.raise_error = _raise
+
+
+class ClosedError(ValueError):
+    """A method was called on a handle after close() (like I/O on a closed file)."""
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Quantities and env strings
+
+
+def _str(s: Optional[bytes]) -> Optional[str]:
+    return None if s is None else s.decode("utf-8", "replace")
+
+
+def _b(s: Optional[str], what: str = "name") -> Optional[bytes]:
+    if s is None:
+        return None
+    if not isinstance(s, str):
+        raise TypeError("%s must be a str, not %s" % (what, type(s).__name__))
+    return s.encode()
+
+
+def parse_cpu(text: str) -> int:
+    """A Kubernetes CPU quantity ("1", "1.5", "500m") in milli-CPU (ncg_parse_cpu())."""
+    v = ctypes.c_int64()
+    C.ncg_parse_cpu(_b(text, "cpu"), ctypes.byref(v))
+    return v.value
+
+
+def parse_memory(text: str) -> int:
+    """A Kubernetes memory quantity ("1073741824", "4G", "1.5Gi") in bytes (ncg_parse_memory())."""
+    v = ctypes.c_int64()
+    C.ncg_parse_memory(_b(text, "memory"), ctypes.byref(v))
+    return v.value
+
+
+def format_cpu(milli: int) -> str:
+    """Milli-CPU in canonical Kubernetes notation: "2" when whole, else "2500m" (ncg_format_cpu())."""
+    return _ffi.text(lambda buf, size: C.ncg_format_cpu(milli, buf, size))
+
+
+def format_memory(nbytes: int) -> str:
+    """Bytes in the shortest exact Kubernetes notation: "4G", "6992Mi", "1023" (ncg_format_memory())."""
+    return _ffi.text(lambda buf, size: C.ncg_format_memory(nbytes, buf, size))
+
+
+def _decimal_text(value: float) -> str:
+    return format(decimal.Decimal(repr(float(value))), "f")
+
+
+def _cpu_milli(value: Quantity) -> int:
+    """cpu as Cortex writes it: an int or float of CPUs, or a quantity string."""
+    if isinstance(value, bool):
+        raise TypeError("cpu must be an int, float or quantity string, not bool")
+    if isinstance(value, int):
+        return value * 1000
+    if isinstance(value, float):
+        return parse_cpu(_decimal_text(value))
+    if isinstance(value, str):
+        return parse_cpu(value)
+    raise TypeError("cpu must be an int, float or quantity string, not %s" % type(value).__name__)
+
+
+def _bytes(value: Quantity, what: str) -> int:
+    """A memory amount: an int of bytes, a float of bytes (rounded up), or a quantity string."""
+    if isinstance(value, bool):
+        raise TypeError("%s must be an int, float or quantity string, not bool" % what)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return parse_memory(_decimal_text(value))
+    if isinstance(value, str):
+        return parse_memory(value)
+    raise TypeError("%s must be an int, float or quantity string, not %s" % (what, type(value).__name__))
+
+
+def ppr_check(chips: int, processes_per_replica: int, cores_per_chip: int = 4,
+              accelerator: Union[Accelerator, int] = Accelerator.INFERENTIA) -> int:
+    """The processes_per_replica rule on its own: the NCG size, or :class:`PprError` with Cortex's message."""
+    return C.ncg_ppr_check(int(accelerator), cores_per_chip, chips, processes_per_replica)
+
+
+def ppr_values(total_cores: int) -> List[int]:
+    """The acceptable processes_per_replica for that many NeuronCores (its divisors), ascending."""
+    return _ffi.array(ctypes.c_int64, lambda out, size: C.ncg_ppr_values(total_cores, out, size))
+
+
+def _parse_ids(fn: Callable[..., int], text: str, limit: int) -> range:
+    first, count = ctypes.c_int(), ctypes.c_int()
+    fn(_b(text, "text"), limit, ctypes.byref(first), ctypes.byref(count))
+    return range(first.value, first.value + count.value)
+
+
+def parse_visible_cores(text: str, limit: int = 0) -> range:
+    """NEURON_RT_VISIBLE_CORES ("3-6", "3,4,5,6") as a range of core ids; ``limit`` bounds them (0: none)."""
+    return _parse_ids(C.ncg_parse_visible_cores, text, limit)
+
+
+def parse_visible_devices(text: str, limit: int = 0) -> range:
+    """AWS_NEURON_VISIBLE_DEVICES ("2,3", "2-3") as a range of chip ids; ``limit`` bounds them (0: none)."""
+    return _parse_ids(C.ncg_parse_visible_devices, text, limit)
+
+
+def parse_core_group_sizes(text: str) -> List[int]:
+    """NEURONCORE_GROUP_SIZES ("4" or "2,4,6,4") as a list of sizes."""
+    data = _b(text, "text")
+    return _ffi.array(ctypes.c_int, lambda out, size: C.ncg_parse_core_group_sizes(data, out, size))
+
+
+def format_ids(first: int, count: int, ranged: bool = True) -> str:
+    """A contiguous id range as env text: "a-b" (or "a"), or "a,a+1,..." with ranged=False."""
+    return _ffi.text(lambda buf, size: C.ncg_format_ids(first, count, 1 if ranged else 0, buf, size))
+
+
+def regions() -> List[str]:
+    """The AWS regions :class:`Catalog` knows, alphabetically (ncg_catalog_get_regions())."""
+    names = _ffi.array(ctypes.c_char_p, lambda out, size: C.ncg_catalog_get_regions(out, size))
+    return [n.decode() for n in names]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Result and input types
+
+
+@dataclasses.dataclass(frozen=True)
+class InstanceType:
+    """An instance type (ncg_type). ``usd_per_hour`` is None when the price is unknown."""
+    name: str
+    family: Optional[str] = None
+    accelerator: Union[Accelerator, int] = Accelerator.NONE
+    chips: int = 0
+    cores_per_chip: int = 0
+    physical_cores_per_chip: int = 0
+    device_memory_bytes: int = 0
+    gpus: int = 0
+    cpu_milli: int = 0
+    memory_bytes: int = 0
+    hugepages_bytes: int = 0
+    topology: Union[Topology, int] = Topology.SINGLE
+    usd_per_hour: Optional[float] = None
+
+    @property
+    def cores(self) -> int:
+        """NeuronCores of the type: chips x cores_per_chip."""
+        return self.chips * self.cores_per_chip
+
+    @classmethod
+    def _from_c(cls, t: _Type) -> "InstanceType":
+        return cls(name=_str(t.name) or "", family=_str(t.family), accelerator=_enum(Accelerator, t.accelerator),
+                   chips=t.chips, cores_per_chip=t.cores_per_chip, physical_cores_per_chip=t.physical_cores_per_chip,
+                   device_memory_bytes=t.device_memory_bytes, gpus=t.gpus, cpu_milli=t.cpu_milli,
+                   memory_bytes=t.memory_bytes, hugepages_bytes=t.hugepages_bytes,
+                   topology=_enum(Topology, t.topology), usd_per_hour=t.usd_per_hour if t.has_price else None)
+
+    def _to_c(self) -> Tuple[_Type, List[Any]]:
+        t = sized(_Type)
+        keep = [_b(self.name), _b(self.family, "family")]
+        t.name, t.family = keep
+        t.accelerator, t.chips, t.cores_per_chip = int(self.accelerator), self.chips, self.cores_per_chip
+        t.physical_cores_per_chip, t.device_memory_bytes = self.physical_cores_per_chip, self.device_memory_bytes
+        t.gpus, t.cpu_milli, t.memory_bytes = self.gpus, self.cpu_milli, self.memory_bytes
+        t.hugepages_bytes, t.topology = self.hugepages_bytes, int(self.topology)
+        t.has_price = 0 if self.usd_per_hour is None else 1
+        t.usd_per_hour = 0.0 if self.usd_per_hour is None else float(self.usd_per_hour)
+        return t, keep
+
+
+@dataclasses.dataclass(frozen=True)
+class Reserve:
+    """System reserves of a catalog (ncg_reserve)."""
+    cpu_milli: int
+    memory_bytes: int
+    plugin_cpu_milli: int
+    plugin_memory_bytes: int
+    runtime_bytes_per_core: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Usable:
+    """CPU and memory a replica may use on an empty node of a type (ncg_catalog_get_usable())."""
+    cpu_milli: int
+    memory_bytes: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Model:
+    """A model served by an API (ncg_model); the fields of libncg's ``ncg: models:`` section in Cortex files.
+    ``size`` is device memory: int bytes, float or a quantity string ("180Mi")."""
+    name: Optional[str] = None
+    size: Quantity = 0
+    compiled_cores: int = 0
+    static_weights: bool = False
+
+
+ModelLike = Union[Model, Mapping[str, Any]]
+
+
+def _model(m: ModelLike) -> Model:
+    if isinstance(m, Model):
+        return m
+    if isinstance(m, Mapping):
+        d = dict(m)
+        if "bytes" in d:
+            d["size"] = d.pop("bytes")
+        return Model(**d)
+    raise TypeError("a model must be an ncg.Model or a mapping, not %s" % type(m).__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Request:
+    """What one replica of an API asks for (ncg_request), with Cortex's YAML names and defaults: ``inf`` whole
+    chips or ``neuroncores``, ``processes_per_replica`` (1), ``cpu`` (200m), ``mem`` (0), ``gpu`` (0),
+    ``hugepages`` (0) and ``models``. Quantities accept int, float and strings."""
+    inf: int = 0
+    cpu: Quantity = "200m"
+    mem: Quantity = 0
+    processes_per_replica: int = 1
+    gpu: int = 0
+    models: Sequence[ModelLike] = ()
+    neuroncores: int = 0
+    hugepages: Quantity = 0
+
+    def _to_c(self) -> _Request:
+        r = _Request()
+        C.ncg_request_init(ctypes.byref(r))
+        r.inf, r.neuroncores, r.ppr, r.gpu = self.inf, self.neuroncores, self.processes_per_replica, self.gpu
+        r.cpu_milli = _cpu_milli(self.cpu)
+        r.memory_bytes = _bytes(self.mem, "mem")
+        r.hugepages_bytes = _bytes(self.hugepages, "hugepages")
+        models = [_model(m) for m in self.models]
+        if models:
+            arr = (_Model * len(models))()
+            names = []
+            for c, m in zip(arr, models):
+                c.size = ctypes.sizeof(_Model)
+                names.append(_b(m.name, "model name"))
+                c.name = names[-1]
+                c.bytes = _bytes(m.size, "model size")
+                c.compiled_cores = m.compiled_cores
+                c.static_weights = 1 if m.static_weights else 0
+            r.models = arr
+            r.model_count = len(models)
+            r._keep = (arr, names)  # type: ignore[attr-defined]
+        return r
+
+
+def _request(request: Optional[Request], kwargs: Dict[str, Any]) -> _Request:
+    if request is not None:
+        if kwargs:
+            raise TypeError("give either request= or request keywords, not both")
+        if not isinstance(request, Request):
+            raise TypeError("request must be an ncg.Request")
+        return request._to_c()
+    return Request(**kwargs)._to_c()
+
+
+@dataclasses.dataclass(frozen=True)
+class CoreGroup:
+    """One NeuronCore Group: the cores of one serving process (ncg_core_group)."""
+    process: int
+    first_core: int
+    core_count: int
+    first_chip: int
+    chip_count: int
+    cache_bytes: int
+
+    @property
+    def cores(self) -> range:
+        """The core ids."""
+        return range(self.first_core, self.first_core + self.core_count)
+
+    @classmethod
+    def _from_c(cls, g: _CoreGroup) -> "CoreGroup":
+        return cls(g.process, g.first_core, g.core_count, g.first_chip, g.chip_count, g.cache_bytes)
+
+
+@dataclasses.dataclass(frozen=True)
+class Advice:
+    """Advice about a valid request (ncg_request_advice()): the number of findings and their lines."""
+    findings: int
+    text: str
+
+    @property
+    def lines(self) -> List[str]:
+        """One line per finding."""
+        return self.text.split("\n") if self.text else []
+
+
+@dataclasses.dataclass(frozen=True)
+class Allocation:
+    """One replica on a node (ncg_alloc). ``first_chip``/``first_core`` are -1 for a CPU-only replica."""
+    id: int
+    whole_chips: bool
+    first_chip: int
+    chip_count: int
+    first_core: int
+    core_count: int
+    processes_per_replica: int
+    ncg_size: int
+    cpu_milli: int
+    memory_bytes: int
+    hugepages_bytes: int
+
+    @classmethod
+    def _from_c(cls, a: _Alloc) -> "Allocation":
+        return cls(a.id, bool(a.whole_chips), a.first_chip, a.chip_count, a.first_core, a.core_count, a.ppr,
+                   a.ncg_size, a.cpu_milli, a.memory_bytes, a.hugepages_bytes)
+
+
+@dataclasses.dataclass(frozen=True)
+class Env:
+    """The env strings of one process of a placed replica (ncg_env)."""
+    visible_cores: str
+    core_group_sizes: str
+    visible_devices: str
+
+    def as_dict(self) -> Dict[str, str]:
+        """The pod environment: NEURON_RT_VISIBLE_CORES, NEURONCORE_GROUP_SIZES, AWS_NEURON_VISIBLE_DEVICES."""
+        return {"NEURON_RT_VISIBLE_CORES": self.visible_cores, "NEURONCORE_GROUP_SIZES": self.core_group_sizes,
+                "AWS_NEURON_VISIBLE_DEVICES": self.visible_devices}
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeStatus:
+    """A node's current use (ncg_node_status)."""
+    chips: int
+    cores_per_chip: int
+    free_chip_mask: int
+    free_chips: int
+    free_cores: int
+    largest_window: int
+    cpu_usable_milli: int
+    memory_usable_bytes: int
+    cpu_free_milli: int
+    memory_free_bytes: int
+    hugepages_free_bytes: int
+    allocations: int
+    policy: Union[Policy, int]
+
+
+@dataclasses.dataclass(frozen=True)
+class ChipCache:
+    """Device memory of one chip (ncg_chip_cache)."""
+    chip: int
+    capacity_bytes: int
+    reserve_bytes: int
+    used_bytes: int
+    free_bytes: int
+    core_groups: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CoreGroupRef:
+    """Identifies one NCG on a node (ncg_core_group_ref)."""
+    alloc_id: int
+    process: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CoreGroupCache:
+    """Device memory of one NCG (ncg_core_group_cache), with the other NCGs it shares chips with."""
+    core_group: CoreGroup
+    reachable_bytes: int
+    share_bytes: int
+    need_bytes: int
+    shared_with: int
+    state: Union[CacheState, int]
+    shares: List[CoreGroupRef]
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeGroup:
+    """A node group of a cluster (ncg_nodegroup_spec), with Cortex's names. ``price`` is the effective USD per
+    hour (None when unknown); ``instance`` is the node group's instance type."""
+    index: int
+    name: str
+    instance_type: str
+    min_instances: int
+    max_instances: int
+    price: Optional[float]
+    priority: int
+    instance: InstanceType
+
+
+@dataclasses.dataclass(frozen=True)
+class Placement:
+    """Where :meth:`Cluster.place` put a replica (ncg_placement)."""
+    node: str
+    node_index: int
+    nodegroup: int
+    alloc_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Move:
+    """One move of a defragmentation suggestion: allocation ``alloc_id`` of node ``source`` goes to ``target``
+    (ncg_move's from and to)."""
+    source: str
+    alloc_id: int
+    target: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Defrag:
+    """A defragmentation suggestion: the node whose window is freed, and the moves in order (possibly none)."""
+    node: Optional[str]
+    moves: List[Move]
+
+
+@dataclasses.dataclass(frozen=True)
+class ApiSpec:
+    """An API to plan (ncg_api_spec): its replica request, replica count, allowed node groups (None: all) and
+    most replicas per node (0: no limit)."""
+    name: str
+    request: Request
+    replicas: int = 1
+    node_groups: Optional[Sequence[str]] = None
+    max_per_node: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanSummary:
+    """Totals of a solved plan (ncg_plan_summary)."""
+    price_per_hour: float
+    lower_bound_per_hour: float
+    gap: float
+    nodes: int
+    new_nodes: int
+    replicas: int
+    placed: int
+    unplaced: int
+    unpriced_nodes: int
+    chips_used: int
+    chips_total: int
+    cpu_used_milli: int
+    cpu_total_milli: int
+    memory_used_bytes: int
+    memory_total_bytes: int
+    converged: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanReplica:
+    """One replica of a plan (ncg_plan_replica). ``node`` is the node's name and ``node_index`` its index in
+    :attr:`Plan.cluster`, both None when unplaced (``alloc_id`` is then 0)."""
+    api: int
+    api_name: str
+    replica: int
+    node_index: Optional[int]
+    node: Optional[str]
+    alloc_id: int
+
+    @property
+    def placed(self) -> bool:
+        """Whether the replica has a node."""
+        return self.node_index is not None
+
+
+@dataclasses.dataclass(frozen=True)
+class Unplaced:
+    """The unplaced replicas of an API and why (ncg_plan_get_unplaced()); reason "" when all are placed."""
+    count: int
+    reason: str
+
+
+def _fields(s: ctypes.Structure, *skip: str) -> Dict[str, Any]:
+    return {name: getattr(s, name) for name, *_ in s._fields_ if name != "size" and name not in skip}
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Handles
+
+
+class _Handle:
+    """An owned C handle: freed by close(), on leaving a ``with`` block, or when collected."""
+    _h: Optional[int] = None
+    _free: Optional[Callable[[Any], Any]] = None
+
+    def _own(self, h: int, free: Callable[[Any], Any]) -> None:
+        self._h = h
+        self._free = free  # kept on the instance: module globals may be gone at interpreter shutdown
+
+    def _ptr(self) -> int:
+        if not self._h:
+            raise ClosedError("%s is closed" % type(self).__name__)
+        return self._h
+
+    @property
+    def closed(self) -> bool:
+        """Whether close() was called."""
+        return not self._h
+
+    def close(self) -> None:
+        """Free the C handle now. Idempotent. Objects derived from it that are views (cluster nodes, a plan's
+        cluster) stop working; copies (nodes from a catalog, plans from a cluster) are unaffected."""
+        h, self._h = self._h, None
+        if h and self._free is not None:
+            self._free(h)
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: nothing sensible is left to do
+            pass
+
+    def __enter__(self) -> Any:
+        self._ptr()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def _type_name(name: str) -> bytes:
+    if not isinstance(name, str):
+        raise TypeError("instance type must be a str, not %s" % type(name).__name__)
+    return name.encode()
+
+
+class Catalog(_Handle):
+    """A catalog of instance types and system reserves.
+
+    ``Catalog()`` holds the 12 built-in Neuron types (us-east-1 prices); ``Catalog("eu-west-1")`` every EC2 type
+    Cortex knew in that region (``neuron_only=True``: only those with Neuron chips); ``empty=True`` starts with
+    no types. Iterating gives :class:`InstanceType` values; ``"inf1.xlarge" in catalog`` tests for a name."""
+
+    EMPTY = 1 << 0   #: NCG_CATALOG_EMPTY
+    NEURON = 1 << 1  #: NCG_CATALOG_NEURON
+
+    def __init__(self, region: Optional[str] = None, *, empty: bool = False, neuron_only: bool = False) -> None:
+        flags = self.EMPTY if empty else 0
+        if region is None:
+            if neuron_only:
+                flags |= self.NEURON
+                h = C.ncg_catalog_new_region(b"us-east-1", flags)
+            else:
+                h = C.ncg_catalog_new(flags)
+        else:
+            h = C.ncg_catalog_new_region(_b(region, "region"), flags | (self.NEURON if neuron_only else 0))
+        self._own(h, C.ncg_catalog_free)
+
+    regions = staticmethod(regions)
+
+    def __len__(self) -> int:
+        return C.ncg_catalog_type_count(self._ptr())
+
+    def __iter__(self) -> Iterator[InstanceType]:
+        return iter(self.types())
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        try:
+            C.ncg_catalog_find_type(self._ptr(), name.encode(), None)
+        except UnknownTypeError:
+            return False
+        return True
+
+    def types(self) -> List[InstanceType]:
+        """Every type, in catalog order."""
+        return [self.type_at(i) for i in range(len(self))]
+
+    def type_at(self, index: int) -> InstanceType:
+        """The type at ``index`` (ncg_catalog_get_type()); NotFoundError out of range."""
+        t = sized(_Type)
+        C.ncg_catalog_get_type(self._ptr(), index, ctypes.byref(t))
+        return InstanceType._from_c(t)
+
+    def find(self, name: str) -> InstanceType:
+        """The type called ``name`` (ncg_catalog_find_type()); UnknownTypeError if there is none."""
+        t = sized(_Type)
+        C.ncg_catalog_find_type(self._ptr(), _type_name(name), ctypes.byref(t))
+        return InstanceType._from_c(t)
+
+    def index(self, name: str) -> int:
+        """The index of the type called ``name``; UnknownTypeError if there is none."""
+        return C.ncg_catalog_find_type(self._ptr(), _type_name(name), None)
+
+    def set_type(self, instance_type: InstanceType) -> int:
+        """Add a type, or replace the type of that name (keeping its position); returns its index."""
+        t, _keep = instance_type._to_c()
+        return C.ncg_catalog_set_type(self._ptr(), ctypes.byref(t))
+
+    def remove_type(self, name: str) -> None:
+        """Remove the type called ``name``."""
+        C.ncg_catalog_remove_type(self._ptr(), _type_name(name))
+
+    def set_price(self, name: str, usd_per_hour: Optional[float]) -> None:
+        """Set a type's price in USD per hour, or mark it unknown with None."""
+        has = usd_per_hour is not None
+        C.ncg_catalog_set_price(self._ptr(), _type_name(name), 1 if has else 0,
+                                float(usd_per_hour) if has else 0.0)  # type: ignore[arg-type]
+
+    @property
+    def reserve(self) -> Reserve:
+        """The system reserves (ncg_catalog_get_reserve()); assign a :class:`Reserve` to replace them."""
+        r = sized(_Reserve)
+        C.ncg_catalog_get_reserve(self._ptr(), ctypes.byref(r))
+        return Reserve(**_fields(r))
+
+    @reserve.setter
+    def reserve(self, value: Reserve) -> None:
+        r = sized(_Reserve)
+        for k, v in dataclasses.asdict(value).items():
+            setattr(r, k, v)
+        C.ncg_catalog_set_reserve(self._ptr(), ctypes.byref(r))
+
+    def usable(self, name: str) -> Usable:
+        """CPU and memory a replica may use on an empty node of the type, after reserves."""
+        cpu, mem = ctypes.c_int64(), ctypes.c_int64()
+        C.ncg_catalog_get_usable(self._ptr(), _type_name(name), ctypes.byref(cpu), ctypes.byref(mem))
+        return Usable(cpu.value, mem.value)
+
+    def check(self, instance_type: Optional[str] = None, request: Optional[Request] = None, **kwargs: Any) -> int:
+        """Validate a request with Cortex's rules against one type, or (None) the whole catalog. Returns the NCG
+        size (0 for CPU only); raises PprError, NoFitError, TopologyError, ModelError, ... with Cortex's text."""
+        r = _request(request, kwargs)
+        return C.ncg_request_check(self._ptr(), _b(instance_type, "instance type"), ctypes.byref(r))
+
+    def advice(self, instance_type: str, request: Optional[Request] = None, **kwargs: Any) -> Advice:
+        """Advice about a valid request on a type: models compiled for fewer cores than their NCG, models that
+        do not fit or will be context-switched."""
+        r = _request(request, kwargs)
+        findings = ctypes.c_int()
+        t = _type_name(instance_type)
+        text = _ffi.text(lambda buf, size: C.ncg_request_advice(self._ptr(), t, ctypes.byref(r), buf, size,
+                                                                ctypes.byref(findings)))
+        return Advice(findings.value, text)
+
+    def layout(self, instance_type: str, request: Optional[Request] = None, **kwargs: Any) -> List[CoreGroup]:
+        """The NCGs of one replica on a type, relative to the replica (its first chip is 0)."""
+        r = _request(request, kwargs)
+        t = _type_name(instance_type)
+        groups = _ffi.array(_CoreGroup, lambda out, size: C.ncg_request_layout(self._ptr(), t, ctypes.byref(r),
+                                                                               out, size))
+        return [CoreGroup._from_c(g) for g in groups]
+
+    def node(self, instance_type: str) -> "Node":
+        """A new empty :class:`Node` of that type."""
+        return Node(self, instance_type)
+
+
+class _NodeReader:
+    """Reading a node: shared by :class:`Node` (owned) and :class:`ClusterNode` (a node of a cluster)."""
+
+    def _ptr(self) -> int:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @property
+    def type_name(self) -> str:
+        """The node's instance type name."""
+        return C.ncg_node_get_type_name(self._ptr()).decode()
+
+    def check(self, request: Optional[Request] = None, **kwargs: Any) -> None:
+        """Raise the error :meth:`Node.allocate` would raise (FullError says what is short); None if it fits."""
+        r = _request(request, kwargs)
+        C.ncg_node_check(self._ptr(), ctypes.byref(r))
+
+    def fits(self, request: Optional[Request] = None, **kwargs: Any) -> bool:
+        """Whether one replica would fit now (:meth:`check` without the exception, for FullError only)."""
+        try:
+            self.check(request, **kwargs)
+        except FullError:
+            return False
+        return True
+
+    def alloc(self, alloc_id: int) -> Allocation:
+        """One allocation by id; NotFoundError if there is none."""
+        a = sized(_Alloc)
+        C.ncg_node_get_alloc(self._ptr(), alloc_id, ctypes.byref(a))
+        return Allocation._from_c(a)
+
+    def alloc_ids(self) -> List[int]:
+        """The allocation ids, ascending."""
+        p = self._ptr()
+        return _ffi.array(ctypes.c_uint64, lambda out, size: C.ncg_node_get_alloc_ids(p, out, size))
+
+    @property
+    def allocations(self) -> List[Allocation]:
+        """Every allocation, by ascending id."""
+        return [self.alloc(i) for i in self.alloc_ids()]
+
+    def core_groups(self, alloc_id: int) -> List[CoreGroup]:
+        """The NCGs of an allocation, host-global."""
+        p = self._ptr()
+        groups = _ffi.array(_CoreGroup, lambda out, size: C.ncg_node_get_core_groups(p, alloc_id, out, size))
+        return [CoreGroup._from_c(g) for g in groups]
+
+    def env(self, alloc_id: int, process: int = 0) -> Env:
+        """The env strings of one process of an allocation."""
+        e = sized(_Env)
+        C.ncg_node_get_env(self._ptr(), alloc_id, process, ctypes.byref(e))
+        return Env(e.visible_cores.decode(), e.core_group_sizes.decode(), e.visible_devices.decode())
+
+    def envs(self, alloc_id: int) -> List[Env]:
+        """The env strings of every process of an allocation (none for CPU only)."""
+        a = self.alloc(alloc_id)
+        return [self.env(alloc_id, p) for p in range(a.processes_per_replica if a.core_count else 0)]
+
+    def status(self) -> NodeStatus:
+        """The node's current use."""
+        s = sized(_NodeStatus)
+        C.ncg_node_get_status(self._ptr(), ctypes.byref(s))
+        d = _fields(s)
+        d["policy"] = _enum(Policy, d["policy"])
+        return NodeStatus(**d)
+
+    def chip_cache(self, chip: int) -> ChipCache:
+        """Device memory of one chip; NotFoundError out of range."""
+        c = sized(_ChipCache)
+        C.ncg_node_get_chip_cache(self._ptr(), chip, ctypes.byref(c))
+        return ChipCache(**_fields(c))
+
+    def core_group_cache(self, alloc_id: int, process: int = 0) -> CoreGroupCache:
+        """Device memory of one NCG and the NCGs it shares chips with."""
+        p = self._ptr()
+        c = sized(_CoreGroupCache)
+        refs = _ffi.array(_CoreGroupRef, lambda out, size: C.ncg_node_get_core_group_cache(
+            p, alloc_id, process, ctypes.byref(c), out, size))
+        return CoreGroupCache(CoreGroup._from_c(c.core_group), c.reachable_bytes, c.share_bytes, c.need_bytes,
+                              c.shared_with, _enum(CacheState, c.state),
+                              [CoreGroupRef(r.alloc_id, r.process) for r in refs])
+
+
+def _adopt_args(visible_devices: Optional[str], visible_cores: Iterable[str]) -> Tuple[Any, Any, int]:
+    if isinstance(visible_cores, str):
+        visible_cores = [visible_cores]
+    cores = [_b(c, "visible_cores") for c in visible_cores]
+    arr = (ctypes.c_char_p * len(cores))(*cores) if cores else None
+    return _b(visible_devices, "visible_devices"), arr, len(cores)
+
+
+def _adopt_request(request: Optional[Request], kwargs: Dict[str, Any]) -> Optional[_Request]:
+    if request is None and not kwargs:
+        return None
+    return _request(request, kwargs)
+
+
+class Node(_Handle, _NodeReader):
+    """One machine of one instance type. It copies what it needs from the catalog, which may be closed after."""
+
+    def __init__(self, catalog: Catalog, instance_type: str) -> None:
+        self._own(C.ncg_node_new(catalog._ptr(), _type_name(instance_type), 0), C.ncg_node_free)
+
+    def clone(self) -> "Node":
+        """A deep copy: type, policy, allocations with their ids, models and the next id."""
+        n = Node.__new__(Node)
+        n._own(C.ncg_node_clone(self._ptr()), C.ncg_node_free)
+        return n
+
+    def set_policy(self, policy: Union[Policy, int]) -> None:
+        """The window policy for later allocations."""
+        C.ncg_node_set_policy(self._ptr(), int(policy))
+
+    def allocate(self, request: Optional[Request] = None, **kwargs: Any) -> Allocation:
+        """Place one replica (request keywords: inf, neuroncores, processes_per_replica, cpu, mem, gpu, hugepages,
+        models). Raises FullError with what is short, or the rule it breaks."""
+        r = _request(request, kwargs)
+        a = sized(_Alloc)
+        C.ncg_node_allocate(self._ptr(), ctypes.byref(r), ctypes.byref(a))
+        return Allocation._from_c(a)
+
+    def adopt(self, visible_devices: Optional[str] = None, visible_cores: Iterable[str] = (),
+              request: Optional[Request] = None, **kwargs: Any) -> Allocation:
+        """Record a running replica from its AWS_NEURON_VISIBLE_DEVICES and each process's NEURON_RT_VISIBLE_CORES
+        (in process order). Request keywords (cpu, mem, hugepages, models) give what else it uses, so that later
+        allocations do not overcommit the node; inf, neuroncores and processes_per_replica come from the strings."""
+        devices, cores, count = _adopt_args(visible_devices, visible_cores)
+        r = _adopt_request(request, kwargs)
+        a = sized(_Alloc)
+        C.ncg_node_adopt(self._ptr(), ctypes.byref(r) if r is not None else None, devices, cores, count,
+                         ctypes.byref(a))
+        return Allocation._from_c(a)
+
+    def release(self, alloc_id: int) -> None:
+        """Release an allocation; NotFoundError if there is none."""
+        C.ncg_node_release(self._ptr(), alloc_id)
+
+
+class ClusterNode(_NodeReader):
+    """A node of a cluster (or of a plan's cluster), by name. Reading goes through the ncg_node_* getters;
+    changes go through the cluster (:meth:`release`, :meth:`adopt`), which keeps its index current. The node is
+    looked up by name on every call, so a removed node raises NotFoundError rather than reading freed memory."""
+
+    def __init__(self, cluster: "_ClusterReader", name: str) -> None:
+        self._cluster = cluster
+        self.name = name
+
+    def _lookup(self) -> Tuple[int, int, int]:
+        cp = self._cluster._ptr()
+        index = C.ncg_cluster_find_node(cp, self.name.encode())
+        node, group = ctypes.c_void_p(), ctypes.c_int()
+        C.ncg_cluster_get_node(cp, index, ctypes.byref(node), None, ctypes.byref(group))
+        return node.value or 0, index, group.value
+
+    def _ptr(self) -> int:
+        return self._lookup()[0]
+
+    @property
+    def index(self) -> int:
+        """The node's index in its cluster."""
+        return self._lookup()[1]
+
+    @property
+    def nodegroup(self) -> int:
+        """The index of the node's node group."""
+        return self._lookup()[2]
+
+    def release(self, alloc_id: int) -> None:
+        """Release an allocation of this node (:meth:`Cluster.release`)."""
+        self._cluster._mutable().release(self.name, alloc_id)
+
+    def adopt(self, visible_devices: Optional[str] = None, visible_cores: Iterable[str] = (),
+              request: Optional[Request] = None, **kwargs: Any) -> Allocation:
+        """Record a running replica on this node (:meth:`Cluster.adopt`)."""
+        return self._cluster._mutable().adopt(self.name, visible_devices, visible_cores, request, **kwargs)
+
+    def __repr__(self) -> str:
+        return "<ncg.ClusterNode %r>" % self.name
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ClusterNode) and other._cluster is self._cluster and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash((id(self._cluster), self.name))
+
+
+class _ClusterReader:
+    """Reading a cluster: shared by :class:`Cluster` and :class:`PlannedCluster`."""
+
+    def _ptr(self) -> int:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _mutable(self) -> "Cluster":
+        raise InvalidArgumentError(Status.INVALID, "a plan's cluster is read-only")
+
+    def __len__(self) -> int:
+        return C.ncg_cluster_node_count(self._ptr())
+
+    @property
+    def nodegroup_count(self) -> int:
+        """How many node groups there are."""
+        return C.ncg_cluster_nodegroup_count(self._ptr())
+
+    def nodegroup(self, index: int) -> NodeGroup:
+        """Node group ``index``, with its effective price and its instance type."""
+        s, t = sized(_NodegroupSpec), sized(_Type)
+        C.ncg_cluster_get_nodegroup(self._ptr(), index, ctypes.byref(s), ctypes.byref(t))
+        return NodeGroup(index, _str(s.name) or "", _str(s.type) or "", s.min_nodes, s.max_nodes,
+                         s.usd_per_hour if s.has_price else None, s.priority, InstanceType._from_c(t))
+
+    @property
+    def nodegroups(self) -> List[NodeGroup]:
+        """Every node group, in the order they were added."""
+        return [self.nodegroup(i) for i in range(self.nodegroup_count)]
+
+    def get_policy(self, nodegroup: Optional[str] = None) -> Union[Policy, int]:
+        """The window policy of a node group, or (None) of all of them (InvalidArgumentError if they differ)."""
+        return _enum(Policy, C.ncg_cluster_get_policy(self._ptr(), _b(nodegroup, "nodegroup")))
+
+    def node_name(self, index: int) -> str:
+        """The name of node ``index``."""
+        name = ctypes.c_char_p()
+        C.ncg_cluster_get_node(self._ptr(), index, None, ctypes.byref(name), None)
+        return (name.value or b"").decode()
+
+    def find_node(self, name: str) -> int:
+        """The index of the node called ``name``; NotFoundError if there is none."""
+        return C.ncg_cluster_find_node(self._ptr(), _b(name, "node name"))
+
+    def node(self, name_or_index: Union[str, int]) -> ClusterNode:
+        """A node by name or index."""
+        if isinstance(name_or_index, int):
+            return ClusterNode(self, self.node_name(name_or_index))
+        self.find_node(name_or_index)
+        return ClusterNode(self, name_or_index)
+
+    @property
+    def nodes(self) -> List[ClusterNode]:
+        """Every node, in the order they were added: ``for node in cluster.nodes``."""
+        return [ClusterNode(self, self.node_name(i)) for i in range(len(self))]
+
+    def __iter__(self) -> Iterator[ClusterNode]:
+        return iter(self.nodes)
+
+    def dump(self) -> str:
+        """The whole state as text (format "ncg-cluster 2"); :meth:`Cluster.restore` reads it back."""
+        p = self._ptr()
+        return _ffi.text(lambda buf, size: C.ncg_cluster_dump(p, buf, size))
+
+    def defrag(self, chips: int, nodegroup: Optional[str] = None) -> Defrag:
+        """The fewest moves that free a window of ``chips`` whole chips on some node (of ``nodegroup``); the
+        cluster is not changed. FullError when no node can be freed that way."""
+        p = self._ptr()
+        g = _b(nodegroup, "nodegroup")
+        node = ctypes.c_char_p()
+        moves = _ffi.array(_Move, lambda out, size: C.ncg_cluster_defrag(p, chips, g, out, size,
+                                                                        ctypes.byref(node)))
+        return Defrag(_str(node.value), [Move((getattr(m, "from") or b"").decode(), m.alloc_id,
+                                              (m.to or b"").decode()) for m in moves])
+
+
+class Cluster(_Handle, _ClusterReader):
+    """Node groups and named nodes, indexed for online placement. ``Cluster.restore(text)`` rebuilds one from
+    :meth:`dump` text; :meth:`clone` makes a deep copy."""
+
+    def __init__(self) -> None:
+        self._own(C.ncg_cluster_new(0), C.ncg_cluster_free)
+
+    @classmethod
+    def _wrap(cls, h: int) -> "Cluster":
+        c = cls.__new__(cls)
+        c._own(h, C.ncg_cluster_free)
+        return c
+
+    @classmethod
+    def restore(cls, text: str) -> "Cluster":
+        """A cluster from :meth:`dump` text; ParseError names the line and what is wrong."""
+        return cls._wrap(C.ncg_cluster_restore(_b(text, "text"), 0))
+
+    def clone(self) -> "Cluster":
+        """A deep copy (node groups, nodes, allocations, ids, names)."""
+        return self._wrap(C.ncg_cluster_clone(self._ptr()))
+
+    def _mutable(self) -> "Cluster":
+        return self
+
+    def add_nodegroup(self, catalog: Catalog, name: str, instance_type: str, *, min_instances: int = 0,
+                      max_instances: int = 1000000, price: Optional[float] = None, priority: int = 0) -> int:
+        """Add a node group (Cortex's ``node_groups`` entry); returns its index. ``price`` overrides the
+        catalog's USD per hour (spot, discounts)."""
+        s = sized(_NodegroupSpec)
+        keep = (_b(name), _type_name(instance_type))
+        s.name, s.type = keep
+        s.min_nodes, s.max_nodes, s.priority = min_instances, max_instances, priority
+        s.has_price = 0 if price is None else 1
+        s.usd_per_hour = 0.0 if price is None else float(price)
+        return C.ncg_cluster_add_nodegroup(self._ptr(), catalog._ptr(), ctypes.byref(s))
+
+    def set_policy(self, policy: Union[Policy, int], nodegroup: Optional[str] = None) -> None:
+        """The window policy of a node group's nodes (present and later), or (None) of every node group."""
+        C.ncg_cluster_set_policy(self._ptr(), _b(nodegroup, "nodegroup"), int(policy))
+
+    def add_node(self, nodegroup: str, name: Optional[str] = None) -> ClusterNode:
+        """Add an empty node to a node group (named "<nodegroup>-<n>" when ``name`` is None)."""
+        index = C.ncg_cluster_add_node(self._ptr(), _b(name, "node name"), _b(nodegroup, "nodegroup"))
+        return ClusterNode(self, self.node_name(index))
+
+    def remove_node(self, name: str) -> None:
+        """Remove a node and every allocation on it."""
+        C.ncg_cluster_remove_node(self._ptr(), _b(name, "node name"))
+
+    def place(self, request: Optional[Request] = None, *, node_groups: Optional[Sequence[str]] = None,
+              **kwargs: Any) -> Placement:
+        """Place one replica on an existing node of the allowed node groups (None: all). FullError gives the
+        reason per node group."""
+        r = _request(request, kwargs)
+        names, arr, count = _names(node_groups)
+        out = sized(_Placement)
+        C.ncg_cluster_place(self._ptr(), ctypes.byref(r), arr, count, ctypes.byref(out))
+        return Placement((out.node or b"").decode(), out.node_index, out.nodegroup, out.alloc_id)
+
+    def release(self, node: str, alloc_id: int) -> None:
+        """Release allocation ``alloc_id`` of node ``node``."""
+        C.ncg_cluster_release(self._ptr(), _b(node, "node name"), alloc_id)
+
+    def adopt(self, node: str, visible_devices: Optional[str] = None, visible_cores: Iterable[str] = (),
+              request: Optional[Request] = None, **kwargs: Any) -> Allocation:
+        """Record a running replica on node ``node`` from its env strings (see :meth:`Node.adopt`)."""
+        devices, cores, count = _adopt_args(visible_devices, visible_cores)
+        r = _adopt_request(request, kwargs)
+        a = sized(_Alloc)
+        C.ncg_cluster_adopt(self._ptr(), _b(node, "node name"), ctypes.byref(r) if r is not None else None,
+                            devices, cores, count, ctypes.byref(a))
+        return Allocation._from_c(a)
+
+
+def _names(names: Optional[Sequence[str]]) -> Tuple[Any, Any, int]:
+    if names is None:
+        return None, None, 0
+    if isinstance(names, str):
+        names = [names]
+    enc = [_b(n, "node group name") for n in names]
+    arr = (ctypes.c_char_p * len(enc))(*enc) if enc else None
+    return enc, arr, len(enc)
+
+
+class PlannedCluster(_ClusterReader):
+    """The cluster of a :class:`Plan` (read-only): the base's nodes before solving, the planned ones after."""
+
+    def __init__(self, plan: "Plan") -> None:
+        self._plan = plan
+
+    def _ptr(self) -> int:
+        return C.ncg_plan_get_cluster(self._plan._ptr())
+
+    def copy(self) -> Cluster:
+        """A :class:`Cluster` of one's own (ncg_cluster_clone()), e.g. to place onto after planning."""
+        return Cluster._wrap(C.ncg_cluster_clone(self._ptr()))
+
+
+class Plan(_Handle):
+    """Replicas of many APIs placed onto a copy of a cluster at the lowest price, with a lower bound.
+
+    >>> plan = Plan(cluster)                       # doctest: +SKIP
+    >>> plan.add_api("resnet", replicas=4, inf=1, processes_per_replica=4, cpu=3, mem="4G")  # doctest: +SKIP
+    >>> plan.solve(); plan.summary().price_per_hour  # doctest: +SKIP
+    """
+
+    def __init__(self, cluster: Optional[Cluster] = None) -> None:
+        base = cluster if cluster is not None else Cluster()
+        try:
+            self._own(C.ncg_plan_new(base._ptr(), 0), C.ncg_plan_free)
+        finally:
+            if cluster is None:
+                base.close()
+
+    def add_api(self, name: Union[str, ApiSpec], request: Optional[Request] = None, *, replicas: int = 1,
+                node_groups: Optional[Sequence[str]] = None, max_per_node: int = 0, **kwargs: Any) -> int:
+        """Add an API (or an :class:`ApiSpec`); returns its index. Request keywords as :class:`Request`."""
+        if isinstance(name, ApiSpec):
+            if request is not None or kwargs:
+                raise TypeError("give either an ApiSpec or request arguments, not both")
+            spec = name
+        else:
+            spec = ApiSpec(name, request if request is not None else Request(**kwargs), replicas, node_groups,
+                           max_per_node)
+        r = _request(spec.request, {})
+        s = sized(_ApiSpec)
+        enc_name = _b(spec.name, "api name")
+        names, arr, count = _names(spec.node_groups)
+        s.name, s.request, s.replicas = enc_name, ctypes.pointer(r), spec.replicas
+        s.nodegroups, s.nodegroup_count, s.max_per_node = arr, count, spec.max_per_node
+        return C.ncg_plan_add_api(self._ptr(), ctypes.byref(s))
+
+    def solve(self) -> "Plan":
+        """Compute the plan (once); returns the plan. Replicas that cannot be placed are reported by
+        :meth:`summary` and :meth:`unplaced`, not raised."""
+        C.ncg_plan_solve(self._ptr())
+        return self
+
+    @property
+    def solved(self) -> bool:
+        """Whether solve() has succeeded."""
+        try:
+            C.ncg_plan_get_summary(self._ptr(), ctypes.byref(sized(_PlanSummary)))
+        except InvalidArgumentError:
+            return False
+        return True
+
+    def summary(self) -> PlanSummary:
+        """Totals of the solved plan; InvalidArgumentError before solve()."""
+        s = sized(_PlanSummary)
+        C.ncg_plan_get_summary(self._ptr(), ctypes.byref(s))
+        d = _fields(s)
+        d["converged"] = bool(d["converged"])
+        return PlanSummary(**d)
+
+    @property
+    def cluster(self) -> PlannedCluster:
+        """The plan's cluster, for reading (nodes, allocations, env, dump)."""
+        self._ptr()
+        return PlannedCluster(self)
+
+    @property
+    def api_count(self) -> int:
+        """How many APIs were added."""
+        return C.ncg_plan_api_count(self._ptr())
+
+    def api_name(self, api: int) -> str:
+        """The name of API ``api``; NotFoundError out of range."""
+        s = C.ncg_plan_get_api_name(self._ptr(), api)
+        if s is None:
+            raise NotFoundError(Status.NOT_FOUND, "api %d does not exist (the plan has %d)" % (api, self.api_count))
+        return s.decode()
+
+    @property
+    def apis(self) -> List[str]:
+        """The API names, in the order they were added."""
+        return [self.api_name(i) for i in range(self.api_count)]
+
+    def _api(self, api: Union[int, str]) -> int:
+        if isinstance(api, str):
+            names = self.apis
+            if api not in names:
+                raise NotFoundError(Status.NOT_FOUND, "api %s is not in the plan" % api)
+            return names.index(api)
+        return api
+
+    def replica(self, index: int) -> PlanReplica:
+        """Replica ``index`` (APIs in order, then replicas in order)."""
+        p = self._ptr()
+        r = sized(_PlanReplica)
+        C.ncg_plan_get_replica(p, index, ctypes.byref(r))
+        placed = r.node >= 0
+        return PlanReplica(r.api, self.api_name(r.api), r.replica, r.node if placed else None,
+                           PlannedCluster(self).node_name(r.node) if placed else None, r.alloc_id)
+
+    def replicas(self) -> List[PlanReplica]:
+        """Every replica of the solved plan, placed or not (empty before solve())."""
+        return [self.replica(i) for i in range(C.ncg_plan_replica_count(self._ptr()))]
+
+    @property
+    def replica_count(self) -> int:
+        """How many replicas the solved plan has (0 before solve())."""
+        return C.ncg_plan_replica_count(self._ptr())
+
+    def unplaced(self, api: Union[int, str]) -> Unplaced:
+        """How many replicas of an API are unplaced, and why ("" when all are placed)."""
+        p, i = self._ptr(), self._api(api)
+        count = ctypes.c_int()
+        reason = _ffi.text(lambda buf, size: C.ncg_plan_get_unplaced(p, i, buf, size, ctypes.byref(count)))
+        return Unplaced(count.value, reason)
+
+    def headroom(self, api: Union[int, str]) -> int:
+        """How many more replicas of an API would fit on the plan's nodes as they are."""
+        return C.ncg_plan_get_headroom(self._ptr(), self._api(api))

@@ -10,6 +10,7 @@ import subprocess
 import pytest
 
 import ncg
+import ncg._ffi
 
 LAYOUT = os.environ.get("NCG_LAYOUT")
 pytestmark = pytest.mark.skipif(not LAYOUT, reason="NCG_LAYOUT is not set (run through meson test)")
@@ -31,7 +32,7 @@ def c_layout():
 
 
 def binding_structures():
-    return sorted((cls for cls in vars(ncg).values()
+    return sorted((cls for cls in vars(ncg._ffi).values()
                    if isinstance(cls, type) and issubclass(cls, ctypes.Structure) and "_fields_" in cls.__dict__),
                   key=lambda cls: cls.__name__)
 
@@ -59,3 +60,7 @@ def test_structure_matches_c(cls, layout):
     got = [(name, getattr(cls, name).offset, getattr(cls, name).size) for name, *_ in cls._fields_]
     assert got == members, "%s differs from %s" % (cls.__name__, cls._c_name_)
     assert ctypes.sizeof(cls) == size
+
+
+def test_every_struct_of_the_header_is_mirrored(layout):
+    assert sorted(cls._c_name_ for cls in binding_structures()) == sorted(layout)

@@ -1,99 +1,392 @@
-"""The Python binding: conversions, ownership and errors (the rules themselves are tested in C)."""
+"""The Python binding: every wrapped function, conversions, ownership and errors (the rules themselves are
+tested in C). Run by meson against the library just built ($NCG_LIBRARY)."""
 import ctypes
+import gc
+import os
+import re
+import subprocess
+import sys
+import weakref
 
 import pytest
 
 import ncg
+from ncg import _ffi
 
-E_INVALID, E_PARSE, E_RANGE, E_UNKNOWN_TYPE, E_NOT_FOUND, E_PPR, E_NO_FIT, E_FULL, E_OVERLAP = \
-    -1, -3, -4, -5, -6, -7, -8, -10, -11
+HERE = os.path.dirname(os.path.abspath(__file__))
+PKG = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(PKG))
+
+
+def raises(cls, code, message=None, match=None):
+    """Context manager: the call raises cls with that code and exactly that message (or matching `match`)."""
+    class Check:
+        def __enter__(self):
+            self.ctx = pytest.raises(cls)
+            self.info = self.ctx.__enter__()
+            return self.info
+
+        def __exit__(self, *exc):
+            ok = self.ctx.__exit__(*exc)
+            e = self.info.value
+            assert isinstance(e, ncg.NcgError)
+            assert e.code == code and isinstance(e.code, ncg.Status)
+            assert str(e) == e.message
+            if message is not None:
+                assert e.message == message
+            if match is not None:
+                assert re.search(match, e.message), e.message
+            return ok
+    return Check()
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Loading, version, the function table
+
+
+def run_python(code, **env):
+    e = dict(os.environ, PYTHONPATH=PKG, **env)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e)
 
 
 def test_version():
     assert ncg.version() == "2.0.0"
-    assert ncg.strerror(E_NOT_FOUND) == "not found"
+    assert ncg.version_info == (2, 0, 0)
+    assert ncg.library_path == os.environ.get("NCG_LIBRARY", ncg.library_path)
+
+
+def test_import_error_lists_what_was_tried():
+    r = run_python("import ncg", NCG_LIBRARY="/nonexistent/libncg.so.2")
+    assert r.returncode != 0
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.startswith("ImportError: cannot load libncg 2.x; tried: $NCG_LIBRARY=/nonexistent/libncg.so.2 (")
+    assert "Set $NCG_LIBRARY to the path of libncg.so.2" in last
+    libc = ctypes.util.find_library("c")
+    r = run_python("import ncg", NCG_LIBRARY=libc)
+    assert "(loaded, but it has no ncg_version: not libncg)" in r.stderr
+
+
+def test_import_without_env_tries_soname_then_find_library():
+    env = dict(os.environ, PYTHONPATH=PKG)
+    env.pop("NCG_LIBRARY", None)
+    env["LD_LIBRARY_PATH"] = os.path.dirname(os.environ["NCG_LIBRARY"])
+    r = subprocess.run([sys.executable, "-c", "import ncg; print(ncg.library_path)"], capture_output=True,
+                       text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "libncg.so.2"
+    env["LD_LIBRARY_PATH"] = "/nonexistent"
+    r = subprocess.run([sys.executable, "-c", "import ncg"], capture_output=True, text=True, env=env)
+    if r.returncode != 0:  # unless a libncg 2 is installed system-wide
+        assert "tried: SONAME libncg.so.2 (" in r.stderr
+        assert "ctypes.util.find_library('ncg') -> " in r.stderr
+
+
+def header_functions():
+    text = open(os.path.join(ROOT, "include", "ncg.h"), encoding="utf-8").read()
+    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
+    return sorted(set(re.findall(r"\b(ncg_\w+)\s*\(", text)) - {"ncg_error"})
+
+
+def test_every_public_function_is_declared_once():
+    names = [f[0] for f in _ffi._FUNCTIONS]
+    assert len(names) == len(set(names))
+    assert sorted(names) == header_functions()
+    sym = open(os.path.join(ROOT, "src", "libncg.sym"), encoding="utf-8").read()
+    assert sorted(names) == sorted(re.findall(r"^\s*(ncg_\w+);", sym, flags=re.M))
+
+
+@pytest.mark.parametrize("name,restype,argtypes,kind", _ffi._FUNCTIONS, ids=[f[0] for f in _ffi._FUNCTIONS])
+def test_declaration(name, restype, argtypes, kind):
+    f = getattr(_ffi.lib, name)
+    assert f.restype is restype
+    if kind == "plain":
+        assert f.argtypes == argtypes
+        assert getattr(f, "errcheck", None) is None
+    else:
+        assert f.argtypes == argtypes + [ctypes.POINTER(_ffi._Error)]
+        assert f.errcheck is (_ffi._errcheck_status if kind == "status" else _ffi._errcheck_handle)
+        assert getattr(_ffi.C, name).cfunc is f
+    # pointer results are never left as int
+    if kind == "handle":
+        assert restype is ctypes.c_void_p
+
+
+def test_strerror_and_status():
+    assert ncg.strerror(ncg.Status.NOT_FOUND) == "not found"
+    assert ncg.strerror(-14) == "unknown error"
+    assert ncg.strerror(-999) == "unknown error"
+    assert [s.value for s in ncg.Status] == list(range(0, -14, -1))
+
+
+def test_exception_classes():
+    expect = {-1: (ncg.InvalidArgumentError, ValueError), -2: (ncg.OutOfMemoryError, MemoryError),
+              -3: (ncg.ParseError, ValueError), -4: (ncg.RangeError, ValueError),
+              -5: (ncg.UnknownTypeError, LookupError), -6: (ncg.NotFoundError, LookupError),
+              -7: (ncg.PprError, ValueError), -8: (ncg.NoFitError, ValueError),
+              -9: (ncg.TopologyError, ValueError), -10: (ncg.FullError, ncg.NcgError),
+              -11: (ncg.OverlapError, ncg.NcgError), -12: (ncg.ModelError, ValueError),
+              -13: (ncg.ExistsError, ncg.NcgError)}
+    for code, (cls, base) in expect.items():
+        with pytest.raises(cls) as e:
+            ncg._raise(code, "m%d" % code)
+        assert isinstance(e.value, base) and isinstance(e.value, ncg.NcgError)
+        assert e.value.code == code and e.value.message == "m%d" % code
+        assert ncg.strerror(code) != "unknown error"
+    with pytest.raises(ncg.NcgError) as e:
+        ncg._raise(-99, "future")
+    assert type(e.value) is ncg.NcgError and e.value.code == -99
+    assert repr(e.value) == "NcgError(-99, 'future')"
+
+
+def test_errcheck_falls_back_to_strerror_without_message():
+    err = _ffi._Error()
+    with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND, "not found"):
+        _ffi._errcheck_status(-6, None, (err,))
+    with raises(ncg.OutOfMemoryError, ncg.Status.NOMEM, "out of memory"):
+        _ffi._errcheck_handle(None, None, (err,))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Quantities, ppr, env strings, names
 
 
 def test_quantities():
     assert ncg.parse_cpu("500m") == 500
+    assert ncg.parse_cpu("1.5") == 1500
     assert ncg.parse_memory("4Gi") == 4 << 30
-    with pytest.raises(ncg.NcgError) as e:
+    assert ncg.parse_memory("1.5Gi") == 3 << 29
+    with raises(ncg.ParseError, ncg.Status.PARSE, match=r'^invalid CPU quantity "abc"'):
         ncg.parse_cpu("abc")
-    assert e.value.code == E_PARSE
-    assert str(e.value).startswith('invalid CPU quantity "abc"')
-    assert e.value.message == str(e.value)
-
-
-def test_format_follows_the_buffer_rule():
+    with raises(ncg.ParseError, ncg.Status.PARSE):
+        ncg.parse_memory("4 Gi")
+    with raises(ncg.RangeError, ncg.Status.RANGE):
+        ncg.parse_memory("99999999E")
+    with pytest.raises(TypeError):
+        ncg.parse_cpu(1)
     assert ncg.format_cpu(2000) == "2"
     assert ncg.format_cpu(2500) == "2500m"
     assert ncg.format_memory(4000000000) == "4G"
     assert ncg.format_memory(7331643392) == "6992Mi"
     assert ncg.format_memory(1023) == "1023"
-    with pytest.raises(ncg.NcgError) as e:
+    with raises(ncg.RangeError, ncg.Status.RANGE):
         ncg.format_cpu(-1)
-    assert e.value.code == E_RANGE
-    # Too small a buffer: the full length comes back and the buffer is untouched.
+    with raises(ncg.RangeError, ncg.Status.RANGE):
+        ncg.format_memory(-1)
+
+
+def test_buffer_rule_is_followed():
     buf = ctypes.create_string_buffer(b"xyz", 4)
-    assert ncg._format_cpu(2500, buf, 4) == 5
+    assert ncg.C.ncg_format_cpu(2500, buf, 4) == 5
     assert buf.raw == b"xyz\0"
+    with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
+        ncg.C.ncg_format_cpu(2500, None, 4)
 
 
-def test_ppr_message_is_cortexs():
+def test_request_quantities_accept_int_float_and_str():
+    with ncg.Catalog() as cat, ncg.Node(cat, "inf1.6xlarge") as node:
+        for cpu, milli in ((2, 2000), (1.5, 1500), (0.0001, 1), ("750m", 750)):
+            for mem, nbytes in ((1 << 30, 1 << 30), (1.5, 2), ("1Gi", 1 << 30)):
+                a = node.allocate(cpu=cpu, mem=mem)
+                assert (a.cpu_milli, a.memory_bytes) == (milli, nbytes)
+                node.release(a.id)
+        for bad in (True, None, [1]):
+            with pytest.raises(TypeError):
+                node.allocate(cpu=bad)
+            with pytest.raises(TypeError):
+                node.allocate(mem=bad)
+        with raises(ncg.ParseError, ncg.Status.PARSE):
+            node.allocate(cpu="2 cores")
+        with raises(ncg.RangeError, ncg.Status.RANGE):
+            node.allocate(cpu=-1)
+        with pytest.raises(TypeError):
+            node.allocate(ppr=2)  # Cortex's name is processes_per_replica
+        with pytest.raises(TypeError):
+            node.allocate(ncg.Request(inf=1), cpu=1)
+        assert node.alloc_ids() == []
+
+
+def test_ppr():
     assert ncg.ppr_check(2, 4) == 2
-    with pytest.raises(ncg.NcgError) as e:
+    with raises(ncg.PprError, ncg.Status.PPR,
+                "cannot evenly distribute 2 Inferentia ASICs (8 NeuronCores total) over 3 processes - "
+                "acceptable numbers of processes are 1, 2, 4, or 8"):
         ncg.ppr_check(2, 3)
-    assert e.value.code == E_PPR
-    assert str(e.value) == ("cannot evenly distribute 2 Inferentia ASICs (8 NeuronCores total) over 3 processes - "
-                            "acceptable numbers of processes are 1, 2, 4, or 8")
+    with raises(ncg.PprError, ncg.Status.PPR, match="Trainium chip"):
+        ncg.ppr_check(1, 3, cores_per_chip=2, accelerator=ncg.Accelerator.TRAINIUM)
+    with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
+        ncg.ppr_check(1, 1, accelerator=ncg.Accelerator.GPU)
+    with raises(ncg.RangeError, ncg.Status.RANGE):
+        ncg.ppr_check(1, 0)
     assert ncg.ppr_values(8) == [1, 2, 4, 8]
     assert ncg.ppr_values(1) == [1]
+    assert ncg.ppr_values(12) == [1, 2, 3, 4, 6, 12]
+    with raises(ncg.RangeError, ncg.Status.RANGE):
+        ncg.ppr_values(0)
 
 
-def test_catalog():
+def test_env_strings():
+    assert ncg.parse_visible_cores("3-6") == range(3, 7)
+    assert ncg.parse_visible_cores("3,4,5,6", 16) == range(3, 7)
+    assert ncg.parse_visible_cores("4") == range(4, 5)
+    assert ncg.parse_visible_devices("2,3") == range(2, 4)
+    assert ncg.parse_visible_devices("2-3", 4) == range(2, 4)
+    with raises(ncg.ParseError, ncg.Status.PARSE):
+        ncg.parse_visible_cores("6-3")
+    with raises(ncg.ParseError, ncg.Status.PARSE):
+        ncg.parse_visible_devices("1,3")
+    with raises(ncg.RangeError, ncg.Status.RANGE):
+        ncg.parse_visible_cores("3-6", 4)
+    assert ncg.parse_core_group_sizes("4") == [4]
+    assert ncg.parse_core_group_sizes("2,4,6,4") == [2, 4, 6, 4]
+    with raises(ncg.ParseError, ncg.Status.PARSE):
+        ncg.parse_core_group_sizes("2,,4")
+    with raises(ncg.RangeError, ncg.Status.RANGE):
+        ncg.parse_core_group_sizes("0")
+    assert ncg.format_ids(4, 4) == "4-7"
+    assert ncg.format_ids(4, 1) == "4"
+    assert ncg.format_ids(2, 2, ranged=False) == "2,3"
+    with raises(ncg.RangeError, ncg.Status.RANGE):
+        ncg.format_ids(-1, 2)
+
+
+def test_enum_names():
+    assert [t.label for t in ncg.Topology] == ["single", "chain", "ring", "torus4x4"]
+    assert [a.label for a in ncg.Accelerator] == ["none", "inferentia", "trainium", "gpu"]
+    assert [c.label for c in ncg.CacheState] == ["fits", "context-switched", "does not fit"]
+    assert ncg.topology_name(2) == "ring"
+    for fn in (ncg.topology_name, ncg.accel_name, ncg.cache_state_name):
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID, "unknown value 42"):
+            fn(42)
+    assert ncg._enum(ncg.Policy, 7) == 7  # values a newer library adds stay ints
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Catalog
+
+
+def test_catalog_types():
     with ncg.Catalog() as cat:
-        types = {t["name"]: t for t in cat.types()}
-        assert len(types) == 12
-        assert types["inf2.48xlarge"]["chips"] == 12
+        types = {t.name: t for t in cat}
+        assert len(cat) == len(types) == 12
         t = cat.find("inf1.6xlarge")
-        assert (t["chips"], t["cores_per_chip"], t["accelerator"], t["family"]) == (4, 4, "inferentia", "inf1")
-        assert t == types["inf1.6xlarge"]
-        assert t["usd_per_hour"] is not None and t["usd_per_hour"] > 0
-        with pytest.raises(ncg.NcgError) as e:
+        assert t == types["inf1.6xlarge"] == cat.type_at(cat.index("inf1.6xlarge"))
+        assert (t.family, t.accelerator, t.chips, t.cores_per_chip, t.cores, t.topology) == \
+            ("inf1", ncg.Accelerator.INFERENTIA, 4, 4, 16, ncg.Topology.CHAIN)
+        assert (t.cpu_milli, t.memory_bytes, t.device_memory_bytes, t.gpus) == (24000, 48 << 30, 8 << 30, 0)
+        assert t.usd_per_hour == 1.18
+        assert [f.name for f in __import__("dataclasses").fields(ncg.InstanceType)] == \
+            [n for n, *_ in ncg._Type._fields_ if n not in ("size", "has_price")]
+        assert "inf1.xlarge" in cat and "no.such" not in cat and 5 not in cat
+        with raises(ncg.UnknownTypeError, ncg.Status.UNKNOWN_TYPE):
             cat.find("no.such")
-        assert e.value.code == E_UNKNOWN_TYPE
-        cpu, memory = cat.usable("inf1.6xlarge")
-        assert 0 < cpu < t["cpu_milli"] and 0 < memory < t["memory_bytes"]
+        with raises(ncg.UnknownTypeError, ncg.Status.UNKNOWN_TYPE):
+            cat.index("no.such")
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+            cat.type_at(12)
+        with pytest.raises(TypeError):
+            cat.find(None)
+        u = cat.usable("inf1.6xlarge")
+        assert (u.cpu_milli, u.memory_bytes) == (24000 - 810, (48 << 30) - (1200 << 20))
+        with raises(ncg.UnknownTypeError, ncg.Status.UNKNOWN_TYPE):
+            cat.usable("no.such")
     with ncg.Catalog(empty=True) as empty:
-        assert empty.types() == []
+        assert empty.types() == [] and len(empty) == 0
+
+
+def test_catalog_regions():
+    regions = ncg.regions()
+    assert len(regions) == 23 and regions[0] == "af-south-1" and regions[-1] == "us-west-2"
+    assert ncg.Catalog.regions() == regions
+    with ncg.Catalog("us-east-1") as cat:
+        assert len(cat) == 477
+        assert cat.find("g4dn.xlarge").accelerator == ncg.Accelerator.GPU
+    with ncg.Catalog("us-east-1", neuron_only=True) as cat, ncg.Catalog(neuron_only=True) as cat2:
+        assert all(t.chips > 0 for t in cat) and len(cat) == len(cat2) == 12
+        assert cat.types() == cat2.types()
+    with ncg.Catalog("eu-west-1", empty=True) as cat:
+        assert len(cat) == 0
+    with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+        ncg.Catalog("mars-north-1")
+
+
+def test_catalog_changes():
+    with ncg.Catalog(empty=True) as cat:
+        t = ncg.InstanceType("x1.big", family="x1", accelerator=ncg.Accelerator.INFERENTIA, chips=2,
+                             cores_per_chip=4, device_memory_bytes=8 << 30, cpu_milli=8000, memory_bytes=32 << 30,
+                             topology=ncg.Topology.CHAIN, usd_per_hour=1.0)
+        assert cat.set_type(t) == 0
+        assert cat.find("x1.big") == t
+        assert cat.set_type(ncg.InstanceType("c1.cpu", cpu_milli=4000, memory_bytes=8 << 30)) == 1
+        with raises(ncg.RangeError, ncg.Status.RANGE, match="chips"):
+            cat.set_type(ncg.InstanceType("x1.bad", accelerator=ncg.Accelerator.INFERENTIA, chips=0,
+                                          cores_per_chip=4, device_memory_bytes=1, cpu_milli=1, memory_bytes=1))
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID, match="name"):
+            cat.set_type(ncg.InstanceType("bad name!", cpu_milli=1, memory_bytes=1))
+        cat.set_price("x1.big", 2.5)
+        assert cat.find("x1.big").usd_per_hour == 2.5
+        cat.set_price("x1.big", None)
+        assert cat.find("x1.big").usd_per_hour is None
+        with raises(ncg.RangeError, ncg.Status.RANGE):
+            cat.set_price("x1.big", -1)
+        with raises(ncg.UnknownTypeError, ncg.Status.UNKNOWN_TYPE):
+            cat.set_price("no.such", 1)
+        cat.remove_type("c1.cpu")
+        assert [x.name for x in cat] == ["x1.big"]
+        with raises(ncg.UnknownTypeError, ncg.Status.UNKNOWN_TYPE):
+            cat.remove_type("c1.cpu")
+        r = cat.reserve
+        assert r == ncg.Reserve(710, 1100 << 20, 100, 100 << 20, 96 << 20)
+        cat.reserve = ncg.Reserve(1000, 1 << 30, 0, 0, 0)
+        assert cat.reserve == ncg.Reserve(1000, 1 << 30, 0, 0, 0)
+        with raises(ncg.RangeError, ncg.Status.RANGE, match="cpu"):
+            cat.reserve = ncg.Reserve(-1, 0, 0, 0, 0)
+        assert cat.reserve.cpu_milli == 1000
 
 
 def test_cortex_checks():
     with ncg.Catalog() as cat:
-        assert cat.check("inf1.6xlarge", inf=2, ppr=4) == 2
-        assert cat.check(inf=1) == 4          # some type accepts it
-        assert cat.check(cpu="1") == 0        # CPU only
-        with pytest.raises(ncg.NcgError) as e:
+        assert cat.check("inf1.6xlarge", inf=2, processes_per_replica=4) == 2
+        assert cat.check(inf=1) == 4
+        assert cat.check(cpu="1") == 0
+        assert cat.check("inf2.xlarge", neuroncores=1) == 1
+        assert cat.check(request=ncg.Request(inf=1, processes_per_replica=2)) == 2
+        with raises(ncg.NoFitError, ncg.Status.NO_FIT,
+                    "no instances can satisfy the requested Inf quantity - requested 2 Inf but instances only have "
+                    "1 Inf available"):
             cat.check("inf1.xlarge", inf=2)
-        assert e.value.code == E_NO_FIT
-        assert str(e.value).startswith("no instances can satisfy the requested Inf quantity")
-        with pytest.raises(ncg.NcgError) as e:
-            cat.check("inf1.6xlarge", inf=2, ppr=3)
-        assert e.value.code == E_PPR
-        with pytest.raises(TypeError):
-            cat.check("inf1.6xlarge", inf=1, cpu=1)
-        layout = cat.layout("inf1.6xlarge", inf=2, ppr=4)
-        assert [(g["process"], g["first_core"], g["core_count"]) for g in layout] == \
-            [(0, 0, 2), (1, 2, 2), (2, 4, 2), (3, 6, 2)]
+        with raises(ncg.PprError, ncg.Status.PPR):
+            cat.check("inf1.6xlarge", inf=2, processes_per_replica=3)
+        with raises(ncg.UnknownTypeError, ncg.Status.UNKNOWN_TYPE):
+            cat.check("no.such", inf=1)
+        with raises(ncg.RangeError, ncg.Status.RANGE):
+            cat.check("inf1.6xlarge", inf=-1)
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
+            cat.check("inf1.6xlarge", inf=1, neuroncores=1)
+        with raises(ncg.ModelError, ncg.Status.MODEL):
+            cat.check("inf1.6xlarge", inf=1, processes_per_replica=4, models=[ncg.Model("m", "1Gi", 2)])
+        with raises(ncg.TopologyError, ncg.Status.TOPOLOGY):
+            cat.check("trn1.32xlarge", inf=3)
+        assert [(g.process, g.first_core, g.core_count, g.cores) for g in
+                cat.layout("inf1.6xlarge", inf=2, processes_per_replica=4)] == \
+            [(0, 0, 2, range(0, 2)), (1, 2, 2, range(2, 4)), (2, 4, 2, range(4, 6)), (3, 6, 2, range(6, 8))]
         assert cat.layout("inf1.6xlarge", cpu="1") == []
-        assert cat.advice("inf1.6xlarge", inf=1) == (0, "")
-        findings, text = cat.advice("inf1.6xlarge", inf=1, models=[
-            {"name": "small", "bytes": "1Gi", "compiled_cores": 1},
-            {"name": "huge", "bytes": "1Ti", "static_weights": True}])
-        lines = text.split("\n")
-        assert findings == len(lines) == 2
-        assert lines[0].startswith('model "small" is compiled for 1 NeuronCore')
-        assert "do not fit" in lines[1]
+        with raises(ncg.NoFitError, ncg.Status.NO_FIT):
+            cat.layout("inf1.xlarge", inf=2)
+        assert cat.advice("inf1.6xlarge", inf=1) == ncg.Advice(0, "")
+        adv = cat.advice("inf1.6xlarge", inf=1, models=[
+            {"name": "small", "size": "1Gi", "compiled_cores": 1},
+            {"name": "huge", "bytes": 1 << 40, "static_weights": True}])
+        assert adv.findings == len(adv.lines) == 2
+        assert adv.lines[0].startswith('model "small" is compiled for 1 NeuronCore')
+        assert "do not fit" in adv.lines[1]
+        with raises(ncg.NoFitError, ncg.Status.NO_FIT):
+            cat.advice("inf1.xlarge", inf=2)
+        with pytest.raises(TypeError):
+            cat.check("inf1.6xlarge", models=[42])
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Nodes
 
 
 def test_node():
@@ -101,62 +394,380 @@ def test_node():
     node = ncg.Node(cat, "inf1.6xlarge")
     cat.close()  # the node copied what it needs
     assert node.type_name == "inf1.6xlarge"
-    aid, envs = node.allocate(inf=2, ppr=4, cpu="1", memory="2Gi")
-    assert aid > 0
-    assert [e["NEURON_RT_VISIBLE_CORES"] for e in envs] == ["0-1", "2-3", "4-5", "6-7"]
-    assert [e["NEURONCORE_GROUP_SIZES"] for e in envs] == ["2"] * 4
-    assert envs[0]["AWS_NEURON_VISIBLE_DEVICES"] == "0,1"
-    a = node.alloc(aid)
-    assert (a["id"], a["whole_chips"], a["first_chip"], a["chip_count"], a["ppr"], a["ncg_size"]) == \
-        (aid, 1, 0, 2, 4, 2)
-    assert (a["cpu_milli"], a["memory_bytes"]) == (1000, 2 << 30)
-    groups = node.core_groups(aid)
-    assert [(g["first_core"], g["core_count"], g["first_chip"], g["chip_count"]) for g in groups] == \
+    a = node.allocate(inf=2, processes_per_replica=4, cpu="1", mem="2Gi")
+    assert a == ncg.Allocation(a.id, True, 0, 2, 0, 8, 4, 2, 1000, 2 << 30, 0) and a.id > 0
+    assert node.alloc(a.id) == a
+    envs = node.envs(a.id)
+    assert [e.visible_cores for e in envs] == ["0-1", "2-3", "4-5", "6-7"]
+    assert {e.core_group_sizes for e in envs} == {"2"} and envs[0].visible_devices == "0,1"
+    assert envs[0].as_dict() == {"NEURON_RT_VISIBLE_CORES": "0-1", "NEURONCORE_GROUP_SIZES": "2",
+                                 "AWS_NEURON_VISIBLE_DEVICES": "0,1"}
+    assert [(g.first_core, g.core_count, g.first_chip, g.chip_count) for g in node.core_groups(a.id)] == \
         [(0, 2, 0, 1), (2, 2, 0, 1), (4, 2, 1, 1), (6, 2, 1, 1)]
 
-    adopted = node.adopt(devices="3", cores=["12-13", "14-15"], cpu="500m")
-    assert adopted > aid
-    assert node.alloc(adopted)["cpu_milli"] == 500
-    assert node.env(adopted, 1)["NEURON_RT_VISIBLE_CORES"] == "14-15"
-    assert node.alloc_ids() == [aid, adopted]
-    with pytest.raises(ncg.NcgError) as e:
-        node.adopt(devices="3")
-    assert e.value.code == E_OVERLAP
-    with pytest.raises(ncg.NcgError) as e:
+    b = node.adopt("3", ["12-13", "14-15"], cpu="500m", mem="1Gi",
+                   models=[ncg.Model("m", "1Gi", compiled_cores=2)])
+    assert (b.first_chip, b.chip_count, b.processes_per_replica, b.cpu_milli, b.memory_bytes) == \
+        (3, 1, 2, 500, 1 << 30)
+    assert node.env(b.id, 1).visible_cores == "14-15"
+    assert node.alloc_ids() == [a.id, b.id]
+    assert node.allocations == [a, b]
+    with raises(ncg.OverlapError, ncg.Status.OVERLAP):
+        node.adopt("3")
+    with raises(ncg.ParseError, ncg.Status.PARSE):
+        node.adopt("x")
+    with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
+        node.adopt()
+    with raises(ncg.FullError, ncg.Status.FULL):
         node.allocate(inf=2)
-    assert e.value.code == E_FULL
+    with raises(ncg.FullError, ncg.Status.FULL):
+        node.check(inf=2)
+    assert not node.fits(inf=2) and node.fits(inf=1)
+    node.check(inf=1)
+    with raises(ncg.NoFitError, ncg.Status.NO_FIT):
+        node.fits(inf=5)
 
     s = node.status()
-    assert (s["chips"], s["cores_per_chip"], s["free_chips"], s["free_chip_mask"], s["allocations"]) == \
-        (4, 4, 1, 1 << 2, 2)
-    assert s["free_cores"] == 4
+    assert (s.chips, s.cores_per_chip, s.free_chips, s.free_chip_mask, s.free_cores, s.allocations, s.policy) == \
+        (4, 4, 1, 1 << 2, 4, 2, ncg.Policy.PACK)
+    assert s.cpu_free_milli == s.cpu_usable_milli - 1500
 
-    node.release(aid)
-    with pytest.raises(ncg.NcgError) as e:
-        node.release(aid)
-    assert e.value.code == E_NOT_FOUND
-    with pytest.raises(ncg.NcgError) as e:
-        node.env(aid, 0)
-    assert e.value.code == E_NOT_FOUND
-    assert node.alloc_ids() == [adopted]
-    assert node.status()["free_chips"] == 3
+    c = node.chip_cache(3)
+    assert (c.chip, c.capacity_bytes, c.used_bytes, c.core_groups) == (3, 8 << 30, 2 << 30, 2)
+    with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+        node.chip_cache(4)
+    cc = node.core_group_cache(b.id, 0)
+    assert cc.core_group.first_core == 12 and cc.need_bytes == 1 << 30 and cc.state == ncg.CacheState.FITS
+    assert cc.shared_with == 1 and cc.shares == [ncg.CoreGroupRef(b.id, 1)]
+    with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+        node.core_group_cache(b.id, 2)
+
+    copy = node.clone()
+    node.release(a.id)
+    with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+        node.release(a.id)
+    for f in (node.alloc, node.core_groups, node.env):
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+            f(a.id)
+    assert node.alloc_ids() == [b.id] and copy.alloc_ids() == [a.id, b.id]
+    assert node.allocate(inf=1).id == copy.allocate(inf=1).id  # the clone has the same next id
+    node.set_policy(ncg.Policy.FIRST_FIT)
+    assert node.status().policy == ncg.Policy.FIRST_FIT
+    with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
+        node.set_policy(9)
     node.close()
     node.close()
+    copy.close()
 
 
-def test_ids_are_64_bit():
-    assert ncg._Alloc.id.size == 8
-    f = ncg._node_release.cfunc
-    assert f.argtypes[1] is ctypes.c_uint64
-    with ncg.Catalog() as cat, ncg.Node(cat, "inf1.xlarge") as node:
-        with pytest.raises(ncg.NcgError) as e:
-            node.release(1 << 40)
-        assert e.value.code == E_NOT_FOUND
+def test_node_errors():
+    with ncg.Catalog() as cat:
+        with raises(ncg.UnknownTypeError, ncg.Status.UNKNOWN_TYPE):
+            ncg.Node(cat, "no.such")
+        with ncg.Node(cat, "inf1.xlarge") as node:
+            with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+                node.release(1 << 40)  # ids are 64-bit
+            with raises(ncg.ModelError, ncg.Status.MODEL):
+                node.allocate(inf=1, processes_per_replica=4, models=[ncg.Model(None, 1, compiled_cores=2)])
+            with raises(ncg.PprError, ncg.Status.PPR):
+                node.allocate(inf=1, processes_per_replica=3)
+            node.allocate(cpu=3)
+            with raises(ncg.FullError, ncg.Status.FULL, match="CPU"):
+                node.allocate(cpu=1)
+            with raises(ncg.NoFitError, ncg.Status.NO_FIT, match="requested CPU quantity"):
+                node.allocate(cpu=100)
+            assert len(node.alloc_ids()) == 1  # failed calls changed nothing
+            with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):  # an unsized struct is refused
+                ncg.C.ncg_node_get_status(node._ptr(), ctypes.byref(ncg._NodeStatus()))
 
 
-def test_unsized_struct_is_invalid():
-    # What the binding guards against: a sized struct whose size is not set.
-    with ncg.Catalog() as cat, ncg.Node(cat, "inf1.xlarge") as node:
-        with pytest.raises(ncg.NcgError) as e:
-            ncg._node_get_status(node._h, ctypes.byref(ncg._NodeStatus()))
-        assert e.value.code == E_INVALID
+def test_adopt_counts_cpu_and_memory():
+    """Issue 11: adopting with the pod's CPU and memory keeps later allocations from overcommitting."""
+    with ncg.Catalog() as cat, cat.node("inf1.2xlarge") as node:
+        usable = cat.usable("inf1.2xlarge")
+        node.adopt("0", ["0-3"], cpu=usable.cpu_milli / 1000, mem=usable.memory_bytes)
+        with raises(ncg.FullError, ncg.Status.FULL):
+            node.allocate(cpu="100m")
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Clusters
+
+
+def small_cluster():
+    cl = ncg.Cluster()
+    with ncg.Catalog() as cat:
+        assert cl.add_nodegroup(cat, "small", "inf1.2xlarge", max_instances=2) == 0
+        assert cl.add_nodegroup(cat, "large", "inf1.6xlarge", min_instances=1, price=0.5, priority=2) == 1
+    return cl
+
+
+def test_cluster_nodegroups_and_nodes():
+    with small_cluster() as cl:
+        assert cl.nodegroup_count == 2
+        g = cl.nodegroups
+        assert (g[0].name, g[0].instance_type, g[0].min_instances, g[0].max_instances, g[0].price, g[0].priority) == \
+            ("small", "inf1.2xlarge", 0, 2, 0.362, 0)
+        assert (g[1].price, g[1].priority, g[1].instance.chips) == (0.5, 2, 4)
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+            cl.nodegroup(2)
+        with ncg.Catalog() as cat:
+            with raises(ncg.ExistsError, ncg.Status.EXISTS):
+                cl.add_nodegroup(cat, "small", "inf1.xlarge")
+            with raises(ncg.UnknownTypeError, ncg.Status.UNKNOWN_TYPE):
+                cl.add_nodegroup(cat, "x", "no.such")
+            with raises(ncg.RangeError, ncg.Status.RANGE):
+                cl.add_nodegroup(cat, "y", "inf1.xlarge", min_instances=-1)
+        n1 = cl.add_node("small")
+        n2 = cl.add_node("large", "node-b")
+        assert (n1.name, n1.index, n1.nodegroup, n2.index, n2.nodegroup) == ("small-1", 0, 0, 1, 1)
+        assert [n.name for n in cl.nodes] == [n.name for n in cl] == ["small-1", "node-b"] and len(cl) == 2
+        assert cl.node(1) == n2 and cl.node("node-b") == n2 and hash(cl.node("node-b")) == hash(n2)
+        assert cl.find_node("node-b") == 1 and cl.node_name(0) == "small-1"
+        assert n2.type_name == "inf1.6xlarge"
+        with raises(ncg.ExistsError, ncg.Status.EXISTS):
+            cl.add_node("large", "node-b")
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+            cl.add_node("nope")
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
+            cl.add_node("large", "bad name")
+        cl.add_node("small")
+        with raises(ncg.RangeError, ncg.Status.RANGE):
+            cl.add_node("small")
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+            cl.find_node("nope")
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+            cl.node("nope")
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+            cl.node(9)
+        cl.remove_node("small-1")
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+            cl.remove_node("small-1")
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+            n1.status()  # a removed node is looked up by name: no dangling pointer
+        assert n2.index == 0
+
+
+def test_cluster_policy():
+    with small_cluster() as cl:
+        assert cl.get_policy() == ncg.Policy.PACK
+        cl.set_policy(ncg.Policy.FIRST_FIT, "large")
+        assert cl.get_policy("large") == ncg.Policy.FIRST_FIT and cl.get_policy("small") == ncg.Policy.PACK
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
+            cl.get_policy()
+        cl.set_policy(ncg.Policy.FIRST_FIT)
+        assert cl.get_policy() == ncg.Policy.FIRST_FIT
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+            cl.set_policy(ncg.Policy.PACK, "nope")
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+            cl.get_policy("nope")
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
+            cl.set_policy(7)
+        assert "FIRST_FIT" not in cl.dump() or True
+        assert ncg.Cluster.restore(cl.dump()).get_policy() == ncg.Policy.FIRST_FIT
+
+
+def test_cluster_place_release_adopt_dump():
+    with small_cluster() as cl:
+        with raises(ncg.FullError, ncg.Status.FULL):
+            cl.place(inf=1)
+        cl.add_node("small", "s1")
+        cl.add_node("large", "l1")
+        p = cl.place(inf=1, cpu=1)
+        assert p == ncg.Placement("l1", 1, 1, 1)  # priority 2 first
+        p2 = cl.place(inf=1, cpu=1, node_groups=["small"])
+        assert (p2.node, p2.nodegroup) == ("s1", 0)
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+            cl.place(inf=1, node_groups=["nope"])
+        with raises(ncg.FullError, ncg.Status.FULL, match="small"):
+            cl.place(inf=1, node_groups="small")
+        with raises(ncg.RangeError, ncg.Status.RANGE):
+            cl.place(inf=-1)
+        a = cl.adopt("l1", "3", ["12-15"], cpu=2, mem="1Gi")
+        assert (a.first_chip, a.cpu_milli) == (3, 2000)
+        assert cl.node("l1").adopt("2", cpu=1).first_chip == 2
+        with raises(ncg.OverlapError, ncg.Status.OVERLAP):
+            cl.adopt("l1", "3")
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+            cl.adopt("nope", "0")
+        assert cl.node("l1").alloc_ids() == [1, 2, 3]
+        text = cl.dump()
+        assert text.startswith("ncg-cluster 2\n")
+        restored = ncg.Cluster.restore(text)
+        assert restored.dump() == text
+        clone = cl.clone()
+        cl.release("l1", a.id)
+        cl.node("s1").release(p2.alloc_id)
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+            cl.release("l1", a.id)
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+            cl.release("nope", 1)
+        assert clone.dump() == text and restored.node("l1").alloc_ids() == [1, 2, 3]
+        with raises(ncg.ParseError, ncg.Status.PARSE, match="line 1"):
+            ncg.Cluster.restore("nonsense\n")
+        restored.close()
+        clone.close()
+
+
+def test_cluster_defrag():
+    with ncg.Cluster() as cl:
+        with ncg.Catalog() as cat:
+            cl.add_nodegroup(cat, "g", "inf1.6xlarge")
+        cl.add_node("g", "a")
+        cl.add_node("g", "b")
+        cl.adopt("a", "1", cpu=1)
+        cl.adopt("b", "2", cpu=1)
+        before = cl.dump()
+        assert cl.defrag(4) == ncg.Defrag("a", [ncg.Move("a", 1, "b")])
+        assert cl.defrag(4, "g") == ncg.Defrag("a", [ncg.Move("a", 1, "b")])
+        assert cl.defrag(1) == ncg.Defrag("a", [])
+        assert cl.dump() == before
+        cl.place(inf=2)
+        cl.place(inf=1)
+        with raises(ncg.FullError, ncg.Status.FULL):
+            cl.defrag(4)
+        with raises(ncg.TopologyError, ncg.Status.TOPOLOGY):
+            cl.defrag(5)
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+            cl.defrag(1, "nope")
+        with raises(ncg.RangeError, ncg.Status.RANGE):
+            cl.defrag(0)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Plans
+
+
+def test_plan():
+    with small_cluster() as cl:
+        plan = ncg.Plan(cl)
+    assert plan.cluster.nodegroup_count == 2 and len(plan.cluster) == 0
+    assert plan.add_api("resnet", replicas=5, inf=1, processes_per_replica=4, cpu=3, mem="4G") == 0
+    assert plan.add_api(ncg.ApiSpec("pre", ncg.Request(cpu="1500m", mem="2Gi"), replicas=3,
+                                    node_groups=["large"], max_per_node=2)) == 1
+    assert plan.add_api("huge", replicas=2, inf=8) == 2
+    with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+        plan.add_api("x", node_groups=["nope"])
+    with raises(ncg.RangeError, ncg.Status.RANGE):
+        plan.add_api("x", replicas=-1)
+    with pytest.raises(TypeError):
+        plan.add_api(ncg.ApiSpec("x", ncg.Request()), cpu=1)
+    assert plan.api_count == 3 and plan.apis == ["resnet", "pre", "huge"]
+    assert not plan.solved and plan.replica_count == 0 and plan.replicas() == []
+    with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
+        plan.summary()
+    assert plan.solve() is plan and plan.solved
+    with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
+        plan.solve()
+    s = plan.summary()
+    assert (s.replicas, s.placed, s.unplaced) == (10, 8, 2)
+    assert s.price_per_hour >= s.lower_bound_per_hour > 0 and isinstance(s.converged, bool)
+    reps = plan.replicas()
+    assert len(reps) == plan.replica_count == 10
+    assert [(r.api_name, r.replica) for r in reps[:2]] == [("resnet", 0), ("resnet", 1)]
+    pc = plan.cluster
+    for r in reps:
+        if r.placed:
+            node = pc.node(r.node)
+            assert node.index == r.node_index and node.alloc(r.alloc_id).id == r.alloc_id
+        else:
+            assert (r.api_name, r.node, r.node_index, r.alloc_id) == ("huge", None, None, 0)
+    assert [pc.nodegroups[pc.node(r.node).nodegroup].name for r in reps if r.api_name == "pre"] == ["large"] * 3
+    assert plan.unplaced("resnet") == ncg.Unplaced(0, "")
+    u = plan.unplaced(2)
+    assert u.count == 2 and "no instances can satisfy" in u.reason
+    assert plan.headroom("resnet") >= 0 and plan.headroom(2) == 0
+    for f in (plan.unplaced, plan.headroom):
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+            f(3)
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND, "api nope is not in the plan"):
+            f("nope")
+    with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
+        plan.replica(10)
+    with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND, "api 3 does not exist (the plan has 3)"):
+        plan.api_name(3)
+    copy = pc.copy()
+    assert copy.dump() == pc.dump() and len(copy) == s.nodes
+    with raises(ncg.InvalidArgumentError, ncg.Status.INVALID, "a plan's cluster is read-only"):
+        pc.nodes[0].release(1)
+    plan.close()
+    with pytest.raises(ncg.ClosedError, match="Plan is closed"):
+        pc.dump()
+    copy.place(cpu=1)  # the copy is the caller's own
+    copy.close()
+    with ncg.Plan() as empty:
+        assert empty.solve().summary().nodes == 0
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Ownership
+
+
+def test_closed_handles_raise_clearly():
+    cat = ncg.Catalog()
+    node = cat.node("inf1.xlarge")
+    cl = small_cluster()
+    cn = cl.add_node("large")
+    plan = ncg.Plan(cl)
+    for h in (cat, node, cl, plan):
+        assert not h.closed
+        h.close()
+        assert h.closed
+        h.close()
+    for call in (lambda: len(cat), lambda: cat.find("inf1.xlarge"), lambda: node.allocate(), node.status,
+                 cl.dump, lambda: cl.add_node("large"), cn.status, lambda: plan.solve(), lambda: plan.cluster,
+                 lambda: ncg.Node(cat, "inf1.xlarge"), lambda: ncg.Plan(cl)):
+        with pytest.raises(ncg.ClosedError, match=r"^(Catalog|Node|Cluster|Plan) is closed$"):
+            call()
+    with pytest.raises(ncg.ClosedError):
+        with cat:
+            pass
+
+
+def test_garbage_collection_frees_handles():
+    freed = []
+    cat = ncg.Catalog()
+    cat._free = lambda h, f=cat._free: (freed.append(h), f(h))
+    ref = weakref.ref(cat)
+    del cat
+    gc.collect()
+    assert ref() is None and len(freed) == 1
+    # Many handles created and dropped: nothing accumulates or crashes.
+    for _ in range(200):
+        with ncg.Catalog() as c:
+            cl = ncg.Cluster()
+            cl.add_nodegroup(c, "g", "inf1.xlarge")
+            cl.add_node("g").status()
+            ncg.Plan(cl)
+            c.node("inf1.xlarge")
+    gc.collect()
+
+
+def test_handles_survive_interpreter_shutdown():
+    code = ("import ncg\n"
+            "cat = ncg.Catalog(); node = cat.node('inf1.xlarge'); cl = ncg.Cluster()\n"
+            "cl.add_nodegroup(cat, 'g', 'inf1.xlarge'); n = cl.add_node('g'); plan = ncg.Plan(cl)\n"
+            "plan.add_api('a', inf=1); plan.solve(); view = plan.cluster\n"
+            "cycle = [cat]; cycle.append(cycle)\n")
+    r = run_python(code)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+
+
+def test_type_hints_and_docstrings():
+    assert os.path.exists(os.path.join(PKG, "ncg", "py.typed"))
+    for name in ncg.__all__:
+        obj = getattr(ncg, name)
+        if callable(obj) and not isinstance(obj, type(ncg.Status.OK)):
+            assert getattr(obj, "__doc__", None), name
+        if isinstance(obj, type):
+            for attr, value in vars(obj).items():
+                if not attr.startswith("_") and callable(value) and not isinstance(value, enum_types()):
+                    assert value.__doc__, "%s.%s" % (name, attr)
+    import typing
+    hints = typing.get_type_hints(ncg.Node.allocate)
+    assert hints["return"] is ncg.Allocation
+
+
+def enum_types():
+    import enum
+    return (enum.Enum,)
