@@ -1,0 +1,484 @@
+package ncg
+
+/*
+#include <stdlib.h>
+#include <ncg.h>
+*/
+import "C"
+
+import (
+	"runtime"
+	"sync"
+)
+
+// NodeGroupSpec is a node group: nodes of one type that an API may use (ncg_nodegroup_spec).
+type NodeGroupSpec struct {
+	Name       string
+	Type       string
+	MinNodes   int
+	MaxNodes   int
+	HasPrice   bool // USDPerHour overrides the catalog price
+	USDPerHour float64
+	Priority   int // higher is placed first, strictly
+}
+
+// Placement says where Place put a replica (ncg_placement).
+type Placement struct {
+	Node      string
+	NodeIndex int
+	NodeGroup int
+	AllocID   uint64
+}
+
+// Move is one move of a defragmentation suggestion (ncg_move).
+type Move struct {
+	From    string
+	AllocID uint64
+	To      string
+}
+
+// ClusterNode is a node of a cluster: its name, its node group's index and a view to read it.
+type ClusterNode struct {
+	Name      string
+	NodeGroup int
+	NodeView
+}
+
+// clusterRef gives a ClusterView its C cluster under its owner's read lock.
+type clusterRef interface {
+	readCluster(f func(c *C.ncg_cluster) error) error
+}
+
+// ClusterView reads a cluster: a Cluster of its own, or the cluster of a Plan (Plan.Cluster, which locks the
+// plan). Every method only reads, and may run in parallel with the others.
+type ClusterView struct{ ref clusterRef }
+
+// Cluster holds node groups and named nodes, indexed for placement (ncg_cluster). Safe for concurrent use.
+// The C handle lives in an inner object shared with the views (see Node).
+type Cluster struct {
+	ClusterView
+	h *clusterHandle
+}
+
+type clusterHandle struct {
+	mu sync.RWMutex
+	c  *C.ncg_cluster
+}
+
+func wrapCluster(c *C.ncg_cluster) *Cluster {
+	h := &clusterHandle{c: c}
+	runtime.SetFinalizer(h, (*clusterHandle).close)
+	return &Cluster{ClusterView{h}, h}
+}
+
+func (cl *clusterHandle) readCluster(f func(c *C.ncg_cluster) error) error {
+	cl.mu.RLock()
+	defer cl.mu.RUnlock()
+	if cl.c == nil {
+		return errClosed("cluster")
+	}
+	err := f(cl.c)
+	runtime.KeepAlive(cl)
+	return err
+}
+
+func (cl *clusterHandle) write(f func(c *C.ncg_cluster) error) error {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if cl.c == nil {
+		return errClosed("cluster")
+	}
+	err := f(cl.c)
+	runtime.KeepAlive(cl)
+	return err
+}
+
+// NewCluster creates an empty cluster (ncg_cluster_new).
+func NewCluster() (*Cluster, error) {
+	var e C.ncg_error
+	c := C.ncg_cluster_new(0, &e)
+	if c == nil {
+		return nil, cerr(e.code, &e)
+	}
+	return wrapCluster(c), nil
+}
+
+// RestoreCluster rebuilds a cluster from Dump's text (ncg_cluster_restore).
+func RestoreCluster(text string) (*Cluster, error) {
+	var a arena
+	defer a.free()
+	s, err := a.str("state text", text)
+	if err != nil {
+		return nil, err
+	}
+	var e C.ncg_error
+	c := C.ncg_cluster_restore(s, 0, &e)
+	if c == nil {
+		return nil, cerr(e.code, &e)
+	}
+	return wrapCluster(c), nil
+}
+
+// Close frees the cluster and its nodes (ncg_cluster_free). Idempotent.
+func (cl *Cluster) Close() error { cl.h.close(); return nil }
+
+func (cl *clusterHandle) close() {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if cl.c != nil {
+		C.ncg_cluster_free(cl.c)
+		cl.c = nil
+	}
+	runtime.SetFinalizer(cl, nil)
+}
+
+// Clone makes a deep copy (ncg_cluster_clone).
+func (v ClusterView) Clone() (*Cluster, error) {
+	var out *Cluster
+	err := v.ref.readCluster(func(c *C.ncg_cluster) error {
+		var e C.ncg_error
+		p := C.ncg_cluster_clone(c, &e)
+		if p == nil {
+			return cerr(e.code, &e)
+		}
+		out = wrapCluster(p)
+		return nil
+	})
+	return out, err
+}
+
+// AddNodeGroup adds a node group and returns its index (ncg_cluster_add_nodegroup).
+func (cl *Cluster) AddNodeGroup(cat *Catalog, spec NodeGroupSpec) (int, error) {
+	idx := 0
+	err := cl.h.write(func(c *C.ncg_cluster) error {
+		return cat.read(func(cc *C.ncg_catalog) error {
+			var a arena
+			defer a.free()
+			s := (*C.ncg_nodegroup_spec)(a.calloc(1, C.sizeof_ncg_nodegroup_spec))
+			s.size = C.uint32_t(C.sizeof_ncg_nodegroup_spec)
+			var err error
+			if s.name, err = a.str("node group name", spec.Name); err != nil {
+				return err
+			}
+			if s._type, err = a.str("type name", spec.Type); err != nil {
+				return err
+			}
+			s.min_nodes, s.max_nodes = C.int(spec.MinNodes), C.int(spec.MaxNodes)
+			s.has_price, s.usd_per_hour = cbool(spec.HasPrice), C.double(spec.USDPerHour)
+			s.priority = C.int(spec.Priority)
+			var e C.ncg_error
+			rc := C.ncg_cluster_add_nodegroup(c, cc, s, &e)
+			if rc < 0 {
+				return cerr(rc, &e)
+			}
+			idx = int(rc)
+			return nil
+		})
+	})
+	return idx, err
+}
+
+// NodeGroupCount is ncg_cluster_nodegroup_count (0 when closed).
+func (v ClusterView) NodeGroupCount() int {
+	n := 0
+	_ = v.ref.readCluster(func(c *C.ncg_cluster) error { n = int(C.ncg_cluster_nodegroup_count(c)); return nil })
+	return n
+}
+
+// NodeGroup reads a node group and its type; the price is the effective one (ncg_cluster_get_nodegroup).
+func (v ClusterView) NodeGroup(index int) (NodeGroupSpec, Type, error) {
+	var spec NodeGroupSpec
+	var typ Type
+	err := v.ref.readCluster(func(c *C.ncg_cluster) error {
+		s := C.ncg_nodegroup_spec{size: C.uint32_t(C.sizeof_ncg_nodegroup_spec)}
+		t := newCType()
+		var e C.ncg_error
+		if rc := C.ncg_cluster_get_nodegroup(c, C.int(index), &s, &t, &e); rc < 0 {
+			return cerr(rc, &e)
+		}
+		spec = NodeGroupSpec{goStrOrEmpty(s.name), goStrOrEmpty(s._type), int(s.min_nodes), int(s.max_nodes),
+			s.has_price != 0, float64(s.usd_per_hour), int(s.priority)}
+		typ = typeFromC(&t)
+		return nil
+	})
+	return spec, typ, err
+}
+
+// SetPolicy sets the window policy of a node group, or of every node group for "" (ncg_cluster_set_policy).
+func (cl *Cluster) SetPolicy(nodegroup string, p Policy) error {
+	return cl.h.write(func(c *C.ncg_cluster) error {
+		var a arena
+		defer a.free()
+		g, err := a.optStr("node group name", nodegroup)
+		if err != nil {
+			return err
+		}
+		var e C.ncg_error
+		if rc := C.ncg_cluster_set_policy(c, g, C.ncg_policy(p), &e); rc < 0 {
+			return cerr(rc, &e)
+		}
+		return nil
+	})
+}
+
+// Policy gets the window policy of a node group, or of every node group for "" (ncg_cluster_get_policy).
+func (v ClusterView) Policy(nodegroup string) (Policy, error) {
+	var p Policy
+	err := v.ref.readCluster(func(c *C.ncg_cluster) error {
+		var a arena
+		defer a.free()
+		g, err := a.optStr("node group name", nodegroup)
+		if err != nil {
+			return err
+		}
+		var e C.ncg_error
+		rc := C.ncg_cluster_get_policy(c, g, &e)
+		if rc < 0 {
+			return cerr(rc, &e)
+		}
+		p = Policy(rc)
+		return nil
+	})
+	return p, err
+}
+
+// AddNode adds an empty node to a node group; name "" names it "<nodegroup>-<n>" (ncg_cluster_add_node).
+func (cl *Cluster) AddNode(name, nodegroup string) (int, error) {
+	idx := 0
+	err := cl.h.write(func(c *C.ncg_cluster) error {
+		var a arena
+		defer a.free()
+		n, err := a.optStr("node name", name)
+		if err != nil {
+			return err
+		}
+		g, err := a.str("node group name", nodegroup)
+		if err != nil {
+			return err
+		}
+		var e C.ncg_error
+		rc := C.ncg_cluster_add_node(c, n, g, &e)
+		if rc < 0 {
+			return cerr(rc, &e)
+		}
+		idx = int(rc)
+		return nil
+	})
+	return idx, err
+}
+
+// RemoveNode removes a node and its allocations (ncg_cluster_remove_node).
+func (cl *Cluster) RemoveNode(name string) error {
+	return cl.h.write(func(c *C.ncg_cluster) error {
+		var a arena
+		defer a.free()
+		n, err := a.str("node name", name)
+		if err != nil {
+			return err
+		}
+		var e C.ncg_error
+		if rc := C.ncg_cluster_remove_node(c, n, &e); rc < 0 {
+			return cerr(rc, &e)
+		}
+		return nil
+	})
+}
+
+// NodeCount is ncg_cluster_node_count (0 when closed).
+func (v ClusterView) NodeCount() int {
+	n := 0
+	_ = v.ref.readCluster(func(c *C.ncg_cluster) error { n = int(C.ncg_cluster_node_count(c)); return nil })
+	return n
+}
+
+// Node gives the node at index (ncg_cluster_get_node). Its view finds the node by name at each call, under
+// the cluster's read lock, so it stays safe when nodes are added or removed (a removed node is ErrNotFound).
+func (v ClusterView) Node(index int) (ClusterNode, error) {
+	var out ClusterNode
+	err := v.ref.readCluster(func(c *C.ncg_cluster) error {
+		var name *C.char
+		var group C.int
+		var e C.ncg_error
+		if rc := C.ncg_cluster_get_node(c, C.int(index), nil, &name, &group, &e); rc < 0 {
+			return cerr(rc, &e)
+		}
+		out = ClusterNode{Name: C.GoString(name), NodeGroup: int(group)}
+		return nil
+	})
+	if err == nil {
+		out.NodeView = NodeView{clusterNodeRef{v.ref, out.Name}}
+	}
+	return out, err
+}
+
+// Nodes lists every node of the cluster.
+func (v ClusterView) Nodes() []ClusterNode {
+	var list []ClusterNode
+	for i, n := 0, v.NodeCount(); i < n; i++ {
+		if cn, err := v.Node(i); err == nil {
+			list = append(list, cn)
+		}
+	}
+	return list
+}
+
+type clusterNodeRef struct {
+	owner clusterRef
+	name  string
+}
+
+func (r clusterNodeRef) readNode(f func(n *C.ncg_node) error) error {
+	return r.owner.readCluster(func(c *C.ncg_cluster) error {
+		var a arena
+		defer a.free()
+		s, err := a.str("node name", r.name)
+		if err != nil {
+			return err
+		}
+		var e C.ncg_error
+		idx := C.ncg_cluster_find_node(c, s, &e)
+		if idx < 0 {
+			return cerr(idx, &e)
+		}
+		var node *C.ncg_node
+		if rc := C.ncg_cluster_get_node(c, idx, &node, nil, nil, &e); rc < 0 {
+			return cerr(rc, &e)
+		}
+		return f(node)
+	})
+}
+
+// FindNode returns the index of a node (ncg_cluster_find_node).
+func (v ClusterView) FindNode(name string) (int, error) {
+	idx := 0
+	err := v.ref.readCluster(func(c *C.ncg_cluster) error {
+		var a arena
+		defer a.free()
+		s, err := a.str("node name", name)
+		if err != nil {
+			return err
+		}
+		var e C.ncg_error
+		rc := C.ncg_cluster_find_node(c, s, &e)
+		if rc < 0 {
+			return cerr(rc, &e)
+		}
+		idx = int(rc)
+		return nil
+	})
+	return idx, err
+}
+
+// Place places one replica on an existing node of the allowed node groups (all when nodegroups is empty)
+// (ncg_cluster_place).
+func (cl *Cluster) Place(r Request, nodegroups ...string) (Placement, error) {
+	var out Placement
+	err := cl.h.write(func(c *C.ncg_cluster) error {
+		var a arena
+		defer a.free()
+		cr, err := r.toC(&a)
+		if err != nil {
+			return err
+		}
+		groups, err := a.strs("node group name", nodegroups)
+		if err != nil {
+			return err
+		}
+		p := C.ncg_placement{size: C.uint32_t(C.sizeof_ncg_placement)}
+		var e C.ncg_error
+		if rc := C.ncg_cluster_place(c, cr, groups, C.size_t(len(nodegroups)), &p, &e); rc < 0 {
+			return cerr(rc, &e)
+		}
+		out = Placement{C.GoString(p.node), int(p.node_index), int(p.nodegroup), uint64(p.alloc_id)}
+		return nil
+	})
+	return out, err
+}
+
+// Release releases an allocation of a node (ncg_cluster_release).
+func (cl *Cluster) Release(node string, id uint64) error {
+	return cl.h.write(func(c *C.ncg_cluster) error {
+		var a arena
+		defer a.free()
+		n, err := a.str("node name", node)
+		if err != nil {
+			return err
+		}
+		var e C.ncg_error
+		if rc := C.ncg_cluster_release(c, n, C.uint64_t(id), &e); rc < 0 {
+			return cerr(rc, &e)
+		}
+		return nil
+	})
+}
+
+// Adopt is Node.Adopt on a node of the cluster (ncg_cluster_adopt).
+func (cl *Cluster) Adopt(node string, r *Request, devices string, cores []string) (Alloc, error) {
+	var out Alloc
+	err := cl.h.write(func(c *C.ncg_cluster) error {
+		var a arena
+		defer a.free()
+		n, err := a.str("node name", node)
+		if err != nil {
+			return err
+		}
+		cr, dev, cc, err := adoptArgs(&a, r, devices, cores)
+		if err != nil {
+			return err
+		}
+		ca := newCAlloc()
+		var e C.ncg_error
+		if rc := C.ncg_cluster_adopt(c, n, cr, dev, cc, C.size_t(len(cores)), &ca, &e); rc < 0 {
+			return cerr(rc, &e)
+		}
+		out = allocFromC(&ca)
+		return nil
+	})
+	return out, err
+}
+
+// Dump writes the whole state as text, format "ncg-cluster 2" (ncg_cluster_dump).
+func (v ClusterView) Dump() (string, error) {
+	var s string
+	err := v.ref.readCluster(func(c *C.ncg_cluster) error {
+		var err error
+		s, err = fetchString(func(buf *C.char, size C.size_t, e *C.ncg_error) C.int {
+			return C.ncg_cluster_dump(c, buf, size, e)
+		})
+		return err
+	})
+	return s, err
+}
+
+// Defrag suggests the fewest moves that free a window of chips whole chips on a node of nodegroup ("" for
+// any); node is the node whose window is freed (ncg_cluster_defrag).
+func (v ClusterView) Defrag(chips int, nodegroup string) (moves []Move, node string, err error) {
+	err = v.ref.readCluster(func(c *C.ncg_cluster) error {
+		var a arena
+		defer a.free()
+		g, err := a.optStr("node group name", nodegroup)
+		if err != nil {
+			return err
+		}
+		var e C.ncg_error
+		var freed *C.char
+		n := C.ncg_cluster_defrag(c, C.int(chips), g, nil, 0, &freed, &e)
+		for {
+			if n < 0 {
+				return cerr(n, &e)
+			}
+			buf := make([]C.ncg_move, int(n)+1)
+			m := C.ncg_cluster_defrag(c, C.int(chips), g, &buf[0], C.size_t(len(buf)), &freed, &e)
+			if m >= 0 && m <= C.int(len(buf)) {
+				moves = make([]Move, m)
+				for i := range moves {
+					moves[i] = Move{C.GoString(buf[i].from), uint64(buf[i].alloc_id), C.GoString(buf[i].to)}
+				}
+				node = goStrOrEmpty(freed)
+				return nil
+			}
+			n = m
+		}
+	})
+	return
+}

@@ -1,0 +1,3 @@
+module github.com/libncg/libncg/bindings/go
+
+go 1.22
