@@ -27,3 +27,9 @@ if ! python3 -c 'import highspy' 2>/dev/null; then
     echo "setup: installing highspy (tests only)" >&2
     python3 -m pip install -q highspy 2>/dev/null || python3 -m pip install -q --break-system-packages highspy
 fi
+# staticcheck for the Go binding's lint test (meson registers it when staticcheck is on PATH: add
+# "$(go env GOPATH)/bin"). Only where Go is installed; from the Go module proxy.
+if command -v go >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/staticcheck" ]; then
+    echo "setup: installing staticcheck" >&2
+    GOFLAGS= go install honnef.co/go/tools/cmd/staticcheck@latest || echo "setup: staticcheck not installed" >&2
+fi
