@@ -31,6 +31,10 @@
 #define BB_NODES 20000 /* branch-and-bound nodes per pricing call; past it the pricing is a heuristic whose
                           * upper bound still makes the Lagrangian bound valid */
 #define EPS 1e-9
+/* Work budget of one generation, in multiply-adds: a pivot of the master costs rows^2, a branch-and-bound node
+ * the items it weighs. A few tenths of a second; deterministic, unlike a clock. Past it, generation stops with
+ * the (valid) bound it has. */
+#define WORK_BUDGET 1e9
 
 typedef struct pricer {
     int n;                  /* items with a positive value */
@@ -43,6 +47,7 @@ typedef struct pricer {
     double best;
     int *count, *best_count;
     long nodes;
+    long total_nodes;       /* over every pricing call */
     bool cut;               /* the node budget ran out: best may be below the optimum */
 } pricer;
 
@@ -162,6 +167,7 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
     memset(s->count, 0, (size_t)(s->n + 1) * sizeof(int));
     memset(s->best_count, 0, (size_t)(s->n + 1) * sizeof(int));
     branch(s, 0, 0, rem);
+    s->total_nodes += s->nodes * (s->n + 1);
     memset(counts, 0, (size_t)pb->apis * sizeof(int));
     for (int k = 0; k < s->n; k++)
         counts[s->api[k]] = s->best_count[k];
@@ -329,16 +335,28 @@ static int add_columns(const ncg_cg_problem *pb, ncg_rlp *lp, const pool *pl, in
 }
 
 /* Solve the restricted master from its last basis: the duals pi, mu, nu into u, pattern values into the pool. */
-static int master(const ncg_cg_problem *pb, ncg_rlp *lp, pool *pl, double *u, double *value)
+static int master(const ncg_cg_problem *pb, ncg_rlp *lp, pool *pl, double work, double *u, double *value)
 {
     int I = pb->apis, B = pb->bins;
-    if (ncg_rlp_solve(lp, 200 * (I + 2 * B) + 20 * pl->count + 1000) < 0)
+    double m2 = (double)(I + 2 * B) * (I + 2 * B), left = (WORK_BUDGET - work) / m2;
+    int cap = 200 * (I + 2 * B) + 20 * pl->count + 1000;
+    /* never past the work budget (at least a few pivots, so the duals exist) */
+    if (left < cap)
+        cap = left > 10 ? (int)left : 10;
+    if (ncg_rlp_solve(lp, cap) < 0)
         return -1;
     ncg_rlp_duals(lp, u);
     *value = ncg_rlp_value(lp);
     for (int k = 0; k < pl->count; k++)
         pl->p[k].x = ncg_rlp_column_value(lp, k);
     return 0;
+}
+
+/* Work done so far (see WORK_BUDGET). */
+static double work(const ncg_cg_problem *pb, const ncg_rlp *lp, const pricer *s)
+{
+    double m = pb->apis + 2.0 * pb->bins;
+    return (double)ncg_rlp_pivots(lp) * m * m + (double)s->total_nodes;
 }
 
 int ncg_cg_solve(const ncg_cg_problem *pb, int max_rounds, ncg_cg_result *out, ncg_error *err)
@@ -390,7 +408,7 @@ int ncg_cg_solve(const ncg_cg_problem *pb, int max_rounds, ncg_cg_result *out, n
         if (add_columns(pb, lp, &pl, given, rows, values) < 0)
             goto nomem;
         given = pl.count;
-        if (master(pb, lp, &pl, u, &res.lp_value) < 0)
+        if (master(pb, lp, &pl, work(pb, lp, &s), u, &res.lp_value) < 0)
             goto nomem;
         for (int b = 0; b < B; b++) {
             bool exact;
@@ -417,9 +435,14 @@ int ncg_cg_solve(const ncg_cg_problem *pb, int max_rounds, ncg_cg_result *out, n
             res.rounds++;
             break;
         }
+        if (work(pb, lp, &s) > WORK_BUDGET) {
+            res.rounds++;
+            break;
+        }
     }
     if (!res.converged && pl.count > 0 &&
-        (add_columns(pb, lp, &pl, given, rows, values) < 0 || master(pb, lp, &pl, u, &res.lp_value) < 0))
+        (add_columns(pb, lp, &pl, given, rows, values) < 0 ||
+         master(pb, lp, &pl, work(pb, lp, &s), u, &res.lp_value) < 0))
         goto nomem;
     for (int b = 0; b < B; b++) {
         bool exact;

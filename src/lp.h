@@ -35,6 +35,8 @@ int ncg_rlp_add_column(ncg_rlp *lp, double cost, int count, const int *rows, con
 int ncg_rlp_solve(ncg_rlp *lp, int max_iterations);
 /* After a solve: the objective, column j's value, and the row duals y (>= 0 at an optimum; rows values). */
 double ncg_rlp_value(const ncg_rlp *lp);
+/* Pivots done by all solves so far. */
+long ncg_rlp_pivots(const ncg_rlp *lp);
 double ncg_rlp_column_value(const ncg_rlp *lp, int j);
 void ncg_rlp_duals(const ncg_rlp *lp, double *y);
 

@@ -33,6 +33,9 @@ struct ncg_rlp {
     double *y;              /* duals */
     double *work, *dir;
     int since_refactor;
+    long pivots;
+    unsigned char *basic_col;   /* per structural column (capacity): in the basis */
+    unsigned char *basic_row;   /* per row: 1 surplus basic, 2 artificial basic (bits) */
 };
 
 /* Variables are numbered: structural 0..n-1 (n grows), so surplus and artificial use negative codes. */
@@ -54,12 +57,14 @@ ncg_rlp *ncg_rlp_new(int rows, const double *r, double big)
     lp->y = malloc((m + 1) * sizeof(double));
     lp->work = malloc((m + 1) * sizeof(double));
     lp->dir = malloc((m + 1) * sizeof(double));
-    if (!lp->r || !lp->basis || !lp->binv || !lp->xb || !lp->y || !lp->work || !lp->dir) {
+    lp->basic_row = calloc(m + 1, 1);
+    if (!lp->r || !lp->basis || !lp->binv || !lp->xb || !lp->y || !lp->work || !lp->dir || !lp->basic_row) {
         ncg_rlp_free(lp);
         return NULL;
     }
     for (int i = 0; i < rows; i++) {
         lp->r[i] = r[i];
+        lp->basic_row[i] = r[i] > 0 ? 2 : 1;
         if (r[i] > 0) {
             lp->basis[i] = ARTIFICIAL(i);
             lp->binv[(size_t)i * m + (size_t)i] = 1;
@@ -82,6 +87,8 @@ void ncg_rlp_free(ncg_rlp *lp)
         free(lp->cols[j].values);
     }
     free(lp->cols);
+    free(lp->basic_col);
+    free(lp->basic_row);
     free(lp->r);
     free(lp->basis);
     free(lp->binv);
@@ -98,9 +105,15 @@ int ncg_rlp_add_column(ncg_rlp *lp, double cost, int count, const int *rows, con
     if (lp->n == lp->capacity) {
         int cap = lp->capacity ? 2 * lp->capacity : 64;
         column *grown = realloc(lp->cols, (size_t)cap * sizeof(*grown));
+        unsigned char *flags;
         if (!grown)
             return -1;
         lp->cols = grown;
+        flags = realloc(lp->basic_col, (size_t)cap);
+        if (!flags)
+            return -1;
+        memset(flags + lp->capacity, 0, (size_t)(cap - lp->capacity));
+        lp->basic_col = flags;
         lp->capacity = cap;
     }
     c.rows = malloc(((size_t)count + 1) * sizeof(int));
@@ -249,10 +262,22 @@ static double reduced(const ncg_rlp *lp, int v)
 
 static bool is_basic(const ncg_rlp *lp, int v)
 {
-    for (int i = 0; i < lp->m; i++)
-        if (lp->basis[i] == v)
-            return true;
-    return false;
+    if (v >= 0)
+        return lp->basic_col[v];
+    return lp->basic_row[v % 2 == 0 ? (-2 - v) / 2 : (-1 - v) / 2] & (v % 2 == 0 ? 2 : 1);
+}
+
+static void set_basic(ncg_rlp *lp, int v, bool on)
+{
+    if (v >= 0) {
+        lp->basic_col[v] = on;
+        return;
+    }
+    {
+        int k = v % 2 == 0 ? (-2 - v) / 2 : (-1 - v) / 2;
+        unsigned char bit = v % 2 == 0 ? 2 : 1;
+        lp->basic_row[k] = on ? (unsigned char)(lp->basic_row[k] | bit) : (unsigned char)(lp->basic_row[k] & ~bit);
+    }
 }
 
 int ncg_rlp_solve(ncg_rlp *lp, int max_iterations)
@@ -316,7 +341,10 @@ int ncg_rlp_solve(ncg_rlp *lp, int max_iterations)
             for (int i = 0; i < m; i++)
                 if (lp->xb[i] < 0 && lp->xb[i] > -1e-9)
                     lp->xb[i] = 0;
+            set_basic(lp, lp->basis[leave], false);
+            set_basic(lp, enter, true);
             lp->basis[leave] = enter;
+            lp->pivots++;
         }
         if (++lp->since_refactor >= REFACTOR)
             refactor(lp); /* keeps the updated inverse if the fresh one cannot be had */
@@ -330,6 +358,11 @@ double ncg_rlp_value(const ncg_rlp *lp)
     for (int i = 0; i < lp->m; i++)
         v += cost_of(lp, lp->basis[i]) * lp->xb[i];
     return v;
+}
+
+long ncg_rlp_pivots(const ncg_rlp *lp)
+{
+    return lp->pivots;
 }
 
 double ncg_rlp_column_value(const ncg_rlp *lp, int j)
