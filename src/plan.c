@@ -406,6 +406,15 @@ static int pack(ncg_plan *p, int strategy, bool right_size, ncg_error *err)
         int ai = order[k], cursor = 0, stamp = k + 1;
         papi *a = &p->apis[ai];
         preplica *reps = &p->replicas[p->offset[ai]];
+        /* replicas placed before this pass (from the LP's patterns) count against max_per_node too */
+        for (int ri = 0; ri < a->placed && a->max_per_node; ri++) {
+            int n = reps[ri].node;
+            if (p->stamp[n] != stamp) {
+                p->stamp[n] = stamp;
+                p->count[n] = 0;
+            }
+            p->count[n]++;
+        }
         for (int ri = a->placed; ri < a->replicas && rc == 0; ri++) {
             int g, n;
             reps[ri].node = -1;

@@ -87,6 +87,41 @@ static void random_plan(uint64_t seed, const char *const *types, int ntypes)
     ncg_catalog_free(cat);
 }
 
+/* 10 CPU-only replicas, at most 3 per node: the LP opens 3 full nodes from its pattern and packing must not put
+ * the 10th on one of them (it did: the packing pass did not count the pattern's replicas). */
+START_TEST(max_per_node_holds_with_lp_patterns)
+{
+    ncg_catalog *cat = test_catalog();
+    ncg_cluster *c = ncg_cluster_new(0, NULL);
+    ncg_nodegroup_spec g = NCG_INIT(ncg_nodegroup_spec);
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    api_in api;
+    ncg_plan *p;
+    ncg_plan_summary sum = NCG_INIT(ncg_plan_summary);
+    g.name = "big";
+    g.type = "inf1.6xlarge";
+    g.max_nodes = 100;
+    ck_assert_int_eq(ncg_cluster_add_nodegroup(c, cat, &g, NULL), 0);
+    p = ncg_plan_new(c, 0, NULL);
+    ncg_request_init(&api.request);
+    api.request.cpu_milli = 1000;
+    api.replicas = 10;
+    api.max_per_node = 3;
+    s.name = "web";
+    s.request = &api.request;
+    s.replicas = 10;
+    s.max_per_node = 3;
+    ck_assert_int_eq(ncg_plan_add_api(p, &s, NULL), 0);
+    ck_assert_int_eq(ncg_plan_solve(p, NULL), 0);
+    validate(p, &api, 1);
+    ck_assert_int_eq(ncg_plan_get_summary(p, &sum, NULL), 0);
+    ck_assert_int_eq(sum.nodes, 4);
+    ncg_plan_free(p);
+    ncg_cluster_free(c);
+    ncg_catalog_free(cat);
+}
+END_TEST
+
 START_TEST(random_inf2_plan_is_valid)
 {
     static const char *const types[] = {"inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge", "inf2.48xlarge"};
@@ -860,6 +895,7 @@ NCG_SUITE(plan)
     tcase_set_timeout(t, 60);
     add_loop_test(t, random_inf2_plan_is_valid, 0, 20);
     add_loop_test(t, random_trn1_plan_is_valid, 0, 20);
+    add_test(t, max_per_node_holds_with_lp_patterns);
     t = add_tcase(s, "optimum");
     tcase_set_timeout(t, 300);
     add_test(t, plan_is_near_the_brute_force_optimum);
