@@ -1143,6 +1143,10 @@ NCG_EXPORT int ncg_cluster_place(ncg_cluster *c, const ncg_request *request, con
         ncg_sized_out(out, &pl, sizeof(pl));
         goto done;
     }
+    if (!err) { /* the reasons cost a scan of every allowed node group: only for a caller who reads them */
+        rc = NCG_E_FULL;
+        goto done;
+    }
     for (int gi = 0; gi < c->group_count; gi++) {
         char line[NCG_MESSAGE_MAX + 80];
         if (!allowed[gi])

@@ -36,14 +36,20 @@
  * the (valid) bound it has. */
 #define WORK_BUDGET 1e9
 
+/* One API's replicas as knapsack items of a bin. */
+typedef struct pitem {
+    int api;
+    double value;           /* pi of the API */
+    int ub;                 /* most copies */
+    double need[RES];
+    double ratio[RES];      /* suffix maxima of value / need; INFINITY when some later item needs none of it */
+    double density;         /* value per unit of its scarcest resource: the branching order */
+} pitem;
+
 typedef struct pricer {
     int n;                  /* items with a positive value */
-    int *api;               /* per item */
-    double *value;
-    int *ub;                /* most copies */
-    double (*need)[RES];
+    pitem *item;
     double cap[RES];
-    double (*ratio)[RES];   /* suffix maxima of value / need; INFINITY when some later item needs none of it */
     double best;
     int *count, *best_count;
     long nodes;
@@ -76,13 +82,14 @@ static double upper(const pricer *s, int k, const double *rem)
     if (k >= s->n)
         return 0;
     for (int r = 0; r < RES; r++)
-        if (isfinite(s->ratio[k][r]))
-            ub = fmin(ub, rem[r] * s->ratio[k][r]);
+        if (isfinite(s->item[k].ratio[r]))
+            ub = fmin(ub, rem[r] * s->item[k].ratio[r]);
     return ub;
 }
 
 static void branch(pricer *s, int k, double value, double *rem)
 {
+    const pitem *it;
     int most;
     if (k == s->n) {
         if (value > s->best + EPS) {
@@ -97,25 +104,30 @@ static void branch(pricer *s, int k, double value, double *rem)
     }
     if (value + upper(s, k, rem) <= s->best + EPS)
         return;
-    most = s->ub[k];
+    it = &s->item[k];
+    most = it->ub;
     for (int r = 0; r < RES; r++)
-        if (s->need[k][r] > 0) {
-            double fit = floor(rem[r] / s->need[k][r] + 1e-9);
+        if (it->need[r] > 0) {
+            double fit = floor(rem[r] / it->need[r] + 1e-9);
             if (fit < most)
                 most = (int)fit;
         }
     for (int c = most; c >= 0 && !s->cut; c--) {
         for (int r = 0; r < RES; r++)
-            rem[r] -= c * s->need[k][r];
+            rem[r] -= c * it->need[r];
         s->count[k] = c;
-        branch(s, k + 1, value + c * s->value[k], rem);
+        branch(s, k + 1, value + c * it->value, rem);
         for (int r = 0; r < RES; r++)
-            rem[r] += c * s->need[k][r];
+            rem[r] += c * it->need[r];
     }
     s->count[k] = 0;
 }
 
-static int by_density(const void *x, const void *y, void *ctx);
+/* Does item a branch before item b: more value per unit of its scarcest resource, then the lower API index. */
+static bool before(const pitem *a, const pitem *b)
+{
+    return a->density != b->density ? a->density > b->density : a->api < b->api;
+}
 
 /* Best pattern of bin b for values pi: its value in *out_value (an upper bound on it when the search was cut:
  * *exact false), its counts in counts (apis values). Scratch arrays in s are sized for apis items. */
@@ -128,36 +140,35 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
     bin_caps(&pb->bin[b], s->cap);
     for (int i = 0; i < pb->apis; i++) {
         int ub = items[i].limit < pb->demand[i] ? items[i].limit : pb->demand[i];
+        pitem *it = &s->item[s->n];
+        double scarce = 0;
         if (ub <= 0 || pi[i] <= EPS)
             continue;
-        s->api[s->n] = i;
-        s->value[s->n] = pi[i];
-        s->ub[s->n] = ub;
-        item_needs(&items[i], s->need[s->n]);
+        it->api = i;
+        it->value = pi[i];
+        it->ub = ub;
+        item_needs(&items[i], it->need);
+        for (int r = 0; r < RES; r++)
+            if (s->cap[r] > 0)
+                scarce = fmax(scarce, it->need[r] / s->cap[r]);
+        it->density = scarce > 0 ? it->value / scarce : INFINITY;
         s->n++;
     }
-    /* order: most value per unit of the scarcest resource first (a deterministic insertion sort) */
-    for (int k = 1; k < s->n; k++)
-        for (int j = k; j > 0 && by_density(&s->api[j], &s->api[j - 1], s) < 0; j--) {
-            double tmp[RES];
-            int ti = s->api[j], tu = s->ub[j];
-            double tv = s->value[j];
-            memcpy(tmp, s->need[j], sizeof(tmp));
-            s->api[j] = s->api[j - 1];
-            s->value[j] = s->value[j - 1];
-            s->ub[j] = s->ub[j - 1];
-            memcpy(s->need[j], s->need[j - 1], sizeof(tmp));
-            s->api[j - 1] = ti;
-            s->value[j - 1] = tv;
-            s->ub[j - 1] = tu;
-            memcpy(s->need[j - 1], tmp, sizeof(tmp));
-        }
+    /* a deterministic insertion sort (the items are few) */
+    for (int k = 1; k < s->n; k++) {
+        pitem key = s->item[k];
+        int j = k;
+        for (; j > 0 && before(&key, &s->item[j - 1]); j--)
+            s->item[j] = s->item[j - 1];
+        s->item[j] = key;
+    }
     for (int r = 0; r < RES; r++) {
         double m = 0;
         for (int k = s->n - 1; k >= 0; k--) {
+            pitem *it = &s->item[k];
             if (isfinite(m))
-                m = s->need[k][r] > 0 ? fmax(m, s->value[k] / s->need[k][r]) : INFINITY;
-            s->ratio[k][r] = m;
+                m = it->need[r] > 0 ? fmax(m, it->value / it->need[r]) : INFINITY;
+            it->ratio[r] = m;
         }
     }
     memcpy(rem, s->cap, sizeof(rem));
@@ -170,38 +181,15 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
     s->total_nodes += s->nodes * (s->n + 1);
     memset(counts, 0, (size_t)pb->apis * sizeof(int));
     for (int k = 0; k < s->n; k++)
-        counts[s->api[k]] = s->best_count[k];
+        counts[s->item[k].api] = s->best_count[k];
     memcpy(rem, s->cap, sizeof(rem));
     *exact = !s->cut;
     *out_value = s->cut ? fmax(s->best, upper(s, 0, rem)) : s->best;
 }
 
-/* Compare two items by the pricer's per-item data (positions found through the api arrays). */
-static int by_density(const void *x, const void *y, void *ctx)
-{
-    const pricer *s = ctx;
-    int a = (int)((const int *)x - s->api), b = (int)((const int *)y - s->api);
-    double da = 0, db = 0;
-    for (int r = 0; r < RES; r++) {
-        if (s->cap[r] > 0) {
-            da = fmax(da, s->need[a][r] / s->cap[r]);
-            db = fmax(db, s->need[b][r] / s->cap[r]);
-        }
-    }
-    da = da > 0 ? s->value[a] / da : INFINITY;
-    db = db > 0 ? s->value[b] / db : INFINITY;
-    if (da != db)
-        return da > db ? -1 : 1;
-    return s->api[a] - s->api[b];
-}
-
 static void pricer_free(pricer *s)
 {
-    free(s->api);
-    free(s->value);
-    free(s->ub);
-    free(s->need);
-    free(s->ratio);
+    free(s->item);
     free(s->count);
     free(s->best_count);
 }
@@ -210,14 +198,10 @@ static bool pricer_init(pricer *s, int apis)
 {
     size_t n = (size_t)apis + 1;
     memset(s, 0, sizeof(*s));
-    s->api = malloc(n * sizeof(int));
-    s->value = malloc(n * sizeof(double));
-    s->ub = malloc(n * sizeof(int));
-    s->need = malloc(n * sizeof(*s->need));
-    s->ratio = malloc(n * sizeof(*s->ratio));
+    s->item = malloc(n * sizeof(*s->item));
     s->count = malloc(n * sizeof(int));
     s->best_count = malloc(n * sizeof(int));
-    if (!s->api || !s->value || !s->ub || !s->need || !s->ratio || !s->count || !s->best_count) {
+    if (!s->item || !s->count || !s->best_count) {
         pricer_free(s);
         return false;
     }

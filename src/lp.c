@@ -10,10 +10,10 @@
 
 int ncg_lp_solve(const ncg_lp *lp, double *out, int max_iterations)
 {
-    return ncg_lp_solve_duals(lp, out, NULL, max_iterations) < 0 ? -1 : 0;
+    return ncg_lp_solve_status(lp, out, max_iterations) < 0 ? -1 : 0;
 }
 
-int ncg_lp_solve_duals(const ncg_lp *lp, double *out, double *duals, int max_iterations)
+int ncg_lp_solve_status(const ncg_lp *lp, double *out, int max_iterations)
 {
     int m = lp->rows, n = lp->cols, w = n + m + 1, degenerate = 0, status = 1;
     double *t = calloc((size_t)(m + 1) * (size_t)w, sizeof(double));
@@ -75,11 +75,6 @@ int ncg_lp_solve_duals(const ncg_lp *lp, double *out, double *duals, int max_ite
     }
     for (int j = 0; j < n; j++)
         out[j] = 0;
-    if (duals)
-        for (int i = 0; i < m; i++) {
-            double y = t[(size_t)m * w + n + i];
-            duals[i] = y > 0 ? y : 0;
-        }
     for (int i = 0; i < m; i++)
         if (basis[i] < n) {
             double v = t[(size_t)i * w + w - 1];

@@ -15,10 +15,9 @@ typedef struct ncg_lp {
 /* Solve; writes a feasible (optimal unless the iteration limit is hit) u into out (cols values).
  * Returns 0, or -1 when out of memory. Every iterate is feasible, so u is usable even when not optimal. */
 int ncg_lp_solve(const ncg_lp *lp, double *out, int max_iterations);
-/* The same, also writing the row duals (rows values, may be NULL): at an optimum, the solution of the dual LP
- * min b.y s.t. A'y >= c, y >= 0. Returns 0 at an optimum, 1 when the iteration limit or an unbounded direction
- * stopped the simplex first (u is still feasible), -1 when out of memory. */
-int ncg_lp_solve_duals(const ncg_lp *lp, double *out, double *duals, int max_iterations);
+/* The same, telling how it ended: 0 at an optimum, 1 when the iteration limit or an unbounded direction stopped
+ * the simplex first (u is still feasible), -1 when out of memory. */
+int ncg_lp_solve_status(const ncg_lp *lp, double *out, int max_iterations);
 
 /* A revised simplex for  min c.x  s.t.  G x >= r, x >= 0  with few rows and columns that arrive over time (column
  * generation): the basis is kept between solves, so adding columns and solving again starts where it stopped.

@@ -4,7 +4,7 @@
  * Input on stdin, whitespace-separated, any number of problems: ROWS COLS, then c (COLS values), b (ROWS
  * values), A (ROWS x COLS, row-major), for  max c.u  s.t.  A u <= b, u >= 0  with b >= 0. Output, one line per
  * problem: STATUS VALUE RSTATUS RVALUE, where STATUS is "optimal" or "stopped" (iteration limit or unbounded
- * direction) and VALUE the objective of the point found by the dense simplex (ncg_lp_solve), printed with 17
+ * direction) and VALUE the objective of the point found by the dense simplex (ncg_lp_solve_status), printed with 17
  * significant digits; RSTATUS and RVALUE the same for the revised simplex (ncg_rlp), which solves it as
  * min -c.u s.t. -A u >= -b. */
 #include <stdio.h>
@@ -36,7 +36,7 @@ int main(void)
         for (long k = 0; k < (long)rows * cols; k++)
             if (scanf("%lf", &lp.a[k]) != 1)
                 return 2;
-        rc = ncg_lp_solve_duals(&lp, u, NULL, 1000 * (rows + cols) + 1000);
+        rc = ncg_lp_solve_status(&lp, u, 1000 * (rows + cols) + 1000);
         if (rc < 0)
             return 2;
         for (int j = 0; j < cols; j++)
