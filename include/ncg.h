@@ -49,7 +49,7 @@ extern "C" {
 
 /** Library version, also available at run time from ncg_version(). */
 #define NCG_VERSION_MAJOR 2
-#define NCG_VERSION_MINOR 0
+#define NCG_VERSION_MINOR 1
 #define NCG_VERSION_PATCH 0
 
 /** Largest number of Neuron chips on one node type. */
@@ -834,7 +834,45 @@ typedef struct ncg_plan_summary {
     int64_t memory_used_bytes, memory_total_bytes;
     int converged;               /**< 1: the bound is the configuration LP's optimum (column generation converged);
                                       0: it is a valid bound found before convergence, or the first bound only */
+    /* 2.1 (a double first, so that it starts at the 2.0 sizeof on every ABI) */
+    double solve_seconds;        /**< wall-clock time of ncg_plan_solve(), all of it (differs between runs) */
+    double generation_seconds;   /**< of which column generation (master LPs and pricing) */
+    double rounding_seconds;     /**< of which integer plans built from the LP's patterns */
+    double packing_seconds;      /**< of which the packing heuristics, materialising nodes and the bounds */
+    int rounds;                  /**< column-generation rounds run (0: generation was skipped) */
+    int patterns;                /**< node patterns the configuration LP's last solution uses */
+    int stopped;                 /**< why generation stopped: an ::ncg_plan_stop value */
 } ncg_plan_summary;
+
+/** sizeof(ncg_plan_summary) in 2.0, before the 2.1 members: the smallest size ncg_plan_get_summary() accepts. */
+#define NCG_PLAN_SUMMARY_V20_SIZE offsetof(ncg_plan_summary, solve_seconds)
+
+/** Why column generation stopped (ncg_plan_summary.stopped). Values are part of the ABI. */
+typedef enum ncg_plan_stop {
+    NCG_PLAN_STOP_CONVERGED = 0, /**< no pattern prices out: the bound is the configuration LP optimum */
+    NCG_PLAN_STOP_GAP = 1,       /**< the proven bound came within 0.05% of the master LP's value */
+    NCG_PLAN_STOP_WORK = 2,      /**< the work limit (ncg_plan_options.work_limit) was reached */
+    NCG_PLAN_STOP_TIME = 3,      /**< the time limit (ncg_plan_options.time_limit_s) was reached */
+    NCG_PLAN_STOP_ROUNDS = 4,    /**< the round limit was reached */
+    NCG_PLAN_STOP_SKIPPED = 5,   /**< not run: too many (API, node kind) pairs, too many existing nodes, no API,
+                                      or NCG_PLAN_NO_COLGEN */
+} ncg_plan_stop;
+
+/** ncg_plan_options.flags: skip column generation (packing heuristics and the first bound only). */
+#define NCG_PLAN_NO_COLGEN 1u
+
+/** Options of ncg_plan_solve(). Sized: set it up with ncg_plan_options_init(). */
+typedef struct ncg_plan_options {
+    uint32_t size;               /**< sizeof(ncg_plan_options), set by ncg_plan_options_init() */
+    double time_limit_s;         /**< wall-clock budget of ncg_plan_solve() in seconds; 0 = none (the default).
+                                      However early it stops, the plan is valid and its bound proven; with a
+                                      limit, how far generation gets depends on the machine, so the plan may
+                                      differ between runs. */
+    int64_t work_limit;          /**< deterministic budget of column generation, in multiply-adds of its master
+                                      LPs and pricing; 0 = the default (1e9). The same input and work limit give
+                                      the same plan on every machine. */
+    unsigned flags;              /**< 0 or NCG_PLAN_NO_COLGEN */
+} ncg_plan_options;
 
 /** One replica of a plan. Sized (NCG_INIT). */
 typedef struct ncg_plan_replica {
@@ -865,6 +903,19 @@ ncg_plan *ncg_plan_free(ncg_plan *plan);
  *         unplaced with the reason.
  */
 int ncg_plan_add_api(ncg_plan *plan, const ncg_api_spec *spec, ncg_error *err);
+
+/** Set @p opts to the defaults (no time limit, the default work limit, no flags) and its size. NULL is ignored. */
+void ncg_plan_options_init(ncg_plan_options *opts);
+
+/**
+ * Set the options ncg_plan_solve() uses (copied). Before solving only.
+ * @return 0, or NCG_E_INVALID (NULL, a bad size, unknown flags, solved already), NCG_E_RANGE (a negative or
+ *         non-finite time limit, a negative work limit), naming the field and value.
+ */
+int ncg_plan_set_options(ncg_plan *plan, const ncg_plan_options *opts, ncg_error *err);
+
+/** The plan's options into a sized @p out. @return 0, or NCG_E_INVALID. */
+int ncg_plan_get_options(const ncg_plan *plan, ncg_plan_options *out, ncg_error *err);
 
 /**
  * Compute the plan: nodes to run, every replica's node and window, price, lower bound. Deterministic: the same

@@ -319,10 +319,11 @@ static int add_columns(const ncg_cg_problem *pb, ncg_rlp *lp, const pool *pl, in
 }
 
 /* Solve the restricted master from its last basis: the duals pi, mu, nu into u, pattern values into the pool. */
-static int master(const ncg_cg_problem *pb, ncg_rlp *lp, pool *pl, double work, double *u, double *value)
+static int master(const ncg_cg_problem *pb, ncg_rlp *lp, pool *pl, double budget, double work, double *u,
+                  double *value)
 {
     int I = pb->apis, B = pb->bins;
-    double m2 = (double)(I + 2 * B) * (I + 2 * B), left = (WORK_BUDGET - work) / m2;
+    double m2 = (double)(I + 2 * B) * (I + 2 * B), left = (budget - work) / m2;
     int cap = 200 * (I + 2 * B) + 20 * pl->count + 1000;
     /* never past the work budget (at least a few pivots, so the duals exist) */
     if (left < cap)
@@ -343,8 +344,10 @@ static double work(const ncg_cg_problem *pb, const ncg_rlp *lp, const pricer *s)
     return (double)ncg_rlp_pivots(lp) * m * m + (double)s->total_nodes;
 }
 
-int ncg_cg_solve(const ncg_cg_problem *pb, int max_rounds, ncg_cg_result *out, ncg_error *err)
+int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_result *out, ncg_error *err)
 {
+    int max_rounds = lim->max_rounds;
+    double budget = lim->work_limit > 0 ? lim->work_limit : WORK_BUDGET;
     int I = pb->apis, B = pb->bins, rc = 0, given = 0;
     pool pl = {0};
     ncg_rlp *lp = NULL;
@@ -386,13 +389,14 @@ int ncg_cg_solve(const ncg_cg_problem *pb, int max_rounds, ncg_cg_result *out, n
     lp = ncg_rlp_new(I + 2 * B, r, 1e4 * big);
     if (!lp)
         goto nomem;
+    res.stopped = NCG_PLAN_STOP_ROUNDS;
     for (res.rounds = 0; pl.count > 0 && res.rounds < max_rounds; res.rounds++) {
         int added = 0;
         bool all_exact = true;
         if (add_columns(pb, lp, &pl, given, rows, values) < 0)
             goto nomem;
         given = pl.count;
-        if (master(pb, lp, &pl, work(pb, lp, &s), u, &res.lp_value) < 0)
+        if (master(pb, lp, &pl, budget, work(pb, lp, &s), u, &res.lp_value) < 0)
             goto nomem;
         for (int b = 0; b < B; b++) {
             bool exact;
@@ -410,23 +414,31 @@ int ncg_cg_solve(const ncg_cg_problem *pb, int max_rounds, ncg_cg_result *out, n
         if (!added) {
             /* no pattern prices out; it is the LP optimum only if every pricing was exact */
             res.converged = all_exact;
+            res.stopped = all_exact ? NCG_PLAN_STOP_CONVERGED : NCG_PLAN_STOP_GAP;
             res.rounds++;
             break;
         }
         /* tailing off: stop once the proven bound is within 0.05% of the master's value (the LP optimum lies
          * between them) */
         if (all_exact && lagrange(pb, u, v) >= res.lp_value * (1 - 5e-4)) {
+            res.stopped = NCG_PLAN_STOP_GAP;
             res.rounds++;
             break;
         }
-        if (work(pb, lp, &s) > WORK_BUDGET) {
+        if (work(pb, lp, &s) > budget) {
+            res.stopped = NCG_PLAN_STOP_WORK;
+            res.rounds++;
+            break;
+        }
+        if (lim->deadline > 0 && ncg_now() >= lim->deadline) {
+            res.stopped = NCG_PLAN_STOP_TIME;
             res.rounds++;
             break;
         }
     }
     if (!res.converged && pl.count > 0 &&
         (add_columns(pb, lp, &pl, given, rows, values) < 0 ||
-         master(pb, lp, &pl, work(pb, lp, &s), u, &res.lp_value) < 0))
+         master(pb, lp, &pl, budget, work(pb, lp, &s), u, &res.lp_value) < 0))
         goto nomem;
     for (int b = 0; b < B; b++) {
         bool exact;

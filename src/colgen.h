@@ -40,14 +40,22 @@ typedef struct ncg_cg_result {
     double lp_value;            /* the restricted master LP's optimum at the last round */
     double bound;               /* Lagrangian bound: no plan of the problem costs less */
     bool converged;             /* no pattern prices out: lp_value is the configuration LP optimum */
+    int stopped;                /* an ncg_plan_stop value */
     int rounds;
     double *duals;              /* per API, the duals the bound comes from */
     ncg_cg_pattern *patterns;   /* with x > 0 at the last round */
     int pattern_count;
 } ncg_cg_result;
 
-/* Solve by column generation, at most max_rounds rounds. Returns 0 or NCG_E_NOMEM. */
-int ncg_cg_solve(const ncg_cg_problem *problem, int max_rounds, ncg_cg_result *out, ncg_error *err);
+/* When generation stops early (the bound stays valid). */
+typedef struct ncg_cg_limits {
+    int max_rounds;
+    double work_limit;          /* multiply-adds; <= 0: the default */
+    double deadline;            /* ncg_now() value; 0: none */
+} ncg_cg_limits;
+
+/* Solve by column generation within the limits. Returns 0 or NCG_E_NOMEM. */
+int ncg_cg_solve(const ncg_cg_problem *problem, const ncg_cg_limits *limits, ncg_cg_result *out, ncg_error *err);
 /* The Lagrangian bound of duals pi for the problem (its demands may differ from the ones pi was found for).
  * Returns NCG_E_NOMEM or 0 with the bound in *out. */
 int ncg_cg_bound(const ncg_cg_problem *problem, const double *pi, double *out, ncg_error *err);

@@ -23,6 +23,9 @@ int ncg_fail_prefix(ncg_error *err, int code, const ncg_error *inner, const char
 typedef struct ncg_quoted { char s[64 * 4 + 8]; } ncg_quoted;
 const char *ncg_quote(ncg_quoted *buf, const char *text);
 
+/* Seconds of the monotonic clock (number.c), for time limits and the summary's timings. */
+double ncg_now(void);
+
 /* ---- sized structs (abi.c): doc/abi.md ---- */
 
 /* The size of the first version of each sized struct: the smallest `size` the library accepts. */

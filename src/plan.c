@@ -75,6 +75,9 @@ struct ncg_plan {
     int *cg_demand;
     ncg_cg_result cg_result;
     bool have_cg;
+    ncg_plan_options opts;
+    double deadline;     /* ncg_now() value the solve must end by; 0 = no time limit */
+    double rounding_seconds; /* time spent building plans from the LP's patterns in this solve */
 };
 
 NCG_EXPORT ncg_plan *ncg_plan_new(const ncg_cluster *base, unsigned flags, ncg_error *err)
@@ -99,7 +102,51 @@ NCG_EXPORT ncg_plan *ncg_plan_new(const ncg_cluster *base, unsigned flags, ncg_e
         return NULL;
     }
     p->base_nodes = ncg_cluster_node_count(p->c);
+    ncg_plan_options_init(&p->opts);
     return p;
+}
+
+NCG_EXPORT void ncg_plan_options_init(ncg_plan_options *opts)
+{
+    if (opts)
+        *opts = (ncg_plan_options){.size = (uint32_t)sizeof(*opts)};
+}
+
+NCG_EXPORT int ncg_plan_set_options(ncg_plan *p, const ncg_plan_options *opts, ncg_error *err)
+{
+    ncg_plan_options o;
+    int rc;
+    if (!p)
+        return ncg_fail(err, NCG_E_INVALID, "plan is NULL");
+    if (!opts)
+        return ncg_fail(err, NCG_E_INVALID, "plan_set_options: opts is NULL");
+    if ((rc = NCG_CHECK_SIZED(opts, ncg_plan_options, err)) < 0)
+        return rc;
+    ncg_plan_options_init(&o);
+    ncg_sized_in(&o, sizeof(o), opts);
+    if (p->solved)
+        return ncg_fail(err, NCG_E_INVALID, "plan_set_options: the plan is solved already");
+    if (!isfinite(o.time_limit_s) || o.time_limit_s < 0)
+        return ncg_fail(err, NCG_E_RANGE, "time_limit_s %g is not a finite number of seconds >= 0", o.time_limit_s);
+    if (o.work_limit < 0)
+        return ncg_fail(err, NCG_E_RANGE, "work_limit %" PRId64 " is negative", o.work_limit);
+    if (o.flags & ~NCG_PLAN_NO_COLGEN)
+        return ncg_fail(err, NCG_E_INVALID, "plan options flags 0x%x has unknown bits", o.flags);
+    p->opts = o;
+    return 0;
+}
+
+NCG_EXPORT int ncg_plan_get_options(const ncg_plan *p, ncg_plan_options *out, ncg_error *err)
+{
+    int rc;
+    if (!p)
+        return ncg_fail(err, NCG_E_INVALID, "plan is NULL");
+    if (!out)
+        return ncg_fail(err, NCG_E_INVALID, "plan_get_options: out is NULL");
+    if ((rc = NCG_CHECK_SIZED(out, ncg_plan_options, err)) < 0)
+        return rc;
+    ncg_sized_out(out, &p->opts, sizeof(p->opts));
+    return 0;
 }
 
 static void api_clear(papi *a)
@@ -932,7 +979,7 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
     for (int i = 0; i < p->api_count; i++)
         memcpy(reasons[i], p->apis[i].reason, NCG_MESSAGE_MAX);
     for (int strategy = 0; strategy < STRATEGIES && rc == 0; strategy++) {
-        double price;
+        double price, t0;
         int count = 0;
         ncg_cluster *trial;
         if ((strategy == BY_NODE && (double)p->api_count * p->replica_total > BY_NODE_BUDGET) ||
@@ -946,7 +993,10 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
         p->c = trial;
         for (int i = 0; i < p->api_count; i++)
             memcpy(p->apis[i].reason, reasons[i], NCG_MESSAGE_MAX);
+        t0 = ncg_now();
         rc = run_strategy(p, strategy, &price, err);
+        if (strategy == FROM_LP || strategy == FROM_LP_UP)
+            p->rounding_seconds += ncg_now() - t0;
         p->c = start;
         for (int i = 0; i < p->api_count; i++)
             count += p->apis[i].placed;
@@ -1007,7 +1057,8 @@ static void cg_clear(ncg_plan *p)
 static int column_generation(ncg_plan *p, ncg_error *err)
 {
     int G = ncg_cluster_nodegroup_count(p->c), E = p->base_nodes, I = p->api_count, B;
-    if (E > CG_EXISTING_MAX || I == 0)
+    ncg_cg_limits lim = {.max_rounds = CG_ROUNDS, .work_limit = (double)p->opts.work_limit, .deadline = p->deadline};
+    if (E > CG_EXISTING_MAX || I == 0 || (p->opts.flags & NCG_PLAN_NO_COLGEN))
         return 0;
     B = G + E;
     if ((long)I * B > CG_PAIRS_MAX)
@@ -1065,7 +1116,7 @@ static int column_generation(ncg_plan *p, ncg_error *err)
         }
     }
     p->cg = (ncg_cg_problem){.apis = I, .bins = B, .demand = p->cg_demand, .bin = p->cg_bins, .item = p->cg_items};
-    if (ncg_cg_solve(&p->cg, CG_ROUNDS, &p->cg_result, err) < 0) {
+    if (ncg_cg_solve(&p->cg, &lim, &p->cg_result, err) < 0) {
         cg_clear(p);
         return NCG_E_NOMEM;
     }
@@ -1134,11 +1185,15 @@ NCG_EXPORT int ncg_plan_solve(ncg_plan *p, ncg_error *err)
     bool ok;
     ncg_plan_summary s;
     ncg_cluster *result = NULL;
+    double t_start, t_gen = 0;
 
     if (!p)
         return ncg_fail(err, NCG_E_INVALID, "plan is NULL");
     if (p->solved)
         return ncg_fail(err, NCG_E_INVALID, "plan_solve: the plan is solved already");
+    t_start = ncg_now();
+    p->deadline = p->opts.time_limit_s > 0 ? t_start + p->opts.time_limit_s : 0;
+    p->rounding_seconds = 0;
     G = ncg_cluster_nodegroup_count(p->c);
     p->offset = malloc((size_t)(p->api_count + 1) * sizeof(int));
     used = calloc((size_t)G * RESOURCES + 1, sizeof(double));
@@ -1157,6 +1212,7 @@ NCG_EXPORT int ncg_plan_solve(ncg_plan *p, ncg_error *err)
     }
     if (rc == 0)
         rc = column_generation(p, err);
+    t_gen = ncg_now();
     if (rc == 0)
         rc = try_strategies(p, &result, err);
     if (rc == 0) {
@@ -1175,7 +1231,18 @@ NCG_EXPORT int ncg_plan_solve(ncg_plan *p, ncg_error *err)
             if (rc == 0 && fixed + cg_bound > s.lower_bound_per_hour)
                 s.lower_bound_per_hour = fixed + cg_bound;
             s.converged = p->cg_result.converged;
+            s.rounds = p->cg_result.rounds;
+            s.patterns = p->cg_result.pattern_count;
+            s.stopped = p->cg_result.stopped;
+        } else {
+            s.stopped = NCG_PLAN_STOP_SKIPPED;
         }
+        s.solve_seconds = ncg_now() - t_start;
+        s.generation_seconds = t_gen - t_start;
+        s.rounding_seconds = p->rounding_seconds;
+        s.packing_seconds = s.solve_seconds - s.generation_seconds - s.rounding_seconds;
+        if (s.packing_seconds < 0)
+            s.packing_seconds = 0;
         /* rounding may put the bound a hair above an optimal plan's price */
         if (s.lower_bound_per_hour > s.price_per_hour && s.lower_bound_per_hour <= s.price_per_hour * (1 + 1e-9))
             s.lower_bound_per_hour = s.price_per_hour;
@@ -1217,7 +1284,8 @@ NCG_EXPORT int ncg_plan_get_summary(const ncg_plan *p, ncg_plan_summary *out, nc
         return rc;
     if (!out)
         return ncg_fail(err, NCG_E_INVALID, "plan_get_summary: out is NULL");
-    if ((rc = NCG_CHECK_SIZED(out, ncg_plan_summary, err)) < 0)
+    /* 2.0 programs pass the summary without the 2.1 members */
+    if ((rc = ncg_sized_check(out, NCG_PLAN_SUMMARY_V20_SIZE, "ncg_plan_summary", err)) < 0)
         return rc;
     ncg_sized_out(out, &p->sum, sizeof(p->sum));
     return 0;

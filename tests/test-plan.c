@@ -362,8 +362,195 @@ START_TEST(get_summary_rejects_size_zero)
     small_case k = solve_small_case();
     ncg_plan_summary sum;
     memset(&sum, 0, sizeof(sum));
-    ck_assert_rejects_size(ncg_plan_summary, 0, ncg_plan_get_summary(k.plan, &sum, &err));
+    {
+        char want[NCG_MESSAGE_MAX];
+        size_message(want, sizeof(want), "ncg_plan_summary", NCG_PLAN_SUMMARY_V20_SIZE, 0);
+        ck_assert_fails(NCG_E_INVALID, want, ncg_plan_get_summary(k.plan, &sum, &err));
+    }
     ck_assert_int_eq(sum.nodes, 0);
+    free_small_case(&k);
+}
+END_TEST
+
+/* ---- options (2.1) ---- */
+
+START_TEST(options_init_sets_defaults)
+{
+    ncg_plan_options o;
+    memset(&o, 0x5a, sizeof(o));
+    ncg_plan_options_init(&o);
+    ck_assert_uint_eq(o.size, sizeof(o));
+    ck_assert(o.time_limit_s == 0);
+    ck_assert_int_eq(o.work_limit, 0);
+    ck_assert_uint_eq(o.flags, 0);
+    ncg_plan_options_init(NULL); /* ignored */
+}
+END_TEST
+
+START_TEST(options_round_trip)
+{
+    ncg_cluster *c = inf_cluster(1, 0);
+    ncg_plan *p = ncg_plan_new(c, 0, NULL);
+    ncg_plan_options o, back;
+    ncg_plan_options_init(&o);
+    o.time_limit_s = 2.5;
+    o.work_limit = 12345;
+    o.flags = NCG_PLAN_NO_COLGEN;
+    ck_assert_int_eq(ncg_plan_set_options(p, &o, NULL), 0);
+    back = (ncg_plan_options)NCG_INIT(ncg_plan_options);
+    ck_assert_int_eq(ncg_plan_get_options(p, &back, NULL), 0);
+    ck_assert(back.time_limit_s == 2.5);
+    ck_assert_int_eq(back.work_limit, 12345);
+    ck_assert_uint_eq(back.flags, NCG_PLAN_NO_COLGEN);
+    ncg_plan_free(p);
+    ncg_cluster_free(c);
+}
+END_TEST
+
+START_TEST(options_rejects_bad_values)
+{
+    ncg_cluster *c = inf_cluster(1, 0);
+    ncg_plan *p = ncg_plan_new(c, 0, NULL);
+    ncg_plan_options o, back = NCG_INIT(ncg_plan_options);
+    ncg_plan_options_init(&o);
+    ck_assert_fails(NCG_E_INVALID, "plan is NULL", ncg_plan_set_options(NULL, &o, &err));
+    ck_assert_fails(NCG_E_INVALID, "plan_set_options: opts is NULL", ncg_plan_set_options(p, NULL, &err));
+    o.size = 0;
+    ck_assert_rejects_size(ncg_plan_options, 0, ncg_plan_set_options(p, &o, &err));
+    ncg_plan_options_init(&o);
+    o.time_limit_s = -1;
+    ck_assert_fails(NCG_E_RANGE, "time_limit_s -1 is not a finite number of seconds >= 0",
+                    ncg_plan_set_options(p, &o, &err));
+    o.time_limit_s = NAN;
+    ck_assert_fails(NCG_E_RANGE, "time_limit_s nan is not a finite number of seconds >= 0",
+                    ncg_plan_set_options(p, &o, &err));
+    o.time_limit_s = 0;
+    o.work_limit = -5;
+    ck_assert_fails(NCG_E_RANGE, "work_limit -5 is negative", ncg_plan_set_options(p, &o, &err));
+    o.work_limit = 0;
+    o.flags = 6;
+    ck_assert_fails(NCG_E_INVALID, "plan options flags 0x6 has unknown bits", ncg_plan_set_options(p, &o, &err));
+    /* nothing of the failed calls stuck */
+    ck_assert_int_eq(ncg_plan_get_options(p, &back, NULL), 0);
+    ck_assert(back.time_limit_s == 0);
+    ck_assert_int_eq(back.work_limit, 0);
+    ck_assert_uint_eq(back.flags, 0);
+    ck_assert_fails(NCG_E_INVALID, "plan is NULL", ncg_plan_get_options(NULL, &back, &err));
+    ck_assert_fails(NCG_E_INVALID, "plan_get_options: out is NULL", ncg_plan_get_options(p, NULL, &err));
+    back.size = 0;
+    ck_assert_rejects_size(ncg_plan_options, 0, ncg_plan_get_options(p, &back, &err));
+    ncg_plan_free(p);
+    ncg_cluster_free(c);
+}
+END_TEST
+
+START_TEST(options_rejected_once_solved)
+{
+    small_case k = solve_small_case();
+    ncg_plan_options o;
+    ncg_plan_options_init(&o);
+    ck_assert_fails(NCG_E_INVALID, "plan_set_options: the plan is solved already",
+                    ncg_plan_set_options(k.plan, &o, &err));
+    free_small_case(&k);
+}
+END_TEST
+
+/* A random workload of many APIs on the test catalog's inf1 groups, solved with the given options. */
+static ncg_plan *options_workload(const ncg_plan_options *o, ncg_cluster **base, api_in *apis, int napis)
+{
+    static const char *const types[] = {"inf1.xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.24xlarge"};
+    ncg_catalog *cat = test_catalog();
+    ncg_plan *p;
+    uint64_t seed = 42;
+    *base = ncg_cluster_new(0, NULL);
+    for (int i = 0; i < 4; i++) {
+        ncg_nodegroup_spec g = NCG_INIT(ncg_nodegroup_spec);
+        g.name = types[i];
+        g.type = types[i];
+        g.max_nodes = 1000;
+        ck_assert_int_ge(ncg_cluster_add_nodegroup(*base, cat, &g, NULL), 0);
+    }
+    p = ncg_plan_new(*base, 0, NULL);
+    ck_assert_int_eq(ncg_plan_set_options(p, o, NULL), 0);
+    for (int i = 0; i < napis; i++) {
+        static const int infs[] = {1, 2, 4};
+        ncg_api_spec s = NCG_INIT(ncg_api_spec);
+        char name[16];
+        snprintf(name, sizeof(name), "api%d", i);
+        ncg_request_init(&apis[i].request);
+        apis[i].request.inf = infs[rng(&seed) % 3];
+        apis[i].request.cpu_milli = 500 + (int64_t)(rng(&seed) % 7000);
+        apis[i].request.memory_bytes = GIB * (1 + (int64_t)(rng(&seed) % 20));
+        apis[i].replicas = 1 + (int)(rng(&seed) % 30);
+        apis[i].max_per_node = 0;
+        s.name = name;
+        s.request = &apis[i].request;
+        s.replicas = apis[i].replicas;
+        ck_assert_int_eq(ncg_plan_add_api(p, &s, NULL), i);
+    }
+    ncg_catalog_free(cat);
+    ck_assert_int_eq(ncg_plan_solve(p, NULL), 0);
+    return p;
+}
+
+START_TEST(options_limits_stop_generation_with_a_valid_bound)
+{
+    struct { double time; int64_t work; unsigned flags; } cases[] = {
+        {0, 0, 0}, {1e-9, 0, 0}, {0, 1, 0}, {0, 0, NCG_PLAN_NO_COLGEN},
+    };
+    double full_bound = 0;
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        api_in apis[12];
+        ncg_cluster *base;
+        ncg_plan_options o;
+        ncg_plan_summary s = NCG_INIT(ncg_plan_summary);
+        ncg_plan *p;
+        ncg_plan_options_init(&o);
+        o.time_limit_s = cases[k].time;
+        o.work_limit = cases[k].work;
+        o.flags = cases[k].flags;
+        p = options_workload(&o, &base, apis, 12);
+        validate(p, apis, 12);
+        ck_assert_int_eq(ncg_plan_get_summary(p, &s, NULL), 0);
+        ck_assert(s.lower_bound_per_hour <= s.price_per_hour);
+        ck_assert(s.solve_seconds >= 0 && s.generation_seconds >= 0 && s.rounding_seconds >= 0 &&
+                  s.packing_seconds >= 0);
+        ck_assert(s.generation_seconds + s.rounding_seconds + s.packing_seconds <= s.solve_seconds + 1e-9);
+        if (k == 0) {
+            ck_assert_int_eq(s.stopped == NCG_PLAN_STOP_CONVERGED || s.stopped == NCG_PLAN_STOP_GAP, 1);
+            ck_assert_int_ge(s.rounds, 1);
+            ck_assert_int_ge(s.patterns, 1);
+            full_bound = s.lower_bound_per_hour;
+        } else if (cases[k].flags) {
+            ck_assert_int_eq(s.stopped, NCG_PLAN_STOP_SKIPPED);
+            ck_assert_int_eq(s.rounds, 0);
+            ck_assert_int_eq(s.converged, 0);
+        } else {
+            /* one round, then the limit (or convergence in that round) */
+            ck_assert_int_eq(s.rounds, 1);
+            ck_assert_int_eq(s.stopped == (cases[k].time > 0 ? NCG_PLAN_STOP_TIME : NCG_PLAN_STOP_WORK) ||
+                                 s.stopped == NCG_PLAN_STOP_CONVERGED,
+                             1);
+            ck_assert(s.lower_bound_per_hour <= full_bound * (1 + 1e-9));
+        }
+        ncg_plan_free(p);
+        ncg_cluster_free(base);
+    }
+}
+END_TEST
+
+START_TEST(summary_of_a_2_0_program)
+{
+    small_case k = solve_small_case();
+    ncg_plan_summary sum, full = NCG_INIT(ncg_plan_summary);
+    memset(&sum, 0x77, sizeof(sum));
+    sum.size = (uint32_t)NCG_PLAN_SUMMARY_V20_SIZE;
+    ck_assert_int_eq(ncg_plan_get_summary(k.plan, &sum, NULL), 0);
+    ck_assert_int_eq(ncg_plan_get_summary(k.plan, &full, NULL), 0);
+    ck_assert_int_eq(sum.nodes, full.nodes);
+    ck_assert_int_eq(sum.converged, full.converged);
+    ck_assert_uint_eq(sum.size, NCG_PLAN_SUMMARY_V20_SIZE);
+    ck_assert_int_eq(sum.rounds, 0x77777777); /* past its size: not written */
     free_small_case(&k);
 }
 END_TEST
@@ -871,6 +1058,13 @@ NCG_SUITE(plan)
     add_test(t, get_replica_rejects_size_zero);
     add_test(t, get_summary_rejects_size_zero);
     add_test(t, api_names_and_counts);
+    t = add_tcase(s, "options");
+    add_test(t, options_init_sets_defaults);
+    add_test(t, options_round_trip);
+    add_test(t, options_rejects_bad_values);
+    add_test(t, options_rejected_once_solved);
+    add_test(t, options_limits_stop_generation_with_a_valid_bound);
+    add_test(t, summary_of_a_2_0_program);
     t = add_tcase(s, "api");
     add_test(t, new_rejects_unknown_flags);
     add_test(t, new_rejects_null_base);

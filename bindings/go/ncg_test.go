@@ -38,7 +38,7 @@ func wantErr(t *testing.T, err error, sentinel *Error, msg string) {
 }
 
 func TestVersionAndErrors(t *testing.T) {
-	if Version() != "2.0.0" {
+	if Version() != "2.1.0" {
 		t.Fatal(Version())
 	}
 	if StrError(-6) != "not found" || CodeNotFound.String() != "not found" || StrError(-14) != "unknown error" {

@@ -193,6 +193,18 @@ int main(void)
     MEMBER(ncg_plan_summary, memory_total_bytes);
 
     MEMBER(ncg_plan_summary, converged);
+    MEMBER(ncg_plan_summary, solve_seconds);
+    MEMBER(ncg_plan_summary, generation_seconds);
+    MEMBER(ncg_plan_summary, rounding_seconds);
+    MEMBER(ncg_plan_summary, packing_seconds);
+    MEMBER(ncg_plan_summary, rounds);
+    MEMBER(ncg_plan_summary, patterns);
+    MEMBER(ncg_plan_summary, stopped);
+    STRUCT(ncg_plan_options);
+    MEMBER(ncg_plan_options, size);
+    MEMBER(ncg_plan_options, time_limit_s);
+    MEMBER(ncg_plan_options, work_limit);
+    MEMBER(ncg_plan_options, flags);
     STRUCT(ncg_plan_replica);
     MEMBER(ncg_plan_replica, size);
     MEMBER(ncg_plan_replica, api);

@@ -269,6 +269,8 @@ void outs_fill(outs *o)
     o->name##_short.size = (uint32_t)sizeof(type) - 1;
     SIZED_OUTPUTS(SET_SIZES)
 #undef SET_SIZES
+    /* grown in 2.1: "short" is one byte below its 2.0 size, which the library still accepts */
+    o->sum_short.size = (uint32_t)NCG_PLAN_SUMMARY_V20_SIZE - 1;
 }
 
 /* ---- fixture ---- */

@@ -67,7 +67,7 @@ def _version_info() -> Tuple[int, int, int]:
 #: The loaded library's version as a tuple of ints.
 version_info: Tuple[int, int, int] = _version_info()
 #: This package's version (the libncg version it was written for).
-__version__ = "2.0.0"
+__version__ = "2.1.0"
 #: The file name the library was loaded from.
 library_path: str = _ffi.library_name
 

@@ -105,4 +105,4 @@ def test_pip_install(tmp_path):
     r = subprocess.run([sys.executable, "-c", "import ncg; print(ncg.__file__, ncg.version())"], capture_output=True,
                        text=True, env=env, cwd=str(tmp_path))
     assert r.returncode == 0, r.stderr
-    assert r.stdout.split() == [str(target / "ncg" / "__init__.py"), "2.0.0"]
+    assert r.stdout.split() == [str(target / "ncg" / "__init__.py"), "2.1.0"]

@@ -50,7 +50,7 @@ def run_python(code, **env):
 
 
 def test_version():
-    assert ncg.version() == "2.0.0"
+    assert ncg.version() == "2.1.0"
     assert ncg.version_info == (2, 0, 0)
     assert ncg.library_path == os.environ.get("NCG_LIBRARY", ncg.library_path)
 
