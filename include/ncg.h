@@ -763,6 +763,51 @@ int ncg_cluster_find_node(const ncg_cluster *cluster, const char *name, ncg_erro
 int ncg_cluster_place(ncg_cluster *cluster, const ncg_request *request, const char *const *nodegroups,
                       size_t nodegroup_count, ncg_placement *out, ncg_error *err);
 
+/**
+ * How ncg_cluster_place() scores one node for one replica (doc/placement.md), for schedulers that choose among
+ * candidate nodes themselves (a scheduler extender's filter and prioritize). Compare two with
+ * ncg_node_score_compare(); the members are the terms of the score, in the order they count. Sized (NCG_INIT).
+ */
+typedef struct ncg_node_score {
+    uint32_t size;           /**< sizeof(ncg_node_score), set by the caller */
+    int node_index;          /**< the node's index in the cluster */
+    int nodegroup;           /**< its node group's index (earlier wins exact ties) */
+    int priority;            /**< its node group's priority: higher is better, strictly */
+    int leftover;            /**< chips of the largest free window (whole-chip requests), or NeuronCores of the
+                                  longest free run (core-granular and CPU-only), left after the replica: smaller
+                                  is better */
+    int64_t free_after;      /**< free capacity left after the replica, as the sum of the node's free fractions
+                                  of cores, CPU, memory and hugepages in millionths: smaller is better */
+    uint64_t seq;            /**< order the node was added in (earlier wins exact ties) */
+} ncg_node_score;
+
+/**
+ * Score placing one replica on the node named @p node, without placing it. The cluster is not changed.
+ * @param[out] out required, sized; written only when the replica fits the node now.
+ * @return 0 when it fits; NCG_E_FULL with the node's reason (the free window, run of NeuronCores, CPU, memory or
+ *         hugepages that is short, or models that do not fit) when it does not fit now; the rule of
+ *         ncg_request_check() that the node's type fails (NCG_E_PPR, NCG_E_NO_FIT, NCG_E_TOPOLOGY, NCG_E_MODEL);
+ *         NCG_E_NOT_FOUND (no such node), NCG_E_INVALID / NCG_E_RANGE (arguments, the request's fields).
+ */
+int ncg_cluster_score_node(const ncg_cluster *cluster, const char *node, const ncg_request *request,
+                           ncg_node_score *out, ncg_error *err);
+
+/**
+ * Order two scores as ncg_cluster_place() does. NULL sorts last.
+ * @return a negative value when @p a is the better node, a positive one when @p b is, 0 when they are the same
+ *         node's score or equal in every term.
+ */
+int ncg_node_score_compare(const ncg_node_score *a, const ncg_node_score *b);
+
+/**
+ * Place one replica on the node named @p node (a scheduler's bind), with its node group's policy choosing the
+ * chips or cores, as ncg_cluster_place() would had it chosen that node.
+ * @param[out] out required, sized.
+ * @return 0, or the codes of ncg_cluster_score_node(), or NCG_E_NOMEM.
+ */
+int ncg_cluster_place_on(ncg_cluster *cluster, const char *node, const ncg_request *request, ncg_placement *out,
+                         ncg_error *err);
+
 /** Release an allocation of a node. @return 0, or NCG_E_INVALID, NCG_E_NOT_FOUND. */
 int ncg_cluster_release(ncg_cluster *cluster, const char *node, uint64_t id, ncg_error *err);
 

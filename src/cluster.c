@@ -1170,6 +1170,92 @@ done:
     return rc;
 }
 
+/* The score of a replica on one node, when it fits now (0), else the node's reason. */
+static int score_one(const ncg_cluster *c, const char *node, const ncg_request *request, const char *fn,
+                     const cnode **out_node, ncg_request *r, ncg_slot *slot, ncg_node_score *out, ncg_error *err)
+{
+    int rc = 0;
+    const cnode *n;
+    const cgroup *g;
+    ncg_shape shape;
+    ncg_node_state st;
+    need nd;
+    if (!c || !out)
+        return ncg_fail(err, NCG_E_INVALID, "%s: %s is NULL", fn, !c ? "cluster" : "out");
+    if (!(n = need_node(c, node, &rc, err)))
+        return rc;
+    if ((rc = ncg_request_in(request, r, err)) < 0)
+        return rc;
+    g = &c->groups[n->group];
+    if ((rc = ncg_request_check_type(&g->type, r, &shape, err)) < 0)
+        return rc;
+    if ((rc = ncg_node_plan(n->node, r, slot, err)) < 0)
+        return rc;
+    need_of(g, &shape, r, &nd);
+    ncg_cluster_node_state(n->node, &st);
+    *out = (ncg_node_score){.size = (uint32_t)sizeof(*out), .node_index = n->index, .nodegroup = n->group,
+                            .priority = g->priority, .leftover = (nd.whole ? st.window : st.run) - nd.amount,
+                            .free_after = st.key - nd.key, .seq = n->seq};
+    *out_node = n;
+    return 0;
+}
+
+NCG_EXPORT int ncg_cluster_score_node(const ncg_cluster *c, const char *node, const ncg_request *request,
+                                      ncg_node_score *out, ncg_error *err)
+{
+    ncg_node_score s = NCG_INIT(ncg_node_score);
+    ncg_request r;
+    ncg_slot slot;
+    const cnode *n;
+    int rc;
+    if (out && (rc = NCG_CHECK_SIZED(out, ncg_node_score, err)) < 0)
+        return rc;
+    rc = score_one(c, node, request, "cluster_score_node", &n, &r, &slot, out ? &s : NULL, err);
+    if (rc == 0)
+        ncg_sized_out(out, &s, sizeof(s));
+    return rc;
+}
+
+NCG_EXPORT int ncg_node_score_compare(const ncg_node_score *a, const ncg_node_score *b)
+{
+    ncg_choice x, y;
+    if (!a || !b)
+        return !a && !b ? 0 : !a ? 1 : -1;
+    x = (ncg_choice){a->node_index, a->nodegroup, a->priority, a->leftover, a->free_after, a->seq};
+    y = (ncg_choice){b->node_index, b->nodegroup, b->priority, b->leftover, b->free_after, b->seq};
+    return better(&x, &y) ? -1 : better(&y, &x) ? 1 : 0;
+}
+
+NCG_EXPORT int ncg_cluster_place_on(ncg_cluster *c, const char *node, const ncg_request *request,
+                                    ncg_placement *out, ncg_error *err)
+{
+    ncg_node_score s = NCG_INIT(ncg_node_score);
+    ncg_placement pl = NCG_INIT(ncg_placement);
+    ncg_request r;
+    ncg_slot slot;
+    const cnode *cn;
+    cnode *n;
+    ncg_alloc a;
+    int rc;
+    if (c && !out)
+        return ncg_fail(err, NCG_E_INVALID, "cluster_place_on: out is NULL");
+    if (out && (rc = NCG_CHECK_SIZED(out, ncg_placement, err)) < 0)
+        return rc;
+    rc = score_one(c, node, request, "cluster_place_on", &cn, &r, &slot, &s, err);
+    if (rc < 0)
+        return rc;
+    n = c->nodes[cn->index];
+    if ((rc = ncg_node_commit(n->node, &slot, &r, &a, err)) < 0)
+        return rc;
+    reindex(c, n);
+    pl.node = n->name;
+    pl.node_index = n->index;
+    pl.nodegroup = n->group;
+    pl.alloc_id = a.id;
+    ncg_sized_out(out, &pl, sizeof(pl));
+    return 0;
+}
+
 NCG_EXPORT int ncg_cluster_release(ncg_cluster *c, const char *node, uint64_t id, ncg_error *err)
 {
     int rc = 0;

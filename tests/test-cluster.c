@@ -989,6 +989,110 @@ START_TEST(null_arguments_are_invalid)
 }
 END_TEST
 
+/* ---- per-node scores (2.1) ---- */
+
+/* The best score over every node is the node ncg_cluster_place() takes, at every step of a filling cluster. */
+START_TEST(score_node_agrees_with_place)
+{
+    ncg_cluster *c = make_cluster(6);
+    static const int64_t infs[] = {1, 2, 4, 1, 8, 2, 1, 16, 4, 1, 1, 2};
+    for (int step = 0; step < 40; step++) {
+        ncg_request r = chips_request(infs[step % 12], 1);
+        ncg_placement pl = NCG_INIT(ncg_placement);
+        ncg_node_score best = NCG_INIT(ncg_node_score);
+        int have = 0, rc;
+        for (int i = 0; i < ncg_cluster_node_count(c); i++) {
+            const char *name;
+            ncg_node_score s = NCG_INIT(ncg_node_score);
+            ck_assert_int_eq(ncg_cluster_get_node(c, i, NULL, &name, NULL, NULL), 0);
+            rc = ncg_cluster_score_node(c, name, &r, &s, NULL);
+            ck_assert(rc == 0 || rc == NCG_E_FULL || rc == NCG_E_TOPOLOGY || rc == NCG_E_NO_FIT);
+            if (rc == 0) {
+                ck_assert_int_eq(s.node_index, i);
+                if (!have || ncg_node_score_compare(&s, &best) < 0)
+                    best = s;
+                have = 1;
+            }
+        }
+        rc = ncg_cluster_place(c, &r, NULL, 0, &pl, NULL);
+        ck_assert_int_eq(rc, have ? 0 : NCG_E_FULL);
+        if (have)
+            ck_assert_int_eq(pl.node_index, best.node_index);
+    }
+    ncg_cluster_free(c);
+}
+END_TEST
+
+START_TEST(score_node_reasons_and_errors)
+{
+    static const char *const names[] = {"n0"};
+    ncg_cluster *c = one_nodegroup("inf1.6xlarge", 4, names, 1);
+    ncg_request r = chips_request(3, 1), big = chips_request(8, 1);
+    ncg_node_score s = NCG_INIT(ncg_node_score), before;
+    ncg_placement pl = NCG_INIT(ncg_placement);
+    ck_assert_int_eq(ncg_cluster_score_node(c, "n0", &r, &s, NULL), 0);
+    ck_assert_int_eq(s.node_index, 0);
+    ck_assert_int_eq(s.leftover, 1);
+    ck_assert_int_eq(ncg_cluster_place_on(c, "n0", &r, &pl, NULL), 0);
+    ck_assert_str_eq(pl.node, "n0");
+    ck_assert_uint_eq(pl.alloc_id, 1);
+    before = s;
+    ck_assert_fails(NCG_E_FULL, "no free window of 3 chips on inf1.6xlarge: free chips 3, largest free window 1",
+                    ncg_cluster_score_node(c, "n0", &r, &s, &err));
+    ck_assert_mem_eq(&s, &before, sizeof(s));
+    ck_assert_fails(NCG_E_NO_FIT,
+                    "no instances can satisfy the requested Inf quantity - requested 8 Inf but instances only have 4 Inf available",
+                    ncg_cluster_score_node(c, "n0", &big, &s, &err));
+    ck_assert_fails(NCG_E_NOT_FOUND, "no node \"nx\" in the cluster", ncg_cluster_score_node(c, "nx", &r, &s, &err));
+    ck_assert_fails(NCG_E_INVALID, "cluster_score_node: cluster is NULL",
+                    ncg_cluster_score_node(NULL, "n0", &r, &s, &err));
+    ck_assert_fails(NCG_E_INVALID, "cluster_score_node: out is NULL", ncg_cluster_score_node(c, "n0", &r, NULL, &err));
+    ck_assert_fails(NCG_E_INVALID, "node name is NULL", ncg_cluster_score_node(c, NULL, &r, &s, &err));
+    s.size = 0;
+    ck_assert_rejects_size(ncg_node_score, 0, ncg_cluster_score_node(c, "n0", &r, &s, &err));
+    /* a failed place_on changes nothing */
+    pl = (ncg_placement)NCG_INIT(ncg_placement);
+    ck_assert_fails(NCG_E_FULL, "no free window of 3 chips on inf1.6xlarge: free chips 3, largest free window 1",
+                    ncg_cluster_place_on(c, "n0", &r, &pl, &err));
+    ck_assert_ptr_null(pl.node);
+    ck_assert_fails(NCG_E_INVALID, "cluster_place_on: out is NULL", ncg_cluster_place_on(c, "n0", &r, NULL, &err));
+    ck_assert_fails(NCG_E_INVALID, "cluster_place_on: cluster is NULL",
+                    ncg_cluster_place_on(NULL, "n0", &r, &pl, &err));
+    pl.size = 0;
+    ck_assert_rejects_size(ncg_placement, 0, ncg_cluster_place_on(c, "n0", &r, &pl, &err));
+    ncg_cluster_free(c);
+}
+END_TEST
+
+START_TEST(score_compare_orders_terms)
+{
+    ncg_node_score a = NCG_INIT(ncg_node_score), b;
+    a.priority = 1;
+    a.leftover = 2;
+    a.free_after = 100;
+    b = a;
+    ck_assert_int_eq(ncg_node_score_compare(&a, &b), 0);
+    b.priority = 2; /* higher priority wins over any leftover */
+    b.leftover = 9;
+    ck_assert_int_gt(ncg_node_score_compare(&a, &b), 0);
+    b = a;
+    b.leftover = 1;
+    ck_assert_int_gt(ncg_node_score_compare(&a, &b), 0);
+    b = a;
+    b.free_after = 200;
+    ck_assert_int_lt(ncg_node_score_compare(&a, &b), 0);
+    b = a;
+    b.nodegroup = 1;
+    ck_assert_int_lt(ncg_node_score_compare(&a, &b), 0);
+    b = a;
+    b.seq = 1;
+    ck_assert_int_lt(ncg_node_score_compare(&a, &b), 0);
+    ck_assert_int_lt(ncg_node_score_compare(&a, NULL), 0);
+    ck_assert_int_gt(ncg_node_score_compare(NULL, &a), 0);
+    ck_assert_int_eq(ncg_node_score_compare(NULL, NULL), 0);
+}
+END_TEST
+
 NCG_SUITE(cluster)
 {
     Suite *s = suite_create("cluster");
@@ -1019,6 +1123,10 @@ NCG_SUITE(cluster)
     add_test(t, adopt_records_allocation_on_named_node);
     add_test(t, adopt_requires_out);
     add_test(t, adopt_rejects_unknown_node);
+    t = add_tcase(s, "score");
+    add_test(t, score_node_agrees_with_place);
+    add_test(t, score_node_reasons_and_errors);
+    add_test(t, score_compare_orders_terms);
     t = add_tcase(s, "nodegroups");
     add_test(t, nodegroups_are_ranked_in_order_added);
     add_test(t, get_nodegroup_gives_spec_price);
@@ -1069,3 +1177,5 @@ NCG_SUITE(cluster)
     add_test(t, clone_of_null_is_invalid);
     return s;
 }
+
+

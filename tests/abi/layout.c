@@ -165,6 +165,14 @@ int main(void)
     MEMBER(ncg_move, alloc_id);
     MEMBER(ncg_move, to);
 
+    STRUCT(ncg_node_score);
+    MEMBER(ncg_node_score, size);
+    MEMBER(ncg_node_score, node_index);
+    MEMBER(ncg_node_score, nodegroup);
+    MEMBER(ncg_node_score, priority);
+    MEMBER(ncg_node_score, leftover);
+    MEMBER(ncg_node_score, free_after);
+    MEMBER(ncg_node_score, seq);
     STRUCT(ncg_api_spec);
     MEMBER(ncg_api_spec, size);
     MEMBER(ncg_api_spec, name);
