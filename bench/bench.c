@@ -4,7 +4,8 @@
  * packing) goes through the independent validator; the program exits 1 if one fails. Timings are medians of
  * several runs; ratios compare runs made in the same process, since absolute times on shared machines are noisy.
  *
- *   ncg-bench [--quick] [--data DIR] [--tmp DIR]
+ *   ncg-bench [--quick] [--data DIR] [--tmp DIR] [--only NAME] [--no-baselines]   (NAME: part of a workload's name, or panigrahy,
+ *   micro, online)
  */
 #include <dirent.h>
 #include <stdbool.h>
@@ -30,12 +31,6 @@ static double now(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* ---- workloads ---- */
@@ -165,6 +160,8 @@ static int alibaba(workload *w, const char *path)
 
 typedef struct result {
     double price, bound, seconds;
+    double gen, rnd, pack;      /* libncg: where the median run's time went */
+    int rounds, patterns, stopped;
     int nodes, placed;
     bool valid;
 } result;
@@ -180,9 +177,19 @@ static ncg_cluster *nodegroups_of(const workload *w)
     return c;
 }
 
+typedef struct timing {
+    double total, gen, rnd, pack;
+} timing;
+
+static int cmp_timing(const void *x, const void *y)
+{
+    const timing *a = x, *b = y;
+    return a->total < b->total ? -1 : a->total > b->total;
+}
+
 static result run_libncg(const workload *w, int runs)
 {
-    double times[9];
+    timing times[9];
     result r = {0};
     for (int k = 0; k < runs; k++) {
         ncg_cluster *c = nodegroups_of(w);
@@ -196,9 +203,15 @@ static result run_libncg(const workload *w, int runs)
         }
         t0 = now();
         ncg_plan_solve(p, NULL);
-        times[k] = now() - t0;
+        times[k].total = now() - t0;
         ncg_plan_get_summary(p, &s, NULL);
+        times[k].gen = s.generation_seconds;
+        times[k].rnd = s.rounding_seconds;
+        times[k].pack = s.packing_seconds;
         if (k == 0) {
+            r.rounds = s.rounds;
+            r.patterns = s.patterns;
+            r.stopped = s.stopped;
             char msg[512];
             r.price = s.price_per_hour;
             r.bound = s.lower_bound_per_hour;
@@ -211,8 +224,11 @@ static result run_libncg(const workload *w, int runs)
         ncg_plan_free(p);
         ncg_cluster_free(c);
     }
-    qsort(times, (size_t)runs, sizeof(double), cmp_double);
-    r.seconds = times[runs / 2];
+    qsort(times, (size_t)runs, sizeof(timing), cmp_timing);
+    r.seconds = times[runs / 2].total;
+    r.gen = times[runs / 2].gen;
+    r.rnd = times[runs / 2].rnd;
+    r.pack = times[runs / 2].pack;
     return r;
 }
 
@@ -441,12 +457,22 @@ static void header(void)
            "lower bnd", "gap%", "plan ms", "us/repl", "first-fit price/t", "karpenter price/t", "valid");
 }
 
+static const char *only; /* --only: run the sections and workloads whose name contains it */
+static bool no_baselines; /* --no-baselines: libncg only (for profiling the planner) */
+
+static bool wanted(const char *name)
+{
+    return !only || strstr(name, only);
+}
+
 static void row(const workload *w, bool baselines)
 {
+    if (!wanted(w->name))
+        return;
     int runs = w->replicas >= 100000 ? 3 : w->replicas >= 10000 ? 5 : 9;
     result r = run_libncg(w, runs), ff = {0}, kp = {0};
     char ffs[32] = "skipped (n^2)", kps[32] = "skipped (n^2)";
-    if (baselines) {
+    if (baselines && !no_baselines) {
         ff = run_first_fit(w);
         kp = run_karpenter(w);
         snprintf(ffs, sizeof(ffs), "%.3f / %.0fx", ff.price / r.price, ff.seconds / r.seconds);
@@ -455,6 +481,12 @@ static void row(const workload *w, bool baselines)
     printf("%-30s %8d %7d %12.2f %12.2f %6.2f %10.3f %9.3f | %-17s | %-17s | %s\n", w->name, w->replicas, r.nodes,
            r.price, r.bound, r.price > 0 ? 100 * (r.price - r.bound) / r.price : 0, r.seconds * 1e3,
            r.seconds * 1e6 / (w->replicas ? w->replicas : 1), ffs, kps, r.valid ? "PASS" : "FAIL");
+    {
+        static const char *const stops[] = {"converged", "gap", "work limit", "time limit", "rounds", "skipped"};
+        printf("%-30s   time: generation %.3f ms (%d rounds, %d patterns, %s), rounding %.3f ms, packing %.3f ms\n",
+               "", r.gen * 1e3, r.rounds, r.patterns, r.stopped >= 0 && r.stopped < 6 ? stops[r.stopped] : "?",
+               r.rnd * 1e3, r.pack * 1e3);
+    }
     if (!r.valid)
         failures++;
     if (r.placed < w->replicas)
@@ -713,8 +745,12 @@ int main(int argc, char **argv)
             data = argv[++i];
         else if (strcmp(argv[i], "--tmp") == 0 && i + 1 < argc)
             tmp = argv[++i];
+        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+            only = argv[++i];
+        else if (strcmp(argv[i], "--no-baselines") == 0)
+            no_baselines = true;
         else {
-            fprintf(stderr, "usage: ncg-bench [--quick] [--data DIR] [--tmp DIR]\n");
+            fprintf(stderr, "usage: ncg-bench [--quick] [--data DIR] [--tmp DIR] [--only NAME] [--no-baselines]\n");
             return 2;
         }
     }
@@ -751,9 +787,12 @@ int main(int argc, char **argv)
         printf("alibaba: cannot read %s\n", path);
         failures++;
     }
-    panigrahy(data, tmp);
-    micro();
-    failures += online_bench(data, quick);
+    if (wanted("panigrahy"))
+        panigrahy(data, tmp);
+    if (wanted("micro"))
+        micro();
+    if (wanted("online"))
+        failures += online_bench(data, quick);
     getrusage(RUSAGE_SELF, &ru);
     printf("\npeak memory (max RSS): %.1f MiB\n", ru.ru_maxrss / 1024.0);
     printf("%s\n", failures ? "RESULT: FAIL" : "RESULT: all plans valid");

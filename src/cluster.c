@@ -662,12 +662,25 @@ int ncg_cluster_node_lookup(const ncg_cluster *c, const char *name)
 /* A name "<node group>-<n>" that no node has; advances the node group's counter. */
 static void generate_name(ncg_cluster *c, cgroup *g, char *name, size_t size)
 {
-    do
-        snprintf(name, size, "%s-%d", g->name, ++g->next_seq);
-    while (lookup(c, name));
+    size_t len = strlen(g->name); /* at most NCG_NAME_MAX: "-" and an int always fit in size */
+    (void)size;
+    memcpy(name, g->name, len);
+    name[len++] = '-';
+    do {
+        char digits[16];
+        int k = 0;
+        unsigned v = (unsigned)++g->next_seq;
+        do
+            digits[k++] = (char)('0' + v % 10);
+        while ((v /= 10) > 0);
+        for (int j = 0; j < k; j++)
+            name[len + (size_t)j] = digits[k - 1 - j];
+        name[len + (size_t)k] = '\0';
+    } while (lookup(c, name));
 }
 
-int ncg_cluster_insert_node(ncg_cluster *c, const char *name, int group, ncg_error *err)
+/* Insert node `built` (NULL: a new empty node of the group's type) under name (NULL: generated). */
+static int insert(ncg_cluster *c, const char *name, int group, ncg_node *built, ncg_error *err)
 {
     cgroup *g = &c->groups[group];
     char generated[NCG_NODE_NAME_MAX + 1];
@@ -700,7 +713,7 @@ int ncg_cluster_insert_node(ncg_cluster *c, const char *name, int group, ncg_err
     }
     n = rc == 0 ? calloc(1, sizeof(*n)) : NULL;
     if (n)
-        n->node = ncg_node_from_type(&g->type);
+        n->node = built ? built : ncg_node_from_type(&g->type);
     if (rc == 0 && (!n || !n->node)) {
         free(n);
         rc = ncg_fail(err, NCG_E_NOMEM, "out of memory adding node %s", name);
@@ -719,6 +732,16 @@ int ncg_cluster_insert_node(ncg_cluster *c, const char *name, int group, ncg_err
     index_add(g, n);
     g->nodes++;
     return n->index;
+}
+
+int ncg_cluster_insert_node(ncg_cluster *c, const char *name, int group, ncg_error *err)
+{
+    return insert(c, name, group, NULL, err);
+}
+
+int ncg_cluster_insert_built(ncg_cluster *c, int group, ncg_node *node, ncg_error *err)
+{
+    return insert(c, NULL, group, node, err);
 }
 
 NCG_EXPORT int ncg_cluster_add_node(ncg_cluster *c, const char *name, const char *group, ncg_error *err)
@@ -1233,7 +1256,7 @@ NCG_EXPORT int ncg_cluster_place_on(ncg_cluster *c, const char *node, const ncg_
     ncg_placement pl = NCG_INIT(ncg_placement);
     ncg_request r;
     ncg_slot slot;
-    const cnode *cn;
+    const cnode *cn = NULL;
     cnode *n;
     ncg_alloc a;
     int rc;

@@ -412,6 +412,8 @@ int ncg_node_plan(const ncg_node *n, const ncg_request *r, ncg_slot *out, ncg_er
     if (rc < 0)
         return rc;
     if (!find_slot(n, &shape, &p)) {
+        if (!err) /* the reason costs formatting: only for a caller who reads it */
+            return NCG_E_FULL;
         if (shape.chips > 0) {
             char list[200];
             list_chips(ncg_node_free_chip_mask(n), list, sizeof(list));
@@ -423,6 +425,8 @@ int ncg_node_plan(const ncg_node *n, const ncg_request *r, ncg_slot *out, ncg_er
                         shape.cores, t->name, largest_free_core_run(n));
     }
     which = short_resource(n, r->cpu_milli, r->memory_bytes, r->hugepages_bytes);
+    if (which != SHORT_NONE && !err)
+        return NCG_E_FULL;
     if (which != SHORT_NONE)
         return short_message(n, which, "", r->cpu_milli, r->memory_bytes, r->hugepages_bytes, err);
     if (out)

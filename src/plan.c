@@ -67,6 +67,7 @@ struct ncg_plan {
     ncg_plan_summary sum;
     /* packing scratch, per node index of the cluster being packed */
     int *stamp, *count;
+    bool *keep;          /* a full copy of an LP pattern: downsizing skips it */
     int scratch_capacity;
     /* the configuration LP of this solve (bins: node groups first, then existing nodes) */
     ncg_cg_problem cg;
@@ -170,6 +171,7 @@ NCG_EXPORT ncg_plan *ncg_plan_free(ncg_plan *p)
     free(p->offset);
     free(p->stamp);
     free(p->count);
+    free(p->keep);
     ncg_cluster_free(p->c);
     free(p);
     return NULL;
@@ -339,6 +341,9 @@ static int size_cmp(const ncg_plan *p, int x, int y)
 
 /* The packing strategies tried; the cheapest plan wins (ties: the earlier strategy). */
 enum { BY_COST, BY_CPU, IN_ORDER, BY_NODE, FROM_LP, FROM_LP_UP, STRATEGIES };
+/* A plan from the LP's patterns whose price is within this fraction of the proven bound is kept without trying
+ * the heuristics (they could not gain more than this) */
+#define TIGHT 1e-3
 /* BY_NODE costs O(APIs) per replica: it runs when APIs x replicas stays under this */
 #define BY_NODE_BUDGET 4000000
 
@@ -410,6 +415,7 @@ static int scratch_reserve(ncg_plan *p, ncg_error *err)
 {
     int need = ncg_cluster_node_count(p->c) + 1, cap;
     int *stamp, *count;
+    bool *keep;
     if (need <= p->scratch_capacity)
         return 0;
     cap = p->scratch_capacity ? p->scratch_capacity * 2 : 64;
@@ -419,11 +425,16 @@ static int scratch_reserve(ncg_plan *p, ncg_error *err)
     if (stamp)
         p->stamp = stamp;
     count = stamp ? realloc(p->count, (size_t)cap * sizeof(int)) : NULL;
-    if (!count)
+    if (count)
+        p->count = count;
+    keep = count ? realloc(p->keep, (size_t)cap * sizeof(bool)) : NULL;
+    if (!keep)
         return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
-    p->count = count;
-    for (int i = p->scratch_capacity; i < cap; i++)
+    p->keep = keep;
+    for (int i = p->scratch_capacity; i < cap; i++) {
         p->stamp[i] = p->count[i] = 0;
+        p->keep[i] = false;
+    }
     p->scratch_capacity = cap;
     return 0;
 }
@@ -435,8 +446,10 @@ static int open_node(ncg_plan *p, int g, ncg_error *err)
     if (rc < 0)
         return rc;
     rc = ncg_cluster_insert_node(p->c, NULL, g, err);
-    if (rc >= 0)
+    if (rc >= 0) {
         p->stamp[rc] = p->count[rc] = 0;
+        p->keep[rc] = false;
+    }
     return rc;
 }
 
@@ -646,7 +659,7 @@ static int downsize(ncg_plan *p, ncg_error *err)
         ncg_nodegroup_info from;
         ncg_node *fresh;
         ncg_cluster_nodegroup_info(p->c, ng, &from);
-        if (from.nodes <= from.min_nodes)
+        if (from.nodes <= from.min_nodes || p->keep[i])
             continue;
         for (int gi = 0; gi < G; gi++) {
             double price = ncg_cluster_nodegroup_price(p->c, gi);
@@ -884,20 +897,110 @@ out:
 
 /* ---- solve and results ---- */
 
+/* Place the pattern's replicas that are still to place on node n, whole chips largest first, then cores, then CPU
+ * only (the order in which adding up is enough), as far as they fit. */
+static int fill_pattern(ncg_plan *p, int n, const ncg_cg_pattern *pt, ncg_error *err)
+{
+    for (int pass = 0; pass < 3; pass++)
+        for (int i = 0; i < p->api_count; i++) {
+            papi *a = &p->apis[i];
+            const ncg_shape *sh = &a->shape[pt->bin];
+            int kind = sh->chips > 0 ? 0 : sh->cores > 0 ? 1 : 2;
+            if (kind != pass)
+                continue;
+            for (int m = 0; m < pt->counts[i] && a->placed < a->replicas; m++) {
+                int rc = place_on(p, n, a, &p->replicas[p->offset[i] + a->placed], err);
+                if (rc < 0)
+                    return rc;
+                if (rc == 0)
+                    break; /* does not fit after all: packing places it */
+                p->count[n]++;
+            }
+        }
+    return 0;
+}
+
+/* Copies of pattern pt that hold a full set of its replicas, given what is left to place (at most want). */
+static long full_copies(const ncg_plan *p, const ncg_cg_pattern *pt, long want)
+{
+    for (int i = 0; i < p->api_count; i++)
+        if (pt->counts[i] > 0) {
+            long left = (long)(p->apis[i].replicas - p->apis[i].placed) / pt->counts[i];
+            want = left < want ? left : want;
+        }
+    return want;
+}
+
 /* Open floor(x) nodes (ceil(x) when up) of every pattern the configuration LP uses (new nodes only), each holding
  * its replicas, as far as replicas are left; the rest is packed afterwards. Rounding up covers every replica the
- * LP covers, which wins on small inputs where a fraction of a node is most of the price. */
+ * LP covers, which wins on small inputs where a fraction of a node is most of the price.
+ * Copies that hold the full pattern are made from one node filled once and copied (time proportional to the
+ * nodes, not to the replicas); they are marked so that downsizing skips them (the LP priced them already). */
 static int from_lp(ncg_plan *p, bool up, ncg_error *err)
 {
     const ncg_cg_result *r = &p->cg_result;
     int G = ncg_cluster_nodegroup_count(p->c);
     for (int k = 0; k < r->pattern_count; k++) {
         const ncg_cg_pattern *pt = &r->patterns[k];
-        long copies = (long)(up ? ceil(pt->x - 1e-9) : floor(pt->x + 1e-9));
-        if (pt->bin >= G)
+        long copies = (long)(up ? ceil(pt->x - 1e-9) : floor(pt->x + 1e-9)), full, room;
+        int first, rc, placed_first = 0;
+        if (pt->bin >= G || copies <= 0)
             continue; /* an existing node: packing fills those first */
-        for (long c = 0; c < copies; c++) {
-            int n, rc;
+        {
+            ncg_nodegroup_info info;
+            ncg_cluster_nodegroup_info(p->c, pt->bin, &info);
+            room = info.max_nodes - info.nodes;
+        }
+        copies = copies < room ? copies : room;
+        full = full_copies(p, pt, copies);
+        if (full > 0) {
+            /* the first copy is filled replica by replica; the others copy it when it took the whole pattern */
+            int want = 0;
+            for (int i = 0; i < p->api_count; i++)
+                want += pt->counts[i];
+            first = open_node(p, pt->bin, err);
+            if (first < 0)
+                return first;
+            for (int i = 0; i < p->api_count; i++)
+                placed_first -= p->apis[i].placed;
+            if ((rc = fill_pattern(p, first, pt, err)) < 0)
+                return rc;
+            for (int i = 0; i < p->api_count; i++)
+                placed_first += p->apis[i].placed;
+            p->keep[first] = placed_first == want;
+            copies--;
+            if (placed_first == want) {
+                const ncg_node *tmpl = ncg_cluster_node(p->c, first);
+                for (long c = 1; c < full; c++, copies--) {
+                    ncg_node *copy = ncg_node_clone(tmpl, NULL);
+                    int n;
+                    if (!copy)
+                        return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+                    if ((rc = scratch_reserve(p, err)) < 0 ||
+                        (n = ncg_cluster_insert_built(p->c, pt->bin, copy, err)) < 0) {
+                        ncg_node_free(copy);
+                        return rc < 0 ? rc : n;
+                    }
+                    tmpl = ncg_cluster_node(p->c, first);
+                    p->stamp[n] = 0;
+                    p->count[n] = want;
+                    p->keep[n] = true;
+                    /* the copy's allocations are the first node's, with the same ids */
+                    for (int i = 0; i < p->api_count; i++) {
+                        papi *a = &p->apis[i];
+                        preplica *reps = &p->replicas[p->offset[i]];
+                        for (int m = 0; m < pt->counts[i]; m++) {
+                            const preplica *src = &reps[a->placed - pt->counts[i]];
+                            reps[a->placed] = (preplica){n, src->alloc};
+                            a->placed++;
+                        }
+                    }
+                }
+            }
+        }
+        /* the rest one by one, as far as replicas are left */
+        for (; copies > 0; copies--) {
+            int n;
             bool any = false;
             for (int i = 0; i < p->api_count; i++)
                 any = any || (pt->counts[i] > 0 && p->apis[i].placed < p->apis[i].replicas);
@@ -906,23 +1009,8 @@ static int from_lp(ncg_plan *p, bool up, ncg_error *err)
             n = open_node(p, pt->bin, err);
             if (n < 0)
                 return n;
-            /* whole chips largest first, then cores, then CPU only: the order in which adding up is enough */
-            for (int pass = 0; pass < 3; pass++)
-                for (int i = 0; i < p->api_count; i++) {
-                    papi *a = &p->apis[i];
-                    const ncg_shape *sh = &a->shape[pt->bin];
-                    int kind = sh->chips > 0 ? 0 : sh->cores > 0 ? 1 : 2;
-                    if (kind != pass)
-                        continue;
-                    for (int m = 0; m < pt->counts[i] && a->placed < a->replicas; m++) {
-                        rc = place_on(p, n, a, &p->replicas[p->offset[i] + a->placed], err);
-                        if (rc < 0)
-                            return rc;
-                        if (rc == 0)
-                            break; /* does not fit after all: packing places it */
-                        p->count[n]++;
-                    }
-                }
+            if ((rc = fill_pattern(p, n, pt, err)) < 0)
+                return rc;
         }
     }
     return 0;
@@ -933,8 +1021,10 @@ static int from_lp(ncg_plan *p, bool up, ncg_error *err)
 static int run_strategy(ncg_plan *p, int strategy, double *price, ncg_error *err)
 {
     int rc = scratch_reserve(p, err);
-    for (int i = 0; i < p->scratch_capacity; i++)
+    for (int i = 0; i < p->scratch_capacity; i++) {
         p->stamp[i] = p->count[i] = 0;
+        p->keep[i] = false;
+    }
     for (int i = 0; i < p->replica_total; i++)
         p->replicas[i] = (preplica){-1, 0};
     for (int i = 0; i < p->api_count; i++)
@@ -970,21 +1060,34 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
     int *best_placed = malloc((size_t)(p->api_count + 1) * sizeof(int)), best_count = -1, rc = 0;
     char (*reasons)[NCG_MESSAGE_MAX] = malloc((size_t)(p->api_count + 1) * NCG_MESSAGE_MAX);
     char (*best_reasons)[NCG_MESSAGE_MAX] = malloc((size_t)(p->api_count + 1) * NCG_MESSAGE_MAX);
-    double best_price = 0;
+    double best_price = 0, fixed = 0;
+    int placeable = 0;
 
     if (!best_replicas || !best_placed || !reasons || !best_reasons) {
         rc = ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
         goto done;
     }
-    for (int i = 0; i < p->api_count; i++)
+    for (int i = 0; i < p->api_count; i++) {
         memcpy(reasons[i], p->apis[i].reason, NCG_MESSAGE_MAX);
-    for (int strategy = 0; strategy < STRATEGIES && rc == 0; strategy++) {
+        placeable += p->have_cg ? p->cg_demand[i] : 0;
+    }
+    for (int i = 0; i < p->base_nodes; i++)
+        fixed += ncg_cluster_nodegroup_price(start, ncg_cluster_node_nodegroup(start, i));
+    for (int k = 0; k < STRATEGIES && rc == 0; k++) {
+        /* the plans from the LP's patterns first: once one is within TIGHT of the proven bound, no other strategy
+         * can gain more than that, and the rest are skipped; so are they once the time limit has passed */
+        static const int order[STRATEGIES] = {FROM_LP, FROM_LP_UP, BY_COST, BY_CPU, IN_ORDER, BY_NODE};
+        int strategy = order[k];
         double price, t0;
         int count = 0;
         ncg_cluster *trial;
         if ((strategy == BY_NODE && (double)p->api_count * p->replica_total > BY_NODE_BUDGET) ||
             ((strategy == FROM_LP || strategy == FROM_LP_UP) && !p->have_cg))
             continue;
+        if (k > 0 && best_count >= 0 &&
+            ((p->deadline > 0 && ncg_now() >= p->deadline) ||
+             (best_count == placeable && best_price <= (fixed + p->cg_result.bound) * (1 + TIGHT))))
+            break;
         trial = ncg_cluster_clone(start, err);
         if (!trial) {
             rc = NCG_E_NOMEM;
