@@ -68,6 +68,8 @@ struct ncg_plan {
     /* packing scratch, per node index of the cluster being packed */
     int *stamp, *count;
     bool *keep;          /* a full copy of an LP pattern: downsizing skips it */
+    int *origin;         /* the node this one is an unchanged copy of (itself for the original), or -1 */
+    int *fail;           /* the packing pass (stamp) in which the node last failed to take a replica */
     int scratch_capacity;
     /* the configuration LP of this solve (bins: node groups first, then existing nodes) */
     ncg_cg_problem cg;
@@ -172,6 +174,8 @@ NCG_EXPORT ncg_plan *ncg_plan_free(ncg_plan *p)
     free(p->stamp);
     free(p->count);
     free(p->keep);
+    free(p->origin);
+    free(p->fail);
     ncg_cluster_free(p->c);
     free(p);
     return NULL;
@@ -340,7 +344,7 @@ static int size_cmp(const ncg_plan *p, int x, int y)
 }
 
 /* The packing strategies tried; the cheapest plan wins (ties: the earlier strategy). */
-enum { BY_COST, BY_CPU, IN_ORDER, BY_NODE, FROM_LP, FROM_LP_UP, STRATEGIES };
+enum { BY_COST, BY_CPU, IN_ORDER, BY_NODE, FROM_LP, FROM_LP_UP, FROM_DIVE, STRATEGIES };
 /* A plan from the LP's patterns whose price is within this fraction of the proven bound is kept without trying
  * the heuristics (they could not gain more than this) */
 #define TIGHT 1e-3
@@ -404,6 +408,7 @@ static int place_on(ncg_plan *p, int i, papi *a, preplica *r, ncg_error *err)
     if (rc < 0)
         return rc;
     ncg_cluster_node_changed(p->c, i);
+    p->origin[i] = -1; /* changed: no longer a copy of its original, nor an original of its copies */
     r->node = i;
     r->alloc = al.id;
     a->placed++;
@@ -414,7 +419,7 @@ static int place_on(ncg_plan *p, int i, papi *a, preplica *r, ncg_error *err)
 static int scratch_reserve(ncg_plan *p, ncg_error *err)
 {
     int need = ncg_cluster_node_count(p->c) + 1, cap;
-    int *stamp, *count;
+    int *stamp, *count, *origin, *fail;
     bool *keep;
     if (need <= p->scratch_capacity)
         return 0;
@@ -428,12 +433,19 @@ static int scratch_reserve(ncg_plan *p, ncg_error *err)
     if (count)
         p->count = count;
     keep = count ? realloc(p->keep, (size_t)cap * sizeof(bool)) : NULL;
-    if (!keep)
+    if (keep)
+        p->keep = keep;
+    origin = keep ? realloc(p->origin, (size_t)cap * sizeof(int)) : NULL;
+    if (origin)
+        p->origin = origin;
+    fail = origin ? realloc(p->fail, (size_t)cap * sizeof(int)) : NULL;
+    if (!fail)
         return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
-    p->keep = keep;
+    p->fail = fail;
     for (int i = p->scratch_capacity; i < cap; i++) {
-        p->stamp[i] = p->count[i] = 0;
+        p->stamp[i] = p->count[i] = p->fail[i] = 0;
         p->keep[i] = false;
+        p->origin[i] = -1;
     }
     p->scratch_capacity = cap;
     return 0;
@@ -447,8 +459,9 @@ static int open_node(ncg_plan *p, int g, ncg_error *err)
         return rc;
     rc = ncg_cluster_insert_node(p->c, NULL, g, err);
     if (rc >= 0) {
-        p->stamp[rc] = p->count[rc] = 0;
+        p->stamp[rc] = p->count[rc] = p->fail[rc] = 0;
         p->keep[rc] = false;
+        p->origin[rc] = -1;
     }
     return rc;
 }
@@ -486,7 +499,14 @@ static int pack(ncg_plan *p, int strategy, bool right_size, ncg_error *err)
                 }
                 if (!a->allowed[ng] || a->fit[ng] == 0 || (a->max_per_node && p->count[cursor] >= a->max_per_node))
                     continue;
+                {   /* an unchanged copy of a node that failed in this pass fails too */
+                    int o = p->origin[cursor];
+                    if (o >= 0 && o != cursor && p->origin[o] == o && p->fail[o] == stamp)
+                        continue;
+                }
                 rc = place_on(p, cursor, a, &reps[ri], err);
+                if (rc == 0)
+                    p->fail[cursor] = stamp;
                 if (rc != 0)
                     break;
             }
@@ -931,14 +951,21 @@ static long full_copies(const ncg_plan *p, const ncg_cg_pattern *pt, long want)
     return want;
 }
 
+/* Existing nodes enter the configuration LP one by one (their free capacity, price 0) up to this many; beyond it
+ * the planner keeps its packing and its first bound only. */
+#define CG_EXISTING_MAX 256
+#define CG_ROUNDS 400
+/* The master LP is a dense tableau of about patterns x (APIs + patterns); beyond this many (API, bin) pairs its
+ * cost outgrows what it saves and the planner keeps its packing strategies and its first bound. */
+#define CG_PAIRS_MAX 4096
+
 /* Open floor(x) nodes (ceil(x) when up) of every pattern the configuration LP uses (new nodes only), each holding
  * its replicas, as far as replicas are left; the rest is packed afterwards. Rounding up covers every replica the
  * LP covers, which wins on small inputs where a fraction of a node is most of the price.
  * Copies that hold the full pattern are made from one node filled once and copied (time proportional to the
  * nodes, not to the replicas); they are marked so that downsizing skips them (the LP priced them already). */
-static int from_lp(ncg_plan *p, bool up, ncg_error *err)
+static int from_lp(ncg_plan *p, const ncg_cg_result *r, bool up, ncg_error *err)
 {
-    const ncg_cg_result *r = &p->cg_result;
     int G = ncg_cluster_nodegroup_count(p->c);
     for (int k = 0; k < r->pattern_count; k++) {
         const ncg_cg_pattern *pt = &r->patterns[k];
@@ -968,6 +995,7 @@ static int from_lp(ncg_plan *p, bool up, ncg_error *err)
             for (int i = 0; i < p->api_count; i++)
                 placed_first += p->apis[i].placed;
             p->keep[first] = placed_first == want;
+            p->origin[first] = placed_first == want ? first : -1;
             copies--;
             if (placed_first == want) {
                 const ncg_node *tmpl = ncg_cluster_node(p->c, first);
@@ -982,9 +1010,10 @@ static int from_lp(ncg_plan *p, bool up, ncg_error *err)
                         return rc < 0 ? rc : n;
                     }
                     tmpl = ncg_cluster_node(p->c, first);
-                    p->stamp[n] = 0;
+                    p->stamp[n] = p->fail[n] = 0;
                     p->count[n] = want;
                     p->keep[n] = true;
+                    p->origin[n] = first;
                     /* the copy's allocations are the first node's, with the same ids */
                     for (int i = 0; i < p->api_count; i++) {
                         papi *a = &p->apis[i];
@@ -1016,14 +1045,78 @@ static int from_lp(ncg_plan *p, bool up, ncg_error *err)
     return 0;
 }
 
+/* Dive: after the floor of the LP's patterns, solve the configuration LP of the replicas that are left (on the
+ * node groups' remaining room), open the floor of its patterns, or when every pattern is fractional one copy of
+ * each pattern used at least half (at least of the one used most), and repeat, at most DIVE_STEPS times. Each step
+ * fixes whole nodes the LP of what is left wants, so the last nodes are chosen as well as the first. */
+#define DIVE_STEPS 12
+static int dive(ncg_plan *p, ncg_error *err)
+{
+    int I = p->api_count, B = p->cg.bins, G = ncg_cluster_nodegroup_count(p->c), rc = 0;
+    int *demand = malloc((size_t)(I + 1) * sizeof(int));
+    ncg_cg_bin *bins = malloc((size_t)(B + 1) * sizeof(ncg_cg_bin));
+    ncg_cg_limits lim = {.max_rounds = CG_ROUNDS, .work_limit = (double)p->opts.work_limit, .deadline = p->deadline};
+    if (!demand || !bins) {
+        free(demand);
+        free(bins);
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+    }
+    memcpy(bins, p->cg.bin, (size_t)B * sizeof(ncg_cg_bin));
+    for (int step = 0; step < DIVE_STEPS && rc == 0; step++) {
+        ncg_cg_result res = {0};
+        ncg_cg_problem pb = p->cg;
+        int left = 0, best = -1;
+        bool any = false;
+        if (p->deadline > 0 && ncg_now() >= p->deadline)
+            break;
+        for (int i = 0; i < I; i++) {
+            int d = p->cg_demand[i] - p->apis[i].placed;
+            demand[i] = d > 0 ? d : 0;
+            left += demand[i];
+        }
+        if (left == 0)
+            break;
+        for (int b = 0; b < G; b++) {
+            ncg_nodegroup_info info;
+            ncg_cluster_nodegroup_info(p->c, b, &info);
+            bins[b].max_nodes = info.max_nodes - info.nodes;
+            bins[b].min_nodes = 0;
+        }
+        pb.demand = demand;
+        pb.bin = bins;
+        if ((rc = ncg_cg_solve(&pb, &lim, &res, err)) < 0)
+            break;
+        for (int k = 0; k < res.pattern_count; k++) {
+            if (res.patterns[k].bin >= G)
+                continue;
+            any = any || res.patterns[k].x >= 1 - 1e-9;
+            if (best < 0 || res.patterns[k].x > res.patterns[best].x)
+                best = k;
+        }
+        if (best < 0) {
+            ncg_cg_result_clear(&res);
+            break; /* what is left goes to existing nodes: packing fills those */
+        }
+        if (!any) /* round up the patterns used at least half, or the one used most */
+            for (int k = 0; k < res.pattern_count; k++)
+                res.patterns[k].x = k == best || res.patterns[k].x >= 0.5 ? 1 : 0;
+        rc = from_lp(p, &res, false, err);
+        ncg_cg_result_clear(&res);
+    }
+    free(demand);
+    free(bins);
+    return rc;
+}
+
 /* One strategy on a copy of the starting cluster (p->c): min_instances nodes first (they are paid for anyway, so
  * they are filled first), then packing, then moving nodes to cheaper node groups. Sets the price. */
 static int run_strategy(ncg_plan *p, int strategy, double *price, ncg_error *err)
 {
     int rc = scratch_reserve(p, err);
     for (int i = 0; i < p->scratch_capacity; i++) {
-        p->stamp[i] = p->count[i] = 0;
+        p->stamp[i] = p->count[i] = p->fail[i] = 0;
         p->keep[i] = false;
+        p->origin[i] = -1;
     }
     for (int i = 0; i < p->replica_total; i++)
         p->replicas[i] = (preplica){-1, 0};
@@ -1037,11 +1130,13 @@ static int run_strategy(ncg_plan *p, int strategy, double *price, ncg_error *err
             rc = n < 0 ? n : 0;
         }
     }
-    if (rc == 0 && (strategy == FROM_LP || strategy == FROM_LP_UP))
-        rc = from_lp(p, strategy == FROM_LP_UP, err);
+    if (rc == 0 && (strategy == FROM_LP || strategy == FROM_LP_UP || strategy == FROM_DIVE))
+        rc = from_lp(p, &p->cg_result, strategy == FROM_LP_UP, err);
+    if (rc == 0 && strategy == FROM_DIVE)
+        rc = dive(p, err);
     if (rc == 0)
         rc = strategy == BY_NODE ? pack_by_node(p, err)
-                                 : strategy == FROM_LP || strategy == FROM_LP_UP ? pack(p, BY_COST, true, err)
+                                 : strategy >= FROM_LP ? pack(p, BY_COST, true, err)
                                                                                  : pack(p, strategy, false, err);
     if (rc == 0)
         rc = downsize(p, err);
@@ -1060,7 +1155,7 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
     int *best_placed = malloc((size_t)(p->api_count + 1) * sizeof(int)), best_count = -1, rc = 0;
     char (*reasons)[NCG_MESSAGE_MAX] = malloc((size_t)(p->api_count + 1) * NCG_MESSAGE_MAX);
     char (*best_reasons)[NCG_MESSAGE_MAX] = malloc((size_t)(p->api_count + 1) * NCG_MESSAGE_MAX);
-    double best_price = 0, fixed = 0;
+    double best_price = 0, fixed = 0, tight_ref = 0;
     int placeable = 0;
 
     if (!best_replicas || !best_placed || !reasons || !best_reasons) {
@@ -1073,20 +1168,25 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
     }
     for (int i = 0; i < p->base_nodes; i++)
         fixed += ncg_cluster_nodegroup_price(start, ncg_cluster_node_nodegroup(start, i));
+    /* what a plan is compared with to skip the rest: the LP's value when generation converged or stopped within
+     * 0.05% of it, else the proven bound */
+    if (p->have_cg)
+        tight_ref = p->cg_result.stopped == NCG_PLAN_STOP_CONVERGED || p->cg_result.stopped == NCG_PLAN_STOP_GAP
+                        ? p->cg_result.lp_value : p->cg_result.bound;
     for (int k = 0; k < STRATEGIES && rc == 0; k++) {
         /* the plans from the LP's patterns first: once one is within TIGHT of the proven bound, no other strategy
          * can gain more than that, and the rest are skipped; so are they once the time limit has passed */
-        static const int order[STRATEGIES] = {FROM_LP, FROM_LP_UP, BY_COST, BY_CPU, IN_ORDER, BY_NODE};
+        static const int order[STRATEGIES] = {FROM_DIVE, FROM_LP_UP, FROM_LP, BY_COST, BY_CPU, IN_ORDER, BY_NODE};
         int strategy = order[k];
         double price, t0;
         int count = 0;
         ncg_cluster *trial;
         if ((strategy == BY_NODE && (double)p->api_count * p->replica_total > BY_NODE_BUDGET) ||
-            ((strategy == FROM_LP || strategy == FROM_LP_UP) && !p->have_cg))
+            (strategy >= FROM_LP && !p->have_cg))
             continue;
         if (k > 0 && best_count >= 0 &&
             ((p->deadline > 0 && ncg_now() >= p->deadline) ||
-             (best_count == placeable && best_price <= (fixed + p->cg_result.bound) * (1 + TIGHT))))
+             (best_count == placeable && best_price <= (fixed + tight_ref) * (1 + TIGHT))))
             break;
         trial = ncg_cluster_clone(start, err);
         if (!trial) {
@@ -1098,7 +1198,7 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
             memcpy(p->apis[i].reason, reasons[i], NCG_MESSAGE_MAX);
         t0 = ncg_now();
         rc = run_strategy(p, strategy, &price, err);
-        if (strategy == FROM_LP || strategy == FROM_LP_UP)
+        if (strategy >= FROM_LP)
             p->rounding_seconds += ncg_now() - t0;
         p->c = start;
         for (int i = 0; i < p->api_count; i++)
@@ -1147,13 +1247,6 @@ static void cg_clear(ncg_plan *p)
     p->have_cg = false;
 }
 
-/* Existing nodes enter the configuration LP one by one (their free capacity, price 0) up to this many; beyond it
- * the planner keeps its packing and its first bound only. */
-#define CG_EXISTING_MAX 256
-#define CG_ROUNDS 400
-/* The master LP is a dense tableau of about patterns x (APIs + patterns); beyond this many (API, bin) pairs its
- * cost outgrows what it saves and the planner keeps its packing strategies and its first bound. */
-#define CG_PAIRS_MAX 4096
 
 /* The configuration LP of the plan's APIs on its node groups (new nodes) and existing nodes, by column
  * generation. Demands are every replica that some allowed node group can hold. */
