@@ -851,12 +851,18 @@ int ncg_cluster_defrag(const ncg_cluster *cluster, int chips, const char *nodegr
 /** @name Planning: replicas of many APIs onto priced nodes */
 /**@{*/
 
+/** Most APIs in one plan (ncg_plan_add_api() refuses more with NCG_E_RANGE). */
+#define NCG_PLAN_MAX_APIS 10000
+/** Most replicas in one plan, over all its APIs (ncg_plan_add_api() refuses more with NCG_E_RANGE): a plan of
+ *  this many takes about 0.5 GB and a few seconds (doc/limits.md). */
+#define NCG_PLAN_MAX_REPLICAS 2000000
+
 /** An API to plan: its replica request, how many replicas, and where it may run. Sized (NCG_INIT). */
 typedef struct ncg_api_spec {
     uint32_t size;                 /**< sizeof(ncg_api_spec), set by the caller */
     const char *name;              /**< 1..255 characters */
     const ncg_request *request;    /**< required */
-    int replicas;                  /**< 0..10000000 */
+    int replicas;                  /**< 0..10000000, and at most NCG_PLAN_MAX_REPLICAS over the plan's APIs */
     const char *const *nodegroups; /**< allowed node group names; NULL = every node group */
     size_t nodegroup_count;
     int max_per_node;              /**< most replicas of this API on one node; 0 = no limit */
@@ -943,8 +949,9 @@ ncg_plan *ncg_plan_free(ncg_plan *plan);
 
 /**
  * Add an API. The spec is copied.
- * @return the api index, or NCG_E_INVALID / NCG_E_RANGE naming the field, NCG_E_NOT_FOUND (unknown node
- *         group), NCG_E_EXISTS (an API of that name was added already), NCG_E_NOMEM. An API no allowed node group can ever hold is accepted; its replicas end up
+ * @return the api index, or NCG_E_INVALID / NCG_E_RANGE naming the field (NCG_E_RANGE also past
+ *         NCG_PLAN_MAX_APIS or NCG_PLAN_MAX_REPLICAS), NCG_E_NOT_FOUND (unknown node group), NCG_E_EXISTS (an API
+ *         of that name was added already), NCG_E_NOMEM. An API no allowed node group can ever hold is accepted; its replicas end up
  *         unplaced with the reason.
  */
 int ncg_plan_add_api(ncg_plan *plan, const ncg_api_spec *spec, ncg_error *err);

@@ -31,6 +31,7 @@
 #define BB_NODES 20000 /* branch-and-bound nodes per pricing call; past it the pricing is a heuristic whose
                           * upper bound still makes the Lagrangian bound valid */
 #define EPS 1e-9
+#define SMOOTH 0.5      /* weight of the centre in Wentges smoothing of the duals priced at */
 /* Work budget of one generation, in multiply-adds: a pivot of the master costs rows^2, a branch-and-bound node
  * the items it weighs. A few tenths of a second; deterministic, unlike a clock. Past it, generation stops with
  * the (valid) bound it has. */
@@ -357,10 +358,13 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
     bool have_pricer = pricer_init(&s, I);
     bool *usable = calloc((size_t)I + 1, sizeof(bool));
     double *u = calloc((size_t)(I + 2 * B) + 1, sizeof(double)), *v = calloc((size_t)B + 1, sizeof(double));
+    double *center = calloc((size_t)(I + 2 * B) + 1, sizeof(double)), *ps = calloc((size_t)(I + 2 * B) + 1, sizeof(double));
+    double center_bound = 0;
+    bool have_center = false;
     int *counts = calloc((size_t)I + 1, sizeof(int));
     ncg_cg_result res = {0};
 
-    if (!have_pricer || !usable || !u || !v || !counts || !r)
+    if (!have_pricer || !usable || !u || !v || !counts || !r || !center || !ps)
         goto nomem;
     rows = malloc(((size_t)I + 3) * sizeof(int));
     values = malloc(((size_t)I + 3) * sizeof(double));
@@ -392,23 +396,46 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
     res.stopped = NCG_PLAN_STOP_ROUNDS;
     for (res.rounds = 0; pl.count > 0 && res.rounds < max_rounds; res.rounds++) {
         int added = 0;
-        bool all_exact = true;
+        bool all_exact = true, smoothed;
+        double l;
         if (add_columns(pb, lp, &pl, given, rows, values) < 0)
             goto nomem;
         given = pl.count;
         if (master(pb, lp, &pl, budget, work(pb, lp, &s), u, &res.lp_value) < 0)
             goto nomem;
-        for (int b = 0; b < B; b++) {
-            bool exact;
-            double reduced;
-            price_bin(pb, b, u, &s, counts, &v[b], &exact);
-            all_exact = all_exact && exact;
-            reduced = v[b] + u[I + b] - u[I + B + b] - pb->bin[b].price;
-            if (reduced > 1e-9 * fmax(1, pb->bin[b].price)) {
-                int a = pool_add(&pl, b, counts, I);
-                if (a < 0)
-                    goto nomem;
-                added += a;
+        /* Wentges smoothing: price at a point between the duals of the best bound so far (the centre) and the
+         * master's; a pattern is added when it prices out at the master's duals. When none does (a mispricing),
+         * the same round prices at the master's duals, so stopping still means no pattern prices out. */
+        smoothed = have_center;
+        for (int pass = 0; pass < 2 && !added; pass++) {
+            const double *at = u;
+            if (pass == 0 && smoothed) {
+                for (int k = 0; k < I + 2 * B; k++)
+                    ps[k] = SMOOTH * center[k] + (1 - SMOOTH) * u[k];
+                at = ps;
+            } else if (pass == 1 && !smoothed) {
+                break;
+            }
+            all_exact = true;
+            for (int b = 0; b < B; b++) {
+                bool exact;
+                double reduced = u[I + b] - u[I + B + b] - pb->bin[b].price;
+                price_bin(pb, b, at, &s, counts, &v[b], &exact);
+                all_exact = all_exact && exact;
+                for (int i = 0; i < I; i++)
+                    reduced += counts[i] * u[i];
+                if (reduced > 1e-9 * fmax(1, pb->bin[b].price)) {
+                    int a = pool_add(&pl, b, counts, I);
+                    if (a < 0)
+                        goto nomem;
+                    added += a;
+                }
+            }
+            l = lagrange(pb, at, v);
+            if (!have_center || l > center_bound) {
+                memcpy(center, at, (size_t)(I + 2 * B) * sizeof(double));
+                center_bound = l;
+                have_center = true;
             }
         }
         if (!added) {
@@ -420,7 +447,7 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
         }
         /* tailing off: stop once the proven bound is within 0.05% of the master's value (the LP optimum lies
          * between them) */
-        if (all_exact && lagrange(pb, u, v) >= res.lp_value * (1 - 5e-4)) {
+        if (center_bound >= res.lp_value * (1 - 5e-4)) {
             res.stopped = NCG_PLAN_STOP_GAP;
             res.rounds++;
             break;
@@ -448,6 +475,11 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
     res.duals = malloc(((size_t)I + 1) * sizeof(double));
     if (!res.duals)
         goto nomem;
+    /* the duals of the best bound found: the last master's, or the best centre */
+    if (have_center && center_bound > res.bound) {
+        res.bound = center_bound;
+        memcpy(u, center, (size_t)I * sizeof(double));
+    }
     memcpy(res.duals, u, (size_t)I * sizeof(double));
     /* keep the patterns the LP uses */
     for (int k = 0; k < pl.count; k++) {
@@ -477,6 +509,8 @@ done:
     free(usable);
     free(u);
     free(v);
+    free(center);
+    free(ps);
     free(counts);
     return rc;
 }

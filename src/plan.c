@@ -47,7 +47,9 @@ typedef struct papi {
     int *fit;           /* per group: replicas on an empty node; 0 = cannot */
     int placed;
     double size;        /* sort key: demand relative to the capacity of its cheapest group */
-    char reason[NCG_MESSAGE_MAX];
+    char *never;        /* why node groups can never hold a replica ("node group g: rule; ..."), or NULL */
+    size_t never_len;
+    bool full;          /* a replica was left over with every group that holds one at max_instances */
 } papi;
 
 typedef struct preplica {
@@ -79,6 +81,8 @@ struct ncg_plan {
     ncg_cg_result cg_result;
     bool have_cg;
     ncg_plan_options opts;
+    int64_t replicas_added;  /* over the APIs added (NCG_PLAN_MAX_REPLICAS) */
+    int *name_slot;          /* API names (find_api) */
     double deadline;     /* ncg_now() value the solve must end by; 0 = no time limit */
     double rounding_seconds; /* time spent building plans from the LP's patterns in this solve */
 };
@@ -160,6 +164,7 @@ static void api_clear(papi *a)
     free(a->allowed);
     free(a->shape);
     free(a->fit);
+    free(a->never);
 }
 
 NCG_EXPORT ncg_plan *ncg_plan_free(ncg_plan *p)
@@ -174,11 +179,41 @@ NCG_EXPORT ncg_plan *ncg_plan_free(ncg_plan *p)
     free(p->stamp);
     free(p->count);
     free(p->keep);
+    free(p->name_slot);
     free(p->origin);
     free(p->fail);
     ncg_cluster_free(p->c);
     free(p);
     return NULL;
+}
+
+/* API names: open addressing over API indices (-1 empty), NAME_SLOTS > 2 x NCG_PLAN_MAX_APIS. */
+#define NAME_SLOTS 32768
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static int find_api(const ncg_plan *p, const char *name)
+{
+    if (!p->name_slot)
+        return -1;
+    for (uint32_t k = name_hash(name) % NAME_SLOTS;; k = (k + 1) % NAME_SLOTS) {
+        int i = p->name_slot[k];
+        if (i < 0 || strcmp(p->apis[i].name, name) == 0)
+            return i;
+    }
+}
+
+static void name_put(ncg_plan *p, int api)
+{
+    uint32_t k = name_hash(p->apis[api].name) % NAME_SLOTS;
+    while (p->name_slot[k] >= 0)
+        k = (k + 1) % NAME_SLOTS;
+    p->name_slot[k] = api;
 }
 
 NCG_EXPORT int ncg_plan_add_api(ncg_plan *p, const ncg_api_spec *user, ncg_error *err)
@@ -205,9 +240,15 @@ NCG_EXPORT int ncg_plan_add_api(ncg_plan *p, const ncg_api_spec *user, ncg_error
                         spec.replicas);
     if (spec.max_per_node < 0)
         return ncg_fail(err, NCG_E_RANGE, "api %s: max_per_node %d must be >= 0", spec.name, spec.max_per_node);
-    for (int i = 0; i < p->api_count; i++)
-        if (strcmp(p->apis[i].name, spec.name) == 0)
-            return ncg_fail(err, NCG_E_EXISTS, "api %s exists already", ncg_quote(&q, spec.name));
+    if (p->api_count >= NCG_PLAN_MAX_APIS)
+        return ncg_fail(err, NCG_E_RANGE, "api %s: the plan has %d APIs already, its limit", spec.name,
+                        NCG_PLAN_MAX_APIS);
+    if (p->replicas_added + spec.replicas > NCG_PLAN_MAX_REPLICAS)
+        return ncg_fail(err, NCG_E_RANGE, "api %s: replicas %d would bring the plan to %" PRId64 " replicas, past "
+                        "its limit of %d", spec.name, spec.replicas, p->replicas_added + spec.replicas,
+                        NCG_PLAN_MAX_REPLICAS);
+    if (find_api(p, spec.name) >= 0)
+        return ncg_fail(err, NCG_E_EXISTS, "api %s exists already", ncg_quote(&q, spec.name));
     if (!spec.request)
         return ncg_fail(err, NCG_E_INVALID, "api %s: request is NULL", spec.name);
     rc = ncg_request_in(spec.request, &a.req, &e);
@@ -221,6 +262,12 @@ NCG_EXPORT int ncg_plan_add_api(ncg_plan *p, const ncg_api_spec *user, ncg_error
         if (!spec.nodegroups[i] || ncg_cluster_nodegroup_index(p->c, spec.nodegroups[i]) < 0)
             return ncg_fail(err, NCG_E_NOT_FOUND, "api %s: unknown node group %s", spec.name,
                             spec.nodegroups[i] ? ncg_quote(&q, spec.nodegroups[i]) : "NULL");
+    if (!p->name_slot) {
+        if (!(p->name_slot = malloc(NAME_SLOTS * sizeof(int))))
+            return ncg_fail(err, NCG_E_NOMEM, "out of memory adding api %s", spec.name);
+        for (int k = 0; k < NAME_SLOTS; k++)
+            p->name_slot[k] = -1;
+    }
     a.name = malloc(name_len + 1);
     a.allowed = calloc((size_t)G + 1, sizeof(bool));
     a.shape = calloc((size_t)G + 1, sizeof(ncg_shape));
@@ -267,6 +314,8 @@ NCG_EXPORT int ncg_plan_add_api(ncg_plan *p, const ncg_api_spec *user, ncg_error
     a.replicas = spec.replicas;
     a.max_per_node = spec.max_per_node;
     p->apis[p->api_count] = a;
+    p->replicas_added += a.replicas;
+    name_put(p, p->api_count);
     return p->api_count++;
 }
 
@@ -288,7 +337,10 @@ static int analyse(ncg_plan *p, ncg_error *err)
 {
     for (int i = 0; i < p->api_count; i++) {
         papi *a = &p->apis[i];
-        a->reason[0] = '\0';
+        free(a->never);
+        a->never = NULL;
+        a->never_len = 0;
+        a->full = false;
         for (int gi = 0; gi < ncg_cluster_nodegroup_count(p->c); gi++) {
             const ncg_type_copy *type = ncg_cluster_nodegroup_type(p->c, gi);
             ncg_error e;
@@ -297,11 +349,17 @@ static int analyse(ncg_plan *p, ncg_error *err)
             if (!a->allowed[gi])
                 continue;
             if (ncg_request_check_type(type, &a->req, &a->shape[gi], &e) < 0) {
-                size_t used = strlen(a->reason);
                 ncg_nodegroup_info g;
+                size_t add;
+                char *grown;
                 ncg_cluster_nodegroup_info(p->c, gi, &g);
-                snprintf(a->reason + used, sizeof(a->reason) - used, "%snode group %s: %s", used ? "; " : "", g.name,
+                add = (a->never_len ? 2 : 0) + strlen("node group : ") + strlen(g.name) + strlen(e.message);
+                if (!(grown = realloc(a->never, a->never_len + add + 1)))
+                    return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+                a->never = grown;
+                snprintf(a->never + a->never_len, add + 1, "%snode group %s: %s", a->never_len ? "; " : "", g.name,
                          e.message);
+                a->never_len += add;
                 continue;
             }
             if (a->max_per_node && a->max_per_node < cap)
@@ -520,24 +578,7 @@ static int pack(ncg_plan *p, int strategy, bool right_size, ncg_error *err)
             g = best_group(p, a, strategy == IN_ORDER ? 1 /* the cheapest node */
                                  : right_size ? a->replicas - a->placed : FIT_CAP);
             if (g < 0) {
-                size_t used = strlen(a->reason);
-                if (!used) {
-                    bool any = false;
-                    for (int gi = 0; gi < ncg_cluster_nodegroup_count(p->c); gi++) {
-                        ncg_nodegroup_info gi_info;
-                        if (!a->allowed[gi] || a->fit[gi] == 0)
-                            continue;
-                        ncg_cluster_nodegroup_info(p->c, gi, &gi_info);
-                        used = strlen(a->reason);
-                        snprintf(a->reason + used, sizeof(a->reason) - used, "%s%s", any ? ", " : "max_instances "
-                                 "reached: node group ", gi_info.name);
-                        used = strlen(a->reason);
-                        snprintf(a->reason + used, sizeof(a->reason) - used, " (%d nodes)", gi_info.max_nodes);
-                        any = true;
-                    }
-                    if (!any)
-                        snprintf(a->reason, sizeof(a->reason), "no node group is allowed for this api");
-                }
+                a->full = true;
                 break; /* every further replica is unplaced too */
             }
             n = open_node(p, g, err);
@@ -792,6 +833,46 @@ static int per_node_limit(const papi *a, int g)
     return f;
 }
 
+/* The dense dual LP below has about (API, node group) pairs x (APIs + pairs) entries; past this many it is not
+ * built and the bound is resource_bound()'s. */
+#define LB_DENSE_MAX 4e6
+
+/* A bound that costs O(APIs x node groups): every placed replica takes, in each resource, its demand of some
+ * node's capacity, and a node of group g costs at least price_g / capacity_g,r per unit of resource r; so for
+ * each r the price is at least the sum over replicas of their cheapest such share (the best r is kept), and at
+ * least the min_instances nodes. With existing nodes the replicas may fit their free capacity for nothing, so
+ * the bound is then what those nodes and the min_instances nodes cost. */
+static double resource_bound(const ncg_plan *p, const int *low)
+{
+    int G = ncg_cluster_nodegroup_count(p->c);
+    double best = 0, trivial = 0;
+    for (int g = 0; g < G; g++)
+        trivial += low[g] * ncg_cluster_nodegroup_price(p->c, g);
+    if (p->base_nodes > 0)
+        return trivial;
+    for (int r = 0; r < RESOURCES; r++) {
+        double sum = 0;
+        for (int i = 0; i < p->api_count; i++) {
+            const papi *a = &p->apis[i];
+            double cheapest = INFINITY;
+            if (a->placed == 0)
+                continue;
+            for (int g = 0; g < G; g++) {
+                double d[RESOURCES], cap[RESOURCES];
+                if (!a->allowed[g] || a->fit[g] == 0)
+                    continue;
+                demand(a, g, d);
+                capacity(ncg_cluster_nodegroup_type(p->c, g), cap);
+                if (cap[r] > 0)
+                    cheapest = fmin(cheapest, d[r] * ncg_cluster_nodegroup_price(p->c, g) / cap[r]);
+            }
+            sum += isfinite(cheapest) ? a->placed * cheapest : 0;
+        }
+        best = fmax(best, sum);
+    }
+    return fmax(best, trivial);
+}
+
 static double lower_bound(const ncg_plan *p, const double *used, const int *low, ncg_error *err, bool *ok)
 {
     int G = ncg_cluster_nodegroup_count(p->c), I = p->api_count, pairs = 0, fvars = 0;
@@ -807,6 +888,10 @@ static double lower_bound(const ncg_plan *p, const double *used, const int *low,
                 pairs++;
                 fvars += per_node_limit(&p->apis[i], g) > 0;
             }
+    if ((double)(pairs + G) * (I + G * RESOURCES + 2 * G + fvars) > LB_DENSE_MAX) {
+        *ok = true;
+        return resource_bound(p, low);
+    }
     pair_api = malloc((size_t)(pairs + 1) * sizeof(int));
     pair_group = malloc((size_t)(pairs + 1) * sizeof(int));
     pair_f = malloc((size_t)(pairs + 1) * sizeof(int));
@@ -957,7 +1042,7 @@ static long full_copies(const ncg_plan *p, const ncg_cg_pattern *pt, long want)
 #define CG_ROUNDS 400
 /* The master LP is a dense tableau of about patterns x (APIs + patterns); beyond this many (API, bin) pairs its
  * cost outgrows what it saves and the planner keeps its packing strategies and its first bound. */
-#define CG_PAIRS_MAX 4096
+#define CG_PAIRS_MAX 1024
 
 /* Open floor(x) nodes (ceil(x) when up) of every pattern the configuration LP uses (new nodes only), each holding
  * its replicas, as far as replicas are left; the rest is packed afterwards. Rounding up covers every replica the
@@ -1050,12 +1135,16 @@ static int from_lp(ncg_plan *p, const ncg_cg_result *r, bool up, ncg_error *err)
  * each pattern used at least half (at least of the one used most), and repeat, at most DIVE_STEPS times. Each step
  * fixes whole nodes the LP of what is left wants, so the last nodes are chosen as well as the first. */
 #define DIVE_STEPS 12
+#define CG_WORK 1e9 /* the default work limit of generation (colgen.c) */
 static int dive(ncg_plan *p, ncg_error *err)
 {
     int I = p->api_count, B = p->cg.bins, G = ncg_cluster_nodegroup_count(p->c), rc = 0;
     int *demand = malloc((size_t)(I + 1) * sizeof(int));
     ncg_cg_bin *bins = malloc((size_t)(B + 1) * sizeof(ncg_cg_bin));
-    ncg_cg_limits lim = {.max_rounds = CG_ROUNDS, .work_limit = (double)p->opts.work_limit, .deadline = p->deadline};
+    /* each step gets a quarter of the generation's work limit */
+    ncg_cg_limits lim = {.max_rounds = CG_ROUNDS,
+                         .work_limit = (p->opts.work_limit > 0 ? (double)p->opts.work_limit : CG_WORK) / 4,
+                         .deadline = p->deadline};
     if (!demand || !bins) {
         free(demand);
         free(bins);
@@ -1153,19 +1242,16 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
     ncg_cluster *start = p->c, *best = NULL;
     preplica *best_replicas = malloc((size_t)(p->replica_total + 1) * sizeof(preplica));
     int *best_placed = malloc((size_t)(p->api_count + 1) * sizeof(int)), best_count = -1, rc = 0;
-    char (*reasons)[NCG_MESSAGE_MAX] = malloc((size_t)(p->api_count + 1) * NCG_MESSAGE_MAX);
-    char (*best_reasons)[NCG_MESSAGE_MAX] = malloc((size_t)(p->api_count + 1) * NCG_MESSAGE_MAX);
+    bool *best_full = malloc((size_t)(p->api_count + 1) * sizeof(bool));
     double best_price = 0, fixed = 0, tight_ref = 0;
     int placeable = 0;
 
-    if (!best_replicas || !best_placed || !reasons || !best_reasons) {
+    if (!best_replicas || !best_placed || !best_full) {
         rc = ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
         goto done;
     }
-    for (int i = 0; i < p->api_count; i++) {
-        memcpy(reasons[i], p->apis[i].reason, NCG_MESSAGE_MAX);
+    for (int i = 0; i < p->api_count; i++)
         placeable += p->have_cg ? p->cg_demand[i] : 0;
-    }
     for (int i = 0; i < p->base_nodes; i++)
         fixed += ncg_cluster_nodegroup_price(start, ncg_cluster_node_nodegroup(start, i));
     /* what a plan is compared with to skip the rest: the LP's value when generation converged or stopped within
@@ -1184,6 +1270,10 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
         if ((strategy == BY_NODE && (double)p->api_count * p->replica_total > BY_NODE_BUDGET) ||
             (strategy >= FROM_LP && !p->have_cg))
             continue;
+        /* the dive trusts the LP: only when generation converged or stopped within 0.05% of its optimum */
+        if (strategy == FROM_DIVE && p->cg_result.stopped != NCG_PLAN_STOP_CONVERGED &&
+            p->cg_result.stopped != NCG_PLAN_STOP_GAP)
+            continue;
         if (k > 0 && best_count >= 0 &&
             ((p->deadline > 0 && ncg_now() >= p->deadline) ||
              (best_count == placeable && best_price <= (fixed + tight_ref) * (1 + TIGHT))))
@@ -1195,7 +1285,7 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
         }
         p->c = trial;
         for (int i = 0; i < p->api_count; i++)
-            memcpy(p->apis[i].reason, reasons[i], NCG_MESSAGE_MAX);
+            p->apis[i].full = false;
         t0 = ncg_now();
         rc = run_strategy(p, strategy, &price, err);
         if (strategy >= FROM_LP)
@@ -1211,7 +1301,7 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
             memcpy(best_replicas, p->replicas, (size_t)p->replica_total * sizeof(preplica));
             for (int i = 0; i < p->api_count; i++) {
                 best_placed[i] = p->apis[i].placed;
-                memcpy(best_reasons[i], p->apis[i].reason, NCG_MESSAGE_MAX);
+                best_full[i] = p->apis[i].full;
             }
         } else {
             ncg_cluster_free(trial);
@@ -1221,7 +1311,7 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
         memcpy(p->replicas, best_replicas, (size_t)p->replica_total * sizeof(preplica));
         for (int i = 0; i < p->api_count; i++) {
             p->apis[i].placed = best_placed[i];
-            memcpy(p->apis[i].reason, best_reasons[i], NCG_MESSAGE_MAX);
+            p->apis[i].full = best_full[i];
         }
         *out = best;
         best = NULL;
@@ -1230,8 +1320,7 @@ done:
     ncg_cluster_free(best);
     free(best_replicas);
     free(best_placed);
-    free(reasons);
-    free(best_reasons);
+    free(best_full);
     return rc;
 }
 
@@ -1543,20 +1632,61 @@ static int need_api(const ncg_plan *p, int api, ncg_error *err)
     return 0;
 }
 
+/* Append text to buf (size bytes) at *len, keeping *len the full length whether or not it fits. */
+static void put(char *buf, size_t size, size_t *len, const char *text)
+{
+    size_t n = strlen(text);
+    if (*len + n < size)
+        memcpy(buf + *len, text, n + 1);
+    *len += n;
+}
+
+/* The reason of an API's unplaced replicas: the node groups that can never hold one and why, then the node
+ * groups that could but reached max_instances (their names and sizes from the solved cluster). Returns its full
+ * length; writes buf only up to size (the caller applies the buffer rule). */
+static size_t unplaced_text(const ncg_plan *p, const papi *a, char *buf, size_t size)
+{
+    size_t len = 0;
+    bool any = false;
+    if (size)
+        buf[0] = '\0';
+    if (a->never)
+        put(buf, size, &len, a->never);
+    for (int gi = 0; a->full && gi < ncg_cluster_nodegroup_count(p->c); gi++) {
+        ncg_nodegroup_info info;
+        char part[NCG_NAME_MAX + 64];
+        if (!a->allowed[gi] || a->fit[gi] == 0)
+            continue;
+        ncg_cluster_nodegroup_info(p->c, gi, &info);
+        snprintf(part, sizeof(part), "%snode group %s (%d nodes)",
+                 any ? ", " : len ? "; max_instances reached: " : "max_instances reached: ", info.name,
+                 info.max_nodes);
+        put(buf, size, &len, part);
+        any = true;
+    }
+    if (len == 0)
+        put(buf, size, &len, "no node group is allowed for this api");
+    return len;
+}
+
 NCG_EXPORT int ncg_plan_get_unplaced(const ncg_plan *p, int api, char *buf, size_t size, int *out_unplaced,
                                      ncg_error *err)
 {
-    const char *reason;
-    size_t len;
+    size_t len = 0;
     int rc = need_api(p, api, err);
     if (rc < 0)
         return rc;
     if (!buf && size)
         return ncg_fail(err, NCG_E_INVALID, "plan_get_unplaced: buf is NULL but size is %zu", size);
-    reason = p->apis[api].placed < p->apis[api].replicas ? p->apis[api].reason : "";
-    len = strlen(reason);
-    if (len < size)
-        memcpy(buf, reason, len + 1);
+    if (p->apis[api].placed < p->apis[api].replicas) {
+        len = unplaced_text(p, &p->apis[api], NULL, 0);
+        if (len > INT32_MAX)
+            return ncg_fail(err, NCG_E_RANGE, "the reason of api %d is too long", api);
+        if (len < size)
+            unplaced_text(p, &p->apis[api], buf, size);
+    } else if (size) {
+        buf[0] = '\0';
+    }
     if (out_unplaced)
         *out_unplaced = p->apis[api].replicas - p->apis[api].placed;
     return (int)len;

@@ -245,6 +245,42 @@ START_TEST(small_case_has_no_headroom)
 }
 END_TEST
 
+/* A node group that can never hold the replica and one at max_instances: the reason names both, whole. */
+START_TEST(unplaced_reason_names_every_group_and_cause)
+{
+    ncg_catalog *cat = test_catalog();
+    ncg_cluster *c = ncg_cluster_new(0, NULL);
+    ncg_nodegroup_spec g = NCG_INIT(ncg_nodegroup_spec);
+    ncg_request r = chips_request(2, 1);
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    char reason[1024];
+    int unplaced = -1;
+    const char *want = "node group small: no instances can satisfy the requested Inf quantity - requested 2 Inf but "
+                       "instances only have 1 Inf available; max_instances reached: node group six (1 nodes)";
+    ncg_plan *p;
+    g.name = "small";
+    g.type = "inf1.xlarge";
+    g.max_nodes = 5;
+    ck_assert_int_eq(ncg_cluster_add_nodegroup(c, cat, &g, NULL), 0);
+    g.name = "six";
+    g.type = "inf1.6xlarge";
+    g.max_nodes = 1;
+    ck_assert_int_eq(ncg_cluster_add_nodegroup(c, cat, &g, NULL), 1);
+    p = ncg_plan_new(c, 0, NULL);
+    s.name = "api";
+    s.request = &r;
+    s.replicas = 5;
+    ck_assert_int_eq(ncg_plan_add_api(p, &s, NULL), 0);
+    ck_assert_int_eq(ncg_plan_solve(p, NULL), 0);
+    ck_assert_int_eq(ncg_plan_get_unplaced(p, 0, reason, sizeof(reason), &unplaced, NULL), (int)strlen(want));
+    ck_assert_str_eq(reason, want);
+    ck_assert_int_eq(unplaced, 3);
+    ncg_plan_free(p);
+    ncg_cluster_free(c);
+    ncg_catalog_free(cat);
+}
+END_TEST
+
 START_TEST(unplaced_small_buffer_returns_length_untouched)
 {
     small_case k = solve_small_case();
@@ -552,6 +588,64 @@ START_TEST(summary_of_a_2_0_program)
     ck_assert_uint_eq(sum.size, NCG_PLAN_SUMMARY_V20_SIZE);
     ck_assert_int_eq(sum.rounds, 0x77777777); /* past its size: not written */
     free_small_case(&k);
+}
+END_TEST
+
+START_TEST(add_api_enforces_the_plan_limits)
+{
+    ncg_cluster *c = inf_cluster(1, 0);
+    ncg_plan *p = ncg_plan_new(c, 0, NULL);
+    ncg_request r = chips_request(1, 1);
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    char name[32];
+    s.request = &r;
+    s.name = "big";
+    s.replicas = NCG_PLAN_MAX_REPLICAS;
+    ck_assert_int_eq(ncg_plan_add_api(p, &s, NULL), 0);
+    s.name = "one-more";
+    s.replicas = 1;
+    ck_assert_fails(NCG_E_RANGE, "api one-more: replicas 1 would bring the plan to 2000001 replicas, past its limit "
+                    "of 2000000", ncg_plan_add_api(p, &s, &err));
+    s.replicas = 0;
+    for (int i = 1; i < NCG_PLAN_MAX_APIS; i++) {
+        snprintf(name, sizeof(name), "api-%d", i);
+        s.name = name;
+        ck_assert_int_eq(ncg_plan_add_api(p, &s, NULL), i);
+    }
+    s.name = "api-1";
+    ck_assert_int_eq(ncg_plan_add_api(p, &s, NULL), NCG_E_RANGE); /* the count is checked first */
+    s.name = "last";
+    ck_assert_fails(NCG_E_RANGE, "api last: the plan has 10000 APIs already, its limit", ncg_plan_add_api(p, &s, &err));
+    ck_assert_int_eq(ncg_plan_api_count(p), NCG_PLAN_MAX_APIS);
+    ncg_plan_free(p);
+    ncg_cluster_free(c);
+}
+END_TEST
+
+START_TEST(add_api_finds_duplicates_among_many)
+{
+    ncg_cluster *c = inf_cluster(1, 0);
+    ncg_plan *p = ncg_plan_new(c, 0, NULL);
+    ncg_request r = chips_request(1, 1);
+    ncg_api_spec s = NCG_INIT(ncg_api_spec);
+    char name[32];
+    s.request = &r;
+    for (int i = 0; i < 3000; i++) {
+        snprintf(name, sizeof(name), "a%d", i);
+        s.name = name;
+        ck_assert_int_eq(ncg_plan_add_api(p, &s, NULL), i);
+    }
+    for (int i = 0; i < 3000; i += 7) {
+        char want[64];
+        snprintf(name, sizeof(name), "a%d", i);
+        snprintf(want, sizeof(want), "api \"a%d\" exists already", i);
+        s.name = name;
+        ck_assert_fails(NCG_E_EXISTS, want, ncg_plan_add_api(p, &s, &err));
+    }
+    ck_assert_int_eq(ncg_plan_api_count(p), 3000);
+    ck_assert_str_eq(ncg_plan_get_api_name(p, 2999), "a2999");
+    ncg_plan_free(p);
+    ncg_cluster_free(c);
 }
 END_TEST
 
@@ -1047,6 +1141,7 @@ NCG_SUITE(plan)
     add_test(t, small_case_places_four_on_two_nodes);
     add_test(t, small_case_price_meets_bound);
     add_test(t, small_case_unplaced_reason);
+    add_test(t, unplaced_reason_names_every_group_and_cause);
     add_test(t, small_case_has_no_headroom);
     add_test(t, unplaced_small_buffer_returns_length_untouched);
     add_test(t, unplaced_null_buffer_returns_length);
@@ -1058,6 +1153,8 @@ NCG_SUITE(plan)
     add_test(t, get_replica_rejects_size_zero);
     add_test(t, get_summary_rejects_size_zero);
     add_test(t, api_names_and_counts);
+    add_test(t, add_api_enforces_the_plan_limits);
+    add_test(t, add_api_finds_duplicates_among_many);
     t = add_tcase(s, "options");
     add_test(t, options_init_sets_defaults);
     add_test(t, options_round_trip);
