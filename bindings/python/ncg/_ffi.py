@@ -170,6 +170,13 @@ class _Move(ctypes.Structure):
     _fields_ = [("from", ctypes.c_char_p), ("alloc_id", ctypes.c_uint64), ("to", ctypes.c_char_p)]
 
 
+class _NodeScore(ctypes.Structure):
+    _c_name_ = "ncg_node_score"
+    _fields_ = [("size", ctypes.c_uint32), ("node_index", ctypes.c_int), ("nodegroup", ctypes.c_int),
+                ("priority", ctypes.c_int), ("leftover", ctypes.c_int), ("free_after", ctypes.c_int64),
+                ("seq", ctypes.c_uint64)]
+
+
 class _ApiSpec(ctypes.Structure):
     _c_name_ = "ncg_api_spec"
     _fields_ = [("size", ctypes.c_uint32), ("name", ctypes.c_char_p), ("request", ctypes.POINTER(_Request)),
@@ -186,7 +193,17 @@ class _PlanSummary(ctypes.Structure):
                 ("chips_total", ctypes.c_int64), ("cpu_used_milli", ctypes.c_int64),
                 ("cpu_total_milli", ctypes.c_int64), ("memory_used_bytes", ctypes.c_int64),
                 ("memory_total_bytes", ctypes.c_int64),
-                ("converged", ctypes.c_int)]
+                ("converged", ctypes.c_int),
+                # 2.1
+                ("solve_seconds", ctypes.c_double), ("generation_seconds", ctypes.c_double),
+                ("rounding_seconds", ctypes.c_double), ("packing_seconds", ctypes.c_double),
+                ("rounds", ctypes.c_int), ("patterns", ctypes.c_int), ("stopped", ctypes.c_int)]
+
+
+class _PlanOptions(ctypes.Structure):
+    _c_name_ = "ncg_plan_options"
+    _fields_ = [("size", ctypes.c_uint32), ("time_limit_s", ctypes.c_double), ("work_limit", ctypes.c_int64),
+                ("flags", ctypes.c_uint)]
 
 
 class _PlanReplica(ctypes.Structure):
@@ -327,6 +344,9 @@ _FUNCTIONS: List[Tuple[str, Any, List[Any], str]] = [
     ("ncg_cluster_get_node", _I, [_P, _I, _PP, _SP, _IP], "status"),
     ("ncg_cluster_find_node", _I, [_P, _S], "status"),
     ("ncg_cluster_place", _I, [_P, _REQ, _SP, _Z, ctypes.POINTER(_Placement)], "status"),
+    ("ncg_cluster_score_node", _I, [_P, _S, _REQ, ctypes.POINTER(_NodeScore)], "status"),
+    ("ncg_node_score_compare", _I, [ctypes.POINTER(_NodeScore), ctypes.POINTER(_NodeScore)], "plain"),
+    ("ncg_cluster_place_on", _I, [_P, _S, _REQ, ctypes.POINTER(_Placement)], "status"),
     ("ncg_cluster_release", _I, [_P, _S, _U64], "status"),
     ("ncg_cluster_adopt", _I, [_P, _S, _REQ, _S, _SP, _Z, ctypes.POINTER(_Alloc)], "status"),
     ("ncg_cluster_dump", _I, [_P, _BUF, _Z], "status"),
@@ -336,6 +356,9 @@ _FUNCTIONS: List[Tuple[str, Any, List[Any], str]] = [
     ("ncg_plan_new", _P, [_P, _U], "handle"),
     ("ncg_plan_free", _P, [_P], "plain"),
     ("ncg_plan_add_api", _I, [_P, ctypes.POINTER(_ApiSpec)], "status"),
+    ("ncg_plan_options_init", None, [ctypes.POINTER(_PlanOptions)], "plain"),
+    ("ncg_plan_set_options", _I, [_P, ctypes.POINTER(_PlanOptions)], "status"),
+    ("ncg_plan_get_options", _I, [_P, ctypes.POINTER(_PlanOptions)], "status"),
     ("ncg_plan_solve", _I, [_P], "status"),
     ("ncg_plan_get_summary", _I, [_P, ctypes.POINTER(_PlanSummary)], "status"),
     ("ncg_plan_get_cluster", _P, [_P], "plain"),
