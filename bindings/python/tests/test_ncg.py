@@ -926,3 +926,15 @@ def test_type_hints_and_docstrings():
 def enum_types():
     import enum
     return (enum.Enum,)
+
+
+@pytest.mark.skipif("libasan" not in os.environ.get("LD_PRELOAD", ""),
+                    reason="not the ASan build (meson test -C build-asan preloads the ASan runtime)")
+def test_asan_watches_the_library():
+    """Under build-asan the library's memory errors are caught while Python drives it: a caller that lies about
+    a buffer's size (which the binding never does) is reported, so the rest of this suite ran checked."""
+    code = ("import ctypes, ncg\n"
+            "buf = ctypes.create_string_buffer(600)\n"
+            "ncg.C.ncg_format_ids(0, 1000, 0, buf, 5000)\n")
+    r = run_python(code)
+    assert r.returncode != 0 and "ERROR: AddressSanitizer: heap-buffer-overflow" in r.stderr, r.stderr[-2000:]
