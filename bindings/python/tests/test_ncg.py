@@ -96,6 +96,13 @@ def test_every_public_function_is_declared_once():
     assert sorted(names) == sorted(re.findall(r"^\s*(ncg_\w+);", sym, flags=re.M))
 
 
+def test_every_function_is_wrapped():
+    """Every C function of the table is called by the package's Pythonic API (none is reachable only raw)."""
+    source = open(os.path.join(PKG, "ncg", "__init__.py"), encoding="utf-8").read()
+    unused = [f[0] for f in _ffi._FUNCTIONS if not re.search(r"\bC\.%s\b" % f[0], source)]
+    assert unused == []
+
+
 @pytest.mark.parametrize("name,restype,argtypes,kind", _ffi._FUNCTIONS, ids=[f[0] for f in _ffi._FUNCTIONS])
 def test_declaration(name, restype, argtypes, kind):
     f = getattr(_ffi.lib, name)
@@ -606,6 +613,15 @@ def test_cluster_place_release_adopt_dump():
         assert clone.dump() == text and restored.node("l1").alloc_ids() == [1, 2, 3]
         with raises(ncg.ParseError, ncg.Status.PARSE, match="line 1"):
             ncg.Cluster.restore("nonsense\n")
+        overlapping = ("ncg-cluster 2\n"
+                       "nodegroup g 0 1000000 - inf1.xlarge 1 1 4 0 8589934592 0 4000 8589934592 0 0 0.228 3190 "
+                       "7331643392 402653184 0 0\n"
+                       "node a g 0 3\nalloc 1 1 0 4 1 - 200 0 0 0\nalloc 2 1 0 4 1 - 200 0 0 0\nend\n")
+        with raises(ncg.OverlapError, ncg.Status.OVERLAP,
+                    "cluster state line 5: adopt: devices  overlap chips in use on inf1.xlarge"):
+            ncg.Cluster.restore(overlapping)
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
+            ncg.Cluster.restore(None)
         restored.close()
         clone.close()
 
