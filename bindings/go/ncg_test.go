@@ -671,6 +671,16 @@ func TestConcurrent(t *testing.T) {
 						errs <- err
 						return
 					}
+					node := must(cl.Node(g % cl.NodeCount())).Name
+					p, err = cl.PlaceOn(node, inf(1, 1))
+					if err != nil {
+						errs <- err
+						return
+					}
+					if err := cl.Release(p.Node, p.AllocID); err != nil {
+						errs <- err
+						return
+					}
 				} else {
 					if _, err := cl.Dump(); err != nil {
 						errs <- err
@@ -678,6 +688,10 @@ func TestConcurrent(t *testing.T) {
 					}
 					for _, n := range cl.Nodes() {
 						if _, err := n.Status(); err != nil {
+							errs <- err
+							return
+						}
+						if _, err := cl.ScoreNode(n.Name, inf(1, 1)); err != nil && !errors.Is(err, ErrFull) {
 							errs <- err
 							return
 						}
