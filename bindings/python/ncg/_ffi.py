@@ -19,11 +19,14 @@ LIBRARY_ENV = "NCG_LIBRARY"
 SONAME = "libncg.so.2"
 #: The major version of libncg this binding speaks.
 MAJOR = 2
+#: The oldest minor version of libncg 2 this binding works with (it wraps the functions 2.1 added).
+MINOR = 1
 
 
 def _load() -> Tuple[ctypes.CDLL, str]:
     """Load libncg: the file named by $NCG_LIBRARY when it is set (and nothing else then), else the SONAME
-    libncg.so.2, else what ctypes.util.find_library("ncg") finds. The library must report major version 2.
+    libncg.so.2, else what ctypes.util.find_library("ncg") finds. The library must report version 2.1 or a later
+    2.x (the functions this binding declares).
     Raises one ImportError listing every attempt and why it failed."""
     tried: List[str] = []
     env = os.environ.get(LIBRARY_ENV)
@@ -49,13 +52,17 @@ def _load() -> Tuple[ctypes.CDLL, str]:
             continue
         fn.restype, fn.argtypes = ctypes.c_char_p, []
         ver = (fn() or b"").decode("ascii", "replace")
-        if ver.split(".")[0] != str(MAJOR):
+        parts = ver.split(".")
+        if parts[0] != str(MAJOR):
             tried.append("%s%s (libncg %s; this binding needs %d.x)" % (how, name, ver, MAJOR))
+            continue
+        if len(parts) < 2 or not parts[1].isdigit() or int(parts[1]) < MINOR:
+            tried.append("%s%s (libncg %s; this binding needs %d.%d or later)" % (how, name, ver, MAJOR, MINOR))
             continue
         return found, name
     raise ImportError("cannot load libncg %d.x; tried: %s. Set $%s to the path of libncg.so.%d, or install libncg "
-                      "%d.x where the dynamic loader finds it." % (MAJOR, "; ".join(tried), LIBRARY_ENV, MAJOR,
-                                                                   MAJOR))
+                      "%d.%d or later where the dynamic loader finds it." % (MAJOR, "; ".join(tried), LIBRARY_ENV,
+                                                                            MAJOR, MAJOR, MINOR))
 
 
 lib, library_name = _load()

@@ -67,6 +67,18 @@ def test_import_error_lists_what_was_tried():
     assert "(loaded, but it has no ncg_version: not libncg)" in r.stderr
 
 
+@pytest.mark.skipif(not os.environ.get("NCG_FAKE_20"), reason="the stand-in libraries are built by meson test")
+def test_import_refuses_other_versions():
+    for var, ver, needs in (("NCG_FAKE_20", "2.0.0", "2.1 or later"), ("NCG_FAKE_30", "3.0.1", "2.x")):
+        path = os.environ[var]
+        r = run_python("import ncg", NCG_LIBRARY=path)
+        assert r.returncode != 0
+        assert r.stderr.strip().splitlines()[-1] == (
+            "ImportError: cannot load libncg 2.x; tried: $NCG_LIBRARY=%s (libncg %s; this binding needs %s). Set "
+            "$NCG_LIBRARY to the path of libncg.so.2, or install libncg 2.1 or later where the dynamic loader finds "
+            "it." % (path, ver, needs))
+
+
 def test_import_without_env_tries_soname_then_find_library():
     env = dict(os.environ, PYTHONPATH=PKG)
     env.pop("NCG_LIBRARY", None)
