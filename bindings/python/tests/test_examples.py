@@ -104,13 +104,14 @@ def _clean_env():
 
 def _check_installed(venv, tmp_path):
     py = venv / "bin" / "python"
-    r = subprocess.run([str(py), "-c", "import ncg, os; print(ncg.__file__, ncg.version(), "
-                        "os.path.exists(os.path.join(os.path.dirname(ncg.__file__), 'py.typed')))"],
+    r = subprocess.run([str(py), "-c", "import ncg, os, importlib.metadata as m; print(ncg.__file__, ncg.version(), "
+                        "os.path.exists(os.path.join(os.path.dirname(ncg.__file__), 'py.typed')), "
+                        "m.version('ncg'), ncg.__version__)"],
                        capture_output=True, text=True, env=_clean_env(), cwd=str(tmp_path))
     assert r.returncode == 0, r.stderr
-    path, ver, typed = r.stdout.split()
+    path, ver, typed, dist, pkg = r.stdout.split()
     assert path.startswith(str(venv) + os.sep) and path.endswith(os.path.join("site-packages", "ncg", "__init__.py"))
-    assert (ver, typed) == ("2.1.0", "True")
+    assert (ver, typed, dist, pkg) == ("2.1.0", "True", "2.1.0", "2.1.0")  # pyproject's version is the package's
 
 
 def test_pip_install_offline(tmp_path):
