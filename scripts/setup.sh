@@ -33,3 +33,21 @@ if command -v go >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/staticcheck" ];
     echo "setup: installing staticcheck" >&2
     GOFLAGS= go install honnef.co/go/tools/cmd/staticcheck@latest || echo "setup: staticcheck not installed" >&2
 fi
+# The Python binding's install tests (bindings/python/tests/test_examples.py): setuptools and wheel for the
+# offline build, and a venv with ensurepip (Debian: python3-venv) for the isolated one.
+if ! python3 -c 'import setuptools, wheel' 2>/dev/null; then
+    echo "setup: installing setuptools and wheel (Python binding install test)" >&2
+    python3 -m pip install -q setuptools wheel 2>/dev/null ||
+        python3 -m pip install -q --break-system-packages setuptools wheel 2>/dev/null ||
+        { SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo; $SUDO apt-get update -qq &&
+          DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-setuptools \
+              python3-wheel >/dev/null; }
+fi
+ncg_venv_probe=$(mktemp -d)
+if ! python3 -m venv "$ncg_venv_probe/v" >/dev/null 2>&1; then
+    echo "setup: installing python3-venv (Python binding install test)" >&2
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+fi
+rm -rf "$ncg_venv_probe"

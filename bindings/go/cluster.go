@@ -30,6 +30,31 @@ type Placement struct {
 	AllocID   uint64
 }
 
+// NodeScore is how Place scores one node for one replica (ncg_node_score), from ScoreNode. The fields are the
+// terms of the score in the order they count; Compare orders two scores as Place does.
+type NodeScore struct {
+	NodeIndex int    // the node's index in the cluster
+	NodeGroup int    // its node group's index (earlier wins exact ties)
+	Priority  int    // its node group's priority: higher is better, strictly
+	Leftover  int    // chips of the largest free window, or NeuronCores of the longest free run, left after
+	FreeAfter int64  // free capacity left after the replica, in millionths: smaller is better
+	Seq       uint64 // order the node was added in (earlier wins exact ties)
+}
+
+func (s NodeScore) toC() C.ncg_node_score {
+	return C.ncg_node_score{size: C.uint32_t(C.sizeof_ncg_node_score), node_index: C.int(s.NodeIndex),
+		nodegroup: C.int(s.NodeGroup), priority: C.int(s.Priority), leftover: C.int(s.Leftover),
+		free_after: C.int64_t(s.FreeAfter), seq: C.uint64_t(s.Seq)}
+}
+
+// Compare orders two scores as Place does (ncg_node_score_compare): negative when s is the better node,
+// positive when o is, 0 when they are equal in every term. sort.Slice(scores, func(i, j int) bool { return
+// scores[i].Compare(scores[j]) < 0 }) lists the nodes best first.
+func (s NodeScore) Compare(o NodeScore) int {
+	a, b := s.toC(), o.toC()
+	return int(C.ncg_node_score_compare(&a, &b))
+}
+
 // Move is one move of a defragmentation suggestion (ncg_move).
 type Move struct {
 	From    string
@@ -387,6 +412,61 @@ func (cl *Cluster) Place(r Request, nodegroups ...string) (Placement, error) {
 		p := C.ncg_placement{size: C.uint32_t(C.sizeof_ncg_placement)}
 		var e C.ncg_error
 		if rc := C.ncg_cluster_place(c, cr, groups, C.size_t(len(nodegroups)), &p, &e); rc < 0 {
+			return cerr(rc, &e)
+		}
+		out = Placement{C.GoString(p.node), int(p.node_index), int(p.nodegroup), uint64(p.alloc_id)}
+		return nil
+	})
+	return out, err
+}
+
+// ScoreNode scores placing one replica on the named node without placing it (ncg_cluster_score_node), for
+// schedulers that choose among candidate nodes themselves. ErrFull (with the node's reason) when it does not fit
+// now; ErrPPR, ErrNoFit, ErrTopology or ErrModel when the node's type can never take it; ErrNotFound for an
+// unknown node.
+func (v ClusterView) ScoreNode(node string, r Request) (NodeScore, error) {
+	var out NodeScore
+	err := v.ref.readCluster(func(c *C.ncg_cluster) error {
+		var a arena
+		defer a.free()
+		n, err := a.str("node name", node)
+		if err != nil {
+			return err
+		}
+		cr, err := r.toC(&a)
+		if err != nil {
+			return err
+		}
+		s := C.ncg_node_score{size: C.uint32_t(C.sizeof_ncg_node_score)}
+		var e C.ncg_error
+		if rc := C.ncg_cluster_score_node(c, n, cr, &s, &e); rc < 0 {
+			return cerr(rc, &e)
+		}
+		out = NodeScore{int(s.node_index), int(s.nodegroup), int(s.priority), int(s.leftover), int64(s.free_after),
+			uint64(s.seq)}
+		return nil
+	})
+	return out, err
+}
+
+// PlaceOn places one replica on the named node (a scheduler's bind), its node group's policy choosing the chips
+// or cores as Place would (ncg_cluster_place_on). The errors of ScoreNode.
+func (cl *Cluster) PlaceOn(node string, r Request) (Placement, error) {
+	var out Placement
+	err := cl.h.write(func(c *C.ncg_cluster) error {
+		var a arena
+		defer a.free()
+		n, err := a.str("node name", node)
+		if err != nil {
+			return err
+		}
+		cr, err := r.toC(&a)
+		if err != nil {
+			return err
+		}
+		p := C.ncg_placement{size: C.uint32_t(C.sizeof_ncg_placement)}
+		var e C.ncg_error
+		if rc := C.ncg_cluster_place_on(c, n, cr, &p, &e); rc < 0 {
 			return cerr(rc, &e)
 		}
 		out = Placement{C.GoString(p.node), int(p.node_index), int(p.nodegroup), uint64(p.alloc_id)}

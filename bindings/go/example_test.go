@@ -3,6 +3,7 @@ package ncg_test
 import (
 	"errors"
 	"fmt"
+	"sort"
 
 	ncg "github.com/libncg/libncg/bindings/go"
 )
@@ -86,4 +87,70 @@ func ExamplePlan() {
 	s, _ := plan.Summary()
 	fmt.Printf("%d nodes, %d/%d replicas placed\n", s.Nodes, s.Placed, s.Replicas)
 	// Output: 2 nodes, 6/6 replicas placed
+}
+
+func ExampleClusterView_ScoreNode() {
+	cat, _ := ncg.NewCatalog(0)
+	defer cat.Close()
+	cl, _ := ncg.NewCluster()
+	defer cl.Close()
+	cl.AddNodeGroup(cat, ncg.NodeGroupSpec{Name: "inf", Type: "inf1.6xlarge", MaxNodes: 3})
+	for _, n := range []string{"node-a", "node-b", "node-c"} {
+		cl.AddNode(n, "inf")
+	}
+	r := ncg.NewRequest()
+	r.Inf = 2
+	cl.PlaceOn("node-b", r) // node-b has 2 chips left, a and c 4
+
+	// A scheduler extender's prioritize: score the candidates kube-scheduler passes, best first.
+	type scored struct {
+		node  string
+		score ncg.NodeScore
+	}
+	var list []scored
+	for _, n := range []string{"node-a", "node-b", "node-c"} {
+		s, err := cl.ScoreNode(n, r)
+		if err != nil {
+			fmt.Println(n, err)
+			continue
+		}
+		list = append(list, scored{n, s})
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].score.Compare(list[j].score) < 0 })
+	for _, s := range list {
+		fmt.Printf("%s leftover %d\n", s.node, s.score.Leftover)
+	}
+	p, _ := cl.PlaceOn(list[0].node, r) // bind to the chosen node
+	fmt.Println("bound to", p.Node)
+	_, err := cl.ScoreNode("node-b", r)
+	fmt.Println(err)
+	// Output:
+	// node-b leftover 0
+	// node-a leftover 2
+	// node-c leftover 2
+	// bound to node-b
+	// no free window of 2 chips on inf1.6xlarge: free chips none, largest free window 0
+}
+
+func ExamplePlan_SetOptions() {
+	cat, _ := ncg.NewCatalog(0)
+	defer cat.Close()
+	cl, _ := ncg.NewCluster()
+	defer cl.Close()
+	cl.AddNodeGroup(cat, ncg.NodeGroupSpec{Name: "inf-large", Type: "inf1.6xlarge", MaxNodes: 10})
+	plan, _ := ncg.NewPlan(cl)
+	defer plan.Close()
+	r := ncg.NewRequest()
+	r.Inf = 1
+	plan.AddAPI(ncg.APISpec{Name: "classifier", Request: r, Replicas: 6})
+
+	// A deterministic budget: the same plan on every machine.
+	if err := plan.SetOptions(ncg.PlanOptions{WorkLimit: 1000000}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	plan.Solve()
+	s, _ := plan.Summary()
+	fmt.Printf("%d nodes, $%.2f/h, column generation: %s\n", s.Nodes, s.PricePerHour, s.Stopped)
+	// Output: 2 nodes, $2.36/h, column generation: converged
 }

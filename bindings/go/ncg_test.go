@@ -3,10 +3,12 @@ package ncg
 import (
 	"bufio"
 	"errors"
+	"math"
 	"os"
 	"os/exec"
 	"reflect"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -669,6 +671,16 @@ func TestConcurrent(t *testing.T) {
 						errs <- err
 						return
 					}
+					node := must(cl.Node(g % cl.NodeCount())).Name
+					p, err = cl.PlaceOn(node, inf(1, 1))
+					if err != nil {
+						errs <- err
+						return
+					}
+					if err := cl.Release(p.Node, p.AllocID); err != nil {
+						errs <- err
+						return
+					}
 				} else {
 					if _, err := cl.Dump(); err != nil {
 						errs <- err
@@ -676,6 +688,10 @@ func TestConcurrent(t *testing.T) {
 					}
 					for _, n := range cl.Nodes() {
 						if _, err := n.Status(); err != nil {
+							errs <- err
+							return
+						}
+						if _, err := cl.ScoreNode(n.Name, inf(1, 1)); err != nil && !errors.Is(err, ErrFull) {
 							errs <- err
 							return
 						}
@@ -754,4 +770,156 @@ func TestFinalizers(t *testing.T) {
 	}
 	runtime.GC()
 	runtime.GC()
+}
+
+func optionsPlan(t *testing.T) (*Plan, func()) {
+	t.Helper()
+	cat, cl := newCluster(t)
+	plan := must(NewPlan(cl))
+	cl.Close()
+	cat.Close()
+	r := inf(1, 4)
+	r.CPUMilli, r.MemoryBytes = 3000, 4<<30
+	must(plan.AddAPI(APISpec{Name: "resnet", Request: r, Replicas: 40}))
+	r = inf(2, 1)
+	r.CPUMilli, r.MemoryBytes = 1500, 6<<30
+	must(plan.AddAPI(APISpec{Name: "bert", Request: r, Replicas: 25}))
+	r = NewRequest()
+	r.CPUMilli, r.MemoryBytes = 2000, 2<<30
+	must(plan.AddAPI(APISpec{Name: "pre", Request: r, Replicas: 30}))
+	return plan, func() { plan.Close() }
+}
+
+func TestPlanOptions(t *testing.T) {
+	plan, done := optionsPlan(t)
+	defer done()
+	if o := must(plan.Options()); o != (PlanOptions{}) {
+		t.Fatal(o)
+	}
+	want := PlanOptions{TimeLimit: 2.5, WorkLimit: 1e7, NoColGen: true}
+	if err := plan.SetOptions(want); err != nil {
+		t.Fatal(err)
+	}
+	if o := must(plan.Options()); o != want {
+		t.Fatal(o)
+	}
+	wantErr(t, plan.SetOptions(PlanOptions{TimeLimit: math.Inf(1)}), ErrRange,
+		"time_limit_s inf is not a finite number of seconds >= 0")
+	if o := must(plan.Options()); o != want {
+		t.Fatal("a failed SetOptions changed the options", o)
+	}
+	if err := plan.Solve(); err != nil {
+		t.Fatal(err)
+	}
+	s := must(plan.Summary())
+	if s.Stopped != PlanStopSkipped || s.Stopped.String() != "skipped" || s.Rounds != 0 || s.Patterns != 0 ||
+		s.Converged || s.SolveSeconds < s.PackingSeconds || s.PackingSeconds < 0 || s.GenerationSeconds < 0 ||
+		s.RoundingSeconds < 0 {
+		t.Fatalf("%+v", s)
+	}
+	names := []string{}
+	for st := PlanStopConverged; st <= PlanStopSkipped; st++ {
+		names = append(names, st.String())
+	}
+	if !reflect.DeepEqual(names, []string{"converged", "gap", "work", "time", "rounds", "skipped"}) ||
+		PlanStop(6).String() != "" || PlanStop(-1).String() != "" {
+		t.Fatal(names)
+	}
+}
+
+// TestPlanWorkLimit: the same input and work limit give the same plan; without options column generation runs.
+func TestPlanWorkLimit(t *testing.T) {
+	var dumps []string
+	var sums []PlanSummary
+	for i := 0; i < 2; i++ {
+		plan, done := optionsPlan(t)
+		if err := plan.SetOptions(PlanOptions{WorkLimit: 200000}); err != nil {
+			t.Fatal(err)
+		}
+		if err := plan.Solve(); err != nil {
+			t.Fatal(err)
+		}
+		s := must(plan.Summary())
+		s.SolveSeconds, s.GenerationSeconds, s.RoundingSeconds, s.PackingSeconds = 0, 0, 0, 0
+		sums = append(sums, s)
+		dumps = append(dumps, must(plan.Cluster().Dump()))
+		done()
+	}
+	if sums[0] != sums[1] || dumps[0] != dumps[1] {
+		t.Fatalf("work-limited plans differ: %+v %+v", sums[0], sums[1])
+	}
+	plan, done := optionsPlan(t)
+	defer done()
+	if err := plan.Solve(); err != nil {
+		t.Fatal(err)
+	}
+	s := must(plan.Summary())
+	if s.Rounds < 1 || s.Patterns < 1 || (s.Stopped != PlanStopConverged && s.Stopped != PlanStopGap) ||
+		s.Converged != (s.Stopped == PlanStopConverged) || s.SolveSeconds <= 0 || s.SolveSeconds < s.GenerationSeconds ||
+		s.PricePerHour < s.LowerBoundPerHour {
+		t.Fatalf("%+v", s)
+	}
+}
+
+func TestScoreNodeAndPlaceOn(t *testing.T) {
+	cat, cl := newCluster(t) // small: inf1.2xlarge, big: inf1.6xlarge at 0.5/h
+	defer cat.Close()
+	defer cl.Close()
+	must(cl.AddNodeGroup(cat, NodeGroupSpec{Name: "prio", Type: "inf1.6xlarge", MaxNodes: 10, Priority: 2}))
+	for _, n := range [][2]string{{"s1", "small"}, {"b1", "big"}, {"b2", "big"}, {"p1", "prio"}} {
+		must(cl.AddNode(n[0], n[1]))
+	}
+	if p := must(cl.PlaceOn("b1", inf(2, 1))); p != (Placement{"b1", 1, 1, 1}) {
+		t.Fatal(p)
+	}
+	if p := must(cl.PlaceOn("p1", inf(3, 1))); p != (Placement{"p1", 3, 2, 1}) {
+		t.Fatal(p)
+	}
+	before := must(cl.Dump())
+	scores := map[string]NodeScore{}
+	for _, n := range []string{"s1", "b1", "b2", "p1"} {
+		scores[n] = must(cl.ScoreNode(n, inf(1, 1)))
+	}
+	if must(cl.Dump()) != before {
+		t.Fatal("ScoreNode changed the cluster")
+	}
+	s := scores["s1"]
+	if s.NodeIndex != 0 || s.NodeGroup != 0 || s.Priority != 0 || s.Leftover != 0 || s.Seq >= scores["b1"].Seq {
+		t.Fatalf("%+v", s)
+	}
+	if b := scores["b1"]; b.NodeIndex != 1 || b.NodeGroup != 1 || b.Leftover != 1 {
+		t.Fatalf("%+v", b)
+	}
+	if b := scores["b2"]; b.Leftover != 3 || b.FreeAfter <= scores["b1"].FreeAfter {
+		t.Fatalf("%+v", b)
+	}
+	if p := scores["p1"]; p.Priority != 2 || p.Leftover != 0 {
+		t.Fatalf("%+v", p)
+	}
+	// Priority first (p1), then the smallest leftover (s1 leaves 0 chips, b1 1, b2 3).
+	list := []NodeScore{scores["b2"], scores["s1"], scores["p1"], scores["b1"]}
+	sort.Slice(list, func(i, j int) bool { return list[i].Compare(list[j]) < 0 })
+	if !reflect.DeepEqual(list, []NodeScore{scores["p1"], scores["s1"], scores["b1"], scores["b2"]}) {
+		t.Fatalf("%+v", list)
+	}
+	if scores["b1"].Compare(scores["b1"]) != 0 || scores["b1"].Compare(scores["b2"]) >= 0 ||
+		scores["b2"].Compare(scores["b1"]) <= 0 {
+		t.Fatal("Compare")
+	}
+	// Place takes the best score's node; PlaceOn the node it is given.
+	if p := must(cl.Place(inf(1, 1))); p.Node != "p1" || p.NodeIndex != scores["p1"].NodeIndex {
+		t.Fatal(p)
+	}
+	if p := must(cl.PlaceOn("b2", inf(1, 1))); p != (Placement{"b2", 2, 1, 1}) {
+		t.Fatal(p)
+	}
+	if a := must(must(cl.Node(2)).Alloc(1)); a.FirstChip != 0 || a.ChipCount != 1 {
+		t.Fatal(a)
+	}
+	// A plan's cluster can be scored too.
+	plan := must(NewPlan(cl))
+	defer plan.Close()
+	if v := must(plan.Cluster().ScoreNode("b2", inf(1, 1))); v.NodeIndex != 2 || v.Leftover != 2 {
+		t.Fatalf("%+v", v)
+	}
 }

@@ -38,6 +38,50 @@ type PlanSummary struct {
 	MemoryUsedBytes   int64
 	MemoryTotalBytes  int64
 	Converged         bool
+	// 2.1: where solve time went (wall clock, differs between runs) and how column generation ended.
+	SolveSeconds      float64
+	GenerationSeconds float64
+	RoundingSeconds   float64
+	PackingSeconds    float64
+	Rounds            int      // column-generation rounds run (0: skipped)
+	Patterns          int      // node patterns of the configuration LP's last solution
+	Stopped           PlanStop // why generation stopped
+}
+
+// PlanStop says why column generation stopped (ncg_plan_stop).
+type PlanStop int
+
+// Reasons column generation stopped.
+const (
+	PlanStopConverged PlanStop = C.NCG_PLAN_STOP_CONVERGED // the bound is the configuration LP optimum
+	PlanStopGap       PlanStop = C.NCG_PLAN_STOP_GAP       // the bound came within 0.05% of the master LP
+	PlanStopWork      PlanStop = C.NCG_PLAN_STOP_WORK      // the work limit was reached
+	PlanStopTime      PlanStop = C.NCG_PLAN_STOP_TIME      // the time limit was reached
+	PlanStopRounds    PlanStop = C.NCG_PLAN_STOP_ROUNDS    // the round limit was reached
+	PlanStopSkipped   PlanStop = C.NCG_PLAN_STOP_SKIPPED   // not run (input too large, no API, or NoColGen)
+)
+
+var planStopNames = [...]string{"converged", "gap", "work", "time", "rounds", "skipped"}
+
+// String is the lower-case name of the reason ("converged", "gap", "work", "time", "rounds", "skipped"), or
+// "" for a value this binding does not know.
+func (s PlanStop) String() string {
+	if s < 0 || int(s) >= len(planStopNames) {
+		return ""
+	}
+	return planStopNames[s]
+}
+
+// PlanOptions are the options of Solve (ncg_plan_options). The zero value is the library's default.
+type PlanOptions struct {
+	// TimeLimit is a wall-clock budget of Solve in seconds; 0 = none. With a limit the plan may differ between
+	// runs; it is always valid and its bound proven.
+	TimeLimit float64
+	// WorkLimit is the deterministic budget of column generation in multiply-adds; 0 = the default (1e9). The
+	// same input and work limit give the same plan on every machine.
+	WorkLimit int64
+	// NoColGen skips column generation (NCG_PLAN_NO_COLGEN): the packing heuristics and the first bound only.
+	NoColGen bool
 }
 
 // PlanReplica is one replica of a plan (ncg_plan_replica).
@@ -136,6 +180,40 @@ func (p *Plan) AddAPI(spec APISpec) (int, error) {
 	return idx, err
 }
 
+// SetOptions sets the options Solve uses (ncg_plan_set_options), before solving only. A negative or non-finite
+// TimeLimit or a negative WorkLimit is ErrRange, a solved plan ErrInvalid; the options are then unchanged.
+func (p *Plan) SetOptions(o PlanOptions) error {
+	return p.write(func(c *C.ncg_plan) error {
+		var co C.ncg_plan_options
+		C.ncg_plan_options_init(&co)
+		co.time_limit_s = C.double(o.TimeLimit)
+		co.work_limit = C.int64_t(o.WorkLimit)
+		if o.NoColGen {
+			co.flags = C.NCG_PLAN_NO_COLGEN
+		}
+		var e C.ncg_error
+		if rc := C.ncg_plan_set_options(c, &co, &e); rc < 0 {
+			return cerr(rc, &e)
+		}
+		return nil
+	})
+}
+
+// Options gives the options Solve uses (ncg_plan_get_options).
+func (p *Plan) Options() (PlanOptions, error) {
+	var out PlanOptions
+	err := p.read(func(c *C.ncg_plan) error {
+		co := C.ncg_plan_options{size: C.uint32_t(C.sizeof_ncg_plan_options)}
+		var e C.ncg_error
+		if rc := C.ncg_plan_get_options(c, &co, &e); rc < 0 {
+			return cerr(rc, &e)
+		}
+		out = PlanOptions{float64(co.time_limit_s), int64(co.work_limit), co.flags&C.NCG_PLAN_NO_COLGEN != 0}
+		return nil
+	})
+	return out, err
+}
+
 // Solve computes the plan (ncg_plan_solve). It succeeds once per plan.
 func (p *Plan) Solve() error {
 	return p.write(func(c *C.ncg_plan) error {
@@ -159,7 +237,9 @@ func (p *Plan) Summary() (PlanSummary, error) {
 		out = PlanSummary{float64(s.price_per_hour), float64(s.lower_bound_per_hour), float64(s.gap), int(s.nodes),
 			int(s.new_nodes), int(s.replicas), int(s.placed), int(s.unplaced), int(s.unpriced_nodes),
 			int64(s.chips_used), int64(s.chips_total), int64(s.cpu_used_milli), int64(s.cpu_total_milli),
-			int64(s.memory_used_bytes), int64(s.memory_total_bytes), s.converged != 0}
+			int64(s.memory_used_bytes), int64(s.memory_total_bytes), s.converged != 0,
+			float64(s.solve_seconds), float64(s.generation_seconds), float64(s.rounding_seconds),
+			float64(s.packing_seconds), int(s.rounds), int(s.patterns), PlanStop(s.stopped)}
 		return nil
 	})
 	return out, err

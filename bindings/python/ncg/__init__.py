@@ -30,12 +30,12 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optio
 
 from . import _ffi
 from ._ffi import (C, _Alloc, _ApiSpec, _ChipCache, _CoreGroup, _CoreGroupCache, _CoreGroupRef, _Env, _Error,
-                   _Model, _Move, _NodegroupSpec, _NodeStatus, _Placement, _PlanReplica, _PlanSummary, _Request,
-                   _Reserve, _Type, sized)
+                   _Model, _Move, _NodegroupSpec, _NodeScore, _NodeStatus, _Placement, _PlanOptions, _PlanReplica,
+                   _PlanSummary, _Request, _Reserve, _Type, sized)
 
 __all__ = [
     "__version__", "version", "version_info", "library_path", "strerror",
-    "Status", "Accelerator", "Topology", "Policy", "CacheState",
+    "Status", "Accelerator", "Topology", "Policy", "CacheState", "PlanStop",
     "NcgError", "InvalidArgumentError", "OutOfMemoryError", "ParseError", "RangeError", "UnknownTypeError",
     "NotFoundError", "PprError", "NoFitError", "TopologyError", "FullError", "OverlapError", "ModelError",
     "ExistsError", "ClosedError",
@@ -43,8 +43,8 @@ __all__ = [
     "parse_visible_cores", "parse_visible_devices", "parse_core_group_sizes", "format_ids", "regions",
     "topology_name", "accel_name", "cache_state_name",
     "InstanceType", "Reserve", "Usable", "Model", "Request", "CoreGroup", "Advice", "Allocation", "Env",
-    "NodeStatus", "ChipCache", "CoreGroupRef", "CoreGroupCache", "NodeGroup", "Placement", "Move", "Defrag",
-    "ApiSpec", "PlanSummary", "PlanReplica", "Unplaced",
+    "NodeStatus", "ChipCache", "CoreGroupRef", "CoreGroupCache", "NodeGroup", "Placement", "NodeScore", "Move",
+    "Defrag", "ApiSpec", "PlanOptions", "PlanSummary", "PlanReplica", "Unplaced",
     "Catalog", "Node", "ClusterNode", "Cluster", "PlannedCluster", "Plan",
 ]
 
@@ -137,6 +137,16 @@ class CacheState(enum.IntEnum):
     def label(self) -> str:
         """The C library's name: "fits", "context-switched", "does not fit"."""
         return cache_state_name(self)
+
+
+class PlanStop(enum.IntEnum):
+    """Why column generation stopped (ncg_plan_stop, :attr:`PlanSummary.stopped`)."""
+    CONVERGED = 0  #: no pattern prices out: the bound is the configuration LP optimum
+    GAP = 1        #: the proven bound came within 0.05% of the master LP's value
+    WORK = 2       #: the work limit (:attr:`PlanOptions.work_limit`) was reached
+    TIME = 3       #: the time limit (:attr:`PlanOptions.time_limit`) was reached
+    ROUNDS = 4     #: the round limit was reached
+    SKIPPED = 5    #: not run: too large an input, no API, or ``colgen=False``
 
 
 def _enum(cls: Any, value: int) -> Any:
@@ -644,6 +654,49 @@ class Placement:
     alloc_id: int
 
 
+@dataclasses.dataclass(frozen=True, eq=True)
+class NodeScore:
+    """How :meth:`Cluster.place` scores one node for one replica (ncg_node_score), from
+    :meth:`Cluster.score_node`. Scores order as ncg_node_score_compare() orders them: the better node is the
+    smaller, so ``min(scores)`` is the node :meth:`Cluster.place` would choose and ``sorted(scores)`` lists the
+    nodes best first. The fields are the terms of the score, in the order they count: ``priority`` (higher is
+    better), ``leftover`` (chips of the largest free window, or NeuronCores of the longest free run, left after
+    the replica: smaller is better), ``free_after`` (free capacity left, in millionths: smaller is better), then
+    ``nodegroup`` and ``seq`` (earlier wins exact ties). ``node_index`` is the node's index in the cluster."""
+    node_index: int
+    nodegroup: int
+    priority: int
+    leftover: int
+    free_after: int
+    seq: int
+
+    def _to_c(self) -> _NodeScore:
+        s = sized(_NodeScore)
+        s.node_index, s.nodegroup, s.priority = self.node_index, self.nodegroup, self.priority
+        s.leftover, s.free_after, s.seq = self.leftover, self.free_after, self.seq
+        return s
+
+    def compare(self, other: "NodeScore") -> int:
+        """ncg_node_score_compare(): negative when this node is the better one, positive when ``other`` is, 0
+        when they are equal in every term."""
+        if not isinstance(other, NodeScore):
+            raise TypeError("can only compare a NodeScore with a NodeScore, not %s" % type(other).__name__)
+        a, b = self._to_c(), other._to_c()
+        return C.ncg_node_score_compare(ctypes.byref(a), ctypes.byref(b))
+
+    def __lt__(self, other: "NodeScore") -> bool:
+        return self.compare(other) < 0
+
+    def __le__(self, other: "NodeScore") -> bool:
+        return self.compare(other) <= 0
+
+    def __gt__(self, other: "NodeScore") -> bool:
+        return self.compare(other) > 0
+
+    def __ge__(self, other: "NodeScore") -> bool:
+        return self.compare(other) >= 0
+
+
 @dataclasses.dataclass(frozen=True)
 class Move:
     """One move of a defragmentation suggestion: allocation ``alloc_id`` of node ``source`` goes to ``target``
@@ -672,8 +725,42 @@ class ApiSpec:
 
 
 @dataclasses.dataclass(frozen=True)
+class PlanOptions:
+    """Options of :meth:`Plan.solve` (ncg_plan_options). ``time_limit`` is a wall-clock budget in seconds (0:
+    none; with a limit the plan may differ between runs, though it is always valid and its bound proven);
+    ``work_limit`` the deterministic budget of column generation in multiply-adds (0: the library's default,
+    1e9; the same input and work limit give the same plan on every machine); ``colgen=False`` skips column
+    generation (NCG_PLAN_NO_COLGEN: the packing heuristics and the first bound only)."""
+    time_limit: float = 0.0
+    work_limit: int = 0
+    colgen: bool = True
+
+    def _to_c(self) -> _PlanOptions:
+        o = _PlanOptions()
+        C.ncg_plan_options_init(ctypes.byref(o))
+        if isinstance(self.time_limit, bool) or not isinstance(self.time_limit, (int, float)):
+            raise TypeError("time_limit must be a number of seconds, not %s" % type(self.time_limit).__name__)
+        if isinstance(self.work_limit, bool) or not isinstance(self.work_limit, int):
+            raise TypeError("work_limit must be an int, not %s" % type(self.work_limit).__name__)
+        o.time_limit_s = float(self.time_limit)
+        o.work_limit = self.work_limit
+        o.flags = 0 if self.colgen else _NO_COLGEN
+        return o
+
+    @classmethod
+    def _from_c(cls, o: _PlanOptions) -> "PlanOptions":
+        return cls(o.time_limit_s, o.work_limit, not (o.flags & _NO_COLGEN))
+
+
+_NO_COLGEN = 1  # NCG_PLAN_NO_COLGEN
+
+
+@dataclasses.dataclass(frozen=True)
 class PlanSummary:
-    """Totals of a solved plan (ncg_plan_summary)."""
+    """Totals of a solved plan (ncg_plan_summary). The ``*_seconds`` are wall-clock times of
+    :meth:`Plan.solve` (all of it, then its column generation, rounding and packing parts), which differ between
+    runs; ``rounds`` is the column-generation rounds run, ``patterns`` the node patterns of the last LP
+    solution, ``stopped`` why generation stopped."""
     price_per_hour: float
     lower_bound_per_hour: float
     gap: float
@@ -690,6 +777,13 @@ class PlanSummary:
     memory_used_bytes: int
     memory_total_bytes: int
     converged: bool
+    solve_seconds: float
+    generation_seconds: float
+    rounding_seconds: float
+    packing_seconds: float
+    rounds: int
+    patterns: int
+    stopped: Union[PlanStop, int]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1068,6 +1162,14 @@ class ClusterNode(_NodeReader):
         """Record a running replica on this node (:meth:`Cluster.adopt`)."""
         return self._cluster._mutable().adopt(self.name, visible_devices, visible_cores, request, **kwargs)
 
+    def score(self, request: Optional[Request] = None, **kwargs: Any) -> NodeScore:
+        """How placing one replica here scores (:meth:`Cluster.score_node`)."""
+        return self._cluster.score_node(self.name, request, **kwargs)
+
+    def place(self, request: Optional[Request] = None, **kwargs: Any) -> Placement:
+        """Place one replica on this node (:meth:`Cluster.place_on`)."""
+        return self._cluster._mutable().place_on(self.name, request, **kwargs)
+
     def __repr__(self) -> str:
         return "<ncg.ClusterNode %r>" % self.name
 
@@ -1135,6 +1237,16 @@ class _ClusterReader:
 
     def __iter__(self) -> Iterator[ClusterNode]:
         return iter(self.nodes)
+
+    def score_node(self, node: str, request: Optional[Request] = None, **kwargs: Any) -> NodeScore:
+        """How :meth:`Cluster.place` would score placing one replica on node ``node`` (ncg_cluster_score_node),
+        without placing it: for schedulers that choose among candidate nodes themselves. FullError (with the
+        node's reason) when it does not fit now; PprError, NoFitError, TopologyError or ModelError when the
+        node's type can never take it; NotFoundError for an unknown node."""
+        r = _request(request, kwargs)
+        out = sized(_NodeScore)
+        C.ncg_cluster_score_node(self._ptr(), _b(node, "node name"), ctypes.byref(r), ctypes.byref(out))
+        return NodeScore(out.node_index, out.nodegroup, out.priority, out.leftover, out.free_after, out.seq)
 
     def dump(self) -> str:
         """The whole state as text (format "ncg-cluster 2"); :meth:`Cluster.restore` reads it back."""
@@ -1213,6 +1325,14 @@ class Cluster(_Handle, _ClusterReader):
         C.ncg_cluster_place(self._ptr(), ctypes.byref(r), arr, count, ctypes.byref(out))
         return Placement((out.node or b"").decode(), out.node_index, out.nodegroup, out.alloc_id)
 
+    def place_on(self, node: str, request: Optional[Request] = None, **kwargs: Any) -> Placement:
+        """Place one replica on node ``node`` (a scheduler's bind; ncg_cluster_place_on), its node group's policy
+        choosing the chips or cores as :meth:`place` would. The errors of :meth:`score_node`."""
+        r = _request(request, kwargs)
+        out = sized(_Placement)
+        C.ncg_cluster_place_on(self._ptr(), _b(node, "node name"), ctypes.byref(r), ctypes.byref(out))
+        return Placement((out.node or b"").decode(), out.node_index, out.nodegroup, out.alloc_id)
+
     def release(self, node: str, alloc_id: int) -> None:
         """Release allocation ``alloc_id`` of node ``node``."""
         C.ncg_cluster_release(self._ptr(), _b(node, "node name"), alloc_id)
@@ -1286,9 +1406,35 @@ class Plan(_Handle):
         s.nodegroups, s.nodegroup_count, s.max_per_node = arr, count, spec.max_per_node
         return C.ncg_plan_add_api(self._ptr(), ctypes.byref(s))
 
-    def solve(self) -> "Plan":
-        """Compute the plan (once); returns the plan. Replicas that cannot be placed are reported by
-        :meth:`summary` and :meth:`unplaced`, not raised."""
+    @property
+    def options(self) -> PlanOptions:
+        """The options :meth:`solve` uses (ncg_plan_get_options); the defaults until changed."""
+        o = sized(_PlanOptions)
+        C.ncg_plan_get_options(self._ptr(), ctypes.byref(o))
+        return PlanOptions._from_c(o)
+
+    def set_options(self, options: Optional[PlanOptions] = None, *, time_limit: Optional[float] = None,
+                    work_limit: Optional[int] = None, colgen: Optional[bool] = None) -> None:
+        """Set the options :meth:`solve` uses (ncg_plan_set_options), before solving: a :class:`PlanOptions`, or
+        keywords that change the current options. RangeError for a negative or non-finite time limit or a
+        negative work limit, InvalidArgumentError once solved; the options are then unchanged."""
+        if options is not None and not isinstance(options, PlanOptions):
+            raise TypeError("options must be an ncg.PlanOptions, not %s" % type(options).__name__)
+        o = options if options is not None else self.options
+        changes = {k: v for k, v in (("time_limit", time_limit), ("work_limit", work_limit), ("colgen", colgen))
+                   if v is not None}
+        if changes:
+            o = dataclasses.replace(o, **changes)
+        c = o._to_c()
+        C.ncg_plan_set_options(self._ptr(), ctypes.byref(c))
+
+    def solve(self, options: Optional[PlanOptions] = None, *, time_limit: Optional[float] = None,
+              work_limit: Optional[int] = None, colgen: Optional[bool] = None) -> "Plan":
+        """Compute the plan (once); returns the plan. Options, when given (a :class:`PlanOptions` or the keywords
+        of :meth:`set_options`), are set first. Replicas that cannot be placed are reported by :meth:`summary`
+        and :meth:`unplaced`, not raised."""
+        if options is not None or time_limit is not None or work_limit is not None or colgen is not None:
+            self.set_options(options, time_limit=time_limit, work_limit=work_limit, colgen=colgen)
         C.ncg_plan_solve(self._ptr())
         return self
 
@@ -1307,6 +1453,7 @@ class Plan(_Handle):
         C.ncg_plan_get_summary(self._ptr(), ctypes.byref(s))
         d = _fields(s)
         d["converged"] = bool(d["converged"])
+        d["stopped"] = _enum(PlanStop, d["stopped"])
         return PlanSummary(**d)
 
     @property

@@ -19,11 +19,14 @@ LIBRARY_ENV = "NCG_LIBRARY"
 SONAME = "libncg.so.2"
 #: The major version of libncg this binding speaks.
 MAJOR = 2
+#: The oldest minor version of libncg 2 this binding works with (it wraps the functions 2.1 added).
+MINOR = 1
 
 
 def _load() -> Tuple[ctypes.CDLL, str]:
     """Load libncg: the file named by $NCG_LIBRARY when it is set (and nothing else then), else the SONAME
-    libncg.so.2, else what ctypes.util.find_library("ncg") finds. The library must report major version 2.
+    libncg.so.2, else what ctypes.util.find_library("ncg") finds. The library must report version 2.1 or a later
+    2.x (the functions this binding declares).
     Raises one ImportError listing every attempt and why it failed."""
     tried: List[str] = []
     env = os.environ.get(LIBRARY_ENV)
@@ -49,13 +52,17 @@ def _load() -> Tuple[ctypes.CDLL, str]:
             continue
         fn.restype, fn.argtypes = ctypes.c_char_p, []
         ver = (fn() or b"").decode("ascii", "replace")
-        if ver.split(".")[0] != str(MAJOR):
+        parts = ver.split(".")
+        if parts[0] != str(MAJOR):
             tried.append("%s%s (libncg %s; this binding needs %d.x)" % (how, name, ver, MAJOR))
+            continue
+        if len(parts) < 2 or not parts[1].isdigit() or int(parts[1]) < MINOR:
+            tried.append("%s%s (libncg %s; this binding needs %d.%d or later)" % (how, name, ver, MAJOR, MINOR))
             continue
         return found, name
     raise ImportError("cannot load libncg %d.x; tried: %s. Set $%s to the path of libncg.so.%d, or install libncg "
-                      "%d.x where the dynamic loader finds it." % (MAJOR, "; ".join(tried), LIBRARY_ENV, MAJOR,
-                                                                   MAJOR))
+                      "%d.%d or later where the dynamic loader finds it." % (MAJOR, "; ".join(tried), LIBRARY_ENV,
+                                                                            MAJOR, MAJOR, MINOR))
 
 
 lib, library_name = _load()
@@ -170,6 +177,13 @@ class _Move(ctypes.Structure):
     _fields_ = [("from", ctypes.c_char_p), ("alloc_id", ctypes.c_uint64), ("to", ctypes.c_char_p)]
 
 
+class _NodeScore(ctypes.Structure):
+    _c_name_ = "ncg_node_score"
+    _fields_ = [("size", ctypes.c_uint32), ("node_index", ctypes.c_int), ("nodegroup", ctypes.c_int),
+                ("priority", ctypes.c_int), ("leftover", ctypes.c_int), ("free_after", ctypes.c_int64),
+                ("seq", ctypes.c_uint64)]
+
+
 class _ApiSpec(ctypes.Structure):
     _c_name_ = "ncg_api_spec"
     _fields_ = [("size", ctypes.c_uint32), ("name", ctypes.c_char_p), ("request", ctypes.POINTER(_Request)),
@@ -186,7 +200,17 @@ class _PlanSummary(ctypes.Structure):
                 ("chips_total", ctypes.c_int64), ("cpu_used_milli", ctypes.c_int64),
                 ("cpu_total_milli", ctypes.c_int64), ("memory_used_bytes", ctypes.c_int64),
                 ("memory_total_bytes", ctypes.c_int64),
-                ("converged", ctypes.c_int)]
+                ("converged", ctypes.c_int),
+                # 2.1
+                ("solve_seconds", ctypes.c_double), ("generation_seconds", ctypes.c_double),
+                ("rounding_seconds", ctypes.c_double), ("packing_seconds", ctypes.c_double),
+                ("rounds", ctypes.c_int), ("patterns", ctypes.c_int), ("stopped", ctypes.c_int)]
+
+
+class _PlanOptions(ctypes.Structure):
+    _c_name_ = "ncg_plan_options"
+    _fields_ = [("size", ctypes.c_uint32), ("time_limit_s", ctypes.c_double), ("work_limit", ctypes.c_int64),
+                ("flags", ctypes.c_uint)]
 
 
 class _PlanReplica(ctypes.Structure):
@@ -327,6 +351,9 @@ _FUNCTIONS: List[Tuple[str, Any, List[Any], str]] = [
     ("ncg_cluster_get_node", _I, [_P, _I, _PP, _SP, _IP], "status"),
     ("ncg_cluster_find_node", _I, [_P, _S], "status"),
     ("ncg_cluster_place", _I, [_P, _REQ, _SP, _Z, ctypes.POINTER(_Placement)], "status"),
+    ("ncg_cluster_score_node", _I, [_P, _S, _REQ, ctypes.POINTER(_NodeScore)], "status"),
+    ("ncg_node_score_compare", _I, [ctypes.POINTER(_NodeScore), ctypes.POINTER(_NodeScore)], "plain"),
+    ("ncg_cluster_place_on", _I, [_P, _S, _REQ, ctypes.POINTER(_Placement)], "status"),
     ("ncg_cluster_release", _I, [_P, _S, _U64], "status"),
     ("ncg_cluster_adopt", _I, [_P, _S, _REQ, _S, _SP, _Z, ctypes.POINTER(_Alloc)], "status"),
     ("ncg_cluster_dump", _I, [_P, _BUF, _Z], "status"),
@@ -336,6 +363,9 @@ _FUNCTIONS: List[Tuple[str, Any, List[Any], str]] = [
     ("ncg_plan_new", _P, [_P, _U], "handle"),
     ("ncg_plan_free", _P, [_P], "plain"),
     ("ncg_plan_add_api", _I, [_P, ctypes.POINTER(_ApiSpec)], "status"),
+    ("ncg_plan_options_init", None, [ctypes.POINTER(_PlanOptions)], "plain"),
+    ("ncg_plan_set_options", _I, [_P, ctypes.POINTER(_PlanOptions)], "status"),
+    ("ncg_plan_get_options", _I, [_P, ctypes.POINTER(_PlanOptions)], "status"),
     ("ncg_plan_solve", _I, [_P], "status"),
     ("ncg_plan_get_summary", _I, [_P, ctypes.POINTER(_PlanSummary)], "status"),
     ("ncg_plan_get_cluster", _P, [_P], "plain"),

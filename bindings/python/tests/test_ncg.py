@@ -1,6 +1,7 @@
 """The Python binding: every wrapped function, conversions, ownership and errors (the rules themselves are
 tested in C). Run by meson against the library just built ($NCG_LIBRARY)."""
 import ctypes
+import dataclasses
 import gc
 import os
 import re
@@ -51,7 +52,7 @@ def run_python(code, **env):
 
 def test_version():
     assert ncg.version() == "2.1.0"
-    assert ncg.version_info == (2, 0, 0)
+    assert ncg.version_info == (2, 1, 0)
     assert ncg.library_path == os.environ.get("NCG_LIBRARY", ncg.library_path)
 
 
@@ -64,6 +65,18 @@ def test_import_error_lists_what_was_tried():
     libc = ctypes.util.find_library("c")
     r = run_python("import ncg", NCG_LIBRARY=libc)
     assert "(loaded, but it has no ncg_version: not libncg)" in r.stderr
+
+
+@pytest.mark.skipif(not os.environ.get("NCG_FAKE_20"), reason="the stand-in libraries are built by meson test")
+def test_import_refuses_other_versions():
+    for var, ver, needs in (("NCG_FAKE_20", "2.0.0", "2.1 or later"), ("NCG_FAKE_30", "3.0.1", "2.x")):
+        path = os.environ[var]
+        r = run_python("import ncg", NCG_LIBRARY=path)
+        assert r.returncode != 0
+        assert r.stderr.strip().splitlines()[-1] == (
+            "ImportError: cannot load libncg 2.x; tried: $NCG_LIBRARY=%s (libncg %s; this binding needs %s). Set "
+            "$NCG_LIBRARY to the path of libncg.so.2, or install libncg 2.1 or later where the dynamic loader finds "
+            "it." % (path, ver, needs))
 
 
 def test_import_without_env_tries_soname_then_find_library():
@@ -93,6 +106,13 @@ def test_every_public_function_is_declared_once():
     assert sorted(names) == header_functions()
     sym = open(os.path.join(ROOT, "src", "libncg.sym"), encoding="utf-8").read()
     assert sorted(names) == sorted(re.findall(r"^\s*(ncg_\w+);", sym, flags=re.M))
+
+
+def test_every_function_is_wrapped():
+    """Every C function of the table is called by the package's Pythonic API (none is reachable only raw)."""
+    source = open(os.path.join(PKG, "ncg", "__init__.py"), encoding="utf-8").read()
+    unused = [f[0] for f in _ffi._FUNCTIONS if not re.search(r"\bC\.%s\b" % f[0], source)]
+    assert unused == []
 
 
 @pytest.mark.parametrize("name,restype,argtypes,kind", _ffi._FUNCTIONS, ids=[f[0] for f in _ffi._FUNCTIONS])
@@ -605,6 +625,15 @@ def test_cluster_place_release_adopt_dump():
         assert clone.dump() == text and restored.node("l1").alloc_ids() == [1, 2, 3]
         with raises(ncg.ParseError, ncg.Status.PARSE, match="line 1"):
             ncg.Cluster.restore("nonsense\n")
+        overlapping = ("ncg-cluster 2\n"
+                       "nodegroup g 0 1000000 - inf1.xlarge 1 1 4 0 8589934592 0 4000 8589934592 0 0 0.228 3190 "
+                       "7331643392 402653184 0 0\n"
+                       "node a g 0 3\nalloc 1 1 0 4 1 - 200 0 0 0\nalloc 2 1 0 4 1 - 200 0 0 0\nend\n")
+        with raises(ncg.OverlapError, ncg.Status.OVERLAP,
+                    "cluster state line 5: adopt: devices  overlap chips in use on inf1.xlarge"):
+            ncg.Cluster.restore(overlapping)
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
+            ncg.Cluster.restore(None)
         restored.close()
         clone.close()
 
@@ -699,6 +728,160 @@ def test_plan():
         assert empty.solve().summary().nodes == 0
 
 
+def options_plan(cl=None):
+    own = cl is None
+    cl = cl if cl is not None else small_cluster()
+    plan = ncg.Plan(cl)
+    if own:
+        cl.close()
+    plan.add_api("resnet", replicas=40, inf=1, processes_per_replica=4, cpu=3, mem="4G")
+    plan.add_api("bert", replicas=25, inf=2, cpu="1500m", mem="6Gi")
+    plan.add_api("pre", replicas=30, cpu=2, mem="2Gi")
+    return plan
+
+
+def test_plan_options():
+    with options_plan() as plan:
+        assert plan.options == ncg.PlanOptions() == ncg.PlanOptions(0.0, 0, True)
+        plan.set_options(time_limit=2.5)
+        assert plan.options == ncg.PlanOptions(2.5, 0, True)
+        plan.set_options(work_limit=10 ** 7, colgen=False)
+        assert plan.options == ncg.PlanOptions(2.5, 10 ** 7, False)
+        plan.set_options(ncg.PlanOptions(work_limit=5))
+        assert plan.options == ncg.PlanOptions(0.0, 5, True)
+        for kwargs, cls, code, message in (
+                (dict(time_limit=-1), ncg.RangeError, ncg.Status.RANGE,
+                 "time_limit_s -1 is not a finite number of seconds >= 0"),
+                (dict(time_limit=float("nan")), ncg.RangeError, ncg.Status.RANGE,
+                 "time_limit_s nan is not a finite number of seconds >= 0"),
+                (dict(time_limit=float("inf")), ncg.RangeError, ncg.Status.RANGE,
+                 "time_limit_s inf is not a finite number of seconds >= 0"),
+                (dict(work_limit=-5), ncg.RangeError, ncg.Status.RANGE, "work_limit -5 is negative")):
+            with raises(cls, code, message):
+                plan.set_options(**kwargs)
+            with raises(cls, code, message):
+                plan.solve(**kwargs)
+            assert plan.options == ncg.PlanOptions(0.0, 5, True) and not plan.solved  # unchanged
+        for bad in (dict(time_limit="1"), dict(time_limit=True), dict(work_limit=1.5), dict(work_limit=True)):
+            with pytest.raises(TypeError):
+                plan.set_options(**bad)
+        with pytest.raises(TypeError):
+            plan.set_options({"time_limit": 1})
+        o = ncg._PlanOptions()  # flags the binding never sets, through the C function itself
+        ncg.C.ncg_plan_options_init(ctypes.byref(o))
+        assert (o.size, o.time_limit_s, o.work_limit, o.flags) == (ctypes.sizeof(o), 0.0, 0, 0)
+        o.flags = 6
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID, "plan options flags 0x6 has unknown bits"):
+            ncg.C.ncg_plan_set_options(plan._ptr(), ctypes.byref(o))
+        o.flags, o.size = 0, 4
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
+            ncg.C.ncg_plan_set_options(plan._ptr(), ctypes.byref(o))
+        assert plan.solve(colgen=False) is plan
+        assert plan.options == ncg.PlanOptions(0.0, 5, False)
+        s = plan.summary()
+        assert s.stopped is ncg.PlanStop.SKIPPED and s.rounds == 0 and s.patterns == 0 and not s.converged
+        assert s.solve_seconds >= s.packing_seconds >= 0 and s.generation_seconds >= 0 and s.rounding_seconds >= 0
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID, "plan_set_options: the plan is solved already"):
+            plan.set_options(time_limit=1)
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID, "plan_set_options: the plan is solved already"):
+            plan.solve(time_limit=1)
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
+            plan.solve()
+
+
+def test_plan_work_limit_is_deterministic_and_colgen_runs():
+    with options_plan() as a, options_plan() as b, options_plan() as full:
+        sa, sb = a.solve(work_limit=200000).summary(), b.solve(ncg.PlanOptions(work_limit=200000)).summary()
+        timeless = [f.name for f in dataclasses.fields(ncg.PlanSummary) if not f.name.endswith("_seconds")]
+        assert [getattr(sa, f) for f in timeless] == [getattr(sb, f) for f in timeless]
+        assert a.cluster.dump() == b.cluster.dump()
+        s = full.solve().summary()
+        assert s.rounds >= 1 and s.patterns >= 1 and s.stopped in (ncg.PlanStop.CONVERGED, ncg.PlanStop.GAP)
+        assert s.converged == (s.stopped is ncg.PlanStop.CONVERGED)
+        assert s.solve_seconds > 0 and s.solve_seconds >= s.generation_seconds
+        assert s.price_per_hour >= s.lower_bound_per_hour > 0
+    assert [m.name for m in ncg.PlanStop] == ["CONVERGED", "GAP", "WORK", "TIME", "ROUNDS", "SKIPPED"]
+    assert [m.value for m in ncg.PlanStop] == list(range(6))
+    assert [f.name for f in dataclasses.fields(ncg.PlanSummary)] == \
+        [n for n, *_ in ncg._PlanSummary._fields_ if n != "size"]
+
+
+def test_score_node_and_place_on():
+    with small_cluster() as cl:
+        cl.add_node("small", "s1")
+        cl.add_node("large", "l1")
+        cl.add_node("large", "l2")
+        with ncg.Catalog() as cat:
+            cl.add_nodegroup(cat, "trn", "trn1.32xlarge", priority=-1)
+        cl.add_node("trn", "t1")
+        cl.place_on("l1", inf=2, cpu=1)
+        scores = {n: cl.score_node(n, inf=1, cpu=1) for n in ("s1", "l1", "l2")}
+        assert scores["s1"] == ncg.NodeScore(0, 0, 0, 0, scores["s1"].free_after, scores["s1"].seq)
+        assert (scores["l1"].node_index, scores["l1"].nodegroup, scores["l1"].priority, scores["l1"].leftover) == \
+            (1, 1, 2, 1)
+        assert (scores["l2"].node_index, scores["l2"].leftover) == (2, 3)
+        assert scores["s1"].seq < scores["l1"].seq < scores["l2"].seq
+        # Priority first, then the smaller leftover: l1, l2, then s1 (priority 0).
+        assert sorted(scores.values()) == [scores["l1"], scores["l2"], scores["s1"]]
+        assert min(scores.values()) == scores["l1"] and max(scores.values()) == scores["s1"]
+        assert scores["l1"] < scores["l2"] <= scores["s1"] and scores["s1"] > scores["l1"] >= scores["l1"]
+        assert scores["l1"].compare(scores["l2"]) < 0 < scores["l2"].compare(scores["l1"])
+        assert scores["l1"].compare(scores["l1"]) == 0
+        with pytest.raises(TypeError):
+            scores["l1"].compare(3)
+        with pytest.raises(TypeError):
+            assert scores["l1"] < 3
+        a = ncg._NodeScore()  # NULL sorts last, through the C function itself
+        assert ncg.C.ncg_node_score_compare(ctypes.byref(a), None) < 0 < ncg.C.ncg_node_score_compare(None, a)
+        assert ncg.C.ncg_node_score_compare(None, None) == 0
+        # What place() chooses is the best score, and scoring changed nothing.
+        before = cl.dump()
+        assert cl.node("l2").score(inf=1, cpu=1) == scores["l2"] and cl.dump() == before
+        p = cl.place(inf=1, cpu=1)
+        assert (p.node, p.node_index) == ("l1", scores["l1"].node_index)
+        # place_on: the named node, its policy choosing the chips.
+        p2 = cl.place_on("s1", inf=1, cpu=1)
+        assert p2 == ncg.Placement("s1", 0, 0, 1)
+        assert cl.node("l2").place(inf=2) == ncg.Placement("l2", 2, 1, 1)
+        assert cl.node("s1").alloc(1).first_chip == 0
+        before = cl.dump()
+        for call in (cl.score_node, cl.place_on):
+            with raises(ncg.FullError, ncg.Status.FULL,
+                        "no free window of 1 chips on inf1.2xlarge: free chips none, largest free window 0"):
+                call("s1", inf=1)
+            with raises(ncg.NoFitError, ncg.Status.NO_FIT,
+                        "no instances can satisfy the requested Inf quantity - requested 2 Inf but instances only "
+                        "have 1 Inf available"):
+                call("s1", inf=2)
+            with raises(ncg.PprError, ncg.Status.PPR, match="^cannot evenly distribute 1 Inferentia ASIC"):
+                call("l2", inf=1, processes_per_replica=3)
+            with raises(ncg.TopologyError, ncg.Status.TOPOLOGY):
+                call("t1", inf=3)
+            with raises(ncg.ModelError, ncg.Status.MODEL):
+                call("l2", inf=1, processes_per_replica=4, models=[ncg.Model("m", "1Gi", compiled_cores=2)])
+            with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND, 'no node "zz" in the cluster'):
+                call("zz", inf=1)
+            with raises(ncg.RangeError, ncg.Status.RANGE):
+                call("l2", inf=-1)
+            with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
+                call("l2", inf=1, neuroncores=1)
+            with raises(ncg.InvalidArgumentError, ncg.Status.INVALID, "node name is NULL"):
+                call(None, inf=1)
+            with pytest.raises(TypeError):
+                call(7, inf=1)
+        assert cl.dump() == before  # failed calls changed nothing
+    with small_cluster() as cl:
+        plan = ncg.Plan(cl)
+    with plan:
+        plan.add_api("a", replicas=2, inf=1)
+        plan.solve()
+        view = plan.cluster
+        name = view.node_name(0)
+        assert view.score_node(name, inf=1).node_index == 0  # a plan's cluster can be scored, not placed on
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID, "a plan's cluster is read-only"):
+            view.node(name).place(inf=1)
+
+
 # ------------------------------------------------------------------------------------------------------------
 # Ownership
 
@@ -771,3 +954,15 @@ def test_type_hints_and_docstrings():
 def enum_types():
     import enum
     return (enum.Enum,)
+
+
+@pytest.mark.skipif("libasan" not in os.environ.get("LD_PRELOAD", ""),
+                    reason="not the ASan build (meson test -C build-asan preloads the ASan runtime)")
+def test_asan_watches_the_library():
+    """Under build-asan the library's memory errors are caught while Python drives it: a caller that lies about
+    a buffer's size (which the binding never does) is reported, so the rest of this suite ran checked."""
+    code = ("import ctypes, ncg\n"
+            "buf = ctypes.create_string_buffer(600)\n"
+            "ncg.C.ncg_format_ids(0, 1000, 0, buf, 5000)\n")
+    r = run_python(code)
+    assert r.returncode != 0 and "ERROR: AddressSanitizer: heap-buffer-overflow" in r.stderr, r.stderr[-2000:]
