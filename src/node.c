@@ -664,9 +664,16 @@ int ncg_node_insert(ncg_node *node, const ncg_slot *p, const ncg_request *reques
     if (id < node->next_id)
         return ncg_fail(err, NCG_E_RANGE, "allocation id %" PRIu64 " is below the node's next id %" PRIu64, id,
                         node->next_id);
-    if (p->whole_chips && (node->chip_busy & ncg_window_mask(p->first_chip, p->chip_count)))
-        return ncg_fail(err, NCG_E_OVERLAP, "adopt: devices %s overlap chips in use on %s", devices ? devices : "",
-                        t->name);
+    if (p->whole_chips && (node->chip_busy & ncg_window_mask(p->first_chip, p->chip_count))) {
+        char list[NCG_ENV_MAX] = "";
+        if (!devices) { /* restore gives the slot only: name its chips as a device list */
+            size_t used = 0;
+            for (int k = 0; k < p->chip_count && used < sizeof(list); k++)
+                used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%d", k ? "," : "", p->first_chip + k);
+            devices = list;
+        }
+        return ncg_fail(err, NCG_E_OVERLAP, "adopt: devices %s overlap chips in use on %s", devices, t->name);
+    }
     if (p->core_count > 0 && !cores_free(node->core_used, p->first_core, p->core_count))
         return ncg_fail(err, NCG_E_OVERLAP, "adopt: cores %d-%d overlap cores in use on %s", p->first_core,
                         p->first_core + p->core_count - 1, t->name);

@@ -630,6 +630,18 @@ START_TEST(restore_rejects_a_torus_window_that_is_not_one)
 }
 END_TEST
 
+/* Overlapping allocations in a dump: the message names the chips of the second one as a device list. */
+START_TEST(restore_names_overlapping_devices)
+{
+    const char *text = "ncg-cluster 2\n"
+                       "nodegroup g 0 3 - inf1.6xlarge 1 4 4 0 8589934592 0 24000 51539607552 0 1 1.18 23190 "
+                       "50281316352 402653184 0 0\n"
+                       "node a g 0 3\nalloc 1 1 0 8 1 - 200 0 0 0\nalloc 2 1 4 4 1 - 200 0 0 0\nend\n";
+    ck_assert_fails_null(NCG_E_OVERLAP, "cluster state line 5: adopt: devices 1 overlap chips in use on inf1.6xlarge",
+                         ncg_cluster_restore(text, 0, &err));
+}
+END_TEST
+
 NCG_SUITE(state)
 {
     Suite *s = suite_create("state");
@@ -643,6 +655,7 @@ NCG_SUITE(state)
     add_test(t, dump_rejects_null_buffer_with_size);
     add_test(t, dump_rejects_null_cluster);
     t = add_tcase(s, "restore");
+    add_test(t, restore_names_overlapping_devices);
     add_test(t, restore_round_trips_a_busy_cluster);
     add_test(t, restore_accepts_empty_cluster);
     add_test(t, restore_rejects_version_1);
