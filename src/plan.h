@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The planner's private state, shared by its files (not installed):
+ *   plan.c   the public plan API: APIs, options, solve (the driver: strategies, column generation, summary),
+ *            results and reasons
+ *   pack.c   the packing heuristics and what they share (shapes per node group, opening nodes, downsizing)
+ *   round.c  integer plans from the configuration LP's patterns (floor, ceil, the dive)
+ *   bound.c  the first lower bound (the dual of the LP relaxation per node group)
+ *   colgen.c the configuration LP by column generation and its Lagrangian bound; rlp.c its simplex
+ * doc/planner.md describes the model, the strategies and the proofs. */
+#ifndef NCG_PLAN_H
+#define NCG_PLAN_H
+
+#include "cluster.h"
+#include "colgen.h"
+#include "lp.h"
+
+#define RESOURCES 4 /* NeuronCores, CPU, memory, hugepages */
+#define FIT_CAP 4096
+
+#define API_NAME_MAX 255
+
+typedef struct papi {
+    char *name;
+    ncg_request req;    /* normalised; models point at the copies below */
+    ncg_model *models;
+    char *names;
+    int replicas;
+    int max_per_node;
+    bool *allowed;      /* per group */
+    ncg_shape *shape;   /* per group, valid when fit > 0 */
+    int *fit;           /* per group: replicas on an empty node; 0 = cannot */
+    int placed;
+    double size;        /* sort key: demand relative to the capacity of its cheapest group */
+    char *never;        /* why node groups can never hold a replica ("node group g: rule; ..."), or NULL */
+    size_t never_len;
+    bool full;          /* a replica was left over with every group that holds one at max_instances */
+} papi;
+
+typedef struct preplica {
+    int node;           /* index into the cluster's nodes, -1 unplaced */
+    uint32_t alloc;
+} preplica;
+
+struct ncg_plan {
+    ncg_cluster *c;
+    int base_nodes;
+    papi *apis;
+    int api_count, api_capacity;
+    preplica *replicas;  /* APIs in order, then replicas */
+    int *offset;         /* first replica of each API */
+    int replica_total;
+    bool solved;
+    ncg_plan_summary sum;
+    /* packing scratch, per node index of the cluster being packed */
+    int *stamp, *count;
+    bool *keep;          /* a full copy of an LP pattern: downsizing skips it */
+    int *origin;         /* the node this one is an unchanged copy of (itself for the original), or -1 */
+    int *fail;           /* the packing pass (stamp) in which the node last failed to take a replica */
+    int scratch_capacity;
+    /* the configuration LP of this solve (bins: node groups first, then existing nodes) */
+    ncg_cg_problem cg;
+    ncg_cg_bin *cg_bins;
+    ncg_cg_item *cg_items;
+    int *cg_demand;
+    ncg_cg_result cg_result;
+    bool have_cg;
+    ncg_plan_options opts;
+    int64_t replicas_added;  /* over the APIs added (NCG_PLAN_MAX_REPLICAS) */
+    int *name_slot;          /* API names (find_api) */
+    double deadline;     /* ncg_now() value the solve must end by; 0 = no time limit */
+    double rounding_seconds; /* time spent building plans from the LP's patterns in this solve */
+};
+
+
+/* The packing strategies tried; the cheapest plan wins (ties: the earlier strategy). */
+enum { BY_COST, BY_CPU, IN_ORDER, BY_NODE, FROM_LP, FROM_LP_UP, FROM_DIVE, STRATEGIES };
+/* A plan from the LP's patterns whose price is within this fraction of the proven bound is kept without trying
+ * the heuristics (they could not gain more than this) */
+#define TIGHT 1e-3
+/* BY_NODE costs O(APIs) per replica: it runs when APIs x replicas stays under this */
+#define BY_NODE_BUDGET 4000000
+
+/* Existing nodes enter the configuration LP one by one (their free capacity, price 0) up to this many; beyond it
+ * the planner keeps its packing and its first bound only. */
+#define CG_EXISTING_MAX 256
+#define CG_ROUNDS 400
+/* The master LP is a dense tableau of about patterns x (APIs + patterns); beyond this many (API, bin) pairs its
+ * cost outgrows what it saves and the planner keeps its packing strategies and its first bound. */
+#define CG_PAIRS_MAX 1024
+#define CG_WORK 1e9 /* the default work limit of generation (colgen.c) */
+
+/* pack.c */
+int plan_analyse(ncg_plan *p, ncg_error *err);
+int plan_place_on(ncg_plan *p, int i, papi *a, preplica *r, ncg_error *err);
+int plan_scratch_reserve(ncg_plan *p, ncg_error *err);
+int plan_open_node(ncg_plan *p, int g, ncg_error *err);
+int plan_pack(ncg_plan *p, int strategy, bool right_size, ncg_error *err);
+int plan_pack_by_node(ncg_plan *p, ncg_error *err);
+int plan_downsize(ncg_plan *p, ncg_error *err);
+/* bound.c */
+double plan_gib(int64_t bytes);
+void plan_demand(const papi *a, int g, double *d);
+void plan_capacity(const ncg_type_copy *type, double *cap);
+int plan_per_node_limit(const papi *a, int g);
+double plan_lower_bound(const ncg_plan *p, const double *used, const int *low, ncg_error *err, bool *ok);
+/* round.c */
+int plan_from_lp(ncg_plan *p, const ncg_cg_result *r, bool up, ncg_error *err);
+int plan_dive(ncg_plan *p, ncg_error *err);
+
+#endif

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Integer plans from the configuration LP's patterns: floor, ceil and the dive (plan.h lists the files). */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+
+/* ---- solve and results ---- */
+
+/* Place the pattern's replicas that are still to place on node n, whole chips largest first, then cores, then CPU
+ * only (the order in which adding up is enough), as far as they fit. */
+static int fill_pattern(ncg_plan *p, int n, const ncg_cg_pattern *pt, ncg_error *err)
+{
+    for (int pass = 0; pass < 3; pass++)
+        for (int i = 0; i < p->api_count; i++) {
+            papi *a = &p->apis[i];
+            const ncg_shape *sh = &a->shape[pt->bin];
+            int kind = sh->chips > 0 ? 0 : sh->cores > 0 ? 1 : 2;
+            if (kind != pass)
+                continue;
+            for (int m = 0; m < pt->counts[i] && a->placed < a->replicas; m++) {
+                int rc = plan_place_on(p, n, a, &p->replicas[p->offset[i] + a->placed], err);
+                if (rc < 0)
+                    return rc;
+                if (rc == 0)
+                    break; /* does not fit after all: packing places it */
+                p->count[n]++;
+            }
+        }
+    return 0;
+}
+
+/* Copies of pattern pt that hold a full set of its replicas, given what is left to place (at most want). */
+static long full_copies(const ncg_plan *p, const ncg_cg_pattern *pt, long want)
+{
+    for (int i = 0; i < p->api_count; i++)
+        if (pt->counts[i] > 0) {
+            long left = (long)(p->apis[i].replicas - p->apis[i].placed) / pt->counts[i];
+            want = left < want ? left : want;
+        }
+    return want;
+}
+
+
+/* Open floor(x) nodes (ceil(x) when up) of every pattern the configuration LP uses (new nodes only), each holding
+ * its replicas, as far as replicas are left; the rest is packed afterwards. Rounding up covers every replica the
+ * LP covers, which wins on small inputs where a fraction of a node is most of the price.
+ * Copies that hold the full pattern are made from one node filled once and copied (time proportional to the
+ * nodes, not to the replicas); they are marked so that downsizing skips them (the LP priced them already). */
+int plan_from_lp(ncg_plan *p, const ncg_cg_result *r, bool up, ncg_error *err)
+{
+    int G = ncg_cluster_nodegroup_count(p->c);
+    for (int k = 0; k < r->pattern_count; k++) {
+        const ncg_cg_pattern *pt = &r->patterns[k];
+        long copies = (long)(up ? ceil(pt->x - 1e-9) : floor(pt->x + 1e-9)), full, room;
+        int first, rc, placed_first = 0;
+        if (pt->bin >= G || copies <= 0)
+            continue; /* an existing node: packing fills those first */
+        {
+            ncg_nodegroup_info info;
+            ncg_cluster_nodegroup_info(p->c, pt->bin, &info);
+            room = info.max_nodes - info.nodes;
+        }
+        copies = copies < room ? copies : room;
+        full = full_copies(p, pt, copies);
+        if (full > 0) {
+            /* the first copy is filled replica by replica; the others copy it when it took the whole pattern */
+            int want = 0;
+            for (int i = 0; i < p->api_count; i++)
+                want += pt->counts[i];
+            first = plan_open_node(p, pt->bin, err);
+            if (first < 0)
+                return first;
+            for (int i = 0; i < p->api_count; i++)
+                placed_first -= p->apis[i].placed;
+            if ((rc = fill_pattern(p, first, pt, err)) < 0)
+                return rc;
+            for (int i = 0; i < p->api_count; i++)
+                placed_first += p->apis[i].placed;
+            p->keep[first] = placed_first == want;
+            p->origin[first] = placed_first == want ? first : -1;
+            copies--;
+            if (placed_first == want) {
+                const ncg_node *tmpl = ncg_cluster_node(p->c, first);
+                for (long c = 1; c < full; c++, copies--) {
+                    ncg_node *copy = ncg_node_clone(tmpl, NULL);
+                    int n;
+                    if (!copy)
+                        return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+                    if ((rc = plan_scratch_reserve(p, err)) < 0 ||
+                        (n = ncg_cluster_insert_built(p->c, pt->bin, copy, err)) < 0) {
+                        ncg_node_free(copy);
+                        return rc < 0 ? rc : n;
+                    }
+                    tmpl = ncg_cluster_node(p->c, first);
+                    p->stamp[n] = p->fail[n] = 0;
+                    p->count[n] = want;
+                    p->keep[n] = true;
+                    p->origin[n] = first;
+                    /* the copy's allocations are the first node's, with the same ids */
+                    for (int i = 0; i < p->api_count; i++) {
+                        papi *a = &p->apis[i];
+                        preplica *reps = &p->replicas[p->offset[i]];
+                        for (int m = 0; m < pt->counts[i]; m++) {
+                            const preplica *src = &reps[a->placed - pt->counts[i]];
+                            reps[a->placed] = (preplica){n, src->alloc};
+                            a->placed++;
+                        }
+                    }
+                }
+            }
+        }
+        /* the rest one by one, as far as replicas are left */
+        for (; copies > 0; copies--) {
+            int n;
+            bool any = false;
+            for (int i = 0; i < p->api_count; i++)
+                any = any || (pt->counts[i] > 0 && p->apis[i].placed < p->apis[i].replicas);
+            if (!any || !ncg_cluster_nodegroup_has_room(p->c, pt->bin))
+                break;
+            n = plan_open_node(p, pt->bin, err);
+            if (n < 0)
+                return n;
+            if ((rc = fill_pattern(p, n, pt, err)) < 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* Dive: after the floor of the LP's patterns, solve the configuration LP of the replicas that are left (on the
+ * node groups' remaining room), open the floor of its patterns, or when every pattern is fractional one copy of
+ * each pattern used at least half (at least of the one used most), and repeat, at most DIVE_STEPS times. Each step
+ * fixes whole nodes the LP of what is left wants, so the last nodes are chosen as well as the first. */
+#define DIVE_STEPS 12
+int plan_dive(ncg_plan *p, ncg_error *err)
+{
+    int I = p->api_count, B = p->cg.bins, G = ncg_cluster_nodegroup_count(p->c), rc = 0;
+    int *demand = malloc((size_t)(I + 1) * sizeof(int));
+    ncg_cg_bin *bins = malloc((size_t)(B + 1) * sizeof(ncg_cg_bin));
+    /* each step gets a quarter of the generation's work limit */
+    ncg_cg_limits lim = {.max_rounds = CG_ROUNDS,
+                         .work_limit = (p->opts.work_limit > 0 ? (double)p->opts.work_limit : CG_WORK) / 4,
+                         .deadline = p->deadline};
+    if (!demand || !bins) {
+        free(demand);
+        free(bins);
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+    }
+    memcpy(bins, p->cg.bin, (size_t)B * sizeof(ncg_cg_bin));
+    for (int step = 0; step < DIVE_STEPS && rc == 0; step++) {
+        ncg_cg_result res = {0};
+        ncg_cg_problem pb = p->cg;
+        int left = 0, best = -1;
+        bool any = false;
+        if (p->deadline > 0 && ncg_now() >= p->deadline)
+            break;
+        for (int i = 0; i < I; i++) {
+            int d = p->cg_demand[i] - p->apis[i].placed;
+            demand[i] = d > 0 ? d : 0;
+            left += demand[i];
+        }
+        if (left == 0)
+            break;
+        for (int b = 0; b < G; b++) {
+            ncg_nodegroup_info info;
+            ncg_cluster_nodegroup_info(p->c, b, &info);
+            bins[b].max_nodes = info.max_nodes - info.nodes;
+            bins[b].min_nodes = 0;
+        }
+        pb.demand = demand;
+        pb.bin = bins;
+        if ((rc = ncg_cg_solve(&pb, &lim, &res, err)) < 0)
+            break;
+        for (int k = 0; k < res.pattern_count; k++) {
+            if (res.patterns[k].bin >= G)
+                continue;
+            any = any || res.patterns[k].x >= 1 - 1e-9;
+            if (best < 0 || res.patterns[k].x > res.patterns[best].x)
+                best = k;
+        }
+        if (best < 0) {
+            ncg_cg_result_clear(&res);
+            break; /* what is left goes to existing nodes: packing fills those */
+        }
+        if (!any) /* round up the patterns used at least half, or the one used most */
+            for (int k = 0; k < res.pattern_count; k++)
+                res.patterns[k].x = k == best || res.patterns[k].x >= 0.5 ? 1 : 0;
+        rc = plan_from_lp(p, &res, false, err);
+        ncg_cg_result_clear(&res);
+    }
+    free(demand);
+    free(bins);
+    return rc;
+}
+
+/* One strategy on a copy of the starting cluster (p->c): min_instances nodes first (they are paid for anyway, so
+ * they are filled first), then packing, then moving nodes to cheaper node groups. Sets the price. */
