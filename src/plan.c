@@ -107,6 +107,7 @@ NCG_EXPORT ncg_plan *ncg_plan_free(ncg_plan *p)
         return NULL;
     for (int i = 0; i < p->api_count; i++)
         api_clear(&p->apis[i]);
+    plan_cg_clear(p);
     free(p->apis);
     free(p->replicas);
     free(p->offset);
@@ -379,7 +380,7 @@ done:
     return rc;
 }
 
-static void cg_clear(ncg_plan *p)
+void plan_cg_clear(ncg_plan *p)
 {
     ncg_cg_result_clear(&p->cg_result);
     free(p->cg_bins);
@@ -394,7 +395,7 @@ static void cg_clear(ncg_plan *p)
 
 /* The configuration LP of the plan's APIs on its node groups (new nodes) and existing nodes, by column
  * generation. Demands are every replica that some allowed node group can hold. */
-static int column_generation(ncg_plan *p, ncg_error *err)
+int plan_column_generation(ncg_plan *p, ncg_error *err)
 {
     int G = ncg_cluster_nodegroup_count(p->c), E = p->base_nodes, I = p->api_count, B;
     ncg_cg_limits lim = {.max_rounds = CG_ROUNDS, .work_limit = (double)p->opts.work_limit, .deadline = p->deadline};
@@ -407,7 +408,7 @@ static int column_generation(ncg_plan *p, ncg_error *err)
     p->cg_items = calloc((size_t)B * (size_t)I + 1, sizeof(ncg_cg_item));
     p->cg_demand = calloc((size_t)I + 1, sizeof(int));
     if (!p->cg_bins || !p->cg_items || !p->cg_demand) {
-        cg_clear(p);
+        plan_cg_clear(p);
         return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
     }
     for (int b = 0; b < B; b++) {
@@ -457,7 +458,7 @@ static int column_generation(ncg_plan *p, ncg_error *err)
     }
     p->cg = (ncg_cg_problem){.apis = I, .bins = B, .demand = p->cg_demand, .bin = p->cg_bins, .item = p->cg_items};
     if (ncg_cg_solve(&p->cg, &lim, &p->cg_result, err) < 0) {
-        cg_clear(p);
+        plan_cg_clear(p);
         return NCG_E_NOMEM;
     }
     p->have_cg = true;
@@ -551,7 +552,7 @@ NCG_EXPORT int ncg_plan_solve(ncg_plan *p, ncg_error *err)
         rc = plan_analyse(p, err);
     }
     if (rc == 0)
-        rc = column_generation(p, err);
+        rc = plan_column_generation(p, err);
     t_gen = ncg_now();
     if (rc == 0)
         rc = try_strategies(p, &result, err);
@@ -602,7 +603,7 @@ NCG_EXPORT int ncg_plan_solve(ncg_plan *p, ncg_error *err)
         p->replicas = NULL;
         p->replica_total = 0;
     }
-    cg_clear(p);
+    plan_cg_clear(p);
     free(used);
     free(low);
     return rc;

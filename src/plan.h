@@ -89,6 +89,10 @@ enum { BY_COST, BY_CPU, IN_ORDER, BY_NODE, FROM_LP, FROM_LP_UP, FROM_DIVE, STRAT
 #define CG_PAIRS_MAX 1024
 #define CG_WORK 1e9 /* the default work limit of generation (colgen.c) */
 
+/* plan.c: the configuration LP of the plan's APIs (after plan_analyse()) into p->cg and p->cg_result, and their
+ * release; ncg_plan_solve() uses them, and tests read the master LP they leave. */
+int plan_column_generation(ncg_plan *p, ncg_error *err);
+void plan_cg_clear(ncg_plan *p);
 /* pack.c */
 int plan_analyse(ncg_plan *p, ncg_error *err);
 int plan_place_on(ncg_plan *p, int i, papi *a, preplica *r, ncg_error *err);
