@@ -1,20 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A cluster: node groups, named nodes, and an index that chooses a node for one replica without scanning them all.
  *
- * The choice (doc/placement.md has the rule and its rationale): among the nodes of the allowed node groups where
- * the replica fits, the one with
+ * The choice (doc/placement.md has the rule, its rationale and the measured figures): among the nodes of the
+ * allowed node groups where the replica fits, the one with
  *   1. the highest node-group priority (strict),
- *   2. the best fit of the accelerator: the smallest leftover of the largest free window (whole chips), or of the
- *      longest free run of NeuronCores (core-granular requests, and CPU-only ones, which need 0 cores and so go
- *      first to nodes whose accelerators are used up),
- *   3. the least free capacity left, summed over cores, CPU, memory and hugepages as fractions of the node's,
- *   4. then the earlier node group, then the earlier node.
+ *   2. for a CPU-only replica, the fewest free NeuronCores (it goes first where the accelerators are used up),
+ *   3. the least free capacity left (best fit), summed over cores, CPU, memory and hugepages as fractions of the
+ *      node's,
+ *   4. the smallest leftover of the largest free window (whole chips) or of the longest free run of NeuronCores
+ *      (core-granular and CPU-only requests),
+ *   5. then the earlier node group, then the earlier node.
  *
- * The index: per node group, two families of classes, one by largest free window (0 .. chips) and one by longest
- * free core run (0 .. cores). Each class is a treap of its nodes ordered by (free-capacity key, node sequence),
- * whose subtrees carry the largest free CPU, memory and hugepages below them. A request visits the classes that
- * hold it in best-fit order and, in the first class with a node that has the CPU, memory and hugepages, descends to
- * the leftmost such node: O(log nodes) per class for a request, O(log nodes) per change of a node. The layout
+ * The index: per node group, three treaps over all its nodes, each in the order of the score for one request kind
+ * (whole chips: free-capacity key, window, sequence; core-granular: key, run, sequence; CPU-only: free cores, key,
+ * run, sequence). Every subtree carries the largest free window, core run, CPU, memory and hugepages below it (and
+ * the smallest free CPU, memory and hugepages, for counting what is short when a placement fails). A request
+ * descends, per node group, to the leftmost node that has all it needs, skipping every subtree whose maxima are
+ * short: O(log nodes) per node group, and O(log nodes) per change of a node. Per node group, counts of its nodes
+ * by largest free window and by longest free run say without a scan how many lack the accelerator. The layout
  * below is private to this file. */
 #include <inttypes.h>
 #include <stddef.h>
@@ -24,15 +27,21 @@
 
 #include "cluster.h"
 
-/* One entry of a class treap. */
+/* One entry of a treap: a node's free state, its place in the treap's order, and its subtree's extremes. */
 typedef struct tnode {
     struct tnode *l, *r;
     uint32_t prio;              /* heap order, from the node's sequence number */
-    int64_t key;                /* free-capacity key (ncg_free_key) */
-    uint64_t seq;
+    int b;                      /* second sort key: window (whole-chip treap) or run */
+    int64_t a;                  /* first sort key: free-capacity key, or free cores << 32 | key */
+    uint64_t seq;               /* third sort key */
+    int win, run;               /* largest free window, longest free run of cores */
+    int mwin, mrun;             /* largest in the subtree */
     int64_t cpu, mem, hp;       /* free */
     int64_t mcpu, mmem, mhp;    /* largest free in the subtree */
+    int64_t ncpu, nmem, nhp;    /* smallest free in the subtree */
 } tnode;
+
+enum { T_WHOLE, T_CORES, T_CPU, T_COUNT };
 
 typedef struct cnode {
     ncg_node *node;
@@ -40,19 +49,11 @@ typedef struct cnode {
     int group;
     int index;                  /* position in cluster->nodes */
     uint64_t seq;               /* order of the nodes, stable when nodes are removed */
-    int win, run;               /* classes: largest free window (chips), longest free core run */
-    tnode tw, tr;               /* entries in the window and the run treaps */
+    ncg_node_state st;          /* as indexed */
+    tnode t[T_COUNT];           /* entries in the node group's treaps */
 } cnode;
 
-#define OWNER(t, member) ((cnode *)(void *)((char *)(t) - offsetof(cnode, member)))
-
-/* Classes 0..n-1 of one family: treap roots, node counts, and a bitmap of the non-empty classes. */
-typedef struct family {
-    int n;
-    tnode **roots;
-    int *count;
-    uint64_t *nonempty;
-} family;
+#define OWNER(p, k) ((cnode *)(void *)((char *)(p) - offsetof(cnode, t) - (size_t)(k) * sizeof(tnode)))
 
 typedef struct cgroup {
     char name[NCG_NAME_MAX + 1];
@@ -66,7 +67,8 @@ typedef struct cgroup {
     ncg_policy policy;          /* of its nodes */
     int nodes;                  /* nodes in the node group */
     int next_seq;               /* for generated names */
-    family win, run;
+    tnode *root[T_COUNT];
+    int *by_window, *by_run;    /* nodes by largest free window (0..chips), by longest free run (0..cores) */
 } cgroup;
 
 struct ncg_cluster {
@@ -79,46 +81,23 @@ struct ncg_cluster {
     int table_size;
 };
 
-/* ---- families of class treaps ---- */
+/* ---- treaps ---- */
 
-static void family_free(family *f)
+static void counts_free(cgroup *g)
 {
-    free(f->roots);
-    free(f->count);
-    free(f->nonempty);
-    memset(f, 0, sizeof(*f));
+    free(g->by_window);
+    free(g->by_run);
+    g->by_window = g->by_run = NULL;
 }
 
-static bool family_init(family *f, int n)
+static bool counts_init(cgroup *g)
 {
-    f->n = n;
-    f->roots = calloc((size_t)n, sizeof(*f->roots));
-    f->count = calloc((size_t)n, sizeof(*f->count));
-    f->nonempty = calloc((size_t)(n + 63) / 64, sizeof(*f->nonempty));
-    if (f->roots && f->count && f->nonempty)
+    g->by_window = calloc((size_t)g->type.t.chips + 1, sizeof(int));
+    g->by_run = calloc((size_t)(g->type.t.chips * g->type.t.cores_per_chip) + 1, sizeof(int));
+    if (g->by_window && g->by_run)
         return true;
-    family_free(f);
+    counts_free(g);
     return false;
-}
-
-/* The first non-empty class >= from, or -1. */
-static int family_next(const family *f, int from)
-{
-    int w;
-    uint64_t bits;
-    if (from < 0)
-        from = 0;
-    if (from >= f->n)
-        return -1;
-    w = from / 64;
-    bits = f->nonempty[w] & (~UINT64_C(0) << (from % 64));
-    for (;;) {
-        if (bits)
-            return w * 64 + ncg_ctz64(bits);
-        if (++w >= (f->n + 63) / 64)
-            return -1;
-        bits = f->nonempty[w];
-    }
 }
 
 static uint32_t seq_prio(uint64_t seq)
@@ -129,24 +108,38 @@ static uint32_t seq_prio(uint64_t seq)
     return (uint32_t)(z ^ (z >> 31));
 }
 
-static int64_t max3(int64_t a, int64_t b, int64_t c)
-{
-    return a > b ? (a > c ? a : c) : (b > c ? b : c);
-}
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
 
 static void pull(tnode *t)
 {
-    int64_t lc = t->l ? t->l->mcpu : INT64_MIN, rc = t->r ? t->r->mcpu : INT64_MIN;
-    int64_t lm = t->l ? t->l->mmem : INT64_MIN, rm = t->r ? t->r->mmem : INT64_MIN;
-    int64_t lh = t->l ? t->l->mhp : INT64_MIN, rh = t->r ? t->r->mhp : INT64_MIN;
-    t->mcpu = max3(t->cpu, lc, rc);
-    t->mmem = max3(t->mem, lm, rm);
-    t->mhp = max3(t->hp, lh, rh);
+    t->mwin = t->win;
+    t->mrun = t->run;
+    t->mcpu = t->ncpu = t->cpu;
+    t->mmem = t->nmem = t->mem;
+    t->mhp = t->nhp = t->hp;
+    for (int k = 0; k < 2; k++) {
+        const tnode *s = k ? t->r : t->l;
+        if (!s)
+            continue;
+        t->mwin = MAX(t->mwin, s->mwin);
+        t->mrun = MAX(t->mrun, s->mrun);
+        t->mcpu = MAX(t->mcpu, s->mcpu);
+        t->mmem = MAX(t->mmem, s->mmem);
+        t->mhp = MAX(t->mhp, s->mhp);
+        t->ncpu = MIN(t->ncpu, s->ncpu);
+        t->nmem = MIN(t->nmem, s->nmem);
+        t->nhp = MIN(t->nhp, s->nhp);
+    }
 }
 
-static bool before(const tnode *a, const tnode *b)
+static bool before(const tnode *x, const tnode *y)
 {
-    return a->key != b->key ? a->key < b->key : a->seq < b->seq;
+    if (x->a != y->a)
+        return x->a < y->a;
+    if (x->b != y->b)
+        return x->b < y->b;
+    return x->seq < y->seq;
 }
 
 /* Split t into the entries before x and the rest. */
@@ -165,20 +158,20 @@ static void split(tnode *t, const tnode *x, tnode **lo, tnode **hi)
     }
 }
 
-static tnode *merge(tnode *a, tnode *b)
+static tnode *merge(tnode *x, tnode *y)
 {
-    if (!a)
-        return b;
-    if (!b)
-        return a;
-    if (a->prio > b->prio) {
-        a->r = merge(a->r, b);
-        pull(a);
-        return a;
+    if (!x)
+        return y;
+    if (!y)
+        return x;
+    if (x->prio > y->prio) {
+        x->r = merge(x->r, y);
+        pull(x);
+        return x;
     }
-    b->l = merge(a, b->l);
-    pull(b);
-    return b;
+    y->l = merge(x, y->l);
+    pull(y);
+    return y;
 }
 
 static tnode *treap_insert(tnode *t, tnode *x)
@@ -213,32 +206,38 @@ static tnode *treap_erase(tnode *t, const tnode *x)
     return t;
 }
 
-/* The first entry (in key order) with at least this much free, or NULL. */
-static const tnode *treap_first_fit(const tnode *t, int64_t cpu, int64_t mem, int64_t hp)
+/* What a request needs of one node of a node group, in the terms of the index. */
+typedef struct need {
+    int kind;                   /* T_WHOLE, T_CORES or T_CPU: the treap in its score's order */
+    int amount;                 /* chips or cores (0: CPU only) */
+    int win, run;               /* largest free window and longest free run it needs */
+    int64_t cpu, mem, hp;
+    int64_t key;                /* the request's share of a node (ncg_free_key of what it takes) */
+} need;
+
+static bool has_all(const tnode *t, const need *nd)
 {
-    while (t && t->mcpu >= cpu && t->mmem >= mem && t->mhp >= hp) {
-        const tnode *found = treap_first_fit(t->l, cpu, mem, hp);
+    return t->win >= nd->win && t->run >= nd->run && t->cpu >= nd->cpu && t->mem >= nd->mem && t->hp >= nd->hp;
+}
+
+static bool may_have(const tnode *t, const need *nd)
+{
+    return t->mwin >= nd->win && t->mrun >= nd->run && t->mcpu >= nd->cpu && t->mmem >= nd->mem &&
+           t->mhp >= nd->hp;
+}
+
+/* The first entry (in the treap's order) that has all the request needs, or NULL. */
+static const tnode *treap_first_fit(const tnode *t, const need *nd)
+{
+    while (t && may_have(t, nd)) {
+        const tnode *found = treap_first_fit(t->l, nd);
         if (found)
             return found;
-        if (t->cpu >= cpu && t->mem >= mem && t->hp >= hp)
+        if (has_all(t, nd))
             return t;
         t = t->r;
     }
     return NULL;
-}
-
-static void family_add(family *f, int cls, tnode *x)
-{
-    f->roots[cls] = treap_insert(f->roots[cls], x);
-    if (f->count[cls]++ == 0)
-        f->nonempty[cls / 64] |= UINT64_C(1) << (cls % 64);
-}
-
-static void family_remove(family *f, int cls, const tnode *x)
-{
-    f->roots[cls] = treap_erase(f->roots[cls], x);
-    if (--f->count[cls] == 0)
-        f->nonempty[cls / 64] &= ~(UINT64_C(1) << (cls % 64));
 }
 
 /* ---- what the index knows of a node ---- */
@@ -289,31 +288,39 @@ void ncg_cluster_node_state(const ncg_node *n, ncg_node_state *out)
     ncg_node_usage(n, &u);
     out->window = t->chips ? ncg_window_largest(t->topology, t->chips, ncg_node_free_chip_mask(n)) : 0;
     out->run = u.cores == 0 ? total : longest_free_run(n, total);
+    out->free_cores = total - u.cores;
     out->cpu = tc->cpu_usable_milli - u.cpu_milli;
     out->mem = tc->memory_usable_bytes - u.memory_bytes;
     out->hp = t->hugepages_bytes - u.hugepages_bytes;
-    out->key = ncg_free_key(tc, total - u.cores, out->cpu, out->mem, out->hp);
+    out->key = ncg_free_key(tc, out->free_cores, out->cpu, out->mem, out->hp);
 }
 
 static void index_put(cgroup *g, cnode *n, const ncg_node_state *st)
 {
-    const ncg_node_state s = *st;
-    n->win = s.window;
-    n->run = s.run;
-    n->tw.key = n->tr.key = s.key;
-    n->tw.seq = n->tr.seq = n->seq;
-    n->tw.prio = n->tr.prio = seq_prio(n->seq);
-    n->tw.cpu = n->tr.cpu = s.cpu;
-    n->tw.mem = n->tr.mem = s.mem;
-    n->tw.hp = n->tr.hp = s.hp;
-    family_add(&g->win, n->win, &n->tw);
-    family_add(&g->run, n->run, &n->tr);
+    n->st = *st;
+    for (int k = 0; k < T_COUNT; k++) {
+        tnode *t = &n->t[k];
+        t->prio = seq_prio(n->seq);
+        t->seq = n->seq;
+        t->a = k == T_CPU ? (int64_t)st->free_cores << 32 | st->key : st->key;
+        t->b = k == T_WHOLE ? st->window : st->run;
+        t->win = st->window;
+        t->run = st->run;
+        t->cpu = st->cpu;
+        t->mem = st->mem;
+        t->hp = st->hp;
+        g->root[k] = treap_insert(g->root[k], t);
+    }
+    g->by_window[st->window]++;
+    g->by_run[st->run]++;
 }
 
 static void index_remove(cgroup *g, cnode *n)
 {
-    family_remove(&g->win, n->win, &n->tw);
-    family_remove(&g->run, n->run, &n->tr);
+    for (int k = 0; k < T_COUNT; k++)
+        g->root[k] = treap_erase(g->root[k], &n->t[k]);
+    g->by_window[n->st.window]--;
+    g->by_run[n->st.run]--;
 }
 
 static void index_add(cgroup *g, cnode *n)
@@ -328,8 +335,8 @@ static void reindex(ncg_cluster *c, cnode *n)
     cgroup *g = &c->groups[n->group];
     ncg_node_state s;
     ncg_cluster_node_state(n->node, &s);
-    if (s.window == n->win && s.run == n->run && s.key == n->tw.key && s.cpu == n->tw.cpu && s.mem == n->tw.mem &&
-        s.hp == n->tw.hp)
+    if (s.window == n->st.window && s.run == n->st.run && s.free_cores == n->st.free_cores && s.cpu == n->st.cpu &&
+        s.mem == n->st.mem && s.hp == n->st.hp && s.key == n->st.key)
         return;
     index_remove(g, n);
     index_put(g, n, &s);
@@ -427,8 +434,7 @@ NCG_EXPORT ncg_cluster *ncg_cluster_free(ncg_cluster *c)
         free(c->nodes[i]);
     }
     for (int g = 0; g < c->group_count; g++) {
-        family_free(&c->groups[g].win);
-        family_free(&c->groups[g].run);
+        counts_free(&c->groups[g]);
     }
     free(c->nodes);
     free(c->groups);
@@ -506,10 +512,8 @@ int ncg_cluster_add_nodegroup_type(ncg_cluster *c, const char *name, const ncg_t
         for (int i = 0; i < c->group_count; i++) /* the copies moved: point their names at their new place */
             ncg_type_copy_fix(&c->groups[i].type);
     }
-    if (!family_init(&g.win, g.type.t.chips + 1) || !family_init(&g.run, g.type.t.chips * g.type.t.cores_per_chip + 1)) {
-        family_free(&g.win);
+    if (!counts_init(&g))
         return ncg_fail(err, NCG_E_NOMEM, "out of memory adding node group %s", name);
-    }
     c->groups[c->group_count] = g;
     ncg_type_copy_fix(&c->groups[c->group_count].type);
     return c->group_count++;
@@ -839,10 +843,10 @@ NCG_EXPORT ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err)
         cgroup *dst = &copy->groups[g];
         *dst = c->groups[g];
         ncg_type_copy_fix(&dst->type);
-        memset(&dst->win, 0, sizeof(dst->win));
-        memset(&dst->run, 0, sizeof(dst->run));
+        memset(dst->root, 0, sizeof(dst->root));
+        dst->by_window = dst->by_run = NULL;
         copy->group_count++;
-        if (!family_init(&dst->win, c->groups[g].win.n) || !family_init(&dst->run, c->groups[g].run.n))
+        if (!counts_init(dst))
             goto nomem;
     }
     if (c->node_count) {
@@ -898,22 +902,28 @@ static int allowed_groups(const ncg_cluster *c, const char *const *groups, size_
     return 0;
 }
 
-/* What a request needs of node group g's nodes, in the terms of the index. */
-typedef struct need {
-    bool whole;                 /* whole chips: the window family; else the run family */
-    int amount;                 /* chips or cores (0: CPU only) */
-    int64_t cpu, mem, hp;
-    int64_t key;                /* the request's share of a node (ncg_free_key of what it takes) */
-} need;
-
 static void need_of(const cgroup *g, const ncg_shape *s, const ncg_request *r, need *out)
 {
-    out->whole = s->chips > 0;
+    out->kind = s->chips > 0 ? T_WHOLE : s->cores > 0 ? T_CORES : T_CPU;
     out->amount = s->chips > 0 ? s->chips : s->cores;
+    out->win = s->chips > 0 ? s->chips : 0;
+    out->run = s->chips > 0 ? 0 : s->cores;
     out->cpu = r->cpu_milli;
     out->mem = r->memory_bytes;
     out->hp = r->hugepages_bytes;
     out->key = ncg_free_key(&g->type, s->cores, r->cpu_milli, r->memory_bytes, r->hugepages_bytes);
+}
+
+/* The score of a request that needs nd on node n (state st) of node group gi. */
+static void score_of(const ncg_cluster *c, const cnode *n, const ncg_node_state *st, const need *nd, ncg_choice *out)
+{
+    out->node = n->index;
+    out->nodegroup = n->group;
+    out->priority = c->groups[n->group].priority;
+    out->free_cores = nd->kind == T_CPU ? st->free_cores : 0;
+    out->free_after = st->key - nd->key;
+    out->leftover = (nd->kind == T_WHOLE ? st->window : st->run) - nd->amount;
+    out->seq = n->seq;
 }
 
 /* Score order: a before b (both valid). */
@@ -921,10 +931,12 @@ static bool better(const ncg_choice *a, const ncg_choice *b)
 {
     if (a->priority != b->priority)
         return a->priority > b->priority;
-    if (a->leftover != b->leftover)
-        return a->leftover < b->leftover;
+    if (a->free_cores != b->free_cores)
+        return a->free_cores < b->free_cores;
     if (a->free_after != b->free_after)
         return a->free_after < b->free_after;
+    if (a->leftover != b->leftover)
+        return a->leftover < b->leftover;
     if (a->nodegroup != b->nodegroup)
         return a->nodegroup < b->nodegroup;
     return a->seq < b->seq;
@@ -942,42 +954,31 @@ static void shapes_of(const ncg_cluster *c, const ncg_request *r, const bool *al
         ok[g] = allowed[g] && ncg_request_check_type(&c->groups[g].type, r, &shapes[g], NULL) >= 0;
 }
 
-/* The best node through the index; out->node = -1 when none. */
+/* The best node through the index; out->node = -1 when none. Per node group one descent of the treap whose order
+ * is the score's for this kind of request: its first node with all the request needs is the group's best. */
 static void choose_indexed(const ncg_cluster *c, const ncg_request *r, const bool *ok, const ncg_shape *shapes,
                            ncg_choice *best)
 {
     best->node = -1;
     for (int gi = 0; gi < c->group_count; gi++) {
         const cgroup *g = &c->groups[gi];
-        const family *f;
+        const tnode *t;
         need nd;
-        int limit;
+        ncg_choice cand;
         if (!ok[gi] || g->nodes == 0)
             continue;
         if (best->node >= 0 && g->priority < best->priority)
             continue;
         need_of(g, &shapes[gi], r, &nd);
-        f = nd.whole ? &g->win : &g->run;
-        /* classes whose leftover can still beat or tie the best so far */
-        limit = best->node >= 0 && g->priority == best->priority ? nd.amount + (int)(best->leftover < f->n ?
-                best->leftover : f->n) : f->n - 1;
-        for (int cls = family_next(f, nd.amount); cls >= 0 && cls <= limit; cls = family_next(f, cls + 1)) {
-            const tnode *t = treap_first_fit(f->roots[cls], nd.cpu, nd.mem, nd.hp);
-            const cnode *n;
-            ncg_choice cand;
-            if (!t)
-                continue;
-            n = nd.whole ? OWNER(t, tw) : OWNER(t, tr);
-            cand.node = n->index;
-            cand.nodegroup = gi;
-            cand.priority = g->priority;
-            cand.leftover = cls - nd.amount;
-            cand.free_after = t->key - nd.key;
-            cand.seq = n->seq;
-            if (best->node < 0 || better(&cand, best))
-                *best = cand;
-            break;
+        t = treap_first_fit(g->root[nd.kind], &nd);
+        if (!t)
+            continue;
+        {
+            const cnode *n = OWNER(t, nd.kind);
+            score_of(c, n, &n->st, &nd, &cand);
         }
+        if (best->node < 0 || better(&cand, best))
+            *best = cand;
     }
 }
 
@@ -988,20 +989,14 @@ static void choose_linear(const ncg_cluster *c, const ncg_request *r, const bool
     best->node = -1;
     for (int i = 0; i < c->node_count; i++) {
         const cnode *n = c->nodes[i];
-        const cgroup *g = &c->groups[n->group];
         ncg_node_state s;
         ncg_choice cand;
         need nd;
         if (!ok[n->group] || ncg_node_plan(n->node, r, NULL, NULL) < 0)
             continue;
-        need_of(g, &shapes[n->group], r, &nd);
+        need_of(&c->groups[n->group], &shapes[n->group], r, &nd);
         ncg_cluster_node_state(n->node, &s);
-        cand.node = i;
-        cand.nodegroup = n->group;
-        cand.priority = g->priority;
-        cand.leftover = (nd.whole ? s.window : s.run) - nd.amount;
-        cand.free_after = s.key - nd.key;
-        cand.seq = n->seq;
+        score_of(c, n, &s, &nd, &cand);
         if (best->node < 0 || better(&cand, best))
             *best = cand;
     }
@@ -1043,11 +1038,17 @@ static void append(char *buf, size_t size, const char *text)
     buf[used + n] = '\0';
 }
 
-/* Count the entries of t by the first resource they are short of (CPU, memory, hugepages). */
+/* Count the entries of t that have the accelerator the request needs by the first resource they are short of
+ * (CPU, memory, hugepages). Subtrees where no node has the accelerator, or none is short, are skipped: the cost
+ * is that of the nodes counted, not of the node group. */
 static void count_short(const tnode *t, const need *nd, int *cpu, int *mem, int *hp)
 {
-    for (; t; t = t->r) {
+    for (; t && t->mwin >= nd->win && t->mrun >= nd->run; t = t->r) {
+        if (t->ncpu >= nd->cpu && t->nmem >= nd->mem && t->nhp >= nd->hp)
+            return;
         count_short(t->l, nd, cpu, mem, hp);
+        if (t->win < nd->win || t->run < nd->run)
+            continue;
         if (t->cpu < nd->cpu)
             ++*cpu;
         else if (t->mem < nd->mem)
@@ -1060,27 +1061,22 @@ static void count_short(const tnode *t, const need *nd, int *cpu, int *mem, int 
 /* Why no node of node group g takes the request: what its nodes lack, by resource, and its max_instances. */
 static void explain(const cgroup *g, const ncg_shape *s, const ncg_request *r, char *line, size_t size)
 {
-    const family *f;
     need nd;
     int small = 0, cpu = 0, mem = 0, hp = 0;
     size_t o;
     need_of(g, s, r, &nd);
-    f = nd.whole ? &g->win : &g->run;
-    for (int cls = 0; cls < f->n; cls++) {
-        if (cls < nd.amount)
-            small += f->count[cls];
-        else if (f->count[cls])
-            count_short(f->roots[cls], &nd, &cpu, &mem, &hp);
-    }
     if (g->nodes == 0) {
         snprintf(line, size, "node group %s: has no nodes, max_instances %d%s", g->name, g->max_nodes,
                  g->max_nodes == 0 ? " reached" : "");
         return;
     }
+    for (int k = 0; k < nd.amount && nd.kind != T_CPU; k++)
+        small += nd.kind == T_WHOLE ? g->by_window[k] : g->by_run[k];
+    count_short(g->root[nd.kind], &nd, &cpu, &mem, &hp);
     o = (size_t)snprintf(line, size, "node group %s: %d node%s, max_instances %d%s", g->name, g->nodes,
                          g->nodes == 1 ? "" : "s", g->max_nodes, g->nodes >= g->max_nodes ? " reached" : "");
     o += (size_t)snprintf(line + o, size - o, ":");
-    if (small && nd.whole)
+    if (small && nd.kind == T_WHOLE)
         o += (size_t)snprintf(line + o, size - o, " %d without a free window of %d chips,", small, nd.amount);
     else if (small)
         o += (size_t)snprintf(line + o, size - o, " %d without %d contiguous free NeuronCores,", small, nd.amount);
@@ -1179,6 +1175,7 @@ static int score_one(const ncg_cluster *c, const char *node, const ncg_request *
     const cgroup *g;
     ncg_shape shape;
     ncg_node_state st;
+    ncg_choice ch;
     need nd;
     if (!c || !out)
         return ncg_fail(err, NCG_E_INVALID, "%s: %s is NULL", fn, !c ? "cluster" : "out");
@@ -1193,9 +1190,10 @@ static int score_one(const ncg_cluster *c, const char *node, const ncg_request *
         return rc;
     need_of(g, &shape, r, &nd);
     ncg_cluster_node_state(n->node, &st);
-    *out = (ncg_node_score){.size = (uint32_t)sizeof(*out), .node_index = n->index, .nodegroup = n->group,
-                            .priority = g->priority, .leftover = (nd.whole ? st.window : st.run) - nd.amount,
-                            .free_after = st.key - nd.key, .seq = n->seq};
+    score_of(c, n, &st, &nd, &ch);
+    *out = (ncg_node_score){.size = (uint32_t)sizeof(*out), .node_index = ch.node, .nodegroup = ch.nodegroup,
+                            .priority = ch.priority, .leftover = ch.leftover, .free_after = ch.free_after,
+                            .seq = ch.seq, .free_cores = ch.free_cores};
     *out_node = n;
     return 0;
 }
@@ -1221,8 +1219,8 @@ NCG_EXPORT int ncg_node_score_compare(const ncg_node_score *a, const ncg_node_sc
     ncg_choice x, y;
     if (!a || !b)
         return !a && !b ? 0 : !a ? 1 : -1;
-    x = (ncg_choice){a->node_index, a->nodegroup, a->priority, a->leftover, a->free_after, a->seq};
-    y = (ncg_choice){b->node_index, b->nodegroup, b->priority, b->leftover, b->free_after, b->seq};
+    x = (ncg_choice){a->node_index, a->nodegroup, a->priority, a->free_cores, a->free_after, a->leftover, a->seq};
+    y = (ncg_choice){b->node_index, b->nodegroup, b->priority, b->free_cores, b->free_after, b->leftover, b->seq};
     return better(&x, &y) ? -1 : better(&y, &x) ? 1 : 0;
 }
 
@@ -1233,7 +1231,7 @@ NCG_EXPORT int ncg_cluster_place_on(ncg_cluster *c, const char *node, const ncg_
     ncg_placement pl = NCG_INIT(ncg_placement);
     ncg_request r;
     ncg_slot slot;
-    const cnode *cn;
+    const cnode *cn = NULL;
     cnode *n;
     ncg_alloc a;
     int rc;
