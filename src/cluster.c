@@ -27,33 +27,53 @@
 
 #include "cluster.h"
 
-/* One entry of a treap: a node's free state, its place in the treap's order, and its subtree's extremes. */
+/* One entry of a class treap, laid out for the descent: its first cache line holds all that a search and an
+ * update read of the entries they pass (links, sort keys, heap priority, free and subtree-largest CPU and memory);
+ * the second the rest. Hugepages are checked at the entry only (few requests ask for them). */
 typedef struct tnode {
-    struct tnode *l, *r;
+    _Alignas(64) struct tnode *l, *r;
+    int64_t a;                  /* first sort key: the free-capacity key (ncg_free_key) */
+    int64_t mcpu, mmem;         /* largest free CPU and memory in the subtree */
+    int64_t cpu, mem;           /* free */
     uint32_t prio;              /* heap order, from the node's sequence number */
-    int b;                      /* second sort key: window (whole-chip treap) or run */
-    int64_t a;                  /* first sort key: free-capacity key, or free cores << 32 | key */
+    int b;                      /* second sort key: the run (free-core classes), else 0 */
     uint64_t seq;               /* third sort key */
-    int win, run;               /* largest free window, longest free run of cores */
-    int mwin, mrun;             /* largest in the subtree */
-    int64_t cpu, mem, hp;       /* free */
-    int64_t mcpu, mmem, mhp;    /* largest free in the subtree */
-    int64_t ncpu, nmem, nhp;    /* smallest free in the subtree */
+    int64_t hp;                 /* free hugepages */
 } tnode;
 
-enum { T_WHOLE, T_CORES, T_CPU, T_COUNT };
+/* The three families of classes of a node group: by largest free window (whole-chip requests), by longest free
+ * run of cores (core-granular requests), by free cores (CPU-only requests). */
+enum { F_WINDOW, F_RUN, F_FREE, F_COUNT };
 
 typedef struct cnode {
+    tnode t[F_COUNT];           /* its entries in its class of each family (first: aligned to cache lines) */
     ncg_node *node;
-    char name[NCG_NODE_NAME_MAX + 1];
     int group;
     int index;                  /* position in cluster->nodes */
     uint64_t seq;               /* order of the nodes, stable when nodes are removed */
     ncg_node_state st;          /* as indexed */
-    tnode t[T_COUNT];           /* entries in the node group's treaps */
+    char name[NCG_NODE_NAME_MAX + 1];
 } cnode;
 
+/* A cnode's memory, aligned as its entries are (NULL when out of memory). */
+static cnode *cnode_alloc(void)
+{
+    size_t size = (sizeof(cnode) + 63) / 64 * 64;
+    cnode *n = aligned_alloc(64, size);
+    if (n)
+        memset(n, 0, sizeof(*n));
+    return n;
+}
+
 #define OWNER(p, k) ((cnode *)(void *)((char *)(p) - offsetof(cnode, t) - (size_t)(k) * sizeof(tnode)))
+
+/* Classes 0..n-1 of one family: treap roots, node counts, and a bitmap of the non-empty classes. */
+typedef struct family {
+    int n;
+    tnode **roots;
+    int *count;
+    uint64_t *nonempty;
+} family;
 
 typedef struct cgroup {
     char name[NCG_NAME_MAX + 1];
@@ -67,8 +87,7 @@ typedef struct cgroup {
     ncg_policy policy;          /* of its nodes */
     int nodes;                  /* nodes in the node group */
     int next_seq;               /* for generated names */
-    tnode *root[T_COUNT];
-    int *by_window, *by_run;    /* nodes by largest free window (0..chips), by longest free run (0..cores) */
+    family fam[F_COUNT];
 } cgroup;
 
 struct ncg_cluster {
@@ -81,23 +100,63 @@ struct ncg_cluster {
     int table_size;
 };
 
-/* ---- treaps ---- */
+/* ---- families of class treaps ---- */
 
-static void counts_free(cgroup *g)
+static void family_free(family *f)
 {
-    free(g->by_window);
-    free(g->by_run);
-    g->by_window = g->by_run = NULL;
+    free(f->roots);
+    free(f->count);
+    free(f->nonempty);
+    memset(f, 0, sizeof(*f));
 }
 
-static bool counts_init(cgroup *g)
+static bool family_init(family *f, int n)
 {
-    g->by_window = calloc((size_t)g->type.t.chips + 1, sizeof(int));
-    g->by_run = calloc((size_t)(g->type.t.chips * g->type.t.cores_per_chip) + 1, sizeof(int));
-    if (g->by_window && g->by_run)
+    f->n = n;
+    f->roots = calloc((size_t)n, sizeof(*f->roots));
+    f->count = calloc((size_t)n, sizeof(*f->count));
+    f->nonempty = calloc((size_t)(n + 63) / 64, sizeof(*f->nonempty));
+    if (f->roots && f->count && f->nonempty)
         return true;
-    counts_free(g);
+    family_free(f);
     return false;
+}
+
+static void families_free(cgroup *g)
+{
+    for (int k = 0; k < F_COUNT; k++)
+        family_free(&g->fam[k]);
+}
+
+static bool families_init(cgroup *g)
+{
+    int cores = g->type.t.chips * g->type.t.cores_per_chip;
+    memset(g->fam, 0, sizeof(g->fam));
+    if (family_init(&g->fam[F_WINDOW], g->type.t.chips + 1) && family_init(&g->fam[F_RUN], cores + 1) &&
+        family_init(&g->fam[F_FREE], cores + 1))
+        return true;
+    families_free(g);
+    return false;
+}
+
+/* The first non-empty class >= from, or -1. */
+static int family_next(const family *f, int from)
+{
+    int w;
+    uint64_t bits;
+    if (from < 0)
+        from = 0;
+    if (from >= f->n)
+        return -1;
+    w = from / 64;
+    bits = f->nonempty[w] & (~UINT64_C(0) << (from % 64));
+    for (;;) {
+        if (bits)
+            return w * 64 + ncg_ctz64(bits);
+        if (++w >= (f->n + 63) / 64)
+            return -1;
+        bits = f->nonempty[w];
+    }
 }
 
 static uint32_t seq_prio(uint64_t seq)
@@ -113,24 +172,18 @@ static uint32_t seq_prio(uint64_t seq)
 
 static void pull(tnode *t)
 {
-    t->mwin = t->win;
-    t->mrun = t->run;
-    t->mcpu = t->ncpu = t->cpu;
-    t->mmem = t->nmem = t->mem;
-    t->mhp = t->nhp = t->hp;
-    for (int k = 0; k < 2; k++) {
-        const tnode *s = k ? t->r : t->l;
-        if (!s)
-            continue;
-        t->mwin = MAX(t->mwin, s->mwin);
-        t->mrun = MAX(t->mrun, s->mrun);
-        t->mcpu = MAX(t->mcpu, s->mcpu);
-        t->mmem = MAX(t->mmem, s->mmem);
-        t->mhp = MAX(t->mhp, s->mhp);
-        t->ncpu = MIN(t->ncpu, s->ncpu);
-        t->nmem = MIN(t->nmem, s->nmem);
-        t->nhp = MIN(t->nhp, s->nhp);
+    const tnode *l = t->l, *r = t->r;
+    int64_t c = t->cpu, m = t->mem;
+    if (l) {
+        c = MAX(c, l->mcpu);
+        m = MAX(m, l->mmem);
     }
+    if (r) {
+        c = MAX(c, r->mcpu);
+        m = MAX(m, r->mmem);
+    }
+    t->mcpu = c;
+    t->mmem = m;
 }
 
 static bool before(const tnode *x, const tnode *y)
@@ -206,34 +259,44 @@ static tnode *treap_erase(tnode *t, const tnode *x)
     return t;
 }
 
+static void family_add(family *f, int cls, tnode *x)
+{
+    f->roots[cls] = treap_insert(f->roots[cls], x);
+    if (f->count[cls]++ == 0)
+        f->nonempty[cls / 64] |= UINT64_C(1) << (cls % 64);
+}
+
+static void family_remove(family *f, int cls, const tnode *x)
+{
+    f->roots[cls] = treap_erase(f->roots[cls], x);
+    if (--f->count[cls] == 0)
+        f->nonempty[cls / 64] &= ~(UINT64_C(1) << (cls % 64));
+}
+
 /* What a request needs of one node of a node group, in the terms of the index. */
 typedef struct need {
-    int kind;                   /* T_WHOLE, T_CORES or T_CPU: the treap in its score's order */
-    int amount;                 /* chips or cores (0: CPU only) */
-    int win, run;               /* largest free window and longest free run it needs */
+    int kind;                   /* F_WINDOW, F_RUN or F_FREE: the family it searches */
+    int amount;                 /* chips or cores (0: CPU only): the first class that holds it */
     int64_t cpu, mem, hp;
     int64_t key;                /* the request's share of a node (ncg_free_key of what it takes) */
 } need;
 
-static bool has_all(const tnode *t, const need *nd)
+/* The first entry (in the treap's order) with a first sort key in lo..hi that has the CPU, memory and hugepages
+ * the request needs, or NULL. Subtrees whose CPU or memory maxima are short are skipped, and so are those whose
+ * keys are all out of lo..hi. */
+static const tnode *treap_first_fit(const tnode *t, const need *nd, int64_t lo, int64_t hi)
 {
-    return t->win >= nd->win && t->run >= nd->run && t->cpu >= nd->cpu && t->mem >= nd->mem && t->hp >= nd->hp;
-}
-
-static bool may_have(const tnode *t, const need *nd)
-{
-    return t->mwin >= nd->win && t->mrun >= nd->run && t->mcpu >= nd->cpu && t->mmem >= nd->mem &&
-           t->mhp >= nd->hp;
-}
-
-/* The first entry (in the treap's order) that has all the request needs, or NULL. */
-static const tnode *treap_first_fit(const tnode *t, const need *nd)
-{
-    while (t && may_have(t, nd)) {
-        const tnode *found = treap_first_fit(t->l, nd);
-        if (found)
+    while (t && t->mcpu >= nd->cpu && t->mmem >= nd->mem) {
+        const tnode *found;
+        if (t->a < lo) {
+            t = t->r;
+            continue;
+        }
+        if ((found = treap_first_fit(t->l, nd, lo, hi)))
             return found;
-        if (has_all(t, nd))
+        if (t->a > hi)
+            return NULL;
+        if (t->cpu >= nd->cpu && t->mem >= nd->mem && t->hp >= nd->hp)
             return t;
         t = t->r;
     }
@@ -297,30 +360,26 @@ void ncg_cluster_node_state(const ncg_node *n, ncg_node_state *out)
 
 static void index_put(cgroup *g, cnode *n, const ncg_node_state *st)
 {
+    const int cls[F_COUNT] = {st->window, st->run, st->free_cores};
     n->st = *st;
-    for (int k = 0; k < T_COUNT; k++) {
+    for (int k = 0; k < F_COUNT; k++) {
         tnode *t = &n->t[k];
         t->prio = seq_prio(n->seq);
         t->seq = n->seq;
-        t->a = k == T_CPU ? (int64_t)st->free_cores << 32 | st->key : st->key;
-        t->b = k == T_WHOLE ? st->window : st->run;
-        t->win = st->window;
-        t->run = st->run;
+        t->a = st->key;
+        t->b = k == F_FREE ? st->run : 0;
         t->cpu = st->cpu;
         t->mem = st->mem;
         t->hp = st->hp;
-        g->root[k] = treap_insert(g->root[k], t);
+        family_add(&g->fam[k], cls[k], t);
     }
-    g->by_window[st->window]++;
-    g->by_run[st->run]++;
 }
 
 static void index_remove(cgroup *g, cnode *n)
 {
-    for (int k = 0; k < T_COUNT; k++)
-        g->root[k] = treap_erase(g->root[k], &n->t[k]);
-    g->by_window[n->st.window]--;
-    g->by_run[n->st.run]--;
+    const int cls[F_COUNT] = {n->st.window, n->st.run, n->st.free_cores};
+    for (int k = 0; k < F_COUNT; k++)
+        family_remove(&g->fam[k], cls[k], &n->t[k]);
 }
 
 static void index_add(cgroup *g, cnode *n)
@@ -434,7 +493,7 @@ NCG_EXPORT ncg_cluster *ncg_cluster_free(ncg_cluster *c)
         free(c->nodes[i]);
     }
     for (int g = 0; g < c->group_count; g++) {
-        counts_free(&c->groups[g]);
+        families_free(&c->groups[g]);
     }
     free(c->nodes);
     free(c->groups);
@@ -512,7 +571,7 @@ int ncg_cluster_add_nodegroup_type(ncg_cluster *c, const char *name, const ncg_t
         for (int i = 0; i < c->group_count; i++) /* the copies moved: point their names at their new place */
             ncg_type_copy_fix(&c->groups[i].type);
     }
-    if (!counts_init(&g))
+    if (!families_init(&g))
         return ncg_fail(err, NCG_E_NOMEM, "out of memory adding node group %s", name);
     c->groups[c->group_count] = g;
     ncg_type_copy_fix(&c->groups[c->group_count].type);
@@ -702,7 +761,7 @@ int ncg_cluster_insert_node(ncg_cluster *c, const char *name, int group, ncg_err
             c->node_capacity = cap;
         }
     }
-    n = rc == 0 ? calloc(1, sizeof(*n)) : NULL;
+    n = rc == 0 ? cnode_alloc() : NULL;
     if (n)
         n->node = ncg_node_from_type(&g->type);
     if (rc == 0 && (!n || !n->node)) {
@@ -843,10 +902,9 @@ NCG_EXPORT ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err)
         cgroup *dst = &copy->groups[g];
         *dst = c->groups[g];
         ncg_type_copy_fix(&dst->type);
-        memset(dst->root, 0, sizeof(dst->root));
-        dst->by_window = dst->by_run = NULL;
+        memset(dst->fam, 0, sizeof(dst->fam));
         copy->group_count++;
-        if (!counts_init(dst))
+        if (!families_init(dst))
             goto nomem;
     }
     if (c->node_count) {
@@ -856,7 +914,7 @@ NCG_EXPORT ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err)
         copy->node_capacity = c->node_count;
     }
     for (int i = 0; i < c->node_count; i++) {
-        cnode *n = malloc(sizeof(*n));
+        cnode *n = cnode_alloc();
         if (!n)
             goto nomem;
         *n = *c->nodes[i];
@@ -904,10 +962,8 @@ static int allowed_groups(const ncg_cluster *c, const char *const *groups, size_
 
 static void need_of(const cgroup *g, const ncg_shape *s, const ncg_request *r, need *out)
 {
-    out->kind = s->chips > 0 ? T_WHOLE : s->cores > 0 ? T_CORES : T_CPU;
+    out->kind = s->chips > 0 ? F_WINDOW : s->cores > 0 ? F_RUN : F_FREE;
     out->amount = s->chips > 0 ? s->chips : s->cores;
-    out->win = s->chips > 0 ? s->chips : 0;
-    out->run = s->chips > 0 ? 0 : s->cores;
     out->cpu = r->cpu_milli;
     out->mem = r->memory_bytes;
     out->hp = r->hugepages_bytes;
@@ -920,9 +976,9 @@ static void score_of(const ncg_cluster *c, const cnode *n, const ncg_node_state 
     out->node = n->index;
     out->nodegroup = n->group;
     out->priority = c->groups[n->group].priority;
-    out->free_cores = nd->kind == T_CPU ? st->free_cores : 0;
+    out->free_cores = nd->kind == F_FREE ? st->free_cores : 0;
     out->free_after = st->key - nd->key;
-    out->leftover = (nd->kind == T_WHOLE ? st->window : st->run) - nd->amount;
+    out->leftover = (nd->kind == F_WINDOW ? st->window : st->run) - nd->amount;
     out->seq = n->seq;
 }
 
@@ -954,31 +1010,45 @@ static void shapes_of(const ncg_cluster *c, const ncg_request *r, const bool *al
         ok[g] = allowed[g] && ncg_request_check_type(&c->groups[g].type, r, &shapes[g], NULL) >= 0;
 }
 
-/* The best node through the index; out->node = -1 when none. Per node group one descent of the treap whose order
- * is the score's for this kind of request: its first node with all the request needs is the group's best. */
+/* The best node through the index; out->node = -1 when none. Per node group, the classes of the request's family
+ * that hold it, in the order of the score's later terms: for whole chips and NeuronCores every class from the
+ * request's size up (the free-capacity key comes first, the leftover is the class), searched only for keys that
+ * can beat or tie the best so far; for CPU only, the classes by free cores from 0 up, stopping at the first with
+ * a node that fits (free cores come first). A node's key is never below the request's share if it fits. */
 static void choose_indexed(const ncg_cluster *c, const ncg_request *r, const bool *ok, const ncg_shape *shapes,
                            ncg_choice *best)
 {
     best->node = -1;
     for (int gi = 0; gi < c->group_count; gi++) {
         const cgroup *g = &c->groups[gi];
-        const tnode *t;
+        const family *f;
         need nd;
-        ncg_choice cand;
         if (!ok[gi] || g->nodes == 0)
             continue;
         if (best->node >= 0 && g->priority < best->priority)
             continue;
         need_of(g, &shapes[gi], r, &nd);
-        t = treap_first_fit(g->root[nd.kind], &nd);
-        if (!t)
-            continue;
-        {
-            const cnode *n = OWNER(t, nd.kind);
+        f = &g->fam[nd.kind];
+        for (int cls = family_next(f, nd.amount); cls >= 0; cls = family_next(f, cls + 1)) {
+            int64_t hi = INT64_MAX;
+            const tnode *t;
+            const cnode *n;
+            ncg_choice cand;
+            if (best->node >= 0 && best->priority == g->priority) {
+                if (nd.kind == F_FREE && cls > best->free_cores)
+                    break;
+                if (nd.kind != F_FREE || cls == best->free_cores)
+                    hi = best->free_after + nd.key;
+            }
+            if (!(t = treap_first_fit(f->roots[cls], &nd, nd.key, hi)))
+                continue;
+            n = OWNER(t, nd.kind);
             score_of(c, n, &n->st, &nd, &cand);
+            if (best->node < 0 || better(&cand, best))
+                *best = cand;
+            if (nd.kind == F_FREE)
+                break;
         }
-        if (best->node < 0 || better(&cand, best))
-            *best = cand;
     }
 }
 
@@ -1038,17 +1108,11 @@ static void append(char *buf, size_t size, const char *text)
     buf[used + n] = '\0';
 }
 
-/* Count the entries of t that have the accelerator the request needs by the first resource they are short of
- * (CPU, memory, hugepages). Subtrees where no node has the accelerator, or none is short, are skipped: the cost
- * is that of the nodes counted, not of the node group. */
+/* Count the entries of t by the first resource they are short of (CPU, memory, hugepages). */
 static void count_short(const tnode *t, const need *nd, int *cpu, int *mem, int *hp)
 {
-    for (; t && t->mwin >= nd->win && t->mrun >= nd->run; t = t->r) {
-        if (t->ncpu >= nd->cpu && t->nmem >= nd->mem && t->nhp >= nd->hp)
-            return;
+    for (; t; t = t->r) {
         count_short(t->l, nd, cpu, mem, hp);
-        if (t->win < nd->win || t->run < nd->run)
-            continue;
         if (t->cpu < nd->cpu)
             ++*cpu;
         else if (t->mem < nd->mem)
@@ -1061,6 +1125,7 @@ static void count_short(const tnode *t, const need *nd, int *cpu, int *mem, int 
 /* Why no node of node group g takes the request: what its nodes lack, by resource, and its max_instances. */
 static void explain(const cgroup *g, const ncg_shape *s, const ncg_request *r, char *line, size_t size)
 {
+    const family *f;
     need nd;
     int small = 0, cpu = 0, mem = 0, hp = 0;
     size_t o;
@@ -1070,13 +1135,17 @@ static void explain(const cgroup *g, const ncg_shape *s, const ncg_request *r, c
                  g->max_nodes == 0 ? " reached" : "");
         return;
     }
-    for (int k = 0; k < nd.amount && nd.kind != T_CPU; k++)
-        small += nd.kind == T_WHOLE ? g->by_window[k] : g->by_run[k];
-    count_short(g->root[nd.kind], &nd, &cpu, &mem, &hp);
+    f = &g->fam[nd.kind];
+    for (int cls = 0; cls < f->n; cls++) {
+        if (cls < nd.amount)
+            small += f->count[cls];
+        else if (f->count[cls])
+            count_short(f->roots[cls], &nd, &cpu, &mem, &hp);
+    }
     o = (size_t)snprintf(line, size, "node group %s: %d node%s, max_instances %d%s", g->name, g->nodes,
                          g->nodes == 1 ? "" : "s", g->max_nodes, g->nodes >= g->max_nodes ? " reached" : "");
     o += (size_t)snprintf(line + o, size - o, ":");
-    if (small && nd.kind == T_WHOLE)
+    if (small && nd.kind == F_WINDOW)
         o += (size_t)snprintf(line + o, size - o, " %d without a free window of %d chips,", small, nd.amount);
     else if (small)
         o += (size_t)snprintf(line + o, size - o, " %d without %d contiguous free NeuronCores,", small, nd.amount);
