@@ -11,13 +11,15 @@
  *      (core-granular and CPU-only requests),
  *   5. then the earlier node group, then the earlier node.
  *
- * The index: per node group, three treaps over all its nodes, each in the order of the score for one request kind
- * (whole chips: free-capacity key, window, sequence; core-granular: key, run, sequence; CPU-only: free cores, key,
- * run, sequence). Every subtree carries the largest free window, core run, CPU, memory and hugepages below it (and
- * the smallest free CPU, memory and hugepages, for counting what is short when a placement fails). A request
- * descends, per node group, to the leftmost node that has all it needs, skipping every subtree whose maxima are
- * short: O(log nodes) per node group, and O(log nodes) per change of a node. Per node group, counts of its nodes
- * by largest free window and by longest free run say without a scan how many lack the accelerator. The layout
+ * The index: per node group, three families of classes: by largest free window (searched by whole-chip requests),
+ * by longest free run of cores (core-granular requests) and by free cores (CPU-only requests). Every node is in one
+ * class of each. A class is a treap of its nodes ordered by (free-capacity key, run for the free-core classes,
+ * sequence), whose subtrees carry the largest free CPU and memory below them. A whole-chip or core-granular request
+ * searches every class from its size up, each only for keys from its own share (a node with less free capacity
+ * cannot hold it) to the best key found so far, descending to the leftmost entry in that range with the CPU,
+ * memory and hugepages and skipping every subtree whose maxima are short; a CPU-only request stops at the first
+ * free-core class with a node that fits. O(log nodes) per class searched, O(log nodes) per change of a node. The
+ * classes' sizes say without a scan how many nodes lack the accelerator when a placement fails. The layout
  * below is private to this file. */
 #include <inttypes.h>
 #include <stddef.h>
@@ -316,28 +318,46 @@ int64_t ncg_free_key(const ncg_type_copy *tc, int cores, int64_t cpu, int64_t me
            fraction(mem, tc->memory_usable_bytes) + fraction(hp, tc->t.hugepages_bytes);
 }
 
-/* The longest run of free cores, from the allocations' core ranges. */
+/* Set bits first..first+count-1 of a bitmap of NCG_MAX_CORES bits. */
+static void set_range(uint64_t *bits, int first, int count)
+{
+    while (count > 0) {
+        int w = first / 64, o = first % 64, k = count < 64 - o ? count : 64 - o;
+        bits[w] |= (k == 64 ? ~UINT64_C(0) : ((UINT64_C(1) << k) - 1)) << o;
+        first += k;
+        count -= k;
+    }
+}
+
+/* The longest run of free cores, from the allocations' core ranges: runs of zero bits, a word at a time. */
 static int longest_free_run(const ncg_node *n, int total)
 {
     uint64_t used[NCG_MAX_CORES / 64] = {0};
-    int best = 0, at = 0;
+    int best = 0, run = 0;
     for (int i = 0; i < ncg_node_alloc_count(n); i++) {
         const ncg_alloc *a = ncg_node_alloc_at(n, i);
-        for (int k = a->core_count > 0 ? a->first_core : 0; k < a->first_core + a->core_count; k++)
-            used[k / 64] |= UINT64_C(1) << (k % 64);
+        if (a->core_count > 0)
+            set_range(used, a->first_core, a->core_count);
     }
-    while (at < total) {
-        int start = at;
-        while (at < total && !((used[at / 64] >> (at % 64)) & 1)) {
-            if (at % 64 == 0 && used[at / 64] == 0 && at + 64 <= total)
-                at += 64;
-            else
-                at++;
+    for (int w = 0; w * 64 < total; w++) {
+        int bits = total - w * 64 < 64 ? total - w * 64 : 64;
+        uint64_t x = used[w] | (bits < 64 ? ~UINT64_C(0) << bits : 0); /* cores past the end count as used */
+        int at = 0;
+        while (at < bits) {
+            uint64_t rest = x >> at;
+            int zeros = rest ? ncg_ctz64(rest) : 64 - at;
+            if (zeros > 0) {
+                run += zeros;
+                at += zeros;
+                if (run > best)
+                    best = run;
+            }
+            if (at >= bits)
+                break;
+            rest = ~(x >> at);
+            at += rest ? ncg_ctz64(rest) : 64 - at; /* skip the used cores */
+            run = 0;
         }
-        if (at - start > best)
-            best = at - start;
-        while (at < total && ((used[at / 64] >> (at % 64)) & 1))
-            at++;
     }
     return best;
 }
