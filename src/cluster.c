@@ -69,11 +69,12 @@ static cnode *cnode_alloc(void)
 
 #define OWNER(p, k) ((cnode *)(void *)((char *)(p) - offsetof(cnode, t) - (size_t)(k) * sizeof(tnode)))
 
-/* Classes 0..n-1 of one family: treap roots, node counts, and a bitmap of the non-empty classes. */
+/* Classes 0..n-1 of one family: treap roots, node counts, smallest keys, and a bitmap of the non-empty classes. */
 typedef struct family {
     int n;
     tnode **roots;
     int *count;
+    int64_t *mina;              /* first sort key of the class's leftmost entry */
     uint64_t *nonempty;
 } family;
 
@@ -108,6 +109,7 @@ static void family_free(family *f)
 {
     free(f->roots);
     free(f->count);
+    free(f->mina);
     free(f->nonempty);
     memset(f, 0, sizeof(*f));
 }
@@ -117,8 +119,9 @@ static bool family_init(family *f, int n)
     f->n = n;
     f->roots = calloc((size_t)n, sizeof(*f->roots));
     f->count = calloc((size_t)n, sizeof(*f->count));
+    f->mina = calloc((size_t)n, sizeof(*f->mina));
     f->nonempty = calloc((size_t)(n + 63) / 64, sizeof(*f->nonempty));
-    if (f->roots && f->count && f->nonempty)
+    if (f->roots && f->count && f->mina && f->nonempty)
         return true;
     family_free(f);
     return false;
@@ -264,15 +267,25 @@ static tnode *treap_erase(tnode *t, const tnode *x)
 static void family_add(family *f, int cls, tnode *x)
 {
     f->roots[cls] = treap_insert(f->roots[cls], x);
-    if (f->count[cls]++ == 0)
+    if (f->count[cls]++ == 0) {
         f->nonempty[cls / 64] |= UINT64_C(1) << (cls % 64);
+        f->mina[cls] = x->a;
+    } else if (x->a < f->mina[cls]) {
+        f->mina[cls] = x->a;
+    }
 }
 
 static void family_remove(family *f, int cls, const tnode *x)
 {
     f->roots[cls] = treap_erase(f->roots[cls], x);
-    if (--f->count[cls] == 0)
+    if (--f->count[cls] == 0) {
         f->nonempty[cls / 64] &= ~(UINT64_C(1) << (cls % 64));
+    } else if (x->a == f->mina[cls]) { /* it may have been the leftmost: the erase just walked that spine */
+        const tnode *t = f->roots[cls];
+        while (t->l)
+            t = t->l;
+        f->mina[cls] = t->a;
+    }
 }
 
 /* What a request needs of one node of a node group, in the terms of the index. */
@@ -1060,7 +1073,7 @@ static void choose_indexed(const ncg_cluster *c, const ncg_request *r, const boo
                 if (nd.kind != F_FREE || cls == best->free_cores)
                     hi = best->free_after + nd.key;
             }
-            if (!(t = treap_first_fit(f->roots[cls], &nd, nd.key, hi)))
+            if (f->mina[cls] > hi || !(t = treap_first_fit(f->roots[cls], &nd, nd.key, hi)))
                 continue;
             n = OWNER(t, nd.kind);
             score_of(c, n, &n->st, &nd, &cand);
