@@ -391,12 +391,20 @@ void ncg_cluster_node_state(const ncg_node *n, ncg_node_state *out)
     out->key = ncg_free_key(tc, out->free_cores, out->cpu, out->mem, out->hp);
 }
 
+/* Whether a node of class cls of family k is in a treap: class 0 of the window and run families holds the nodes
+ * that no whole-chip or core-granular request can use; only its count is kept (for the reasons of failures). */
+static bool in_treap(int k, int cls)
+{
+    return cls > 0 || k == F_FREE;
+}
+
 static void index_put(cgroup *g, cnode *n, const ncg_node_state *st)
 {
     const int cls[F_COUNT] = {st->window, st->run, st->free_cores};
     n->st = *st;
     for (int k = 0; k < F_COUNT; k++) {
         tnode *t = &n->t[k];
+        family *f = &g->fam[k];
         t->prio = seq_prio(n->seq);
         t->seq = n->seq;
         t->a = st->key;
@@ -404,15 +412,22 @@ static void index_put(cgroup *g, cnode *n, const ncg_node_state *st)
         t->cpu = st->cpu;
         t->mem = st->mem;
         t->hp = st->hp;
-        family_add(&g->fam[k], cls[k], t);
+        if (in_treap(k, cls[k]))
+            family_add(f, cls[k], t);
+        else
+            f->count[cls[k]]++;
     }
 }
 
 static void index_remove(cgroup *g, cnode *n)
 {
     const int cls[F_COUNT] = {n->st.window, n->st.run, n->st.free_cores};
-    for (int k = 0; k < F_COUNT; k++)
-        family_remove(&g->fam[k], cls[k], &n->t[k]);
+    for (int k = 0; k < F_COUNT; k++) {
+        if (in_treap(k, cls[k]))
+            family_remove(&g->fam[k], cls[k], &n->t[k]);
+        else
+            g->fam[k].count[cls[k]]--;
+    }
 }
 
 static void index_add(cgroup *g, cnode *n)
