@@ -1018,7 +1018,7 @@ static void need_of(const cgroup *g, const ncg_shape *s, const ncg_request *r, n
     out->key = ncg_free_key(&g->type, s->cores, r->cpu_milli, r->memory_bytes, r->hugepages_bytes);
 }
 
-/* The score of a request that needs nd on node n (state st) of node group gi. */
+/* The score of a request that needs nd on node n, whose free state is st. */
 static void score_of(const ncg_cluster *c, const cnode *n, const ncg_node_state *st, const need *nd, ncg_choice *out)
 {
     out->node = n->index;
