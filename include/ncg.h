@@ -751,7 +751,7 @@ int ncg_cluster_find_node(const ncg_cluster *cluster, const char *name, ncg_erro
  * are used up); the least free capacity left (best fit), as the sum of the node's free fractions of cores, CPU,
  * memory and hugepages; the smallest leftover of the largest free window (whole chips) or of the longest free run
  * of NeuronCores (core-granular and CPU-only requests); then the earlier node group and the earlier node. An
- * index over every resource finds it in O(log nodes) per node group (doc/placement.md); within the node, the node
+ * index over every resource finds it without scanning the nodes (doc/placement.md); within the node, the node
  * group's policy picks the chips or cores. The reasons of a failure are built only when @p err is given.
  * @param nodegroups allowed node group names, or NULL for all.
  * @param[out] out required, sized.
