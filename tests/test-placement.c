@@ -129,6 +129,24 @@ START_TEST(index_agrees_with_linear_scan)
             if (fast.node >= 0) {
                 ck_assert_int_eq(fast.leftover, slow.leftover);
                 ck_assert(fast.free_after == slow.free_after);
+                ck_assert_int_eq(fast.free_cores, slow.free_cores);
+            }
+            if (fast.node >= 0 && op % 16 == 0) {
+                /* ncg_cluster_score_node gives the chosen node's terms, and no node scores better */
+                const char *name = NULL, *other = NULL;
+                ncg_node_score s = NCG_INIT(ncg_node_score), o = NCG_INIT(ncg_node_score);
+                int k = (int)(next_random(&seed) % (uint64_t)ncg_cluster_node_count(c)), og = -1;
+                ck_assert_int_eq(ncg_cluster_get_node(c, fast.node, NULL, &name, NULL, NULL), 0);
+                ck_assert_int_eq(ncg_cluster_score_node(c, name, &r, &s, NULL), 0);
+                ck_assert_int_eq(s.node_index, fast.node);
+                ck_assert_int_eq(s.priority, fast.priority);
+                ck_assert_int_eq(s.free_cores, fast.free_cores);
+                ck_assert(s.free_after == fast.free_after);
+                ck_assert_int_eq(s.leftover, fast.leftover);
+                ck_assert_int_eq(ncg_cluster_get_node(c, k, NULL, &other, &og, NULL), 0);
+                if (!groups || og == 1 || og == 3 || og == 5) /* big, trn1, hp: the subset */
+                    if (ncg_cluster_score_node(c, other, &r, &o, NULL) == 0)
+                        ck_assert_int_le(ncg_node_score_compare(&s, &o), 0);
             }
             rc = ncg_cluster_place(c, &r, groups, ngroups, &pl, NULL);
             if (fast.node < 0) {
