@@ -4,8 +4,11 @@
  * packing) goes through the independent validator; the program exits 1 if one fails. Timings are medians of
  * several runs; ratios compare runs made in the same process, since absolute times on shared machines are noisy.
  *
- *   ncg-bench [--quick] [--data DIR] [--tmp DIR] [--only NAME] [--no-baselines]   (NAME: part of a workload's name, or panigrahy,
- *   micro, online)
+ *   ncg-bench [--quick] [--data DIR] [--tmp DIR] [--only NAME] [--no-baselines] [--online [--nodes N]]
+ *
+ * --only NAME runs the workloads whose name contains NAME (or the section panigrahy, micro or online);
+ * --no-baselines runs libncg only (to profile the planner); --online runs only the online placement replay
+ * (bench/online.c), --nodes N only at N nodes.
  */
 #include <dirent.h>
 #include <stdbool.h>
@@ -608,6 +611,8 @@ static void micro(void)
 int main(int argc, char **argv)
 {
     const char *data = "bench/data", *tmp = "/tmp/ncg-bench";
+    bool online_only = false;
+    int online_nodes = 0;
     char path[1024];
     struct rusage ru;
     workload w;
@@ -622,11 +627,18 @@ int main(int argc, char **argv)
             only = argv[++i];
         else if (strcmp(argv[i], "--no-baselines") == 0)
             no_baselines = true;
+        else if (strcmp(argv[i], "--online") == 0)
+            online_only = true;
+        else if (strcmp(argv[i], "--nodes") == 0 && i + 1 < argc && atoi(argv[i + 1]) > 0)
+            online_nodes = atoi(argv[++i]);
         else {
-            fprintf(stderr, "usage: ncg-bench [--quick] [--data DIR] [--tmp DIR] [--only NAME] [--no-baselines]\n");
+            fprintf(stderr, "usage: ncg-bench [--quick] [--data DIR] [--tmp DIR] [--only NAME] [--no-baselines] "
+                            "[--online [--nodes N]]\n");
             return 2;
         }
     }
+    if (online_only)
+        return online_bench(data, quick, online_nodes);
     printf("libncg %s planner benchmark%s; price and time ratios are baseline / libncg\n\n", ncg_version(),
            quick ? " (quick)" : "");
     header();
@@ -665,7 +677,7 @@ int main(int argc, char **argv)
     if (wanted("micro"))
         micro();
     if (wanted("online"))
-        failures += online_bench(data, quick);
+        failures += online_bench(data, quick, 0);
     getrusage(RUSAGE_SELF, &ru);
     printf("\npeak memory (max RSS): %.1f MiB\n", ru.ru_maxrss / 1024.0);
     printf("%s\n", failures ? "RESULT: FAIL" : "RESULT: all plans valid");

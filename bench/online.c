@@ -379,7 +379,7 @@ static outcome replay(const ncg_catalog *cat, const mix *m, int nodes, int order
     return o;
 }
 
-int online_bench(const char *data_dir, int quick)
+int online_bench(const char *data_dir, int quick, int only_nodes)
 {
     static const int sizes[] = {1000, 20000};
     ncg_catalog *cat = ncg_catalog_new(0, NULL);
@@ -395,8 +395,8 @@ int online_bench(const char *data_dir, int quick)
            "CPU-only); node groups %s, %s, %s, %s, %s\n", m.count, types[0], types[1], types[2], types[3], types[4]);
     printf("%-6s %-10s %-10s %-8s %9s %8s %8s %10s %8s %9s %8s\n", "nodes", "policy", "order", "placer", "placed",
            "p50 ns", "p99 ns", "worst p99", "fill@1st", "stranded", "fill end");
-    for (int si = 0; si < 2; si++) {
-        int nodes = quick ? (si ? 400 : 100) : sizes[si];
+    for (int si = 0; si < (only_nodes ? 1 : 2); si++) {
+        int nodes = only_nodes ? only_nodes : quick ? (si ? 400 : 100) : sizes[si];
         for (int pol = 0; pol < 2; pol++) {
             outcome lib[3], bf[3];
             double lo = 1, hi = 0;

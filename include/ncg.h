@@ -747,11 +747,12 @@ int ncg_cluster_find_node(const ncg_cluster *cluster, const char *name, ncg_erro
 /**
  * Place one replica on an existing node (nodes are never created here). Of every node of the allowed node groups
  * where it fits (only @p nodegroups when given, as names), it takes the one with, in this order: the highest
- * node-group priority; the smallest leftover of the largest free window (whole chips) or of the longest free run
- * of NeuronCores (core-granular and CPU-only requests, so that CPU-only replicas go first where the accelerators
- * are used up); the least free capacity left, as the sum of the node's free fractions of cores, CPU, memory and
- * hugepages; then the earlier node group and the earlier node. An index over every resource finds it in
- * O(log nodes) (doc/placement.md); within the node, the node group's policy picks the chips or cores.
+ * node-group priority; for a CPU-only replica, the fewest free NeuronCores (it goes first where the accelerators
+ * are used up); the least free capacity left (best fit), as the sum of the node's free fractions of cores, CPU,
+ * memory and hugepages; the smallest leftover of the largest free window (whole chips) or of the longest free run
+ * of NeuronCores (core-granular and CPU-only requests); then the earlier node group and the earlier node. An
+ * index over every resource finds it without scanning the nodes (doc/placement.md); within the node, the node
+ * group's policy picks the chips or cores. The reasons of a failure are built only when @p err is given.
  * @param nodegroups allowed node group names, or NULL for all.
  * @param[out] out required, sized.
  * @return 0, or NCG_E_INVALID / NCG_E_RANGE (arguments, the request's own fields), NCG_E_NOT_FOUND (an unknown
@@ -766,19 +767,23 @@ int ncg_cluster_place(ncg_cluster *cluster, const ncg_request *request, const ch
 /**
  * How ncg_cluster_place() scores one node for one replica (doc/placement.md), for schedulers that choose among
  * candidate nodes themselves (a scheduler extender's filter and prioritize). Compare two with
- * ncg_node_score_compare(); the members are the terms of the score, in the order they count. Sized (NCG_INIT).
+ * ncg_node_score_compare(); the members are the terms of the score, compared in the order their comments number
+ * them. Sized (NCG_INIT).
  */
 typedef struct ncg_node_score {
     uint32_t size;           /**< sizeof(ncg_node_score), set by the caller */
     int node_index;          /**< the node's index in the cluster */
-    int nodegroup;           /**< its node group's index (earlier wins exact ties) */
-    int priority;            /**< its node group's priority: higher is better, strictly */
-    int leftover;            /**< chips of the largest free window (whole-chip requests), or NeuronCores of the
-                                  longest free run (core-granular and CPU-only), left after the replica: smaller
-                                  is better */
-    int64_t free_after;      /**< free capacity left after the replica, as the sum of the node's free fractions
-                                  of cores, CPU, memory and hugepages in millionths: smaller is better */
-    uint64_t seq;            /**< order the node was added in (earlier wins exact ties) */
+    int nodegroup;           /**< its node group's index (5th term: earlier wins exact ties) */
+    int priority;            /**< 1st term: its node group's priority, higher is better, strictly */
+    int leftover;            /**< 4th term: chips of the largest free window (whole-chip requests), or NeuronCores of
+                                  the longest free run (core-granular and CPU-only), left after the replica:
+                                  smaller is better */
+    int64_t free_after;      /**< 3rd term: free capacity left after the replica, as the sum of the node's free
+                                  fractions of cores, CPU, memory and hugepages, 2^20 per resource: smaller is
+                                  better */
+    uint64_t seq;            /**< 6th term: order the node was added in (earlier wins exact ties) */
+    int free_cores;          /**< 2nd term: for a CPU-only request, the node's free NeuronCores (smaller is
+                                  better); 0 for requests with chips or NeuronCores */
 } ncg_node_score;
 
 /**

@@ -1,20 +1,25 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A cluster: node groups, named nodes, and an index that chooses a node for one replica without scanning them all.
  *
- * The choice (doc/placement.md has the rule and its rationale): among the nodes of the allowed node groups where
- * the replica fits, the one with
+ * The choice (doc/placement.md has the rule, its rationale and the measured figures): among the nodes of the
+ * allowed node groups where the replica fits, the one with
  *   1. the highest node-group priority (strict),
- *   2. the best fit of the accelerator: the smallest leftover of the largest free window (whole chips), or of the
- *      longest free run of NeuronCores (core-granular requests, and CPU-only ones, which need 0 cores and so go
- *      first to nodes whose accelerators are used up),
- *   3. the least free capacity left, summed over cores, CPU, memory and hugepages as fractions of the node's,
- *   4. then the earlier node group, then the earlier node.
+ *   2. for a CPU-only replica, the fewest free NeuronCores (it goes first where the accelerators are used up),
+ *   3. the least free capacity left (best fit), summed over cores, CPU, memory and hugepages as fractions of the
+ *      node's,
+ *   4. the smallest leftover of the largest free window (whole chips) or of the longest free run of NeuronCores
+ *      (core-granular and CPU-only requests),
+ *   5. then the earlier node group, then the earlier node.
  *
- * The index: per node group, two families of classes, one by largest free window (0 .. chips) and one by longest
- * free core run (0 .. cores). Each class is a treap of its nodes ordered by (free-capacity key, node sequence),
- * whose subtrees carry the largest free CPU, memory and hugepages below them. A request visits the classes that
- * hold it in best-fit order and, in the first class with a node that has the CPU, memory and hugepages, descends to
- * the leftmost such node: O(log nodes) per class for a request, O(log nodes) per change of a node. The layout
+ * The index: per node group, three families of classes: by largest free window (searched by whole-chip requests),
+ * by longest free run of cores (core-granular requests) and by free cores (CPU-only requests). Every node is in one
+ * class of each. A class is a treap of its nodes ordered by (free-capacity key, run for the free-core classes,
+ * sequence), whose subtrees carry the largest free CPU and memory below them. A whole-chip or core-granular request
+ * searches every class from its size up, each only for keys from its own share (a node with less free capacity
+ * cannot hold it) to the best key found so far, descending to the leftmost entry in that range with the CPU,
+ * memory and hugepages and skipping every subtree whose maxima are short; a CPU-only request stops at the first
+ * free-core class with a node that fits. O(log nodes) per class searched, O(log nodes) per change of a node. The
+ * classes' sizes say without a scan how many nodes lack the accelerator when a placement fails. The layout
  * below is private to this file. */
 #include <inttypes.h>
 #include <stddef.h>
@@ -24,33 +29,52 @@
 
 #include "cluster.h"
 
-/* One entry of a class treap. */
+/* One entry of a class treap, laid out for the descent: its first cache line holds all that a search and an
+ * update read of the entries they pass (links, sort keys, heap priority, free and subtree-largest CPU and memory);
+ * the second the rest. Hugepages are checked at the entry only (few requests ask for them). */
 typedef struct tnode {
-    struct tnode *l, *r;
+    _Alignas(64) struct tnode *l, *r;
+    int64_t a;                  /* first sort key: the free-capacity key (ncg_free_key) */
+    int64_t mcpu, mmem;         /* largest free CPU and memory in the subtree */
+    int64_t cpu, mem;           /* free */
     uint32_t prio;              /* heap order, from the node's sequence number */
-    int64_t key;                /* free-capacity key (ncg_free_key) */
-    uint64_t seq;
-    int64_t cpu, mem, hp;       /* free */
-    int64_t mcpu, mmem, mhp;    /* largest free in the subtree */
+    int b;                      /* second sort key: the run (free-core classes), else 0 */
+    uint64_t seq;               /* third sort key */
+    int64_t hp;                 /* free hugepages */
 } tnode;
 
+/* The three families of classes of a node group: by largest free window (whole-chip requests), by longest free
+ * run of cores (core-granular requests), by free cores (CPU-only requests). */
+enum { F_WINDOW, F_RUN, F_FREE, F_COUNT };
+
 typedef struct cnode {
+    tnode t[F_COUNT];           /* its entries in its class of each family (first: aligned to cache lines) */
     ncg_node *node;
-    char name[NCG_NODE_NAME_MAX + 1];
     int group;
     int index;                  /* position in cluster->nodes */
     uint64_t seq;               /* order of the nodes, stable when nodes are removed */
-    int win, run;               /* classes: largest free window (chips), longest free core run */
-    tnode tw, tr;               /* entries in the window and the run treaps */
+    ncg_node_state st;          /* as indexed */
+    char name[NCG_NODE_NAME_MAX + 1];
 } cnode;
 
-#define OWNER(t, member) ((cnode *)(void *)((char *)(t) - offsetof(cnode, member)))
+/* A cnode's memory, aligned as its entries are (NULL when out of memory). */
+static cnode *cnode_alloc(void)
+{
+    size_t size = (sizeof(cnode) + 63) / 64 * 64;
+    cnode *n = aligned_alloc(64, size);
+    if (n)
+        memset(n, 0, sizeof(*n));
+    return n;
+}
 
-/* Classes 0..n-1 of one family: treap roots, node counts, and a bitmap of the non-empty classes. */
+#define OWNER(p, k) ((cnode *)(void *)((char *)(p) - offsetof(cnode, t) - (size_t)(k) * sizeof(tnode)))
+
+/* Classes 0..n-1 of one family: treap roots, node counts, smallest keys, and a bitmap of the non-empty classes. */
 typedef struct family {
     int n;
     tnode **roots;
     int *count;
+    int64_t *mina;              /* first sort key of the class's leftmost entry */
     uint64_t *nonempty;
 } family;
 
@@ -66,7 +90,7 @@ typedef struct cgroup {
     ncg_policy policy;          /* of its nodes */
     int nodes;                  /* nodes in the node group */
     int next_seq;               /* for generated names */
-    family win, run;
+    family fam[F_COUNT];
 } cgroup;
 
 struct ncg_cluster {
@@ -85,6 +109,7 @@ static void family_free(family *f)
 {
     free(f->roots);
     free(f->count);
+    free(f->mina);
     free(f->nonempty);
     memset(f, 0, sizeof(*f));
 }
@@ -94,10 +119,28 @@ static bool family_init(family *f, int n)
     f->n = n;
     f->roots = calloc((size_t)n, sizeof(*f->roots));
     f->count = calloc((size_t)n, sizeof(*f->count));
+    f->mina = calloc((size_t)n, sizeof(*f->mina));
     f->nonempty = calloc((size_t)(n + 63) / 64, sizeof(*f->nonempty));
-    if (f->roots && f->count && f->nonempty)
+    if (f->roots && f->count && f->mina && f->nonempty)
         return true;
     family_free(f);
+    return false;
+}
+
+static void families_free(cgroup *g)
+{
+    for (int k = 0; k < F_COUNT; k++)
+        family_free(&g->fam[k]);
+}
+
+static bool families_init(cgroup *g)
+{
+    int cores = g->type.t.chips * g->type.t.cores_per_chip;
+    memset(g->fam, 0, sizeof(g->fam));
+    if (family_init(&g->fam[F_WINDOW], g->type.t.chips + 1) && family_init(&g->fam[F_RUN], cores + 1) &&
+        family_init(&g->fam[F_FREE], cores + 1))
+        return true;
+    families_free(g);
     return false;
 }
 
@@ -129,24 +172,32 @@ static uint32_t seq_prio(uint64_t seq)
     return (uint32_t)(z ^ (z >> 31));
 }
 
-static int64_t max3(int64_t a, int64_t b, int64_t c)
-{
-    return a > b ? (a > c ? a : c) : (b > c ? b : c);
-}
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
 
 static void pull(tnode *t)
 {
-    int64_t lc = t->l ? t->l->mcpu : INT64_MIN, rc = t->r ? t->r->mcpu : INT64_MIN;
-    int64_t lm = t->l ? t->l->mmem : INT64_MIN, rm = t->r ? t->r->mmem : INT64_MIN;
-    int64_t lh = t->l ? t->l->mhp : INT64_MIN, rh = t->r ? t->r->mhp : INT64_MIN;
-    t->mcpu = max3(t->cpu, lc, rc);
-    t->mmem = max3(t->mem, lm, rm);
-    t->mhp = max3(t->hp, lh, rh);
+    const tnode *l = t->l, *r = t->r;
+    int64_t c = t->cpu, m = t->mem;
+    if (l) {
+        c = MAX(c, l->mcpu);
+        m = MAX(m, l->mmem);
+    }
+    if (r) {
+        c = MAX(c, r->mcpu);
+        m = MAX(m, r->mmem);
+    }
+    t->mcpu = c;
+    t->mmem = m;
 }
 
-static bool before(const tnode *a, const tnode *b)
+static bool before(const tnode *x, const tnode *y)
 {
-    return a->key != b->key ? a->key < b->key : a->seq < b->seq;
+    if (x->a != y->a)
+        return x->a < y->a;
+    if (x->b != y->b)
+        return x->b < y->b;
+    return x->seq < y->seq;
 }
 
 /* Split t into the entries before x and the rest. */
@@ -165,20 +216,20 @@ static void split(tnode *t, const tnode *x, tnode **lo, tnode **hi)
     }
 }
 
-static tnode *merge(tnode *a, tnode *b)
+static tnode *merge(tnode *x, tnode *y)
 {
-    if (!a)
-        return b;
-    if (!b)
-        return a;
-    if (a->prio > b->prio) {
-        a->r = merge(a->r, b);
-        pull(a);
-        return a;
+    if (!x)
+        return y;
+    if (!y)
+        return x;
+    if (x->prio > y->prio) {
+        x->r = merge(x->r, y);
+        pull(x);
+        return x;
     }
-    b->l = merge(a, b->l);
-    pull(b);
-    return b;
+    y->l = merge(x, y->l);
+    pull(y);
+    return y;
 }
 
 static tnode *treap_insert(tnode *t, tnode *x)
@@ -213,32 +264,58 @@ static tnode *treap_erase(tnode *t, const tnode *x)
     return t;
 }
 
-/* The first entry (in key order) with at least this much free, or NULL. */
-static const tnode *treap_first_fit(const tnode *t, int64_t cpu, int64_t mem, int64_t hp)
-{
-    while (t && t->mcpu >= cpu && t->mmem >= mem && t->mhp >= hp) {
-        const tnode *found = treap_first_fit(t->l, cpu, mem, hp);
-        if (found)
-            return found;
-        if (t->cpu >= cpu && t->mem >= mem && t->hp >= hp)
-            return t;
-        t = t->r;
-    }
-    return NULL;
-}
-
 static void family_add(family *f, int cls, tnode *x)
 {
     f->roots[cls] = treap_insert(f->roots[cls], x);
-    if (f->count[cls]++ == 0)
+    if (f->count[cls]++ == 0) {
         f->nonempty[cls / 64] |= UINT64_C(1) << (cls % 64);
+        f->mina[cls] = x->a;
+    } else if (x->a < f->mina[cls]) {
+        f->mina[cls] = x->a;
+    }
 }
 
 static void family_remove(family *f, int cls, const tnode *x)
 {
     f->roots[cls] = treap_erase(f->roots[cls], x);
-    if (--f->count[cls] == 0)
+    if (--f->count[cls] == 0) {
         f->nonempty[cls / 64] &= ~(UINT64_C(1) << (cls % 64));
+    } else if (x->a == f->mina[cls]) { /* it may have been the leftmost: the erase just walked that spine */
+        const tnode *t = f->roots[cls];
+        while (t->l)
+            t = t->l;
+        f->mina[cls] = t->a;
+    }
+}
+
+/* What a request needs of one node of a node group, in the terms of the index. */
+typedef struct need {
+    int kind;                   /* F_WINDOW, F_RUN or F_FREE: the family it searches */
+    int amount;                 /* chips or cores (0: CPU only): the first class that holds it */
+    int64_t cpu, mem, hp;
+    int64_t key;                /* the request's share of a node (ncg_free_key of what it takes) */
+} need;
+
+/* The first entry (in the treap's order) with a first sort key in lo..hi that has the CPU, memory and hugepages
+ * the request needs, or NULL. Subtrees whose CPU or memory maxima are short are skipped, and so are those whose
+ * keys are all out of lo..hi. */
+static const tnode *treap_first_fit(const tnode *t, const need *nd, int64_t lo, int64_t hi)
+{
+    while (t && t->mcpu >= nd->cpu && t->mmem >= nd->mem) {
+        const tnode *found;
+        if (t->a < lo) {
+            t = t->r;
+            continue;
+        }
+        if ((found = treap_first_fit(t->l, nd, lo, hi)))
+            return found;
+        if (t->a > hi)
+            return NULL;
+        if (t->cpu >= nd->cpu && t->mem >= nd->mem && t->hp >= nd->hp)
+            return t;
+        t = t->r;
+    }
+    return NULL;
 }
 
 /* ---- what the index knows of a node ---- */
@@ -254,28 +331,46 @@ int64_t ncg_free_key(const ncg_type_copy *tc, int cores, int64_t cpu, int64_t me
            fraction(mem, tc->memory_usable_bytes) + fraction(hp, tc->t.hugepages_bytes);
 }
 
-/* The longest run of free cores, from the allocations' core ranges. */
+/* Set bits first..first+count-1 of a bitmap of NCG_MAX_CORES bits. */
+static void set_range(uint64_t *bits, int first, int count)
+{
+    while (count > 0) {
+        int w = first / 64, o = first % 64, k = count < 64 - o ? count : 64 - o;
+        bits[w] |= (k == 64 ? ~UINT64_C(0) : ((UINT64_C(1) << k) - 1)) << o;
+        first += k;
+        count -= k;
+    }
+}
+
+/* The longest run of free cores, from the allocations' core ranges: runs of zero bits, a word at a time. */
 static int longest_free_run(const ncg_node *n, int total)
 {
     uint64_t used[NCG_MAX_CORES / 64] = {0};
-    int best = 0, at = 0;
+    int best = 0, run = 0;
     for (int i = 0; i < ncg_node_alloc_count(n); i++) {
         const ncg_alloc *a = ncg_node_alloc_at(n, i);
-        for (int k = a->core_count > 0 ? a->first_core : 0; k < a->first_core + a->core_count; k++)
-            used[k / 64] |= UINT64_C(1) << (k % 64);
+        if (a->core_count > 0)
+            set_range(used, a->first_core, a->core_count);
     }
-    while (at < total) {
-        int start = at;
-        while (at < total && !((used[at / 64] >> (at % 64)) & 1)) {
-            if (at % 64 == 0 && used[at / 64] == 0 && at + 64 <= total)
-                at += 64;
-            else
-                at++;
+    for (int w = 0; w * 64 < total; w++) {
+        int bits = total - w * 64 < 64 ? total - w * 64 : 64;
+        uint64_t x = used[w] | (bits < 64 ? ~UINT64_C(0) << bits : 0); /* cores past the end count as used */
+        int at = 0;
+        while (at < bits) {
+            uint64_t rest = x >> at;
+            int zeros = rest ? ncg_ctz64(rest) : 64 - at;
+            if (zeros > 0) {
+                run += zeros;
+                at += zeros;
+                if (run > best)
+                    best = run;
+            }
+            if (at >= bits)
+                break;
+            rest = ~(x >> at);
+            at += rest ? ncg_ctz64(rest) : 64 - at; /* skip the used cores */
+            run = 0;
         }
-        if (at - start > best)
-            best = at - start;
-        while (at < total && ((used[at / 64] >> (at % 64)) & 1))
-            at++;
     }
     return best;
 }
@@ -289,31 +384,50 @@ void ncg_cluster_node_state(const ncg_node *n, ncg_node_state *out)
     ncg_node_usage(n, &u);
     out->window = t->chips ? ncg_window_largest(t->topology, t->chips, ncg_node_free_chip_mask(n)) : 0;
     out->run = u.cores == 0 ? total : longest_free_run(n, total);
+    out->free_cores = total - u.cores;
     out->cpu = tc->cpu_usable_milli - u.cpu_milli;
     out->mem = tc->memory_usable_bytes - u.memory_bytes;
     out->hp = t->hugepages_bytes - u.hugepages_bytes;
-    out->key = ncg_free_key(tc, total - u.cores, out->cpu, out->mem, out->hp);
+    out->key = ncg_free_key(tc, out->free_cores, out->cpu, out->mem, out->hp);
+}
+
+/* Whether a node of class cls of family k is in a treap: class 0 of the window and run families holds the nodes
+ * that no whole-chip or core-granular request can use; only its count is kept (for the reasons of failures). */
+static bool in_treap(int k, int cls)
+{
+    return cls > 0 || k == F_FREE;
 }
 
 static void index_put(cgroup *g, cnode *n, const ncg_node_state *st)
 {
-    const ncg_node_state s = *st;
-    n->win = s.window;
-    n->run = s.run;
-    n->tw.key = n->tr.key = s.key;
-    n->tw.seq = n->tr.seq = n->seq;
-    n->tw.prio = n->tr.prio = seq_prio(n->seq);
-    n->tw.cpu = n->tr.cpu = s.cpu;
-    n->tw.mem = n->tr.mem = s.mem;
-    n->tw.hp = n->tr.hp = s.hp;
-    family_add(&g->win, n->win, &n->tw);
-    family_add(&g->run, n->run, &n->tr);
+    const int cls[F_COUNT] = {st->window, st->run, st->free_cores};
+    n->st = *st;
+    for (int k = 0; k < F_COUNT; k++) {
+        tnode *t = &n->t[k];
+        family *f = &g->fam[k];
+        t->prio = seq_prio(n->seq);
+        t->seq = n->seq;
+        t->a = st->key;
+        t->b = k == F_FREE ? st->run : 0;
+        t->cpu = st->cpu;
+        t->mem = st->mem;
+        t->hp = st->hp;
+        if (in_treap(k, cls[k]))
+            family_add(f, cls[k], t);
+        else
+            f->count[cls[k]]++;
+    }
 }
 
 static void index_remove(cgroup *g, cnode *n)
 {
-    family_remove(&g->win, n->win, &n->tw);
-    family_remove(&g->run, n->run, &n->tr);
+    const int cls[F_COUNT] = {n->st.window, n->st.run, n->st.free_cores};
+    for (int k = 0; k < F_COUNT; k++) {
+        if (in_treap(k, cls[k]))
+            family_remove(&g->fam[k], cls[k], &n->t[k]);
+        else
+            g->fam[k].count[cls[k]]--;
+    }
 }
 
 static void index_add(cgroup *g, cnode *n)
@@ -328,8 +442,8 @@ static void reindex(ncg_cluster *c, cnode *n)
     cgroup *g = &c->groups[n->group];
     ncg_node_state s;
     ncg_cluster_node_state(n->node, &s);
-    if (s.window == n->win && s.run == n->run && s.key == n->tw.key && s.cpu == n->tw.cpu && s.mem == n->tw.mem &&
-        s.hp == n->tw.hp)
+    if (s.window == n->st.window && s.run == n->st.run && s.free_cores == n->st.free_cores && s.cpu == n->st.cpu &&
+        s.mem == n->st.mem && s.hp == n->st.hp && s.key == n->st.key)
         return;
     index_remove(g, n);
     index_put(g, n, &s);
@@ -427,8 +541,7 @@ NCG_EXPORT ncg_cluster *ncg_cluster_free(ncg_cluster *c)
         free(c->nodes[i]);
     }
     for (int g = 0; g < c->group_count; g++) {
-        family_free(&c->groups[g].win);
-        family_free(&c->groups[g].run);
+        families_free(&c->groups[g]);
     }
     free(c->nodes);
     free(c->groups);
@@ -506,10 +619,8 @@ int ncg_cluster_add_nodegroup_type(ncg_cluster *c, const char *name, const ncg_t
         for (int i = 0; i < c->group_count; i++) /* the copies moved: point their names at their new place */
             ncg_type_copy_fix(&c->groups[i].type);
     }
-    if (!family_init(&g.win, g.type.t.chips + 1) || !family_init(&g.run, g.type.t.chips * g.type.t.cores_per_chip + 1)) {
-        family_free(&g.win);
+    if (!families_init(&g))
         return ncg_fail(err, NCG_E_NOMEM, "out of memory adding node group %s", name);
-    }
     c->groups[c->group_count] = g;
     ncg_type_copy_fix(&c->groups[c->group_count].type);
     return c->group_count++;
@@ -711,7 +822,7 @@ static int insert(ncg_cluster *c, const char *name, int group, ncg_node *built, 
             c->node_capacity = cap;
         }
     }
-    n = rc == 0 ? calloc(1, sizeof(*n)) : NULL;
+    n = rc == 0 ? cnode_alloc() : NULL;
     if (n)
         n->node = built ? built : ncg_node_from_type(&g->type);
     if (rc == 0 && (!n || !n->node)) {
@@ -862,10 +973,9 @@ NCG_EXPORT ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err)
         cgroup *dst = &copy->groups[g];
         *dst = c->groups[g];
         ncg_type_copy_fix(&dst->type);
-        memset(&dst->win, 0, sizeof(dst->win));
-        memset(&dst->run, 0, sizeof(dst->run));
+        memset(dst->fam, 0, sizeof(dst->fam));
         copy->group_count++;
-        if (!family_init(&dst->win, c->groups[g].win.n) || !family_init(&dst->run, c->groups[g].run.n))
+        if (!families_init(dst))
             goto nomem;
     }
     if (c->node_count) {
@@ -875,7 +985,7 @@ NCG_EXPORT ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err)
         copy->node_capacity = c->node_count;
     }
     for (int i = 0; i < c->node_count; i++) {
-        cnode *n = malloc(sizeof(*n));
+        cnode *n = cnode_alloc();
         if (!n)
             goto nomem;
         *n = *c->nodes[i];
@@ -921,17 +1031,9 @@ static int allowed_groups(const ncg_cluster *c, const char *const *groups, size_
     return 0;
 }
 
-/* What a request needs of node group g's nodes, in the terms of the index. */
-typedef struct need {
-    bool whole;                 /* whole chips: the window family; else the run family */
-    int amount;                 /* chips or cores (0: CPU only) */
-    int64_t cpu, mem, hp;
-    int64_t key;                /* the request's share of a node (ncg_free_key of what it takes) */
-} need;
-
 static void need_of(const cgroup *g, const ncg_shape *s, const ncg_request *r, need *out)
 {
-    out->whole = s->chips > 0;
+    out->kind = s->chips > 0 ? F_WINDOW : s->cores > 0 ? F_RUN : F_FREE;
     out->amount = s->chips > 0 ? s->chips : s->cores;
     out->cpu = r->cpu_milli;
     out->mem = r->memory_bytes;
@@ -939,15 +1041,29 @@ static void need_of(const cgroup *g, const ncg_shape *s, const ncg_request *r, n
     out->key = ncg_free_key(&g->type, s->cores, r->cpu_milli, r->memory_bytes, r->hugepages_bytes);
 }
 
+/* The score of a request that needs nd on node n, whose free state is st. */
+static void score_of(const ncg_cluster *c, const cnode *n, const ncg_node_state *st, const need *nd, ncg_choice *out)
+{
+    out->node = n->index;
+    out->nodegroup = n->group;
+    out->priority = c->groups[n->group].priority;
+    out->free_cores = nd->kind == F_FREE ? st->free_cores : 0;
+    out->free_after = st->key - nd->key;
+    out->leftover = (nd->kind == F_WINDOW ? st->window : st->run) - nd->amount;
+    out->seq = n->seq;
+}
+
 /* Score order: a before b (both valid). */
 static bool better(const ncg_choice *a, const ncg_choice *b)
 {
     if (a->priority != b->priority)
         return a->priority > b->priority;
-    if (a->leftover != b->leftover)
-        return a->leftover < b->leftover;
+    if (a->free_cores != b->free_cores)
+        return a->free_cores < b->free_cores;
     if (a->free_after != b->free_after)
         return a->free_after < b->free_after;
+    if (a->leftover != b->leftover)
+        return a->leftover < b->leftover;
     if (a->nodegroup != b->nodegroup)
         return a->nodegroup < b->nodegroup;
     return a->seq < b->seq;
@@ -965,7 +1081,11 @@ static void shapes_of(const ncg_cluster *c, const ncg_request *r, const bool *al
         ok[g] = allowed[g] && ncg_request_check_type(&c->groups[g].type, r, &shapes[g], NULL) >= 0;
 }
 
-/* The best node through the index; out->node = -1 when none. */
+/* The best node through the index; out->node = -1 when none. Per node group, the classes of the request's family
+ * that hold it, in the order of the score's later terms: for whole chips and NeuronCores every class from the
+ * request's size up (the free-capacity key comes first, the leftover is the class), searched only for keys that
+ * can beat or tie the best so far; for CPU only, the classes by free cores from 0 up, stopping at the first with
+ * a node that fits (free cores come first). A node's key is never below the request's share if it fits. */
 static void choose_indexed(const ncg_cluster *c, const ncg_request *r, const bool *ok, const ncg_shape *shapes,
                            ncg_choice *best)
 {
@@ -974,32 +1094,31 @@ static void choose_indexed(const ncg_cluster *c, const ncg_request *r, const boo
         const cgroup *g = &c->groups[gi];
         const family *f;
         need nd;
-        int limit;
         if (!ok[gi] || g->nodes == 0)
             continue;
         if (best->node >= 0 && g->priority < best->priority)
             continue;
         need_of(g, &shapes[gi], r, &nd);
-        f = nd.whole ? &g->win : &g->run;
-        /* classes whose leftover can still beat or tie the best so far */
-        limit = best->node >= 0 && g->priority == best->priority ? nd.amount + (int)(best->leftover < f->n ?
-                best->leftover : f->n) : f->n - 1;
-        for (int cls = family_next(f, nd.amount); cls >= 0 && cls <= limit; cls = family_next(f, cls + 1)) {
-            const tnode *t = treap_first_fit(f->roots[cls], nd.cpu, nd.mem, nd.hp);
+        f = &g->fam[nd.kind];
+        for (int cls = family_next(f, nd.amount); cls >= 0; cls = family_next(f, cls + 1)) {
+            int64_t hi = INT64_MAX;
+            const tnode *t;
             const cnode *n;
             ncg_choice cand;
-            if (!t)
+            if (best->node >= 0 && best->priority == g->priority) {
+                if (nd.kind == F_FREE && cls > best->free_cores)
+                    break;
+                if (nd.kind != F_FREE || cls == best->free_cores)
+                    hi = best->free_after + nd.key;
+            }
+            if (f->mina[cls] > hi || !(t = treap_first_fit(f->roots[cls], &nd, nd.key, hi)))
                 continue;
-            n = nd.whole ? OWNER(t, tw) : OWNER(t, tr);
-            cand.node = n->index;
-            cand.nodegroup = gi;
-            cand.priority = g->priority;
-            cand.leftover = cls - nd.amount;
-            cand.free_after = t->key - nd.key;
-            cand.seq = n->seq;
+            n = OWNER(t, nd.kind);
+            score_of(c, n, &n->st, &nd, &cand);
             if (best->node < 0 || better(&cand, best))
                 *best = cand;
-            break;
+            if (nd.kind == F_FREE)
+                break;
         }
     }
 }
@@ -1011,20 +1130,14 @@ static void choose_linear(const ncg_cluster *c, const ncg_request *r, const bool
     best->node = -1;
     for (int i = 0; i < c->node_count; i++) {
         const cnode *n = c->nodes[i];
-        const cgroup *g = &c->groups[n->group];
         ncg_node_state s;
         ncg_choice cand;
         need nd;
         if (!ok[n->group] || ncg_node_plan(n->node, r, NULL, NULL) < 0)
             continue;
-        need_of(g, &shapes[n->group], r, &nd);
+        need_of(&c->groups[n->group], &shapes[n->group], r, &nd);
         ncg_cluster_node_state(n->node, &s);
-        cand.node = i;
-        cand.nodegroup = n->group;
-        cand.priority = g->priority;
-        cand.leftover = (nd.whole ? s.window : s.run) - nd.amount;
-        cand.free_after = s.key - nd.key;
-        cand.seq = n->seq;
+        score_of(c, n, &s, &nd, &cand);
         if (best->node < 0 || better(&cand, best))
             *best = cand;
     }
@@ -1088,22 +1201,22 @@ static void explain(const cgroup *g, const ncg_shape *s, const ncg_request *r, c
     int small = 0, cpu = 0, mem = 0, hp = 0;
     size_t o;
     need_of(g, s, r, &nd);
-    f = nd.whole ? &g->win : &g->run;
+    if (g->nodes == 0) {
+        snprintf(line, size, "node group %s: has no nodes, max_instances %d%s", g->name, g->max_nodes,
+                 g->max_nodes == 0 ? " reached" : "");
+        return;
+    }
+    f = &g->fam[nd.kind];
     for (int cls = 0; cls < f->n; cls++) {
         if (cls < nd.amount)
             small += f->count[cls];
         else if (f->count[cls])
             count_short(f->roots[cls], &nd, &cpu, &mem, &hp);
     }
-    if (g->nodes == 0) {
-        snprintf(line, size, "node group %s: has no nodes, max_instances %d%s", g->name, g->max_nodes,
-                 g->max_nodes == 0 ? " reached" : "");
-        return;
-    }
     o = (size_t)snprintf(line, size, "node group %s: %d node%s, max_instances %d%s", g->name, g->nodes,
                          g->nodes == 1 ? "" : "s", g->max_nodes, g->nodes >= g->max_nodes ? " reached" : "");
     o += (size_t)snprintf(line + o, size - o, ":");
-    if (small && nd.whole)
+    if (small && nd.kind == F_WINDOW)
         o += (size_t)snprintf(line + o, size - o, " %d without a free window of %d chips,", small, nd.amount);
     else if (small)
         o += (size_t)snprintf(line + o, size - o, " %d without %d contiguous free NeuronCores,", small, nd.amount);
@@ -1202,6 +1315,7 @@ static int score_one(const ncg_cluster *c, const char *node, const ncg_request *
     const cgroup *g;
     ncg_shape shape;
     ncg_node_state st;
+    ncg_choice ch;
     need nd;
     if (!c || !out)
         return ncg_fail(err, NCG_E_INVALID, "%s: %s is NULL", fn, !c ? "cluster" : "out");
@@ -1216,9 +1330,10 @@ static int score_one(const ncg_cluster *c, const char *node, const ncg_request *
         return rc;
     need_of(g, &shape, r, &nd);
     ncg_cluster_node_state(n->node, &st);
-    *out = (ncg_node_score){.size = (uint32_t)sizeof(*out), .node_index = n->index, .nodegroup = n->group,
-                            .priority = g->priority, .leftover = (nd.whole ? st.window : st.run) - nd.amount,
-                            .free_after = st.key - nd.key, .seq = n->seq};
+    score_of(c, n, &st, &nd, &ch);
+    *out = (ncg_node_score){.size = (uint32_t)sizeof(*out), .node_index = ch.node, .nodegroup = ch.nodegroup,
+                            .priority = ch.priority, .leftover = ch.leftover, .free_after = ch.free_after,
+                            .seq = ch.seq, .free_cores = ch.free_cores};
     *out_node = n;
     return 0;
 }
@@ -1244,8 +1359,8 @@ NCG_EXPORT int ncg_node_score_compare(const ncg_node_score *a, const ncg_node_sc
     ncg_choice x, y;
     if (!a || !b)
         return !a && !b ? 0 : !a ? 1 : -1;
-    x = (ncg_choice){a->node_index, a->nodegroup, a->priority, a->leftover, a->free_after, a->seq};
-    y = (ncg_choice){b->node_index, b->nodegroup, b->priority, b->leftover, b->free_after, b->seq};
+    x = (ncg_choice){a->node_index, a->nodegroup, a->priority, a->free_cores, a->free_after, a->leftover, a->seq};
+    y = (ncg_choice){b->node_index, b->nodegroup, b->priority, b->free_cores, b->free_after, b->leftover, b->seq};
     return better(&x, &y) ? -1 : better(&y, &x) ? 1 : 0;
 }
 

@@ -67,21 +67,24 @@ int64_t ncg_free_key(const ncg_type_copy *tc, int cores, int64_t cpu, int64_t me
 typedef struct ncg_node_state {
     int window;                 /* largest free whole-chip window, chips */
     int run;                    /* longest run of free cores */
+    int free_cores;
     int64_t cpu, mem, hp;       /* free */
     int64_t key;                /* ncg_free_key() of what is free */
 } ncg_node_state;
 
 void ncg_cluster_node_state(const ncg_node *n, ncg_node_state *out);
 
-/* A candidate node and its score, best first in this order: priority (higher), leftover (smaller: of the largest
- * free window or core run, after the request), free_after (smaller: free-capacity key after the request), node
- * group index, node sequence (order added). */
+/* A candidate node and its score, best first in this order: priority (higher), free_cores (smaller: the node's free
+ * NeuronCores for a CPU-only request, 0 for others), free_after (smaller: free-capacity key after the request),
+ * leftover (smaller: of the largest free window or core run, after the request), node group index, node sequence
+ * (order added). */
 typedef struct ncg_choice {
     int node;                   /* index, or -1 for none */
     int nodegroup;
     int priority;
-    int leftover;
+    int free_cores;
     int64_t free_after;
+    int leftover;
     uint64_t seq;
 } ncg_choice;
 

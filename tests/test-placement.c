@@ -129,6 +129,24 @@ START_TEST(index_agrees_with_linear_scan)
             if (fast.node >= 0) {
                 ck_assert_int_eq(fast.leftover, slow.leftover);
                 ck_assert(fast.free_after == slow.free_after);
+                ck_assert_int_eq(fast.free_cores, slow.free_cores);
+            }
+            if (fast.node >= 0 && op % 16 == 0) {
+                /* ncg_cluster_score_node gives the chosen node's terms, and no node scores better */
+                const char *name = NULL, *other = NULL;
+                ncg_node_score s = NCG_INIT(ncg_node_score), o = NCG_INIT(ncg_node_score);
+                int k = (int)(next_random(&seed) % (uint64_t)ncg_cluster_node_count(c)), og = -1;
+                ck_assert_int_eq(ncg_cluster_get_node(c, fast.node, NULL, &name, NULL, NULL), 0);
+                ck_assert_int_eq(ncg_cluster_score_node(c, name, &r, &s, NULL), 0);
+                ck_assert_int_eq(s.node_index, fast.node);
+                ck_assert_int_eq(s.priority, fast.priority);
+                ck_assert_int_eq(s.free_cores, fast.free_cores);
+                ck_assert(s.free_after == fast.free_after);
+                ck_assert_int_eq(s.leftover, fast.leftover);
+                ck_assert_int_eq(ncg_cluster_get_node(c, k, NULL, &other, &og, NULL), 0);
+                if (!groups || og == 1 || og == 3 || og == 5) /* big, trn1, hp: the subset */
+                    if (ncg_cluster_score_node(c, other, &r, &o, NULL) == 0)
+                        ck_assert_int_le(ncg_node_score_compare(&s, &o), 0);
             }
             rc = ncg_cluster_place(c, &r, groups, ngroups, &pl, NULL);
             if (fast.node < 0) {
@@ -209,6 +227,138 @@ START_TEST(equal_fits_take_the_fullest_node_then_the_earlier_nodegroup)
     ck_assert_str_eq(pl.node, "b1");
     ncg_cluster_free(c);
     ncg_catalog_free(cat);
+}
+END_TEST
+
+/* Two nodes of one inf1.6xlarge node group, a then b. */
+static ncg_cluster *two_nodes(void)
+{
+    ncg_catalog *cat = test_catalog();
+    ncg_cluster *c = ncg_cluster_new(0, NULL);
+    add_group(c, cat, "g", "inf1.6xlarge", 0);
+    ck_assert_int_eq(ncg_cluster_add_node(c, "a", "g", NULL), 0);
+    ck_assert_int_eq(ncg_cluster_add_node(c, "b", "g", NULL), 1);
+    ncg_catalog_free(cat);
+    return c;
+}
+
+static ncg_node_score score(const ncg_cluster *c, const char *node, const ncg_request *r)
+{
+    ncg_node_score s = NCG_INIT(ncg_node_score);
+    ck_assert_int_eq(ncg_cluster_score_node(c, node, r, &s, NULL), 0);
+    return s;
+}
+
+/* Best fit over every resource comes before the window: a node whose CPU and memory are nearly used up is filled
+ * before a node whose largest free window the replica would fill exactly but whose CPU and memory are free. */
+START_TEST(least_free_capacity_beats_a_tighter_window)
+{
+    ncg_cluster *c = two_nodes();
+    ncg_placement pl = NCG_INIT(ncg_placement);
+    ncg_alloc x = NCG_INIT(ncg_alloc);
+    ncg_request heavy, r = chips_request(1, 1);
+    ncg_node_score sa, sb;
+    ncg_request_init(&heavy);
+    heavy.cpu_milli = 20000;
+    heavy.memory_bytes = 40 * GIB;
+    ck_assert_int_eq(ncg_cluster_adopt(c, "a", &heavy, "0", NULL, 0, &x, NULL), 0); /* window 3: chips 1-3 */
+    ck_assert_int_eq(ncg_cluster_adopt(c, "b", NULL, "0", NULL, 0, &x, NULL), 0);
+    ck_assert_int_eq(ncg_cluster_adopt(c, "b", NULL, "2", NULL, 0, &x, NULL), 0);   /* window 1: chip 1 or 3 */
+    sa = score(c, "a", &r);
+    sb = score(c, "b", &r);
+    ck_assert_int_eq(sa.leftover, 2);
+    ck_assert_int_eq(sb.leftover, 0);
+    ck_assert_int_eq(sa.free_cores, 0);
+    ck_assert(sa.free_after < sb.free_after);
+    ck_assert_int_lt(ncg_node_score_compare(&sa, &sb), 0);
+    ck_assert_int_eq(ncg_cluster_place(c, &r, NULL, 0, &pl, NULL), 0);
+    ck_assert_str_eq(pl.node, "a");
+    ncg_cluster_free(c);
+}
+END_TEST
+
+/* Equal free capacity: the smaller leftover of the largest free window wins, before the order nodes were added. */
+START_TEST(equal_free_capacity_takes_the_tighter_window)
+{
+    ncg_cluster *c = two_nodes();
+    ncg_placement pl = NCG_INIT(ncg_placement);
+    ncg_alloc x = NCG_INIT(ncg_alloc);
+    ncg_request r = chips_request(1, 1);
+    ncg_node_score sa, sb;
+    ck_assert_int_eq(ncg_cluster_adopt(c, "a", NULL, "0", NULL, 0, &x, NULL), 0); /* window 3: chips 1-3 */
+    ck_assert_int_eq(ncg_cluster_adopt(c, "b", NULL, "1", NULL, 0, &x, NULL), 0); /* window 2: chips 2-3 */
+    sa = score(c, "a", &r);
+    sb = score(c, "b", &r);
+    ck_assert(sa.free_after == sb.free_after);
+    ck_assert_int_eq(sa.leftover, 2);
+    ck_assert_int_eq(sb.leftover, 1);
+    ck_assert_int_gt(ncg_node_score_compare(&sa, &sb), 0);
+    ck_assert_int_eq(ncg_cluster_place(c, &r, NULL, 0, &pl, NULL), 0);
+    ck_assert_str_eq(pl.node, "b");
+    ncg_cluster_free(c);
+}
+END_TEST
+
+/* CPU-only replicas: fewest free NeuronCores first, whatever the free CPU and memory; the score says so. */
+START_TEST(cpu_only_takes_the_fewest_free_cores_first)
+{
+    ncg_cluster *c = two_nodes();
+    ncg_placement pl = NCG_INIT(ncg_placement);
+    ncg_alloc x = NCG_INIT(ncg_alloc);
+    ncg_request heavy, r;
+    ncg_node_score sa, sb;
+    ncg_request_init(&heavy);
+    heavy.cpu_milli = 20000;
+    heavy.memory_bytes = 40 * GIB;
+    ck_assert_int_eq(ncg_cluster_adopt(c, "a", NULL, "0-2", NULL, 0, &x, NULL), 0); /* 4 cores free */
+    ck_assert_int_eq(ncg_cluster_adopt(c, "b", &heavy, "0", NULL, 0, &x, NULL), 0); /* 12 free, little CPU */
+    ncg_request_init(&r);
+    r.cpu_milli = 1000;
+    sa = score(c, "a", &r);
+    sb = score(c, "b", &r);
+    ck_assert_int_eq(sa.free_cores, 4);
+    ck_assert_int_eq(sb.free_cores, 12);
+    ck_assert(sb.free_after < sa.free_after);
+    ck_assert_int_eq(sa.leftover, 4); /* the longest free run, as for core-granular requests */
+    ck_assert_int_lt(ncg_node_score_compare(&sa, &sb), 0);
+    ck_assert_int_eq(ncg_cluster_place(c, &r, NULL, 0, &pl, NULL), 0);
+    ck_assert_str_eq(pl.node, "a");
+    /* free cores count before free capacity in the comparison, and after the priority */
+    sb.free_cores = 3;
+    ck_assert_int_gt(ncg_node_score_compare(&sa, &sb), 0);
+    sa.priority = 1;
+    ck_assert_int_lt(ncg_node_score_compare(&sa, &sb), 0);
+    ncg_cluster_free(c);
+}
+END_TEST
+
+/* A CPU-only replica that no node takes: how many nodes are short of which resource. */
+START_TEST(cpu_only_failure_names_resources)
+{
+    ncg_cluster *c = two_nodes();
+    ncg_placement pl = NCG_INIT(ncg_placement);
+    ncg_alloc x = NCG_INIT(ncg_alloc);
+    ncg_request use, r;
+    char *before = NULL, *after;
+    ncg_request_init(&use);
+    use.cpu_milli = 23000;
+    ck_assert_int_eq(ncg_cluster_adopt(c, "a", &use, "0", NULL, 0, &x, NULL), 0);
+    use.cpu_milli = 100;
+    use.memory_bytes = 46 * GIB;
+    ck_assert_int_eq(ncg_cluster_adopt(c, "b", &use, "0", NULL, 0, &x, NULL), 0);
+    ncg_request_init(&r);
+    r.cpu_milli = 1000;
+    r.memory_bytes = GIB;
+    before = dump_text(c);
+    ck_assert_fails(NCG_E_FULL, "no node can take the replica: node group g: 2 nodes, max_instances 1000: 1 short "
+                    "of CPU, 1 short of memory", ncg_cluster_place(c, &r, NULL, 0, &pl, &err));
+    ck_assert_int_eq(ncg_cluster_place(c, &r, NULL, 0, &pl, NULL), NCG_E_FULL); /* no reasons asked */
+    ck_assert_ptr_null(pl.node);
+    after = dump_text(c);
+    ck_assert_str_eq(before, after);
+    free(before);
+    free(after);
+    ncg_cluster_free(c);
 }
 END_TEST
 
@@ -406,6 +556,10 @@ NCG_SUITE(placement)
     add_test(t, whole_chips_take_the_tightest_window_across_nodegroups);
     add_test(t, cpu_only_goes_where_accelerators_are_used_up);
     add_test(t, equal_fits_take_the_fullest_node_then_the_earlier_nodegroup);
+    add_test(t, least_free_capacity_beats_a_tighter_window);
+    add_test(t, equal_free_capacity_takes_the_tighter_window);
+    add_test(t, cpu_only_takes_the_fewest_free_cores_first);
+    add_test(t, cpu_only_failure_names_resources);
     add_test(t, nodegroup_order_does_not_decide);
     add_test(t, higher_priority_is_strict);
     add_test(t, failure_names_resources_per_nodegroup);

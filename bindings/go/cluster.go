@@ -31,20 +31,22 @@ type Placement struct {
 }
 
 // NodeScore is how Place scores one node for one replica (ncg_node_score), from ScoreNode. The fields are the
-// terms of the score in the order they count; Compare orders two scores as Place does.
+// terms of the score; they count in the order priority, free cores, free after, leftover, node group, seq, and
+// Compare orders two scores as Place does.
 type NodeScore struct {
 	NodeIndex int    // the node's index in the cluster
-	NodeGroup int    // its node group's index (earlier wins exact ties)
-	Priority  int    // its node group's priority: higher is better, strictly
-	Leftover  int    // chips of the largest free window, or NeuronCores of the longest free run, left after
-	FreeAfter int64  // free capacity left after the replica, in millionths: smaller is better
-	Seq       uint64 // order the node was added in (earlier wins exact ties)
+	NodeGroup int    // 5th: its node group's index (earlier wins exact ties)
+	Priority  int    // 1st: its node group's priority, higher is better, strictly
+	Leftover  int    // 4th: chips of the largest free window, or NeuronCores of the longest free run, left after
+	FreeAfter int64  // 3rd: free capacity left after the replica, 2^20 per resource: smaller is better
+	Seq       uint64 // 6th: order the node was added in (earlier wins exact ties)
+	FreeCores int    // 2nd: for a CPU-only request the node's free NeuronCores (smaller is better), else 0
 }
 
 func (s NodeScore) toC() C.ncg_node_score {
 	return C.ncg_node_score{size: C.uint32_t(C.sizeof_ncg_node_score), node_index: C.int(s.NodeIndex),
 		nodegroup: C.int(s.NodeGroup), priority: C.int(s.Priority), leftover: C.int(s.Leftover),
-		free_after: C.int64_t(s.FreeAfter), seq: C.uint64_t(s.Seq)}
+		free_after: C.int64_t(s.FreeAfter), seq: C.uint64_t(s.Seq), free_cores: C.int(s.FreeCores)}
 }
 
 // Compare orders two scores as Place does (ncg_node_score_compare): negative when s is the better node,
@@ -443,7 +445,7 @@ func (v ClusterView) ScoreNode(node string, r Request) (NodeScore, error) {
 			return cerr(rc, &e)
 		}
 		out = NodeScore{int(s.node_index), int(s.nodegroup), int(s.priority), int(s.leftover), int64(s.free_after),
-			uint64(s.seq)}
+			uint64(s.seq), int(s.free_cores)}
 		return nil
 	})
 	return out, err

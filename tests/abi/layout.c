@@ -173,6 +173,7 @@ int main(void)
     MEMBER(ncg_node_score, leftover);
     MEMBER(ncg_node_score, free_after);
     MEMBER(ncg_node_score, seq);
+    MEMBER(ncg_node_score, free_cores);
     STRUCT(ncg_api_spec);
     MEMBER(ncg_api_spec, size);
     MEMBER(ncg_api_spec, name);

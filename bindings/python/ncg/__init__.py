@@ -660,20 +660,24 @@ class NodeScore:
     :meth:`Cluster.score_node`. Scores order as ncg_node_score_compare() orders them: the better node is the
     smaller, so ``min(scores)`` is the node :meth:`Cluster.place` would choose and ``sorted(scores)`` lists the
     nodes best first. The fields are the terms of the score, in the order they count: ``priority`` (higher is
-    better), ``leftover`` (chips of the largest free window, or NeuronCores of the longest free run, left after
-    the replica: smaller is better), ``free_after`` (free capacity left, in millionths: smaller is better), then
-    ``nodegroup`` and ``seq`` (earlier wins exact ties). ``node_index`` is the node's index in the cluster."""
+    better), ``free_cores`` (for a CPU-only request, the node's free NeuronCores: smaller is better; 0 otherwise),
+    ``free_after`` (free capacity left after the replica, 2^20 per resource: smaller is better), ``leftover``
+    (chips of the largest free window, or NeuronCores of the longest free run, left after the replica: smaller
+    is better), then ``nodegroup`` and ``seq`` (earlier wins exact ties). ``node_index`` is the node's index in
+    the cluster."""
     node_index: int
     nodegroup: int
     priority: int
     leftover: int
     free_after: int
     seq: int
+    free_cores: int = 0
 
     def _to_c(self) -> _NodeScore:
         s = sized(_NodeScore)
         s.node_index, s.nodegroup, s.priority = self.node_index, self.nodegroup, self.priority
         s.leftover, s.free_after, s.seq = self.leftover, self.free_after, self.seq
+        s.free_cores = self.free_cores
         return s
 
     def compare(self, other: "NodeScore") -> int:
@@ -1246,7 +1250,8 @@ class _ClusterReader:
         r = _request(request, kwargs)
         out = sized(_NodeScore)
         C.ncg_cluster_score_node(self._ptr(), _b(node, "node name"), ctypes.byref(r), ctypes.byref(out))
-        return NodeScore(out.node_index, out.nodegroup, out.priority, out.leftover, out.free_after, out.seq)
+        return NodeScore(out.node_index, out.nodegroup, out.priority, out.leftover, out.free_after, out.seq,
+                         out.free_cores)
 
     def dump(self) -> str:
         """The whole state as text (format "ncg-cluster 2"); :meth:`Cluster.restore` reads it back."""

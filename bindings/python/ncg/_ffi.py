@@ -181,7 +181,7 @@ class _NodeScore(ctypes.Structure):
     _c_name_ = "ncg_node_score"
     _fields_ = [("size", ctypes.c_uint32), ("node_index", ctypes.c_int), ("nodegroup", ctypes.c_int),
                 ("priority", ctypes.c_int), ("leftover", ctypes.c_int), ("free_after", ctypes.c_int64),
-                ("seq", ctypes.c_uint64)]
+                ("seq", ctypes.c_uint64), ("free_cores", ctypes.c_int)]
 
 
 class _ApiSpec(ctypes.Structure):
