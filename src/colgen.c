@@ -472,6 +472,7 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
         price_bin(pb, b, u, &s, counts, &v[b], &exact);
     }
     res.bound = lagrange(pb, u, v);
+    res.work = work(pb, lp, &s);
     res.duals = malloc(((size_t)I + 1) * sizeof(double));
     if (!res.duals)
         goto nomem;

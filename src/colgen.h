@@ -41,6 +41,7 @@ typedef struct ncg_cg_result {
     double bound;               /* Lagrangian bound: no plan of the problem costs less */
     bool converged;             /* no pattern prices out: lp_value is the configuration LP optimum */
     int stopped;                /* an ncg_plan_stop value */
+    double work;                /* multiply-adds spent (see ncg_cg_limits.work_limit) */
     int rounds;
     double *duals;              /* per API, the duals the bound comes from */
     ncg_cg_pattern *patterns;   /* with x > 0 at the last round */

@@ -133,17 +133,17 @@ int plan_from_lp(ncg_plan *p, const ncg_cg_result *r, bool up, ncg_error *err)
 
 /* Dive: after the floor of the LP's patterns, solve the configuration LP of the replicas that are left (on the
  * node groups' remaining room), open the floor of its patterns, or when every pattern is fractional one copy of
- * each pattern used at least half (at least of the one used most), and repeat, at most DIVE_STEPS times. Each step
- * fixes whole nodes the LP of what is left wants, so the last nodes are chosen as well as the first. */
-#define DIVE_STEPS 12
+ * each pattern used at least half (at least of the one used most), and repeat, at most DIVE_STEPS times and
+ * within one work limit (the generation's) over all steps. Each step fixes whole nodes the LP of what is left
+ * wants, so the last nodes are chosen as well as the first. */
+#define DIVE_STEPS 400
 int plan_dive(ncg_plan *p, ncg_error *err)
 {
     int I = p->api_count, B = p->cg.bins, G = ncg_cluster_nodegroup_count(p->c), rc = 0;
     int *demand = malloc((size_t)(I + 1) * sizeof(int));
     ncg_cg_bin *bins = malloc((size_t)(B + 1) * sizeof(ncg_cg_bin));
-    /* each step gets a quarter of the generation's work limit */
     ncg_cg_limits lim = {.max_rounds = CG_ROUNDS,
-                         .work_limit = (p->opts.work_limit > 0 ? (double)p->opts.work_limit : CG_WORK) / 4,
+                         .work_limit = p->opts.work_limit > 0 ? (double)p->opts.work_limit : CG_WORK,
                          .deadline = p->deadline};
     if (!demand || !bins) {
         free(demand);
@@ -156,7 +156,7 @@ int plan_dive(ncg_plan *p, ncg_error *err)
         ncg_cg_problem pb = p->cg;
         int left = 0, best = -1;
         bool any = false;
-        if (p->deadline > 0 && ncg_now() >= p->deadline)
+        if ((p->deadline > 0 && ncg_now() >= p->deadline) || lim.work_limit <= 0)
             break;
         for (int i = 0; i < I; i++) {
             int d = p->cg_demand[i] - p->apis[i].placed;
@@ -175,6 +175,7 @@ int plan_dive(ncg_plan *p, ncg_error *err)
         pb.bin = bins;
         if ((rc = ncg_cg_solve(&pb, &lim, &res, err)) < 0)
             break;
+        lim.work_limit -= res.work; /* the steps share one work limit, the generation's */
         for (int k = 0; k < res.pattern_count; k++) {
             if (res.patterns[k].bin >= G)
                 continue;
