@@ -13,110 +13,33 @@
 static const char *const default_types[] = {"inf1.xlarge",  "inf1.2xlarge", "inf1.6xlarge",  "inf1.24xlarge",
                                             "inf2.xlarge",  "inf2.8xlarge", "inf2.24xlarge", "inf2.48xlarge"};
 
-/* The library's error, placed at the API and named by the field it concerns. */
-static const char *field_of(int code)
-{
-    switch (code) {
-    case NCG_E_PPR: return "processes_per_replica";
-    case NCG_E_TOPOLOGY: return "compute.inf";
-    case NCG_E_MODEL: return "ncg.models";
-    case NCG_E_UNKNOWN_TYPE: return "node_groups";
-    default: return "compute";
-    }
-}
-
-/* Where an error line points: the index of its file among those read, its line and column (lines without a
- * position come last, in the order they were found). */
-typedef struct err_pos {
-    size_t file, index;
-    long line, column;
-} err_pos;
-
-static err_pos position_of(const cli_input *in, size_t index)
-{
-    const char *e = in->errors[index];
-    err_pos p = {in->file_count, index, 0, 0};
-    for (size_t f = 0; f < in->file_count; f++) {
-        size_t n = strlen(in->files[f]);
-        char *end;
-        if (strncmp(e, in->files[f], n) || e[n] != ':')
-            continue;
-        p.line = strtol(e + n + 1, &end, 10);
-        if (*end == ':')
-            p.column = strtol(end + 1, NULL, 10);
-        p.file = f;
-        break;
-    }
-    return p;
-}
-
-static int cmp_pos(const void *a, const void *b)
-{
-    const err_pos *x = a, *y = b;
-    if (x->file != y->file)
-        return x->file < y->file ? -1 : 1;
-    if (x->line != y->line)
-        return x->line < y->line ? -1 : 1;
-    if (x->column != y->column)
-        return x->column < y->column ? -1 : 1;
-    return x->index < y->index ? -1 : x->index > y->index;
-}
-
-/* Print the error lines in file and line order; 1 when there are any, or when an API could not be read (invalid)
- * though no line says so, which only happens when memory ran out recording it. */
-static int print_errors(const cli_input *in)
-{
-    bool invalid = false;
-    err_pos *order = malloc((in->error_count ? in->error_count : 1) * sizeof(*order));
-    for (size_t i = 0; order && i < in->error_count; i++)
-        order[i] = position_of(in, i);
-    if (order)
-        qsort(order, in->error_count, sizeof(*order), cmp_pos);
-    for (size_t i = 0; i < in->error_count; i++)
-        fprintf(stderr, "%s\n", in->errors[order ? order[i].index : i]);
-    free(order);
-    for (size_t i = 0; i < in->api_count; i++)
-        invalid |= in->apis[i].invalid;
-    if (invalid && !in->error_count)
-        fprintf(stderr, "ncg: out of memory\n");
-    return in->error_count || invalid ? 1 : 0;
-}
-
 /* Read API files, or without any: ./cortex.yaml when it exists (saying so), the bundled example with --example;
- * then the cluster file. -1 out of memory. */
-static int read_inputs(cli_input *in, char **files, int nfiles, const char *cluster, bool example)
+ * then the cluster file. apis false: the cluster file alone. -1 out of memory, -2 a file could not be read. */
+static int read_inputs(ncg_cortex *cx, char **files, int nfiles, const char *cluster, bool example, bool apis)
 {
     static char default_file[] = "cortex.yaml";
     char *found[] = {default_file};
-    if (nfiles == 0 && !example && access(default_file, F_OK) == 0) {
+    ncg_error err;
+    int rc = 0, r;
+    if (apis && nfiles == 0 && !example && access(default_file, F_OK) == 0) {
         fprintf(stderr, "ncg: reading ./cortex.yaml (no FILE given)\n");
         files = found;
         nfiles = 1;
     }
-    for (int i = 0; i < nfiles; i++) {
-        char *text = cli_slurp(in, files[i]);
-        if (text && cli_read_apis(in, strcmp(files[i], "-") ? files[i] : "<stdin>", text) < 0)
+    for (int i = 0; apis && i < nfiles; i++) {
+        if ((r = cli_load(cx, files[i], ncg_cortex_load_apis)) == -1)
             return -1;
-        free(text);
+        rc = rc ? rc : r;
     }
-    if (example && cli_read_apis(in, "example/apis.yaml", cli_example_apis) < 0)
+    if (apis && example && ncg_cortex_load_apis(cx, "example/apis.yaml", cli_example_apis, &err) < 0)
         return -1;
     if (cluster) {
-        char *text = cli_slurp(in, cluster);
-        if (text && cli_read_cluster(in, strcmp(cluster, "-") ? cluster : "<stdin>", text) < 0)
+        if ((r = cli_load(cx, cluster, ncg_cortex_load_cluster)) == -1)
             return -1;
-        free(text);
-    } else if (example && cli_read_cluster(in, "example/cluster.yaml", cli_example_cluster) < 0) {
+        rc = rc ? rc : r;
+    } else if (example && ncg_cortex_load_cluster(cx, "example/cluster.yaml", cli_example_cluster, &err) < 0) {
         return -1;
     }
-    return 0;
-}
-
-static int read_cluster_only(cli_input *in, const char *cluster)
-{
-    char *text = cli_slurp(in, cluster);
-    int rc = text ? cli_read_cluster(in, strcmp(cluster, "-") ? cluster : "<stdin>", text) : 0;
-    free(text);
     return rc;
 }
 
@@ -137,94 +60,40 @@ static ncg_nodegroup_spec nodegroup_at(const ncg_cluster *cl, int index)
     return s;
 }
 
-/* Node groups: from the cluster file, else one per type of --types (or the default inf1/inf2 types). */
-static int build_cluster(cli_input *in, ncg_catalog *cat, ncg_cluster *cl, const char *types, const char *region)
+/* Node groups: from the cluster file (problems recorded in cx), else one per type of --types (or the default
+ * inf1/inf2 types). NULL out of memory or a bad --types (printed). */
+static ncg_cluster *build_cluster(ncg_cortex *cx, ncg_catalog *cat, const char *types, const char *region)
 {
-    if (in->nodegroup_count) {
-        for (size_t i = 0; i < in->nodegroup_count; i++) {
-            cli_nodegroup *g = &in->nodegroups[i];
-            ncg_nodegroup_spec s = {.size = sizeof(ncg_nodegroup_spec), .name = g->name, .type = g->type,
-                                    .min_nodes = g->min_nodes, .max_nodes = g->max_nodes,
-                                    .has_price = g->has_price, .usd_per_hour = g->price, .priority = g->priority};
-            ncg_error e;
-            if (ncg_catalog_find_type(cat, g->type, NULL, &e) < 0) {
-                char hint[256];
-                cli_type_hint(cat, g->type, region, hint, sizeof(hint));
-                cli_add_error(in, "%s:%d:%d: node group %s: instance_type: %s%s", g->file, g->type_line,
-                              g->type_column, g->name, e.message, hint);
-            } else if (ncg_cluster_add_nodegroup(cl, cat, &s, &e) < 0) {
-                cli_add_error(in, "%s:%d:%d: node group %s: %s", g->file, g->line, g->column, g->name, e.message);
-            }
-        }
-        return 0;
+    ncg_cluster *cl;
+    ncg_error e;
+    if (ncg_cortex_nodegroup_count(cx) > 0) {
+        if (!(cl = ncg_cortex_new_cluster(cx, cat, region, &e)))
+            cli_fail(&e);
+        return cl;
+    }
+    if (!(cl = ncg_cluster_new(0, &e))) {
+        cli_fail(&e);
+        return NULL;
     }
     if (types) {
         char *copy = strdup(types), *save = NULL;
-        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        bool ok = copy != NULL;
+        for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save)) {
             ncg_nodegroup_spec s = {.size = sizeof(ncg_nodegroup_spec), .name = t, .type = t, .max_nodes = 1000000};
-            ncg_error e;
-            if (ncg_cluster_add_nodegroup(cl, cat, &s, &e) < 0)
-                cli_add_error(in, "--types: %s", e.message);
+            if (ncg_cluster_add_nodegroup(cl, cat, &s, &e) < 0) {
+                fprintf(stderr, "ncg: --types: %s\n", e.message);
+                ok = false;
+            }
         }
         free(copy);
-        return 0;
+        return ok ? cl : ncg_cluster_free(cl);
     }
     for (size_t i = 0; i < sizeof(default_types) / sizeof(default_types[0]); i++) {
         ncg_nodegroup_spec s = {.size = sizeof(ncg_nodegroup_spec), .name = default_types[i],
                                 .type = default_types[i], .max_nodes = 1000000};
         ncg_cluster_add_nodegroup(cl, cat, &s, NULL);
     }
-    return 0;
-}
-
-/* Cortex's checks for one API against the node groups it may use: valid when one of them accepts it. */
-static void check_api(cli_input *in, const ncg_catalog *cat, const ncg_cluster *cl, const cli_api *a)
-{
-    ncg_error first = {0}, e;
-    int nnodegroups = ncg_cluster_nodegroup_count(cl);
-    if (a->splitter) { /* routes to RealtimeAPIs of the same deployment; places nothing itself */
-        for (size_t k = 0; k < a->backend_count; k++) {
-            const cli_api *to = NULL;
-            for (size_t i = 0; i < in->api_count && !to; i++)
-                if (strcmp(in->apis[i].name, a->backends[k].name) == 0)
-                    to = &in->apis[i];
-            if (!to)
-                cli_add_error(in, "%s:%d:%d: api %s: apis: no API named \"%s\" in the files given", a->file,
-                              a->backends[k].line, a->backends[k].column, a->name, a->backends[k].name);
-            else if (to->splitter || (to->kind && strcmp(to->kind, "RealtimeAPI") && strcmp(to->kind, "SyncAPI")))
-                cli_add_error(in, "%s:%d:%d: api %s: apis: \"%s\" is a %s; a TrafficSplitter routes to RealtimeAPIs",
-                              a->file, a->backends[k].line, a->backends[k].column, a->name, a->backends[k].name,
-                              to->kind);
-        }
-        return;
-    }
-    for (int g = 0; g < nnodegroups; g++) {
-        ncg_nodegroup_spec s = nodegroup_at(cl, g);
-        bool allowed = a->nodegroup_count == 0;
-        for (size_t k = 0; k < a->nodegroup_count; k++)
-            allowed |= strcmp(a->nodegroups[k], s.name) == 0;
-        if (!allowed)
-            continue;
-        if (ncg_request_check(cat, s.type, &a->request, &e) >= 0)
-            return;
-        if (!first.code)
-            first = e;
-    }
-    for (size_t k = 0; k < a->nodegroup_count; k++)
-        if (nnodegroups && !first.code) {
-            bool known = false;
-            for (int g = 0; g < nnodegroups; g++)
-                known |= strcmp(a->nodegroups[k], nodegroup_at(cl, g).name) == 0;
-            if (!known) {
-                cli_add_error(in, "%s:%d:%d: api %s: node_groups: unknown node group \"%s\"", a->file, a->line,
-                              a->column, a->name, a->nodegroups[k]);
-                return;
-            }
-        }
-    if (!first.code && ncg_request_check(cat, NULL, &a->request, &first) >= 0)
-        return;
-    cli_add_error(in, "%s:%d:%d: api %s: %s: %s", a->file, a->line, a->column, a->name, field_of(first.code),
-                  first.message);
+    return cl;
 }
 
 #define COMMON_HELP                                                                                                 \
@@ -290,10 +159,11 @@ int cmd_validate(int argc, char **argv)
     static const struct option opts[] = {COMMON_OPTIONS, {0}};
     static const char *const formats[] = {"text", "json", NULL};
     common_opts o = {.format = "text"};
-    cli_input in = {0};
-    ncg_catalog *cat;
-    ncg_cluster *cl;
-    int c, rc;
+    ncg_cortex *cx;
+    ncg_catalog *cat = NULL;
+    ncg_cluster *cl = NULL;
+    ncg_error err;
+    int c, rc = 1, r;
     while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
         if (common_option(c, &o))
             continue;
@@ -312,46 +182,60 @@ int cmd_validate(int argc, char **argv)
         return 2;
     if (!o.cluster && no_input(argv + optind, argc - optind, o.example))
         return cli_usage(VALIDATE_USAGE, NO_INPUT);
-    cl = ncg_cluster_new(0, NULL);
-    if (!cl || (argc == optind && o.cluster && !o.example ? read_cluster_only(&in, o.cluster)
-                                                          : read_inputs(&in, argv + optind, argc - optind, o.cluster,
-                                                                        o.example)) < 0) {
+    if (!(cx = ncg_cortex_new(NCG_CORTEX_KEEP_GOING, &err)))
+        return cli_fail(&err);
+    r = read_inputs(cx, argv + optind, argc - optind, o.cluster, o.example, !(argc == optind && o.cluster && !o.example));
+    if (r == -1) {
         fprintf(stderr, "ncg: out of memory\n");
-        return 1;
+        goto out;
     }
-    if (!(cat = cli_catalog(o.catalog, o.region ? o.region : in.region))) {
-        cli_input_free(&in);
-        ncg_cluster_free(cl);
-        return 1;
-    }
-    build_cluster(&in, cat, cl, NULL, o.region ? o.region : in.region);
+    if (!(cat = cli_catalog(o.catalog, o.region ? o.region : ncg_cortex_get_region(cx))))
+        goto out;
+    if (!(cl = build_cluster(cx, cat, NULL, o.region)))
+        goto out;
     if (!o.cluster && !o.example) { /* without a cluster, against the whole catalog */
         ncg_cluster_free(cl);
-        cl = ncg_cluster_new(0, NULL);
-    }
-    for (size_t i = 0; i < in.api_count; i++) /* an API with a field that could not be read has its error already */
-        if (!in.apis[i].invalid)
-            check_api(&in, cat, cl, &in.apis[i]);
-    rc = print_errors(&in);
-    if (!strcmp(o.format, "json")) {
-        json_t *doc = json_pack("{s:s, s:b, s:[]}", "schema", "ncg.validate/1", "valid", rc == 0, "errors");
-        for (size_t i = 0; doc && i < in.error_count; i++)
-            json_array_append_new(json_object_get(doc, "errors"), json_string(in.errors[i]));
-        cli_print_json(doc);
-    } else if (rc == 0) {
-        for (size_t f = 0; f < in.file_count; f++) {
-            size_t n = 0, g = 0;
-            for (size_t k = 0; k < in.api_count; k++)
-                n += strcmp(in.apis[k].file, in.files[f]) == 0;
-            for (size_t k = 0; k < in.nodegroup_count; k++)
-                g += strcmp(in.nodegroups[k].file, in.files[f]) == 0;
-            if (g)
-                printf("%s: %zu node group%s valid\n", in.files[f], g, g == 1 ? "" : "s");
-            else
-                printf("%s: %zu API%s valid\n", in.files[f], n, n == 1 ? "" : "s");
+        if (!(cl = ncg_cluster_new(0, &err))) {
+            cli_fail(&err);
+            goto out;
         }
     }
-    cli_input_free(&in);
+    if (ncg_cortex_check(cx, cat, cl, &err) < 0) {
+        cli_fail(&err);
+        goto out;
+    }
+    rc = cli_print_diagnostics(cx) || r < 0;
+    if (!strcmp(o.format, "json")) {
+        json_t *doc = json_pack("{s:s, s:b, s:[]}", "schema", "ncg-validate/1", "valid", rc == 0, "errors");
+        for (int i = 0; doc && i < ncg_cortex_diagnostic_count(cx); i++) {
+            ncg_cortex_diagnostic d = NCG_INIT(ncg_cortex_diagnostic);
+            ncg_cortex_get_diagnostic(cx, i, &d, NULL);
+            if (!d.warning)
+                json_array_append_new(json_object_get(doc, "errors"), json_string(d.message));
+        }
+        cli_print_json(doc);
+    } else if (rc == 0) {
+        for (int f = 0; f < ncg_cortex_file_count(cx); f++) {
+            const char *file = ncg_cortex_get_file(cx, f);
+            size_t n = 0, g = 0;
+            for (int k = 0; k < ncg_cortex_api_count(cx); k++) {
+                ncg_cortex_api a = NCG_INIT(ncg_cortex_api);
+                ncg_cortex_get_api(cx, k, &a, NULL);
+                n += strcmp(a.file, file) == 0;
+            }
+            for (int k = 0; k < ncg_cortex_nodegroup_count(cx); k++) {
+                ncg_cortex_nodegroup info = NCG_INIT(ncg_cortex_nodegroup);
+                ncg_cortex_get_nodegroup(cx, k, NULL, &info, NULL);
+                g += strcmp(info.file, file) == 0;
+            }
+            if (g)
+                printf("%s: %zu node group%s valid\n", file, g, g == 1 ? "" : "s");
+            else
+                printf("%s: %zu API%s valid\n", file, n, n == 1 ? "" : "s");
+        }
+    }
+out:
+    ncg_cortex_free(cx);
     ncg_cluster_free(cl);
     ncg_catalog_free(cat);
     return rc;
@@ -369,7 +253,7 @@ typedef struct api_view {
 } api_view;
 
 typedef struct view {
-    const cli_input *in;
+    const ncg_cortex_api *api_in; /* per API of the plan */
     const ncg_plan *plan;
     const ncg_cluster *cl;
     ncg_plan_summary sum;
@@ -447,7 +331,7 @@ static int build_view(view *v, const ncg_catalog *cat)
         if (av->node >= 0) {
             ncg_error e = {0};
             av->advice = cli_advice(cat, ncg_node_get_type_name(node_at(v->cl, av->node, NULL, NULL)),
-                                    &v->in->apis[a].request, &e);
+                                    v->api_in[a].request, &e);
             if (!av->advice && e.code == NCG_E_NOMEM)
                 return -1;
         }
@@ -550,10 +434,10 @@ static void print_text(const view *v, FILE *out)
     }
     fprintf(out, "\napis:\n");
     for (int a = 0; a < na; a++) {
-        const cli_api *ap = &v->in->apis[a];
+        const ncg_cortex_api *ap = &v->api_in[a];
         const api_view *av = &v->apis[a];
         fprintf(out, "  %c %s: %d/%d replicas placed, inf %lld, ppr %lld, %d more fit\n", api_letter(a), ap->name,
-                av->placed, av->asked, (long long)ap->request.inf, (long long)ap->request.ppr,
+                av->placed, av->asked, (long long)ap->request->inf, (long long)ap->request->ppr,
                 ncg_plan_get_headroom(v->plan, a, NULL));
         if (av->node >= 0) {
             const ncg_node *n = node_at(v->cl, av->node, NULL, NULL);
@@ -582,7 +466,7 @@ static void print_text(const view *v, FILE *out)
         fprintf(out, "\nunschedulable:\n");
         for (int a = 0; a < na; a++)
             if (v->apis[a].unplaced > 0)
-                fprintf(out, "  %s: %d replicas: %s\n", v->in->apis[a].name, v->apis[a].unplaced, v->apis[a].reason);
+                fprintf(out, "  %s: %d replicas: %s\n", v->api_in[a].name, v->apis[a].unplaced, v->apis[a].reason);
     }
 }
 
@@ -631,7 +515,7 @@ static json_t *plan_json(const view *v)
             json_t *r = json_object(), *chips = json_array(), *gl = json_array();
             ncg_env env = NCG_INIT(ncg_env);
             ncg_node_get_alloc(n, v->ids[k], &a, NULL);
-            json_object_set_new(r, "api", who >= 0 ? json_string(v->in->apis[who].name) : json_null());
+            json_object_set_new(r, "api", who >= 0 ? json_string(v->api_in[who].name) : json_null());
             for (int c = a.first_chip; a.core_count > 0 && c < a.first_chip + a.chip_count; c++)
                 json_array_append_new(chips, json_integer(c));
             json_object_set_new(r, "chips", chips);
@@ -666,7 +550,7 @@ static json_t *plan_json(const view *v)
         const api_view *av = &v->apis[a];
         json_t *warn = json_array();
         if (av->unplaced > 0)
-            json_array_append_new(unsched, json_pack("{s:s, s:i, s:s}", "api", v->in->apis[a].name, "replicas",
+            json_array_append_new(unsched, json_pack("{s:s, s:i, s:s}", "api", v->api_in[a].name, "replicas",
                                                      av->unplaced, "reason", av->reason));
         for (const char *line = av->advice; *line;) {
             const char *next = strchr(line, '\n');
@@ -674,10 +558,10 @@ static json_t *plan_json(const view *v)
             json_array_append_new(warn, json_stringn(line, len));
             line = next ? next + 1 : line + len;
         }
-        json_array_append_new(apis, json_pack("{s:s, s:i, s:i, s:I, s:I, s:i, s:o}", "name", v->in->apis[a].name,
+        json_array_append_new(apis, json_pack("{s:s, s:i, s:i, s:I, s:I, s:i, s:o}", "name", v->api_in[a].name,
                                               "replicas", av->asked, "placed", av->placed, "inf",
-                                              (json_int_t)v->in->apis[a].request.inf, "ppr",
-                                              (json_int_t)v->in->apis[a].request.ppr, "headroom",
+                                              (json_int_t)v->api_in[a].request->inf, "ppr",
+                                              (json_int_t)v->api_in[a].request->ppr, "headroom",
                                               ncg_plan_get_headroom(v->plan, a, NULL), "warnings", warn));
     }
     json_object_set_new(doc, "apis", apis);
@@ -772,7 +656,7 @@ static void print_svg(const view *v, FILE *out)
         api_color(a, color, sizeof(color));
         fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>", x, y - 10, color);
         fprintf(out, "<text x=\"%d\" y=\"%d\">", x + 18, y);
-        xml_text(out, v->in->apis[a].name);
+        xml_text(out, v->api_in[a].name);
         fprintf(out, " (%d/%d)</text>\n", v->apis[a].placed, v->apis[a].asked);
     }
     fprintf(out, "</svg>\n");
@@ -790,14 +674,15 @@ int cmd_plan(int argc, char **argv)
     static const char *const formats[] = {"text", "json", "svg", NULL};
     common_opts o = {.format = "text"};
     const char *types = NULL, *replicas = "init", *format;
-    cli_input in = {0};
+    ncg_cortex *cx = NULL;
+    ncg_cortex_api *planned_apis = NULL;
     ncg_catalog *cat = NULL;
     ncg_cluster *cl = NULL;
     ncg_plan *plan = NULL;
     view v = {0};
     ncg_error err;
     FILE *out = stdout;
-    int c, rc = 1;
+    int c, rc = 1, r;
     long fixed = -1;
     size_t planned;
 
@@ -834,46 +719,49 @@ int cmd_plan(int argc, char **argv)
     }
     if (no_input(argv + optind, argc - optind, o.example))
         return cli_usage(PLAN_USAGE, NO_INPUT);
-    if (!(cl = ncg_cluster_new(0, &err))) {
+    if (!(cx = ncg_cortex_new(NCG_CORTEX_KEEP_GOING, &err))) {
         rc = cli_fail(&err);
         goto out;
     }
-    if (read_inputs(&in, argv + optind, argc - optind, o.cluster, o.example) < 0)
+    if ((r = read_inputs(cx, argv + optind, argc - optind, o.cluster, o.example, true)) == -1) {
+        fprintf(stderr, "ncg: out of memory\n");
         goto out;
-    if (!(cat = cli_catalog(o.catalog, o.region ? o.region : in.region)))
-        goto out;
-    /* TrafficSplitters route to the others and place nothing: checked, then kept after the APIs the plan places */
-    planned = 0;
-    for (size_t i = 0; i < in.api_count; i++)
-        if (!in.apis[i].splitter) {
-            cli_api t = in.apis[i];
-            memmove(&in.apis[planned + 1], &in.apis[planned], (i - planned) * sizeof(cli_api));
-            in.apis[planned++] = t;
-        }
-    build_cluster(&in, cat, cl, types, o.region ? o.region : in.region);
-    for (size_t i = 0; i < in.api_count; i++) /* the same checks and messages as validate */
-        if (!in.apis[i].invalid)
-            check_api(&in, cat, cl, &in.apis[i]);
-    if (in.error_count == 0 && !(plan = ncg_plan_new(cl, 0, &err)))
-        cli_add_error(&in, "ncg: %s", err.message);
-    for (size_t i = 0; plan && i < planned && in.error_count == 0; i++) {
-        cli_api *a = &in.apis[i];
-        ncg_api_spec s = {.size = sizeof(ncg_api_spec), .name = a->name, .request = &a->request,
-                          .nodegroups = (const char *const *)a->nodegroups, .nodegroup_count = a->nodegroup_count};
-        s.replicas = fixed >= 0 ? (int)fixed : !strcmp(replicas, "min") ? a->min_replicas
-                                             : !strcmp(replicas, "max") ? a->max_replicas
-                                                                        : a->init_replicas;
-        if (ncg_plan_add_api(plan, &s, &err) < 0)
-            cli_add_error(&in, "%s:%d:%d: api %s: %s: %s", a->file, a->line, a->column, a->name,
-                          err.code == NCG_E_NOT_FOUND ? "node_groups" : "compute", err.message);
     }
-    if (print_errors(&in))
+    if (!(cat = cli_catalog(o.catalog, o.region ? o.region : ncg_cortex_get_region(cx))))
         goto out;
+    if (!(cl = build_cluster(cx, cat, types, o.region)))
+        goto out;
+    if (ncg_cortex_check(cx, cat, cl, &err) < 0) { /* the same checks and messages as validate */
+        rc = cli_fail(&err);
+        goto out;
+    }
+    if (cli_print_diagnostics(cx) || r < 0)
+        goto out;
+    /* the APIs the plan places, in the order ncg_cortex_add_to_plan() adds them (TrafficSplitters place nothing) */
+    if (!(planned_apis = calloc((size_t)ncg_cortex_api_count(cx) + 1, sizeof(*planned_apis)))) {
+        fprintf(stderr, "ncg: out of memory\n");
+        goto out;
+    }
+    planned = 0;
+    for (int i = 0; i < ncg_cortex_api_count(cx); i++) {
+        ncg_cortex_api a = NCG_INIT(ncg_cortex_api);
+        ncg_cortex_get_api(cx, i, &a, NULL);
+        if (!a.splitter && !a.invalid)
+            planned_apis[planned++] = a;
+    }
+    if (!(plan = ncg_plan_new(cl, 0, &err)) ||
+        ncg_cortex_add_to_plan(cx, plan, fixed >= 0                 ? (int)fixed
+                                         : !strcmp(replicas, "min") ? NCG_CORTEX_REPLICAS_MIN
+                                         : !strcmp(replicas, "max") ? NCG_CORTEX_REPLICAS_MAX
+                                                                    : NCG_CORTEX_REPLICAS_INIT, &err) < 0) {
+        rc = cli_fail(&err);
+        goto out;
+    }
     if (ncg_plan_solve(plan, &err) < 0) {
         rc = cli_fail(&err);
         goto out;
     }
-    v.in = &in;
+    v.api_in = planned_apis;
     v.plan = plan;
     v.cl = ncg_plan_get_cluster(plan);
     v.sum = (ncg_plan_summary)NCG_INIT(ncg_plan_summary);
@@ -907,6 +795,7 @@ out:
     ncg_plan_free(plan);
     ncg_cluster_free(cl);
     ncg_catalog_free(cat);
-    cli_input_free(&in);
+    ncg_cortex_free(cx);
+    free(planned_apis);
     return rc;
 }

@@ -3,6 +3,7 @@
  * the library. Exit status: 0 success, 1 invalid input (one line "ncg: MESSAGE" on stderr), 2 usage error. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,74 +59,107 @@ int cli_print_json(json_t *doc)
     return 0;
 }
 
+char *cli_slurp(const char *path)
+{
+    bool std_in = strcmp(path, "-") == 0;
+    FILE *f = std_in ? stdin : fopen(path, "rb");
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    if (!f) {
+        fprintf(stderr, "ncg: %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    for (;;) { /* one byte past the reader's limit is enough for it to refuse the file */
+        size_t got;
+        if (len + 1 >= cap) {
+            char *g;
+            cap = cap ? cap * 2 : 8192;
+            if (cap > (size_t)NCG_CORTEX_MAX_FILE_BYTES + 2)
+                cap = (size_t)NCG_CORTEX_MAX_FILE_BYTES + 2;
+            if (!(g = realloc(buf, cap))) {
+                free(buf);
+                if (!std_in)
+                    fclose(f);
+                fprintf(stderr, "ncg: out of memory\n");
+                return NULL;
+            }
+            buf = g;
+        }
+        got = fread(buf + len, 1, cap - len - 1, f);
+        len += got;
+        if (got == 0 || len > (size_t)NCG_CORTEX_MAX_FILE_BYTES)
+            break;
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "ncg: %s: %s\n", path, strerror(errno));
+        free(buf);
+        buf = NULL;
+    }
+    if (!std_in)
+        fclose(f);
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
+int cli_load(ncg_cortex *cx, const char *path, int (*loader)(ncg_cortex *, const char *, const char *, ncg_error *))
+{
+    ncg_error err;
+    char *text = NULL;
+    int rc;
+    if (strcmp(path, "-") == 0 && !(text = cli_slurp(path)))
+        return 0;
+    rc = loader(cx, strcmp(path, "-") ? path : "<stdin>", text, &err);
+    free(text);
+    if (rc < 0 && err.code == NCG_E_NOMEM)
+        return -1;
+    if (rc < 0) /* not readable: that is not a diagnostic of the file */
+        fprintf(stderr, "ncg: %s\n", err.message);
+    return rc < 0 ? -2 : 0;
+}
+
+int cli_print_diagnostics(const ncg_cortex *cx)
+{
+    for (int i = 0; i < ncg_cortex_diagnostic_count(cx); i++) {
+        ncg_cortex_diagnostic d = NCG_INIT(ncg_cortex_diagnostic);
+        ncg_cortex_get_diagnostic(cx, i, &d, NULL);
+        fprintf(stderr, "%s%s\n", d.warning ? "ncg: " : "", d.message);
+    }
+    return ncg_cortex_error_count(cx) > 0;
+}
+
 ncg_catalog *cli_catalog(const char *path, const char *region)
 {
-    cli_input in = {0};
     ncg_error err;
     ncg_catalog *cat = ncg_catalog_new_region(region ? region : "us-east-1", 0, &err);
-    char *text;
+    ncg_cortex *cx;
+    char *text = NULL;
+    int rc;
     if (!cat) {
         cli_fail(&err);
         return NULL;
     }
     if (!path)
         return cat;
-    text = cli_slurp(&in, path);
-    if (text)
-        cli_read_catalog(&in, path, text, cat);
+    if (!(cx = ncg_cortex_new(NCG_CORTEX_KEEP_GOING, &err)) || (strcmp(path, "-") == 0 && !(text = cli_slurp(path)))) {
+        if (!cx)
+            cli_fail(&err);
+        ncg_cortex_free(cx);
+        return ncg_catalog_free(cat);
+    }
+    rc = ncg_cortex_load_catalog(cx, cat, strcmp(path, "-") ? path : "<stdin>", text, &err);
     free(text);
-    for (size_t i = 0; i < in.error_count; i++)
-        fprintf(stderr, "%s\n", in.errors[i]);
-    if (in.error_count)
+    if (rc < 0)
+        cli_fail(&err);
+    if (rc < 0 || cli_print_diagnostics(cx))
         cat = ncg_catalog_free(cat);
-    cli_input_free(&in);
+    ncg_cortex_free(cx);
     return cat;
-}
-
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[NCG_NAME_MAX + 2];
-    if (la > NCG_NAME_MAX || lb > NCG_NAME_MAX)
-        return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0], next;
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            next = row[j];
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = next;
-        }
-    }
-    return row[lb];
-}
-
-const char *cli_suggest_type(const ncg_catalog *catalog, const char *name)
-{
-    const char *best = NULL;
-    size_t best_d = 3;
-    for (int i = 0; i < ncg_catalog_type_count(catalog); i++) {
-        ncg_type t = NCG_INIT(ncg_type);
-        size_t d;
-        ncg_catalog_get_type(catalog, i, &t, NULL);
-        d = edit_distance(name, t.name);
-        if (d < best_d) {
-            best_d = d;
-            best = t.name;
-        }
-    }
-    return best;
 }
 
 void cli_type_hint(const ncg_catalog *catalog, const char *name, const char *region, char *buf, size_t size)
 {
-    const char *near = cli_suggest_type(catalog, name);
+    const char *near = ncg_cortex_suggest_type(catalog, name);
     if (near)
         snprintf(buf, size, " in %s; did you mean \"%s\"? (ncg types --region %s lists them; --catalog FILE adds "
                  "types)", region ? region : "us-east-1", near, region ? region : "us-east-1");
