@@ -477,96 +477,183 @@ static json_t *money(double usd)
     return json_real(round(usd * 1e6) / 1e6);
 }
 
-static json_t *plan_json(const view *v)
+/* One JSON value on the output, compact, and freed. */
+static void put(FILE *out, json_t *value)
 {
-    json_t *doc = json_object(), *nodes = json_array(), *unsched = json_array(), *apis = json_array(),
-           *nodegroups = json_array();
+    json_dumpf(value, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+    json_decref(value);
+}
+
+/* "  \"key\": value,\n" */
+static void put_member(FILE *out, const char *key, json_t *value, bool last)
+{
+    fprintf(out, "  \"%s\": ", key);
+    put(out, value);
+    fputs(last ? "\n" : ",\n", out);
+}
+
+/* A JSON string: the quotes and escapes of RFC 8259 (names here are ASCII; any other byte passes as it is). */
+static void put_str(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(out, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(out, "\\u%04x", ch);
+        else
+            fputc(ch, out);
+    }
+    fputc('"', out);
+}
+
+/* Dollars as money() gives them, written by jansson's number format. */
+static void put_money(FILE *out, double usd)
+{
+    put(out, money(usd));
+}
+
+/* One node on one line: its replicas (each process's NCG with its env) and the device memory of its chips. Written
+ * directly (a 100,000-replica plan has half a million of these records); the strings are escaped by put_str. */
+static void put_node(FILE *out, const view *v, int i)
+{
+    const char *name = "";
+    int ng = -1;
+    const ncg_node *n = node_at(v->cl, i, &name, &ng);
+    ncg_nodegroup_spec gs = nodegroup_at(v->cl, ng);
+    ncg_node_status st = NCG_INIT(ncg_node_status);
+    ncg_node_get_status(n, &st, NULL);
+    fputs("{\"name\":", out);
+    put_str(out, name);
+    fputs(",\"type\":", out);
+    put_str(out, ncg_node_get_type_name(n));
+    fputs(",\"group\":", out);
+    put_str(out, gs.name);
+    fputs(",\"usd_per_hour\":", out);
+    put_money(out, gs.usd_per_hour);
+    fprintf(out, ",\"largest_free_window\":%d,\"replicas\":[", st.largest_window);
+    for (size_t k = v->first[i]; k < v->first[i + 1]; k++) {
+        ncg_alloc a = NCG_INIT(ncg_alloc);
+        ncg_core_group cgs[NCG_MAX_CORES]; /* one NCG per core at most: always room for all */
+        int who = v->owner[k], ncgs;
+        ncg_env env = NCG_INIT(ncg_env);
+        ncg_node_get_alloc(n, v->ids[k], &a, NULL);
+        fputs(k > v->first[i] ? ",{\"api\":" : "{\"api\":", out);
+        if (who >= 0)
+            put_str(out, v->api_in[who].name);
+        else
+            fputs("null", out);
+        fprintf(out, ",\"alloc_id\":%llu,\"chips\":[", (unsigned long long)v->ids[k]);
+        for (int c = a.first_chip; a.core_count > 0 && c < a.first_chip + a.chip_count; c++)
+            fprintf(out, c > a.first_chip ? ",%d" : "%d", c);
+        fputs("],\"groups\":[", out);
+        ncgs = ncg_node_get_core_groups(n, v->ids[k], cgs, NCG_MAX_CORES, NULL);
+        for (int p = 0; p < ncgs; p++) {
+            ncg_core_group_cache gc = NCG_INIT(ncg_core_group_cache);
+            ncg_node_get_env(n, v->ids[k], p, &env, NULL);
+            ncg_node_get_core_group_cache(n, v->ids[k], p, &gc, NULL, 0, NULL);
+            fprintf(out, "%s{\"process\":%d,\"cores\":\"%s\",\"size\":%d,\"cache\":\"%s\",\"env\":"
+                         "{\"NEURON_RT_VISIBLE_CORES\":\"%s\",\"NEURONCORE_GROUP_SIZES\":\"%s\"}}", p ? "," : "", p,
+                    env.visible_cores, cgs[p].core_count, ncg_cache_state_name(gc.state), env.visible_cores,
+                    env.core_group_sizes);
+        }
+        fputs("],\"env\":{", out);
+        if (ncgs > 0)
+            fprintf(out, "\"AWS_NEURON_VISIBLE_DEVICES\":\"%s\"", env.visible_devices);
+        fprintf(out, "},\"cpu_milli\":%lld,\"memory_bytes\":%lld}", (long long)a.cpu_milli, (long long)a.memory_bytes);
+    }
+    fputs("],\"device_memory\":[", out);
+    for (int c = 0; c < st.chips; c++) {
+        ncg_chip_cache cc = NCG_INIT(ncg_chip_cache);
+        ncg_node_get_chip_cache(n, c, &cc, NULL);
+        fprintf(out, "%s{\"chip\":%d,\"capacity_bytes\":%lld,\"used_bytes\":%lld,\"free_bytes\":%lld}", c ? "," : "",
+                c, (long long)cc.capacity_bytes, (long long)(cc.used_bytes + cc.reserve_bytes),
+                (long long)cc.free_bytes);
+    }
+    fputs("]}", out);
+}
+
+/* The plan as JSON (schema ncg-plan/1, doc/json.md), written as it is made: one node at a time, so that memory
+ * stays that of one node whatever the plan's size. Top-level members are pretty-printed one per line, and each
+ * element of node_groups, apis, nodes and unschedulable is one compact line. */
+static void print_json(const view *v, FILE *out, const char *replicas_from)
+{
     const ncg_plan_summary *s = &v->sum;
-    int nn = ncg_cluster_node_count(v->cl), na = ncg_plan_api_count(v->plan);
-    json_object_set_new(doc, "price_per_hour", money(s->price_per_hour));
-    json_object_set_new(doc, "lower_bound_per_hour", money(s->lower_bound_per_hour));
-    json_object_set_new(doc, "gap", money(s->gap));
-    json_object_set_new(doc, "replicas", json_integer(s->replicas));
-    json_object_set_new(doc, "placed", json_integer(s->placed));
-    for (int g = 0; g < ncg_cluster_nodegroup_count(v->cl); g++) {
+    int nn = ncg_cluster_node_count(v->cl), na = ncg_plan_api_count(v->plan), ng = ncg_cluster_nodegroup_count(v->cl);
+    int *per_group = calloc((size_t)ng + 1, sizeof(int));
+    bool first = true;
+    fputs("{\n", out);
+    put_member(out, "schema", json_string("ncg-plan/1"), false);
+    put_member(out, "replicas_from", json_string(replicas_from), false);
+    put_member(out, "price_per_hour", money(s->price_per_hour), false);
+    put_member(out, "lower_bound_per_hour", money(s->lower_bound_per_hour), false);
+    put_member(out, "gap", money(s->gap), false);
+    put_member(out, "converged", json_boolean(s->converged), false);
+    put_member(out, "node_count", json_integer(s->nodes), false);
+    put_member(out, "unpriced_nodes", json_integer(s->unpriced_nodes), false);
+    put_member(out, "replicas", json_integer(s->replicas), false);
+    put_member(out, "placed", json_integer(s->placed), false);
+    put_member(out, "unplaced", json_integer(s->unplaced), false);
+    for (int i = 0; per_group && i < nn; i++) {
+        int g = -1;
+        node_at(v->cl, i, NULL, &g);
+        if (g >= 0 && g < ng)
+            per_group[g]++;
+    }
+    fputs("  \"node_groups\": [", out);
+    for (int g = 0; g < ng; g++) {
         ncg_nodegroup_spec gs = nodegroup_at(v->cl, g);
-        json_array_append_new(nodegroups, json_pack("{s:s, s:s, s:i, s:o, s:i}", "name", gs.name, "type", gs.type,
-                                                    "nodes", nodegroup_nodes(v, g), "usd_per_hour",
-                                                    money(gs.usd_per_hour), "priority", gs.priority));
+        int count = per_group ? per_group[g] : nodegroup_nodes(v, g);
+        fputs(g ? ",\n    " : "\n    ", out);
+        put(out, json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:o, s:o}", "name", gs.name, "type", gs.type, "priority",
+                           gs.priority, "min_nodes", gs.min_nodes, "max_nodes", gs.max_nodes, "nodes", count,
+                           "usd_per_node_hour", money(gs.usd_per_hour), "usd_per_hour",
+                           money(count * (round(gs.usd_per_hour * 1e6) / 1e6))));
     }
-    json_object_set_new(doc, "node_groups", nodegroups);
-    for (int i = 0; i < nn; i++) {
-        const char *name = "";
-        int ng = -1;
-        const ncg_node *n = node_at(v->cl, i, &name, &ng);
-        ncg_nodegroup_spec gs = nodegroup_at(v->cl, ng);
-        ncg_node_status st = NCG_INIT(ncg_node_status);
-        json_t *node = json_object(), *reps = json_array(), *cache = json_array();
-        ncg_node_get_status(n, &st, NULL);
-        json_object_set_new(node, "name", json_string(name));
-        json_object_set_new(node, "type", json_string(ncg_node_get_type_name(n)));
-        json_object_set_new(node, "group", json_string(gs.name));
-        json_object_set_new(node, "usd_per_hour", money(gs.usd_per_hour));
-        json_object_set_new(node, "largest_free_window", json_integer(st.largest_window));
-        for (size_t k = v->first[i]; k < v->first[i + 1]; k++) {
-            ncg_alloc a = NCG_INIT(ncg_alloc);
-            ncg_core_group cgs[NCG_MAX_CORES]; /* one NCG per core at most: always room for all */
-            int who = v->owner[k], ncgs;
-            json_t *r = json_object(), *chips = json_array(), *gl = json_array();
-            ncg_env env = NCG_INIT(ncg_env);
-            ncg_node_get_alloc(n, v->ids[k], &a, NULL);
-            json_object_set_new(r, "api", who >= 0 ? json_string(v->api_in[who].name) : json_null());
-            for (int c = a.first_chip; a.core_count > 0 && c < a.first_chip + a.chip_count; c++)
-                json_array_append_new(chips, json_integer(c));
-            json_object_set_new(r, "chips", chips);
-            ncgs = ncg_node_get_core_groups(n, v->ids[k], cgs, NCG_MAX_CORES, NULL);
-            for (int p = 0; p < ncgs; p++) {
-                ncg_core_group_cache gc = NCG_INIT(ncg_core_group_cache);
-                ncg_node_get_env(n, v->ids[k], p, &env, NULL);
-                ncg_node_get_core_group_cache(n, v->ids[k], p, &gc, NULL, 0, NULL);
-                json_array_append_new(gl, json_pack("{s:s, s:i, s:s}", "cores", env.visible_cores, "size",
-                                                    cgs[p].core_count, "cache", ncg_cache_state_name(gc.state)));
-            }
-            json_object_set_new(r, "groups", gl);
-            if (ncgs > 0)
-                json_object_set_new(r, "env", json_pack("{s:s}", "AWS_NEURON_VISIBLE_DEVICES", env.visible_devices));
-            json_object_set_new(r, "cpu_milli", json_integer(a.cpu_milli));
-            json_object_set_new(r, "memory_bytes", json_integer(a.memory_bytes));
-            json_array_append_new(reps, r);
-        }
-        for (int c = 0; c < st.chips; c++) {
-            ncg_chip_cache cc = NCG_INIT(ncg_chip_cache);
-            ncg_node_get_chip_cache(n, c, &cc, NULL);
-            json_array_append_new(cache, json_pack("{s:I, s:I, s:I}", "capacity_bytes", (json_int_t)cc.capacity_bytes,
-                                                   "used_bytes", (json_int_t)cc.used_bytes, "free_bytes",
-                                                   (json_int_t)cc.free_bytes));
-        }
-        json_object_set_new(node, "replicas", reps);
-        json_object_set_new(node, "device_memory", cache);
-        json_array_append_new(nodes, node);
-    }
-    json_object_set_new(doc, "nodes", nodes);
+    fputs(ng ? "\n  ],\n" : "],\n", out);
+    free(per_group);
+    fputs("  \"apis\": [", out);
     for (int a = 0; a < na; a++) {
         const api_view *av = &v->apis[a];
+        const ncg_cortex_api *ap = &v->api_in[a];
         json_t *warn = json_array();
-        if (av->unplaced > 0)
-            json_array_append_new(unsched, json_pack("{s:s, s:i, s:s}", "api", v->api_in[a].name, "replicas",
-                                                     av->unplaced, "reason", av->reason));
+        int ncg_size = 0;
+        if (av->node >= 0) {
+            ncg_alloc al = NCG_INIT(ncg_alloc);
+            ncg_node_get_alloc(node_at(v->cl, av->node, NULL, NULL), av->alloc, &al, NULL);
+            ncg_size = al.core_count > 0 ? al.ncg_size : 0;
+        }
         for (const char *line = av->advice; *line;) {
             const char *next = strchr(line, '\n');
             size_t len = next ? (size_t)(next - line) : strlen(line);
             json_array_append_new(warn, json_stringn(line, len));
             line = next ? next + 1 : line + len;
         }
-        json_array_append_new(apis, json_pack("{s:s, s:i, s:i, s:I, s:I, s:i, s:o}", "name", v->api_in[a].name,
-                                              "replicas", av->asked, "placed", av->placed, "inf",
-                                              (json_int_t)v->api_in[a].request->inf, "ppr",
-                                              (json_int_t)v->api_in[a].request->ppr, "headroom",
-                                              ncg_plan_get_headroom(v->plan, a, NULL), "warnings", warn));
+        fputs(a ? ",\n    " : "\n    ", out);
+        put(out, json_pack("{s:s, s:s?, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:i, s:i, s:o}", "name", ap->name, "kind",
+                           ap->kind, "replicas", av->asked, "placed", av->placed, "unplaced", av->unplaced, "inf",
+                           (json_int_t)ap->request->inf, "ppr", (json_int_t)ap->request->ppr, "cpu_milli",
+                           (json_int_t)ap->request->cpu_milli, "memory_bytes", (json_int_t)ap->request->memory_bytes,
+                           "ncg_size", ncg_size, "headroom", ncg_plan_get_headroom(v->plan, a, NULL), "warnings",
+                           warn));
     }
-    json_object_set_new(doc, "apis", apis);
-    json_object_set_new(doc, "unschedulable", unsched);
-    return doc;
+    fputs(na ? "\n  ],\n" : "],\n", out);
+    fputs("  \"nodes\": [", out);
+    for (int i = 0; i < nn; i++) {
+        fputs(i ? ",\n    " : "\n    ", out);
+        put_node(out, v, i);
+    }
+    fputs(nn ? "\n  ],\n" : "],\n", out);
+    fputs("  \"unschedulable\": [", out);
+    for (int a = 0; a < na; a++)
+        if (v->apis[a].unplaced > 0) {
+            fputs(first ? "\n    " : ",\n    ", out);
+            first = false;
+            put(out, json_pack("{s:s, s:i, s:s}", "api", v->api_in[a].name, "replicas", v->apis[a].unplaced,
+                               "reason", v->apis[a].reason));
+        }
+    fputs(first ? "]\n}\n" : "\n  ]\n}\n", out);
 }
 
 static void xml_text(FILE *out, const char *s)
@@ -775,13 +862,7 @@ int cmd_plan(int argc, char **argv)
         goto out;
     }
     if (!strcmp(format, "json")) {
-        json_t *doc = plan_json(&v);
-        char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-        json_decref(doc);
-        if (text) {
-            fprintf(out, "%s\n", text);
-            free(text);
-        }
+        print_json(&v, out, fixed >= 0 ? "count" : replicas);
     } else if (!strcmp(format, "svg")) {
         print_svg(&v, out);
     } else {
