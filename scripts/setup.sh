@@ -22,7 +22,12 @@ if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
     $SUDO localedef -i de_DE -f UTF-8 de_DE.UTF-8
 fi
-# jsonschema (PyPI): the CLI tests validate every JSON output against the schemas of doc/.
+# jsonschema and PyYAML (PyPI): the CLI tests validate every JSON output against the schemas of doc/ and compare
+# -o yaml with -o json.
+if ! python3 -c "import yaml" 2>/dev/null; then
+    echo "setup: installing PyYAML (tests only)" >&2
+    python3 -m pip install -q pyyaml 2>/dev/null || python3 -m pip install -q --break-system-packages pyyaml
+fi
 if ! python3 -c "import jsonschema" 2>/dev/null; then
     echo "setup: installing jsonschema (tests only)" >&2
     python3 -m pip install -q jsonschema 2>/dev/null || python3 -m pip install -q --break-system-packages jsonschema

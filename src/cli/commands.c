@@ -2,6 +2,7 @@
 /* ncg validate and ncg plan: Cortex files in, library calls, text / JSON / SVG out. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -484,12 +485,140 @@ static void put(FILE *out, json_t *value)
     json_decref(value);
 }
 
-/* "  \"key\": value,\n" */
-static void put_member(FILE *out, const char *key, json_t *value, bool last)
+/* ---- YAML (block style) of a JSON value: the same document, for -o yaml ---- */
+
+static void yaml_scalar(FILE *out, json_t *value)
 {
-    fprintf(out, "  \"%s\": ", key);
-    put(out, value);
-    fputs(last ? "\n" : ",\n", out);
+    /* JSON's strings, numbers, true/false/null are YAML 1.2 scalars as they are */
+    json_dumpf(value, out, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+}
+
+static bool yaml_inline(json_t *value)
+{
+    return !(json_is_object(value) && json_object_size(value)) && !(json_is_array(value) && json_array_size(value));
+}
+
+/* value at indent; the first line's indent already written (after "key:" or "- ") when continued is true. */
+static void yaml_value(FILE *out, json_t *value, int indent, bool continued)
+{
+    if (yaml_inline(value)) {
+        if (continued)
+            fputc(' ', out);
+        yaml_scalar(out, value);
+        fputc('\n', out);
+        return;
+    }
+    if (json_is_object(value)) {
+        const char *key;
+        json_t *child;
+        bool first = true; /* after "- " or "key:" (continued), the first key goes on that line */
+        json_object_foreach(value, key, child) {
+            if (!(first && continued))
+                fprintf(out, "%*s", indent, "");
+            else
+                fputc(' ', out);
+            first = false;
+            fprintf(out, "%s:", key);
+            if (yaml_inline(child)) {
+                yaml_value(out, child, indent + 2, true);
+            } else {
+                fputc('\n', out);
+                yaml_value(out, child, indent + 2, false);
+            }
+        }
+        return;
+    }
+    {
+        size_t n;
+        json_t *item;
+        if (continued)
+            fputc('\n', out);
+        json_array_foreach(value, n, item) {
+            fprintf(out, "%*s-", indent, "");
+            if (json_is_object(item) && json_object_size(item))
+                yaml_value(out, item, indent + 2, true);
+            else if (yaml_inline(item))
+                yaml_value(out, item, indent + 2, true);
+            else {
+                fputc('\n', out);
+                yaml_value(out, item, indent + 2, false);
+            }
+        }
+    }
+}
+
+/* The writer of the plan document: JSON (top-level members one per line, array elements one compact line each) or
+ * YAML (block style), record by record, so that nothing but one record is ever held. */
+typedef struct doc_out {
+    FILE *out;
+    bool yaml, first;
+    int items;
+} doc_out;
+
+static void doc_member(doc_out *d, const char *key, json_t *value)
+{
+    if (d->yaml) {
+        fprintf(d->out, "%s:", key);
+        if (yaml_inline(value)) {
+            yaml_value(d->out, value, 2, true);
+        } else {
+            fputc('\n', d->out);
+            yaml_value(d->out, value, 2, false);
+        }
+        json_decref(value);
+        return;
+    }
+    fprintf(d->out, "%s  \"%s\": ", d->first ? "{\n" : ",\n", key);
+    d->first = false;
+    put(d->out, value);
+}
+
+static void doc_array(doc_out *d, const char *key)
+{
+    d->items = 0;
+    if (d->yaml)
+        fprintf(d->out, "%s:", key);
+    else
+        fprintf(d->out, "%s  \"%s\": [", d->first ? "{\n" : ",\n", key);
+    d->first = false;
+}
+
+/* The separator before an item; for JSON the caller then writes the item itself. */
+static void doc_item_start(doc_out *d)
+{
+    if (d->yaml) {
+        if (d->items == 0)
+            fputc('\n', d->out);
+        fputs("  -", d->out);
+    } else {
+        fputs(d->items ? ",\n    " : "\n    ", d->out);
+    }
+    d->items++;
+}
+
+static void doc_item(doc_out *d, json_t *value)
+{
+    doc_item_start(d);
+    if (d->yaml) {
+        yaml_value(d->out, value, 4, true);
+        json_decref(value);
+    } else {
+        put(d->out, value); /* frees it */
+    }
+}
+
+static void doc_array_end(doc_out *d)
+{
+    if (d->yaml)
+        fputs(d->items ? "" : " []\n", d->out);
+    else
+        fputs(d->items ? "\n  ]" : "]", d->out);
+}
+
+static void doc_end(doc_out *d)
+{
+    if (!d->yaml)
+        fputs(d->first ? "{}\n" : "\n}\n", d->out);
 }
 
 /* A JSON string: the quotes and escapes of RFC 8259 (names here are ASCII; any other byte passes as it is). */
@@ -574,46 +703,43 @@ static void put_node(FILE *out, const view *v, int i)
     fputs("]}", out);
 }
 
-/* The plan as JSON (schema ncg-plan/1, doc/json.md), written as it is made: one node at a time, so that memory
- * stays that of one node whatever the plan's size. Top-level members are pretty-printed one per line, and each
- * element of node_groups, apis, nodes and unschedulable is one compact line. */
-static void print_json(const view *v, FILE *out, const char *replicas_from)
+/* The plan as JSON or YAML (schema ncg-plan/1, doc/json.md), written as it is made: one node at a time, so that
+ * memory stays that of one node whatever the plan's size. */
+static void print_doc(const view *v, FILE *out, const char *replicas_from, bool yaml)
 {
     const ncg_plan_summary *s = &v->sum;
     int nn = ncg_cluster_node_count(v->cl), na = ncg_plan_api_count(v->plan), ng = ncg_cluster_nodegroup_count(v->cl);
     int *per_group = calloc((size_t)ng + 1, sizeof(int));
-    bool first = true;
-    fputs("{\n", out);
-    put_member(out, "schema", json_string("ncg-plan/1"), false);
-    put_member(out, "replicas_from", json_string(replicas_from), false);
-    put_member(out, "price_per_hour", money(s->price_per_hour), false);
-    put_member(out, "lower_bound_per_hour", money(s->lower_bound_per_hour), false);
-    put_member(out, "gap", money(s->gap), false);
-    put_member(out, "converged", json_boolean(s->converged), false);
-    put_member(out, "node_count", json_integer(s->nodes), false);
-    put_member(out, "unpriced_nodes", json_integer(s->unpriced_nodes), false);
-    put_member(out, "replicas", json_integer(s->replicas), false);
-    put_member(out, "placed", json_integer(s->placed), false);
-    put_member(out, "unplaced", json_integer(s->unplaced), false);
+    doc_out d = {out, yaml, true, 0};
+    doc_member(&d, "schema", json_string("ncg-plan/1"));
+    doc_member(&d, "replicas_from", json_string(replicas_from));
+    doc_member(&d, "price_per_hour", money(s->price_per_hour));
+    doc_member(&d, "lower_bound_per_hour", money(s->lower_bound_per_hour));
+    doc_member(&d, "gap", money(s->gap));
+    doc_member(&d, "converged", json_boolean(s->converged));
+    doc_member(&d, "node_count", json_integer(s->nodes));
+    doc_member(&d, "unpriced_nodes", json_integer(s->unpriced_nodes));
+    doc_member(&d, "replicas", json_integer(s->replicas));
+    doc_member(&d, "placed", json_integer(s->placed));
+    doc_member(&d, "unplaced", json_integer(s->unplaced));
     for (int i = 0; per_group && i < nn; i++) {
         int g = -1;
         node_at(v->cl, i, NULL, &g);
         if (g >= 0 && g < ng)
             per_group[g]++;
     }
-    fputs("  \"node_groups\": [", out);
+    doc_array(&d, "node_groups");
     for (int g = 0; g < ng; g++) {
         ncg_nodegroup_spec gs = nodegroup_at(v->cl, g);
         int count = per_group ? per_group[g] : nodegroup_nodes(v, g);
-        fputs(g ? ",\n    " : "\n    ", out);
-        put(out, json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:o, s:o}", "name", gs.name, "type", gs.type, "priority",
-                           gs.priority, "min_nodes", gs.min_nodes, "max_nodes", gs.max_nodes, "nodes", count,
-                           "usd_per_node_hour", money(gs.usd_per_hour), "usd_per_hour",
-                           money(count * (round(gs.usd_per_hour * 1e6) / 1e6))));
+        doc_item(&d, json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:o, s:o}", "name", gs.name, "type", gs.type,
+                               "priority", gs.priority, "min_nodes", gs.min_nodes, "max_nodes", gs.max_nodes, "nodes",
+                               count, "usd_per_node_hour", money(gs.usd_per_hour), "usd_per_hour",
+                               money(count * (round(gs.usd_per_hour * 1e6) / 1e6))));
     }
-    fputs(ng ? "\n  ],\n" : "],\n", out);
+    doc_array_end(&d);
     free(per_group);
-    fputs("  \"apis\": [", out);
+    doc_array(&d, "apis");
     for (int a = 0; a < na; a++) {
         const api_view *av = &v->apis[a];
         const ncg_cortex_api *ap = &v->api_in[a];
@@ -630,30 +756,41 @@ static void print_json(const view *v, FILE *out, const char *replicas_from)
             json_array_append_new(warn, json_stringn(line, len));
             line = next ? next + 1 : line + len;
         }
-        fputs(a ? ",\n    " : "\n    ", out);
-        put(out, json_pack("{s:s, s:s?, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:i, s:i, s:o}", "name", ap->name, "kind",
-                           ap->kind, "replicas", av->asked, "placed", av->placed, "unplaced", av->unplaced, "inf",
-                           (json_int_t)ap->request->inf, "ppr", (json_int_t)ap->request->ppr, "cpu_milli",
-                           (json_int_t)ap->request->cpu_milli, "memory_bytes", (json_int_t)ap->request->memory_bytes,
-                           "ncg_size", ncg_size, "headroom", ncg_plan_get_headroom(v->plan, a, NULL), "warnings",
-                           warn));
+        doc_item(&d, json_pack("{s:s, s:s?, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:i, s:i, s:o}", "name", ap->name,
+                               "kind", ap->kind, "replicas", av->asked, "placed", av->placed, "unplaced",
+                               av->unplaced, "inf", (json_int_t)ap->request->inf, "ppr",
+                               (json_int_t)ap->request->ppr, "cpu_milli", (json_int_t)ap->request->cpu_milli,
+                               "memory_bytes", (json_int_t)ap->request->memory_bytes, "ncg_size", ncg_size,
+                               "headroom", ncg_plan_get_headroom(v->plan, a, NULL), "warnings", warn));
     }
-    fputs(na ? "\n  ],\n" : "],\n", out);
-    fputs("  \"nodes\": [", out);
+    doc_array_end(&d);
+    doc_array(&d, "nodes");
     for (int i = 0; i < nn; i++) {
-        fputs(i ? ",\n    " : "\n    ", out);
-        put_node(out, v, i);
-    }
-    fputs(nn ? "\n  ],\n" : "],\n", out);
-    fputs("  \"unschedulable\": [", out);
-    for (int a = 0; a < na; a++)
-        if (v->apis[a].unplaced > 0) {
-            fputs(first ? "\n    " : ",\n    ", out);
-            first = false;
-            put(out, json_pack("{s:s, s:i, s:s}", "api", v->api_in[a].name, "replicas", v->apis[a].unplaced,
-                               "reason", v->apis[a].reason));
+        if (!yaml) {
+            doc_item_start(&d);
+            put_node(out, v, i);
+        } else { /* the same record, through jansson's reader, as YAML */
+            char *text = NULL;
+            size_t len = 0;
+            FILE *mem = open_memstream(&text, &len);
+            json_t *node;
+            if (!mem)
+                continue;
+            put_node(mem, v, i);
+            fclose(mem);
+            if ((node = json_loadb(text, len, 0, NULL)))
+                doc_item(&d, node);
+            free(text);
         }
-    fputs(first ? "]\n}\n" : "\n  ]\n}\n", out);
+    }
+    doc_array_end(&d);
+    doc_array(&d, "unschedulable");
+    for (int a = 0; a < na; a++)
+        if (v->apis[a].unplaced > 0)
+            doc_item(&d, json_pack("{s:s, s:i, s:s}", "api", v->api_in[a].name, "replicas", v->apis[a].unplaced,
+                                   "reason", v->apis[a].reason));
+    doc_array_end(&d);
+    doc_end(&d);
 }
 
 static void xml_text(FILE *out, const char *s)
@@ -751,26 +888,112 @@ static void print_svg(const view *v, FILE *out)
 
 #define PLAN_USAGE                                                                                                  \
     "ncg plan [FILE...] [--cluster FILE] [--region R] [--catalog FILE] [--types T,...] [--example] "              \
-    "[--replicas min|init|max|N] [-o text|json|svg] [--output-file F]"
+    "[--replicas min|init|max|N[,min|init|max|N]] [-o text|json|yaml|svg|cortex-cluster] [--output-file F]"
+
+/* One replica count of --replicas: NCG_CORTEX_REPLICAS_MIN/INIT/MAX or a count; INT_MIN when it is neither. */
+static int replicas_value(const char *s, size_t len)
+{
+    char buf[16], *end;
+    long n;
+    if (len == 0 || len >= sizeof(buf))
+        return INT_MIN;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    if (!strcmp(buf, "min"))
+        return NCG_CORTEX_REPLICAS_MIN;
+    if (!strcmp(buf, "init"))
+        return NCG_CORTEX_REPLICAS_INIT;
+    if (!strcmp(buf, "max"))
+        return NCG_CORTEX_REPLICAS_MAX;
+    n = strtol(buf, &end, 10);
+    return *end || n < 0 || n > 10000000 || !(buf[0] >= '0' && buf[0] <= '9') ? INT_MIN : (int)n;
+}
+
+static const char *replicas_name(int which)
+{
+    return which == NCG_CORTEX_REPLICAS_MIN ? "min" : which == NCG_CORTEX_REPLICAS_INIT ? "init"
+         : which == NCG_CORTEX_REPLICAS_MAX ? "max" : "count";
+}
+
+/* Nodes per node group of a solved plan (ng entries). */
+static void group_counts(const ncg_plan *plan, int *counts, int ng)
+{
+    const ncg_cluster *cl = ncg_plan_get_cluster(plan);
+    for (int g = 0; g < ng; g++)
+        counts[g] = 0;
+    for (int i = 0; i < ncg_cluster_node_count(cl); i++) {
+        int g = -1;
+        node_at(cl, i, NULL, &g);
+        if (g >= 0 && g < ng)
+            counts[g]++;
+    }
+}
+
+/* A Cortex cluster file whose node groups' min_instances come from the first plan and max_instances from the
+ * second (the larger of the two when the second plan needs fewer nodes of a group). */
+static void print_cortex_cluster(FILE *out, const ncg_cortex *cx, const ncg_cluster *cl, const char *region,
+                                 const char *const *names, const ncg_plan_summary *sums, const int *lo, const int *hi)
+{
+    int ng = ncg_cluster_nodegroup_count(cl), unused = 0;
+    fprintf(out, "# Cortex cluster configuration written by ncg plan (libncg %s).\n", ncg_version());
+    fprintf(out, "# min_instances: the %s plan, %d replicas on %d nodes, $%.4f/h (lower bound $%.4f/h)\n", names[0],
+            sums[0].replicas, sums[0].nodes, sums[0].price_per_hour, sums[0].lower_bound_per_hour);
+    fprintf(out, "# max_instances: the %s plan, %d replicas on %d nodes, $%.4f/h (lower bound $%.4f/h)\n", names[1],
+            sums[1].replicas, sums[1].nodes, sums[1].price_per_hour, sums[1].lower_bound_per_hour);
+    if (sums[0].unplaced || sums[1].unplaced)
+        fprintf(out, "# warning: %d and %d replicas could not be placed (ncg plan shows why)\n", sums[0].unplaced,
+                sums[1].unplaced);
+    fprintf(out, "region: %s\nnode_groups:\n", region);
+    for (int g = 0; g < ng; g++) {
+        ncg_nodegroup_spec s = nodegroup_at(cl, g);
+        ncg_cortex_nodegroup info = NCG_INIT(ncg_cortex_nodegroup);
+        int max = hi[g] > lo[g] ? hi[g] : lo[g];
+        if (max == 0) {
+            unused++;
+            continue;
+        }
+        fprintf(out, "  - name: %s\n    instance_type: %s\n    min_instances: %d\n    max_instances: %d\n", s.name,
+                s.type, lo[g], max);
+        if (s.priority != 1 && s.priority != 0)
+            fprintf(out, "    priority: %d\n", s.priority);
+        /* the cluster file's node groups come first and in order; --types groups have no info */
+        if (g < ncg_cortex_nodegroup_count(cx)) {
+            ncg_nodegroup_spec file = NCG_INIT(ncg_nodegroup_spec);
+            ncg_cortex_get_nodegroup(cx, g, &file, &info, NULL);
+            if (info.spot)
+                fprintf(out, "    spot: true\n");
+            if (file.has_price)
+                fprintf(out, "    # ncg's price override: %.6g USD/h (not a Cortex key)\n", file.usd_per_hour);
+        }
+    }
+    if (unused) {
+        fprintf(out, "# node groups neither plan uses:");
+        for (int g = 0; g < ng; g++)
+            if (!lo[g] && !hi[g])
+                fprintf(out, " %s", nodegroup_at(cl, g).name);
+        fprintf(out, "\n");
+    }
+}
 
 int cmd_plan(int argc, char **argv)
 {
     static const struct option opts[] = {
         COMMON_OPTIONS, {"types", required_argument, NULL, OPT_TYPES}, {"replicas", required_argument, NULL, OPT_REPLICAS},
         {"format", required_argument, NULL, OPT_FORMAT}, {0}};
-    static const char *const formats[] = {"text", "json", "svg", NULL};
+    static const char *const formats[] = {"text", "json", "yaml", "svg", "cortex-cluster", NULL};
     common_opts o = {.format = "text"};
-    const char *types = NULL, *replicas = "init", *format;
+    const char *types = NULL, *replicas = NULL, *format, *names[2];
     ncg_cortex *cx = NULL;
     ncg_cortex_api *planned_apis = NULL;
     ncg_catalog *cat = NULL;
     ncg_cluster *cl = NULL;
     ncg_plan *plan = NULL;
+    ncg_plan_summary sums[2];
     view v = {0};
     ncg_error err;
     FILE *out = stdout;
-    int c, rc = 1, r;
-    long fixed = -1;
+    int c, rc = 1, r, which[2], nplans, *counts = NULL;
+    bool cluster_out;
     size_t planned;
 
     while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
@@ -783,14 +1006,22 @@ int cmd_plan(int argc, char **argv)
         case 'h':
             printf("usage: %s\n"
                    "Plan the nodes that run the replicas of Cortex APIs at the lowest price, with a lower bound on\n"
-                   "the price of any plan, the NeuronCore Groups and env of every process, and what cannot be placed.\n"
-                   "Formats: text (default), json (doc/plan-json.md), svg (a picture of the nodes).\n\n"
+                   "the price of any plan, the NeuronCore Groups and env of every process, and what cannot be placed.\n\n"
+                   "output formats (-o):\n"
+                   "  text               nodes, one letter per NeuronCore; APIs, env, warnings (default)\n"
+                   "  json, yaml         the whole plan, schema ncg-plan/1 (doc/json.md)\n"
+                   "  svg                a picture of the nodes, identical nodes drawn once\n"
+                   "  cortex-cluster     a Cortex cluster file: min_instances from the first plan of --replicas,\n"
+                   "                     max_instances from the second (default --replicas init,max)\n\n"
                    "options:\n" COMMON_HELP
-                   "  --types T,...      without a cluster file, node groups of these types (default inf1, inf2)\n"
-                   "  --replicas WHICH   min, init (default) or max replicas of each API, or a count\n\n"
+                   "  --types T,...      without a cluster file, node groups of these types with no instance limit\n"
+                   "                     (default: inf1.xlarge ... inf2.48xlarge)\n"
+                   "  --replicas A[,B]   which replicas of each API: min, init or max, or a count (default init);\n"
+                   "                     two values plan twice (-o text or cortex-cluster)\n\n"
                    "examples:\n"
-                   "  ncg plan --example\n"
-                   "  ncg plan cortex.yaml --cluster cluster.yaml -o svg --output-file plan.svg\n", PLAN_USAGE);
+                   "  ncg plan --example -o svg --output-file plan.svg\n"
+                   "  ncg plan cortex.yaml --cluster cluster.yaml -o cortex-cluster --output-file new-cluster.yaml\n",
+                   PLAN_USAGE);
             return 0;
         default: return cli_usage(PLAN_USAGE, NULL);
         }
@@ -798,12 +1029,21 @@ int cmd_plan(int argc, char **argv)
     format = o.format;
     if (check_format(format, formats, PLAN_USAGE))
         return 2;
-    if (strcmp(replicas, "min") && strcmp(replicas, "init") && strcmp(replicas, "max")) {
-        char *end;
-        fixed = strtol(replicas, &end, 10);
-        if (*end || end == replicas || fixed < 0 || fixed > 10000000)
-            return cli_usage(PLAN_USAGE, "--replicas must be min, init, max or a count");
+    cluster_out = !strcmp(format, "cortex-cluster");
+    if (!replicas)
+        replicas = cluster_out ? "init,max" : "init";
+    {
+        const char *comma = strchr(replicas, ',');
+        nplans = comma ? 2 : 1;
+        which[0] = replicas_value(replicas, comma ? (size_t)(comma - replicas) : strlen(replicas));
+        which[1] = comma ? replicas_value(comma + 1, strlen(comma + 1)) : which[0];
+        if (which[0] == INT_MIN || which[1] == INT_MIN)
+            return cli_usage(PLAN_USAGE, "--replicas must be min, init, max or a count, or two of them: init,max");
+        if (nplans == 2 && strcmp(format, "text") && !cluster_out)
+            return cli_usage(PLAN_USAGE, "--replicas A,B plans twice: use -o text or -o cortex-cluster");
     }
+    names[0] = replicas_name(which[0]);
+    names[1] = replicas_name(which[1]);
     if (no_input(argv + optind, argc - optind, o.example))
         return cli_usage(PLAN_USAGE, NO_INPUT);
     if (!(cx = ncg_cortex_new(NCG_CORTEX_KEEP_GOING, &err))) {
@@ -825,7 +1065,9 @@ int cmd_plan(int argc, char **argv)
     if (cli_print_diagnostics(cx) || r < 0)
         goto out;
     /* the APIs the plan places, in the order ncg_cortex_add_to_plan() adds them (TrafficSplitters place nothing) */
-    if (!(planned_apis = calloc((size_t)ncg_cortex_api_count(cx) + 1, sizeof(*planned_apis)))) {
+    planned_apis = calloc((size_t)ncg_cortex_api_count(cx) + 1, sizeof(*planned_apis));
+    counts = calloc(2 * (size_t)ncg_cluster_nodegroup_count(cl) + 1, sizeof(int));
+    if (!planned_apis || !counts) {
         fprintf(stderr, "ncg: out of memory\n");
         goto out;
     }
@@ -836,39 +1078,56 @@ int cmd_plan(int argc, char **argv)
         if (!a.splitter && !a.invalid)
             planned_apis[planned++] = a;
     }
-    if (!(plan = ncg_plan_new(cl, 0, &err)) ||
-        ncg_cortex_add_to_plan(cx, plan, fixed >= 0                 ? (int)fixed
-                                         : !strcmp(replicas, "min") ? NCG_CORTEX_REPLICAS_MIN
-                                         : !strcmp(replicas, "max") ? NCG_CORTEX_REPLICAS_MAX
-                                                                    : NCG_CORTEX_REPLICAS_INIT, &err) < 0) {
-        rc = cli_fail(&err);
-        goto out;
-    }
-    if (ncg_plan_solve(plan, &err) < 0) {
-        rc = cli_fail(&err);
-        goto out;
-    }
-    v.api_in = planned_apis;
-    v.plan = plan;
-    v.cl = ncg_plan_get_cluster(plan);
-    v.sum = (ncg_plan_summary)NCG_INIT(ncg_plan_summary);
-    ncg_plan_get_summary(plan, &v.sum, NULL);
-    if (build_view(&v, cat) < 0) {
-        fprintf(stderr, "ncg: out of memory\n");
-        goto out;
-    }
     if (o.output_file && !(out = fopen(o.output_file, "w"))) {
         fprintf(stderr, "ncg: cannot write %s: %s\n", o.output_file, strerror(errno));
         goto out;
     }
-    if (!strcmp(format, "json")) {
-        print_json(&v, out, fixed >= 0 ? "count" : replicas);
-    } else if (!strcmp(format, "svg")) {
-        print_svg(&v, out);
-    } else {
-        print_text(&v, out);
+    rc = 0;
+    for (int k = 0; k < nplans; k++) {
+        if (!(plan = ncg_plan_new(cl, 0, &err)) || ncg_cortex_add_to_plan(cx, plan, which[k], &err) < 0 ||
+            ncg_plan_solve(plan, &err) < 0) {
+            rc = cli_fail(&err);
+            goto out;
+        }
+        v = (view){0};
+        v.api_in = planned_apis;
+        v.plan = plan;
+        v.cl = ncg_plan_get_cluster(plan);
+        v.sum = (ncg_plan_summary)NCG_INIT(ncg_plan_summary);
+        ncg_plan_get_summary(plan, &v.sum, NULL);
+        sums[k] = v.sum;
+        if (v.sum.unplaced > 0)
+            rc = 3;
+        if (cluster_out) {
+            group_counts(plan, counts + k * ncg_cluster_nodegroup_count(cl), ncg_cluster_nodegroup_count(cl));
+        } else {
+            if (build_view(&v, cat) < 0) {
+                fprintf(stderr, "ncg: out of memory\n");
+                rc = 1;
+                goto out;
+            }
+            if (!strcmp(format, "json") || !strcmp(format, "yaml"))
+                print_doc(&v, out, names[k], !strcmp(format, "yaml"));
+            else if (!strcmp(format, "svg"))
+                print_svg(&v, out);
+            else {
+                if (nplans == 2)
+                    fprintf(out, "%s== %s replicas ==\n", k ? "\n" : "", names[k]);
+                print_text(&v, out);
+            }
+            free_view(&v);
+            v = (view){0};
+        }
+        plan = ncg_plan_free(plan);
     }
-    rc = v.sum.unplaced > 0 ? 3 : 0;
+    if (cluster_out) {
+        if (nplans == 1)
+            sums[1] = sums[0];
+        print_cortex_cluster(out, cx, cl, o.region ? o.region : ncg_cortex_get_region(cx) ? ncg_cortex_get_region(cx)
+                                                                                          : "us-east-1",
+                             names, sums, counts,
+                             counts + (nplans == 2 ? ncg_cluster_nodegroup_count(cl) : 0));
+    }
 out:
     if (out && out != stdout)
         fclose(out);
@@ -878,5 +1137,6 @@ out:
     ncg_catalog_free(cat);
     ncg_cortex_free(cx);
     free(planned_apis);
+    free(counts);
     return rc;
 }

@@ -144,3 +144,61 @@ def test_validate_json_validates(tmp_path):
     jsonschema.validate(doc, VALIDATE_SCHEMA)
     assert doc["valid"] is False and len(doc["errors"]) == 2
     assert doc["errors"][0].startswith("%s:1:9: api Bad: name: " % bad)
+
+
+def test_yaml_is_the_json_document():
+    yaml = pytest.importorskip("yaml")
+    for args in (["--example"], ["--example", "--replicas", "max"]):
+        y = ncg("plan", *args, "-o", "yaml")
+        j = ncg("plan", *args, "-o", "json")
+        assert y.returncode == j.returncode
+        assert yaml.safe_load(y.stdout) == check_plan(j.stdout)
+
+
+def test_cortex_cluster_from_init_and_max(tmp_path):
+    r = ncg("plan", "--example", "-o", "cortex-cluster")
+    assert r.returncode == 3  # the max plan runs out of instances (max_instances of the bundled cluster)
+    init = json.loads(ncg("plan", "--example", "--replicas", "init", "-o", "json").stdout)
+    mx = json.loads(ncg("plan", "--example", "--replicas", "max", "-o", "json").stdout)
+    lines = r.stdout.splitlines()
+    assert lines[1] == ("# min_instances: the init plan, 41 replicas on 4 nodes, $%.4f/h (lower bound $%.4f/h)"
+                        % (init["price_per_hour"], init["lower_bound_per_hour"]))
+    assert lines[2].startswith("# max_instances: the max plan, 380 replicas on %d nodes" % mx["node_count"])
+    assert lines[3] == "# warning: 0 and %d replicas could not be placed (ncg plan shows why)" % mx["unplaced"]
+    body = "\n".join(lines[4:]) + "\n"
+    want = "region: us-east-1\nnode_groups:\n"
+    for gi, gm in zip(init["node_groups"], mx["node_groups"]):
+        want += ("  - name: %s\n    instance_type: %s\n    min_instances: %d\n    max_instances: %d\n"
+                 % (gi["name"], gi["type"], gi["nodes"], max(gi["nodes"], gm["nodes"])))
+        if gi["name"] == "inf-xl-spot":
+            want += "    spot: true\n    # ncg's price override: 2.1 USD/h (not a Cortex key)\n"
+    assert body == want
+    # Cortex's reader (and ours) accepts it
+    out = tmp_path / "cluster.yaml"
+    assert ncg("plan", "--example", "-o", "cortex-cluster", "--output-file", out).returncode == 3
+    v = ncg("validate", "--cluster", out)
+    assert (v.returncode, v.stdout) == (0, "%s: 3 node groups valid\n" % out)
+
+
+def test_cortex_cluster_from_types_leaves_out_unused_groups(tmp_path):
+    api = tmp_path / "a.yaml"
+    api.write_text("- name: a\n  compute:\n    inf: 1\n  autoscaling:\n    min_replicas: 1\n    max_replicas: 8\n")
+    r = ncg("plan", api, "--types", "inf1.xlarge,inf1.6xlarge", "--replicas", "min,max", "-o", "cortex-cluster")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[3:] == [
+        "region: us-east-1", "node_groups:",
+        "  - name: inf1.xlarge", "    instance_type: inf1.xlarge", "    min_instances: 1", "    max_instances: 8",
+        "# node groups neither plan uses: inf1.6xlarge"]
+
+
+def test_replicas_twice_in_text():
+    r = ncg("plan", "--example", "--replicas", "min,max")
+    assert r.returncode == 3
+    assert r.stdout.startswith("== min replicas ==\nplan: ")
+    assert "\n\n== max replicas ==\nplan: " in r.stdout
+    bad = ncg("plan", "--example", "--replicas", "init,max", "-o", "json")
+    assert (bad.returncode, bad.stdout) == (2, "")
+    assert bad.stderr.startswith("ncg: --replicas A,B plans twice: use -o text or -o cortex-cluster\nusage: ncg plan")
+    bad = ncg("plan", "--example", "--replicas", "init,lots")
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("ncg: --replicas must be min, init, max or a count, or two of them: init,max\n")
