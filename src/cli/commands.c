@@ -102,7 +102,7 @@ static ncg_cluster *build_cluster(ncg_cortex *cx, ncg_catalog *cat, const char *
     "  --region R         AWS region of the catalog (default: the cluster file's region, else us-east-1)\n"          \
     "  --catalog FILE     add or replace instance types and prices from a YAML file\n"                               \
     "  --example          use the bundled example (6 APIs, 3 node groups) instead of FILE\n"                          \
-    "  -o, --output FMT   output format (see above)\n"                                                              \
+    "  -o, --output FMT   output format (above; default text)\n"                                                              \
     "  --output-file F    write the output to F instead of standard output\n"                                       \
     "FILE: Cortex API files ('-' reads standard input); without FILE, ./cortex.yaml when it exists.\n"              \
     "exit status: 0 valid and every replica placed, 1 invalid input, 2 usage error, 3 valid but some replicas\n"    \
@@ -172,6 +172,8 @@ int cmd_validate(int argc, char **argv)
             return printf("usage: %s\n"
                           "Check Cortex API files (and a cluster file) with Cortex's rules and messages: every field,\n"
                           "every name, every node group and instance type. Errors come in file and line order.\n\n"
+                          "output formats (-o): text (default; one line per file when valid), json (schema\n"
+                          "ncg-validate/1: valid, errors; doc/json.md)\n\n"
                           "options:\n" COMMON_HELP "\n"
                           "examples:\n"
                           "  ncg validate cortex.yaml --cluster cluster.yaml\n"
@@ -183,6 +185,10 @@ int cmd_validate(int argc, char **argv)
         return 2;
     if (!o.cluster && no_input(argv + optind, argc - optind, o.example))
         return cli_usage(VALIDATE_USAGE, NO_INPUT);
+    if (o.output_file && !freopen(o.output_file, "w", stdout)) {
+        fprintf(stderr, "ncg: cannot write %s: %s\n", o.output_file, strerror(errno));
+        return 1;
+    }
     if (!(cx = ncg_cortex_new(NCG_CORTEX_KEEP_GOING, &err)))
         return cli_fail(&err);
     r = read_inputs(cx, argv + optind, argc - optind, o.cluster, o.example, !(argc == optind && o.cluster && !o.example));
