@@ -2,6 +2,8 @@
 # Install what building and testing libncg needs, and only what is missing (Debian/Ubuntu).
 set -eu
 pkgs="meson ninja-build pkg-config gcc check libyaml-dev libjansson-dev python3 python3-pytest valgrind locales"
+# rsvg-convert: the CLI tests render every SVG they check to PNG
+pkgs="$pkgs librsvg2-bin"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

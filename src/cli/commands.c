@@ -822,74 +822,389 @@ static void api_color(int api, char *buf, size_t size)
     snprintf(buf, size, "hsl(%d,65%%,55%%)", (api * 137) % 360);
 }
 
-static void print_svg(const view *v, FILE *out)
+/* ---- SVG: one row per class of identical nodes, grouped by node group ---- */
+
+enum { SVG_CORE_W = 9, SVG_CHIP_GAP = 4, SVG_ROW = 30, SVG_LINE = 18, SVG_MARGIN = 12 };
+/* monospace text widths: 0.6 em per character, plus a little */
+#define SVG_TEXT_W(chars, px) ((int)((double)(chars) * (px) * 0.62) + 4)
+
+typedef struct svg_node {
+    int node, group;
+    char *key;       /* what makes two nodes look the same in the picture */
+} svg_node;
+
+static int cmp_svg_node(const void *a, const void *b)
 {
-    const int row = 28, label = 230, core_w = 9, chip_gap = 4, top = 60;
-    int nn = ncg_cluster_node_count(v->cl), na = ncg_plan_api_count(v->plan), width = 0, height;
-    for (int i = 0; i < nn; i++) {
-        ncg_node_status st = NCG_INIT(ncg_node_status);
-        int w;
-        ncg_node_get_status(node_at(v->cl, i, NULL, NULL), &st, NULL);
-        w = label + st.chips * (st.cores_per_chip * core_w + chip_gap) + 20;
-        width = w > width ? w : width;
+    const svg_node *x = a, *y = b;
+    int c;
+    if (x->group != y->group)
+        return x->group < y->group ? -1 : 1;
+    if ((c = strcmp(x->key, y->key)))
+        return c;
+    return x->node < y->node ? -1 : x->node > y->node;
+}
+
+/* The picture of a node as text: its type, who holds each core, its CPU-only replicas per API and the device
+ * memory in use per chip. NULL out of memory. */
+static char *node_key(const view *v, int node)
+{
+    int owners[NCG_MAX_CORES], total;
+    ncg_node_status st = NCG_INIT(ncg_node_status);
+    const ncg_node *n = node_at(v->cl, node, NULL, NULL);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    total = core_owners(v, node, owners, &st);
+    fprintf(f, "%s|", ncg_node_get_type_name(n));
+    for (int c = 0; c < total; c++)
+        fprintf(f, "%d,", owners[c]);
+    fputc('|', f);
+    for (size_t k = v->first[node]; k < v->first[node + 1]; k++) {
+        ncg_alloc a = NCG_INIT(ncg_alloc);
+        ncg_node_get_alloc(n, v->ids[k], &a, NULL);
+        if (a.core_count == 0)
+            fprintf(f, "%d,", v->owner[k]);
     }
-    width = width < 640 ? 640 : width;
-    height = top + nn * row + 40 + ((na + 2) / 3) * 20 + 20;
+    fputc('|', f);
+    for (int c = 0; c < st.chips; c++) {
+        ncg_chip_cache cc = NCG_INIT(ncg_chip_cache);
+        ncg_node_get_chip_cache(n, c, &cc, NULL);
+        fprintf(f, "%lld,", (long long)(cc.used_bytes + cc.reserve_bytes));
+    }
+    fclose(f);
+    return buf;
+}
+
+/* The CPU-only replicas of a node, per API (counts has na + 1 entries: the last one for allocations the plan did
+ * not make). Returns their total. */
+static int cpu_only(const view *v, int node, int *counts, int na)
+{
+    const ncg_node *n = node_at(v->cl, node, NULL, NULL);
+    int total = 0;
+    for (int a = 0; a <= na; a++)
+        counts[a] = 0;
+    for (size_t k = v->first[node]; k < v->first[node + 1]; k++) {
+        ncg_alloc a = NCG_INIT(ncg_alloc);
+        ncg_node_get_alloc(n, v->ids[k], &a, NULL);
+        if (a.core_count == 0) {
+            counts[v->owner[k] >= 0 ? v->owner[k] : na]++;
+            total++;
+        }
+    }
+    return total;
+}
+
+/* Words of text, wrapped at width characters, as SVG text lines from y on; returns the next y. */
+static int svg_wrapped(FILE *out, int x, int y, const char *text, size_t width, const char *attrs)
+{
+    size_t len = strlen(text), at = 0;
+    while (at < len) {
+        size_t take = len - at, cut;
+        char *line;
+        if (take > width) {
+            for (cut = width; cut > 0 && text[at + cut] != ' '; cut--)
+                ;
+            take = cut ? cut : width;
+        }
+        if (!(line = strndup(text + at, take)))
+            return y;
+        fprintf(out, "<text x=\"%d\" y=\"%d\"%s>", x, y, attrs);
+        xml_text(out, line);
+        fputs("</text>\n", out);
+        free(line);
+        y += SVG_LINE;
+        at += take;
+        while (at < len && text[at] == ' ')
+            at++;
+    }
+    return y;
+}
+
+/* Bytes as a person reads them at a glance: "384Mi", "2.8Gi" (the exact figure is in the chip's tooltip). */
+static void svg_bytes(char *buf, size_t size, int64_t bytes)
+{
+    const double gi = 1024.0 * 1024 * 1024, mi = 1024.0 * 1024;
+    if (bytes >= (int64_t)gi)
+        snprintf(buf, size, bytes % (int64_t)gi ? "%.1fGi" : "%.0fGi", (double)bytes / gi);
+    else if (bytes >= (int64_t)mi)
+        snprintf(buf, size, "%.0fMi", (double)bytes / mi);
+    else
+        snprintf(buf, size, "%lldB", (long long)bytes);
+}
+
+static void svg_header(FILE *out, int width, int height)
+{
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                  "font-family=\"monospace\" font-size=\"12\">\n", width, height, width, height);
     fprintf(out, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-    fprintf(out, "<text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">%d nodes, $%.4f/h (lower bound "
-                 "$%.4f/h, gap at most %.2f%%), %d of %d replicas placed</text>\n", v->sum.nodes,
-            v->sum.price_per_hour, v->sum.lower_bound_per_hour, v->sum.gap * 100, v->sum.placed, v->sum.replicas);
-    fprintf(out, "<text x=\"10\" y=\"42\" fill=\"#555\">one box per chip, split into NeuronCores, colored by API; the bar "
-                 "under each chip is its device memory in use</text>\n");
+}
+
+static void print_svg(const view *v, FILE *out)
+{
+    int nn = ncg_cluster_node_count(v->cl), na = ncg_plan_api_count(v->plan), ng = ncg_cluster_nodegroup_count(v->cl);
+    svg_node *nodes = calloc((size_t)nn + 1, sizeof(*nodes));
+    int *classes = calloc((size_t)nn + 1, sizeof(int)), *class_count = calloc((size_t)nn + 1, sizeof(int));
+    int *counts = calloc((size_t)na + 2, sizeof(int));
+    int nclasses = 0, label_chars = 12, chips_w = 0, cpu_w = 0, width, height, y, legend_w = 0, legend_cols;
+    char title[320], subtitle[256], color[32], *body_text = NULL;
+    size_t body_len = 0;
+    FILE *final = NULL;
+    bool any_cpu = false, any_unplaced = false;
+    size_t wrap;
+    if (!nodes || !classes || !class_count || !counts) {
+        free(nodes), free(classes), free(class_count), free(counts);
+        fprintf(stderr, "ncg: out of memory\n");
+        return;
+    }
+    /* classes of identical nodes, in node-group order, each at its first node */
     for (int i = 0; i < nn; i++) {
-        const char *name = "";
-        int owners[NCG_MAX_CORES], ng = -1, y = top + i * row;
-        ncg_node_status st = NCG_INIT(ncg_node_status);
-        const ncg_node *n = node_at(v->cl, i, &name, &ng);
-        ncg_nodegroup_spec gs = nodegroup_at(v->cl, ng);
-        core_owners(v, i, owners, &st);
-        fprintf(out, "<text x=\"10\" y=\"%d\">", y + 14);
-        xml_text(out, name);
-        fprintf(out, " $%.3f</text>\n", gs.usd_per_hour);
-        for (int chip = 0; chip < st.chips; chip++) {
-            int x = label + chip * (st.cores_per_chip * core_w + chip_gap);
-            ncg_chip_cache cc = NCG_INIT(ncg_chip_cache);
-            double used;
-            ncg_node_get_chip_cache(n, chip, &cc, NULL);
-            for (int c = 0; c < st.cores_per_chip; c++) {
-                int w = owners[chip * st.cores_per_chip + c];
-                char color[32];
-                if (w == -1)
-                    snprintf(color, sizeof(color), "#f2f2f2");
-                else
-                    api_color(w, color, sizeof(color));
-                fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"%s\" stroke=\"#fff\"/>\n",
-                        x + c * core_w, y + 2, core_w, color);
-            }
-            fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"none\" stroke=\"#333\"/>\n", x,
-                    y + 2, st.cores_per_chip * core_w);
-            used = cc.capacity_bytes > 0 ? (double)(cc.used_bytes + cc.reserve_bytes) / (double)cc.capacity_bytes : 0;
-            if (used > 1)
-                used = 1;
-            fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"3\" fill=\"%s\"><title>chip %d: %lld of %lld "
-                         "bytes of device memory in use</title></rect>\n", x, y + 20,
-                    used * st.cores_per_chip * core_w, cc.free_bytes < 0 ? "#d32f2f" : "#455a64", chip,
-                    (long long)(cc.used_bytes + cc.reserve_bytes), (long long)cc.capacity_bytes);
+        nodes[i].node = i;
+        node_at(v->cl, i, NULL, &nodes[i].group);
+        if (!(nodes[i].key = node_key(v, i)))
+            nodes[i].key = strdup("");
+    }
+    qsort(nodes, (size_t)nn, sizeof(*nodes), cmp_svg_node);
+    for (int i = 0; i < nn; i++) {
+        if (i == 0 || nodes[i].group != nodes[i - 1].group || strcmp(nodes[i].key, nodes[i - 1].key)) {
+            classes[nclasses] = i;
+            class_count[nclasses++] = 0;
         }
+        class_count[nclasses - 1]++;
+    }
+    /* in each node group, the classes in the order of their first node */
+    for (int k = 1; k < nclasses; k++)
+        for (int m = k; m > 0; m--) {
+            const svg_node *x = &nodes[classes[m - 1]], *z = &nodes[classes[m]];
+            int t;
+            if (x->group < z->group || (x->group == z->group && x->node < z->node))
+                break;
+            t = classes[m - 1], classes[m - 1] = classes[m], classes[m] = t;
+            t = class_count[m - 1], class_count[m - 1] = class_count[m], class_count[m] = t;
+        }
+    /* widths: labels, chips, CPU-only replicas */
+    for (int k = 0; k < nclasses; k++) {
+        const char *name = "";
+        ncg_node_status st = NCG_INIT(ncg_node_status);
+        int n = nodes[classes[k]].node, w, cpus, chars;
+        ncg_node_get_status(node_at(v->cl, n, &name, NULL), &st, NULL);
+        chars = (int)strlen(name) + (class_count[k] > 1 ? 12 : 0);
+        label_chars = chars > label_chars ? chars : label_chars;
+        w = st.chips * (st.cores_per_chip * SVG_CORE_W + SVG_CHIP_GAP);
+        chips_w = w > chips_w ? w : chips_w;
+        cpus = cpu_only(v, n, counts, na);
+        any_cpu |= cpus > 0;
+        w = cpus ? 12 * (cpus > 12 ? 12 : cpus) + SVG_TEXT_W(14, 12) : 0;
+        cpu_w = w > cpu_w ? w : cpu_w;
+    }
+    snprintf(title, sizeof(title), "%d node%s, $%.4f/h (lower bound $%.4f/h, gap at most %.2f%%), %d of %d replicas "
+             "placed", v->sum.nodes, v->sum.nodes == 1 ? "" : "s", v->sum.price_per_hour, v->sum.lower_bound_per_hour, v->sum.gap * 100,
+             v->sum.placed, v->sum.replicas);
+    snprintf(subtitle, sizeof(subtitle), "one box per chip, split into NeuronCores colored by API; the bar under a "
+             "chip is its device memory in use; identical nodes are drawn once with their count");
+    width = SVG_MARGIN + SVG_TEXT_W(label_chars, 12) + chips_w + cpu_w + SVG_TEXT_W(24, 12) + SVG_MARGIN;
+    if (SVG_TEXT_W(strlen(title), 15) + 2 * SVG_MARGIN > width)
+        width = SVG_TEXT_W(strlen(title), 15) + 2 * SVG_MARGIN;
+    if (SVG_TEXT_W(strlen(subtitle), 12) + 2 * SVG_MARGIN > width)
+        width = SVG_TEXT_W(strlen(subtitle), 12) + 2 * SVG_MARGIN;
+    for (int g = 0; g < ng; g++) {
+        char head[256];
+        ncg_nodegroup_spec gs = nodegroup_at(v->cl, g);
+        int n = nodegroup_nodes(v, g);
+        snprintf(head, sizeof(head), "%s: %d x %s, $%.4f/h per node, $%.4f/h", gs.name, n, gs.type,
+                 gs.usd_per_hour, n * gs.usd_per_hour);
+        if (n && SVG_TEXT_W(strlen(head), 13) + 2 * SVG_MARGIN > width)
+            width = SVG_TEXT_W(strlen(head), 13) + 2 * SVG_MARGIN;
     }
     for (int a = 0; a < na; a++) {
-        int x = 10 + (a % 3) * 300, y = top + nn * row + 30 + (a / 3) * 20;
-        char color[32];
-        api_color(a, color, sizeof(color));
-        fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>", x, y - 10, color);
-        fprintf(out, "<text x=\"%d\" y=\"%d\">", x + 18, y);
-        xml_text(out, v->api_in[a].name);
-        fprintf(out, " (%d/%d)</text>\n", v->apis[a].placed, v->apis[a].asked);
+        int w = 18 + SVG_TEXT_W(strlen(v->api_in[a].name) + 24, 12);
+        legend_w = w > legend_w ? w : legend_w;
+        any_unplaced |= v->apis[a].unplaced > 0;
     }
+    legend_w = legend_w < 220 ? 220 : legend_w;
+    if (legend_w + 2 * SVG_MARGIN > width)
+        width = legend_w + 2 * SVG_MARGIN;
+    legend_cols = (width - 2 * SVG_MARGIN) / legend_w;
+    legend_cols = legend_cols < 1 ? 1 : legend_cols;
+    wrap = (size_t)((width - 2 * SVG_MARGIN - 20) / (12 * 0.62));
+    /* height: title, legend (APIs, then the keys), groups with their rows, unschedulable lines */
+    height = 60 + ((na + legend_cols - 1) / legend_cols) * SVG_LINE + SVG_LINE + 10;
+    for (int g = 0; g < ng; g++)
+        height += nodegroup_nodes(v, g) ? SVG_LINE + 8 : 0;
+    height += nclasses * SVG_ROW;
+    if (any_unplaced) {
+        height += SVG_LINE + 10;
+        for (int a = 0; a < na; a++)
+            if (v->apis[a].unplaced > 0) {
+                size_t len = strlen(v->api_in[a].name) + strlen(v->apis[a].reason) + 24;
+                height += (int)((len + wrap - 1) / (wrap ? wrap : 1) + 1) * SVG_LINE;
+            }
+    }
+    height += SVG_MARGIN;
+    /* the body first, in memory, so that the canvas is exactly as tall as what is drawn */
+    {
+        FILE *body = open_memstream(&body_text, &body_len);
+        if (body) {
+            final = out;
+            out = body;
+        } else { /* no memory for that: the header now, with the height estimated above */
+            svg_header(out, width, height);
+        }
+    }
+    fprintf(out, "<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">", SVG_MARGIN);
+    xml_text(out, title);
+    fprintf(out, "</text>\n<text x=\"%d\" y=\"40\" fill=\"#555\">", SVG_MARGIN);
+    xml_text(out, subtitle);
+    fputs("</text>\n", out);
+    /* legend: every API with its color, placed/asked and unplaced */
+    y = 62;
+    for (int a = 0; a < na; a++) {
+        int x = SVG_MARGIN + (a % legend_cols) * legend_w, ly = y + (a / legend_cols) * SVG_LINE;
+        char line[128];
+        api_color(a, color, sizeof(color));
+        fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>", x, ly - 10, color);
+        snprintf(line, sizeof(line), " %d/%d placed", v->apis[a].placed, v->apis[a].asked);
+        fprintf(out, "<text x=\"%d\" y=\"%d\">", x + 18, ly);
+        xml_text(out, v->api_in[a].name);
+        fprintf(out, "%s", line);
+        if (v->apis[a].unplaced > 0)
+            fprintf(out, "<tspan fill=\"#d32f2f\" dx=\"7\">(%d unplaced)</tspan>", v->apis[a].unplaced);
+        fputs("</text>\n", out);
+    }
+    y += ((na + legend_cols - 1) / legend_cols) * SVG_LINE;
+    fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"#f2f2f2\" stroke=\"#333\"/>"
+                 "<text x=\"%d\" y=\"%d\" fill=\"#555\">free core</text>\n", SVG_MARGIN, y - 10, SVG_MARGIN + 18, y);
+    fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"24\" height=\"3\" fill=\"#455a64\"/>"
+                 "<text x=\"%d\" y=\"%d\" fill=\"#555\">device memory in use (red: overcommitted)</text>\n",
+            SVG_MARGIN + 110, y - 4, SVG_MARGIN + 140, y);
+    if (any_cpu)
+        fprintf(out, "<circle cx=\"%d\" cy=\"%d\" r=\"5\" fill=\"#777\"/><text x=\"%d\" y=\"%d\" fill=\"#555\">"
+                     "CPU-only replica</text>\n", SVG_MARGIN + 496, y - 4, SVG_MARGIN + 506, y);
+    y += SVG_LINE + 10;
+    /* node groups, each with a header and its classes of nodes */
+    for (int g = 0, k = 0; g < ng; g++) {
+        ncg_nodegroup_spec gs = nodegroup_at(v->cl, g);
+        int count = nodegroup_nodes(v, g), x0 = SVG_MARGIN + SVG_TEXT_W(label_chars, 12);
+        if (!count)
+            continue;
+        fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"13\" font-weight=\"bold\">", SVG_MARGIN, y);
+        xml_text(out, gs.name);
+        fprintf(out, ": %d x ", count);
+        xml_text(out, gs.type);
+        fprintf(out, ", $%.4f/h per node, $%.4f/h</text>\n", gs.usd_per_hour, count * gs.usd_per_hour);
+        y += 8;
+        for (; k < nclasses && nodes[classes[k]].group == g; k++) {
+            const char *name = "";
+            int n = nodes[classes[k]].node, owners[NCG_MAX_CORES], x, cpus;
+            ncg_node_status st = NCG_INIT(ncg_node_status);
+            const ncg_node *node = node_at(v->cl, n, &name, NULL);
+            int64_t worst_used = 0, worst_cap = 0;
+            core_owners(v, n, owners, &st);
+            fprintf(out, "<text x=\"%d\" y=\"%d\">", SVG_MARGIN, y + 15);
+            xml_text(out, name);
+            if (class_count[k] > 1)
+                fprintf(out, "<tspan font-weight=\"bold\" dx=\"7\">x %d</tspan>", class_count[k]);
+            fputs("</text>\n", out);
+            for (int chip = 0; chip < st.chips; chip++) {
+                ncg_chip_cache cc = NCG_INIT(ncg_chip_cache);
+                char used_s[32], cap_s[32];
+                double used;
+                x = x0 + chip * (st.cores_per_chip * SVG_CORE_W + SVG_CHIP_GAP);
+                ncg_node_get_chip_cache(node, chip, &cc, NULL);
+                for (int c = 0; c < st.cores_per_chip; c++) {
+                    int w = owners[chip * st.cores_per_chip + c];
+                    if (w == -1)
+                        snprintf(color, sizeof(color), "#f2f2f2");
+                    else
+                        api_color(w, color, sizeof(color));
+                    fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"%s\" stroke=\"#fff\"/>\n",
+                            x + c * SVG_CORE_W, y + 3, SVG_CORE_W, color);
+                }
+                fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"none\" stroke=\"#333\"/>\n", x,
+                        y + 3, st.cores_per_chip * SVG_CORE_W);
+                used = cc.capacity_bytes > 0 ? (double)(cc.used_bytes + cc.reserve_bytes) / (double)cc.capacity_bytes
+                                             : 0;
+                used = used > 1 ? 1 : used;
+                svg_bytes(used_s, sizeof(used_s), cc.used_bytes + cc.reserve_bytes);
+                svg_bytes(cap_s, sizeof(cap_s), cc.capacity_bytes);
+                fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"3\" fill=\"#e0e0e0\"/>"
+                             "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"3\" fill=\"%s\"><title>chip %d: %s of %s "
+                             "device memory in use</title></rect>\n", x, y + 21, st.cores_per_chip * SVG_CORE_W, x,
+                        y + 21, used * st.cores_per_chip * SVG_CORE_W, cc.free_bytes < 0 ? "#d32f2f" : "#455a64",
+                        chip, used_s, cap_s);
+                if (cc.used_bytes + cc.reserve_bytes > worst_used) {
+                    worst_used = cc.used_bytes + cc.reserve_bytes;
+                    worst_cap = cc.capacity_bytes;
+                }
+            }
+            x = x0 + chips_w + 6;
+            cpus = cpu_only(v, n, counts, na);
+            if (cpus) {
+                int drawn = 0;
+                for (int a = 0; a <= na && drawn < 12; a++)
+                    for (int r = 0; r < counts[a] && drawn < 12; r++, drawn++) {
+                        if (a < na)
+                            api_color(a, color, sizeof(color));
+                        else
+                            snprintf(color, sizeof(color), "#9e9e9e");
+                        fprintf(out, "<circle cx=\"%d\" cy=\"%d\" r=\"5\" fill=\"%s\"/>\n", x + 6 + drawn * 12,
+                                y + 11, color);
+                    }
+                fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"#555\">%d CPU-only</text>\n", x + 6 + drawn * 12,
+                        y + 15, cpus);
+                x += cpu_w;
+            } else {
+                x += cpu_w;
+            }
+            if (worst_cap > 0 && worst_used > 0) {
+                char used_s[32], cap_s[32];
+                svg_bytes(used_s, sizeof(used_s), worst_used);
+                svg_bytes(cap_s, sizeof(cap_s), worst_cap);
+                fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"#555\">mem %s/%s</text>\n", x, y + 15, used_s, cap_s);
+            }
+            y += SVG_ROW;
+        }
+        y += SVG_LINE - 8;
+    }
+    /* what could not be placed, and why: every reason whole, wrapped */
+    if (any_unplaced) {
+        fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"13\" font-weight=\"bold\" fill=\"#d32f2f\">unschedulable "
+                     "replicas: %d</text>\n", SVG_MARGIN, y, v->sum.unplaced);
+        y += SVG_LINE + 4;
+        for (int a = 0; a < na; a++)
+            if (v->apis[a].unplaced > 0) {
+                char *line = NULL;
+                size_t len = 0;
+                FILE *f = open_memstream(&line, &len);
+                if (!f)
+                    continue;
+                fprintf(f, "%s: %d replicas: %s", v->api_in[a].name, v->apis[a].unplaced, v->apis[a].reason);
+                fclose(f);
+                api_color(a, color, sizeof(color));
+                fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>\n", SVG_MARGIN, y - 10,
+                        color);
+                y = svg_wrapped(out, SVG_MARGIN + 18, y, line, wrap, "");
+                free(line);
+                y += 4;
+            }
+    }
+    if (final) {
+        fclose(out);
+        out = final;
+        svg_header(out, width, y + SVG_MARGIN);
+        if (body_text)
+            fwrite(body_text, 1, body_len, out);
+    }
+    free(body_text);
     fprintf(out, "</svg>\n");
+    for (int i = 0; i < nn; i++)
+        free(nodes[i].key);
+    free(nodes);
+    free(classes);
+    free(class_count);
+    free(counts);
 }
 
 #define PLAN_USAGE                                                                                                  \
