@@ -168,9 +168,20 @@ void cli_type_hint(const ncg_catalog *catalog, const char *name, const char *reg
                  region ? region : "us-east-1", region ? region : "us-east-1");
 }
 
+/* --output-file: standard output goes to the file from here on. 0, or 1 with the error printed. */
+static int output_to(const char *path)
+{
+    if (path && !freopen(path, "w", stdout)) {
+        fprintf(stderr, "ncg: cannot write %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
 /* ---- ncg types ---- */
 
-#define TYPES_USAGE "ncg types [--family F] [--neuron] [--region R] [--catalog FILE] [-o text|json]"
+#define TYPES_USAGE                                                                                                 \
+    "ncg types [--family F] [--neuron] [--region R] [--catalog FILE] [-o text|json] [--output-file F]"
 
 static json_t *type_json(const ncg_type *t)
 {
@@ -188,9 +199,9 @@ static int cmd_types(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},          {"catalog", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},          {"region", required_argument, NULL, 'R'},
         {"family", required_argument, NULL, 'F'},  {"neuron", no_argument, NULL, 'N'},
-        {"output", required_argument, NULL, 'o'},  {0}};
+        {"output", required_argument, NULL, 'o'},  {"output-file", required_argument, NULL, 'O'}, {0}};
     int json = 0, c, neuron = 0;
-    const char *catalog = NULL, *region = NULL, *family = NULL;
+    const char *catalog = NULL, *region = NULL, *family = NULL, *output_file = NULL;
     ncg_catalog *cat;
 
     while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
@@ -204,6 +215,8 @@ static int cmd_types(int argc, char **argv)
             family = optarg;
         else if (c == 'N')
             neuron = 1;
+        else if (c == 'O')
+            output_file = optarg;
         else if (c == 'o' && (!strcmp(optarg, "json") || !strcmp(optarg, "text")))
             json = !strcmp(optarg, "json");
         else if (c == 'o')
@@ -217,7 +230,8 @@ static int cmd_types(int argc, char **argv)
                           "  --neuron          only the types with Neuron chips (Inferentia, Trainium)\n"
                           "  --region R        the prices and types of AWS region R (default us-east-1)\n"
                           "  --catalog FILE    add or replace types and prices from a YAML file (doc/cli.md)\n"
-                          "  -o, --output FMT  text (default) or json\n\n"
+                          "  -o, --output FMT  text (default) or json\n"
+                          "  --output-file F   write to F instead of standard output\n\n"
                           "examples:\n"
                           "  ncg types --neuron\n"
                           "  ncg types --family g4dn --region eu-west-1 -o json\n", TYPES_USAGE), 0;
@@ -226,6 +240,8 @@ static int cmd_types(int argc, char **argv)
     }
     if (optind != argc)
         return cli_usage(TYPES_USAGE, "unexpected argument");
+    if (output_to(output_file))
+        return 1;
     cat = cli_catalog(catalog, region);
     if (!cat)
         return 1;
@@ -267,7 +283,7 @@ static int cmd_types(int argc, char **argv)
 
 #define GROUPS_USAGE                                                                                                \
     "ncg groups --type TYPE --inf N [--ppr P] [--cpu Q] [--mem Q] [--model-size SIZE] [--compiled-cores C] "        \
-    "[--static] [--region R] [--catalog FILE] [-o text|json]"
+    "[--static] [--region R] [--catalog FILE] [-o text|json] [--output-file F]"
 
 static int parse_count(const char *text, const char *what, int64_t *out)
 {
@@ -292,8 +308,8 @@ static int cmd_groups(int argc, char **argv)
         {"compiled-cores", required_argument, NULL, 'k'}, {"static", no_argument, NULL, 'S'},
         {"json", no_argument, NULL, 'j'},             {"help", no_argument, NULL, 'h'},
         {"catalog", required_argument, NULL, 'C'},    {"region", required_argument, NULL, 'R'},
-        {"output", required_argument, NULL, 'o'},     {0}};
-    const char *type = NULL, *model_size = NULL, *catalog = NULL, *region = NULL;
+        {"output", required_argument, NULL, 'o'},     {"output-file", required_argument, NULL, 'O'}, {0}};
+    const char *type = NULL, *model_size = NULL, *catalog = NULL, *region = NULL, *output_file = NULL;
     int json = 0, c, rc = 1, n;
     bool have_inf = false;
     int64_t compiled = 0;
@@ -336,6 +352,7 @@ static int cmd_groups(int argc, char **argv)
         case 'S': model.static_weights = 1; break;
         case 'C': catalog = optarg; break;
         case 'R': region = optarg; break;
+        case 'O': output_file = optarg; break;
         case 'j': json = 1; break;
         case 'o':
             if (strcmp(optarg, "json") && strcmp(optarg, "text"))
@@ -354,7 +371,8 @@ static int cmd_groups(int argc, char **argv)
                    "  --model-size SIZE    device memory the model needs (e.g. 5Gi); --compiled-cores C, --static\n"
                    "  --region R           AWS region of the catalog (default us-east-1)\n"
                    "  --catalog FILE       add or replace instance types and prices from a YAML file\n"
-                   "  -o, --output FMT     text (default) or json\n\n"
+                   "  -o, --output FMT     text (default) or json\n"
+                   "  --output-file F      write to F instead of standard output\n\n"
                    "examples:\n"
                    "  ncg groups --type inf1.6xlarge --inf 2 --ppr 4\n"
                    "  ncg groups --type inf2.xlarge --inf 1 --model-size 5Gi -o json\n", GROUPS_USAGE);
@@ -366,6 +384,8 @@ static int cmd_groups(int argc, char **argv)
         return cli_usage(GROUPS_USAGE, "unexpected argument");
     if (!type || !have_inf)
         return cli_usage(GROUPS_USAGE, !type ? "--type is required" : "--inf is required");
+    if (output_to(output_file))
+        return 1;
     if (model_size || compiled) {
         if (model_size && ncg_parse_memory(model_size, &model.bytes, &err) < 0)
             return cli_fail(&err);

@@ -202,3 +202,15 @@ def test_replicas_twice_in_text():
     bad = ncg("plan", "--example", "--replicas", "init,lots")
     assert bad.returncode == 2
     assert bad.stderr.startswith("ncg: --replicas must be min, init, max or a count, or two of them: init,max\n")
+
+
+@pytest.mark.parametrize("args", [["types", "--neuron"], ["groups", "--type", "inf1.xlarge", "--inf", "1"],
+                                  ["validate", "--example"], ["plan", "--example"]])
+def test_output_file_on_every_command(args, tmp_path):
+    out = tmp_path / "out.txt"
+    r = ncg(*args, "--output-file", out)
+    assert (r.returncode, r.stdout) == (0, "")
+    assert out.read_text() == ncg(*args).stdout
+    r = ncg(*args, "--output-file", tmp_path / "no" / "such" / "dir")
+    assert r.returncode == 1
+    assert r.stderr.startswith("ncg: cannot write %s: No such file or directory" % (tmp_path / "no" / "such" / "dir"))
