@@ -119,15 +119,15 @@ def test_empty_plan_json_validates(tmp_path):
 def test_large_plan_json_is_streamed(tmp_path):
     api = tmp_path / "a.yaml"
     api.write_text("- name: many\n  compute:\n    inf: 1\n    cpu: 1\n  predictor:\n    processes_per_replica: 4\n"
-                   "  autoscaling:\n    min_replicas: 1000\n    max_replicas: 1000\n")
+                   "  autoscaling:\n    min_replicas: 400\n    max_replicas: 400\n")
     out = tmp_path / "plan.json"
     r = ncg("plan", api, "--types", "inf1.24xlarge", "-o", "json", "--output-file", out)
     assert r.returncode == 0, r.stderr
     text = out.read_text()
     doc = check_plan(text)
-    assert doc["placed"] == 1000 and len(doc["nodes"]) == 63
+    assert doc["placed"] == 400 and len(doc["nodes"]) == 25
     # one line per node: greppable
-    assert sum(1 for line in text.splitlines() if line.startswith('    {"name":"inf1.24xlarge-')) == 63
+    assert sum(1 for line in text.splitlines() if line.startswith('    {"name":"inf1.24xlarge-')) == 25
 
 
 def test_validate_json_validates(tmp_path):
@@ -148,11 +148,12 @@ def test_validate_json_validates(tmp_path):
 
 def test_yaml_is_the_json_document():
     yaml = pytest.importorskip("yaml")
-    for args in (["--example"], ["--example", "--replicas", "max"]):
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for args in (["--example"], ["--example", "--replicas", "min"]):
         y = ncg("plan", *args, "-o", "yaml")
         j = ncg("plan", *args, "-o", "json")
         assert y.returncode == j.returncode
-        assert yaml.safe_load(y.stdout) == check_plan(j.stdout)
+        assert yaml.load(y.stdout, Loader=loader) == check_plan(j.stdout)
 
 
 def test_cortex_cluster_from_init_and_max(tmp_path):
