@@ -174,10 +174,13 @@ static bool read_compute(ctx *c, yaml_node_t *compute, const char *prefix, cx_ap
                 if (!g)
                     continue;
                 grown = realloc(a->nodegroups, (a->nodegroup_count + 1) * sizeof(char *));
-                if (!grown)
+                if (!grown) {
+                    c->nomem = true;
                     return false;
+                }
                 a->nodegroups = grown;
-                a->nodegroups[a->nodegroup_count++] = cx_dup(g);
+                if (!(a->nodegroups[a->nodegroup_count++] = cx_dup(g)))
+                    c->nomem = true;
             }
         } else if (ng && !(scalar(ng) && strcmp(scalar(ng), "null") == 0)) {
             snprintf(f, sizeof(f), "%scompute.node_groups", prefix);
@@ -250,9 +253,12 @@ static bool read_ncg_section(ctx *c, yaml_node_t *sec, cx_api *a)
         model.compiled_cores = (int)cores;
         model.static_weights = (int)stat;
         model.name = cx_dup(name ? name : "");
-        grown = realloc(a->models, (a->model_count + 1) * sizeof(*grown));
-        if (!grown)
+        grown = model.name ? realloc(a->models, (a->model_count + 1) * sizeof(*grown)) : NULL;
+        if (!grown) {
+            free((char *)model.name);
+            c->nomem = true;
             return false;
+        }
         a->models = grown;
         a->models[a->model_count++] = model;
     }
@@ -343,12 +349,16 @@ static bool read_backends(ctx *c, yaml_node_t *list, cx_api *a)
             ok = false;
             continue;
         }
-        if (!(grown = realloc(a->backends, (a->backend_count + 1) * sizeof(*grown))))
+        if (!(grown = realloc(a->backends, (a->backend_count + 1) * sizeof(*grown)))) {
+            c->nomem = true;
             return false;
+        }
         a->backends = grown;
         grown[a->backend_count] = (cx_backend){cx_dup(name), (int)weight, (int)b->start_mark.line + 1,
                                                        (int)b->start_mark.column + 1,
                                                        shadow && strcmp(shadow, "true") == 0};
+        if (!grown[a->backend_count].name)
+            c->nomem = true;
         if (grown[a->backend_count].shadow)
             shadows++;
         else
@@ -386,6 +396,8 @@ static int read_api(ctx *c, yaml_node_t *api)
     c->api = name;
     ok &= check_name(c, get(c, api, "name"), name);
     a.kind = scalar(get(c, api, "kind")) ? cx_dup(scalar(get(c, api, "kind"))) : NULL;
+    if (scalar(get(c, api, "kind")) && !a.kind)
+        c->nomem = true;
     a.splitter = a.kind && strcmp(a.kind, "TrafficSplitter") == 0;
     if (a.kind && !a.splitter && strcmp(a.kind, "RealtimeAPI") && strcmp(a.kind, "BatchAPI") &&
         strcmp(a.kind, "TaskAPI") && strcmp(a.kind, "AsyncAPI") && strcmp(a.kind, "SyncAPI")) {
@@ -453,7 +465,10 @@ static int read_api(ctx *c, yaml_node_t *api)
                 char **grown = g ? realloc(a.nodegroups, (a.nodegroup_count + 1) * sizeof(char *)) : NULL;
                 if (grown) {
                     a.nodegroups = grown;
-                    a.nodegroups[a.nodegroup_count++] = cx_dup(g);
+                    if (!(a.nodegroups[a.nodegroup_count++] = cx_dup(g)))
+                        c->nomem = true;
+                } else if (g) {
+                    c->nomem = true;
                 }
             }
         }
@@ -820,9 +835,29 @@ static const char *topology_name(int i)
     return ncg_topology_name((ncg_topology)i);
 }
 
+/* What an entry of a catalog file replaced, to put it back (setting an existing type or removing one never
+ * allocates, so undoing cannot fail). */
+typedef struct cx_undo {
+    bool existed;
+    ncg_type type;
+    char name[NCG_NAME_MAX + 1], family[NCG_NAME_MAX + 1];
+} cx_undo;
+
+static void undo_catalog(ncg_catalog *catalog, cx_undo *undo, size_t count)
+{
+    while (count-- > 0) {
+        if (undo[count].existed)
+            ncg_catalog_set_type(catalog, &undo[count].type, NULL);
+        else
+            ncg_catalog_remove_type(catalog, undo[count].name, NULL);
+    }
+}
+
 /* Each entry is based on the type of that name in base and set into target (the same catalog, or a scratch one
- * that only checks). Returns the number of entries, or -1 out of memory. */
-static int read_catalog(ctx *cp, yaml_node_t *root, const ncg_catalog *base, ncg_catalog *target)
+ * that only checks); with undo, what each entry replaced in target is recorded there. Returns the number of
+ * entries, or -1 out of memory. */
+static int read_catalog(ctx *cp, yaml_node_t *root, const ncg_catalog *base, ncg_catalog *target, cx_undo *undo,
+                        size_t *undo_count)
 {
     int entries = 0;
     if (!root || root->type != YAML_SEQUENCE_NODE) {
@@ -879,6 +914,18 @@ static int read_catalog(ctx *cp, yaml_node_t *root, const ncg_catalog *base, ncg
             if (*end || end == price) {
                 err_at(cp, get(cp, m, "price"), "price", "\"%s\" is not a price in USD per hour", price);
                 ok = false;
+            }
+        }
+        if (ok && undo) {
+            cx_undo *u = &undo[(*undo_count)++];
+            ncg_type was = NCG_INIT(ncg_type);
+            u->existed = ncg_catalog_find_type(target, name, &was, NULL) >= 0;
+            snprintf(u->name, sizeof(u->name), "%s", name);
+            if (u->existed) {
+                u->type = was;
+                snprintf(u->family, sizeof(u->family), "%s", was.family ? was.family : "");
+                u->type.name = u->name;
+                u->type.family = was.family ? u->family : NULL;
             }
         }
         if (ok && ncg_catalog_set_type(target, &t, &err) < 0) {
@@ -949,20 +996,32 @@ int cx_load(ncg_cortex *c, enum cx_kind kind, ncg_catalog *catalog, const char *
         } else if (kind == CX_CLUSTER) {
             rc = read_cluster(&x, root);
             rc = rc < 0 ? rc : (int)(c->nodegroup_count - groups);
-        } else if (c->flags & NCG_CORTEX_KEEP_GOING) {
-            rc = read_catalog(&x, root, catalog, catalog);
         } else {
-            /* all or nothing: check every entry on a scratch catalog, then apply them (the same checks pass) */
-            ncg_error e;
-            ncg_catalog *scratch = ncg_catalog_new_region("us-east-1", 0, &e);
-            rc = scratch ? read_catalog(&x, root, catalog, scratch) : -1;
-            ncg_catalog_free(scratch);
-            if (rc >= 0 && c->error_count == errors) {
-                size_t before = c->diag_seq;
-                rc = read_catalog(&x, root, catalog, catalog);
-                if (c->diag_seq != before)
-                    rc = -1; /* only out of memory can fail the second time */
+            /* strict: all or nothing, so every entry is checked on a scratch catalog first; then they are applied,
+             * and should memory run out on the way, what was applied is undone */
+            size_t entries = root && root->type == YAML_SEQUENCE_NODE
+                                 ? (size_t)(root->data.sequence.items.top - root->data.sequence.items.start)
+                                 : 0,
+                   undone = 0;
+            cx_undo *undo = calloc(entries + 1, sizeof(*undo));
+            bool strict = !(c->flags & NCG_CORTEX_KEEP_GOING);
+            if (!undo) {
+                rc = -1;
+            } else if (strict) {
+                ncg_error e;
+                ncg_catalog *scratch = ncg_catalog_new_region("us-east-1", 0, &e);
+                rc = scratch ? read_catalog(&x, root, catalog, scratch, NULL, NULL) : -1;
+                ncg_catalog_free(scratch);
             }
+            if (undo && rc >= 0 && !x.nomem && (!strict || c->error_count == errors)) {
+                size_t before = c->diag_seq;
+                rc = read_catalog(&x, root, catalog, catalog, undo, &undone);
+                if (strict && c->diag_seq != before)
+                    rc = -1; /* only out of memory can fail the second time */
+                if (rc < 0 || x.nomem)
+                    undo_catalog(catalog, undo, undone);
+            }
+            free(undo);
         }
         yaml_document_delete(&doc);
     }
