@@ -493,10 +493,21 @@ static void put(FILE *out, json_t *value)
 
 /* ---- YAML (block style) of a JSON value: the same document, for -o yaml ---- */
 
+static void put_str(FILE *out, const char *s);
+
 static void yaml_scalar(FILE *out, json_t *value)
 {
     /* JSON's strings, numbers, true/false/null are YAML 1.2 scalars as they are */
-    json_dumpf(value, out, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+    if (json_is_integer(value))
+        fprintf(out, "%lld", (long long)json_integer_value(value));
+    else if (json_is_string(value))
+        put_str(out, json_string_value(value));
+    else if (json_is_object(value))
+        fputs("{}", out);
+    else if (json_is_array(value))
+        fputs("[]", out);
+    else
+        json_dumpf(value, out, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
 }
 
 static bool yaml_inline(json_t *value)
