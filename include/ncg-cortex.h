@@ -7,6 +7,8 @@
  * it with ctypes). It follows the conventions of ncg.h: an opaque handle, `int` returns with negative
  * ::ncg_status codes, an optional ::ncg_error last, sized structs (NCG_INIT), a failed call changes nothing, and
  * it never prints, exits or reads the environment. Every message starts with `FILE:LINE:COLUMN: ` (1-based).
+ * Thread safety as in ncg.h: functions taking the handle `const` may run at once on one handle; the others need
+ * one thread at a time. Strings and pointers it gives are valid until the handle is freed.
  *
  * Two modes, chosen at ncg_cortex_new():
  * - strict (flags 0): a file with any problem is refused as a whole: the call fails with the first problem (in
@@ -116,9 +118,9 @@ ncg_cortex *ncg_cortex_free(ncg_cortex *cortex);
  * (`models: [{name, size, compiled_cores, static_weights}]`, `max_per_node`).
  * @param path the file's name in messages; when @p text is NULL, the file read.
  * @param text the file's contents (NUL-terminated), or NULL to read @p path.
- * @return the number of APIs the file holds, or NCG_E_INVALID (NULL path, or unknown I/O error reading it:
- *         the message gives the system's reason), NCG_E_PARSE (a problem in the file; strict mode),
- *         NCG_E_RANGE (a limit), NCG_E_NOMEM.
+ * @return the number of APIs the file holds, or NCG_E_INVALID (NULL argument, or a file that cannot be read:
+ *         "PATH: No such file or directory"), NCG_E_PARSE (a problem in the file; strict mode), NCG_E_RANGE (a
+ *         limit, the file size included; strict mode), NCG_E_NOMEM.
  */
 int ncg_cortex_load_apis(ncg_cortex *cortex, const char *path, const char *text, ncg_error *err);
 
@@ -160,7 +162,8 @@ int ncg_cortex_nodegroup_count(const ncg_cortex *cortex);
 int ncg_cortex_get_nodegroup(const ncg_cortex *cortex, int index, ncg_nodegroup_spec *spec,
                              ncg_cortex_nodegroup *info, ncg_error *err);
 
-/** @return the `region` of the first cluster file that named a known one (static storage), or NULL. */
+/** @return the `region` of the first cluster file that named a known one (valid until the handle is freed), or
+ *  NULL. */
 const char *ncg_cortex_get_region(const ncg_cortex *cortex);
 
 /** @return the number of files loaded (including those refused in keep-going mode), or NCG_E_INVALID. */

@@ -3,6 +3,7 @@
  * and that a failed call changes nothing. Linked to the shared libraries, as a program using them would be. */
 #include <check.h>
 #include <dirent.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -589,6 +590,35 @@ START_TEST(bad_arguments_name_what_is_wrong)
 }
 END_TEST
 
+START_TEST(a_file_over_the_size_limit_is_refused_in_both_modes)
+{
+    char path[] = "/tmp/test-cortex-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fdopen(fd, "w");
+    ncg_cortex *strict = ncg_cortex_new(0, NULL), *keep = ncg_cortex_new(NCG_CORTEX_KEEP_GOING, NULL);
+    ncg_cortex_diagnostic d = NCG_INIT(ncg_cortex_diagnostic);
+    ncg_error err = {0};
+    char want[128];
+    ck_assert_ptr_nonnull(f);
+    for (long i = 0; i <= NCG_CORTEX_MAX_FILE_BYTES; i++)
+        fputc('#', f);
+    fclose(f);
+    snprintf(want, sizeof(want), "%s:1:1: the file is larger than 16777216 bytes (16 MiB), the limit", path);
+    ck_assert_int_eq(ncg_cortex_load_apis(strict, path, NULL, &err), NCG_E_RANGE);
+    ck_assert_str_eq(err.message, want);
+    ck_assert_int_eq(ncg_cortex_file_count(strict), 0);
+    ck_assert_int_eq(ncg_cortex_load_apis(keep, path, NULL, &err), 0);
+    ck_assert_int_eq(ncg_cortex_file_count(keep), 1);
+    ck_assert_int_eq(ncg_cortex_error_count(keep), 1);
+    ncg_cortex_get_diagnostic(keep, 0, &d, NULL);
+    ck_assert_str_eq(d.message, want);
+    ck_assert_str_eq(d.file, path);
+    remove(path);
+    ncg_cortex_free(strict);
+    ncg_cortex_free(keep);
+}
+END_TEST
+
 START_TEST(ncg_section_sets_max_per_node)
 {
     ncg_cortex *c = ncg_cortex_new(0, NULL);
@@ -624,6 +654,7 @@ int main(void)
     tcase_add_test(t, a_catalog_file_applies_all_or_nothing);
     tcase_add_test(t, bad_arguments_name_what_is_wrong);
     tcase_add_test(t, ncg_section_sets_max_per_node);
+    tcase_add_test(t, a_file_over_the_size_limit_is_refused_in_both_modes);
     suite_add_tcase(s, t);
     r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);
