@@ -713,9 +713,9 @@ static void put_node(FILE *out, const view *v, int i)
     for (int c = 0; c < st.chips; c++) {
         ncg_chip_cache cc = NCG_INIT(ncg_chip_cache);
         ncg_node_get_chip_cache(n, c, &cc, NULL);
-        fprintf(out, "%s{\"chip\":%d,\"capacity_bytes\":%lld,\"used_bytes\":%lld,\"free_bytes\":%lld}", c ? "," : "",
-                c, (long long)cc.capacity_bytes, (long long)(cc.used_bytes + cc.reserve_bytes),
-                (long long)cc.free_bytes);
+        fprintf(out, "%s{\"chip\":%d,\"capacity_bytes\":%lld,\"used_bytes\":%lld,\"reserve_bytes\":%lld,"
+                     "\"free_bytes\":%lld}", c ? "," : "", c, (long long)cc.capacity_bytes, (long long)cc.used_bytes,
+                (long long)cc.reserve_bytes, (long long)cc.free_bytes);
     }
     fputs("]}", out);
 }
@@ -751,7 +751,7 @@ static void print_doc(const view *v, FILE *out, const char *replicas_from, bool 
         int count = per_group ? per_group[g] : nodegroup_nodes(v, g);
         doc_item(&d, json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:o, s:o}", "name", gs.name, "type", gs.type,
                                "priority", gs.priority, "min_nodes", gs.min_nodes, "max_nodes", gs.max_nodes, "nodes",
-                               count, "usd_per_node_hour", money(gs.usd_per_hour), "usd_per_hour",
+                               count, "usd_per_hour", money(gs.usd_per_hour), "total_usd_per_hour",
                                money(count * (round(gs.usd_per_hour * 1e6) / 1e6))));
     }
     doc_array_end(&d);

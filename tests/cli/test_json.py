@@ -36,9 +36,9 @@ def check_plan(text):
     assert sum(len(n["replicas"]) for n in doc["nodes"]) >= doc["placed"]
     assert sum(u["replicas"] for u in doc["unschedulable"]) == doc["unplaced"]
     for g in doc["node_groups"]:
-        assert g["usd_per_hour"] == pytest.approx(g["nodes"] * g["usd_per_node_hour"], abs=1e-6)
+        assert g["total_usd_per_hour"] == pytest.approx(g["nodes"] * g["usd_per_hour"], abs=1e-6)
         assert g["nodes"] == sum(1 for n in doc["nodes"] if n["group"] == g["name"])
-    assert doc["price_per_hour"] == pytest.approx(sum(g["usd_per_hour"] for g in doc["node_groups"]), abs=1e-5)
+    assert doc["price_per_hour"] == pytest.approx(sum(g["total_usd_per_hour"] for g in doc["node_groups"]), abs=1e-5)
     return doc
 
 
@@ -55,7 +55,7 @@ def test_example_plan_json_validates_and_agrees_with_the_text():
     for line in text.split("node groups:\n")[1].split("\n\n")[0].splitlines():
         name, type_, nodes, _, total = line.split()
         groups[name] = (type_, int(nodes), float(total.lstrip("$").rstrip("/h")))
-    assert groups == {g["name"]: (g["type"], g["nodes"], round(g["usd_per_hour"], 4))
+    assert groups == {g["name"]: (g["type"], g["nodes"], round(g["total_usd_per_hour"], 4))
                       for g in doc["node_groups"] if g["nodes"]}
     assert "price: $7.4800/h" in text
 
@@ -97,8 +97,8 @@ def test_unschedulable_plan_json_validates(tmp_path):
     assert r.returncode == 3
     doc = check_plan(r.stdout)
     assert doc["unplaced"] == 1
-    assert doc["node_groups"][0]["usd_per_node_hour"] == 0.123457
-    assert doc["node_groups"][0]["usd_per_hour"] == 0.246914  # 2 x 0.123457, as a person adds them
+    assert doc["node_groups"][0]["usd_per_hour"] == 0.123457
+    assert doc["node_groups"][0]["total_usd_per_hour"] == 0.246914  # 2 x 0.123457, as a person adds them
 
 
 def test_mixed_corpus_cluster_plan_json_validates(tmp_path):
