@@ -2,6 +2,8 @@
 # Install what building and testing libncg needs, and only what is missing (Debian/Ubuntu).
 set -eu
 pkgs="meson ninja-build pkg-config gcc check libyaml-dev libjansson-dev python3 python3-pytest valgrind locales"
+# rsvg-convert: the CLI tests render every SVG they check to PNG
+pkgs="$pkgs librsvg2-bin"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -21,6 +23,16 @@ if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
     echo "setup: generating the de_DE.UTF-8 locale" >&2
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
     $SUDO localedef -i de_DE -f UTF-8 de_DE.UTF-8
+fi
+# jsonschema and PyYAML (PyPI): the CLI tests validate every JSON output against the schemas of doc/ and compare
+# -o yaml with -o json.
+if ! python3 -c "import yaml" 2>/dev/null; then
+    echo "setup: installing PyYAML (tests only)" >&2
+    python3 -m pip install -q pyyaml 2>/dev/null || python3 -m pip install -q --break-system-packages pyyaml
+fi
+if ! python3 -c "import jsonschema" 2>/dev/null; then
+    echo "setup: installing jsonschema (tests only)" >&2
+    python3 -m pip install -q jsonschema 2>/dev/null || python3 -m pip install -q --break-system-packages jsonschema
 fi
 # HiGHS (the highspy package from PyPI), which the test suite uses to cross-check the library's simplex.
 if ! python3 -c 'import highspy' 2>/dev/null; then

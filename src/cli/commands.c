@@ -2,6 +2,7 @@
 /* ncg validate and ncg plan: Cortex files in, library calls, text / JSON / SVG out. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -13,110 +14,33 @@
 static const char *const default_types[] = {"inf1.xlarge",  "inf1.2xlarge", "inf1.6xlarge",  "inf1.24xlarge",
                                             "inf2.xlarge",  "inf2.8xlarge", "inf2.24xlarge", "inf2.48xlarge"};
 
-/* The library's error, placed at the API and named by the field it concerns. */
-static const char *field_of(int code)
-{
-    switch (code) {
-    case NCG_E_PPR: return "processes_per_replica";
-    case NCG_E_TOPOLOGY: return "compute.inf";
-    case NCG_E_MODEL: return "ncg.models";
-    case NCG_E_UNKNOWN_TYPE: return "node_groups";
-    default: return "compute";
-    }
-}
-
-/* Where an error line points: the index of its file among those read, its line and column (lines without a
- * position come last, in the order they were found). */
-typedef struct err_pos {
-    size_t file, index;
-    long line, column;
-} err_pos;
-
-static err_pos position_of(const cli_input *in, size_t index)
-{
-    const char *e = in->errors[index];
-    err_pos p = {in->file_count, index, 0, 0};
-    for (size_t f = 0; f < in->file_count; f++) {
-        size_t n = strlen(in->files[f]);
-        char *end;
-        if (strncmp(e, in->files[f], n) || e[n] != ':')
-            continue;
-        p.line = strtol(e + n + 1, &end, 10);
-        if (*end == ':')
-            p.column = strtol(end + 1, NULL, 10);
-        p.file = f;
-        break;
-    }
-    return p;
-}
-
-static int cmp_pos(const void *a, const void *b)
-{
-    const err_pos *x = a, *y = b;
-    if (x->file != y->file)
-        return x->file < y->file ? -1 : 1;
-    if (x->line != y->line)
-        return x->line < y->line ? -1 : 1;
-    if (x->column != y->column)
-        return x->column < y->column ? -1 : 1;
-    return x->index < y->index ? -1 : x->index > y->index;
-}
-
-/* Print the error lines in file and line order; 1 when there are any, or when an API could not be read (invalid)
- * though no line says so, which only happens when memory ran out recording it. */
-static int print_errors(const cli_input *in)
-{
-    bool invalid = false;
-    err_pos *order = malloc((in->error_count ? in->error_count : 1) * sizeof(*order));
-    for (size_t i = 0; order && i < in->error_count; i++)
-        order[i] = position_of(in, i);
-    if (order)
-        qsort(order, in->error_count, sizeof(*order), cmp_pos);
-    for (size_t i = 0; i < in->error_count; i++)
-        fprintf(stderr, "%s\n", in->errors[order ? order[i].index : i]);
-    free(order);
-    for (size_t i = 0; i < in->api_count; i++)
-        invalid |= in->apis[i].invalid;
-    if (invalid && !in->error_count)
-        fprintf(stderr, "ncg: out of memory\n");
-    return in->error_count || invalid ? 1 : 0;
-}
-
 /* Read API files, or without any: ./cortex.yaml when it exists (saying so), the bundled example with --example;
- * then the cluster file. -1 out of memory. */
-static int read_inputs(cli_input *in, char **files, int nfiles, const char *cluster, bool example)
+ * then the cluster file. apis false: the cluster file alone. -1 out of memory, -2 a file could not be read. */
+static int read_inputs(ncg_cortex *cx, char **files, int nfiles, const char *cluster, bool example, bool apis)
 {
     static char default_file[] = "cortex.yaml";
     char *found[] = {default_file};
-    if (nfiles == 0 && !example && access(default_file, F_OK) == 0) {
+    ncg_error err;
+    int rc = 0, r;
+    if (apis && nfiles == 0 && !example && access(default_file, F_OK) == 0) {
         fprintf(stderr, "ncg: reading ./cortex.yaml (no FILE given)\n");
         files = found;
         nfiles = 1;
     }
-    for (int i = 0; i < nfiles; i++) {
-        char *text = cli_slurp(in, files[i]);
-        if (text && cli_read_apis(in, strcmp(files[i], "-") ? files[i] : "<stdin>", text) < 0)
+    for (int i = 0; apis && i < nfiles; i++) {
+        if ((r = cli_load(cx, files[i], ncg_cortex_load_apis)) == -1)
             return -1;
-        free(text);
+        rc = rc ? rc : r;
     }
-    if (example && cli_read_apis(in, "example/apis.yaml", cli_example_apis) < 0)
+    if (apis && example && ncg_cortex_load_apis(cx, "example/apis.yaml", cli_example_apis, &err) < 0)
         return -1;
     if (cluster) {
-        char *text = cli_slurp(in, cluster);
-        if (text && cli_read_cluster(in, strcmp(cluster, "-") ? cluster : "<stdin>", text) < 0)
+        if ((r = cli_load(cx, cluster, ncg_cortex_load_cluster)) == -1)
             return -1;
-        free(text);
-    } else if (example && cli_read_cluster(in, "example/cluster.yaml", cli_example_cluster) < 0) {
+        rc = rc ? rc : r;
+    } else if (example && ncg_cortex_load_cluster(cx, "example/cluster.yaml", cli_example_cluster, &err) < 0) {
         return -1;
     }
-    return 0;
-}
-
-static int read_cluster_only(cli_input *in, const char *cluster)
-{
-    char *text = cli_slurp(in, cluster);
-    int rc = text ? cli_read_cluster(in, strcmp(cluster, "-") ? cluster : "<stdin>", text) : 0;
-    free(text);
     return rc;
 }
 
@@ -137,94 +61,40 @@ static ncg_nodegroup_spec nodegroup_at(const ncg_cluster *cl, int index)
     return s;
 }
 
-/* Node groups: from the cluster file, else one per type of --types (or the default inf1/inf2 types). */
-static int build_cluster(cli_input *in, ncg_catalog *cat, ncg_cluster *cl, const char *types, const char *region)
+/* Node groups: from the cluster file (problems recorded in cx), else one per type of --types (or the default
+ * inf1/inf2 types). NULL out of memory or a bad --types (printed). */
+static ncg_cluster *build_cluster(ncg_cortex *cx, ncg_catalog *cat, const char *types, const char *region)
 {
-    if (in->nodegroup_count) {
-        for (size_t i = 0; i < in->nodegroup_count; i++) {
-            cli_nodegroup *g = &in->nodegroups[i];
-            ncg_nodegroup_spec s = {.size = sizeof(ncg_nodegroup_spec), .name = g->name, .type = g->type,
-                                    .min_nodes = g->min_nodes, .max_nodes = g->max_nodes,
-                                    .has_price = g->has_price, .usd_per_hour = g->price, .priority = g->priority};
-            ncg_error e;
-            if (ncg_catalog_find_type(cat, g->type, NULL, &e) < 0) {
-                char hint[256];
-                cli_type_hint(cat, g->type, region, hint, sizeof(hint));
-                cli_add_error(in, "%s:%d:%d: node group %s: instance_type: %s%s", g->file, g->type_line,
-                              g->type_column, g->name, e.message, hint);
-            } else if (ncg_cluster_add_nodegroup(cl, cat, &s, &e) < 0) {
-                cli_add_error(in, "%s:%d:%d: node group %s: %s", g->file, g->line, g->column, g->name, e.message);
-            }
-        }
-        return 0;
+    ncg_cluster *cl;
+    ncg_error e;
+    if (ncg_cortex_nodegroup_count(cx) > 0) {
+        if (!(cl = ncg_cortex_new_cluster(cx, cat, region, &e)))
+            cli_fail(&e);
+        return cl;
+    }
+    if (!(cl = ncg_cluster_new(0, &e))) {
+        cli_fail(&e);
+        return NULL;
     }
     if (types) {
         char *copy = strdup(types), *save = NULL;
-        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        bool ok = copy != NULL;
+        for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save)) {
             ncg_nodegroup_spec s = {.size = sizeof(ncg_nodegroup_spec), .name = t, .type = t, .max_nodes = 1000000};
-            ncg_error e;
-            if (ncg_cluster_add_nodegroup(cl, cat, &s, &e) < 0)
-                cli_add_error(in, "--types: %s", e.message);
+            if (ncg_cluster_add_nodegroup(cl, cat, &s, &e) < 0) {
+                fprintf(stderr, "ncg: --types: %s\n", e.message);
+                ok = false;
+            }
         }
         free(copy);
-        return 0;
+        return ok ? cl : ncg_cluster_free(cl);
     }
     for (size_t i = 0; i < sizeof(default_types) / sizeof(default_types[0]); i++) {
         ncg_nodegroup_spec s = {.size = sizeof(ncg_nodegroup_spec), .name = default_types[i],
                                 .type = default_types[i], .max_nodes = 1000000};
         ncg_cluster_add_nodegroup(cl, cat, &s, NULL);
     }
-    return 0;
-}
-
-/* Cortex's checks for one API against the node groups it may use: valid when one of them accepts it. */
-static void check_api(cli_input *in, const ncg_catalog *cat, const ncg_cluster *cl, const cli_api *a)
-{
-    ncg_error first = {0}, e;
-    int nnodegroups = ncg_cluster_nodegroup_count(cl);
-    if (a->splitter) { /* routes to RealtimeAPIs of the same deployment; places nothing itself */
-        for (size_t k = 0; k < a->backend_count; k++) {
-            const cli_api *to = NULL;
-            for (size_t i = 0; i < in->api_count && !to; i++)
-                if (strcmp(in->apis[i].name, a->backends[k].name) == 0)
-                    to = &in->apis[i];
-            if (!to)
-                cli_add_error(in, "%s:%d:%d: api %s: apis: no API named \"%s\" in the files given", a->file,
-                              a->backends[k].line, a->backends[k].column, a->name, a->backends[k].name);
-            else if (to->splitter || (to->kind && strcmp(to->kind, "RealtimeAPI") && strcmp(to->kind, "SyncAPI")))
-                cli_add_error(in, "%s:%d:%d: api %s: apis: \"%s\" is a %s; a TrafficSplitter routes to RealtimeAPIs",
-                              a->file, a->backends[k].line, a->backends[k].column, a->name, a->backends[k].name,
-                              to->kind);
-        }
-        return;
-    }
-    for (int g = 0; g < nnodegroups; g++) {
-        ncg_nodegroup_spec s = nodegroup_at(cl, g);
-        bool allowed = a->nodegroup_count == 0;
-        for (size_t k = 0; k < a->nodegroup_count; k++)
-            allowed |= strcmp(a->nodegroups[k], s.name) == 0;
-        if (!allowed)
-            continue;
-        if (ncg_request_check(cat, s.type, &a->request, &e) >= 0)
-            return;
-        if (!first.code)
-            first = e;
-    }
-    for (size_t k = 0; k < a->nodegroup_count; k++)
-        if (nnodegroups && !first.code) {
-            bool known = false;
-            for (int g = 0; g < nnodegroups; g++)
-                known |= strcmp(a->nodegroups[k], nodegroup_at(cl, g).name) == 0;
-            if (!known) {
-                cli_add_error(in, "%s:%d:%d: api %s: node_groups: unknown node group \"%s\"", a->file, a->line,
-                              a->column, a->name, a->nodegroups[k]);
-                return;
-            }
-        }
-    if (!first.code && ncg_request_check(cat, NULL, &a->request, &first) >= 0)
-        return;
-    cli_add_error(in, "%s:%d:%d: api %s: %s: %s", a->file, a->line, a->column, a->name, field_of(first.code),
-                  first.message);
+    return cl;
 }
 
 #define COMMON_HELP                                                                                                 \
@@ -232,7 +102,7 @@ static void check_api(cli_input *in, const ncg_catalog *cat, const ncg_cluster *
     "  --region R         AWS region of the catalog (default: the cluster file's region, else us-east-1)\n"          \
     "  --catalog FILE     add or replace instance types and prices from a YAML file\n"                               \
     "  --example          use the bundled example (6 APIs, 3 node groups) instead of FILE\n"                          \
-    "  -o, --output FMT   output format (see above)\n"                                                              \
+    "  -o, --output FMT   output format (above; default text)\n"                                                              \
     "  --output-file F    write the output to F instead of standard output\n"                                       \
     "FILE: Cortex API files ('-' reads standard input); without FILE, ./cortex.yaml when it exists.\n"              \
     "exit status: 0 valid and every replica placed, 1 invalid input, 2 usage error, 3 valid but some replicas\n"    \
@@ -290,10 +160,11 @@ int cmd_validate(int argc, char **argv)
     static const struct option opts[] = {COMMON_OPTIONS, {0}};
     static const char *const formats[] = {"text", "json", NULL};
     common_opts o = {.format = "text"};
-    cli_input in = {0};
-    ncg_catalog *cat;
-    ncg_cluster *cl;
-    int c, rc;
+    ncg_cortex *cx;
+    ncg_catalog *cat = NULL;
+    ncg_cluster *cl = NULL;
+    ncg_error err;
+    int c, rc = 1, r;
     while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
         if (common_option(c, &o))
             continue;
@@ -301,6 +172,8 @@ int cmd_validate(int argc, char **argv)
             return printf("usage: %s\n"
                           "Check Cortex API files (and a cluster file) with Cortex's rules and messages: every field,\n"
                           "every name, every node group and instance type. Errors come in file and line order.\n\n"
+                          "output formats (-o): text (default; one line per file when valid), json (schema\n"
+                          "ncg-validate/1: valid, errors; doc/json.md)\n\n"
                           "options:\n" COMMON_HELP "\n"
                           "examples:\n"
                           "  ncg validate cortex.yaml --cluster cluster.yaml\n"
@@ -312,46 +185,64 @@ int cmd_validate(int argc, char **argv)
         return 2;
     if (!o.cluster && no_input(argv + optind, argc - optind, o.example))
         return cli_usage(VALIDATE_USAGE, NO_INPUT);
-    cl = ncg_cluster_new(0, NULL);
-    if (!cl || (argc == optind && o.cluster && !o.example ? read_cluster_only(&in, o.cluster)
-                                                          : read_inputs(&in, argv + optind, argc - optind, o.cluster,
-                                                                        o.example)) < 0) {
+    if (o.output_file && !freopen(o.output_file, "w", stdout)) {
+        fprintf(stderr, "ncg: cannot write %s: %s\n", o.output_file, strerror(errno));
+        return 1;
+    }
+    if (!(cx = ncg_cortex_new(NCG_CORTEX_KEEP_GOING, &err)))
+        return cli_fail(&err);
+    r = read_inputs(cx, argv + optind, argc - optind, o.cluster, o.example, !(argc == optind && o.cluster && !o.example));
+    if (r == -1) {
         fprintf(stderr, "ncg: out of memory\n");
-        return 1;
+        goto out;
     }
-    if (!(cat = cli_catalog(o.catalog, o.region ? o.region : in.region))) {
-        cli_input_free(&in);
-        ncg_cluster_free(cl);
-        return 1;
-    }
-    build_cluster(&in, cat, cl, NULL, o.region ? o.region : in.region);
+    if (!(cat = cli_catalog(o.catalog, o.region ? o.region : ncg_cortex_get_region(cx))))
+        goto out;
+    if (!(cl = build_cluster(cx, cat, NULL, o.region)))
+        goto out;
     if (!o.cluster && !o.example) { /* without a cluster, against the whole catalog */
         ncg_cluster_free(cl);
-        cl = ncg_cluster_new(0, NULL);
-    }
-    for (size_t i = 0; i < in.api_count; i++) /* an API with a field that could not be read has its error already */
-        if (!in.apis[i].invalid)
-            check_api(&in, cat, cl, &in.apis[i]);
-    rc = print_errors(&in);
-    if (!strcmp(o.format, "json")) {
-        json_t *doc = json_pack("{s:s, s:b, s:[]}", "schema", "ncg.validate/1", "valid", rc == 0, "errors");
-        for (size_t i = 0; doc && i < in.error_count; i++)
-            json_array_append_new(json_object_get(doc, "errors"), json_string(in.errors[i]));
-        cli_print_json(doc);
-    } else if (rc == 0) {
-        for (size_t f = 0; f < in.file_count; f++) {
-            size_t n = 0, g = 0;
-            for (size_t k = 0; k < in.api_count; k++)
-                n += strcmp(in.apis[k].file, in.files[f]) == 0;
-            for (size_t k = 0; k < in.nodegroup_count; k++)
-                g += strcmp(in.nodegroups[k].file, in.files[f]) == 0;
-            if (g)
-                printf("%s: %zu node group%s valid\n", in.files[f], g, g == 1 ? "" : "s");
-            else
-                printf("%s: %zu API%s valid\n", in.files[f], n, n == 1 ? "" : "s");
+        if (!(cl = ncg_cluster_new(0, &err))) {
+            cli_fail(&err);
+            goto out;
         }
     }
-    cli_input_free(&in);
+    if (ncg_cortex_check(cx, cat, cl, &err) < 0) {
+        cli_fail(&err);
+        goto out;
+    }
+    rc = cli_print_diagnostics(cx) || r < 0;
+    if (!strcmp(o.format, "json")) {
+        json_t *doc = json_pack("{s:s, s:b, s:[]}", "schema", "ncg-validate/1", "valid", rc == 0, "errors");
+        for (int i = 0; doc && i < ncg_cortex_diagnostic_count(cx); i++) {
+            ncg_cortex_diagnostic d = NCG_INIT(ncg_cortex_diagnostic);
+            ncg_cortex_get_diagnostic(cx, i, &d, NULL);
+            if (!d.warning)
+                json_array_append_new(json_object_get(doc, "errors"), json_string(d.message));
+        }
+        cli_print_json(doc);
+    } else if (rc == 0) {
+        for (int f = 0; f < ncg_cortex_file_count(cx); f++) {
+            const char *file = ncg_cortex_get_file(cx, f);
+            size_t n = 0, g = 0;
+            for (int k = 0; k < ncg_cortex_api_count(cx); k++) {
+                ncg_cortex_api a = NCG_INIT(ncg_cortex_api);
+                ncg_cortex_get_api(cx, k, &a, NULL);
+                n += strcmp(a.file, file) == 0;
+            }
+            for (int k = 0; k < ncg_cortex_nodegroup_count(cx); k++) {
+                ncg_cortex_nodegroup info = NCG_INIT(ncg_cortex_nodegroup);
+                ncg_cortex_get_nodegroup(cx, k, NULL, &info, NULL);
+                g += strcmp(info.file, file) == 0;
+            }
+            if (g)
+                printf("%s: %zu node group%s valid\n", file, g, g == 1 ? "" : "s");
+            else
+                printf("%s: %zu API%s valid\n", file, n, n == 1 ? "" : "s");
+        }
+    }
+out:
+    ncg_cortex_free(cx);
     ncg_cluster_free(cl);
     ncg_catalog_free(cat);
     return rc;
@@ -369,7 +260,7 @@ typedef struct api_view {
 } api_view;
 
 typedef struct view {
-    const cli_input *in;
+    const ncg_cortex_api *api_in; /* per API of the plan */
     const ncg_plan *plan;
     const ncg_cluster *cl;
     ncg_plan_summary sum;
@@ -447,7 +338,7 @@ static int build_view(view *v, const ncg_catalog *cat)
         if (av->node >= 0) {
             ncg_error e = {0};
             av->advice = cli_advice(cat, ncg_node_get_type_name(node_at(v->cl, av->node, NULL, NULL)),
-                                    &v->in->apis[a].request, &e);
+                                    v->api_in[a].request, &e);
             if (!av->advice && e.code == NCG_E_NOMEM)
                 return -1;
         }
@@ -550,10 +441,10 @@ static void print_text(const view *v, FILE *out)
     }
     fprintf(out, "\napis:\n");
     for (int a = 0; a < na; a++) {
-        const cli_api *ap = &v->in->apis[a];
+        const ncg_cortex_api *ap = &v->api_in[a];
         const api_view *av = &v->apis[a];
         fprintf(out, "  %c %s: %d/%d replicas placed, inf %lld, ppr %lld, %d more fit\n", api_letter(a), ap->name,
-                av->placed, av->asked, (long long)ap->request.inf, (long long)ap->request.ppr,
+                av->placed, av->asked, (long long)ap->request->inf, (long long)ap->request->ppr,
                 ncg_plan_get_headroom(v->plan, a, NULL));
         if (av->node >= 0) {
             const ncg_node *n = node_at(v->cl, av->node, NULL, NULL);
@@ -582,7 +473,7 @@ static void print_text(const view *v, FILE *out)
         fprintf(out, "\nunschedulable:\n");
         for (int a = 0; a < na; a++)
             if (v->apis[a].unplaced > 0)
-                fprintf(out, "  %s: %d replicas: %s\n", v->in->apis[a].name, v->apis[a].unplaced, v->apis[a].reason);
+                fprintf(out, "  %s: %d replicas: %s\n", v->api_in[a].name, v->apis[a].unplaced, v->apis[a].reason);
     }
 }
 
@@ -593,96 +484,330 @@ static json_t *money(double usd)
     return json_real(round(usd * 1e6) / 1e6);
 }
 
-static json_t *plan_json(const view *v)
+/* One JSON value on the output, compact, and freed. */
+static void put(FILE *out, json_t *value)
 {
-    json_t *doc = json_object(), *nodes = json_array(), *unsched = json_array(), *apis = json_array(),
-           *nodegroups = json_array();
-    const ncg_plan_summary *s = &v->sum;
-    int nn = ncg_cluster_node_count(v->cl), na = ncg_plan_api_count(v->plan);
-    json_object_set_new(doc, "price_per_hour", money(s->price_per_hour));
-    json_object_set_new(doc, "lower_bound_per_hour", money(s->lower_bound_per_hour));
-    json_object_set_new(doc, "gap", money(s->gap));
-    json_object_set_new(doc, "replicas", json_integer(s->replicas));
-    json_object_set_new(doc, "placed", json_integer(s->placed));
-    for (int g = 0; g < ncg_cluster_nodegroup_count(v->cl); g++) {
-        ncg_nodegroup_spec gs = nodegroup_at(v->cl, g);
-        json_array_append_new(nodegroups, json_pack("{s:s, s:s, s:i, s:o, s:i}", "name", gs.name, "type", gs.type,
-                                                    "nodes", nodegroup_nodes(v, g), "usd_per_hour",
-                                                    money(gs.usd_per_hour), "priority", gs.priority));
+    json_dumpf(value, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+    json_decref(value);
+}
+
+/* ---- YAML (block style) of a JSON value: the same document, for -o yaml ---- */
+
+static void put_str(FILE *out, const char *s);
+
+static void yaml_scalar(FILE *out, json_t *value)
+{
+    /* JSON's strings, numbers, true/false/null are YAML 1.2 scalars as they are */
+    if (json_is_integer(value))
+        fprintf(out, "%lld", (long long)json_integer_value(value));
+    else if (json_is_string(value))
+        put_str(out, json_string_value(value));
+    else if (json_is_object(value))
+        fputs("{}", out);
+    else if (json_is_array(value))
+        fputs("[]", out);
+    else
+        json_dumpf(value, out, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+}
+
+static bool yaml_inline(json_t *value)
+{
+    return !(json_is_object(value) && json_object_size(value)) && !(json_is_array(value) && json_array_size(value));
+}
+
+/* value at indent; the first line's indent already written (after "key:" or "- ") when continued is true. */
+static void yaml_value(FILE *out, json_t *value, int indent, bool continued)
+{
+    if (yaml_inline(value)) {
+        if (continued)
+            fputc(' ', out);
+        yaml_scalar(out, value);
+        fputc('\n', out);
+        return;
     }
-    json_object_set_new(doc, "node_groups", nodegroups);
-    for (int i = 0; i < nn; i++) {
-        const char *name = "";
-        int ng = -1;
-        const ncg_node *n = node_at(v->cl, i, &name, &ng);
-        ncg_nodegroup_spec gs = nodegroup_at(v->cl, ng);
-        ncg_node_status st = NCG_INIT(ncg_node_status);
-        json_t *node = json_object(), *reps = json_array(), *cache = json_array();
-        ncg_node_get_status(n, &st, NULL);
-        json_object_set_new(node, "name", json_string(name));
-        json_object_set_new(node, "type", json_string(ncg_node_get_type_name(n)));
-        json_object_set_new(node, "group", json_string(gs.name));
-        json_object_set_new(node, "usd_per_hour", money(gs.usd_per_hour));
-        json_object_set_new(node, "largest_free_window", json_integer(st.largest_window));
-        for (size_t k = v->first[i]; k < v->first[i + 1]; k++) {
-            ncg_alloc a = NCG_INIT(ncg_alloc);
-            ncg_core_group cgs[NCG_MAX_CORES]; /* one NCG per core at most: always room for all */
-            int who = v->owner[k], ncgs;
-            json_t *r = json_object(), *chips = json_array(), *gl = json_array();
-            ncg_env env = NCG_INIT(ncg_env);
-            ncg_node_get_alloc(n, v->ids[k], &a, NULL);
-            json_object_set_new(r, "api", who >= 0 ? json_string(v->in->apis[who].name) : json_null());
-            for (int c = a.first_chip; a.core_count > 0 && c < a.first_chip + a.chip_count; c++)
-                json_array_append_new(chips, json_integer(c));
-            json_object_set_new(r, "chips", chips);
-            ncgs = ncg_node_get_core_groups(n, v->ids[k], cgs, NCG_MAX_CORES, NULL);
-            for (int p = 0; p < ncgs; p++) {
-                ncg_core_group_cache gc = NCG_INIT(ncg_core_group_cache);
-                ncg_node_get_env(n, v->ids[k], p, &env, NULL);
-                ncg_node_get_core_group_cache(n, v->ids[k], p, &gc, NULL, 0, NULL);
-                json_array_append_new(gl, json_pack("{s:s, s:i, s:s}", "cores", env.visible_cores, "size",
-                                                    cgs[p].core_count, "cache", ncg_cache_state_name(gc.state)));
+    if (json_is_object(value)) {
+        const char *key;
+        json_t *child;
+        bool first = true; /* after "- " or "key:" (continued), the first key goes on that line */
+        json_object_foreach(value, key, child) {
+            if (!(first && continued))
+                fprintf(out, "%*s", indent, "");
+            else
+                fputc(' ', out);
+            first = false;
+            fprintf(out, "%s:", key);
+            if (yaml_inline(child)) {
+                yaml_value(out, child, indent + 2, true);
+            } else {
+                fputc('\n', out);
+                yaml_value(out, child, indent + 2, false);
             }
-            json_object_set_new(r, "groups", gl);
-            if (ncgs > 0)
-                json_object_set_new(r, "env", json_pack("{s:s}", "AWS_NEURON_VISIBLE_DEVICES", env.visible_devices));
-            json_object_set_new(r, "cpu_milli", json_integer(a.cpu_milli));
-            json_object_set_new(r, "memory_bytes", json_integer(a.memory_bytes));
-            json_array_append_new(reps, r);
         }
-        for (int c = 0; c < st.chips; c++) {
-            ncg_chip_cache cc = NCG_INIT(ncg_chip_cache);
-            ncg_node_get_chip_cache(n, c, &cc, NULL);
-            json_array_append_new(cache, json_pack("{s:I, s:I, s:I}", "capacity_bytes", (json_int_t)cc.capacity_bytes,
-                                                   "used_bytes", (json_int_t)cc.used_bytes, "free_bytes",
-                                                   (json_int_t)cc.free_bytes));
-        }
-        json_object_set_new(node, "replicas", reps);
-        json_object_set_new(node, "device_memory", cache);
-        json_array_append_new(nodes, node);
+        return;
     }
-    json_object_set_new(doc, "nodes", nodes);
+    {
+        size_t n;
+        json_t *item;
+        if (continued)
+            fputc('\n', out);
+        json_array_foreach(value, n, item) {
+            fprintf(out, "%*s-", indent, "");
+            if (json_is_object(item) && json_object_size(item))
+                yaml_value(out, item, indent + 2, true);
+            else if (yaml_inline(item))
+                yaml_value(out, item, indent + 2, true);
+            else {
+                fputc('\n', out);
+                yaml_value(out, item, indent + 2, false);
+            }
+        }
+    }
+}
+
+/* The writer of the plan document: JSON (top-level members one per line, array elements one compact line each) or
+ * YAML (block style), record by record, so that nothing but one record is ever held. */
+typedef struct doc_out {
+    FILE *out;
+    bool yaml, first;
+    int items;
+} doc_out;
+
+static void doc_member(doc_out *d, const char *key, json_t *value)
+{
+    if (d->yaml) {
+        fprintf(d->out, "%s:", key);
+        if (yaml_inline(value)) {
+            yaml_value(d->out, value, 2, true);
+        } else {
+            fputc('\n', d->out);
+            yaml_value(d->out, value, 2, false);
+        }
+        json_decref(value);
+        return;
+    }
+    fprintf(d->out, "%s  \"%s\": ", d->first ? "{\n" : ",\n", key);
+    d->first = false;
+    put(d->out, value);
+}
+
+static void doc_array(doc_out *d, const char *key)
+{
+    d->items = 0;
+    if (d->yaml)
+        fprintf(d->out, "%s:", key);
+    else
+        fprintf(d->out, "%s  \"%s\": [", d->first ? "{\n" : ",\n", key);
+    d->first = false;
+}
+
+/* The separator before an item; for JSON the caller then writes the item itself. */
+static void doc_item_start(doc_out *d)
+{
+    if (d->yaml) {
+        if (d->items == 0)
+            fputc('\n', d->out);
+        fputs("  -", d->out);
+    } else {
+        fputs(d->items ? ",\n    " : "\n    ", d->out);
+    }
+    d->items++;
+}
+
+static void doc_item(doc_out *d, json_t *value)
+{
+    doc_item_start(d);
+    if (d->yaml) {
+        yaml_value(d->out, value, 4, true);
+        json_decref(value);
+    } else {
+        put(d->out, value); /* frees it */
+    }
+}
+
+static void doc_array_end(doc_out *d)
+{
+    if (d->yaml)
+        fputs(d->items ? "" : " []\n", d->out);
+    else
+        fputs(d->items ? "\n  ]" : "]", d->out);
+}
+
+static void doc_end(doc_out *d)
+{
+    if (!d->yaml)
+        fputs(d->first ? "{}\n" : "\n}\n", d->out);
+}
+
+/* A JSON string: the quotes and escapes of RFC 8259 (names here are ASCII; any other byte passes as it is). */
+static void put_str(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(out, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(out, "\\u%04x", ch);
+        else
+            fputc(ch, out);
+    }
+    fputc('"', out);
+}
+
+/* Dollars as money() gives them, written by jansson's number format. */
+static void put_money(FILE *out, double usd)
+{
+    put(out, money(usd));
+}
+
+/* One node on one line: its replicas (each process's NCG with its env) and the device memory of its chips. Written
+ * directly (a 100,000-replica plan has half a million of these records); the strings are escaped by put_str. */
+static void put_node(FILE *out, const view *v, int i)
+{
+    const char *name = "";
+    int ng = -1;
+    const ncg_node *n = node_at(v->cl, i, &name, &ng);
+    ncg_nodegroup_spec gs = nodegroup_at(v->cl, ng);
+    ncg_node_status st = NCG_INIT(ncg_node_status);
+    ncg_node_get_status(n, &st, NULL);
+    fputs("{\"name\":", out);
+    put_str(out, name);
+    fputs(",\"type\":", out);
+    put_str(out, ncg_node_get_type_name(n));
+    fputs(",\"group\":", out);
+    put_str(out, gs.name);
+    fputs(",\"usd_per_hour\":", out);
+    put_money(out, gs.usd_per_hour);
+    fprintf(out, ",\"largest_free_window\":%d,\"replicas\":[", st.largest_window);
+    for (size_t k = v->first[i]; k < v->first[i + 1]; k++) {
+        ncg_alloc a = NCG_INIT(ncg_alloc);
+        ncg_core_group cgs[NCG_MAX_CORES]; /* one NCG per core at most: always room for all */
+        int who = v->owner[k], ncgs;
+        ncg_env env = NCG_INIT(ncg_env);
+        ncg_node_get_alloc(n, v->ids[k], &a, NULL);
+        fputs(k > v->first[i] ? ",{\"api\":" : "{\"api\":", out);
+        if (who >= 0)
+            put_str(out, v->api_in[who].name);
+        else
+            fputs("null", out);
+        fprintf(out, ",\"alloc_id\":%llu,\"chips\":[", (unsigned long long)v->ids[k]);
+        for (int c = a.first_chip; a.core_count > 0 && c < a.first_chip + a.chip_count; c++)
+            fprintf(out, c > a.first_chip ? ",%d" : "%d", c);
+        fputs("],\"groups\":[", out);
+        ncgs = ncg_node_get_core_groups(n, v->ids[k], cgs, NCG_MAX_CORES, NULL);
+        for (int p = 0; p < ncgs; p++) {
+            ncg_core_group_cache gc = NCG_INIT(ncg_core_group_cache);
+            ncg_node_get_env(n, v->ids[k], p, &env, NULL);
+            ncg_node_get_core_group_cache(n, v->ids[k], p, &gc, NULL, 0, NULL);
+            fprintf(out, "%s{\"process\":%d,\"cores\":\"%s\",\"size\":%d,\"cache\":\"%s\",\"env\":"
+                         "{\"NEURON_RT_VISIBLE_CORES\":\"%s\",\"NEURONCORE_GROUP_SIZES\":\"%s\"}}", p ? "," : "", p,
+                    env.visible_cores, cgs[p].core_count, ncg_cache_state_name(gc.state), env.visible_cores,
+                    env.core_group_sizes);
+        }
+        fputs("],\"env\":{", out);
+        if (ncgs > 0)
+            fprintf(out, "\"AWS_NEURON_VISIBLE_DEVICES\":\"%s\"", env.visible_devices);
+        fprintf(out, "},\"cpu_milli\":%lld,\"memory_bytes\":%lld}", (long long)a.cpu_milli, (long long)a.memory_bytes);
+    }
+    fputs("],\"device_memory\":[", out);
+    for (int c = 0; c < st.chips; c++) {
+        ncg_chip_cache cc = NCG_INIT(ncg_chip_cache);
+        ncg_node_get_chip_cache(n, c, &cc, NULL);
+        fprintf(out, "%s{\"chip\":%d,\"capacity_bytes\":%lld,\"used_bytes\":%lld,\"reserve_bytes\":%lld,"
+                     "\"free_bytes\":%lld}", c ? "," : "", c, (long long)cc.capacity_bytes, (long long)cc.used_bytes,
+                (long long)cc.reserve_bytes, (long long)cc.free_bytes);
+    }
+    fputs("]}", out);
+}
+
+/* The plan as JSON or YAML (schema ncg-plan/1, doc/json.md), written as it is made: one node at a time, so that
+ * memory stays that of one node whatever the plan's size. */
+static void print_doc(const view *v, FILE *out, const char *replicas_from, bool yaml)
+{
+    const ncg_plan_summary *s = &v->sum;
+    int nn = ncg_cluster_node_count(v->cl), na = ncg_plan_api_count(v->plan), ng = ncg_cluster_nodegroup_count(v->cl);
+    int *per_group = calloc((size_t)ng + 1, sizeof(int));
+    doc_out d = {out, yaml, true, 0};
+    doc_member(&d, "schema", json_string("ncg-plan/1"));
+    doc_member(&d, "replicas_from", json_string(replicas_from));
+    doc_member(&d, "price_per_hour", money(s->price_per_hour));
+    doc_member(&d, "lower_bound_per_hour", money(s->lower_bound_per_hour));
+    doc_member(&d, "gap", money(s->gap));
+    doc_member(&d, "converged", json_boolean(s->converged));
+    doc_member(&d, "node_count", json_integer(s->nodes));
+    doc_member(&d, "unpriced_nodes", json_integer(s->unpriced_nodes));
+    doc_member(&d, "replicas", json_integer(s->replicas));
+    doc_member(&d, "placed", json_integer(s->placed));
+    doc_member(&d, "unplaced", json_integer(s->unplaced));
+    for (int i = 0; per_group && i < nn; i++) {
+        int g = -1;
+        node_at(v->cl, i, NULL, &g);
+        if (g >= 0 && g < ng)
+            per_group[g]++;
+    }
+    doc_array(&d, "node_groups");
+    for (int g = 0; g < ng; g++) {
+        ncg_nodegroup_spec gs = nodegroup_at(v->cl, g);
+        int count = per_group ? per_group[g] : nodegroup_nodes(v, g);
+        doc_item(&d, json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:o, s:o}", "name", gs.name, "type", gs.type,
+                               "priority", gs.priority, "min_nodes", gs.min_nodes, "max_nodes", gs.max_nodes, "nodes",
+                               count, "usd_per_hour", money(gs.usd_per_hour), "total_usd_per_hour",
+                               money(count * (round(gs.usd_per_hour * 1e6) / 1e6))));
+    }
+    doc_array_end(&d);
+    free(per_group);
+    doc_array(&d, "apis");
     for (int a = 0; a < na; a++) {
         const api_view *av = &v->apis[a];
+        const ncg_cortex_api *ap = &v->api_in[a];
         json_t *warn = json_array();
-        if (av->unplaced > 0)
-            json_array_append_new(unsched, json_pack("{s:s, s:i, s:s}", "api", v->in->apis[a].name, "replicas",
-                                                     av->unplaced, "reason", av->reason));
+        int ncg_size = 0;
+        if (av->node >= 0) {
+            ncg_alloc al = NCG_INIT(ncg_alloc);
+            ncg_node_get_alloc(node_at(v->cl, av->node, NULL, NULL), av->alloc, &al, NULL);
+            ncg_size = al.core_count > 0 ? al.ncg_size : 0;
+        }
         for (const char *line = av->advice; *line;) {
             const char *next = strchr(line, '\n');
             size_t len = next ? (size_t)(next - line) : strlen(line);
             json_array_append_new(warn, json_stringn(line, len));
             line = next ? next + 1 : line + len;
         }
-        json_array_append_new(apis, json_pack("{s:s, s:i, s:i, s:I, s:I, s:i, s:o}", "name", v->in->apis[a].name,
-                                              "replicas", av->asked, "placed", av->placed, "inf",
-                                              (json_int_t)v->in->apis[a].request.inf, "ppr",
-                                              (json_int_t)v->in->apis[a].request.ppr, "headroom",
-                                              ncg_plan_get_headroom(v->plan, a, NULL), "warnings", warn));
+        doc_item(&d, json_pack("{s:s, s:s?, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:i, s:i, s:o}", "name", ap->name,
+                               "kind", ap->kind, "replicas", av->asked, "placed", av->placed, "unplaced",
+                               av->unplaced, "inf", (json_int_t)ap->request->inf, "ppr",
+                               (json_int_t)ap->request->ppr, "cpu_milli", (json_int_t)ap->request->cpu_milli,
+                               "memory_bytes", (json_int_t)ap->request->memory_bytes, "ncg_size", ncg_size,
+                               "headroom", ncg_plan_get_headroom(v->plan, a, NULL), "warnings", warn));
     }
-    json_object_set_new(doc, "apis", apis);
-    json_object_set_new(doc, "unschedulable", unsched);
-    return doc;
+    doc_array_end(&d);
+    doc_array(&d, "nodes");
+    for (int i = 0; i < nn; i++) {
+        if (!yaml) {
+            doc_item_start(&d);
+            put_node(out, v, i);
+        } else { /* the same record, through jansson's reader, as YAML */
+            char *text = NULL;
+            size_t len = 0;
+            FILE *mem = open_memstream(&text, &len);
+            json_t *node;
+            if (!mem)
+                continue;
+            put_node(mem, v, i);
+            fclose(mem);
+            if ((node = json_loadb(text, len, 0, NULL)))
+                doc_item(&d, node);
+            free(text);
+        }
+    }
+    doc_array_end(&d);
+    doc_array(&d, "unschedulable");
+    for (int a = 0; a < na; a++)
+        if (v->apis[a].unplaced > 0)
+            doc_item(&d, json_pack("{s:s, s:i, s:s}", "api", v->api_in[a].name, "replicas", v->apis[a].unplaced,
+                                   "reason", v->apis[a].reason));
+    doc_array_end(&d);
+    doc_end(&d);
 }
 
 static void xml_text(FILE *out, const char *s)
@@ -708,97 +833,499 @@ static void api_color(int api, char *buf, size_t size)
     snprintf(buf, size, "hsl(%d,65%%,55%%)", (api * 137) % 360);
 }
 
-static void print_svg(const view *v, FILE *out)
+/* ---- SVG: one row per class of identical nodes, grouped by node group ---- */
+
+enum { SVG_CORE_W = 9, SVG_CHIP_GAP = 4, SVG_ROW = 30, SVG_LINE = 18, SVG_MARGIN = 12 };
+/* monospace text widths: 0.6 em per character, plus a little */
+#define SVG_TEXT_W(chars, px) ((int)((double)(chars) * (px) * 0.62) + 4)
+
+typedef struct svg_node {
+    int node, group;
+    char *key;       /* what makes two nodes look the same in the picture */
+} svg_node;
+
+static int cmp_svg_node(const void *a, const void *b)
 {
-    const int row = 28, label = 230, core_w = 9, chip_gap = 4, top = 60;
-    int nn = ncg_cluster_node_count(v->cl), na = ncg_plan_api_count(v->plan), width = 0, height;
-    for (int i = 0; i < nn; i++) {
-        ncg_node_status st = NCG_INIT(ncg_node_status);
-        int w;
-        ncg_node_get_status(node_at(v->cl, i, NULL, NULL), &st, NULL);
-        w = label + st.chips * (st.cores_per_chip * core_w + chip_gap) + 20;
-        width = w > width ? w : width;
+    const svg_node *x = a, *y = b;
+    int c;
+    if (x->group != y->group)
+        return x->group < y->group ? -1 : 1;
+    if ((c = strcmp(x->key, y->key)))
+        return c;
+    return x->node < y->node ? -1 : x->node > y->node;
+}
+
+/* The picture of a node as text: its type, who holds each core, its CPU-only replicas per API and the device
+ * memory in use per chip. NULL out of memory. */
+static char *node_key(const view *v, int node)
+{
+    int owners[NCG_MAX_CORES], total;
+    ncg_node_status st = NCG_INIT(ncg_node_status);
+    const ncg_node *n = node_at(v->cl, node, NULL, NULL);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    total = core_owners(v, node, owners, &st);
+    fprintf(f, "%s|", ncg_node_get_type_name(n));
+    for (int c = 0; c < total; c++)
+        fprintf(f, "%d,", owners[c]);
+    fputc('|', f);
+    for (size_t k = v->first[node]; k < v->first[node + 1]; k++) {
+        ncg_alloc a = NCG_INIT(ncg_alloc);
+        ncg_node_get_alloc(n, v->ids[k], &a, NULL);
+        if (a.core_count == 0)
+            fprintf(f, "%d,", v->owner[k]);
     }
-    width = width < 640 ? 640 : width;
-    height = top + nn * row + 40 + ((na + 2) / 3) * 20 + 20;
+    fputc('|', f);
+    for (int c = 0; c < st.chips; c++) {
+        ncg_chip_cache cc = NCG_INIT(ncg_chip_cache);
+        ncg_node_get_chip_cache(n, c, &cc, NULL);
+        fprintf(f, "%lld,", (long long)(cc.used_bytes + cc.reserve_bytes));
+    }
+    fclose(f);
+    return buf;
+}
+
+/* The CPU-only replicas of a node, per API (counts has na + 1 entries: the last one for allocations the plan did
+ * not make). Returns their total. */
+static int cpu_only(const view *v, int node, int *counts, int na)
+{
+    const ncg_node *n = node_at(v->cl, node, NULL, NULL);
+    int total = 0;
+    for (int a = 0; a <= na; a++)
+        counts[a] = 0;
+    for (size_t k = v->first[node]; k < v->first[node + 1]; k++) {
+        ncg_alloc a = NCG_INIT(ncg_alloc);
+        ncg_node_get_alloc(n, v->ids[k], &a, NULL);
+        if (a.core_count == 0) {
+            counts[v->owner[k] >= 0 ? v->owner[k] : na]++;
+            total++;
+        }
+    }
+    return total;
+}
+
+/* Words of text, wrapped at width characters, as SVG text lines from y on; returns the next y. */
+static int svg_wrapped(FILE *out, int x, int y, const char *text, size_t width, const char *attrs)
+{
+    size_t len = strlen(text), at = 0;
+    while (at < len) {
+        size_t take = len - at, cut;
+        char *line;
+        if (take > width) {
+            for (cut = width; cut > 0 && text[at + cut] != ' '; cut--)
+                ;
+            take = cut ? cut : width;
+        }
+        if (!(line = strndup(text + at, take)))
+            return y;
+        fprintf(out, "<text x=\"%d\" y=\"%d\"%s>", x, y, attrs);
+        xml_text(out, line);
+        fputs("</text>\n", out);
+        free(line);
+        y += SVG_LINE;
+        at += take;
+        while (at < len && text[at] == ' ')
+            at++;
+    }
+    return y;
+}
+
+/* Bytes as a person reads them at a glance: "384Mi", "2.8Gi" (the exact figure is in the chip's tooltip). */
+static void svg_bytes(char *buf, size_t size, int64_t bytes)
+{
+    const double gi = 1024.0 * 1024 * 1024, mi = 1024.0 * 1024;
+    if (bytes >= (int64_t)gi)
+        snprintf(buf, size, bytes % (int64_t)gi ? "%.1fGi" : "%.0fGi", (double)bytes / gi);
+    else if (bytes >= (int64_t)mi)
+        snprintf(buf, size, "%.0fMi", (double)bytes / mi);
+    else
+        snprintf(buf, size, "%lldB", (long long)bytes);
+}
+
+static void svg_header(FILE *out, int width, int height)
+{
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                  "font-family=\"monospace\" font-size=\"12\">\n", width, height, width, height);
     fprintf(out, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-    fprintf(out, "<text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">%d nodes, $%.4f/h (lower bound "
-                 "$%.4f/h, gap at most %.2f%%), %d of %d replicas placed</text>\n", v->sum.nodes,
-            v->sum.price_per_hour, v->sum.lower_bound_per_hour, v->sum.gap * 100, v->sum.placed, v->sum.replicas);
-    fprintf(out, "<text x=\"10\" y=\"42\" fill=\"#555\">one box per chip, split into NeuronCores, colored by API; the bar "
-                 "under each chip is its device memory in use</text>\n");
+}
+
+static void print_svg(const view *v, FILE *out)
+{
+    int nn = ncg_cluster_node_count(v->cl), na = ncg_plan_api_count(v->plan), ng = ncg_cluster_nodegroup_count(v->cl);
+    svg_node *nodes = calloc((size_t)nn + 1, sizeof(*nodes));
+    int *classes = calloc((size_t)nn + 1, sizeof(int)), *class_count = calloc((size_t)nn + 1, sizeof(int));
+    int *counts = calloc((size_t)na + 2, sizeof(int));
+    int nclasses = 0, label_chars = 12, chips_w = 0, cpu_w = 0, width, height, y, legend_w = 0, legend_cols;
+    char title[320], subtitle[256], color[32], *body_text = NULL;
+    size_t body_len = 0;
+    FILE *final = NULL;
+    bool any_cpu = false, any_unplaced = false;
+    size_t wrap;
+    if (!nodes || !classes || !class_count || !counts) {
+        free(nodes), free(classes), free(class_count), free(counts);
+        fprintf(stderr, "ncg: out of memory\n");
+        return;
+    }
+    /* classes of identical nodes, in node-group order, each at its first node */
     for (int i = 0; i < nn; i++) {
-        const char *name = "";
-        int owners[NCG_MAX_CORES], ng = -1, y = top + i * row;
-        ncg_node_status st = NCG_INIT(ncg_node_status);
-        const ncg_node *n = node_at(v->cl, i, &name, &ng);
-        ncg_nodegroup_spec gs = nodegroup_at(v->cl, ng);
-        core_owners(v, i, owners, &st);
-        fprintf(out, "<text x=\"10\" y=\"%d\">", y + 14);
-        xml_text(out, name);
-        fprintf(out, " $%.3f</text>\n", gs.usd_per_hour);
-        for (int chip = 0; chip < st.chips; chip++) {
-            int x = label + chip * (st.cores_per_chip * core_w + chip_gap);
-            ncg_chip_cache cc = NCG_INIT(ncg_chip_cache);
-            double used;
-            ncg_node_get_chip_cache(n, chip, &cc, NULL);
-            for (int c = 0; c < st.cores_per_chip; c++) {
-                int w = owners[chip * st.cores_per_chip + c];
-                char color[32];
-                if (w == -1)
-                    snprintf(color, sizeof(color), "#f2f2f2");
-                else
-                    api_color(w, color, sizeof(color));
-                fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"%s\" stroke=\"#fff\"/>\n",
-                        x + c * core_w, y + 2, core_w, color);
-            }
-            fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"none\" stroke=\"#333\"/>\n", x,
-                    y + 2, st.cores_per_chip * core_w);
-            used = cc.capacity_bytes > 0 ? (double)(cc.used_bytes + cc.reserve_bytes) / (double)cc.capacity_bytes : 0;
-            if (used > 1)
-                used = 1;
-            fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"3\" fill=\"%s\"><title>chip %d: %lld of %lld "
-                         "bytes of device memory in use</title></rect>\n", x, y + 20,
-                    used * st.cores_per_chip * core_w, cc.free_bytes < 0 ? "#d32f2f" : "#455a64", chip,
-                    (long long)(cc.used_bytes + cc.reserve_bytes), (long long)cc.capacity_bytes);
+        nodes[i].node = i;
+        node_at(v->cl, i, NULL, &nodes[i].group);
+        if (!(nodes[i].key = node_key(v, i)))
+            nodes[i].key = strdup("");
+    }
+    qsort(nodes, (size_t)nn, sizeof(*nodes), cmp_svg_node);
+    for (int i = 0; i < nn; i++) {
+        if (i == 0 || nodes[i].group != nodes[i - 1].group || strcmp(nodes[i].key, nodes[i - 1].key)) {
+            classes[nclasses] = i;
+            class_count[nclasses++] = 0;
         }
+        class_count[nclasses - 1]++;
+    }
+    /* in each node group, the classes in the order of their first node */
+    for (int k = 1; k < nclasses; k++)
+        for (int m = k; m > 0; m--) {
+            const svg_node *x = &nodes[classes[m - 1]], *z = &nodes[classes[m]];
+            int t;
+            if (x->group < z->group || (x->group == z->group && x->node < z->node))
+                break;
+            t = classes[m - 1], classes[m - 1] = classes[m], classes[m] = t;
+            t = class_count[m - 1], class_count[m - 1] = class_count[m], class_count[m] = t;
+        }
+    /* widths: labels, chips, CPU-only replicas */
+    for (int k = 0; k < nclasses; k++) {
+        const char *name = "";
+        ncg_node_status st = NCG_INIT(ncg_node_status);
+        int n = nodes[classes[k]].node, w, cpus, chars;
+        ncg_node_get_status(node_at(v->cl, n, &name, NULL), &st, NULL);
+        chars = (int)strlen(name) + (class_count[k] > 1 ? 12 : 0);
+        label_chars = chars > label_chars ? chars : label_chars;
+        w = st.chips * (st.cores_per_chip * SVG_CORE_W + SVG_CHIP_GAP);
+        chips_w = w > chips_w ? w : chips_w;
+        cpus = cpu_only(v, n, counts, na);
+        any_cpu |= cpus > 0;
+        w = cpus ? 12 * (cpus > 12 ? 12 : cpus) + SVG_TEXT_W(14, 12) : 0;
+        cpu_w = w > cpu_w ? w : cpu_w;
+    }
+    snprintf(title, sizeof(title), "%d node%s, $%.4f/h (lower bound $%.4f/h, gap at most %.2f%%), %d of %d replicas "
+             "placed", v->sum.nodes, v->sum.nodes == 1 ? "" : "s", v->sum.price_per_hour, v->sum.lower_bound_per_hour, v->sum.gap * 100,
+             v->sum.placed, v->sum.replicas);
+    snprintf(subtitle, sizeof(subtitle), "one box per chip, split into NeuronCores colored by API; the bar under a "
+             "chip is its device memory in use; identical nodes are drawn once with their count");
+    width = SVG_MARGIN + SVG_TEXT_W(label_chars, 12) + chips_w + cpu_w + SVG_TEXT_W(24, 12) + SVG_MARGIN;
+    if (SVG_TEXT_W(strlen(title), 15) + 2 * SVG_MARGIN > width)
+        width = SVG_TEXT_W(strlen(title), 15) + 2 * SVG_MARGIN;
+    if (SVG_TEXT_W(strlen(subtitle), 12) + 2 * SVG_MARGIN > width)
+        width = SVG_TEXT_W(strlen(subtitle), 12) + 2 * SVG_MARGIN;
+    for (int g = 0; g < ng; g++) {
+        char head[256];
+        ncg_nodegroup_spec gs = nodegroup_at(v->cl, g);
+        int n = nodegroup_nodes(v, g);
+        snprintf(head, sizeof(head), "%s: %d x %s, $%.4f/h per node, $%.4f/h", gs.name, n, gs.type,
+                 gs.usd_per_hour, n * gs.usd_per_hour);
+        if (n && SVG_TEXT_W(strlen(head), 13) + 2 * SVG_MARGIN > width)
+            width = SVG_TEXT_W(strlen(head), 13) + 2 * SVG_MARGIN;
     }
     for (int a = 0; a < na; a++) {
-        int x = 10 + (a % 3) * 300, y = top + nn * row + 30 + (a / 3) * 20;
-        char color[32];
-        api_color(a, color, sizeof(color));
-        fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>", x, y - 10, color);
-        fprintf(out, "<text x=\"%d\" y=\"%d\">", x + 18, y);
-        xml_text(out, v->in->apis[a].name);
-        fprintf(out, " (%d/%d)</text>\n", v->apis[a].placed, v->apis[a].asked);
+        int w = 18 + SVG_TEXT_W(strlen(v->api_in[a].name) + 24, 12);
+        legend_w = w > legend_w ? w : legend_w;
+        any_unplaced |= v->apis[a].unplaced > 0;
     }
+    legend_w = legend_w < 220 ? 220 : legend_w;
+    if (legend_w + 2 * SVG_MARGIN > width)
+        width = legend_w + 2 * SVG_MARGIN;
+    legend_cols = (width - 2 * SVG_MARGIN) / legend_w;
+    legend_cols = legend_cols < 1 ? 1 : legend_cols;
+    wrap = (size_t)((width - 2 * SVG_MARGIN - 20) / (12 * 0.62));
+    /* height: title, legend (APIs, then the keys), groups with their rows, unschedulable lines */
+    height = 60 + ((na + legend_cols - 1) / legend_cols) * SVG_LINE + SVG_LINE + 10;
+    for (int g = 0; g < ng; g++)
+        height += nodegroup_nodes(v, g) ? SVG_LINE + 8 : 0;
+    height += nclasses * SVG_ROW;
+    if (any_unplaced) {
+        height += SVG_LINE + 10;
+        for (int a = 0; a < na; a++)
+            if (v->apis[a].unplaced > 0) {
+                size_t len = strlen(v->api_in[a].name) + strlen(v->apis[a].reason) + 24;
+                height += (int)((len + wrap - 1) / (wrap ? wrap : 1) + 1) * SVG_LINE;
+            }
+    }
+    height += SVG_MARGIN;
+    /* the body first, in memory, so that the canvas is exactly as tall as what is drawn */
+    {
+        FILE *body = open_memstream(&body_text, &body_len);
+        if (body) {
+            final = out;
+            out = body;
+        } else { /* no memory for that: the header now, with the height estimated above */
+            svg_header(out, width, height);
+        }
+    }
+    fprintf(out, "<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">", SVG_MARGIN);
+    xml_text(out, title);
+    fprintf(out, "</text>\n<text x=\"%d\" y=\"40\" fill=\"#555\">", SVG_MARGIN);
+    xml_text(out, subtitle);
+    fputs("</text>\n", out);
+    /* legend: every API with its color, placed/asked and unplaced */
+    y = 62;
+    for (int a = 0; a < na; a++) {
+        int x = SVG_MARGIN + (a % legend_cols) * legend_w, ly = y + (a / legend_cols) * SVG_LINE;
+        char line[128];
+        api_color(a, color, sizeof(color));
+        fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>", x, ly - 10, color);
+        snprintf(line, sizeof(line), " %d/%d placed", v->apis[a].placed, v->apis[a].asked);
+        fprintf(out, "<text x=\"%d\" y=\"%d\">", x + 18, ly);
+        xml_text(out, v->api_in[a].name);
+        fprintf(out, "%s", line);
+        if (v->apis[a].unplaced > 0)
+            fprintf(out, "<tspan fill=\"#d32f2f\" dx=\"7\">(%d unplaced)</tspan>", v->apis[a].unplaced);
+        fputs("</text>\n", out);
+    }
+    y += ((na + legend_cols - 1) / legend_cols) * SVG_LINE;
+    fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"#f2f2f2\" stroke=\"#333\"/>"
+                 "<text x=\"%d\" y=\"%d\" fill=\"#555\">free core</text>\n", SVG_MARGIN, y - 10, SVG_MARGIN + 18, y);
+    fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"24\" height=\"3\" fill=\"#455a64\"/>"
+                 "<text x=\"%d\" y=\"%d\" fill=\"#555\">device memory in use (red: overcommitted)</text>\n",
+            SVG_MARGIN + 110, y - 4, SVG_MARGIN + 140, y);
+    if (any_cpu)
+        fprintf(out, "<circle cx=\"%d\" cy=\"%d\" r=\"5\" fill=\"#777\"/><text x=\"%d\" y=\"%d\" fill=\"#555\">"
+                     "CPU-only replica</text>\n", SVG_MARGIN + 496, y - 4, SVG_MARGIN + 506, y);
+    y += SVG_LINE + 10;
+    /* node groups, each with a header and its classes of nodes */
+    for (int g = 0, k = 0; g < ng; g++) {
+        ncg_nodegroup_spec gs = nodegroup_at(v->cl, g);
+        int count = nodegroup_nodes(v, g), x0 = SVG_MARGIN + SVG_TEXT_W(label_chars, 12);
+        if (!count)
+            continue;
+        fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"13\" font-weight=\"bold\">", SVG_MARGIN, y);
+        xml_text(out, gs.name);
+        fprintf(out, ": %d x ", count);
+        xml_text(out, gs.type);
+        fprintf(out, ", $%.4f/h per node, $%.4f/h</text>\n", gs.usd_per_hour, count * gs.usd_per_hour);
+        y += 8;
+        for (; k < nclasses && nodes[classes[k]].group == g; k++) {
+            const char *name = "";
+            int n = nodes[classes[k]].node, owners[NCG_MAX_CORES], x, cpus;
+            ncg_node_status st = NCG_INIT(ncg_node_status);
+            const ncg_node *node = node_at(v->cl, n, &name, NULL);
+            int64_t worst_used = 0, worst_cap = 0;
+            core_owners(v, n, owners, &st);
+            fprintf(out, "<text x=\"%d\" y=\"%d\">", SVG_MARGIN, y + 15);
+            xml_text(out, name);
+            if (class_count[k] > 1)
+                fprintf(out, "<tspan font-weight=\"bold\" dx=\"7\">x %d</tspan>", class_count[k]);
+            fputs("</text>\n", out);
+            for (int chip = 0; chip < st.chips; chip++) {
+                ncg_chip_cache cc = NCG_INIT(ncg_chip_cache);
+                char used_s[32], cap_s[32];
+                double used;
+                x = x0 + chip * (st.cores_per_chip * SVG_CORE_W + SVG_CHIP_GAP);
+                ncg_node_get_chip_cache(node, chip, &cc, NULL);
+                for (int c = 0; c < st.cores_per_chip; c++) {
+                    int w = owners[chip * st.cores_per_chip + c];
+                    if (w == -1)
+                        snprintf(color, sizeof(color), "#f2f2f2");
+                    else
+                        api_color(w, color, sizeof(color));
+                    fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"%s\" stroke=\"#fff\"/>\n",
+                            x + c * SVG_CORE_W, y + 3, SVG_CORE_W, color);
+                }
+                fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"none\" stroke=\"#333\"/>\n", x,
+                        y + 3, st.cores_per_chip * SVG_CORE_W);
+                used = cc.capacity_bytes > 0 ? (double)(cc.used_bytes + cc.reserve_bytes) / (double)cc.capacity_bytes
+                                             : 0;
+                used = used > 1 ? 1 : used;
+                svg_bytes(used_s, sizeof(used_s), cc.used_bytes + cc.reserve_bytes);
+                svg_bytes(cap_s, sizeof(cap_s), cc.capacity_bytes);
+                fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"3\" fill=\"#e0e0e0\"/>"
+                             "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"3\" fill=\"%s\"><title>chip %d: %s of %s "
+                             "device memory in use</title></rect>\n", x, y + 21, st.cores_per_chip * SVG_CORE_W, x,
+                        y + 21, used * st.cores_per_chip * SVG_CORE_W, cc.free_bytes < 0 ? "#d32f2f" : "#455a64",
+                        chip, used_s, cap_s);
+                if (cc.used_bytes + cc.reserve_bytes > worst_used) {
+                    worst_used = cc.used_bytes + cc.reserve_bytes;
+                    worst_cap = cc.capacity_bytes;
+                }
+            }
+            x = x0 + chips_w + 6;
+            cpus = cpu_only(v, n, counts, na);
+            if (cpus) {
+                int drawn = 0;
+                for (int a = 0; a <= na && drawn < 12; a++)
+                    for (int r = 0; r < counts[a] && drawn < 12; r++, drawn++) {
+                        if (a < na)
+                            api_color(a, color, sizeof(color));
+                        else
+                            snprintf(color, sizeof(color), "#9e9e9e");
+                        fprintf(out, "<circle cx=\"%d\" cy=\"%d\" r=\"5\" fill=\"%s\"/>\n", x + 6 + drawn * 12,
+                                y + 11, color);
+                    }
+                fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"#555\">%d CPU-only</text>\n", x + 6 + drawn * 12,
+                        y + 15, cpus);
+                x += cpu_w;
+            } else {
+                x += cpu_w;
+            }
+            if (worst_cap > 0 && worst_used > 0) {
+                char used_s[32], cap_s[32];
+                svg_bytes(used_s, sizeof(used_s), worst_used);
+                svg_bytes(cap_s, sizeof(cap_s), worst_cap);
+                fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"#555\">mem %s/%s</text>\n", x, y + 15, used_s, cap_s);
+            }
+            y += SVG_ROW;
+        }
+        y += SVG_LINE - 8;
+    }
+    /* what could not be placed, and why: every reason whole, wrapped */
+    if (any_unplaced) {
+        fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"13\" font-weight=\"bold\" fill=\"#d32f2f\">unschedulable "
+                     "replicas: %d</text>\n", SVG_MARGIN, y, v->sum.unplaced);
+        y += SVG_LINE + 4;
+        for (int a = 0; a < na; a++)
+            if (v->apis[a].unplaced > 0) {
+                char *line = NULL;
+                size_t len = 0;
+                FILE *f = open_memstream(&line, &len);
+                if (!f)
+                    continue;
+                fprintf(f, "%s: %d replicas: %s", v->api_in[a].name, v->apis[a].unplaced, v->apis[a].reason);
+                fclose(f);
+                api_color(a, color, sizeof(color));
+                fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>\n", SVG_MARGIN, y - 10,
+                        color);
+                y = svg_wrapped(out, SVG_MARGIN + 18, y, line, wrap, "");
+                free(line);
+                y += 4;
+            }
+    }
+    if (final) {
+        fclose(out);
+        out = final;
+        svg_header(out, width, y + SVG_MARGIN);
+        if (body_text)
+            fwrite(body_text, 1, body_len, out);
+    }
+    free(body_text);
     fprintf(out, "</svg>\n");
+    for (int i = 0; i < nn; i++)
+        free(nodes[i].key);
+    free(nodes);
+    free(classes);
+    free(class_count);
+    free(counts);
 }
 
 #define PLAN_USAGE                                                                                                  \
     "ncg plan [FILE...] [--cluster FILE] [--region R] [--catalog FILE] [--types T,...] [--example] "              \
-    "[--replicas min|init|max|N] [-o text|json|svg] [--output-file F]"
+    "[--replicas min|init|max|N[,min|init|max|N]] [-o text|json|yaml|svg|cortex-cluster] [--output-file F]"
+
+/* One replica count of --replicas: NCG_CORTEX_REPLICAS_MIN/INIT/MAX or a count; INT_MIN when it is neither. */
+static int replicas_value(const char *s, size_t len)
+{
+    char buf[16], *end;
+    long n;
+    if (len == 0 || len >= sizeof(buf))
+        return INT_MIN;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    if (!strcmp(buf, "min"))
+        return NCG_CORTEX_REPLICAS_MIN;
+    if (!strcmp(buf, "init"))
+        return NCG_CORTEX_REPLICAS_INIT;
+    if (!strcmp(buf, "max"))
+        return NCG_CORTEX_REPLICAS_MAX;
+    n = strtol(buf, &end, 10);
+    return *end || n < 0 || n > 10000000 || !(buf[0] >= '0' && buf[0] <= '9') ? INT_MIN : (int)n;
+}
+
+static const char *replicas_name(int which)
+{
+    return which == NCG_CORTEX_REPLICAS_MIN ? "min" : which == NCG_CORTEX_REPLICAS_INIT ? "init"
+         : which == NCG_CORTEX_REPLICAS_MAX ? "max" : "count";
+}
+
+/* Nodes per node group of a solved plan (ng entries). */
+static void group_counts(const ncg_plan *plan, int *counts, int ng)
+{
+    const ncg_cluster *cl = ncg_plan_get_cluster(plan);
+    for (int g = 0; g < ng; g++)
+        counts[g] = 0;
+    for (int i = 0; i < ncg_cluster_node_count(cl); i++) {
+        int g = -1;
+        node_at(cl, i, NULL, &g);
+        if (g >= 0 && g < ng)
+            counts[g]++;
+    }
+}
+
+/* A Cortex cluster file whose node groups' min_instances come from the first plan and max_instances from the
+ * second (the larger of the two when the second plan needs fewer nodes of a group). */
+static void print_cortex_cluster(FILE *out, const ncg_cortex *cx, const ncg_cluster *cl, const char *region,
+                                 const char *const *names, const ncg_plan_summary *sums, const int *lo, const int *hi)
+{
+    int ng = ncg_cluster_nodegroup_count(cl), unused = 0;
+    fprintf(out, "# Cortex cluster configuration written by ncg plan (libncg %s).\n", ncg_version());
+    fprintf(out, "# min_instances: the %s plan, %d replicas on %d nodes, $%.4f/h (lower bound $%.4f/h)\n", names[0],
+            sums[0].replicas, sums[0].nodes, sums[0].price_per_hour, sums[0].lower_bound_per_hour);
+    fprintf(out, "# max_instances: the %s plan, %d replicas on %d nodes, $%.4f/h (lower bound $%.4f/h)\n", names[1],
+            sums[1].replicas, sums[1].nodes, sums[1].price_per_hour, sums[1].lower_bound_per_hour);
+    if (sums[0].unplaced || sums[1].unplaced)
+        fprintf(out, "# warning: %d and %d replicas could not be placed (ncg plan shows why)\n", sums[0].unplaced,
+                sums[1].unplaced);
+    fprintf(out, "region: %s\nnode_groups:\n", region);
+    for (int g = 0; g < ng; g++) {
+        ncg_nodegroup_spec s = nodegroup_at(cl, g);
+        ncg_cortex_nodegroup info = NCG_INIT(ncg_cortex_nodegroup);
+        int max = hi[g] > lo[g] ? hi[g] : lo[g];
+        if (max == 0) {
+            unused++;
+            continue;
+        }
+        fprintf(out, "  - name: %s\n    instance_type: %s\n    min_instances: %d\n    max_instances: %d\n", s.name,
+                s.type, lo[g], max);
+        if (s.priority != 1 && s.priority != 0)
+            fprintf(out, "    priority: %d\n", s.priority);
+        /* the cluster file's node groups come first and in order; --types groups have no info */
+        if (g < ncg_cortex_nodegroup_count(cx)) {
+            ncg_nodegroup_spec file = NCG_INIT(ncg_nodegroup_spec);
+            ncg_cortex_get_nodegroup(cx, g, &file, &info, NULL);
+            if (info.spot)
+                fprintf(out, "    spot: true\n");
+            if (file.has_price)
+                fprintf(out, "    # ncg's price override: %.6g USD/h (not a Cortex key)\n", file.usd_per_hour);
+        }
+    }
+    if (unused) {
+        fprintf(out, "# node groups neither plan uses:");
+        for (int g = 0; g < ng; g++)
+            if (!lo[g] && !hi[g])
+                fprintf(out, " %s", nodegroup_at(cl, g).name);
+        fprintf(out, "\n");
+    }
+}
 
 int cmd_plan(int argc, char **argv)
 {
     static const struct option opts[] = {
         COMMON_OPTIONS, {"types", required_argument, NULL, OPT_TYPES}, {"replicas", required_argument, NULL, OPT_REPLICAS},
         {"format", required_argument, NULL, OPT_FORMAT}, {0}};
-    static const char *const formats[] = {"text", "json", "svg", NULL};
+    static const char *const formats[] = {"text", "json", "yaml", "svg", "cortex-cluster", NULL};
     common_opts o = {.format = "text"};
-    const char *types = NULL, *replicas = "init", *format;
-    cli_input in = {0};
+    const char *types = NULL, *replicas = NULL, *format, *names[2];
+    ncg_cortex *cx = NULL;
+    ncg_cortex_api *planned_apis = NULL;
     ncg_catalog *cat = NULL;
     ncg_cluster *cl = NULL;
     ncg_plan *plan = NULL;
+    ncg_plan_summary sums[2];
     view v = {0};
     ncg_error err;
     FILE *out = stdout;
-    int c, rc = 1;
-    long fixed = -1;
+    int c, rc = 1, r, which[2], nplans, *counts = NULL;
+    bool cluster_out;
     size_t planned;
 
     while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
@@ -811,14 +1338,22 @@ int cmd_plan(int argc, char **argv)
         case 'h':
             printf("usage: %s\n"
                    "Plan the nodes that run the replicas of Cortex APIs at the lowest price, with a lower bound on\n"
-                   "the price of any plan, the NeuronCore Groups and env of every process, and what cannot be placed.\n"
-                   "Formats: text (default), json (doc/plan-json.md), svg (a picture of the nodes).\n\n"
+                   "the price of any plan, the NeuronCore Groups and env of every process, and what cannot be placed.\n\n"
+                   "output formats (-o):\n"
+                   "  text               nodes, one letter per NeuronCore; APIs, env, warnings (default)\n"
+                   "  json, yaml         the whole plan, schema ncg-plan/1 (doc/json.md)\n"
+                   "  svg                a picture of the nodes, identical nodes drawn once\n"
+                   "  cortex-cluster     a Cortex cluster file: min_instances from the first plan of --replicas,\n"
+                   "                     max_instances from the second (default --replicas init,max)\n\n"
                    "options:\n" COMMON_HELP
-                   "  --types T,...      without a cluster file, node groups of these types (default inf1, inf2)\n"
-                   "  --replicas WHICH   min, init (default) or max replicas of each API, or a count\n\n"
+                   "  --types T,...      without a cluster file, node groups of these types with no instance limit\n"
+                   "                     (default: inf1.xlarge ... inf2.48xlarge)\n"
+                   "  --replicas A[,B]   which replicas of each API: min, init or max, or a count (default init);\n"
+                   "                     two values plan twice (-o text or cortex-cluster)\n\n"
                    "examples:\n"
-                   "  ncg plan --example\n"
-                   "  ncg plan cortex.yaml --cluster cluster.yaml -o svg --output-file plan.svg\n", PLAN_USAGE);
+                   "  ncg plan --example -o svg --output-file plan.svg\n"
+                   "  ncg plan cortex.yaml --cluster cluster.yaml -o cortex-cluster --output-file new-cluster.yaml\n",
+                   PLAN_USAGE);
             return 0;
         default: return cli_usage(PLAN_USAGE, NULL);
         }
@@ -826,80 +1361,105 @@ int cmd_plan(int argc, char **argv)
     format = o.format;
     if (check_format(format, formats, PLAN_USAGE))
         return 2;
-    if (strcmp(replicas, "min") && strcmp(replicas, "init") && strcmp(replicas, "max")) {
-        char *end;
-        fixed = strtol(replicas, &end, 10);
-        if (*end || end == replicas || fixed < 0 || fixed > 10000000)
-            return cli_usage(PLAN_USAGE, "--replicas must be min, init, max or a count");
+    cluster_out = !strcmp(format, "cortex-cluster");
+    if (!replicas)
+        replicas = cluster_out ? "init,max" : "init";
+    {
+        const char *comma = strchr(replicas, ',');
+        nplans = comma ? 2 : 1;
+        which[0] = replicas_value(replicas, comma ? (size_t)(comma - replicas) : strlen(replicas));
+        which[1] = comma ? replicas_value(comma + 1, strlen(comma + 1)) : which[0];
+        if (which[0] == INT_MIN || which[1] == INT_MIN)
+            return cli_usage(PLAN_USAGE, "--replicas must be min, init, max or a count, or two of them: init,max");
+        if (nplans == 2 && strcmp(format, "text") && !cluster_out)
+            return cli_usage(PLAN_USAGE, "--replicas A,B plans twice: use -o text or -o cortex-cluster");
     }
+    names[0] = replicas_name(which[0]);
+    names[1] = replicas_name(which[1]);
     if (no_input(argv + optind, argc - optind, o.example))
         return cli_usage(PLAN_USAGE, NO_INPUT);
-    if (!(cl = ncg_cluster_new(0, &err))) {
+    if (!(cx = ncg_cortex_new(NCG_CORTEX_KEEP_GOING, &err))) {
         rc = cli_fail(&err);
         goto out;
     }
-    if (read_inputs(&in, argv + optind, argc - optind, o.cluster, o.example) < 0)
-        goto out;
-    if (!(cat = cli_catalog(o.catalog, o.region ? o.region : in.region)))
-        goto out;
-    /* TrafficSplitters route to the others and place nothing: checked, then kept after the APIs the plan places */
-    planned = 0;
-    for (size_t i = 0; i < in.api_count; i++)
-        if (!in.apis[i].splitter) {
-            cli_api t = in.apis[i];
-            memmove(&in.apis[planned + 1], &in.apis[planned], (i - planned) * sizeof(cli_api));
-            in.apis[planned++] = t;
-        }
-    build_cluster(&in, cat, cl, types, o.region ? o.region : in.region);
-    for (size_t i = 0; i < in.api_count; i++) /* the same checks and messages as validate */
-        if (!in.apis[i].invalid)
-            check_api(&in, cat, cl, &in.apis[i]);
-    if (in.error_count == 0 && !(plan = ncg_plan_new(cl, 0, &err)))
-        cli_add_error(&in, "ncg: %s", err.message);
-    for (size_t i = 0; plan && i < planned && in.error_count == 0; i++) {
-        cli_api *a = &in.apis[i];
-        ncg_api_spec s = {.size = sizeof(ncg_api_spec), .name = a->name, .request = &a->request,
-                          .nodegroups = (const char *const *)a->nodegroups, .nodegroup_count = a->nodegroup_count};
-        s.replicas = fixed >= 0 ? (int)fixed : !strcmp(replicas, "min") ? a->min_replicas
-                                             : !strcmp(replicas, "max") ? a->max_replicas
-                                                                        : a->init_replicas;
-        if (ncg_plan_add_api(plan, &s, &err) < 0)
-            cli_add_error(&in, "%s:%d:%d: api %s: %s: %s", a->file, a->line, a->column, a->name,
-                          err.code == NCG_E_NOT_FOUND ? "node_groups" : "compute", err.message);
-    }
-    if (print_errors(&in))
-        goto out;
-    if (ncg_plan_solve(plan, &err) < 0) {
-        rc = cli_fail(&err);
-        goto out;
-    }
-    v.in = &in;
-    v.plan = plan;
-    v.cl = ncg_plan_get_cluster(plan);
-    v.sum = (ncg_plan_summary)NCG_INIT(ncg_plan_summary);
-    ncg_plan_get_summary(plan, &v.sum, NULL);
-    if (build_view(&v, cat) < 0) {
+    if ((r = read_inputs(cx, argv + optind, argc - optind, o.cluster, o.example, true)) == -1) {
         fprintf(stderr, "ncg: out of memory\n");
         goto out;
+    }
+    if (!(cat = cli_catalog(o.catalog, o.region ? o.region : ncg_cortex_get_region(cx))))
+        goto out;
+    if (!(cl = build_cluster(cx, cat, types, o.region)))
+        goto out;
+    if (ncg_cortex_check(cx, cat, cl, &err) < 0) { /* the same checks and messages as validate */
+        rc = cli_fail(&err);
+        goto out;
+    }
+    if (cli_print_diagnostics(cx) || r < 0)
+        goto out;
+    /* the APIs the plan places, in the order ncg_cortex_add_to_plan() adds them (TrafficSplitters place nothing) */
+    planned_apis = calloc((size_t)ncg_cortex_api_count(cx) + 1, sizeof(*planned_apis));
+    counts = calloc(2 * (size_t)ncg_cluster_nodegroup_count(cl) + 1, sizeof(int));
+    if (!planned_apis || !counts) {
+        fprintf(stderr, "ncg: out of memory\n");
+        goto out;
+    }
+    planned = 0;
+    for (int i = 0; i < ncg_cortex_api_count(cx); i++) {
+        ncg_cortex_api a = NCG_INIT(ncg_cortex_api);
+        ncg_cortex_get_api(cx, i, &a, NULL);
+        if (!a.splitter && !a.invalid)
+            planned_apis[planned++] = a;
     }
     if (o.output_file && !(out = fopen(o.output_file, "w"))) {
         fprintf(stderr, "ncg: cannot write %s: %s\n", o.output_file, strerror(errno));
         goto out;
     }
-    if (!strcmp(format, "json")) {
-        json_t *doc = plan_json(&v);
-        char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-        json_decref(doc);
-        if (text) {
-            fprintf(out, "%s\n", text);
-            free(text);
+    rc = 0;
+    for (int k = 0; k < nplans; k++) {
+        if (!(plan = ncg_plan_new(cl, 0, &err)) || ncg_cortex_add_to_plan(cx, plan, which[k], &err) < 0 ||
+            ncg_plan_solve(plan, &err) < 0) {
+            rc = cli_fail(&err);
+            goto out;
         }
-    } else if (!strcmp(format, "svg")) {
-        print_svg(&v, out);
-    } else {
-        print_text(&v, out);
+        v = (view){0};
+        v.api_in = planned_apis;
+        v.plan = plan;
+        v.cl = ncg_plan_get_cluster(plan);
+        v.sum = (ncg_plan_summary)NCG_INIT(ncg_plan_summary);
+        ncg_plan_get_summary(plan, &v.sum, NULL);
+        sums[k] = v.sum;
+        if (v.sum.unplaced > 0)
+            rc = 3;
+        if (cluster_out) {
+            group_counts(plan, counts + k * ncg_cluster_nodegroup_count(cl), ncg_cluster_nodegroup_count(cl));
+        } else {
+            if (build_view(&v, cat) < 0) {
+                fprintf(stderr, "ncg: out of memory\n");
+                rc = 1;
+                goto out;
+            }
+            if (!strcmp(format, "json") || !strcmp(format, "yaml"))
+                print_doc(&v, out, names[k], !strcmp(format, "yaml"));
+            else if (!strcmp(format, "svg"))
+                print_svg(&v, out);
+            else {
+                if (nplans == 2)
+                    fprintf(out, "%s== %s replicas ==\n", k ? "\n" : "", names[k]);
+                print_text(&v, out);
+            }
+            free_view(&v);
+            v = (view){0};
+        }
+        plan = ncg_plan_free(plan);
     }
-    rc = v.sum.unplaced > 0 ? 3 : 0;
+    if (cluster_out) {
+        if (nplans == 1)
+            sums[1] = sums[0];
+        print_cortex_cluster(out, cx, cl, o.region ? o.region : ncg_cortex_get_region(cx) ? ncg_cortex_get_region(cx)
+                                                                                          : "us-east-1",
+                             names, sums, counts,
+                             counts + (nplans == 2 ? ncg_cluster_nodegroup_count(cl) : 0));
+    }
 out:
     if (out && out != stdout)
         fclose(out);
@@ -907,6 +1467,8 @@ out:
     ncg_plan_free(plan);
     ncg_cluster_free(cl);
     ncg_catalog_free(cat);
-    cli_input_free(&in);
+    ncg_cortex_free(cx);
+    free(planned_apis);
+    free(counts);
     return rc;
 }

@@ -3,6 +3,7 @@
  * the library. Exit status: 0 success, 1 invalid input (one line "ncg: MESSAGE" on stderr), 2 usage error. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,74 +59,107 @@ int cli_print_json(json_t *doc)
     return 0;
 }
 
+char *cli_slurp(const char *path)
+{
+    bool std_in = strcmp(path, "-") == 0;
+    FILE *f = std_in ? stdin : fopen(path, "rb");
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    if (!f) {
+        fprintf(stderr, "ncg: %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    for (;;) { /* one byte past the reader's limit is enough for it to refuse the file */
+        size_t got;
+        if (len + 1 >= cap) {
+            char *g;
+            cap = cap ? cap * 2 : 8192;
+            if (cap > (size_t)NCG_CORTEX_MAX_FILE_BYTES + 2)
+                cap = (size_t)NCG_CORTEX_MAX_FILE_BYTES + 2;
+            if (!(g = realloc(buf, cap))) {
+                free(buf);
+                if (!std_in)
+                    fclose(f);
+                fprintf(stderr, "ncg: out of memory\n");
+                return NULL;
+            }
+            buf = g;
+        }
+        got = fread(buf + len, 1, cap - len - 1, f);
+        len += got;
+        if (got == 0 || len > (size_t)NCG_CORTEX_MAX_FILE_BYTES)
+            break;
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "ncg: %s: %s\n", path, strerror(errno));
+        free(buf);
+        buf = NULL;
+    }
+    if (!std_in)
+        fclose(f);
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
+int cli_load(ncg_cortex *cx, const char *path, int (*loader)(ncg_cortex *, const char *, const char *, ncg_error *))
+{
+    ncg_error err;
+    char *text = NULL;
+    int rc;
+    if (strcmp(path, "-") == 0 && !(text = cli_slurp(path)))
+        return 0;
+    rc = loader(cx, strcmp(path, "-") ? path : "<stdin>", text, &err);
+    free(text);
+    if (rc < 0 && err.code == NCG_E_NOMEM)
+        return -1;
+    if (rc < 0) /* not readable: that is not a diagnostic of the file */
+        fprintf(stderr, "ncg: %s\n", err.message);
+    return rc < 0 ? -2 : 0;
+}
+
+int cli_print_diagnostics(const ncg_cortex *cx)
+{
+    for (int i = 0; i < ncg_cortex_diagnostic_count(cx); i++) {
+        ncg_cortex_diagnostic d = NCG_INIT(ncg_cortex_diagnostic);
+        ncg_cortex_get_diagnostic(cx, i, &d, NULL);
+        fprintf(stderr, "%s%s\n", d.warning ? "ncg: " : "", d.message);
+    }
+    return ncg_cortex_error_count(cx) > 0;
+}
+
 ncg_catalog *cli_catalog(const char *path, const char *region)
 {
-    cli_input in = {0};
     ncg_error err;
     ncg_catalog *cat = ncg_catalog_new_region(region ? region : "us-east-1", 0, &err);
-    char *text;
+    ncg_cortex *cx;
+    char *text = NULL;
+    int rc;
     if (!cat) {
         cli_fail(&err);
         return NULL;
     }
     if (!path)
         return cat;
-    text = cli_slurp(&in, path);
-    if (text)
-        cli_read_catalog(&in, path, text, cat);
+    if (!(cx = ncg_cortex_new(NCG_CORTEX_KEEP_GOING, &err)) || (strcmp(path, "-") == 0 && !(text = cli_slurp(path)))) {
+        if (!cx)
+            cli_fail(&err);
+        ncg_cortex_free(cx);
+        return ncg_catalog_free(cat);
+    }
+    rc = ncg_cortex_load_catalog(cx, cat, strcmp(path, "-") ? path : "<stdin>", text, &err);
     free(text);
-    for (size_t i = 0; i < in.error_count; i++)
-        fprintf(stderr, "%s\n", in.errors[i]);
-    if (in.error_count)
+    if (rc < 0)
+        cli_fail(&err);
+    if (rc < 0 || cli_print_diagnostics(cx))
         cat = ncg_catalog_free(cat);
-    cli_input_free(&in);
+    ncg_cortex_free(cx);
     return cat;
-}
-
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[NCG_NAME_MAX + 2];
-    if (la > NCG_NAME_MAX || lb > NCG_NAME_MAX)
-        return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0], next;
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            next = row[j];
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = next;
-        }
-    }
-    return row[lb];
-}
-
-const char *cli_suggest_type(const ncg_catalog *catalog, const char *name)
-{
-    const char *best = NULL;
-    size_t best_d = 3;
-    for (int i = 0; i < ncg_catalog_type_count(catalog); i++) {
-        ncg_type t = NCG_INIT(ncg_type);
-        size_t d;
-        ncg_catalog_get_type(catalog, i, &t, NULL);
-        d = edit_distance(name, t.name);
-        if (d < best_d) {
-            best_d = d;
-            best = t.name;
-        }
-    }
-    return best;
 }
 
 void cli_type_hint(const ncg_catalog *catalog, const char *name, const char *region, char *buf, size_t size)
 {
-    const char *near = cli_suggest_type(catalog, name);
+    const char *near = ncg_cortex_suggest_type(catalog, name);
     if (near)
         snprintf(buf, size, " in %s; did you mean \"%s\"? (ncg types --region %s lists them; --catalog FILE adds "
                  "types)", region ? region : "us-east-1", near, region ? region : "us-east-1");
@@ -134,9 +168,20 @@ void cli_type_hint(const ncg_catalog *catalog, const char *name, const char *reg
                  region ? region : "us-east-1", region ? region : "us-east-1");
 }
 
+/* --output-file: standard output goes to the file from here on. 0, or 1 with the error printed. */
+static int output_to(const char *path)
+{
+    if (path && !freopen(path, "w", stdout)) {
+        fprintf(stderr, "ncg: cannot write %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
 /* ---- ncg types ---- */
 
-#define TYPES_USAGE "ncg types [--family F] [--neuron] [--region R] [--catalog FILE] [-o text|json]"
+#define TYPES_USAGE                                                                                                 \
+    "ncg types [--family F] [--neuron] [--region R] [--catalog FILE] [-o text|json] [--output-file F]"
 
 static json_t *type_json(const ncg_type *t)
 {
@@ -154,9 +199,9 @@ static int cmd_types(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},          {"catalog", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},          {"region", required_argument, NULL, 'R'},
         {"family", required_argument, NULL, 'F'},  {"neuron", no_argument, NULL, 'N'},
-        {"output", required_argument, NULL, 'o'},  {0}};
+        {"output", required_argument, NULL, 'o'},  {"output-file", required_argument, NULL, 'O'}, {0}};
     int json = 0, c, neuron = 0;
-    const char *catalog = NULL, *region = NULL, *family = NULL;
+    const char *catalog = NULL, *region = NULL, *family = NULL, *output_file = NULL;
     ncg_catalog *cat;
 
     while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
@@ -170,6 +215,8 @@ static int cmd_types(int argc, char **argv)
             family = optarg;
         else if (c == 'N')
             neuron = 1;
+        else if (c == 'O')
+            output_file = optarg;
         else if (c == 'o' && (!strcmp(optarg, "json") || !strcmp(optarg, "text")))
             json = !strcmp(optarg, "json");
         else if (c == 'o')
@@ -183,7 +230,8 @@ static int cmd_types(int argc, char **argv)
                           "  --neuron          only the types with Neuron chips (Inferentia, Trainium)\n"
                           "  --region R        the prices and types of AWS region R (default us-east-1)\n"
                           "  --catalog FILE    add or replace types and prices from a YAML file (doc/cli.md)\n"
-                          "  -o, --output FMT  text (default) or json\n\n"
+                          "  -o, --output FMT  text (default) or json\n"
+                          "  --output-file F   write to F instead of standard output\n\n"
                           "examples:\n"
                           "  ncg types --neuron\n"
                           "  ncg types --family g4dn --region eu-west-1 -o json\n", TYPES_USAGE), 0;
@@ -192,6 +240,8 @@ static int cmd_types(int argc, char **argv)
     }
     if (optind != argc)
         return cli_usage(TYPES_USAGE, "unexpected argument");
+    if (output_to(output_file))
+        return 1;
     cat = cli_catalog(catalog, region);
     if (!cat)
         return 1;
@@ -233,7 +283,7 @@ static int cmd_types(int argc, char **argv)
 
 #define GROUPS_USAGE                                                                                                \
     "ncg groups --type TYPE --inf N [--ppr P] [--cpu Q] [--mem Q] [--model-size SIZE] [--compiled-cores C] "        \
-    "[--static] [--region R] [--catalog FILE] [-o text|json]"
+    "[--static] [--region R] [--catalog FILE] [-o text|json] [--output-file F]"
 
 static int parse_count(const char *text, const char *what, int64_t *out)
 {
@@ -258,8 +308,8 @@ static int cmd_groups(int argc, char **argv)
         {"compiled-cores", required_argument, NULL, 'k'}, {"static", no_argument, NULL, 'S'},
         {"json", no_argument, NULL, 'j'},             {"help", no_argument, NULL, 'h'},
         {"catalog", required_argument, NULL, 'C'},    {"region", required_argument, NULL, 'R'},
-        {"output", required_argument, NULL, 'o'},     {0}};
-    const char *type = NULL, *model_size = NULL, *catalog = NULL, *region = NULL;
+        {"output", required_argument, NULL, 'o'},     {"output-file", required_argument, NULL, 'O'}, {0}};
+    const char *type = NULL, *model_size = NULL, *catalog = NULL, *region = NULL, *output_file = NULL;
     int json = 0, c, rc = 1, n;
     bool have_inf = false;
     int64_t compiled = 0;
@@ -302,6 +352,7 @@ static int cmd_groups(int argc, char **argv)
         case 'S': model.static_weights = 1; break;
         case 'C': catalog = optarg; break;
         case 'R': region = optarg; break;
+        case 'O': output_file = optarg; break;
         case 'j': json = 1; break;
         case 'o':
             if (strcmp(optarg, "json") && strcmp(optarg, "text"))
@@ -320,7 +371,8 @@ static int cmd_groups(int argc, char **argv)
                    "  --model-size SIZE    device memory the model needs (e.g. 5Gi); --compiled-cores C, --static\n"
                    "  --region R           AWS region of the catalog (default us-east-1)\n"
                    "  --catalog FILE       add or replace instance types and prices from a YAML file\n"
-                   "  -o, --output FMT     text (default) or json\n\n"
+                   "  -o, --output FMT     text (default) or json\n"
+                   "  --output-file F      write to F instead of standard output\n\n"
                    "examples:\n"
                    "  ncg groups --type inf1.6xlarge --inf 2 --ppr 4\n"
                    "  ncg groups --type inf2.xlarge --inf 1 --model-size 5Gi -o json\n", GROUPS_USAGE);
@@ -332,6 +384,8 @@ static int cmd_groups(int argc, char **argv)
         return cli_usage(GROUPS_USAGE, "unexpected argument");
     if (!type || !have_inf)
         return cli_usage(GROUPS_USAGE, !type ? "--type is required" : "--inf is required");
+    if (output_to(output_file))
+        return 1;
     if (model_size || compiled) {
         if (model_size && ncg_parse_memory(model_size, &model.bytes, &err) < 0)
             return cli_fail(&err);

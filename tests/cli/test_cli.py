@@ -423,7 +423,7 @@ def test_stdin(tmp_path):
 def test_output_is_a_format(tmp_path):
     r = ncg("plan", "--example", "-o", "plan.svg", cwd=tmp_path)
     assert r.returncode == 2
-    assert r.stderr.startswith("ncg: -o/--output is the output format (text, json, svg), not \"plan.svg\"; write to a "
+    assert r.stderr.startswith("ncg: -o/--output is the output format (text, json, yaml, svg, cortex-cluster), not \"plan.svg\"; write to a "
                                "file with --output-file\nusage: ncg plan")
     assert not (tmp_path / "plan.svg").exists()
     r = ncg("plan", "--example", "-o", "json", "--output-file", "plan.json", cwd=tmp_path)

@@ -9,97 +9,49 @@
 
 #include <yaml.h>
 
-#include "cli.h"
-
-void cli_add_error(cli_input *in, const char *fmt, ...)
-{
-    va_list ap;
-    char *line = NULL, **grown;
-    int n;
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0 || !(line = malloc((size_t)n + 1)))
-        return;
-    va_start(ap, fmt);
-    vsnprintf(line, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    grown = realloc(in->errors, (in->error_count + 1) * sizeof(*grown));
-    if (!grown) {
-        free(line);
-        return;
-    }
-    in->errors = grown;
-    in->errors[in->error_count++] = line;
-}
-
-static char *dup(const char *s);
-
-static void add_file(cli_input *in, const char *path)
-{
-    char **grown = realloc(in->files, (in->file_count + 1) * sizeof(*grown));
-    if (!grown)
-        return;
-    in->files = grown;
-    if ((grown[in->file_count] = dup(path)))
-        in->file_count++;
-}
-
-char *cli_slurp(cli_input *in, const char *path)
-{
-    bool std_in = strcmp(path, "-") == 0;
-    FILE *f = std_in ? stdin : fopen(path, "rb");
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    if (!f) {
-        cli_add_error(in, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    for (;;) {
-        size_t got;
-        if (len + 4096 + 1 > cap) {
-            char *g = realloc(buf, cap = cap ? cap * 2 : 8192);
-            if (!g) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = g;
-        }
-        got = fread(buf + len, 1, cap - len - 1, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    if (!std_in)
-        fclose(f);
-    buf[len] = '\0';
-    return buf;
-}
+#include "cortex-private.h"
 
 /* ---- YAML helpers ---- */
 
 typedef struct ctx {
-    cli_input *in;
+    ncg_cortex *in;
     const char *file;
+    size_t file_index;
     yaml_document_t *doc;
     const char *api;     /* for messages */
+    bool nomem;
 } ctx;
 
-static void err_at(ctx *c, yaml_node_t *n, const char *field, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void err_at(ctx *c, yaml_node_t *n, const char *field, const char *fmt, ...) CX_PRINTF(4, 5);
 static void err_at(ctx *c, yaml_node_t *n, const char *field, const char *fmt, ...)
 {
-    char msg[1024];
+    char *msg = NULL;
     va_list ap;
+    int len;
+    long line = n ? (long)n->start_mark.line + 1 : 0, column = n ? (long)n->start_mark.column + 1 : 0;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    len = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (c->api)
-        cli_add_error(c->in, "%s:%zu:%zu: api %s: %s: %s", c->file, n ? n->start_mark.line + 1 : 0,
-                      n ? n->start_mark.column + 1 : 0, c->api, field, msg);
-    else
-        cli_add_error(c->in, "%s:%zu:%zu: %s: %s", c->file, n ? n->start_mark.line + 1 : 0,
-                      n ? n->start_mark.column + 1 : 0, field, msg);
+    if (len < 0 || !(msg = malloc((size_t)len + 1))) {
+        c->nomem = true;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(msg, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    if (!(c->api ? cx_diag_add(c->in, c->file_index, line, column, false, "%s:%ld:%ld: api %s: %s: %s", c->file,
+                               line, column, c->api, field, msg)
+                 : cx_diag_add(c->in, c->file_index, line, column, false, "%s:%ld:%ld: %s: %s", c->file, line, column,
+                               field, msg)))
+        c->nomem = true;
+    free(msg);
+}
+
+/* A problem of the file as a whole, at 1:1. */
+static void whole_file(ctx *c, const char *what)
+{
+    if (!cx_diag_add(c->in, c->file_index, 1, 1, false, "%s:1:1: %s", c->file, what))
+        c->nomem = true;
 }
 
 static yaml_node_t *get(ctx *c, yaml_node_t *map, const char *key)
@@ -166,16 +118,9 @@ static bool get_quantity(ctx *c, yaml_node_t *map, const char *key, const char *
     return true;
 }
 
-static char *dup(const char *s)
-{
-    char *d = malloc(strlen(s) + 1);
-    if (d)
-        strcpy(d, s);
-    return d;
-}
 
 /* compute: cpu, mem, gpu, inf, node_groups -- added to the request (containers are summed). */
-static bool read_compute(ctx *c, yaml_node_t *compute, const char *prefix, cli_api *a, bool *cpu_set)
+static bool read_compute(ctx *c, yaml_node_t *compute, const char *prefix, cx_api *a, bool *cpu_set)
 {
     char f[64];
     int64_t cpu = -1, mem = 0, gpu = 0, inf = 0;
@@ -195,12 +140,30 @@ static bool read_compute(ctx *c, yaml_node_t *compute, const char *prefix, cli_a
     ok &= get_int(c, compute, "gpu", f, 0, 1000000, &gpu);
     snprintf(f, sizeof(f), "%scompute.inf", prefix);
     ok &= get_int(c, compute, "inf", f, 0, 1000000, &inf);
+    if (!ok || a->overflowed)
+        return false;
+    /* the containers of a pod add up: a sum past INT64_MAX is an error, never a wrapped value */
     if (cpu >= 0) {
-        a->request.cpu_milli = (*cpu_set ? a->request.cpu_milli : 0) + cpu;
+        int64_t base = *cpu_set ? a->request.cpu_milli : 0;
+        if (cpu > INT64_MAX - base) {
+            snprintf(f, sizeof(f), "%scompute.cpu", prefix);
+            err_at(c, get(c, compute, "cpu"), f, "the containers' cpu adds up to more than %lld milli-CPU",
+                   (long long)INT64_MAX);
+            a->overflowed = true;
+            return false;
+        }
+        a->request.cpu_milli = base + cpu;
         *cpu_set = true;
     }
+    if (mem > INT64_MAX - a->request.memory_bytes) {
+        snprintf(f, sizeof(f), "%scompute.mem", prefix);
+        err_at(c, get(c, compute, "mem"), f, "the containers' mem adds up to more than %lld bytes (8 EiB)",
+               (long long)INT64_MAX);
+        a->overflowed = true;
+        return false;
+    }
     a->request.memory_bytes += mem;
-    a->request.gpu += gpu;
+    a->request.gpu += gpu; /* each at most 1000000: no overflow */
     a->request.inf += inf;
     {
         yaml_node_t *ng = get(c, compute, "node_groups");
@@ -211,10 +174,13 @@ static bool read_compute(ctx *c, yaml_node_t *compute, const char *prefix, cli_a
                 if (!g)
                     continue;
                 grown = realloc(a->nodegroups, (a->nodegroup_count + 1) * sizeof(char *));
-                if (!grown)
+                if (!grown) {
+                    c->nomem = true;
                     return false;
+                }
                 a->nodegroups = grown;
-                a->nodegroups[a->nodegroup_count++] = dup(g);
+                if (!(a->nodegroups[a->nodegroup_count++] = cx_dup(g)))
+                    c->nomem = true;
             }
         } else if (ng && !(scalar(ng) && strcmp(scalar(ng), "null") == 0)) {
             snprintf(f, sizeof(f), "%scompute.node_groups", prefix);
@@ -226,23 +192,28 @@ static bool read_compute(ctx *c, yaml_node_t *compute, const char *prefix, cli_a
 }
 
 /* Our section: ncg: { models: [ {name, size, compiled_cores, static_weights} ] } */
-static bool read_ncg_section(ctx *c, yaml_node_t *sec, cli_api *a)
+static bool read_ncg_section(ctx *c, yaml_node_t *sec, cx_api *a)
 {
     yaml_node_t *models;
     bool ok = true;
     if (!sec)
         return true;
     if (sec->type != YAML_MAPPING_NODE) {
-        err_at(c, sec, "ncg", "expected a mapping with the key models");
+        err_at(c, sec, "ncg", "expected a mapping with the keys models, max_per_node");
         return false;
     }
     for (yaml_node_pair_t *p = sec->data.mapping.pairs.start; p < sec->data.mapping.pairs.top; p++) {
         const char *k = scalar(yaml_document_get_node(c->doc, p->key));
-        if (!k || strcmp(k, "models") != 0) {
-            err_at(c, yaml_document_get_node(c->doc, p->key), "ncg", "unknown field \"%s\" (known: models)",
-                   k ? k : "?");
+        if (!k || (strcmp(k, "models") && strcmp(k, "max_per_node"))) {
+            err_at(c, yaml_document_get_node(c->doc, p->key), "ncg",
+                   "unknown field \"%s\" (known: models, max_per_node)", k ? k : "?");
             ok = false;
         }
+    }
+    {
+        int64_t per_node = 0;
+        ok &= get_int(c, sec, "max_per_node", "ncg.max_per_node", 0, 10000000, &per_node);
+        a->max_per_node = (int)per_node;
     }
     models = get(c, sec, "models");
     if (!models)
@@ -281,10 +252,13 @@ static bool read_ncg_section(ctx *c, yaml_node_t *sec, cli_api *a)
         }
         model.compiled_cores = (int)cores;
         model.static_weights = (int)stat;
-        model.name = dup(name ? name : "");
-        grown = realloc(a->models, (a->model_count + 1) * sizeof(*grown));
-        if (!grown)
+        model.name = cx_dup(name ? name : "");
+        grown = model.name ? realloc(a->models, (a->model_count + 1) * sizeof(*grown)) : NULL;
+        if (!grown) {
+            free((char *)model.name);
+            c->nomem = true;
             return false;
+        }
         a->models = grown;
         a->models[a->model_count++] = model;
     }
@@ -347,7 +321,7 @@ static bool check_name(ctx *c, yaml_node_t *n, const char *name)
 }
 
 /* A TrafficSplitter's apis: [{name, weight, shadow}]; the weights of the APIs that are not shadows sum to 100. */
-static bool read_backends(ctx *c, yaml_node_t *list, cli_api *a)
+static bool read_backends(ctx *c, yaml_node_t *list, cx_api *a)
 {
     bool ok = true;
     int sum = 0, shadows = 0;
@@ -359,7 +333,7 @@ static bool read_backends(ctx *c, yaml_node_t *list, cli_api *a)
         yaml_node_t *b = yaml_document_get_node(c->doc, *it);
         const char *name = scalar(get(c, b, "name")), *shadow = scalar(get(c, b, "shadow"));
         int64_t weight = -1;
-        struct cli_backend *grown;
+        cx_backend *grown;
         if (!b || b->type != YAML_MAPPING_NODE || !name) {
             err_at(c, b, "apis", "expected a mapping {name, weight, shadow}");
             ok = false;
@@ -375,12 +349,16 @@ static bool read_backends(ctx *c, yaml_node_t *list, cli_api *a)
             ok = false;
             continue;
         }
-        if (!(grown = realloc(a->backends, (a->backend_count + 1) * sizeof(*grown))))
+        if (!(grown = realloc(a->backends, (a->backend_count + 1) * sizeof(*grown)))) {
+            c->nomem = true;
             return false;
+        }
         a->backends = grown;
-        grown[a->backend_count] = (struct cli_backend){dup(name), (int)weight, (int)b->start_mark.line + 1,
+        grown[a->backend_count] = (cx_backend){cx_dup(name), (int)weight, (int)b->start_mark.line + 1,
                                                        (int)b->start_mark.column + 1,
                                                        shadow && strcmp(shadow, "true") == 0};
+        if (!grown[a->backend_count].name)
+            c->nomem = true;
         if (grown[a->backend_count].shadow)
             shadows++;
         else
@@ -400,7 +378,7 @@ static bool read_backends(ctx *c, yaml_node_t *list, cli_api *a)
 
 static int read_api(ctx *c, yaml_node_t *api)
 {
-    cli_api a = {0};
+    cx_api a = {0};
     yaml_node_t *pred, *pod, *auto_;
     const char *name;
     int64_t ppr = 1, minr = 1, maxr = 100, initr = -1;
@@ -417,7 +395,9 @@ static int read_api(ctx *c, yaml_node_t *api)
     }
     c->api = name;
     ok &= check_name(c, get(c, api, "name"), name);
-    a.kind = scalar(get(c, api, "kind")) ? dup(scalar(get(c, api, "kind"))) : NULL;
+    a.kind = scalar(get(c, api, "kind")) ? cx_dup(scalar(get(c, api, "kind"))) : NULL;
+    if (scalar(get(c, api, "kind")) && !a.kind)
+        c->nomem = true;
     a.splitter = a.kind && strcmp(a.kind, "TrafficSplitter") == 0;
     if (a.kind && !a.splitter && strcmp(a.kind, "RealtimeAPI") && strcmp(a.kind, "BatchAPI") &&
         strcmp(a.kind, "TaskAPI") && strcmp(a.kind, "AsyncAPI") && strcmp(a.kind, "SyncAPI")) {
@@ -485,7 +465,10 @@ static int read_api(ctx *c, yaml_node_t *api)
                 char **grown = g ? realloc(a.nodegroups, (a.nodegroup_count + 1) * sizeof(char *)) : NULL;
                 if (grown) {
                     a.nodegroups = grown;
-                    a.nodegroups[a.nodegroup_count++] = dup(g);
+                    if (!(a.nodegroups[a.nodegroup_count++] = cx_dup(g)))
+                        c->nomem = true;
+                } else if (g) {
+                    c->nomem = true;
                 }
             }
         }
@@ -505,8 +488,8 @@ static int read_api(ctx *c, yaml_node_t *api)
     }
     a.request.models = a.models;
     a.request.model_count = a.model_count;
-    a.file = dup(c->file);
-    a.name = dup(name);
+    a.file = cx_dup(c->file);
+    a.name = cx_dup(name);
     a.line = (int)api->start_mark.line + 1;
     a.column = (int)api->start_mark.column + 1;
     for (size_t i = 0; i < c->in->api_count; i++)
@@ -518,9 +501,11 @@ static int read_api(ctx *c, yaml_node_t *api)
         }
     a.invalid = !ok; /* before the copy below: the API in the list is the one validate and plan look at */
     {
-        cli_api *grown = realloc(c->in->apis, (c->in->api_count + 1) * sizeof(*grown));
-        if (!grown)
+        cx_api *grown = a.file && a.name ? realloc(c->in->apis, (c->in->api_count + 1) * sizeof(*grown)) : NULL;
+        if (!grown) {
+            cx_api_clear(&a);
             return -1;
+        }
         c->in->apis = grown;
         c->in->apis[c->in->api_count++] = a;
     }
@@ -528,40 +513,161 @@ static int read_api(ctx *c, yaml_node_t *api)
     return 0;
 }
 
-static bool load(cli_input *in, const char *path, const char *text, yaml_document_t *doc)
+/* Limits first, from libyaml's events (it stops at the first event past a limit, so a hostile file costs little):
+ * nesting depth and aliases; then the document. false with a diagnostic when the file is refused. */
+typedef struct anchor {
+    char *name;
+    uint64_t nodes;
+} anchor;
+
+static bool limit_at(ctx *c, const yaml_mark_t *m, const char *what)
+{
+    if (!cx_diag_add(c->in, c->file_index, (long)m->line + 1, (long)m->column + 1, false, "%s:%zu:%zu: the YAML %s",
+                     c->file, m->line + 1, m->column + 1, what))
+        c->nomem = true;
+    return false;
+}
+
+static bool out_of_memory(ctx *c)
+{
+    c->nomem = true;
+    return false;
+}
+
+static bool load(ctx *c, const char *text, yaml_document_t *doc, int *code)
 {
     yaml_parser_t parser;
-    bool ok;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
-    ok = yaml_parser_load(&parser, doc);
+    yaml_event_t ev;
+    size_t len = strlen(text), nanchors = 0;
+    int depth = 0, aliases = 0;
+    uint64_t nodes = 0, open_at[NCG_CORTEX_MAX_DEPTH + 1];
+    const char *open_anchor[NCG_CORTEX_MAX_DEPTH + 1];
+    anchor *anchors = NULL;
+    bool ok = true, done = false;
+    char msg[128];
+    *code = NCG_E_PARSE;
+    if (len > (size_t)NCG_CORTEX_MAX_FILE_BYTES) {
+        *code = NCG_E_RANGE;
+        if (!cx_diag_add(c->in, c->file_index, 1, 1, false, "%s:1:1: the file is larger than %ld bytes (16 MiB), "
+                         "the limit", c->file, (long)NCG_CORTEX_MAX_FILE_BYTES))
+            c->nomem = true;
+        return false;
+    }
+    if (!yaml_parser_initialize(&parser)) {
+        c->nomem = true;
+        return false;
+    }
+    /* Every node counts once, an alias as many as its anchor's subtree holds (billion laughs grows that count
+     * exponentially with a few lines); libyaml stops at the first event past a limit, so a hostile file is cheap. */
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    while (ok && !done) {
+        const char *name = NULL;
+        uint64_t size = 0;
+        if (!yaml_parser_parse(&parser, &ev))
+            break; /* the load below reports it */
+        switch (ev.type) {
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            if (depth == NCG_CORTEX_MAX_DEPTH) {
+                snprintf(msg, sizeof(msg), "nests deeper than %d levels (the limit)", NCG_CORTEX_MAX_DEPTH);
+                ok = limit_at(c, &ev.start_mark, msg);
+                break;
+            }
+            open_at[depth] = nodes++;
+            open_anchor[depth++] = ev.type == YAML_SEQUENCE_START_EVENT ? (const char *)ev.data.sequence_start.anchor
+                                                                         : (const char *)ev.data.mapping_start.anchor;
+            if (open_anchor[depth - 1] && !(open_anchor[depth - 1] = cx_dup(open_anchor[depth - 1])))
+                ok = out_of_memory(c);
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            if (depth > 0 && open_anchor[--depth]) {
+                name = open_anchor[depth];
+                size = nodes - open_at[depth];
+            }
+            break;
+        case YAML_SCALAR_EVENT:
+            nodes++;
+            if (ev.data.scalar.anchor) {
+                if (!(name = cx_dup((const char *)ev.data.scalar.anchor)))
+                    ok = out_of_memory(c);
+                size = 1;
+            }
+            break;
+        case YAML_ALIAS_EVENT:
+            if (++aliases > NCG_CORTEX_MAX_ALIASES) {
+                snprintf(msg, sizeof(msg), "has more than %d aliases (the limit)", NCG_CORTEX_MAX_ALIASES);
+                ok = limit_at(c, &ev.start_mark, msg);
+                break;
+            }
+            for (size_t k = nanchors; k-- > 0;)
+                if (strcmp(anchors[k].name, (const char *)ev.data.alias.anchor) == 0) {
+                    nodes += anchors[k].nodes;
+                    break;
+                }
+            break;
+        case YAML_STREAM_END_EVENT:
+        case YAML_DOCUMENT_END_EVENT: done = true; break;
+        default: break;
+        }
+        if (ok && nodes > NCG_CORTEX_MAX_NODES) {
+            snprintf(msg, sizeof(msg), "has more than %d nodes with its aliases expanded (the limit)",
+                     NCG_CORTEX_MAX_NODES);
+            ok = limit_at(c, &ev.start_mark, msg);
+        }
+        if (name) {
+            anchor *grown = realloc(anchors, (nanchors + 1) * sizeof(*grown));
+            if (!grown) {
+                free((char *)name);
+                ok = out_of_memory(c);
+            } else {
+                anchors = grown;
+                anchors[nanchors++] = (anchor){(char *)name, size};
+            }
+        }
+        yaml_event_delete(&ev);
+    }
+    while (depth > 0)
+        free((char *)open_anchor[--depth]);
+    for (size_t k = 0; k < nanchors; k++)
+        free(anchors[k].name);
+    free(anchors);
     if (!ok)
-        cli_add_error(in, "%s:%zu:%zu: invalid YAML: %s%s%s", path, parser.problem_mark.line + 1,
-                      parser.problem_mark.column + 1, parser.problem ? parser.problem : "parse error",
-                      parser.context ? " " : "", parser.context ? parser.context : "");
+        *code = NCG_E_RANGE;
+    yaml_parser_delete(&parser);
+    if (!ok)
+        return false;
+    if (!yaml_parser_initialize(&parser)) {
+        c->nomem = true;
+        return false;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    ok = yaml_parser_load(&parser, doc);
+    if (!ok) {
+        if (parser.error == YAML_MEMORY_ERROR)
+            c->nomem = true;
+        else if (!cx_diag_add(c->in, c->file_index, (long)parser.problem_mark.line + 1,
+                              (long)parser.problem_mark.column + 1, false, "%s:%zu:%zu: invalid YAML: %s%s%s", c->file,
+                              parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+                              parser.problem ? parser.problem : "parse error", parser.context ? " " : "",
+                              parser.context ? parser.context : ""))
+            c->nomem = true;
+    }
     yaml_parser_delete(&parser);
     return ok;
 }
 
-int cli_read_apis(cli_input *in, const char *path, const char *text)
+static int read_apis(ctx *c, yaml_node_t *root)
 {
-    yaml_document_t doc;
-    yaml_node_t *root;
-    ctx c = {in, path, &doc, NULL};
     int rc = 0;
-    add_file(in, path);
-    if (!load(in, path, text, &doc))
-        return 0;
-    root = yaml_document_get_root_node(&doc);
     if (!root) {
-        cli_add_error(in, "%s:1:1: the file holds no APIs", path);
+        whole_file(c, "the file holds no APIs");
     } else if (root->type != YAML_SEQUENCE_NODE) {
-        err_at(&c, root, "apis", "expected a list of APIs");
+        err_at(c, root, "apis", "expected a list of APIs");
     } else {
         for (yaml_node_item_t *it = root->data.sequence.items.start; it < root->data.sequence.items.top && !rc; it++)
-            rc = read_api(&c, yaml_document_get_node(&doc, *it));
+            rc = read_api(c, yaml_document_get_node(c->doc, *it));
     }
-    yaml_document_delete(&doc);
     return rc;
 }
 
@@ -593,10 +699,10 @@ static const char *const spot_keys[] = {"instance_distribution", "on_demand_base
 
 static int add_nodegroup(ctx *c, yaml_node_t *g, const char *name, const char *type, bool in_list)
 {
-    cli_nodegroup grp = {0};
+    cx_nodegroup grp = {0};
     int64_t minn = 1, maxn = 5, priority = 1;
     const char *price;
-    cli_nodegroup *grown;
+    cx_nodegroup *grown;
     bool ok = true;
     ok &= known_keys(c, g, in_list ? "node_groups" : "cluster", in_list ? nodegroup_keys : cluster_keys);
     ok &= known_keys(c, get(c, g, "spot_config"), "spot_config", spot_keys);
@@ -628,103 +734,74 @@ static int add_nodegroup(ctx *c, yaml_node_t *g, const char *name, const char *t
             return 0;
         }
     }
-    grp.file = dup(c->file);
-    grp.name = dup(name ? name : type);
-    grp.type = dup(type);
+    grp.file = cx_dup(c->file);
+    grp.name = cx_dup(name ? name : type);
+    grp.type = cx_dup(type);
     grp.min_nodes = (int)minn;
     grp.max_nodes = (int)maxn;
     grp.priority = (int)priority;
+    {
+        const char *spot = scalar(get(c, g, "spot"));
+        grp.spot = spot && (strcmp(spot, "true") == 0 || strcmp(spot, "True") == 0 || strcmp(spot, "yes") == 0);
+    }
     grp.line = (int)g->start_mark.line + 1;
     grp.column = (int)g->start_mark.column + 1;
     grp.type_line = (int)get(c, g, "instance_type")->start_mark.line + 1;
     grp.type_column = (int)get(c, g, "instance_type")->start_mark.column + 1;
-    grown = realloc(c->in->nodegroups, (c->in->nodegroup_count + 1) * sizeof(*grown));
-    if (!grown)
+    grown = grp.file && grp.name && grp.type
+                ? realloc(c->in->nodegroups, (c->in->nodegroup_count + 1) * sizeof(*grown))
+                : NULL;
+    if (!grown) {
+        cx_nodegroup_clear(&grp);
         return -1;
+    }
     c->in->nodegroups = grown;
     c->in->nodegroups[c->in->nodegroup_count++] = grp;
     return 0;
 }
 
-int cli_read_cluster(cli_input *in, const char *path, const char *text)
+static int read_cluster(ctx *c, yaml_node_t *root)
 {
-    yaml_document_t doc;
-    yaml_node_t *root, *nodegroups;
-    ctx c = {in, path, &doc, NULL};
+    yaml_node_t *nodegroups;
     int rc = 0;
-    add_file(in, path);
-    if (!load(in, path, text, &doc))
-        return 0;
-    root = yaml_document_get_root_node(&doc);
-    if (root && root->type == YAML_MAPPING_NODE && scalar(get(&c, root, "region")) && !in->region) {
-        const char *regions[64], *r = scalar(get(&c, root, "region"));
-        yaml_node_t *n = get(&c, root, "region");
+    if (root && root->type == YAML_MAPPING_NODE && scalar(get(c, root, "region")) && !c->in->region) {
+        const char *regions[64], *r = scalar(get(c, root, "region"));
+        yaml_node_t *n = get(c, root, "region");
         int count = ncg_catalog_get_regions(regions, 64, NULL);
         bool known = false;
         for (int i = 0; i < count && i < 64; i++)
             known |= strcmp(regions[i], r) == 0;
-        if (known)
-            in->region = dup(r);
-        else /* a placeholder such as <region> in Cortex's docs: Cortex asks for it at `cluster up` */
-            fprintf(stderr, "ncg: %s:%zu:%zu: warning: region \"%s\" is not one of the catalog's %d regions; using "
-                    "us-east-1 (--region R chooses one)\n", path, n->start_mark.line + 1, n->start_mark.column + 1, r,
-                    count);
+        if (known) {
+            if (!(c->in->region = cx_dup(r)))
+                return -1;
+        } else if (!cx_diag_add(c->in, c->file_index, (long)n->start_mark.line + 1, (long)n->start_mark.column + 1,
+                                true, "%s:%zu:%zu: warning: region \"%s\" is not one of the catalog's %d regions; "
+                                "using us-east-1 (--region R chooses one)", c->file, n->start_mark.line + 1,
+                                n->start_mark.column + 1, r, count)) {
+            /* a placeholder such as <region> in Cortex's docs: Cortex asks for it at `cluster up` */
+            return -1;
+        }
     }
     if (!root || root->type != YAML_MAPPING_NODE) {
-        cli_add_error(in, "%s:1:1: expected a cluster configuration (a mapping)", path);
-    } else if ((nodegroups = get(&c, root, "node_groups"))) {
-        known_keys(&c, root, "cluster", cluster_keys);
+        whole_file(c, "expected a cluster configuration (a mapping)");
+    } else if ((nodegroups = get(c, root, "node_groups"))) {
+        known_keys(c, root, "cluster", cluster_keys);
         if (nodegroups->type != YAML_SEQUENCE_NODE)
-            err_at(&c, nodegroups, "node_groups", "expected a list");
+            err_at(c, nodegroups, "node_groups", "expected a list");
         else
             for (yaml_node_item_t *it = nodegroups->data.sequence.items.start;
                  it < nodegroups->data.sequence.items.top && !rc; it++) {
-                yaml_node_t *g = yaml_document_get_node(&doc, *it);
+                yaml_node_t *g = yaml_document_get_node(c->doc, *it);
                 if (!g || g->type != YAML_MAPPING_NODE) {
-                    err_at(&c, g, "node_groups", "expected a mapping {name, instance_type, ...}");
+                    err_at(c, g, "node_groups", "expected a mapping {name, instance_type, ...}");
                     continue;
                 }
-                rc = add_nodegroup(&c, g, scalar(get(&c, g, "name")), scalar(get(&c, g, "instance_type")), true);
+                rc = add_nodegroup(c, g, scalar(get(c, g, "name")), scalar(get(c, g, "instance_type")), true);
             }
     } else {
-        rc = add_nodegroup(&c, root, NULL, scalar(get(&c, root, "instance_type")), false);
+        rc = add_nodegroup(c, root, NULL, scalar(get(c, root, "instance_type")), false);
     }
-    yaml_document_delete(&doc);
     return rc;
-}
-
-void cli_input_free(cli_input *in)
-{
-    for (size_t i = 0; i < in->api_count; i++) {
-        cli_api *a = &in->apis[i];
-        for (size_t k = 0; k < a->model_count; k++)
-            free((char *)a->models[k].name);
-        for (size_t k = 0; k < a->nodegroup_count; k++)
-            free(a->nodegroups[k]);
-        for (size_t k = 0; k < a->backend_count; k++)
-            free(a->backends[k].name);
-        free(a->backends);
-        free(a->kind);
-        free(a->models);
-        free(a->nodegroups);
-        free(a->file);
-        free(a->name);
-    }
-    for (size_t i = 0; i < in->nodegroup_count; i++) {
-        free(in->nodegroups[i].file);
-        free(in->nodegroups[i].name);
-        free(in->nodegroups[i].type);
-    }
-    for (size_t i = 0; i < in->file_count; i++)
-        free(in->files[i]);
-    free(in->files);
-    free(in->region);
-    for (size_t i = 0; i < in->error_count; i++)
-        free(in->errors[i]);
-    free(in->apis);
-    free(in->nodegroups);
-    free(in->errors);
-    memset(in, 0, sizeof(*in));
 }
 
 /* A catalog override file: a YAML list of instance types. An entry naming a type the catalog has replaces only the
@@ -758,73 +835,205 @@ static const char *topology_name(int i)
     return ncg_topology_name((ncg_topology)i);
 }
 
-int cli_read_catalog(cli_input *in, const char *path, const char *text, ncg_catalog *catalog)
+/* What an entry of a catalog file replaced, to put it back (setting an existing type or removing one never
+ * allocates, so undoing cannot fail). */
+typedef struct cx_undo {
+    bool existed;
+    ncg_type type;
+    char name[NCG_NAME_MAX + 1], family[NCG_NAME_MAX + 1];
+} cx_undo;
+
+static void undo_catalog(ncg_catalog *catalog, cx_undo *undo, size_t count)
 {
-    yaml_document_t doc;
-    yaml_node_t *root;
-    ctx c = {in, path, &doc, NULL};
-    if (!load(in, path, text, &doc))
-        return 0;
-    root = yaml_document_get_root_node(&doc);
+    while (count-- > 0) {
+        if (undo[count].existed)
+            ncg_catalog_set_type(catalog, &undo[count].type, NULL);
+        else
+            ncg_catalog_remove_type(catalog, undo[count].name, NULL);
+    }
+}
+
+/* Each entry is based on the type of that name in base and set into target (the same catalog, or a scratch one
+ * that only checks); with undo, what each entry replaced in target is recorded there. Returns the number of
+ * entries, or -1 out of memory. */
+static int read_catalog(ctx *cp, yaml_node_t *root, const ncg_catalog *base, ncg_catalog *target, cx_undo *undo,
+                        size_t *undo_count)
+{
+    int entries = 0;
     if (!root || root->type != YAML_SEQUENCE_NODE) {
-        cli_add_error(in, "%s:1:1: expected a list of instance types", path);
-        yaml_document_delete(&doc);
+        whole_file(cp, "expected a list of instance types");
         return 0;
     }
     for (yaml_node_item_t *it = root->data.sequence.items.start; it < root->data.sequence.items.top; it++) {
-        yaml_node_t *m = yaml_document_get_node(&doc, *it);
-        const char *name = scalar(get(&c, m, "name")), *family, *price;
+        yaml_node_t *m = yaml_document_get_node(cp->doc, *it);
+        const char *name = scalar(get(cp, m, "name")), *family, *price;
         ncg_type t = NCG_INIT(ncg_type);
         int64_t v;
         int e;
         ncg_error err;
         bool ok = true;
         if (!m || m->type != YAML_MAPPING_NODE || !name) {
-            err_at(&c, m, "type", "expected a mapping with a name");
+            err_at(cp, m, "type", "expected a mapping with a name");
             continue;
         }
-        ok &= known_keys(&c, m, "type", type_keys);
-        if (ncg_catalog_find_type(catalog, name, &t, NULL) < 0) {
+        ok &= known_keys(cp, m, "type", type_keys);
+        entries++;
+        if (ncg_catalog_find_type(base, name, &t, NULL) < 0) {
             t = (ncg_type)NCG_INIT(ncg_type);
             t.accelerator = NCG_ACCEL_INFERENTIA;
             t.topology = NCG_TOPOLOGY_CHAIN;
         }
         t.name = name;
-        family = scalar(get(&c, m, "family"));
+        family = scalar(get(cp, m, "family"));
         if (family)
             t.family = family;
         e = (int)t.accelerator;
-        ok &= enum_value(&c, m, "accelerator", accel_name, 4, &e);
+        ok &= enum_value(cp, m, "accelerator", accel_name, 4, &e);
         t.accelerator = (ncg_accel)e;
         e = (int)t.topology;
-        ok &= enum_value(&c, m, "topology", topology_name, 4, &e);
+        ok &= enum_value(cp, m, "topology", topology_name, 4, &e);
         t.topology = (ncg_topology)e;
 #define INT_FIELD(key, field)                                                                                        \
     v = t.field;                                                                                                     \
-    ok &= get_int(&c, m, key, key, 0, 1000000, &v);                                                                 \
+    ok &= get_int(cp, m, key, key, 0, 1000000, &v);                                                                 \
     t.field = (int)v;
         INT_FIELD("chips", chips)
         INT_FIELD("cores_per_chip", cores_per_chip)
         INT_FIELD("physical_cores_per_chip", physical_cores_per_chip)
         INT_FIELD("gpus", gpus)
 #undef INT_FIELD
-        ok &= get_quantity(&c, m, "device_memory", "device_memory", false, &t.device_memory_bytes);
-        ok &= get_quantity(&c, m, "cpu", "cpu", true, &t.cpu_milli);
-        ok &= get_quantity(&c, m, "memory", "memory", false, &t.memory_bytes);
-        ok &= get_quantity(&c, m, "hugepages", "hugepages", false, &t.hugepages_bytes);
-        price = scalar(get(&c, m, "price"));
+        ok &= get_quantity(cp, m, "device_memory", "device_memory", false, &t.device_memory_bytes);
+        ok &= get_quantity(cp, m, "cpu", "cpu", true, &t.cpu_milli);
+        ok &= get_quantity(cp, m, "memory", "memory", false, &t.memory_bytes);
+        ok &= get_quantity(cp, m, "hugepages", "hugepages", false, &t.hugepages_bytes);
+        price = scalar(get(cp, m, "price"));
         if (price) {
             char *end;
             t.usd_per_hour = strtod(price, &end);
             t.has_price = 1;
             if (*end || end == price) {
-                err_at(&c, get(&c, m, "price"), "price", "\"%s\" is not a price in USD per hour", price);
+                err_at(cp, get(cp, m, "price"), "price", "\"%s\" is not a price in USD per hour", price);
                 ok = false;
             }
         }
-        if (ok && ncg_catalog_set_type(catalog, &t, &err) < 0)
-            err_at(&c, m, "type", "%s", err.message);
+        if (ok && undo) {
+            cx_undo *u = &undo[(*undo_count)++];
+            ncg_type was = NCG_INIT(ncg_type);
+            u->existed = ncg_catalog_find_type(target, name, &was, NULL) >= 0;
+            snprintf(u->name, sizeof(u->name), "%s", name);
+            if (u->existed) {
+                u->type = was;
+                snprintf(u->family, sizeof(u->family), "%s", was.family ? was.family : "");
+                u->type.name = u->name;
+                u->type.family = was.family ? u->family : NULL;
+            }
+        }
+        if (ok && ncg_catalog_set_type(target, &t, &err) < 0) {
+            if (err.code == NCG_E_NOMEM)
+                return -1;
+            err_at(cp, m, "type", "%s", err.message);
+        }
     }
-    yaml_document_delete(&doc);
-    return 0;
+    return entries;
+}
+
+static void rollback(ncg_cortex *c, size_t apis, size_t groups, size_t seq, size_t files, bool region)
+{
+    size_t kept = 0;
+    while (c->api_count > apis)
+        cx_api_clear(&c->apis[--c->api_count]);
+    while (c->nodegroup_count > groups)
+        cx_nodegroup_clear(&c->nodegroups[--c->nodegroup_count]);
+    for (size_t i = 0; i < c->diag_count; i++) {
+        if (c->diags[i].seq >= seq) {
+            if (!c->diags[i].warning)
+                c->error_count--;
+            free(c->diags[i].message);
+        } else {
+            c->diags[kept++] = c->diags[i];
+        }
+    }
+    c->diag_count = kept;
+    c->diag_seq = seq;
+    while (c->file_count > files)
+        free(c->files[--c->file_count]);
+    if (region) {
+        free(c->region);
+        c->region = NULL;
+    }
+}
+
+/* The first error a load added, in line order: what a strict load reports. */
+static const cx_diag *first_new_error(const ncg_cortex *c, size_t seq)
+{
+    for (size_t i = 0; i < c->diag_count; i++) /* diags are sorted: the first new one is the first in the file */
+        if (c->diags[i].seq >= seq && !c->diags[i].warning)
+            return &c->diags[i];
+    return NULL;
+}
+
+int cx_load(ncg_cortex *c, enum cx_kind kind, ncg_catalog *catalog, const char *path, const char *text,
+            ncg_error *err)
+{
+    size_t apis = c->api_count, groups = c->nodegroup_count, seq = c->diag_seq, files = c->file_count;
+    size_t errors = c->error_count;
+    bool had_region = c->region != NULL;
+    char **grown = realloc(c->files, (c->file_count + 1) * sizeof(*grown));
+    yaml_document_t doc;
+    ctx x = {c, path, c->file_count, &doc, NULL, false};
+    int rc = 0, code = NCG_E_PARSE;
+    if (!grown)
+        return cx_fail(err, NCG_E_NOMEM, "out of memory");
+    c->files = grown;
+    if (!(c->files[c->file_count] = cx_dup(path)))
+        return cx_fail(err, NCG_E_NOMEM, "out of memory");
+    x.file = c->files[c->file_count++];
+    if (load(&x, text, &doc, &code)) {
+        yaml_node_t *root = yaml_document_get_root_node(&doc);
+        if (kind == CX_APIS) {
+            rc = read_apis(&x, root);
+            rc = rc < 0 ? rc : (int)(c->api_count - apis);
+        } else if (kind == CX_CLUSTER) {
+            rc = read_cluster(&x, root);
+            rc = rc < 0 ? rc : (int)(c->nodegroup_count - groups);
+        } else {
+            /* strict: all or nothing, so every entry is checked on a scratch catalog first; then they are applied,
+             * and should memory run out on the way, what was applied is undone */
+            size_t entries = root && root->type == YAML_SEQUENCE_NODE
+                                 ? (size_t)(root->data.sequence.items.top - root->data.sequence.items.start)
+                                 : 0,
+                   undone = 0;
+            cx_undo *undo = calloc(entries + 1, sizeof(*undo));
+            bool strict = !(c->flags & NCG_CORTEX_KEEP_GOING);
+            if (!undo) {
+                rc = -1;
+            } else if (strict) {
+                ncg_error e;
+                ncg_catalog *scratch = ncg_catalog_new_region("us-east-1", 0, &e);
+                rc = scratch ? read_catalog(&x, root, catalog, scratch, NULL, NULL) : -1;
+                ncg_catalog_free(scratch);
+            }
+            if (undo && rc >= 0 && !x.nomem && (!strict || c->error_count == errors)) {
+                size_t before = c->diag_seq;
+                rc = read_catalog(&x, root, catalog, catalog, undo, &undone);
+                if (strict && c->diag_seq != before)
+                    rc = -1; /* only out of memory can fail the second time */
+                if (rc < 0 || x.nomem)
+                    undo_catalog(catalog, undo, undone);
+            }
+            free(undo);
+        }
+        yaml_document_delete(&doc);
+    }
+    if (rc < 0 || x.nomem) {
+        rollback(c, apis, groups, seq, files, !had_region && c->region);
+        return cx_fail(err, NCG_E_NOMEM, "out of memory");
+    }
+    if (c->error_count != errors && !(c->flags & NCG_CORTEX_KEEP_GOING)) {
+        const cx_diag *d = first_new_error(c, seq);
+        int failed = cx_fail(err, code, "%s", d ? d->message : "invalid file");
+        rollback(c, apis, groups, seq, files, !had_region && c->region);
+        return failed;
+    }
+    return rc;
 }

@@ -1,0 +1,57 @@
+"""Hostile and overflowing input through the CLI: refused quickly, exit 1, one line naming file, line and column
+(issue 13)."""
+import os
+import subprocess
+import time
+
+NCG = os.environ.get("NCG_BIN", "build/src/cli/ncg")
+
+
+def ncg(*args, stdin=None):
+    return subprocess.run([NCG, *map(str, args)], capture_output=True, text=True, timeout=60, input=stdin)
+
+
+def test_container_memory_that_overflows_is_an_error(tmp_path):
+    f = tmp_path / "o.yaml"
+    f.write_text("- name: big\n  pod:\n    containers:\n"
+                 "      - name: a\n        compute:\n          mem: 9223372036854775807\n"
+                 "      - name: b\n        compute:\n          mem: 9223372036854775807\n"
+                 "      - name: c\n        compute:\n          mem: 2\n")
+    for cmd in ("validate", "plan"):
+        r = ncg(cmd, f)
+        assert (r.returncode, r.stdout) == (1, "")
+        assert r.stderr == ("%s:9:16: api big: pod.containers[1].compute.mem: the containers' mem adds up to more "
+                            "than 9223372036854775807 bytes (8 EiB)\n" % f)
+
+
+def test_a_100000_deep_document_is_refused_quickly(tmp_path):
+    f = tmp_path / "deep.yaml"
+    f.write_text("- name: a\n  compute: " + "[" * 100000 + "]" * 100000 + "\n")
+    start = time.monotonic()
+    r = ncg("validate", f)
+    assert time.monotonic() - start < 2
+    assert (r.returncode, r.stderr) == (1, "%s:2:74: the YAML nests deeper than 64 levels (the limit)\n" % f)
+
+
+def test_billion_laughs_is_refused(tmp_path):
+    f = tmp_path / "laughs.yaml"
+    lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for prev, name in zip("abcdefgh", "bcdefghi"):
+        lines.append("%s: &%s [%s]" % (name, name, ", ".join(["*" + prev] * 9)))
+    f.write_text("\n".join(lines) + "\n")
+    r = ncg("validate", "--cluster", f)
+    assert (r.returncode, r.stderr) == (1, "%s:7:8: the YAML has more than 1000000 nodes with its aliases expanded "
+                                           "(the limit)\n" % f)
+
+
+def test_a_file_over_16_mib_is_refused(tmp_path):
+    f = tmp_path / "big.yaml"
+    f.write_text("#" * (16 * 1024 * 1024 + 1))
+    r = ncg("validate", f)
+    assert (r.returncode, r.stderr) == (1, "%s:1:1: the file is larger than 16777216 bytes (16 MiB), the limit\n" % f)
+    r = ncg("validate", "-", stdin=f.read_text())
+    assert (r.returncode, r.stderr) == (1, "<stdin>:1:1: the file is larger than 16777216 bytes (16 MiB), the "
+                                           "limit\n")
+    f.write_text("- name: a\n" + "#" * (16 * 1024 * 1024 - 11) + "\n")  # exactly 16 MiB: read
+    r = ncg("validate", f)
+    assert (r.returncode, r.stderr) == (0, "")

@@ -1,0 +1,97 @@
+"""ncg plan -o svg: sized to its content, identical nodes drawn once with a count, a header per node group,
+CPU-only and unplaced replicas visible, device memory per chip; rendered to PNG with rsvg-convert."""
+import os
+import shutil
+import struct
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+NCG = os.environ.get("NCG_BIN", "build/src/cli/ncg")
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def ncg(*args):
+    return subprocess.run([NCG, *map(str, args)], capture_output=True, text=True, timeout=120)
+
+
+def render(svg: Path):
+    """The SVG's size, its text lines, and the size of its PNG rendering."""
+    rsvg = shutil.which("rsvg-convert")
+    assert rsvg, "rsvg-convert is missing (Debian librsvg2-bin; scripts/setup.sh installs it)"
+    png = svg.with_suffix(".png")
+    subprocess.run([rsvg, str(svg), "-o", str(png)], check=True, timeout=120)
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    root = ET.parse(svg).getroot()
+    texts = ["".join(t.itertext()) for t in root.iter(SVG + "text")]
+    return (int(root.get("width")), int(root.get("height"))), texts, struct.unpack(">II", data[16:24]), root
+
+
+def widest_text(texts, px=12):
+    return max(int(len(t) * px * 0.62) for t in texts)
+
+
+def test_example_svg(tmp_path):
+    out = tmp_path / "plan.svg"
+    assert ncg("plan", "--example", "-o", "svg", "--output-file", out).returncode == 0
+    size, texts, png, root = render(out)
+    assert png == size
+    assert texts[0] == ("4 nodes, $7.4800/h (lower bound $6.2988/h, gap at most 15.79%), 41 of 41 replicas placed")
+    assert size[0] >= widest_text(texts[:1], 15)  # the title is never clipped
+    assert "image-classifier-resnet50 12/12 placed" in texts
+    assert "inf-large: 1 x inf1.6xlarge, $1.1800/h per node, $1.1800/h" in texts
+    assert "inf-xl-spot: 3 x inf1.24xlarge, $2.1000/h per node, $6.3000/h" in texts
+    assert "9 CPU-only" in texts  # image-preprocessor's replicas hold no NeuronCore
+    assert "mem 7.9Gi/8Gi" in texts  # device memory of the fullest chip
+    titles = [t.text for t in root.iter(SVG + "title")]
+    assert len(titles) == 4 + 3 * 16  # one per chip
+    assert all(t.startswith("chip ") and t.endswith(" device memory in use") for t in titles)
+
+
+def test_large_plan_draws_identical_nodes_once(tmp_path):
+    api = tmp_path / "a.yaml"
+    api.write_text("- name: resnet\n  compute: {inf: 1, cpu: 1, mem: 2Gi}\n  predictor: {processes_per_replica: 4}\n"
+                   "  autoscaling: {min_replicas: 700, max_replicas: 700}\n"
+                   "- name: bert\n  compute: {inf: 1, cpu: 1, mem: 2Gi}\n  predictor: {processes_per_replica: 2}\n"
+                   "  autoscaling: {min_replicas: 333, max_replicas: 333}\n"
+                   "- name: gpt\n  compute: {inf: 4, cpu: 8, mem: 16Gi}\n"
+                   "  autoscaling: {min_replicas: 41, max_replicas: 41}\n"
+                   "- name: preprocess\n  compute: {cpu: 2, mem: 1Gi}\n"
+                   "  autoscaling: {min_replicas: 450, max_replicas: 450}\n")
+    out = tmp_path / "plan.svg"
+    r = ncg("plan", api, "--types", "inf1.xlarge,inf1.6xlarge", "-o", "svg", "--output-file", out)
+    assert r.returncode == 0, r.stderr
+    size, texts, png, root = render(out)
+    assert png == size
+    assert texts[0].startswith("1074 nodes, ")
+    assert size[1] < 400  # 1074 nodes in a handful of rows
+    rows = [t for t in texts if t.startswith("inf1.") and ":" not in t]  # "inf1.xlarge-1x 163": a row for 163
+    assert len(rows) <= 8
+    assert sum(int(t.rsplit("x ", 1)[1]) if "x " in t else 1 for t in rows) == 1074
+    assert "inf1.xlarge: 1033 x inf1.xlarge, $0.2280/h per node, $235.5240/h" in texts
+
+
+def test_unplaced_replicas_and_every_reason_whole(tmp_path):
+    out = tmp_path / "plan.svg"
+    assert ncg("plan", "--example", "--replicas", "max", "-o", "svg", "--output-file", out).returncode == 3
+    size, texts, png, root = render(out)
+    assert png == size
+    assert "unschedulable replicas: 128" in texts
+    assert "batch-classifier 4/100 placed(96 unplaced)" in texts
+    reasons = " ".join(texts[texts.index("unschedulable replicas: 128") + 1:])
+    assert ("multi-model-classifier: 16 replicas: max_instances reached: node group inf-small (20 nodes), "
+            "inf-large (20 nodes), inf-xl-spot (4 nodes)") in reasons
+    assert size[0] >= widest_text([t for t in texts if not t.startswith("one box")])
+
+
+def test_one_node(tmp_path):
+    api = tmp_path / "a.yaml"
+    api.write_text("- name: a\n  compute:\n    inf: 1\n  autoscaling:\n    min_replicas: 1\n")
+    out = tmp_path / "plan.svg"
+    assert ncg("plan", api, "--types", "inf1.xlarge", "-o", "svg", "--output-file", out).returncode == 0
+    size, texts, png, _ = render(out)
+    assert png == size
+    assert texts[0] == "1 node, $0.2280/h (lower bound $0.2280/h, gap at most 0.00%), 1 of 1 replicas placed"
+    assert "inf1.xlarge-1" in texts and "a 1/1 placed" in texts
+    assert size[0] >= widest_text(texts) and size[1] < 200
