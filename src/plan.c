@@ -714,9 +714,9 @@ static size_t unplaced_text(const ncg_plan *p, const papi *a, char *buf, size_t 
         if (!a->allowed[gi] || a->fit[gi] == 0)
             continue;
         ncg_cluster_nodegroup_info(p->c, gi, &info);
-        snprintf(part, sizeof(part), "%snode group %s (%d nodes)",
-                 any ? ", " : len ? "; max_instances reached: " : "max_instances reached: ", info.name,
-                 info.max_nodes);
+        snprintf(part, sizeof(part), "%s%s (%d nodes)",
+                 any ? ", " : len ? "; max_instances reached: node group " : "max_instances reached: node group ",
+                 info.name, info.max_nodes);
         put(buf, size, &len, part);
         any = true;
     }

@@ -77,10 +77,10 @@ def test_unplaced_replicas_and_every_reason_whole(tmp_path):
     assert ncg("plan", "--example", "--replicas", "max", "-o", "svg", "--output-file", out).returncode == 3
     size, texts, png, root = render(out)
     assert png == size
-    assert "unschedulable replicas: 128" in texts
-    assert "batch-classifier 4/100 placed(96 unplaced)" in texts
-    reasons = " ".join(texts[texts.index("unschedulable replicas: 128") + 1:])
-    assert ("multi-model-classifier: 16 replicas: max_instances reached: node group inf-small (20 nodes), "
+    assert "unschedulable replicas: 119" in texts
+    assert "batch-classifier 1/100 placed(99 unplaced)" in texts
+    reasons = " ".join(texts[texts.index("unschedulable replicas: 119") + 1:])
+    assert ("multi-model-classifier: 3 replicas: max_instances reached: node group inf-small (20 nodes), "
             "inf-large (20 nodes), inf-xl-spot (4 nodes)") in reasons
     assert size[0] >= widest_text([t for t in texts if not t.startswith("one box")])
 
