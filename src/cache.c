@@ -250,10 +250,26 @@ NCG_EXPORT int ncg_request_advice(const ncg_catalog *catalog, const char *type, 
         ncg_format_memory(gc.need_bytes, need, sizeof(need), NULL);
         ncg_format_memory(gc.reachable_bytes, reach, sizeof(reach), NULL);
         ncg_format_ids(gc.core_group.first_core, gc.core_group.core_count, 1, cores, sizeof(cores), NULL);
-        snprintf(lines[count++], NCG_MESSAGE_MAX, "NeuronCore Group %d (cores %s) needs %s of device memory, its "
-                 "chips hold %s after the runtime reserve: %s", p, cores, need, reach,
-                 gc.state == NCG_CACHE_NO_FIT ? "the models do not fit; use fewer processes per replica or more "
-                 "chips" : "models will be context-switched, which costs throughput");
+        if (gc.shared_with > 0) {
+            /* the limit that applies is its share of the chips it shares with other NCGs: name it */
+            char share[32], chips[32];
+            int chip_cores = gc.core_group.chip_count * ncg_node_type_copy(node)->t.cores_per_chip;
+            ncg_format_memory(gc.share_bytes, share, sizeof(share), NULL);
+            ncg_format_ids(gc.core_group.first_chip, gc.core_group.chip_count, 1, chips, sizeof(chips), NULL);
+            snprintf(lines[count++], NCG_MESSAGE_MAX, "NeuronCore Group %d (cores %s) needs %s of device memory "
+                     "but its share is %s: %d of the %d NeuronCores of chip%s %s, which hold%s %s after the runtime "
+                     "reserve, shared with %d other NeuronCore Group%s: %s", p, cores, need, share,
+                     gc.core_group.core_count, chip_cores, gc.core_group.chip_count == 1 ? "" : "s", chips,
+                     gc.core_group.chip_count == 1 ? "s" : "", reach, gc.shared_with,
+                     gc.shared_with == 1 ? "" : "s",
+                     gc.state == NCG_CACHE_NO_FIT ? "the models do not fit; use fewer processes per replica or "
+                     "more chips" : "models will be context-switched, which costs throughput");
+        } else {
+            snprintf(lines[count++], NCG_MESSAGE_MAX, "NeuronCore Group %d (cores %s) needs %s of device memory, "
+                     "its chips hold %s after the runtime reserve: %s", p, cores, need, reach,
+                     gc.state == NCG_CACHE_NO_FIT ? "the models do not fit; use fewer processes per replica or "
+                     "more chips" : "models will be context-switched, which costs throughput");
+        }
         break;
     }
     ncg_node_free(node);

@@ -468,8 +468,9 @@ static ncg_request model_request(ncg_model *m)
     "4 for throughput (NCGs of 1), or recompile for 2 NeuronCores"
 
 #define ADVICE_NO_FIT                                                                                               \
-    "NeuronCore Group 0 (cores 0-1) needs 5Gi of device memory, its chips hold 7808Mi after the runtime reserve: "  \
-    "the models do not fit; use fewer processes per replica or more chips"
+    "NeuronCore Group 0 (cores 0-1) needs 5Gi of device memory but its share is 3904Mi: 2 of the 4 NeuronCores of " \
+    "chip 0, which holds 7808Mi after the runtime reserve, shared with 1 other NeuronCore Group: the models do not " \
+    "fit; use fewer processes per replica or more chips"
 
 START_TEST(advice_suggests_higher_ppr)
 {
