@@ -461,6 +461,9 @@ static int vbp_bins(const char *path, double *seconds, bool *valid)
     if (!*valid)
         fprintf(stderr, "FAIL %s: %s\n", path, msg);
     bins = s.nodes;
+    if (getenv("NCG_BENCH_VERBOSE")) /* what generation did, per instance */
+        fprintf(stderr, "%s: %d bins, bound %.2f, stopped %d after %d rounds\n", path, bins, s.lower_bound_per_hour,
+                s.stopped, s.rounds);
     free(apis);
     ncg_plan_free(p);
     ncg_cluster_free(c);

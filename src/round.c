@@ -189,7 +189,7 @@ int plan_dive(ncg_plan *p, ncg_error *err)
         }
         if (!any) /* round up the patterns used at least half, or the one used most */
             for (int k = 0; k < res.pattern_count; k++)
-                res.patterns[k].x = k == best || res.patterns[k].x >= 0.5 ? 1 : 0;
+                res.patterns[k].x = k == best ? 1 : 0;
         rc = plan_from_lp(p, &res, false, err);
         ncg_cg_result_clear(&res);
     }
