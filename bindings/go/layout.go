@@ -15,7 +15,9 @@ func cSizes() map[string]int {
 		"ncg_node_status": C.sizeof_ncg_node_status, "ncg_chip_cache": C.sizeof_ncg_chip_cache,
 		"ncg_core_group_ref": C.sizeof_ncg_core_group_ref, "ncg_core_group_cache": C.sizeof_ncg_core_group_cache,
 		"ncg_nodegroup_spec": C.sizeof_ncg_nodegroup_spec, "ncg_placement": C.sizeof_ncg_placement,
-		"ncg_move": C.sizeof_ncg_move, "ncg_api_spec": C.sizeof_ncg_api_spec,
+		"ncg_move": C.sizeof_ncg_move, "ncg_node_score": C.sizeof_ncg_node_score,
+		"ncg_api_spec":     C.sizeof_ncg_api_spec,
 		"ncg_plan_summary": C.sizeof_ncg_plan_summary, "ncg_plan_replica": C.sizeof_ncg_plan_replica,
+		"ncg_plan_options": C.sizeof_ncg_plan_options,
 	}
 }
