@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	jsoniter "github.com/json-iterator/go"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -75,10 +76,15 @@ func (x *Extender) Handler() http.Handler {
 	return mux
 }
 
+// wire encodes and decodes the extender calls: json-iterator as encoding/json does it (the same JSON, the
+// types' own MarshalJSON and UnmarshalJSON honoured), but without sorting map keys or escaping HTML, which a
+// filter answer over a thousand nodes spends most of its encoding time on.
+var wire = jsoniter.Config{ValidateJsonRawMessage: true}.Froze()
+
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
+	_ = wire.NewEncoder(w).Encode(v)
 }
 
 // post decodes the body of a POST into the verb's argument type, times the call and writes its result.
@@ -155,7 +161,7 @@ func candidateNames(args *extenderv1.ExtenderArgs) []string {
 
 func (x *Extender) filter(_ context.Context, body []byte) (any, int) {
 	var args extenderv1.ExtenderArgs
-	if err := json.Unmarshal(body, &args); err != nil {
+	if err := wire.Unmarshal(body, &args); err != nil {
 		x.Metrics.failures.WithLabelValues("filter", "decode").Inc()
 		return &extenderv1.ExtenderFilterResult{Error: "filter: decoding ExtenderArgs: " + err.Error()}, http.StatusBadRequest
 	}
@@ -188,7 +194,7 @@ func (x *Extender) Prioritize(args *extenderv1.ExtenderArgs) *extenderv1.HostPri
 
 func (x *Extender) prioritize(_ context.Context, body []byte) (any, int) {
 	var args extenderv1.ExtenderArgs
-	if err := json.Unmarshal(body, &args); err != nil {
+	if err := wire.Unmarshal(body, &args); err != nil {
 		x.Metrics.failures.WithLabelValues("prioritize", "decode").Inc()
 		return map[string]string{"error": "prioritize: decoding ExtenderArgs: " + err.Error()}, http.StatusBadRequest
 	}
@@ -197,7 +203,7 @@ func (x *Extender) prioritize(_ context.Context, body []byte) (any, int) {
 
 func (x *Extender) bind(ctx context.Context, body []byte) (any, int) {
 	var args extenderv1.ExtenderBindingArgs
-	if err := json.Unmarshal(body, &args); err != nil {
+	if err := wire.Unmarshal(body, &args); err != nil {
 		x.Metrics.failures.WithLabelValues("bind", "decode").Inc()
 		return &extenderv1.ExtenderBindingResult{Error: "bind: decoding ExtenderBindingArgs: " + err.Error()}, http.StatusBadRequest
 	}

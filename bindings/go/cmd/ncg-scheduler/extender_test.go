@@ -95,7 +95,7 @@ func TestFilterEdgeCases(t *testing.T) {
 	}
 	code, body = rawPost(t, h, "/filter", []byte(`{"Pod": 3}`))
 	if res := decode[extenderv1.ExtenderFilterResult](t, body); code != http.StatusBadRequest ||
-		!strings.HasPrefix(res.Error, "filter: decoding ExtenderArgs: json: cannot unmarshal number") {
+		res.Error != "filter: decoding ExtenderArgs: v1.ExtenderArgs.Pod: readObjectStart: expect { or n, but found 3, error found in #9 byte of ...|{\"Pod\": 3}|..., bigger context ...|{\"Pod\": 3}|..." {
 		t.Fatal(code, res.Error)
 	}
 	code, body = rawPost(t, h, "/prioritize", []byte(`[`))

@@ -3,6 +3,7 @@ module github.com/libncg/libncg/bindings/go/cmd/ncg-scheduler
 go 1.22.0
 
 require (
+	github.com/json-iterator/go v1.1.12
 	github.com/libncg/libncg/bindings/go v0.0.0
 	github.com/prometheus/client_golang v1.20.5
 	k8s.io/api v0.31.13
@@ -30,7 +31,6 @@ require (
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/imdario/mergo v0.3.6 // indirect
 	github.com/josharian/intern v1.0.0 // indirect
-	github.com/json-iterator/go v1.1.12 // indirect
 	github.com/klauspost/compress v1.17.9 // indirect
 	github.com/mailru/easyjson v0.7.7 // indirect
 	github.com/modern-go/concurrent v0.0.0-20180306012644-bacd9c7ef1dd // indirect

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +33,26 @@ type State struct {
 	nodes   map[string]*nodeInfo              // every node seen
 	holders map[string]map[types.UID]*podInfo // pods holding or reserving on each node name, known node or not
 	pods    map[types.UID]*podInfo            // every pod seen
+
+	// states holds the answers of each node state (nodeInfo.key) seen: the library's answer for a state and a
+	// want is a pure function of the two, so an answer never goes stale; a node that changes moves to the
+	// answers of its new state. Emptied when it holds more than maxStates states (nodes keep theirs).
+	states map[string]*answers
+}
+
+// maxStates bounds State.states.
+const maxStates = 50000
+
+// answers are the library's answers for one node state, by want; filters fill it under the state's read lock.
+type answers struct {
+	mu sync.Mutex
+	by map[Want]scored
+}
+
+type scored struct {
+	score ncg.NodeScore // the terms; its node identity is that of the node it was computed on
+	never bool
+	err   error
 }
 
 type nodeInfo struct {
@@ -38,6 +60,9 @@ type nodeInfo struct {
 	typ       string
 	reason    string   // why the node is not in the library's cluster; "" when it is
 	ids       []uint64 // the library's allocations on it now
+	held      []Held   // what they hold, in the same order
+	key       string   // the node's type and held, sorted: nodes of equal keys are in the same state
+	answers   *answers // the library's answers for that state, shared by the nodes in it
 	conflicts []string // holders that could not be adopted, with the library's reason
 }
 
@@ -67,7 +92,7 @@ func NewState(cat *ncg.Catalog, policy ncg.Policy, assumeTTL time.Duration, log 
 	}
 	return &State{cat: cat, cluster: cl, policy: policy, log: log, now: time.Now, assumeTTL: assumeTTL,
 		groups: map[string]bool{}, nodes: map[string]*nodeInfo{}, holders: map[string]map[types.UID]*podInfo{},
-		pods: map[types.UID]*podInfo{}}, nil
+		pods: map[types.UID]*podInfo{}, states: map[string]*answers{}}, nil
 }
 
 type discard struct{}
@@ -222,7 +247,7 @@ func (s *State) rebuildLocked(name string) {
 			s.log.Error("releasing an allocation", "node", name, "id", id, "error", err)
 		}
 	}
-	n.ids, n.conflicts = n.ids[:0], nil
+	n.ids, n.held, n.conflicts = n.ids[:0], n.held[:0], nil
 	for _, p := range sortedHolders(s.holders[name]) {
 		var err error
 		var a ncg.Alloc
@@ -238,6 +263,29 @@ func (s *State) rebuildLocked(name string) {
 			continue
 		}
 		n.ids = append(n.ids, a.ID)
+		n.held = append(n.held, p.held)
+	}
+	s.rekeyLocked(n)
+}
+
+// rekeyLocked sets the node's key from its type and what its allocations hold.
+func (s *State) rekeyLocked(n *nodeInfo) {
+	parts := make([]string, len(n.held))
+	for i, h := range n.held {
+		kind := "d"
+		if h.Cores {
+			kind = "c"
+		}
+		parts[i] = kind + strconv.Itoa(h.First) + "+" + strconv.Itoa(h.Count)
+	}
+	sort.Strings(parts)
+	n.key = n.typ + "|" + strings.Join(parts, ",")
+	if n.answers = s.states[n.key]; n.answers == nil {
+		if len(s.states) >= maxStates {
+			s.states = map[string]*answers{}
+		}
+		n.answers = &answers{by: map[Want]scored{}}
+		s.states[n.key] = n.answers
 	}
 }
 
@@ -285,6 +333,8 @@ func (e errNodeReason) Error() string { return string(e) }
 
 // scoreLocked scores the want on a node: the library's score, or why it does not fit. unresolvable says that
 // no change of the node's pods would make it fit (the node's type, or a node the scheduler does not know).
+// The score's terms are the node's; its identity (index, node group, order added) may be that of another node
+// in the same state, whose answer the cache gave: callers only compare terms.
 func (s *State) scoreLocked(name string, w Want) (score ncg.NodeScore, unresolvable bool, err error) {
 	n := s.nodes[name]
 	if n == nil {
@@ -293,11 +343,19 @@ func (s *State) scoreLocked(name string, w Want) (score ncg.NodeScore, unresolva
 	if n.reason != "" {
 		return ncg.NodeScore{}, true, errNodeReason(n.reason)
 	}
-	score, err = s.cluster.ScoreNode(name, w.Request())
-	if err != nil {
-		return score, !errors.Is(err, ncg.ErrFull), err
+	a := n.answers
+	a.mu.Lock()
+	c, ok := a.by[w]
+	a.mu.Unlock()
+	if ok {
+		return c.score, c.never, c.err
 	}
-	return score, false, nil
+	score, err = s.cluster.ScoreNode(name, w.Request())
+	never := err != nil && !errors.Is(err, ncg.ErrFull)
+	a.mu.Lock()
+	a.by[w] = scored{score, never, err}
+	a.mu.Unlock()
+	return score, never, err
 }
 
 // Filter keeps the nodes where a valid window of the pod's devices or cores is free now, and gives every other
@@ -307,7 +365,7 @@ func (s *State) Filter(pod *corev1.Pod, names []string) (passed []string, failed
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	failed, unresolvable = extenderv1.FailedNodesMap{}, extenderv1.FailedNodesMap{}
+	failed, unresolvable = make(extenderv1.FailedNodesMap, len(names)/2), extenderv1.FailedNodesMap{}
 	if w.Count == 0 {
 		return names, failed, unresolvable, nil
 	}
@@ -356,10 +414,13 @@ func (s *State) Prioritize(pod *corev1.Pod, names []string) (extenderv1.HostPrio
 		}
 	}
 	s.mu.RUnlock()
+	for k := range list {
+		list[k].score = terms(list[k].score)
+	}
 	sort.SliceStable(list, func(a, b int) bool { return list[a].score.Compare(list[b].score) < 0 })
 	level := int64(0)
 	for k, r := range list {
-		if k > 0 && !sameTerms(list[k-1].score, r.score) {
+		if k > 0 && list[k-1].score.Compare(r.score) != 0 {
 			level++
 		}
 		out[r.i].Score = max(0, extenderv1.MaxExtenderPriority-level)
@@ -367,12 +428,11 @@ func (s *State) Prioritize(pod *corev1.Pod, names []string) (extenderv1.HostPrio
 	return out, nil
 }
 
-// sameTerms tells whether two scores are equal in every term but the node's identity (index, node group,
-// order added), which only break exact ties.
-func sameTerms(a, b ncg.NodeScore) bool {
-	a.NodeIndex, a.NodeGroup, a.Seq = 0, 0, 0
-	b.NodeIndex, b.NodeGroup, b.Seq = 0, 0, 0
-	return a.Compare(b) == 0
+// terms is a score without the node's identity (index, node group, order added), which only breaks exact
+// ties: two nodes in the same state compare equal.
+func terms(s ncg.NodeScore) ncg.NodeScore {
+	s.NodeIndex, s.NodeGroup, s.Seq = 0, 0, 0
+	return s
 }
 
 // Reservation is what a bind allocated for a pod on a node.
@@ -436,6 +496,8 @@ func (s *State) Reserve(pod *corev1.Pod, node string) (Reservation, error) {
 		held: held, holds: true, reserved: true, reservedAt: s.now()}
 	// The allocation PlaceOn made stands for p: record it, then move p in without another rebuild of this node.
 	n.ids = append(n.ids, pl.AllocID)
+	n.held = append(n.held, held)
+	s.rekeyLocked(n)
 	if old != nil && old.holds {
 		delete(s.holders[old.node], old.uid)
 		s.rebuildLocked(old.node)
