@@ -1,0 +1,525 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	ncg "github.com/libncg/libncg/bindings/go"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+	extenderv1 "k8s.io/kube-scheduler/extender/v1"
+)
+
+// State is the scheduler's picture of the Neuron nodes: a library cluster with one node group per instance type
+// and one node per Kubernetes node, whose allocations are rebuilt from the pods that hold devices or cores
+// (bound, not finished, with AWS_NEURON_IDS) every time one of them changes, plus the reservations of binds
+// whose pods have not come back bound yet. Safe for concurrent use.
+type State struct {
+	mu        sync.RWMutex
+	cat       *ncg.Catalog
+	cluster   *ncg.Cluster
+	policy    ncg.Policy
+	log       *slog.Logger
+	now       func() time.Time
+	assumeTTL time.Duration
+
+	groups  map[string]bool                   // node groups (instance types) in the cluster
+	nodes   map[string]*nodeInfo              // every node seen
+	holders map[string]map[types.UID]*podInfo // pods holding or reserving on each node name, known node or not
+	pods    map[types.UID]*podInfo            // every pod seen
+
+	// states holds the answers of each node state (nodeInfo.key) seen: the library's answer for a state and a
+	// want is a pure function of the two, so an answer never goes stale; a node that changes moves to the
+	// answers of its new state. Emptied when it holds more than maxStates states (nodes keep theirs).
+	states map[string]*answers
+}
+
+// maxStates bounds State.states.
+const maxStates = 50000
+
+// answers are the library's answers for one node state, by want; filters fill it under the state's read lock.
+type answers struct {
+	mu sync.Mutex
+	by map[Want]scored
+}
+
+type scored struct {
+	score ncg.NodeScore // the terms; its node identity is that of the node it was computed on
+	never bool
+	err   error
+}
+
+type nodeInfo struct {
+	name      string
+	typ       string
+	reason    string   // why the node is not in the library's cluster; "" when it is
+	ids       []uint64 // the library's allocations on it now
+	held      []Held   // what they hold, in the same order
+	key       string   // the node's type and held, sorted: nodes of equal keys are in the same state
+	answers   *answers // the library's answers for that state, shared by the nodes in it
+	conflicts []string // holders that could not be adopted, with the library's reason
+}
+
+type podInfo struct {
+	uid         types.UID
+	key         string // namespace/name
+	created     time.Time
+	node        string // the node it holds or reserves on, when holds
+	held        Held
+	holds       bool
+	reserved    bool      // held by a bind whose pod has not been seen bound yet
+	reservedAt  time.Time // when
+	unaccounted bool      // bound, asks for Neuron resources, but carries no AWS_NEURON_IDS
+	malformed   string    // why its annotations could not be read
+}
+
+// NewState makes an empty state over the catalog's Neuron types. policy chooses the devices or cores within
+// the node that prioritize ranked (doc/scheduler.md); assumeTTL is how long a bind's reservation is kept when
+// its pod is never seen bound.
+func NewState(cat *ncg.Catalog, policy ncg.Policy, assumeTTL time.Duration, log *slog.Logger) (*State, error) {
+	cl, err := ncg.NewCluster()
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(discard{}, nil))
+	}
+	return &State{cat: cat, cluster: cl, policy: policy, log: log, now: time.Now, assumeTTL: assumeTTL,
+		groups: map[string]bool{}, nodes: map[string]*nodeInfo{}, holders: map[string]map[types.UID]*podInfo{},
+		pods: map[types.UID]*podInfo{}, states: map[string]*answers{}}, nil
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// Close frees the library's cluster.
+func (s *State) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cluster.Close()
+}
+
+// SetNode records a node that was added or changed. A node of a Neuron type of the catalog joins the cluster
+// (its node group is its instance type); any other node is kept with the reason it cannot hold Neuron pods.
+func (s *State) SetNode(node *corev1.Node) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	name, typ := node.Name, NodeType(node)
+	if n := s.nodes[name]; n != nil {
+		if n.typ == typ {
+			return
+		}
+		s.removeLocked(n)
+	}
+	n := &nodeInfo{name: name, typ: typ}
+	s.nodes[name] = n
+	if n.reason = s.addLocked(name, typ); n.reason != "" {
+		s.log.Info("node cannot hold Neuron pods", "node", name, "reason", n.reason)
+		return
+	}
+	s.rebuildLocked(name)
+}
+
+// addLocked adds the node to the library's cluster, or says why it cannot be.
+func (s *State) addLocked(name, typ string) string {
+	if typ == "" {
+		return fmt.Sprintf("node %s has no %s label", name, LabelInstanceType)
+	}
+	t, _, err := s.cat.FindType(typ)
+	if err != nil || t.Chips == 0 {
+		return fmt.Sprintf("instance type %s of node %s has no Neuron devices", typ, name)
+	}
+	if !s.groups[typ] {
+		if _, err := s.cluster.AddNodeGroup(s.cat, ncg.NodeGroupSpec{Name: typ, Type: typ, MaxNodes: 1000000}); err != nil {
+			return fmt.Sprintf("node group of instance type %s: %v", typ, err)
+		}
+		if err := s.cluster.SetPolicy(typ, s.policy); err != nil {
+			return fmt.Sprintf("node group of instance type %s: %v", typ, err)
+		}
+		s.groups[typ] = true
+	}
+	if _, err := s.cluster.AddNode(name, typ); err != nil {
+		return fmt.Sprintf("node %s: %v", name, err)
+	}
+	return ""
+}
+
+func (s *State) removeLocked(n *nodeInfo) {
+	if n.reason == "" {
+		if err := s.cluster.RemoveNode(n.name); err != nil {
+			s.log.Error("removing a node from the cluster", "node", n.name, "error", err)
+		}
+	}
+	delete(s.nodes, n.name)
+}
+
+// DeleteNode forgets a node; pods still bound to it hold nothing until it comes back.
+func (s *State) DeleteNode(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := s.nodes[name]; n != nil {
+		s.removeLocked(n)
+	}
+}
+
+// SetPod records a pod that was added or changed, and rebuilds the nodes whose holders changed.
+func (s *State) SetPod(pod *corev1.Pod) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.pods[pod.UID]
+	p := &podInfo{uid: pod.UID, key: pod.Namespace + "/" + pod.Name, created: pod.CreationTimestamp.Time}
+	held, ok, err := PodHeld(pod)
+	finished := pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed
+	switch {
+	case ok:
+		p.holds, p.node, p.held = true, pod.Spec.NodeName, held
+	case err != nil:
+		p.malformed = err.Error()
+	case old != nil && old.reserved && pod.Spec.NodeName == "" && !finished && pod.DeletionTimestamp == nil:
+		// The annotations of a bind in flight, before its binding: keep the reservation.
+		p.holds, p.node, p.held, p.reserved, p.reservedAt = true, old.node, old.held, true, old.reservedAt
+	}
+	if !p.holds && pod.Spec.NodeName != "" && !finished && p.malformed == "" {
+		if w, err := PodWant(pod); err == nil && w.Count > 0 {
+			p.unaccounted = true
+		}
+	}
+	s.pods[pod.UID] = p
+	s.movePodLocked(old, p)
+}
+
+// DeletePod forgets a pod: what it held is free at once.
+func (s *State) DeletePod(uid types.UID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old := s.pods[uid]; old != nil {
+		delete(s.pods, uid)
+		s.movePodLocked(old, nil)
+	}
+}
+
+// movePodLocked replaces old by p (nil: gone) among the holders and rebuilds the nodes concerned.
+func (s *State) movePodLocked(old, p *podInfo) {
+	var rebuild []string
+	if old != nil && old.holds {
+		delete(s.holders[old.node], old.uid)
+		if len(s.holders[old.node]) == 0 {
+			delete(s.holders, old.node)
+		}
+		rebuild = append(rebuild, old.node)
+	}
+	if p != nil && p.holds {
+		if s.holders[p.node] == nil {
+			s.holders[p.node] = map[types.UID]*podInfo{}
+		}
+		s.holders[p.node][p.uid] = p
+		if len(rebuild) == 0 || rebuild[0] != p.node {
+			rebuild = append(rebuild, p.node)
+		}
+	}
+	if old != nil && p != nil && old.holds && p.holds && old.node == p.node && old.held == p.held {
+		// Same holding (a reservation confirmed, a status change): the library's node is already right, but the
+		// node's allocation records point to the old podInfo only through ids, which do not change.
+		return
+	}
+	for _, name := range rebuild {
+		s.rebuildLocked(name)
+	}
+}
+
+// rebuildLocked releases every allocation of a node and adopts its holders again, oldest pod first (then by
+// namespace/name), so the same pods always give the same state, whatever the order of the events that brought
+// them. A holder that overlaps an earlier one, or whose ids do not fit the node, is recorded as a conflict.
+func (s *State) rebuildLocked(name string) {
+	n := s.nodes[name]
+	if n == nil || n.reason != "" {
+		return
+	}
+	for _, id := range n.ids {
+		if err := s.cluster.Release(name, id); err != nil {
+			s.log.Error("releasing an allocation", "node", name, "id", id, "error", err)
+		}
+	}
+	n.ids, n.held, n.conflicts = n.ids[:0], n.held[:0], nil
+	for _, p := range sortedHolders(s.holders[name]) {
+		var err error
+		var a ncg.Alloc
+		if p.held.Cores {
+			a, err = s.cluster.Adopt(name, nil, "", []string{p.held.IDs})
+		} else {
+			a, err = s.cluster.Adopt(name, nil, p.held.IDs, nil)
+		}
+		if err != nil {
+			msg := fmt.Sprintf("pod %s: %s=%s: %v", p.key, AnnotationIDs, p.held.IDs, err)
+			n.conflicts = append(n.conflicts, msg)
+			s.log.Warn("allocation not adopted", "node", name, "pod", p.key, "ids", p.held.IDs, "error", err)
+			continue
+		}
+		n.ids = append(n.ids, a.ID)
+		n.held = append(n.held, p.held)
+	}
+	s.rekeyLocked(n)
+}
+
+// rekeyLocked sets the node's key from its type and what its allocations hold.
+func (s *State) rekeyLocked(n *nodeInfo) {
+	parts := make([]string, len(n.held))
+	for i, h := range n.held {
+		kind := "d"
+		if h.Cores {
+			kind = "c"
+		}
+		parts[i] = kind + strconv.Itoa(h.First) + "+" + strconv.Itoa(h.Count)
+	}
+	sort.Strings(parts)
+	n.key = n.typ + "|" + strings.Join(parts, ",")
+	if n.answers = s.states[n.key]; n.answers == nil {
+		if len(s.states) >= maxStates {
+			s.states = map[string]*answers{}
+		}
+		n.answers = &answers{by: map[Want]scored{}}
+		s.states[n.key] = n.answers
+	}
+}
+
+func sortedHolders(m map[types.UID]*podInfo) []*podInfo {
+	list := make([]*podInfo, 0, len(m))
+	for _, p := range m {
+		list = append(list, p)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if !a.created.Equal(b.created) {
+			return a.created.Before(b.created)
+		}
+		if a.key != b.key {
+			return a.key < b.key
+		}
+		return a.uid < b.uid
+	})
+	return list
+}
+
+// ExpireReservations drops the reservations older than the TTL whose pods were never seen bound (a binding
+// lost, or the scheduler's own events lost), and returns how many it dropped.
+func (s *State) ExpireReservations() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now, n := s.now(), 0
+	for _, p := range s.pods {
+		if p.reserved && now.Sub(p.reservedAt) > s.assumeTTL {
+			q := *p
+			q.holds, q.reserved = false, false
+			s.pods[p.uid] = &q
+			s.movePodLocked(p, &q)
+			s.log.Warn("reservation expired: the pod was never seen bound", "pod", p.key, "node", p.node)
+			n++
+		}
+	}
+	return n
+}
+
+// errNodeReason is a node that can never hold Neuron pods (not a Neuron type, no type label).
+type errNodeReason string
+
+func (e errNodeReason) Error() string { return string(e) }
+
+// scoreLocked scores the want on a node: the library's score, or why it does not fit. unresolvable says that
+// no change of the node's pods would make it fit (the node's type, or a node the scheduler does not know).
+// The score's terms are the node's; its identity (index, node group, order added) may be that of another node
+// in the same state, whose answer the cache gave: callers only compare terms.
+func (s *State) scoreLocked(name string, w Want) (score ncg.NodeScore, unresolvable bool, err error) {
+	n := s.nodes[name]
+	if n == nil {
+		return ncg.NodeScore{}, false, fmt.Errorf("node %s is not known to ncg-scheduler yet", name)
+	}
+	if n.reason != "" {
+		return ncg.NodeScore{}, true, errNodeReason(n.reason)
+	}
+	a := n.answers
+	a.mu.Lock()
+	c, ok := a.by[w]
+	a.mu.Unlock()
+	if ok {
+		return c.score, c.never, c.err
+	}
+	score, err = s.cluster.ScoreNode(name, w.Request())
+	never := err != nil && !errors.Is(err, ncg.ErrFull)
+	a.mu.Lock()
+	a.by[w] = scored{score, never, err}
+	a.mu.Unlock()
+	return score, never, err
+}
+
+// Filter keeps the nodes where a valid window of the pod's devices or cores is free now, and gives every other
+// node the library's reason. A pod that asks for no Neuron resource passes everywhere.
+func (s *State) Filter(pod *corev1.Pod, names []string) (passed []string, failed, unresolvable extenderv1.FailedNodesMap, err error) {
+	w, err := PodWant(pod)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	failed, unresolvable = make(extenderv1.FailedNodesMap, len(names)/2), extenderv1.FailedNodesMap{}
+	if w.Count == 0 {
+		return names, failed, unresolvable, nil
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	passed = make([]string, 0, len(names))
+	for _, name := range names {
+		_, never, err := s.scoreLocked(name, w)
+		switch {
+		case err == nil:
+			passed = append(passed, name)
+		case never:
+			unresolvable[name] = err.Error()
+		default:
+			failed[name] = err.Error()
+		}
+	}
+	return passed, failed, unresolvable, nil
+}
+
+// Prioritize ranks the nodes by the library's score, which ncg_cluster_place uses: the best score gets
+// MaxExtenderPriority, each worse distinct score one less, down to 0; nodes whose scores differ only in the
+// order they were added (equal priority, leftover and free capacity) get the same priority. Nodes where the
+// pod does not fit get 0, and so does every node for a pod that asks for no Neuron resource.
+func (s *State) Prioritize(pod *corev1.Pod, names []string) (extenderv1.HostPriorityList, error) {
+	w, err := PodWant(pod)
+	if err != nil {
+		return nil, err
+	}
+	out := make(extenderv1.HostPriorityList, len(names))
+	for i, name := range names {
+		out[i] = extenderv1.HostPriority{Host: name}
+	}
+	if w.Count == 0 {
+		return out, nil
+	}
+	type ranked struct {
+		i     int
+		score ncg.NodeScore
+	}
+	list := make([]ranked, 0, len(names))
+	s.mu.RLock()
+	for i, name := range names {
+		if sc, _, err := s.scoreLocked(name, w); err == nil {
+			list = append(list, ranked{i, sc})
+		}
+	}
+	s.mu.RUnlock()
+	for k := range list {
+		list[k].score = terms(list[k].score)
+	}
+	sort.SliceStable(list, func(a, b int) bool { return list[a].score.Compare(list[b].score) < 0 })
+	level := int64(0)
+	for k, r := range list {
+		if k > 0 && list[k-1].score.Compare(r.score) != 0 {
+			level++
+		}
+		out[r.i].Score = max(0, extenderv1.MaxExtenderPriority-level)
+	}
+	return out, nil
+}
+
+// terms is a score without the node's identity (index, node group, order added), which only breaks exact
+// ties: two nodes in the same state compare equal.
+func terms(s ncg.NodeScore) ncg.NodeScore {
+	s.NodeIndex, s.NodeGroup, s.Seq = 0, 0, 0
+	return s
+}
+
+// Reservation is what a bind allocated for a pod on a node.
+type Reservation struct {
+	Want Want
+	Node string
+	Held Held
+}
+
+// Reserve allocates the pod's devices or cores on the node (the library's PlaceOn: the node group's policy
+// picks them) and holds them for the pod until its pod is seen bound, deleted or finished, the reservation is
+// forgotten or it expires. A pod that asks for no Neuron resource gets an empty reservation. Reserving again
+// a pod that has a reservation on the same node gives that reservation (a bind retried).
+func (s *State) Reserve(pod *corev1.Pod, node string) (Reservation, error) {
+	w, err := PodWant(pod)
+	if err != nil {
+		return Reservation{}, err
+	}
+	if w.Count == 0 {
+		return Reservation{Want: w, Node: node}, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.pods[pod.UID]
+	if old != nil && old.holds {
+		if old.reserved && old.node == node {
+			return Reservation{Want: w, Node: node, Held: old.held}, nil
+		}
+		if !old.reserved {
+			return Reservation{}, fmt.Errorf("pod %s holds %s=%s on node %s already", old.key, AnnotationIDs, old.held.IDs, old.node)
+		}
+	}
+	n := s.nodes[node]
+	if n == nil {
+		return Reservation{}, fmt.Errorf("node %s is not known to ncg-scheduler yet", node)
+	}
+	if n.reason != "" {
+		return Reservation{}, errNodeReason(n.reason)
+	}
+	pl, err := s.cluster.PlaceOn(node, w.Request())
+	if err != nil {
+		return Reservation{}, err
+	}
+	cn, err := s.cluster.Node(pl.NodeIndex)
+	var a ncg.Alloc
+	if err == nil {
+		a, err = cn.Alloc(pl.AllocID)
+	}
+	if err != nil {
+		if rerr := s.cluster.Release(node, pl.AllocID); rerr != nil {
+			s.log.Error("releasing an allocation", "node", node, "id", pl.AllocID, "error", rerr)
+		}
+		return Reservation{}, err
+	}
+	held := Held{Cores: w.Cores, First: a.FirstChip, Count: a.ChipCount}
+	if w.Cores {
+		held.First, held.Count = a.FirstCore, a.CoreCount
+	}
+	held.IDs = FormatIDs(held.First, held.Count)
+	p := &podInfo{uid: pod.UID, key: pod.Namespace + "/" + pod.Name, created: pod.CreationTimestamp.Time, node: node,
+		held: held, holds: true, reserved: true, reservedAt: s.now()}
+	// The allocation PlaceOn made stands for p: record it, then move p in without another rebuild of this node.
+	n.ids = append(n.ids, pl.AllocID)
+	n.held = append(n.held, held)
+	s.rekeyLocked(n)
+	if old != nil && old.holds {
+		delete(s.holders[old.node], old.uid)
+		s.rebuildLocked(old.node)
+	}
+	if s.holders[node] == nil {
+		s.holders[node] = map[types.UID]*podInfo{}
+	}
+	s.holders[node][p.uid] = p
+	s.pods[p.uid] = p
+	return Reservation{Want: w, Node: node, Held: held}, nil
+}
+
+// Forget drops the reservation of a pod whose bind failed; a pod seen bound meanwhile keeps what it holds.
+func (s *State) Forget(uid types.UID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.pods[uid]
+	if p == nil || !p.reserved {
+		return
+	}
+	q := *p
+	q.holds, q.reserved = false, false
+	s.pods[uid] = &q
+	s.movePodLocked(p, &q)
+}
