@@ -57,7 +57,7 @@ REPLICAS_MAX = -3
 _KEEP_GOING = 1 << 0  # NCG_CORTEX_KEEP_GOING
 _REPLICAS = {"min": REPLICAS_MIN, "init": REPLICAS_INIT, "max": REPLICAS_MAX}
 
-Path = Union[str, "os.PathLike[str]"]
+Path = Union[str, bytes, "os.PathLike[str]"]
 
 
 def _cx() -> Any:
@@ -154,8 +154,8 @@ class Diagnostic:
 
 
 def _path(path: Path) -> bytes:
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError("path must be a str or os.PathLike, not %s" % type(path).__name__)
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError("path must be a str, bytes or os.PathLike, not %s" % type(path).__name__)
     return os.fsencode(path)
 
 
