@@ -4,7 +4,8 @@
 binding, and print where every replica goes: the same plan as `ncg plan --example`.
 
 The APIs and node groups below are those two files written out in Python, field for field; cortex_plan.py
-reads the files themselves with libncg-cortex (ncg.cortex) and prints the same plan. Run: NCG_LIBRARY=/path/to/libncg.so.2 python3 plan_example.py
+reads the files themselves with libncg-cortex (ncg.cortex) and prints the same plan.
+Run: NCG_LIBRARY=/path/to/libncg.so.2 python3 plan_example.py
 """
 import ncg
 

@@ -295,7 +295,8 @@ def test_catalog_files():
     with ncg.cortex.Files() as f, ncg.Catalog() as cat:
         assert f.load_catalog(cat, "cat.yaml", "- name: inf1.xlarge\n  price: 0.5\n") == 1
         assert cat.find("inf1.xlarge").usd_per_hour == 0.5
-        with raises(ncg.ParseError, ncg.Status.PARSE, "cat.yaml:3:3: type: type new.type: chips 0 is out of range 1..64"):
+        with raises(ncg.ParseError, ncg.Status.PARSE,
+                    "cat.yaml:3:3: type: type new.type: chips 0 is out of range 1..64"):
             f.load_catalog(cat, "cat.yaml", "- name: inf1.xlarge\n  price: 0.25\n- name: new.type\n  price: 0.5\n")
         assert cat.find("inf1.xlarge").usd_per_hour == 0.5 and "new.type" not in cat  # all entries or none
         assert ncg.cortex.suggest_type(cat, "inf1.xlarg") == "inf1.xlarge"
