@@ -20,7 +20,8 @@ handle raises :class:`ClosedError`.
 
 Thread safety is the C library's: distinct handles may be used from distinct threads at the same time; one
 handle may be read (methods that do not change it) by many threads at once while no thread changes it; any
-other use needs one thread at a time. This package adds no locks and no global mutable state.
+other use needs one thread at a time. This package adds no locks and no global mutable state (but for
+libncg-cortex's functions, declared once on first use: threads racing there declare the same functions twice).
 """
 from __future__ import annotations
 
