@@ -3,8 +3,9 @@
 """Plan Cortex's example deployment (examples/cortex/apis.yaml on examples/cortex/cluster.yaml) with the Python
 binding, and print where every replica goes: the same plan as `ncg plan --example`.
 
-The APIs and node groups below are those two files written out in Python, field for field (the binding has no
-Cortex YAML reader yet). Run: NCG_LIBRARY=/path/to/libncg.so.2 python3 plan_example.py
+The APIs and node groups below are those two files written out in Python, field for field; cortex_plan.py
+reads the files themselves with libncg-cortex (ncg.cortex) and prints the same plan.
+Run: NCG_LIBRARY=/path/to/libncg.so.2 python3 plan_example.py
 """
 import ncg
 

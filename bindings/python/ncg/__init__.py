@@ -8,7 +8,9 @@ library's major version is not 2.
 
 Objects: :class:`Catalog` (instance types and reserves), :class:`Node` (one machine: allocate, adopt, release),
 :class:`Cluster` (node groups and named nodes: place, release, adopt, dump/restore, defrag) and :class:`Plan`
-(replicas of many APIs onto priced nodes). Requests take Cortex's YAML names as keyword arguments: ``inf``,
+(replicas of many APIs onto priced nodes). :mod:`ncg.cortex` reads Cortex API, cluster and catalog files with
+libncg-cortex (loaded on first use: ``import ncg`` works without it); ``ncg.CortexFiles`` is its
+:class:`ncg.cortex.Files`. Requests take Cortex's YAML names as keyword arguments: ``inf``,
 ``neuroncores``, ``processes_per_replica``, ``cpu``, ``mem``, ``gpu``, ``hugepages`` and ``models``;
 quantities accept ``int`` (cores for cpu, bytes for memory), ``float`` and Kubernetes strings ("500m", "2Gi").
 
@@ -18,7 +20,8 @@ handle raises :class:`ClosedError`.
 
 Thread safety is the C library's: distinct handles may be used from distinct threads at the same time; one
 handle may be read (methods that do not change it) by many threads at once while no thread changes it; any
-other use needs one thread at a time. This package adds no locks and no global mutable state.
+other use needs one thread at a time. This package adds no locks and no global mutable state (but for
+libncg-cortex's functions, declared once on first use: threads racing there declare the same functions twice).
 """
 from __future__ import annotations
 
@@ -46,6 +49,7 @@ __all__ = [
     "NodeStatus", "ChipCache", "CoreGroupRef", "CoreGroupCache", "NodeGroup", "Placement", "NodeScore", "Move",
     "Defrag", "ApiSpec", "PlanOptions", "PlanSummary", "PlanReplica", "Unplaced",
     "Catalog", "Node", "ClusterNode", "Cluster", "PlannedCluster", "Plan",
+    "cortex", "CortexFiles",
 ]
 
 Quantity = Union[int, float, str]
@@ -505,6 +509,15 @@ class Request:
             r.model_count = len(models)
             r._keep = (arr, names)  # type: ignore[attr-defined]
         return r
+
+    @classmethod
+    def _from_c(cls, r: _Request) -> "Request":
+        """The request a C library filled (libncg-cortex's APIs): cpu in Kubernetes notation ("3", "8500m"),
+        memory and model sizes in bytes."""
+        models = tuple(Model(_str(r.models[i].name), r.models[i].bytes, r.models[i].compiled_cores,
+                             bool(r.models[i].static_weights)) for i in range(r.model_count))
+        return cls(inf=r.inf, cpu=format_cpu(r.cpu_milli), mem=r.memory_bytes, processes_per_replica=r.ppr,
+                   gpu=r.gpu, models=models, neuroncores=r.neuroncores, hugepages=r.hugepages_bytes)
 
 
 def _request(request: Optional[Request], kwargs: Dict[str, Any]) -> _Request:
@@ -1520,3 +1533,9 @@ class Plan(_Handle):
     def headroom(self, api: Union[int, str]) -> int:
         """How many more replicas of an API would fit on the plan's nodes as they are."""
         return C.ncg_plan_get_headroom(self._ptr(), self._api(api))
+
+
+# The Cortex file reader (libncg-cortex), loaded when first used.
+from . import cortex  # noqa: E402  (it uses the classes above)
+
+CortexFiles = cortex.Files

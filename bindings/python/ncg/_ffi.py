@@ -387,8 +387,9 @@ C = _Functions()
 KINDS: Dict[str, str] = {}
 
 
-def _bind(name: str, restype: Any, argtypes: List[Any], kind: str) -> Callable[..., Any]:
-    f = getattr(lib, name)
+def _bind(name: str, restype: Any, argtypes: List[Any], kind: str,
+          library: Optional[ctypes.CDLL] = None) -> Callable[..., Any]:
+    f = getattr(library if library is not None else lib, name)
     f.restype = restype
     if kind == "plain":
         f.argtypes = argtypes
@@ -430,3 +431,134 @@ def array(ctype: Any, fill: Callable[[Any, int], int]) -> List[Any]:
         if m <= n:
             return list(out[:m])
         n = m
+
+
+# ------------------------------------------------------------------------------------------------------------
+# libncg-cortex (ncg-cortex.h): the Cortex file reader, optional. It is loaded on first use (cortex()), not at
+# import, so that `import ncg` works where only libncg is installed.
+
+#: Environment variable naming the libncg-cortex file to load (tests, unusual installs).
+CORTEX_LIBRARY_ENV = "NCG_CORTEX_LIBRARY"
+#: The SONAME of the libncg-cortex major version this binding speaks (the same major as libncg's).
+CORTEX_SONAME = "libncg-cortex.so.2"
+
+
+class _CortexApi(ctypes.Structure):
+    _c_name_ = "ncg_cortex_api"
+    _fields_ = [("size", ctypes.c_uint32), ("name", ctypes.c_char_p), ("kind", ctypes.c_char_p),
+                ("file", ctypes.c_char_p), ("line", ctypes.c_int), ("column", ctypes.c_int),
+                ("splitter", ctypes.c_int), ("invalid", ctypes.c_int), ("request", ctypes.POINTER(_Request)),
+                ("min_replicas", ctypes.c_int), ("init_replicas", ctypes.c_int), ("max_replicas", ctypes.c_int),
+                ("nodegroups", ctypes.POINTER(ctypes.c_char_p)), ("nodegroup_count", ctypes.c_size_t),
+                ("max_per_node", ctypes.c_int), ("backend_count", ctypes.c_size_t)]
+
+
+class _CortexBackend(ctypes.Structure):
+    _c_name_ = "ncg_cortex_backend"
+    _fields_ = [("size", ctypes.c_uint32), ("name", ctypes.c_char_p), ("weight", ctypes.c_int),
+                ("shadow", ctypes.c_int), ("line", ctypes.c_int), ("column", ctypes.c_int)]
+
+
+class _CortexNodegroup(ctypes.Structure):
+    _c_name_ = "ncg_cortex_nodegroup"
+    _fields_ = [("size", ctypes.c_uint32), ("file", ctypes.c_char_p), ("line", ctypes.c_int),
+                ("column", ctypes.c_int), ("type_line", ctypes.c_int), ("type_column", ctypes.c_int),
+                ("spot", ctypes.c_int)]
+
+
+class _CortexDiagnostic(ctypes.Structure):
+    _c_name_ = "ncg_cortex_diagnostic"
+    _fields_ = [("size", ctypes.c_uint32), ("message", ctypes.c_char_p), ("file", ctypes.c_char_p),
+                ("line", ctypes.c_int), ("column", ctypes.c_int), ("warning", ctypes.c_int)]
+
+
+#: The functions of ncg-cortex.h, in header order, with the kinds of `_FUNCTIONS`.
+_CORTEX_FUNCTIONS: List[Tuple[str, Any, List[Any], str]] = [
+    ("ncg_cortex_version", _S, [], "plain"),
+    ("ncg_cortex_new", _P, [_U], "handle"),
+    ("ncg_cortex_free", _P, [_P], "plain"),
+    ("ncg_cortex_load_apis", _I, [_P, _S, _S], "status"),
+    ("ncg_cortex_load_cluster", _I, [_P, _S, _S], "status"),
+    ("ncg_cortex_load_catalog", _I, [_P, _P, _S, _S], "status"),
+    ("ncg_cortex_api_count", _I, [_P], "plain"),
+    ("ncg_cortex_get_api", _I, [_P, _I, ctypes.POINTER(_CortexApi)], "status"),
+    ("ncg_cortex_get_backend", _I, [_P, _I, _I, ctypes.POINTER(_CortexBackend)], "status"),
+    ("ncg_cortex_nodegroup_count", _I, [_P], "plain"),
+    ("ncg_cortex_get_nodegroup", _I, [_P, _I, ctypes.POINTER(_NodegroupSpec), ctypes.POINTER(_CortexNodegroup)],
+     "status"),
+    ("ncg_cortex_get_region", _S, [_P], "plain"),
+    ("ncg_cortex_file_count", _I, [_P], "plain"),
+    ("ncg_cortex_get_file", _S, [_P, _I], "plain"),
+    ("ncg_cortex_diagnostic_count", _I, [_P], "plain"),
+    ("ncg_cortex_error_count", _I, [_P], "plain"),
+    ("ncg_cortex_get_diagnostic", _I, [_P, _I, ctypes.POINTER(_CortexDiagnostic)], "status"),
+    ("ncg_cortex_suggest_type", _S, [_P, _S], "plain"),
+    ("ncg_cortex_new_cluster", _P, [_P, _P, _S], "handle"),
+    ("ncg_cortex_check", _I, [_P, _P, _P], "status"),
+    ("ncg_cortex_add_to_plan", _I, [_P, _P, _I], "status"),
+]
+
+_cortex: Optional[Tuple[Any, Any, str]] = None  # (C functions, CDLL, file name) once loaded
+
+
+def _load_cortex() -> Tuple[ctypes.CDLL, str]:
+    """Load libncg-cortex: the file named by $NCG_CORTEX_LIBRARY when it is set (and nothing else then), else
+    libncg-cortex.so.2 in the directory libncg was loaded from (when it was loaded by path), else the SONAME, else
+    what ctypes.util.find_library("ncg-cortex") finds. Its version must be libncg's (it is built with libncg).
+    Raises one ImportError listing every attempt and why it failed."""
+    tried: List[str] = []
+    env = os.environ.get(CORTEX_LIBRARY_ENV)
+    if env:
+        candidates: List[Tuple[str, Optional[str]]] = [("$%s=" % CORTEX_LIBRARY_ENV, env)]
+    else:
+        candidates = []
+        if os.sep in library_name:
+            candidates.append(("next to libncg ", os.path.join(os.path.dirname(library_name), CORTEX_SONAME)))
+        candidates += [("SONAME ", CORTEX_SONAME), ("ctypes.util.find_library('ncg-cortex') -> ", None)]
+    want = (lib.ncg_version() or b"").decode("ascii", "replace")
+    for how, name in candidates:
+        if name is None:
+            name = ctypes.util.find_library("ncg-cortex")
+            if not name:
+                tried.append(how + "nothing")
+                continue
+        try:
+            found = ctypes.CDLL(name)
+        except OSError as e:
+            tried.append("%s%s (%s)" % (how, name, e))
+            continue
+        try:
+            fn = found.ncg_cortex_version
+        except AttributeError:
+            tried.append("%s%s (loaded, but it has no ncg_cortex_version: not libncg-cortex)" % (how, name))
+            continue
+        fn.restype, fn.argtypes = ctypes.c_char_p, []
+        ver = (fn() or b"").decode("ascii", "replace")
+        if ver != want:
+            tried.append("%s%s (libncg-cortex %s; the loaded libncg is %s)" % (how, name, ver, want))
+            continue
+        return found, name
+    raise ImportError("cannot load libncg-cortex (the Cortex file reader) %s; tried: %s. Set $%s to the path of %s, "
+                      "or install libncg-cortex where the dynamic loader finds it (meson builds it when libyaml is "
+                      "found)." % (want, "; ".join(tried), CORTEX_LIBRARY_ENV, CORTEX_SONAME))
+
+
+def cortex() -> Any:
+    """The functions of `_CORTEX_FUNCTIONS` as attributes (like `C`), loading libncg-cortex on the first call.
+    A failed load raises ImportError; a later call tries again."""
+    global _cortex
+    if _cortex is None:
+        found, name = _load_cortex()
+        fns = _Functions()
+        for n, restype, argtypes, kind in _CORTEX_FUNCTIONS:
+            setattr(fns, n, _bind(n, restype, argtypes, kind, found))
+            KINDS[n] = kind
+        _cortex = (fns, found, name)
+    return _cortex[0]
+
+
+def cortex_library() -> Tuple[ctypes.CDLL, str]:
+    """The loaded libncg-cortex and the name it was loaded by (loading it as cortex() does)."""
+    cortex()
+    assert _cortex is not None
+    return _cortex[1], _cortex[2]

@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from plan_compare import assert_plan_matches_cli
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 PKG = os.path.dirname(HERE)
 EXAMPLES = os.environ.get("NCG_EXAMPLES") or os.path.join(os.path.dirname(os.path.dirname(PKG)), "examples")
@@ -39,6 +41,34 @@ def test_controller_example_runs():
     assert "added inf-large-1" in out and r.stderr == ""
 
 
+needs_cortex = pytest.mark.skipif(not os.environ.get("NCG_CORTEX_LIBRARY"),
+                                  reason="libncg-cortex is not built ($NCG_CORTEX_LIBRARY)")
+
+
+@needs_cortex
+def test_cortex_example_prints_the_plan_of_the_files():
+    """cortex_plan.py reads examples/cortex/ with libncg-cortex: the same output as plan_example.py."""
+    r = run_example("cortex_plan.py")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert r.stdout == run_example("plan_example.py").stdout
+
+
+@needs_cortex
+def test_cortex_example_reports_every_problem(tmp_path):
+    apis = tmp_path / "apis.yaml"
+    apis.write_text("- name: a\n  kind: RealtimeAPI\n  compute: {cpu: -1}\n- name: b\n  kind: RealtimeAPI\n"
+                    "  compute: {inf: 100}\n")
+    env = dict(os.environ, PYTHONPATH=PKG, PYTHONDONTWRITEBYTECODE="1")
+    r = subprocess.run([sys.executable, os.path.join(PY_EXAMPLES, "cortex_plan.py"),
+                        os.path.join(EXAMPLES, "cortex", "cluster.yaml"), str(apis)], capture_output=True,
+                       text=True, env=env, timeout=120)
+    assert (r.returncode, r.stdout) == (1, "")
+    assert r.stderr.splitlines() == [
+        "%s:3:18: api a: compute.cpu: invalid CPU quantity \"-1\": must not be negative" % apis,
+        "%s:4:3: api b: compute: no instances can satisfy the requested Inf quantity - requested 100 Inf but "
+        "instances only have 1 Inf available" % apis]
+
+
 @pytest.mark.skipif(not os.environ.get("NCG_BIN"), reason="the ncg CLI is not built ($NCG_BIN)")
 def test_example_plan_matches_the_cli():
     sys.path.insert(0, PY_EXAMPLES)
@@ -49,43 +79,7 @@ def test_example_plan_matches_the_cli():
     cli = json.loads(subprocess.run([os.environ["NCG_BIN"], "plan", "--example", "-o", "json"], check=True,
                                     capture_output=True, text=True).stdout)
     with plan_example.build_plan() as plan:
-        s = plan.summary()
-        assert round(s.price_per_hour, 6) == cli["price_per_hour"]
-        assert round(s.lower_bound_per_hour, 6) == cli["lower_bound_per_hour"]
-        assert round(s.gap, 6) == cli["gap"]
-        assert (s.replicas, s.placed) == (cli["replicas"], cli["placed"])
-        pc = plan.cluster
-        groups = pc.nodegroups
-        assert [(g.name, g.instance_type, g.price, g.priority) for g in groups] == \
-            [(g["name"], g["type"], g["usd_per_hour"], g["priority"]) for g in cli["node_groups"]]
-        assert [sum(1 for n in pc.nodes if n.nodegroup == g.index) for g in groups] == \
-            [g["nodes"] for g in cli["node_groups"]]
-        assert [n.name for n in pc.nodes] == [n["name"] for n in cli["nodes"]]
-        by_alloc = {(r.node, r.alloc_id): r.api_name for r in plan.replicas() if r.placed}
-        for node, cn in zip(pc.nodes, cli["nodes"]):
-            assert (node.type_name, groups[node.nodegroup].name, node.status().largest_window) == \
-                (cn["type"], cn["group"], cn["largest_free_window"])
-            ours = []
-            for a in node.allocations:
-                envs = node.envs(a.id)
-                chips = list(range(a.first_chip, a.first_chip + a.chip_count)) if a.chip_count else []
-                ours.append((by_alloc[(node.name, a.id)], chips, [e.visible_cores for e in envs],
-                             [g.core_count for g in node.core_groups(a.id)],
-                             [node.core_group_cache(a.id, p).state.label for p in range(len(envs))],
-                             envs[0].visible_devices if envs else None, a.cpu_milli, a.memory_bytes))
-            theirs = [(r["api"], r["chips"], [g["cores"] for g in r["groups"]], [g["size"] for g in r["groups"]],
-                       [g["cache"] for g in r["groups"]], r.get("env", {}).get("AWS_NEURON_VISIBLE_DEVICES"),
-                       r["cpu_milli"], r["memory_bytes"]) for r in cn["replicas"]]
-            assert sorted(ours, key=repr) == sorted(theirs, key=repr), node.name
-            for chip, dm in enumerate(cn["device_memory"]):
-                c = node.chip_cache(chip)
-                assert (c.capacity_bytes, c.used_bytes, c.free_bytes) == \
-                    (dm["capacity_bytes"], dm["used_bytes"], dm["free_bytes"])
-        for i, api in enumerate(cli["apis"]):
-            assert plan.api_name(i) == api["name"]
-            assert plan.headroom(i) == api["headroom"]
-            assert sum(1 for r in plan.replicas() if r.api == i and r.placed) == api["placed"]
-        assert cli["unschedulable"] == [] and all(plan.unplaced(i).count == 0 for i in range(plan.api_count))
+        assert_plan_matches_cli(plan, cli)
 
 
 def _package_copy(tmp_path):
