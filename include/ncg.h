@@ -921,9 +921,12 @@ typedef enum ncg_plan_stop {
 typedef struct ncg_plan_options {
     uint32_t size;               /**< sizeof(ncg_plan_options), set by ncg_plan_options_init() */
     double time_limit_s;         /**< wall-clock budget of ncg_plan_solve() in seconds; 0 = none (the default).
-                                      However early it stops, the plan is valid and its bound proven; with a
-                                      limit, how far generation gets depends on the machine, so the plan may
-                                      differ between runs. */
+                                      It is checked after every generation round, dive step and strategy: the
+                                      solve ends at the first check past it, once one complete plan exists (whose
+                                      time the limits NCG_PLAN_MAX_APIS and NCG_PLAN_MAX_REPLICAS bound: a few
+                                      seconds). However early it stops, the plan is valid and its bound proven;
+                                      with a limit, how far generation gets depends on the machine, so the plan
+                                      may differ between runs. */
     int64_t work_limit;          /**< deterministic budget of column generation, in multiply-adds of its master
                                       LPs and pricing; 0 = the default (1e9). The same input and work limit give
                                       the same plan on every machine. */
