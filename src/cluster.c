@@ -1230,6 +1230,24 @@ static void explain(const cgroup *g, const ncg_shape *s, const ncg_request *r, c
         line[o - 1] = '\0';
 }
 
+/* Commit a slot found on node n, reindex it and describe the placement in the caller's sized out. */
+static int commit_placement(ncg_cluster *c, cnode *n, const ncg_slot *slot, const ncg_request *r, ncg_placement *out,
+                            ncg_error *err)
+{
+    ncg_placement pl = NCG_INIT(ncg_placement);
+    ncg_alloc a;
+    int rc = ncg_node_commit(n->node, slot, r, &a, err);
+    if (rc < 0)
+        return rc;
+    reindex(c, n);
+    pl.node = n->name;
+    pl.node_index = n->index;
+    pl.nodegroup = n->group;
+    pl.alloc_id = a.id;
+    ncg_sized_out(out, &pl, sizeof(pl));
+    return 0;
+}
+
 NCG_EXPORT int ncg_cluster_place(ncg_cluster *c, const ncg_request *request, const char *const *groups,
                                  size_t group_count, ncg_placement *out, ncg_error *err)
 {
@@ -1263,20 +1281,10 @@ NCG_EXPORT int ncg_cluster_place(ncg_cluster *c, const ncg_request *request, con
     choose_indexed(c, r, ok, shapes, &best);
     if (best.node >= 0) {
         cnode *n = c->nodes[best.node];
-        ncg_placement pl = NCG_INIT(ncg_placement);
         ncg_slot p;
-        ncg_alloc a;
         rc = ncg_node_plan(n->node, r, &p, err);
         if (rc == 0)
-            rc = ncg_node_commit(n->node, &p, r, &a, err);
-        if (rc < 0)
-            goto done;
-        reindex(c, n);
-        pl.node = n->name;
-        pl.node_index = n->index;
-        pl.nodegroup = n->group;
-        pl.alloc_id = a.id;
-        ncg_sized_out(out, &pl, sizeof(pl));
+            rc = commit_placement(c, n, &p, r, out, err);
         goto done;
     }
     if (!err) { /* the reasons cost a scan of every allowed node group: only for a caller who reads them */
@@ -1368,12 +1376,10 @@ NCG_EXPORT int ncg_cluster_place_on(ncg_cluster *c, const char *node, const ncg_
                                     ncg_placement *out, ncg_error *err)
 {
     ncg_node_score s = NCG_INIT(ncg_node_score);
-    ncg_placement pl = NCG_INIT(ncg_placement);
     ncg_request r;
     ncg_slot slot;
     const cnode *cn = NULL;
     cnode *n;
-    ncg_alloc a;
     int rc;
     if (c && !out)
         return ncg_fail(err, NCG_E_INVALID, "cluster_place_on: out is NULL");
@@ -1383,15 +1389,7 @@ NCG_EXPORT int ncg_cluster_place_on(ncg_cluster *c, const char *node, const ncg_
     if (rc < 0)
         return rc;
     n = c->nodes[cn->index];
-    if ((rc = ncg_node_commit(n->node, &slot, &r, &a, err)) < 0)
-        return rc;
-    reindex(c, n);
-    pl.node = n->name;
-    pl.node_index = n->index;
-    pl.nodegroup = n->group;
-    pl.alloc_id = a.id;
-    ncg_sized_out(out, &pl, sizeof(pl));
-    return 0;
+    return commit_placement(c, n, &slot, &r, out, err);
 }
 
 NCG_EXPORT int ncg_cluster_release(ncg_cluster *c, const char *node, uint64_t id, ncg_error *err)
