@@ -2,6 +2,8 @@
 # Install what building and testing libncg needs, and only what is missing (Debian/Ubuntu).
 set -eu
 pkgs="meson ninja-build pkg-config gcc check libyaml-dev libjansson-dev python3 python3-pytest valgrind locales"
+# clang and its sanitizer/libFuzzer runtimes: the clang ASan+UBSan build and the fuzz targets (scripts/fuzz.sh).
+pkgs="$pkgs clang libclang-rt-dev"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
