@@ -117,7 +117,7 @@ static void check_cluster(const ncg_cluster *c)
         ncg_node_status st = NCG_INIT(ncg_node_status);
         uint64_t ids[300];
         unsigned char core_used[NCG_MAX_CORES] = {0};
-        int64_t cpu = 0, mem = 0, hp = 0;
+        int64_t cpu = 0, mem = 0;
         int used_cores = 0, free_chips = 0;
         uint64_t mask = 0;
         if (ncg_cluster_get_node(c, i, &node, &name, &ng, NULL) != 0 || !node || !name)
@@ -154,7 +154,6 @@ static void check_cluster(const ncg_cluster *c)
             }
             cpu += a.cpu_milli;
             mem += a.memory_bytes;
-            hp += a.hugepages_bytes;
         }
         for (int chip = 0; chip < st.chips; chip++) {
             int any = 0;
