@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the input is decoded into a sequence of public calls on a cluster (add and remove nodes,
  * place, place_on, release, adopt with env strings, dump/restore, defrag, policies, score) on node groups of every
- * topology (single, chain, ring, 4x4 torus, no chips). After every call it checks, through the public API only:
+ * topology (single, chain, ring, 4x4 torus, no chips), and allocate, release and adopt on standalone nodes of
+ * each topology. After every call it checks, through the public API only:
  * no chip or core is held twice; free chips, cores, CPU and memory agree with the allocations; dump -> restore ->
  * dump gives the same text; and a failed call changed nothing (the dump before equals the dump after). */
 #include <inttypes.h>
@@ -50,6 +51,9 @@ static char *dump(const ncg_cluster *c)
 
 /* A cheap snapshot of everything the API tells about the nodes (no text formatting: a dump per call would make
  * the target ten times slower); dumps are compared at restarts and at the end. */
+/* Standalone nodes, one per topology, driven through ncg_node_* (the cluster's nodes are read-only outside it). */
+#define OWN 4
+
 typedef struct snap {
     unsigned char *p;
     size_t len, cap;
@@ -70,7 +74,26 @@ static void put(snap *sn, const void *v, size_t n)
     sn->len += n;
 }
 
-static void take(const ncg_cluster *c, snap *sn)
+static void take_node(const ncg_node *node, snap *sn)
+{
+    ncg_node_status st;
+    uint64_t ids[300];
+    int cnt;
+    memset(&st, 0, sizeof(st));
+    st.size = sizeof(st);
+    ncg_node_get_status(node, &st, NULL);
+    put(sn, &st, sizeof(st));
+    cnt = ncg_node_get_alloc_ids(node, ids, 300, NULL);
+    for (int k = 0; k < cnt && k < 300; k++) {
+        ncg_alloc a;
+        memset(&a, 0, sizeof(a));
+        a.size = sizeof(a);
+        ncg_node_get_alloc(node, ids[k], &a, NULL);
+        put(sn, &a, sizeof(a));
+    }
+}
+
+static void take(const ncg_cluster *c, ncg_node *const *own, snap *sn)
 {
     int nodes = ncg_cluster_node_count(c), groups_n = ncg_cluster_nodegroup_count(c);
     sn->len = 0;
@@ -85,45 +108,27 @@ static void take(const ncg_cluster *c, snap *sn)
     for (int i = 0; i < nodes; i++) {
         const ncg_node *node = NULL;
         const char *name = NULL;
-        int ng = -1, cnt;
-        ncg_node_status st;
-        uint64_t ids[300];
-        memset(&st, 0, sizeof(st));
-        st.size = sizeof(st);
+        int ng = -1;
         ncg_cluster_get_node(c, i, &node, &name, &ng, NULL);
-        ncg_node_get_status(node, &st, NULL);
         put(sn, name, strlen(name) + 1);
         put(sn, &ng, sizeof(ng));
-        put(sn, &st, sizeof(st));
-        cnt = ncg_node_get_alloc_ids(node, ids, 300, NULL);
-        for (int k = 0; k < cnt && k < 300; k++) {
-            ncg_alloc a;
-            memset(&a, 0, sizeof(a));
-            a.size = sizeof(a);
-            ncg_node_get_alloc(node, ids[k], &a, NULL);
-            put(sn, &a, sizeof(a));
-        }
+        take_node(node, sn);
     }
+    for (int i = 0; i < OWN; i++)
+        take_node(own[i], sn);
 }
 
 /* Every invariant that the public API can show. */
-static void check_cluster(const ncg_cluster *c)
+static void check_node(const ncg_node *node, const char *name)
 {
-    int nodes = ncg_cluster_node_count(c);
-    for (int i = 0; i < nodes; i++) {
-        const ncg_node *node = NULL;
-        const char *name = NULL;
-        int ng = -1, cores, count;
+    {
+        int cores, count;
         ncg_node_status st = NCG_INIT(ncg_node_status);
         uint64_t ids[300];
         unsigned char core_used[NCG_MAX_CORES] = {0};
         int64_t cpu = 0, mem = 0;
         int used_cores = 0, free_chips = 0;
         uint64_t mask = 0;
-        if (ncg_cluster_get_node(c, i, &node, &name, &ng, NULL) != 0 || !node || !name)
-            FAIL("get_node %d", i);
-        if (ncg_cluster_find_node(c, name, NULL) != i)
-            FAIL("find_node %s != %d", name, i);
         if (ncg_node_get_status(node, &st, NULL) != 0)
             FAIL("status");
         cores = st.chips * st.cores_per_chip;
@@ -174,6 +179,23 @@ static void check_cluster(const ncg_cluster *c)
         if (st.cpu_free_milli < 0 || st.memory_free_bytes < 0 || st.hugepages_free_bytes < 0)
             FAIL("node %s overcommitted", name);
     }
+}
+
+static void check_cluster(const ncg_cluster *c, ncg_node *const *own)
+{
+    int nodes = ncg_cluster_node_count(c);
+    for (int i = 0; i < nodes; i++) {
+        const ncg_node *node = NULL;
+        const char *name = NULL;
+        int ng = -1;
+        if (ncg_cluster_get_node(c, i, &node, &name, &ng, NULL) != 0 || !node || !name)
+            FAIL("get_node %d", i);
+        if (ncg_cluster_find_node(c, name, NULL) != i)
+            FAIL("find_node %s != %d", name, i);
+        check_node(node, name);
+    }
+    for (int i = 0; i < OWN; i++)
+        check_node(own[i], ncg_node_get_type_name(own[i]));
 }
 
 /* dump -> restore -> dump gives the same text. */
@@ -240,6 +262,7 @@ static const char *pick_node(const ncg_cluster *c, in *s)
 
 static ncg_catalog *catalog;
 static ncg_cluster *base;
+static ncg_node *own_base[OWN];
 
 static const char *const groups[] = {"single", "chain", "ring", "torus", "cpu"};
 
@@ -260,6 +283,8 @@ static void setup(void)
         g.priority = i == 1;
         if (ncg_cluster_add_nodegroup(base, catalog, &g, &e) != i)
             FAIL("setup: %s", e.message);
+        if (i < OWN && !(own_base[i] = ncg_node_new(catalog, types[i], 0, &e)))
+            FAIL("setup: %s", e.message);
     }
 }
 
@@ -268,6 +293,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     in s = {data, size};
     ncg_cluster *c;
     snap before = {0}, after = {0};
+    ncg_node *own[OWN];
     ncg_error e;
     int steps = 0;
     unsigned dumped = 0; /* kinds of call whose failure was compared by dumps in this input */
@@ -276,13 +302,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c = ncg_cluster_clone(base, &e);
     if (!c)
         abort();
-    take(c, &before);
+    for (int i = 0; i < OWN; i++)
+        if (!(own[i] = ncg_node_clone(own_base[i], &e)))
+            abort();
+    take(c, own, &before);
     while (s.n && steps++ < 32) {
-        unsigned op = u8(&s) % 11;
+        unsigned op = u8(&s) % 14;
         ncg_request r;
         ncg_model models[4];
         ncg_placement pl = NCG_INIT(ncg_placement);
-        ncg_alloc a = NCG_INIT(ncg_alloc);
+        ncg_alloc a = NCG_INIT(ncg_alloc), got_alloc = NCG_INIT(ncg_alloc);
         int rc = 0;
         /* a copy of the cluster before a call that may change it: when the call fails, its dump must equal the
          * dump after (which the snapshot alone would not show: next ids, models, node-group lines). Dumps cost
@@ -405,16 +434,53 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             rc = ncg_cluster_score_node(c, node, &r, &sc, &e);
             break;
         }
-        default: { /* clone and continue on the clone */
+        case 11: { /* a standalone node: allocate */
+            ncg_node *n = own[u8(&s) % OWN];
+            decode_request(&s, &r, models);
+            rc = ncg_node_allocate(n, &r, &a, &e);
+            if (rc == 0 && ncg_node_get_alloc(n, a.id, &got_alloc, NULL) != 0)
+                FAIL("allocate returned id %" PRIu64 " that the node does not have", a.id);
+            break;
+        }
+        case 12: { /* a standalone node: release a live or a missing id */
+            ncg_node *n = own[u8(&s) % OWN];
+            uint64_t ids[300], id = u8(&s);
+            int cnt = ncg_node_get_alloc_ids(n, ids, 300, NULL);
+            if (cnt > 0 && cnt <= 300 && id < 200)
+                id = ids[id % (unsigned)cnt];
+            rc = ncg_node_release(n, id, &e);
+            break;
+        }
+        case 13: { /* a standalone node: adopt hostile strings, or a copy of one of its allocations' env */
+            ncg_node *n = own[u8(&s) % OWN];
+            char dev[16] = "", core[2][16];
+            const char *cp[2] = {core[0], core[1]};
+            unsigned k = u8(&s);
+            snprintf(dev, sizeof(dev), "%u-%u", u8(&s) % 20, u8(&s) % 20);
+            snprintf(core[0], sizeof(core[0]), "%u-%u", u8(&s) % 70, u8(&s) % 70);
+            snprintf(core[1], sizeof(core[1]), "%u", u8(&s) % 70);
+            decode_request(&s, &r, models);
+            rc = ncg_node_adopt(n, (k & 1) ? &r : NULL, (k & 2) ? dev : NULL, (k & 4) ? cp : NULL,
+                                (k & 4) ? 1 + (k >> 3 & 1) : 0, &a, &e);
+            break;
+        }
+        default: { /* clone everything and continue on the clones */
             ncg_cluster *c2 = ncg_cluster_clone(c, &e);
             if (!c2)
                 FAIL("clone");
             ncg_cluster_free(c);
             c = c2;
+            for (int i = 0; i < OWN; i++) {
+                ncg_node *n2 = ncg_node_clone(own[i], &e);
+                if (!n2)
+                    FAIL("node clone");
+                ncg_node_free(own[i]);
+                own[i] = n2;
+            }
             break;
         }
         }
-        take(c, &after);
+        take(c, own, &after);
         if (rc < 0) {
             if (e.code != rc || !e.message[0])
                 FAIL("op %u failed with %d but err has %d '%s'", op, rc, e.code, e.message);
@@ -441,7 +507,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FAIL("placement does not name a live allocation");
         }
         ncg_cluster_free(prev);
-        check_cluster(c);
+        check_cluster(c, own);
         {
             snap t = before;
             before = after;
@@ -455,6 +521,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     free(before.p);
     free(after.p);
+    for (int i = 0; i < OWN; i++)
+        ncg_node_free(own[i]);
     ncg_cluster_free(c);
     return 0;
 }
