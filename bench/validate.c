@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int bad(char *msg, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 static int bad(char *msg, size_t size, const char *fmt, ...)
 {
     va_list ap;

@@ -533,7 +533,8 @@ int ncg_node_allocate(ncg_node *node, const ncg_request *request, ncg_alloc *out
  * @param visible_cores NEURON_RT_VISIBLE_CORES of each process, in process order, consecutive and disjoint; may be
  *        NULL when @p process_count is 0 (then @p visible_devices is required and there is one process).
  * @param[out] out required, sized: the new allocation.
- * @return 0, or NCG_E_INVALID, NCG_E_PARSE, NCG_E_RANGE, NCG_E_OVERLAP (chips or cores in use), NCG_E_FULL
+ * @return 0, or NCG_E_INVALID, NCG_E_PARSE, NCG_E_RANGE, NCG_E_TOPOLOGY (devices that are not a valid window of
+ *         the topology, e.g. 3 chips on a 4x4 torus), NCG_E_OVERLAP (chips or cores in use), NCG_E_FULL
  *         (CPU, memory or hugepages), NCG_E_MODEL, NCG_E_NOMEM.
  */
 int ncg_node_adopt(ncg_node *node, const ncg_request *request, const char *visible_devices,

@@ -4,6 +4,8 @@ set -eu
 pkgs="meson ninja-build pkg-config gcc check libyaml-dev libjansson-dev python3 python3-pytest valgrind locales"
 # rsvg-convert: the CLI tests render every SVG they check to PNG
 pkgs="$pkgs librsvg2-bin"
+# clang and its sanitizer/libFuzzer runtimes: the clang ASan+UBSan build and the fuzz targets (scripts/fuzz.sh).
+pkgs="$pkgs clang libclang-rt-dev"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -153,13 +153,33 @@ NCG_EXPORT int ncg_catalog_type_count(const ncg_catalog *catalog)
     return catalog ? catalog->count : 0;
 }
 
+void ncg_type_out(const ncg_type *src, const char *name, const char *family, ncg_type *out)
+{
+    ncg_type t;
+    /* member by member onto zeros: a struct copy may carry the padding bytes of whoever filled the entry (a
+     * caller's struct, through ncg_catalog_set_type) into this caller's struct */
+    memset(&t, 0, sizeof(t));
+    t.size = sizeof(t);
+    t.name = name;
+    t.family = family;
+    t.accelerator = src->accelerator;
+    t.chips = src->chips;
+    t.cores_per_chip = src->cores_per_chip;
+    t.physical_cores_per_chip = src->physical_cores_per_chip;
+    t.device_memory_bytes = src->device_memory_bytes;
+    t.gpus = src->gpus;
+    t.cpu_milli = src->cpu_milli;
+    t.memory_bytes = src->memory_bytes;
+    t.hugepages_bytes = src->hugepages_bytes;
+    t.topology = src->topology;
+    t.has_price = src->has_price;
+    t.usd_per_hour = src->usd_per_hour;
+    ncg_sized_out(out, &t, sizeof(t));
+}
+
 static void read_entry(const entry *e, ncg_type *out)
 {
-    ncg_type t = e->t;
-    t.size = sizeof(t);
-    t.name = e->name;
-    t.family = e->family;
-    ncg_sized_out(out, &t, sizeof(t));
+    ncg_type_out(&e->t, e->name, e->family, out);
 }
 
 static int index_of(const ncg_catalog *c, const char *name)

@@ -705,13 +705,8 @@ NCG_EXPORT int ncg_cluster_get_nodegroup(const ncg_cluster *c, int index, ncg_no
     spec.usd_per_hour = g->price;
     spec.priority = g->priority;
     ncg_sized_out(out, &spec, sizeof(spec));
-    if (out_type) {
-        ncg_type t = g->type.t;
-        t.size = sizeof(t);
-        t.name = g->type.name;
-        t.family = NULL;
-        ncg_sized_out(out_type, &t, sizeof(t));
-    }
+    if (out_type)
+        ncg_type_out(&g->type.t, g->type.name, NULL, out_type);
     return 0;
 }
 

@@ -7,21 +7,31 @@
 
 #define ID_MAX 999999
 
-/* Read a decimal number of at most 6 digits at *p. */
-static bool read_number(const char **p, int *out)
+/* Read a decimal number at *p: 1 when it has 1 to 6 digits, 0 when there is none, -1 when it is longer. */
+static int read_number(const char **p, int *out)
 {
     const char *s = *p;
     int v = 0, n = 0;
     while (*s >= '0' && *s <= '9') {
         if (++n > 6)
-            return false;
+            return -1;
         v = v * 10 + (*s++ - '0');
     }
     if (n == 0)
-        return false;
+        return 0;
     *p = s;
     *out = v;
-    return true;
+    return 1;
+}
+
+static int bad_number(const char *what, const char *text, const char *p, const char *unit, int got, ncg_error *err)
+{
+    ncg_quoted q;
+    if (got < 0)
+        return ncg_fail(err, NCG_E_RANGE, "%s %s: the %s id at character %d is out of range 0..%d", what,
+                        ncg_quote(&q, text), unit, (int)(p - text) + 1, ID_MAX);
+    return ncg_fail(err, NCG_E_PARSE, "%s %s is malformed at character %d: expected a %s id", what,
+                    ncg_quote(&q, text), (int)(p - text) + 1, unit);
 }
 
 int ncg_parse_id_range(const char *what, const char *text, int limit, int *out_first, int *out_count,
@@ -37,16 +47,14 @@ int ncg_parse_id_range(const char *what, const char *text, int limit, int *out_f
     if (*p == '\0')
         return ncg_fail(err, NCG_E_PARSE, "%s \"\" is empty", what);
     for (;;) {
-        int a, b;
-        if (!read_number(&p, &a))
-            return ncg_fail(err, NCG_E_PARSE, "%s %s is malformed at character %d: expected a %s id", what,
-                            ncg_quote(&q, text), (int)(p - text) + 1, unit);
+        int a, b, got;
+        if ((got = read_number(&p, &a)) != 1)
+            return bad_number(what, text, p, unit, got, err);
         b = a;
         if (*p == '-') {
             p++;
-            if (!read_number(&p, &b))
-                return ncg_fail(err, NCG_E_PARSE, "%s %s is malformed at character %d: expected a %s id", what,
-                                ncg_quote(&q, text), (int)(p - text) + 1, unit);
+            if ((got = read_number(&p, &b)) != 1)
+                return bad_number(what, text, p, unit, got, err);
             if (b < a)
                 return ncg_fail(err, NCG_E_PARSE, "%s %s is not increasing: range %d-%d goes down", what,
                                 ncg_quote(&q, text), a, b);
@@ -100,10 +108,13 @@ NCG_EXPORT int ncg_parse_core_group_sizes(const char *text, int *out, size_t siz
     if (*p == '\0')
         return ncg_fail(err, NCG_E_PARSE, "NEURONCORE_GROUP_SIZES \"\" is empty");
     for (;;) {
-        int v;
-        if (!read_number(&p, &v))
+        int v = 0, got = read_number(&p, &v);
+        if (got == 0)
             return ncg_fail(err, NCG_E_PARSE, "NEURONCORE_GROUP_SIZES %s is malformed at character %d: expected "
                             "a group size", ncg_quote(&q, text), (int)(p - text) + 1);
+        if (got < 0)
+            return ncg_fail(err, NCG_E_RANGE, "NEURONCORE_GROUP_SIZES %s: the group size at character %d is out of "
+                            "range 1..%d", ncg_quote(&q, text), (int)(p - text) + 1, NCG_MAX_CORES);
         if (v < 1 || v > NCG_MAX_CORES)
             return ncg_fail(err, NCG_E_RANGE, "NEURONCORE_GROUP_SIZES %s: group size %d is out of range 1..%d",
                             ncg_quote(&q, text), v, NCG_MAX_CORES);

@@ -109,6 +109,8 @@ bool ncg_window_size_valid(ncg_topology topology, int chips, int count);
 /* Choose a free window of `count` chips in `free_mask`; return first chip or -1. */
 int ncg_window_find(ncg_topology topology, int chips, uint64_t free_mask, int count, ncg_policy policy);
 /* Is [first, first+count) a valid window position on this topology? */
+/* Write a type into a caller's sized struct, member by member (no padding bytes of whoever filled @p src). */
+void ncg_type_out(const ncg_type *src, const char *name, const char *family, ncg_type *out);
 bool ncg_window_valid_at(ncg_topology topology, int chips, int first, int count);
 /* Largest valid window that is free. */
 int ncg_window_largest(ncg_topology topology, int chips, uint64_t free_mask);

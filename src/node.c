@@ -607,6 +607,11 @@ NCG_EXPORT int ncg_node_adopt(ncg_node *node, const ncg_request *request, const 
         rc = ncg_parse_visible_devices(visible_devices, t->chips, &p.first_chip, &p.chip_count, err);
         if (rc < 0)
             return rc;
+        /* The device plugin never hands out another set, and ncg_cluster_restore() refuses one: accepting it
+         * would make the cluster's dump unrestorable. */
+        if (!ncg_window_valid_at(t->topology, t->chips, p.first_chip, p.chip_count))
+            return ncg_fail(err, NCG_E_TOPOLOGY, "adopt: devices %s are not a valid window of %d chips on %s "
+                            "(%s)", visible_devices, p.chip_count, t->name, ncg_topology_name(t->topology));
         p.whole_chips = true;
         p.first_core = p.first_chip * t->cores_per_chip;
         p.core_count = p.chip_count * t->cores_per_chip;
@@ -665,14 +670,12 @@ int ncg_node_insert(ncg_node *node, const ncg_slot *p, const ncg_request *reques
         return ncg_fail(err, NCG_E_RANGE, "allocation id %" PRIu64 " is below the node's next id %" PRIu64, id,
                         node->next_id);
     if (p->whole_chips && (node->chip_busy & ncg_window_mask(p->first_chip, p->chip_count))) {
-        char list[NCG_ENV_MAX] = "";
-        if (!devices) { /* restore gives the slot only: name its chips as a device list */
-            size_t used = 0;
-            for (int k = 0; k < p->chip_count && used < sizeof(list); k++)
-                used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%d", k ? "," : "", p->first_chip + k);
-            devices = list;
-        }
-        return ncg_fail(err, NCG_E_OVERLAP, "adopt: devices %s overlap chips in use on %s", devices, t->name);
+        if (devices)
+            return ncg_fail(err, NCG_E_OVERLAP, "adopt: devices %s overlap chips in use on %s", devices, t->name);
+        if (p->chip_count == 1)
+            return ncg_fail(err, NCG_E_OVERLAP, "chip %d overlaps chips in use on %s", p->first_chip, t->name);
+        return ncg_fail(err, NCG_E_OVERLAP, "chips %d-%d overlap chips in use on %s", p->first_chip,
+                        p->first_chip + p->chip_count - 1, t->name);
     }
     if (p->core_count > 0 && !cores_free(node->core_used, p->first_core, p->core_count))
         return ncg_fail(err, NCG_E_OVERLAP, "adopt: cores %d-%d overlap cores in use on %s", p->first_core,

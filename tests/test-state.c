@@ -637,7 +637,7 @@ START_TEST(restore_names_overlapping_devices)
                        "nodegroup g 0 3 - inf1.6xlarge 1 4 4 0 8589934592 0 24000 51539607552 0 1 1.18 23190 "
                        "50281316352 402653184 0 0\n"
                        "node a g 0 3\nalloc 1 1 0 8 1 - 200 0 0 0\nalloc 2 1 4 4 1 - 200 0 0 0\nend\n";
-    ck_assert_fails_null(NCG_E_OVERLAP, "cluster state line 5: adopt: devices 1 overlap chips in use on inf1.6xlarge",
+    ck_assert_fails_null(NCG_E_OVERLAP, "cluster state line 5: chip 1 overlaps chips in use on inf1.6xlarge",
                          ncg_cluster_restore(text, 0, &err));
 }
 END_TEST

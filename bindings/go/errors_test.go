@@ -229,7 +229,7 @@ func TestEveryError(t *testing.T) {
 
 		// Clusters.
 		{"RestoreCluster", func() error { return errOf(RestoreCluster("nonsense\n")) }, ErrParse, "cluster state line 1: expected the header \"ncg-cluster 2\""},
-		{"RestoreCluster", func() error { return errOf(RestoreCluster(overlapping)) }, ErrOverlap, "cluster state line 5: adopt: devices 0 overlap chips in use on inf1.xlarge"},
+		{"RestoreCluster", func() error { return errOf(RestoreCluster(overlapping)) }, ErrOverlap, "cluster state line 5: chip 0 overlaps chips in use on inf1.xlarge"},
 		{"RestoreCluster", func() error { return errOf(RestoreCluster("\x00")) }, ErrInvalid, "state text contains a NUL byte"},
 		{"Cluster.Clone", func() error { return errOf(closedCl.Clone()) }, ErrInvalid, "cluster is closed"},
 		{"Cluster.AddNodeGroup", func() error {

@@ -630,7 +630,7 @@ def test_cluster_place_release_adopt_dump():
                        "7331643392 402653184 0 0\n"
                        "node a g 0 3\nalloc 1 1 0 4 1 - 200 0 0 0\nalloc 2 1 0 4 1 - 200 0 0 0\nend\n")
         with raises(ncg.OverlapError, ncg.Status.OVERLAP,
-                    "cluster state line 5: adopt: devices 0 overlap chips in use on inf1.xlarge"):
+                    "cluster state line 5: chip 0 overlaps chips in use on inf1.xlarge"):
             ncg.Cluster.restore(overlapping)
         with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
             ncg.Cluster.restore(None)
