@@ -114,17 +114,24 @@ START_TEST(counts)
     ck_assert_int_eq(ncg_cluster_add_node(c, NULL, "g", NULL), 0);
     fails(ncg_cluster_add_node(c, NULL, "g", &e), &e, NCG_E_RANGE, "node group g has max_instances 1 nodes already");
 
-    /* replicas per API: 0..10000000 (accepted here; planning them is the planner's limit) */
+    /* replicas: 0..10000000 per API, at most NCG_PLAN_MAX_REPLICAS (2000000) per plan */
     p = ncg_plan_new(c, 0, NULL);
     ncg_request_init(&r);
     r.inf = 1;
     a.request = &r;
-    a.name = "many";
-    a.replicas = 10000000;
-    ck_assert_int_eq(ncg_plan_add_api(p, &a, NULL), 0);
     a.name = "more";
     a.replicas = 10000001;
     fails(ncg_plan_add_api(p, &a, &e), &e, NCG_E_RANGE, "api more: replicas 10000001 is out of range 0..10000000");
+    a.name = "many";
+    a.replicas = 10000000;
+    fails(ncg_plan_add_api(p, &a, &e), &e, NCG_E_RANGE,
+          "api many: replicas 10000000 would bring the plan to 10000000 replicas, past its limit of 2000000");
+    a.replicas = NCG_PLAN_MAX_REPLICAS;
+    ck_assert_int_eq(ncg_plan_add_api(p, &a, NULL), 0);
+    a.name = "one";
+    a.replicas = 1;
+    fails(ncg_plan_add_api(p, &a, &e), &e, NCG_E_RANGE,
+          "api one: replicas 1 would bring the plan to 2000001 replicas, past its limit of 2000000");
     ncg_plan_free(p);
 
     /* request counts: inf, neuroncores, ppr up to 1000000; models up to 4096 */
