@@ -74,8 +74,9 @@ struct ncg_plan {
 
 /* The packing strategies tried; the cheapest plan wins (ties: the earlier strategy). */
 enum { BY_COST, BY_CPU, IN_ORDER, BY_NODE, FROM_LP, FROM_LP_UP, FROM_DIVE, STRATEGIES };
-/* A plan from the LP's patterns whose price is within this fraction of the proven bound is kept without trying
- * the heuristics (they could not gain more than this) */
+/* A plan that places every replica the LP covers at a price within this fraction of the LP's value (the master's
+ * optimum when generation converged or stopped within 0.05%, else the proven bound) ends the strategies: no
+ * other could gain more than this */
 #define TIGHT 1e-3
 /* BY_NODE costs O(APIs) per replica: it runs when APIs x replicas stays under this */
 #define BY_NODE_BUDGET 4000000

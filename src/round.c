@@ -133,7 +133,7 @@ int plan_from_lp(ncg_plan *p, const ncg_cg_result *r, bool up, ncg_error *err)
 
 /* Dive: after the floor of the LP's patterns, solve the configuration LP of the replicas that are left (on the
  * node groups' remaining room), open the floor of its patterns, or when every pattern is fractional one copy of
- * each pattern used at least half (at least of the one used most), and repeat, at most DIVE_STEPS times and
+ * the pattern used most, and repeat, at most DIVE_STEPS times and
  * within one work limit (the generation's) over all steps. Each step fixes whole nodes the LP of what is left
  * wants, so the last nodes are chosen as well as the first. */
 #define DIVE_STEPS 400
@@ -187,7 +187,7 @@ int plan_dive(ncg_plan *p, ncg_error *err)
             ncg_cg_result_clear(&res);
             break; /* what is left goes to existing nodes: packing fills those */
         }
-        if (!any) /* round up the patterns used at least half, or the one used most */
+        if (!any) /* every pattern is fractional: one node of the one used most */
             for (int k = 0; k < res.pattern_count; k++)
                 res.patterns[k].x = k == best ? 1 : 0;
         rc = plan_from_lp(p, &res, false, err);
