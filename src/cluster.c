@@ -84,6 +84,7 @@ typedef struct cgroup {
     int min_nodes, max_nodes;
     bool has_price;             /* the spec's override */
     double spec_price;
+    char price_text[2][NCG_DOUBLE_MAX]; /* the dump's text of spec_price and of the type's price, formatted once */
     double price;               /* effective: override, else catalog price, else 0 */
     bool priced;                /* effective price known */
     int priority;               /* higher first, strictly */
@@ -105,26 +106,30 @@ struct ncg_cluster {
 
 /* ---- families of class treaps ---- */
 
+/* A family's four arrays share one block (roots first: every array is 8-byte aligned but the last), so a node
+ * group costs three allocations, and cloning a cluster few. */
 static void family_free(family *f)
 {
     free(f->roots);
-    free(f->count);
-    free(f->mina);
-    free(f->nonempty);
     memset(f, 0, sizeof(*f));
 }
 
 static bool family_init(family *f, int n)
 {
+    size_t words = ((size_t)n + 63) / 64;
+    size_t bytes = (size_t)n * (sizeof(*f->roots) + sizeof(*f->mina)) + words * sizeof(*f->nonempty) +
+                   (size_t)n * sizeof(*f->count);
+    char *block = calloc(1, bytes);
+    if (!block) {
+        memset(f, 0, sizeof(*f));
+        return false;
+    }
     f->n = n;
-    f->roots = calloc((size_t)n, sizeof(*f->roots));
-    f->count = calloc((size_t)n, sizeof(*f->count));
-    f->mina = calloc((size_t)n, sizeof(*f->mina));
-    f->nonempty = calloc((size_t)(n + 63) / 64, sizeof(*f->nonempty));
-    if (f->roots && f->count && f->mina && f->nonempty)
-        return true;
-    family_free(f);
-    return false;
+    f->roots = (tnode **)(void *)block;
+    f->mina = (int64_t *)(void *)(block + (size_t)n * sizeof(*f->roots));
+    f->nonempty = (uint64_t *)(void *)((char *)f->mina + (size_t)n * sizeof(*f->mina));
+    f->count = (int *)(void *)((char *)f->nonempty + words * sizeof(*f->nonempty));
+    return true;
 }
 
 static void families_free(cgroup *g)
@@ -569,6 +574,8 @@ void ncg_cluster_nodegroup_info(const ncg_cluster *c, int gi, ncg_nodegroup_info
     out->nodes = g->nodes;
     out->has_spec_price = g->has_price;
     out->spec_price = g->spec_price;
+    out->spec_price_text = g->price_text[0];
+    out->type_price_text = g->price_text[1];
     out->price = g->price;
     out->priced = g->priced;
     out->priority = g->priority;
@@ -608,6 +615,14 @@ int ncg_cluster_add_nodegroup_type(ncg_cluster *c, const char *name, const ncg_t
     g.spec_price = has_price && price != 0 ? price : 0; /* no -0.0 */
     g.priced = g.has_price || g.type.t.has_price;
     g.price = g.has_price ? g.spec_price : g.type.t.has_price ? g.type.t.usd_per_hour : 0;
+    if (g.has_price)
+        ncg_format_double(g.spec_price, g.price_text[0]);
+    else
+        strcpy(g.price_text[0], "-");
+    if (g.type.t.has_price)
+        ncg_format_double(g.type.t.usd_per_hour, g.price_text[1]);
+    else
+        strcpy(g.price_text[1], "-");
     g.policy = NCG_POLICY_PACK;
     if (c->group_count == c->group_capacity) {
         int cap = c->group_capacity ? c->group_capacity * 2 : 4;

@@ -14,6 +14,8 @@ typedef struct ncg_nodegroup_info {
     int nodes;                  /* nodes it has now */
     bool has_spec_price;        /* the spec's override, as dumped */
     double spec_price;
+    const char *spec_price_text; /* the dump's text of spec_price and of the type's price ("-" if unknown) */
+    const char *type_price_text;
     double price;               /* effective: override, else catalog price, else 0 */
     bool priced;                /* effective price known */
     int priority;               /* higher first, strictly, in ncg_cluster_place() */

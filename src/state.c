@@ -16,7 +16,6 @@
  * Lines and names have no length limit here. */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,47 +29,83 @@ typedef struct out {
     size_t size, len;
 } out;
 
-static void put(out *o, const char *fmt, ...) NCG_PRINTF(2, 3);
-static void put(out *o, const char *fmt, ...)
+/* The text is written by hand, not by printf: a daemon dumps its state often, and formatting was nearly all of
+ * the time. Each writer counts what it would write and writes only what fits. */
+static void put_bytes(out *o, const char *s, size_t n)
 {
-    va_list ap;
-    int n;
-    va_start(ap, fmt);
-    n = vsnprintf(o->buf && o->len < o->size ? o->buf + o->len : NULL, o->buf && o->len < o->size ? o->size - o->len : 0,
-                  fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        o->len += (size_t)n;
+    if (o->buf) /* the writing pass: everything fits, the measuring pass made sure */
+        memcpy(o->buf + o->len, s, n);
+    o->len += n;
 }
 
-static void put_price(out *o, bool known, double price)
+static void put_str(out *o, const char *s) { put_bytes(o, s, strlen(s)); }
+
+static void put_char(out *o, char ch)
 {
-    char text[NCG_DOUBLE_MAX];
-    if (!known) {
-        put(o, " -");
-        return;
+    if (o->buf)
+        o->buf[o->len] = ch;
+    o->len++;
+}
+
+static void put_u64(out *o, uint64_t v)
+{
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
+    char text[20];
+    size_t n = sizeof(text);
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100) * 2;
+        v /= 100;
+        text[--n] = pairs[d + 1];
+        text[--n] = pairs[d];
     }
-    ncg_format_double(price, text);
-    put(o, " %s", text);
+    if (v >= 10) {
+        text[--n] = pairs[v * 2 + 1];
+        text[--n] = pairs[v * 2];
+    } else {
+        text[--n] = (char)('0' + v);
+    }
+    put_bytes(o, text + n, sizeof(text) - n);
+}
+
+static void put_i64(out *o, int64_t v)
+{
+    if (v < 0) {
+        put_char(o, '-');
+        put_u64(o, (uint64_t)0 - (uint64_t)v); /* INT64_MIN too */
+    } else {
+        put_u64(o, (uint64_t)v);
+    }
+}
+
+/* " " and the integer: the fields of a record. */
+static void put_field(out *o, int64_t v)
+{
+    put_char(o, ' ');
+    put_i64(o, v);
 }
 
 static void put_escaped(out *o, const char *s)
 {
+    static const char hexdig[] = "0123456789ABCDEF";
     if (!s || !*s) {
-        put(o, " -");
+        put_str(o, " -");
         return;
     }
     if (strcmp(s, "-") == 0) {
-        put(o, " %%2D");
+        put_str(o, " %2D");
         return;
     }
-    put(o, " ");
+    put_char(o, ' ');
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
-        if (ch <= ' ' || ch >= 0x7f || ch == '%')
-            put(o, "%%%02X", ch);
-        else
-            put(o, "%c", ch);
+        if (ch <= ' ' || ch >= 0x7f || ch == '%') {
+            char esc[3] = {'%', hexdig[ch >> 4], hexdig[ch & 15]};
+            put_bytes(o, esc, 3);
+        } else {
+            put_char(o, (char)ch);
+        }
     }
 }
 
@@ -79,49 +114,90 @@ static void dump_node(out *o, const ncg_cluster *c, int i)
     const ncg_node *n = ncg_cluster_node(c, i);
     ncg_nodegroup_info g;
     ncg_cluster_nodegroup_info(c, ncg_cluster_node_nodegroup(c, i), &g);
-    put(o, "node %s %s %d %" PRIu64 "\n", ncg_cluster_node_name(c, i), g.name, (int)ncg_node_policy(n),
-        ncg_node_next_id(n));
+    put_str(o, "node ");
+    put_str(o, ncg_cluster_node_name(c, i));
+    put_char(o, ' ');
+    put_str(o, g.name);
+    put_field(o, (int)ncg_node_policy(n));
+    put_char(o, ' ');
+    put_u64(o, ncg_node_next_id(n));
+    put_char(o, '\n');
     for (int k = 0; k < ncg_node_alloc_count(n); k++) {
         const ncg_alloc *a = ncg_node_alloc_at(n, k);
         const int *sizes = ncg_node_alloc_sizes(n, k);
         size_t count;
         const ncg_model *models = ncg_node_alloc_models(n, k, &count);
-        put(o, "alloc %" PRIu64 " %d %d %d %d ", a->id, a->whole_chips, a->first_core, a->core_count, a->ppr);
-        if (sizes)
-            for (int p = 0; p < a->ppr; p++)
-                put(o, "%s%d", p ? "," : "", sizes[p]);
-        else
-            put(o, "-");
-        put(o, " %" PRId64 " %" PRId64 " %" PRId64 " %zu\n", a->cpu_milli, a->memory_bytes, a->hugepages_bytes, count);
+        put_str(o, "alloc ");
+        put_u64(o, a->id);
+        put_field(o, a->whole_chips);
+        put_field(o, a->first_core);
+        put_field(o, a->core_count);
+        put_field(o, a->ppr);
+        put_char(o, ' ');
+        if (sizes) {
+            for (int p = 0; p < a->ppr; p++) {
+                if (p)
+                    put_char(o, ',');
+                put_i64(o, sizes[p]);
+            }
+        } else {
+            put_char(o, '-');
+        }
+        put_field(o, a->cpu_milli);
+        put_field(o, a->memory_bytes);
+        put_field(o, a->hugepages_bytes);
+        put_char(o, ' ');
+        put_u64(o, count);
+        put_char(o, '\n');
         for (size_t m = 0; m < count; m++) {
-            put(o, "model %" PRId64 " %d %d", models[m].bytes, models[m].compiled_cores,
-                models[m].static_weights ? 1 : 0);
+            put_str(o, "model");
+            put_field(o, models[m].bytes);
+            put_field(o, models[m].compiled_cores);
+            put_field(o, models[m].static_weights ? 1 : 0);
             put_escaped(o, models[m].name);
-            put(o, "\n");
+            put_char(o, '\n');
         }
     }
 }
 
 static void dump(out *o, const ncg_cluster *c)
 {
-    put(o, "ncg-cluster 2\n");
+    put_str(o, "ncg-cluster 2\n");
     for (int gi = 0; gi < ncg_cluster_nodegroup_count(c); gi++) {
         ncg_nodegroup_info g;
         const ncg_type *t;
         ncg_cluster_nodegroup_info(c, gi, &g);
         t = &g.type->t;
-        put(o, "nodegroup %s %d %d", g.name, g.min_nodes, g.max_nodes);
-        put_price(o, g.has_spec_price, g.spec_price);
-        put(o, " %s %d %d %d %d %" PRId64 " %d %" PRId64 " %" PRId64 " %" PRId64 " %d", g.type->name,
-            (int)t->accelerator, t->chips, t->cores_per_chip, t->physical_cores_per_chip, t->device_memory_bytes,
-            t->gpus, t->cpu_milli, t->memory_bytes, t->hugepages_bytes, (int)t->topology);
-        put_price(o, t->has_price, t->usd_per_hour);
-        put(o, " %" PRId64 " %" PRId64 " %" PRId64 " %d %d\n", g.type->cpu_usable_milli, g.type->memory_usable_bytes,
-            g.type->runtime_reserve_bytes_per_chip, g.priority, (int)g.policy);
+        put_str(o, "nodegroup ");
+        put_str(o, g.name);
+        put_field(o, g.min_nodes);
+        put_field(o, g.max_nodes);
+        put_char(o, ' ');
+        put_str(o, g.spec_price_text);
+        put_char(o, ' ');
+        put_str(o, g.type->name);
+        put_field(o, (int)t->accelerator);
+        put_field(o, t->chips);
+        put_field(o, t->cores_per_chip);
+        put_field(o, t->physical_cores_per_chip);
+        put_field(o, t->device_memory_bytes);
+        put_field(o, t->gpus);
+        put_field(o, t->cpu_milli);
+        put_field(o, t->memory_bytes);
+        put_field(o, t->hugepages_bytes);
+        put_field(o, (int)t->topology);
+        put_char(o, ' ');
+        put_str(o, g.type_price_text);
+        put_field(o, g.type->cpu_usable_milli);
+        put_field(o, g.type->memory_usable_bytes);
+        put_field(o, g.type->runtime_reserve_bytes_per_chip);
+        put_field(o, g.priority);
+        put_field(o, (int)g.policy);
+        put_char(o, '\n');
     }
     for (int i = 0; i < ncg_cluster_node_count(c); i++)
         dump_node(o, c, i);
-    put(o, "end\n");
+    put_str(o, "end\n");
 }
 
 NCG_EXPORT int ncg_cluster_dump(const ncg_cluster *c, char *buf, size_t size, ncg_error *err)
@@ -134,9 +210,10 @@ NCG_EXPORT int ncg_cluster_dump(const ncg_cluster *c, char *buf, size_t size, nc
     dump(&o, c); /* measure first: the buffer is written only when all of it fits */
     if (o.len > INT32_MAX)
         return ncg_fail(err, NCG_E_RANGE, "cluster state of %zu bytes exceeds 2^31", o.len);
-    if (o.len < size) {
+    if (o.len < size) { /* buf is not NULL: size > 0 */
         out w = {buf, size, 0};
         dump(&w, c);
+        buf[w.len] = '\0';
     }
     return (int)o.len;
 }

@@ -35,22 +35,28 @@ static unsigned u8(in *s)
     return *s->p++;
 }
 
+/* The cluster's dump, malloc'd: one call when it fits in 16 KiB (most inputs), else a second at its size. */
 static char *dump(const ncg_cluster *c)
 {
-    int n = ncg_cluster_dump(c, NULL, 0, NULL);
-    char *t;
-    if (n < 0)
-        FAIL("dump failed: %d", n);
-    t = malloc((size_t)n + 1);
+    size_t cap = 16384;
+    char *t = malloc(cap);
+    int n;
     if (!t)
         abort();
-    if (ncg_cluster_dump(c, t, (size_t)n + 1, NULL) != n)
-        FAIL("dump length changed");
+    n = ncg_cluster_dump(c, t, cap, NULL);
+    if (n < 0)
+        FAIL("dump failed: %d", n);
+    if ((size_t)n >= cap) {
+        char *grown = realloc(t, (size_t)n + 1);
+        if (!grown)
+            abort();
+        t = grown;
+        if (ncg_cluster_dump(c, t, (size_t)n + 1, NULL) != n)
+            FAIL("dump length changed");
+    }
     return t;
 }
 
-/* A cheap snapshot of everything the API tells about the nodes (no text formatting: a dump per call would make
- * the target ten times slower); dumps are compared at restarts and at the end. */
 /* Standalone nodes, one per topology, driven through ncg_node_* (the cluster's nodes are read-only outside it). */
 #define OWN 4
 
@@ -74,73 +80,35 @@ static void put(snap *sn, const void *v, size_t n)
     sn->len += n;
 }
 
-static void take_node(const ncg_node *node, snap *sn)
-{
-    ncg_node_status st;
-    uint64_t ids[300];
-    int cnt;
-    memset(&st, 0, sizeof(st));
-    st.size = sizeof(st);
-    ncg_node_get_status(node, &st, NULL);
-    put(sn, &st, sizeof(st));
-    cnt = ncg_node_get_alloc_ids(node, ids, 300, NULL);
-    for (int k = 0; k < cnt && k < 300; k++) {
-        ncg_alloc a;
-        memset(&a, 0, sizeof(a));
-        a.size = sizeof(a);
-        ncg_node_get_alloc(node, ids[k], &a, NULL);
-        put(sn, &a, sizeof(a));
-    }
-}
-
-static void take(const ncg_cluster *c, ncg_node *const *own, snap *sn)
-{
-    int nodes = ncg_cluster_node_count(c), groups_n = ncg_cluster_nodegroup_count(c);
-    sn->len = 0;
-    put(sn, &nodes, sizeof(nodes));
-    for (int g = 0; g < groups_n; g++) {
-        ncg_nodegroup_spec spec = NCG_INIT(ncg_nodegroup_spec);
-        int pol;
-        ncg_cluster_get_nodegroup(c, g, &spec, NULL, NULL);
-        pol = ncg_cluster_get_policy(c, spec.name, NULL);
-        put(sn, &pol, sizeof(pol));
-    }
-    for (int i = 0; i < nodes; i++) {
-        const ncg_node *node = NULL;
-        const char *name = NULL;
-        int ng = -1;
-        ncg_cluster_get_node(c, i, &node, &name, &ng, NULL);
-        put(sn, name, strlen(name) + 1);
-        put(sn, &ng, sizeof(ng));
-        take_node(node, sn);
-    }
-    for (int i = 0; i < OWN; i++)
-        take_node(own[i], sn);
-}
-
-/* Every invariant that the public API can show. */
-static void check_node(const ncg_node *node, const char *name)
+/* Every invariant that the public API can show, for one node; what it read is appended to the snapshot. */
+static void check_node(const ncg_node *node, const char *name, snap *sn)
 {
     {
         int cores, count;
-        ncg_node_status st = NCG_INIT(ncg_node_status);
+        ncg_node_status st;
         uint64_t ids[300];
         unsigned char core_used[NCG_MAX_CORES] = {0};
         int64_t cpu = 0, mem = 0;
         int used_cores = 0, free_chips = 0;
         uint64_t mask = 0;
+        memset(&st, 0, sizeof(st)); /* padding too: the snapshot compares bytes */
+        st.size = sizeof(st);
         if (ncg_node_get_status(node, &st, NULL) != 0)
             FAIL("status");
+        put(sn, &st, sizeof(st));
         cores = st.chips * st.cores_per_chip;
         count = ncg_node_get_alloc_ids(node, ids, 300, NULL);
         if (count < 0 || count > 300 || count != st.allocations)
             FAIL("alloc count %d vs %d", count, st.allocations);
         for (int k = 0; k < count; k++) {
-            ncg_alloc a = NCG_INIT(ncg_alloc);
+            ncg_alloc a;
+            memset(&a, 0, sizeof(a));
+            a.size = sizeof(a);
             if (k && ids[k] <= ids[k - 1])
                 FAIL("ids not ascending");
             if (ncg_node_get_alloc(node, ids[k], &a, NULL) != 0 || a.id != ids[k] || a.id == 0)
                 FAIL("get_alloc");
+            put(sn, &a, sizeof(a));
             if (a.core_count > 0) {
                 if (a.first_core < 0 || a.first_core + a.core_count > cores)
                     FAIL("alloc %" PRIu64 " cores %d+%d out of %d", a.id, a.first_core, a.core_count, cores);
@@ -181,9 +149,21 @@ static void check_node(const ncg_node *node, const char *name)
     }
 }
 
-static void check_cluster(const ncg_cluster *c, ncg_node *const *own)
+/* Check every node of the cluster and the standalone ones, and take the snapshot of all that the API tells
+ * about them (no text formatting: a dump per call would make the target many times slower; dumps are compared
+ * at restarts, at the first failure of each kind of call, and at the end). */
+static void check_cluster(const ncg_cluster *c, ncg_node *const *own, snap *sn)
 {
-    int nodes = ncg_cluster_node_count(c);
+    int nodes = ncg_cluster_node_count(c), groups_n = ncg_cluster_nodegroup_count(c);
+    sn->len = 0;
+    put(sn, &nodes, sizeof(nodes));
+    for (int g = 0; g < groups_n; g++) {
+        ncg_nodegroup_spec spec = NCG_INIT(ncg_nodegroup_spec);
+        int pol;
+        ncg_cluster_get_nodegroup(c, g, &spec, NULL, NULL);
+        pol = ncg_cluster_get_policy(c, spec.name, NULL);
+        put(sn, &pol, sizeof(pol));
+    }
     for (int i = 0; i < nodes; i++) {
         const ncg_node *node = NULL;
         const char *name = NULL;
@@ -192,10 +172,12 @@ static void check_cluster(const ncg_cluster *c, ncg_node *const *own)
             FAIL("get_node %d", i);
         if (ncg_cluster_find_node(c, name, NULL) != i)
             FAIL("find_node %s != %d", name, i);
-        check_node(node, name);
+        put(sn, name, strlen(name) + 1);
+        put(sn, &ng, sizeof(ng));
+        check_node(node, name, sn);
     }
     for (int i = 0; i < OWN; i++)
-        check_node(own[i], ncg_node_get_type_name(own[i]));
+        check_node(own[i], ncg_node_get_type_name(own[i]), sn);
 }
 
 /* dump -> restore -> dump gives the same text. */
@@ -305,7 +287,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int i = 0; i < OWN; i++)
         if (!(own[i] = ncg_node_clone(own_base[i], &e)))
             abort();
-    take(c, own, &before);
+    check_cluster(c, own, &before);
     while (s.n && steps++ < 32) {
         unsigned op = u8(&s) % 14;
         ncg_request r;
@@ -480,7 +462,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         }
-        take(c, own, &after);
+        check_cluster(c, own, &after);
         if (rc < 0) {
             if (e.code != rc || !e.message[0])
                 FAIL("op %u failed with %d but err has %d '%s'", op, rc, e.code, e.message);
@@ -507,7 +489,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FAIL("placement does not name a live allocation");
         }
         ncg_cluster_free(prev);
-        check_cluster(c, own);
         {
             snap t = before;
             before = after;
