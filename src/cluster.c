@@ -57,16 +57,6 @@ typedef struct cnode {
     char name[NCG_NODE_NAME_MAX + 1];
 } cnode;
 
-/* A cnode's memory, aligned as its entries are (NULL when out of memory). */
-static cnode *cnode_alloc(void)
-{
-    size_t size = (sizeof(cnode) + 63) / 64 * 64;
-    cnode *n = aligned_alloc(64, size);
-    if (n)
-        memset(n, 0, sizeof(*n));
-    return n;
-}
-
 #define OWNER(p, k) ((cnode *)(void *)((char *)(p) - offsetof(cnode, t) - (size_t)(k) * sizeof(tnode)))
 
 /* Classes 0..n-1 of one family: treap roots, node counts, smallest keys, and a bitmap of the non-empty classes. */
@@ -102,7 +92,66 @@ struct ncg_cluster {
     uint64_t next_seq;          /* of nodes */
     cnode **table;              /* open addressing by name, size table_size (power of two) */
     int table_size;
+    /* cnodes come from slabs the cluster owns (aligned_alloc per node was a fifth of materialising a plan) */
+    struct slab *slabs;         /* newest first */
+    char *slab_cursor;          /* next unused cnode of the newest slab */
+    int slab_left;              /* unused cnodes there */
+    int slab_left_last;         /* cnodes of the newest slab */
+    cnode *spare;               /* cnodes of removed nodes, linked through t[0].l */
 };
+
+/* A slab: this header (one cache line), then cnodes, each on its own cache lines. */
+typedef struct slab {
+    _Alignas(64) struct slab *next;
+} slab;
+
+#define CNODE_SIZE ((sizeof(cnode) + 63) / 64 * 64)
+#define SLAB_MIN 8              /* cnodes in the first slab; each next slab doubles, up to SLAB_MAX */
+#define SLAB_MAX 1024
+
+/* A zeroed cnode, aligned as its entries are (NULL when out of memory). */
+static cnode *cnode_alloc(ncg_cluster *c)
+{
+    cnode *n;
+    if (c->spare) {
+        n = c->spare;
+        c->spare = (cnode *)(void *)n->t[0].l;
+    } else {
+        if (c->slab_left == 0) {
+            int count = c->slabs ? 2 * c->slab_left_last : SLAB_MIN;
+            slab *sl;
+            count = count > SLAB_MAX ? SLAB_MAX : count;
+            sl = aligned_alloc(64, sizeof(slab) + (size_t)count * CNODE_SIZE);
+            if (!sl)
+                return NULL;
+            sl->next = c->slabs;
+            c->slabs = sl;
+            c->slab_cursor = (char *)sl + sizeof(slab);
+            c->slab_left = c->slab_left_last = count;
+        }
+        n = (cnode *)(void *)c->slab_cursor;
+        c->slab_cursor += CNODE_SIZE;
+        c->slab_left--;
+    }
+    memset(n, 0, sizeof(*n));
+    return n;
+}
+
+/* Give a cnode back to the cluster (it is reused by the next node). */
+static void cnode_release(ncg_cluster *c, cnode *n)
+{
+    n->t[0].l = (tnode *)(void *)c->spare;
+    c->spare = n;
+}
+
+static void slabs_free(ncg_cluster *c)
+{
+    for (slab *sl = c->slabs, *next; sl; sl = next) {
+        next = sl->next;
+        free(sl);
+    }
+}
+
 
 /* ---- families of class treaps ---- */
 
@@ -541,10 +590,9 @@ NCG_EXPORT ncg_cluster *ncg_cluster_free(ncg_cluster *c)
 {
     if (!c)
         return NULL;
-    for (int i = 0; i < c->node_count; i++) {
+    for (int i = 0; i < c->node_count; i++)
         ncg_node_free(c->nodes[i]->node);
-        free(c->nodes[i]);
-    }
+    slabs_free(c);
     for (int g = 0; g < c->group_count; g++) {
         families_free(&c->groups[g]);
     }
@@ -832,11 +880,12 @@ static int insert(ncg_cluster *c, const char *name, int group, ncg_node *built, 
             c->node_capacity = cap;
         }
     }
-    n = rc == 0 ? cnode_alloc() : NULL;
+    n = rc == 0 ? cnode_alloc(c) : NULL;
     if (n)
         n->node = built ? built : ncg_node_from_type(&g->type);
     if (rc == 0 && (!n || !n->node)) {
-        free(n);
+        if (n)
+            cnode_release(c, n);
         rc = ncg_fail(err, NCG_E_NOMEM, "out of memory adding node %s", name);
     }
     if (rc < 0) {
@@ -928,7 +977,7 @@ NCG_EXPORT int ncg_cluster_remove_node(ncg_cluster *c, const char *name, ncg_err
     for (int i = n->index; i < c->node_count; i++)
         c->nodes[i]->index = i;
     ncg_node_free(n->node);
-    free(n);
+    cnode_release(c, n);
     return 0;
 }
 
@@ -995,13 +1044,13 @@ NCG_EXPORT ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err)
         copy->node_capacity = c->node_count;
     }
     for (int i = 0; i < c->node_count; i++) {
-        cnode *n = cnode_alloc();
+        cnode *n = cnode_alloc(copy);
         if (!n)
             goto nomem;
         *n = *c->nodes[i];
         n->node = ncg_node_clone(c->nodes[i]->node, NULL);
         if (!n->node) {
-            free(n);
+            cnode_release(copy, n);
             goto nomem;
         }
         copy->nodes[copy->node_count++] = n;
