@@ -52,6 +52,7 @@ typedef struct cnode {
     ncg_node *node;
     int group;
     int index;                  /* position in cluster->nodes */
+    uint32_t hash;              /* hash_name(name) */
     uint64_t seq;               /* order of the nodes, stable when nodes are removed */
     ncg_node_state st;          /* as indexed */
     char name[NCG_NODE_NAME_MAX + 1];
@@ -90,7 +91,7 @@ struct ncg_cluster {
     cnode **nodes;
     int node_count, node_capacity;
     uint64_t next_seq;          /* of nodes */
-    cnode **table;              /* open addressing by name, size table_size (power of two) */
+    struct tslot *table;        /* open addressing by name, size table_size (power of two) */
     int table_size;
     /* cnodes come from slabs the cluster owns (aligned_alloc per node was a fifth of materialising a plan) */
     struct slab *slabs;         /* newest first */
@@ -513,32 +514,42 @@ static uint32_t hash_name(const char *s)
     return h;
 }
 
+/* A slot of the name table keeps the name's hash: probes and rehashing compare hashes, not the names of nodes
+ * that are cold in memory. */
+typedef struct tslot {
+    cnode *n;
+    uint32_t hash;
+} tslot;
+
 static cnode *lookup(const ncg_cluster *c, const char *name)
 {
+    uint32_t h, mask = (uint32_t)(c->table_size - 1);
     if (!c->table_size)
         return NULL;
-    for (uint32_t i = hash_name(name) & (uint32_t)(c->table_size - 1);; i = (i + 1) & (uint32_t)(c->table_size - 1)) {
-        cnode *n = c->table[i];
-        if (!n)
+    h = hash_name(name);
+    for (uint32_t i = h & mask;; i = (i + 1) & mask) {
+        const tslot *t = &c->table[i];
+        if (!t->n)
             return NULL;
-        if (strcmp(n->name, name) == 0)
-            return n;
+        if (t->hash == h && strcmp(t->n->name, name) == 0)
+            return t->n;
     }
 }
 
-static void table_put(cnode **table, int size, cnode *n)
+static void table_put(tslot *table, int size, cnode *n)
 {
-    uint32_t i = hash_name(n->name) & (uint32_t)(size - 1);
-    while (table[i])
+    uint32_t i = n->hash & (uint32_t)(size - 1);
+    while (table[i].n)
         i = (i + 1) & (uint32_t)(size - 1);
-    table[i] = n;
+    table[i].n = n;
+    table[i].hash = n->hash;
 }
 
 /* Make room in the name table for count nodes. */
 static int table_reserve(ncg_cluster *c, int count, ncg_error *err)
 {
     int size;
-    cnode **t;
+    tslot *t;
     if (count * 2 <= c->table_size)
         return 0;
     size = c->table_size ? c->table_size * 2 : 64;
@@ -547,8 +558,13 @@ static int table_reserve(ncg_cluster *c, int count, ncg_error *err)
     t = calloc((size_t)size, sizeof(*t));
     if (!t)
         return ncg_fail(err, NCG_E_NOMEM, "out of memory indexing nodes");
-    for (int i = 0; i < c->node_count; i++)
-        table_put(t, size, c->nodes[i]);
+    for (int i = 0; i < c->table_size; i++) /* the old table, not the nodes: their hashes are in it */
+        if (c->table[i].n) {
+            uint32_t j = c->table[i].hash & (uint32_t)(size - 1);
+            while (t[j].n)
+                j = (j + 1) & (uint32_t)(size - 1);
+            t[j] = c->table[i];
+        }
     free(c->table);
     c->table = t;
     c->table_size = size;
@@ -557,21 +573,20 @@ static int table_reserve(ncg_cluster *c, int count, ncg_error *err)
 
 static void table_remove(ncg_cluster *c, cnode *n)
 {
-    uint32_t mask = (uint32_t)(c->table_size - 1), i = hash_name(n->name) & mask, j;
-    while (c->table[i] != n)
+    uint32_t mask = (uint32_t)(c->table_size - 1), i = n->hash & mask, j;
+    while (c->table[i].n != n)
         i = (i + 1) & mask;
-    c->table[i] = NULL;
-    for (j = (i + 1) & mask; c->table[j]; j = (j + 1) & mask) {
-        uint32_t home = hash_name(c->table[j]->name) & mask;
+    c->table[i].n = NULL;
+    for (j = (i + 1) & mask; c->table[j].n; j = (j + 1) & mask) {
+        uint32_t home = c->table[j].hash & mask;
         /* move j back to i when its home is not in the cyclic range (i, j] */
         if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
             c->table[i] = c->table[j];
-            c->table[j] = NULL;
+            c->table[j].n = NULL;
             i = j;
         }
     }
 }
-
 
 NCG_EXPORT ncg_cluster *ncg_cluster_new(unsigned flags, ncg_error *err)
 {
@@ -893,6 +908,7 @@ static int insert(ncg_cluster *c, const char *name, int group, ncg_node *built, 
         return rc;
     }
     strcpy(n->name, name);
+    n->hash = hash_name(n->name);
     n->group = group;
     n->index = c->node_count;
     n->seq = c->next_seq++;
@@ -943,6 +959,7 @@ int ncg_cluster_node_replace(ncg_cluster *c, int i, int g, ncg_node *fresh, ncg_
     to->nodes++;
     n->group = g;
     generate_name(c, to, n->name, sizeof(n->name));
+    n->hash = hash_name(n->name);
     table_put(c->table, c->table_size, n);
     index_add(to, n);
     return 0;
