@@ -97,16 +97,34 @@ struct ncg_cluster {
     struct slab *slabs;         /* newest first */
     char *slab_cursor;          /* next unused cnode of the newest slab */
     int slab_left;              /* unused cnodes there */
-    int slab_left_last;         /* cnodes of the newest slab */
     cnode *spare;               /* cnodes of removed nodes, linked through t[0].l */
 };
 
 /* A slab: this header (one cache line), then cnodes, each on its own cache lines. */
 typedef struct slab {
     _Alignas(64) struct slab *next;
+    int count;                  /* cnodes in it */
 } slab;
 
 #define CNODE_SIZE ((sizeof(cnode) + 63) / 64 * 64)
+
+/* Under AddressSanitizer the records that are not in use (a slab's unused tail, a removed node's record but for
+ * its free-list link) are poisoned, so that a use after removal is still reported although the memory is kept. */
+#if defined(__SANITIZE_ADDRESS__)
+#define NCG_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NCG_ASAN 1
+#endif
+#endif
+#ifdef NCG_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
 #define SLAB_MIN 8              /* cnodes in the first slab; each next slab doubles, up to SLAB_MAX */
 #define SLAB_MAX 1024
 
@@ -117,20 +135,24 @@ static cnode *cnode_alloc(ncg_cluster *c)
     if (c->spare) {
         n = c->spare;
         c->spare = (cnode *)(void *)n->t[0].l;
+        UNPOISON(n, CNODE_SIZE);
     } else {
         if (c->slab_left == 0) {
-            int count = c->slabs ? 2 * c->slab_left_last : SLAB_MIN;
+            int count = c->slabs ? 2 * c->slabs->count : SLAB_MIN;
             slab *sl;
             count = count > SLAB_MAX ? SLAB_MAX : count;
             sl = aligned_alloc(64, sizeof(slab) + (size_t)count * CNODE_SIZE);
             if (!sl)
                 return NULL;
             sl->next = c->slabs;
+            sl->count = count;
             c->slabs = sl;
             c->slab_cursor = (char *)sl + sizeof(slab);
-            c->slab_left = c->slab_left_last = count;
+            c->slab_left = count;
+            POISON(c->slab_cursor, (size_t)count * CNODE_SIZE);
         }
         n = (cnode *)(void *)c->slab_cursor;
+        UNPOISON(n, CNODE_SIZE);
         c->slab_cursor += CNODE_SIZE;
         c->slab_left--;
     }
@@ -143,12 +165,14 @@ static void cnode_release(ncg_cluster *c, cnode *n)
 {
     n->t[0].l = (tnode *)(void *)c->spare;
     c->spare = n;
+    POISON((char *)n + sizeof(n->t[0].l), CNODE_SIZE - sizeof(n->t[0].l));
 }
 
 static void slabs_free(ncg_cluster *c)
 {
     for (slab *sl = c->slabs, *next; sl; sl = next) {
         next = sl->next;
+        UNPOISON(sl, sizeof(slab) + (size_t)sl->count * CNODE_SIZE);
         free(sl);
     }
 }
