@@ -1,0 +1,489 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+	"unsafe"
+
+	jsoniter "github.com/json-iterator/go"
+	"github.com/modern-go/reflect2"
+	corev1 "k8s.io/api/core/v1"
+	extenderv1 "k8s.io/kube-scheduler/extender/v1"
+)
+
+// The filter call's hot path, which kube-scheduler takes once per pod with every candidate node (doc/scheduler.md,
+// Speed): the arguments decoded into reused buffers, the answer written by hand with encoding/json's exact
+// bytes, so that a call over 1,000 nodes allocates little more than the pod it decodes.
+
+// argsWire decodes ExtenderArgs as wire does (the same field matching, the Pod and Nodes through the same
+// decoders), but NodeNames into a reused slice (nodeNames).
+var argsWire = func() jsoniter.API {
+	api := jsoniter.Config{ValidateJsonRawMessage: true}.Froze()
+	api.RegisterExtension(&nodeNamesExtension{})
+	return api
+}()
+
+// extenderArgs is extenderv1.ExtenderArgs with the node names in a reused slice: the same JSON fields.
+type extenderArgs struct {
+	Pod       *corev1.Pod
+	Nodes     *corev1.NodeList
+	NodeNames nodeNames
+}
+
+// nodeNames is a JSON array of strings, or null: set says whether the array was there (ExtenderArgs'
+// NodeNames pointer not nil). An array of names of printable ASCII without escapes, as kube-scheduler sends
+// them, is read by hand, its names slices of one string; any other array is decoded by wire as a []string.
+type nodeNames struct {
+	set  bool
+	list []string
+	raw  []byte // the array's bytes
+}
+
+type nodeNamesExtension struct{ jsoniter.DummyExtension }
+
+func (*nodeNamesExtension) CreateDecoder(typ reflect2.Type) jsoniter.ValDecoder {
+	if typ == reflect2.TypeOf(nodeNames{}) {
+		return nodeNamesDecoder{}
+	}
+	return nil
+}
+
+type nodeNamesDecoder struct{}
+
+func (nodeNamesDecoder) Decode(ptr unsafe.Pointer, iter *jsoniter.Iterator) {
+	l := (*nodeNames)(ptr)
+	l.reset()
+	if iter.ReadNil() {
+		return
+	}
+	l.set = true
+	if l.raw == nil {
+		l.raw = make([]byte, 0, 4096) // SkipAndAppendBytes takes a nil buffer for no capture, and panics
+	}
+	l.raw = iter.SkipAndAppendBytes(l.raw[:0])
+	if iter.Error != nil {
+		return
+	}
+	if l.readPlain() {
+		return
+	}
+	var names []string
+	if err := wire.Unmarshal(l.raw, &names); err != nil {
+		iter.ReportError("decode NodeNames", err.Error())
+		return
+	}
+	l.list = append(l.list, names...)
+}
+
+func (l *nodeNames) reset() {
+	clear(l.list)
+	if l.list == nil {
+		l.list = make([]string, 0, 1024) // not nil: an empty array is [], not null
+	}
+	l.list, l.set = l.list[:0], false
+}
+
+// isSpace is JSON's white space.
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// readPlain reads raw when it is an array of strings of printable ASCII without escapes, which decode to
+// their bytes as they are: the names are slices of one copy of raw. False, and list empty, for any other raw.
+func (l *nodeNames) readPlain() bool {
+	raw := l.raw
+	i := 0
+	skip := func() {
+		for i < len(raw) && isSpace(raw[i]) {
+			i++
+		}
+	}
+	skip()
+	if i == len(raw) || raw[i] != '[' {
+		return false
+	}
+	i++
+	skip()
+	var all string
+	if i < len(raw) && raw[i] == ']' {
+		i++
+	} else {
+		all = string(raw) // the names' bytes; list holds offsets in it until the end
+		for {
+			if i == len(raw) || raw[i] != '"' {
+				return l.fail()
+			}
+			i++
+			start := i
+			for i < len(raw) && raw[i] >= 0x20 && raw[i] < utf8.RuneSelf && raw[i] != '"' && raw[i] != '\\' {
+				i++
+			}
+			if i == len(raw) || raw[i] != '"' {
+				return l.fail()
+			}
+			l.list = append(l.list, all[start:i])
+			i++
+			skip()
+			if i < len(raw) && raw[i] == ',' {
+				i++
+				skip()
+				continue
+			}
+			if i < len(raw) && raw[i] == ']' {
+				i++
+				break
+			}
+			return l.fail()
+		}
+	}
+	skip()
+	if i != len(raw) {
+		return l.fail()
+	}
+	return true
+}
+
+func (l *nodeNames) fail() bool {
+	clear(l.list)
+	l.list = l.list[:0]
+	return false
+}
+
+// decodeArgs decodes ExtenderArgs into a (reused: every field is set again). A body that the reused decoder
+// refuses is decoded again by wire into extenderv1.ExtenderArgs, whose error is the one reported (and whose
+// result is taken, should it succeed), so that both ways give the same answers and the same errors.
+func decodeArgs(body []byte, a *extenderArgs) (extenderv1.ExtenderArgs, error) {
+	a.Pod, a.Nodes = nil, nil
+	a.NodeNames.reset()
+	if err := argsWire.Unmarshal(body, a); err != nil {
+		var args extenderv1.ExtenderArgs
+		if err := wire.Unmarshal(body, &args); err != nil {
+			return extenderv1.ExtenderArgs{}, err
+		}
+		return args, nil
+	}
+	args := extenderv1.ExtenderArgs{Pod: a.Pod, Nodes: a.Nodes}
+	if a.NodeNames.set {
+		args.NodeNames = &a.NodeNames.list
+	}
+	return args, nil
+}
+
+// nodeReason is a node that failed a filter, and why; the name and the reason also as JSON strings, and the
+// node's rank among the names of the state's nodes (-1: a node the state does not know).
+type nodeReason struct {
+	name, reason, nameJSON, reasonJSON string
+	rank                               int
+}
+
+// filterOut is what State.filterInto appends to: the nodes that passed in the order given (and their names
+// as JSON strings), and the others with their reasons; ranks is the number of ranks (the state's nodes).
+type filterOut struct {
+	passed, passedJSON   []string
+	failed, unresolvable []nodeReason
+	ranks                int
+}
+
+// nameSorter sorts reasons by node name as encoding/json sorts the keys of a map (strings.Compare), dropping
+// the repeats of a name (a name given twice has the same reason twice). Nodes of the state are in the order of
+// their ranks, which a pass over the ranks gives; names that the state does not know are compared, first by
+// the 8 bytes after the prefix all the names share (node names do: "ip-10-0-").
+type nameSorter struct {
+	slots []int // by rank: 1 + the index of the reason of that rank, or 0
+	keys  []sortKey
+	out   []nodeReason
+}
+
+type sortKey struct {
+	key uint64 // the 8 bytes after the common prefix, big-endian, zeros past the end
+	i   int    // the reason's index
+}
+
+// sort returns list sorted and without repeats, in a buffer of the sorter's (valid until its next sort).
+func (ns *nameSorter) sort(list []nodeReason, ranks int) []nodeReason {
+	if len(list) < 2 {
+		return list
+	}
+	clear(ns.out)
+	ns.out = ns.out[:0]
+	if ns.byRank(list, ranks) {
+		return ns.out
+	}
+	prefix := list[0].name
+	for _, r := range list[1:] {
+		n := min(len(prefix), len(r.name))
+		k := 0
+		for k < n && prefix[k] == r.name[k] {
+			k++
+		}
+		prefix = prefix[:k]
+	}
+	p := len(prefix)
+	ns.keys = ns.keys[:0]
+	for i, r := range list {
+		var key uint64
+		for k := 0; k < 8; k++ {
+			key <<= 8
+			if p+k < len(r.name) {
+				key |= uint64(r.name[p+k])
+			}
+		}
+		ns.keys = append(ns.keys, sortKey{key, i})
+	}
+	slices.SortFunc(ns.keys, func(a, b sortKey) int {
+		if a.key != b.key {
+			if a.key < b.key {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(list[a.i].name[p:], list[b.i].name[p:])
+	})
+	for _, k := range ns.keys {
+		if n := len(ns.out); n > 0 && ns.out[n-1].name == list[k.i].name {
+			continue
+		}
+		ns.out = append(ns.out, list[k.i])
+	}
+	return ns.out
+}
+
+// byRank sorts list into out by rank when every reason has one and the ranks are not many more than the
+// reasons (a pass over them costs less than a sort); false, out untouched, otherwise.
+func (ns *nameSorter) byRank(list []nodeReason, ranks int) bool {
+	if ranks > 16*len(list)+1024 {
+		return false
+	}
+	for _, r := range list {
+		if r.rank < 0 || r.rank >= ranks {
+			return false
+		}
+	}
+	if cap(ns.slots) < ranks {
+		ns.slots = make([]int, ranks)
+	}
+	slots := ns.slots[:ranks]
+	for i, r := range list {
+		slots[r.rank] = i + 1
+	}
+	for k, i := range slots {
+		if i > 0 {
+			ns.out = append(ns.out, list[i-1])
+			slots[k] = 0
+		}
+	}
+	return true
+}
+
+// filterCall is one filter call's buffers and answer, reused through filterCalls. The answer is an
+// extenderv1.ExtenderFilterResult: Nodes, or NodeNames when namesSet (nil names: null), FailedNodes and
+// FailedAndUnresolvableNodes when lists (sorted, each name once), Error.
+type filterCall struct {
+	args      extenderArgs
+	out       filterOut
+	sorters   [2]nameSorter
+	failed    []nodeReason // sorted, each name once
+	unres     []nodeReason // the same
+	nodes     *corev1.NodeList
+	names     []string
+	namesJSON []string // names as JSON strings, or nil
+	namesSet  bool
+	lists     bool
+	err       string
+}
+
+var filterCalls = sync.Pool{New: func() any { return new(filterCall) }}
+
+// reset clears the answer of the last call, keeping the buffers.
+func (c *filterCall) reset() {
+	clear(c.out.passed)
+	clear(c.out.passedJSON)
+	clear(c.out.failed)
+	clear(c.out.unresolvable)
+	c.out.passed, c.out.passedJSON = c.out.passed[:0], c.out.passedJSON[:0]
+	c.out.failed, c.out.unresolvable = c.out.failed[:0], c.out.unresolvable[:0]
+	for i := range c.sorters {
+		clear(c.sorters[i].out)
+		c.sorters[i].out = c.sorters[i].out[:0]
+	}
+	c.failed, c.unres = nil, nil
+	c.args.Pod, c.args.Nodes = nil, nil
+	c.nodes, c.names, c.namesJSON, c.namesSet, c.lists, c.err = nil, nil, nil, false, false, ""
+}
+
+func (c *filterCall) release() {
+	c.reset()
+	clear(c.args.NodeNames.list)
+	if cap(c.args.NodeNames.list) > maxPooledNames || cap(c.out.passed) > maxPooledNames {
+		return // a call of many more nodes than usual: let its buffers go
+	}
+	filterCalls.Put(c)
+}
+
+// maxPooledNames bounds the name buffers kept for the next call.
+const maxPooledNames = 20000
+
+// appendJSON appends the answer as encoding/json marshals an extenderv1.ExtenderFilterResult: fields in order,
+// map keys sorted, strings escaped alike (HTML characters included).
+func (c *filterCall) appendJSON(b []byte) []byte {
+	b = append(b, `{"Nodes":`...)
+	if c.nodes == nil {
+		b = append(b, "null"...)
+	} else if nb, err := json.Marshal(c.nodes); err != nil {
+		// Not seen with decoded nodes (every field of theirs marshals); say so rather than write half an answer.
+		b = append(b, "null"...)
+		c.err = "filter: encoding the passing nodes: " + err.Error()
+	} else {
+		b = append(b, nb...)
+	}
+	b = append(b, `,"NodeNames":`...)
+	if !c.namesSet || c.names == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, n := range c.names {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if c.namesJSON != nil {
+				b = append(b, c.namesJSON[i]...)
+			} else {
+				b = appendJSONString(b, n)
+			}
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"FailedNodes":`...)
+	b = c.appendReasons(b, c.failed)
+	b = append(b, `,"FailedAndUnresolvableNodes":`...)
+	b = c.appendReasons(b, c.unres)
+	b = append(b, `,"Error":`...)
+	b = appendJSONString(b, c.err)
+	return append(b, '}')
+}
+
+func (c *filterCall) appendReasons(b []byte, list []nodeReason) []byte {
+	if !c.lists {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	for i, r := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, r.nameJSON...)
+		b = append(b, ':')
+		b = append(b, r.reasonJSON...)
+	}
+	return append(b, '}')
+}
+
+// jsonSafe says which ASCII bytes encoding/json writes as they are in a string (it escapes the control
+// characters, the quote, the backslash, and <, > and & for HTML).
+var jsonSafe = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
+// appendJSONString appends s as a JSON string exactly as encoding/json writes it: short escapes for \b \f \n
+// \r \t \" \\, \u00XX (lowercase hex) for the other control characters and <, > and &, \ufffd for each byte
+// of invalid UTF-8, \u2028 and \u2029 escaped, every other character as it is.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if jsonSafe[c] {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// jsonAppender is an answer that writes its own JSON.
+type jsonAppender interface {
+	appendJSON(b []byte) []byte
+}
+
+// bodyBufs and answerBufs hold the byte buffers of request bodies and of answers between calls.
+var (
+	bodyBufs   = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	answerBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+)
+
+// maxPooledBuffer bounds the buffers kept for the next call: a body of full Node objects may be far larger.
+const maxPooledBuffer = 4 << 20
+
+// readBody reads a request body, at most maxBody bytes, into a buffer of bodyBufs; putBody gives it back.
+func readBody(w http.ResponseWriter, r *http.Request) (*bytes.Buffer, error) {
+	b := bodyBufs.Get().(*bytes.Buffer)
+	b.Reset()
+	if r.ContentLength > 0 && r.ContentLength <= maxBody {
+		b.Grow(int(r.ContentLength))
+	}
+	_, err := b.ReadFrom(http.MaxBytesReader(w, r.Body, maxBody))
+	return b, err
+}
+
+func putBody(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledBuffer {
+		bodyBufs.Put(b)
+	}
+}
+
+// writeAppended writes an answer that encodes itself, in one Write.
+func writeAppended(w http.ResponseWriter, code int, v jsonAppender) {
+	bp := answerBufs.Get().(*[]byte)
+	b := append(v.appendJSON((*bp)[:0]), '\n')
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_, _ = w.Write(b)
+	if cap(b) <= maxPooledBuffer {
+		*bp = b[:0]
+		answerBufs.Put(bp)
+	}
+}
