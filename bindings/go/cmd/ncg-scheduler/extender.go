@@ -179,7 +179,6 @@ func candidateNames(args *extenderv1.ExtenderArgs) []string {
 // filter answers a filter call with a filterCall of filterCalls, which post gives back once it has written it.
 func (x *Extender) filter(_ context.Context, body []byte) (any, int) {
 	c := filterCalls.Get().(*filterCall)
-	c.reset()
 	args, err := decodeArgs(body, &c.args)
 	if err != nil {
 		x.Metrics.failures.WithLabelValues("filter", "decode").Inc()

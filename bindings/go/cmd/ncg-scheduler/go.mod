@@ -5,7 +5,6 @@ go 1.22.0
 require (
 	github.com/json-iterator/go v1.1.12
 	github.com/libncg/libncg/bindings/go v0.0.0
-	github.com/modern-go/reflect2 v1.0.2
 	github.com/prometheus/client_golang v1.20.5
 	k8s.io/api v0.31.13
 	k8s.io/apimachinery v0.31.13
@@ -35,6 +34,7 @@ require (
 	github.com/klauspost/compress v1.17.9 // indirect
 	github.com/mailru/easyjson v0.7.7 // indirect
 	github.com/modern-go/concurrent v0.0.0-20180306012644-bacd9c7ef1dd // indirect
+	github.com/modern-go/reflect2 v1.0.2 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
 	github.com/prometheus/client_model v0.6.1 // indirect

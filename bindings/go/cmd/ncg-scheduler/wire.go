@@ -8,10 +8,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
-	"unsafe"
 
-	jsoniter "github.com/json-iterator/go"
-	"github.com/modern-go/reflect2"
 	corev1 "k8s.io/api/core/v1"
 	extenderv1 "k8s.io/kube-scheduler/extender/v1"
 )
@@ -20,156 +17,194 @@ import (
 // Speed): the arguments decoded into reused buffers, the answer written by hand with encoding/json's exact
 // bytes, so that a call over 1,000 nodes allocates little more than the pod it decodes.
 
-// argsWire decodes ExtenderArgs as wire does (the same field matching, the Pod and Nodes through the same
-// decoders), but NodeNames into a reused slice (nodeNames).
-var argsWire = func() jsoniter.API {
-	api := jsoniter.Config{ValidateJsonRawMessage: true}.Froze()
-	api.RegisterExtension(&nodeNamesExtension{})
-	return api
-}()
-
-// extenderArgs is extenderv1.ExtenderArgs with the node names in a reused slice: the same JSON fields.
+// extenderArgs holds the buffers of decodeArgs: extenderv1.ExtenderArgs with the node names in a reused slice
+// (nil when the body had none, or null), and the scratch of the reader.
 type extenderArgs struct {
-	Pod       *corev1.Pod
-	Nodes     *corev1.NodeList
-	NodeNames nodeNames
+	Pod   *corev1.Pod
+	Nodes *corev1.NodeList
+	names []string
+	set   bool  // names were there
+	offs  []int // scratch: where each name starts and ends in the body
+	skip  []byte
 }
 
-// nodeNames is a JSON array of strings, or null: set says whether the array was there (ExtenderArgs'
-// NodeNames pointer not nil). An array of names of printable ASCII without escapes, as kube-scheduler sends
-// them, is read by hand, its names slices of one string; any other array is decoded by wire as a []string.
-type nodeNames struct {
-	set  bool
-	list []string
-	raw  []byte // the array's bytes
+// decodeArgs decodes ExtenderArgs, reusing a's buffers. A body as kube-scheduler writes it (an object whose
+// keys are Pod, Nodes and NodeNames, at most once each and spelled so, whose node names are printable ASCII
+// without escapes) is read by hand but for the Pod and Nodes, which wire decodes; any other body is decoded by
+// wire into extenderv1.ExtenderArgs, as it always was: its error is the one reported, its result is taken,
+// so that both ways give the same answers and the same errors (TestDecodeArgs).
+func decodeArgs(body []byte, a *extenderArgs) (extenderv1.ExtenderArgs, error) {
+	if a.read(body) {
+		args := extenderv1.ExtenderArgs{Pod: a.Pod, Nodes: a.Nodes}
+		if a.set {
+			args.NodeNames = &a.names
+		}
+		return args, nil
+	}
+	var args extenderv1.ExtenderArgs
+	if err := wire.Unmarshal(body, &args); err != nil {
+		return extenderv1.ExtenderArgs{}, err
+	}
+	return args, nil
 }
 
-type nodeNamesExtension struct{ jsoniter.DummyExtension }
-
-func (*nodeNamesExtension) CreateDecoder(typ reflect2.Type) jsoniter.ValDecoder {
-	if typ == reflect2.TypeOf(nodeNames{}) {
-		return nodeNamesDecoder{}
+// reset empties a, keeping its buffers.
+func (a *extenderArgs) reset() {
+	a.Pod, a.Nodes, a.set = nil, nil, false
+	if a.names == nil {
+		a.names = make([]string, 0, 1024) // not nil: an empty array is [], not null
 	}
-	return nil
-}
-
-type nodeNamesDecoder struct{}
-
-func (nodeNamesDecoder) Decode(ptr unsafe.Pointer, iter *jsoniter.Iterator) {
-	l := (*nodeNames)(ptr)
-	l.reset()
-	if iter.ReadNil() {
-		return
-	}
-	l.set = true
-	if l.raw == nil {
-		l.raw = make([]byte, 0, 4096) // SkipAndAppendBytes takes a nil buffer for no capture, and panics
-	}
-	l.raw = iter.SkipAndAppendBytes(l.raw[:0])
-	if iter.Error != nil {
-		return
-	}
-	if l.readPlain() {
-		return
-	}
-	var names []string
-	if err := wire.Unmarshal(l.raw, &names); err != nil {
-		iter.ReportError("decode NodeNames", err.Error())
-		return
-	}
-	l.list = append(l.list, names...)
-}
-
-func (l *nodeNames) reset() {
-	clear(l.list)
-	if l.list == nil {
-		l.list = make([]string, 0, 1024) // not nil: an empty array is [], not null
-	}
-	l.list, l.set = l.list[:0], false
+	clear(a.names)
+	a.names = a.names[:0]
 }
 
 // isSpace is JSON's white space.
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-// readPlain reads raw when it is an array of strings of printable ASCII without escapes, which decode to
-// their bytes as they are: the names are slices of one copy of raw. False, and list empty, for any other raw.
-func (l *nodeNames) readPlain() bool {
-	raw := l.raw
-	i := 0
-	skip := func() {
-		for i < len(raw) && isSpace(raw[i]) {
-			i++
-		}
-	}
-	skip()
-	if i == len(raw) || raw[i] != '[' {
-		return false
-	}
-	i++
-	skip()
-	var all string
-	if i < len(raw) && raw[i] == ']' {
-		i++
-	} else {
-		all = string(raw) // the names' bytes; list holds offsets in it until the end
-		for {
-			if i == len(raw) || raw[i] != '"' {
-				return l.fail()
-			}
-			i++
-			start := i
-			for i < len(raw) && raw[i] >= 0x20 && raw[i] < utf8.RuneSelf && raw[i] != '"' && raw[i] != '\\' {
-				i++
-			}
-			if i == len(raw) || raw[i] != '"' {
-				return l.fail()
-			}
-			l.list = append(l.list, all[start:i])
-			i++
-			skip()
-			if i < len(raw) && raw[i] == ',' {
-				i++
-				skip()
-				continue
-			}
-			if i < len(raw) && raw[i] == ']' {
-				i++
-				break
-			}
-			return l.fail()
-		}
-	}
-	skip()
-	if i != len(raw) {
-		return l.fail()
-	}
-	return true
+// argsReader reads a body.
+type argsReader struct {
+	b []byte
+	i int
 }
 
-func (l *nodeNames) fail() bool {
-	clear(l.list)
-	l.list = l.list[:0]
+func (r *argsReader) space() {
+	for r.i < len(r.b) && isSpace(r.b[r.i]) {
+		r.i++
+	}
+}
+
+// next says whether the next byte, after white space, is c, and if so reads it.
+func (r *argsReader) next(c byte) bool {
+	r.space()
+	if r.i < len(r.b) && r.b[r.i] == c {
+		r.i++
+		return true
+	}
 	return false
 }
 
-// decodeArgs decodes ExtenderArgs into a (reused: every field is set again). A body that the reused decoder
-// refuses is decoded again by wire into extenderv1.ExtenderArgs, whose error is the one reported (and whose
-// result is taken, should it succeed), so that both ways give the same answers and the same errors.
-func decodeArgs(body []byte, a *extenderArgs) (extenderv1.ExtenderArgs, error) {
-	a.Pod, a.Nodes = nil, nil
-	a.NodeNames.reset()
-	if err := argsWire.Unmarshal(body, a); err != nil {
-		var args extenderv1.ExtenderArgs
-		if err := wire.Unmarshal(body, &args); err != nil {
-			return extenderv1.ExtenderArgs{}, err
+// plain reads a string of printable ASCII without escapes, and says where its bytes start and end.
+func (r *argsReader) plain() (start, end int, ok bool) {
+	if !r.next('"') {
+		return 0, 0, false
+	}
+	start = r.i
+	k := bytes.IndexByte(r.b[r.i:], '"')
+	if k < 0 {
+		return 0, 0, false
+	}
+	end = r.i + k
+	for _, c := range r.b[start:end] {
+		if c < 0x20 || c >= utf8.RuneSelf || c == '\\' {
+			return 0, 0, false
 		}
-		return args, nil
 	}
-	args := extenderv1.ExtenderArgs{Pod: a.Pod, Nodes: a.Nodes}
-	if a.NodeNames.set {
-		args.NodeNames = &a.NodeNames.list
+	r.i = end + 1
+	return start, end, true
+}
+
+// read reads body into a when it is as kube-scheduler writes it; false otherwise (a is then to be ignored).
+func (a *extenderArgs) read(body []byte) bool {
+	a.reset()
+	r := argsReader{b: body}
+	if !r.next('{') {
+		return false
 	}
-	return args, nil
+	var pod, nodes, names bool
+	if !r.next('}') {
+		for {
+			s, e, ok := r.plain()
+			if !ok || !r.next(':') {
+				return false
+			}
+			r.space()
+			switch string(body[s:e]) {
+			case "Pod":
+				if pod || !r.value(&a.skip, &a.Pod) {
+					return false
+				}
+				pod = true
+			case "Nodes":
+				if nodes || !r.value(&a.skip, &a.Nodes) {
+					return false
+				}
+				nodes = true
+			case "NodeNames":
+				if names || !a.readNames(&r) {
+					return false
+				}
+				names = true
+			default:
+				return false
+			}
+			if r.next(',') {
+				continue
+			}
+			if r.next('}') {
+				break
+			}
+			return false
+		}
+	}
+	r.space()
+	return r.i == len(body)
+}
+
+// value decodes the next value with wire into v: json-iterator finds where it ends.
+func (r *argsReader) value(skip *[]byte, v any) bool {
+	it := wire.BorrowIterator(r.b[r.i:])
+	defer wire.ReturnIterator(it)
+	if *skip == nil {
+		*skip = make([]byte, 0, 4096) // SkipAndAppendBytes takes a nil buffer for no capture, and panics
+	}
+	*skip = it.SkipAndAppendBytes((*skip)[:0])
+	if it.Error != nil || len(*skip) == 0 {
+		return false
+	}
+	end := r.i + len(*skip)
+	if err := wire.Unmarshal(r.b[r.i:end], v); err != nil {
+		return false
+	}
+	r.i = end
+	return true
+}
+
+// readNames reads null or an array of plain strings into names: slices of one copy of the array's bytes.
+func (a *extenderArgs) readNames(r *argsReader) bool {
+	if bytes.HasPrefix(r.b[r.i:], []byte("null")) {
+		r.i += 4
+		a.set = false
+		clear(a.names)
+		a.names = a.names[:0]
+		return true
+	}
+	first := r.i
+	if !r.next('[') {
+		return false
+	}
+	a.offs = a.offs[:0]
+	if !r.next(']') {
+		for {
+			s, e, ok := r.plain()
+			if !ok {
+				return false
+			}
+			a.offs = append(a.offs, s, e)
+			if r.next(',') {
+				continue
+			}
+			if r.next(']') {
+				break
+			}
+			return false
+		}
+	}
+	all := string(r.b[first:r.i])
+	for k := 0; k < len(a.offs); k += 2 {
+		a.names = append(a.names, all[a.offs[k]-first:a.offs[k+1]-first])
+	}
+	a.set = true
+	return true
 }
 
 // nodeReason is a node that failed a filter, and why; the name and the reason also as JSON strings, and the
@@ -207,7 +242,6 @@ func (ns *nameSorter) sort(list []nodeReason, ranks int) []nodeReason {
 	if len(list) < 2 {
 		return list
 	}
-	clear(ns.out)
 	ns.out = ns.out[:0]
 	if ns.byRank(list, ranks) {
 		return ns.out
@@ -297,28 +331,21 @@ type filterCall struct {
 
 var filterCalls = sync.Pool{New: func() any { return new(filterCall) }}
 
-// reset clears the answer of the last call, keeping the buffers.
+// reset clears the answer of the last call, keeping the buffers (the entries past their lengths are written
+// again before they are read; until then they only keep strings alive).
 func (c *filterCall) reset() {
-	clear(c.out.passed)
-	clear(c.out.passedJSON)
-	clear(c.out.failed)
-	clear(c.out.unresolvable)
 	c.out.passed, c.out.passedJSON = c.out.passed[:0], c.out.passedJSON[:0]
 	c.out.failed, c.out.unresolvable = c.out.failed[:0], c.out.unresolvable[:0]
-	for i := range c.sorters {
-		clear(c.sorters[i].out)
-		c.sorters[i].out = c.sorters[i].out[:0]
-	}
 	c.failed, c.unres = nil, nil
 	c.args.Pod, c.args.Nodes = nil, nil
 	c.nodes, c.names, c.namesJSON, c.namesSet, c.lists, c.err = nil, nil, nil, false, false, ""
 }
 
+// release gives c back to filterCalls, reset, unless its buffers grew past the usual.
 func (c *filterCall) release() {
 	c.reset()
-	clear(c.args.NodeNames.list)
-	if cap(c.args.NodeNames.list) > maxPooledNames || cap(c.out.passed) > maxPooledNames {
-		return // a call of many more nodes than usual: let its buffers go
+	if cap(c.args.names) > maxPooledNames || cap(c.out.passed) > maxPooledNames {
+		return
 	}
 	filterCalls.Put(c)
 }

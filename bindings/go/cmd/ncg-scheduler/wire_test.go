@@ -213,16 +213,51 @@ func TestDecodeArgs(t *testing.T) {
 		`{"NodeNames":["unterminated]}`,
 		`{"NodeNames":["a"]} x`,
 		`{"Pod": 3}`,
+		`{"Pod":{"metadata":3},"NodeNames":["a"]}`,
+		`{"Pod":{"metadata":{"name":"a}\"b]"}},"NodeNames":["x"]}`,
+		`{"Pod":{"metadata":{"name":"p"}},"NodeNames":["a"],}`,
+		`{"Pod":{"metadata":{"name":"p"}} , "NodeNames":nullx}`,
+		`{"NodeNames":["a"],"Pod":nul}`,
+		`{"Node\u004eames":["a"]}`,
+		`{"NodeNames":["a"]}}`,
+		`{"NodeNames":["a"]`,
+		`{"NodeNames":["a"],"Pod":`,
+		`{"Pod":{"metadata":{"name":"p"}},"Pod":null}`,
+		`{"Nodes":null,"Nodes":{"items":[]}}`,
+		`{"NodeNames":["a"],"NodeNames":["b"]}`,
+		`{"Pod":{"metadata":{"name":"p"}},"NodeNames":["é"]}`,
+		`{"NodeNames":["a"],"Pod":{"metadata":{"name":"p"}}}`,
+		`{"NodeNames":[ ]}`,
+		`{ }`,
+		`{"Pod":1e400}`,
+		`{"Pod":{"metadata":{"name":"p"}}, "NodeNames":["a"]}` + "\n",
 		`[`,
 		``,
 		`null`,
+	}
+	// Bodies of kube-scheduler with a byte changed, dropped or repeated.
+	rng := rand.New(rand.NewSource(8))
+	seeds := []string{bodies[0], `{"Pod":{"metadata":{"name":"p"}},"Nodes":null,"NodeNames":["ip-10-0-0-1","ip-10-0-0-2"]}`,
+		string(must(json.Marshal(&extenderv1.ExtenderArgs{Pod: mkPod("p", true, 2, 0), NodeNames: &[]string{"a", "b"}})))}
+	for i := 0; i < 3000; i++ {
+		b := []byte(seeds[rng.Intn(len(seeds))])
+		k := rng.Intn(len(b))
+		switch rng.Intn(3) {
+		case 0:
+			b[k] = "{}[]\",:\\ nul0aé\x01"[rng.Intn(17)]
+		case 1:
+			b = append(b[:k], b[k+1:]...)
+		default:
+			b = append(b[:k+1], b[k:]...)
+		}
+		bodies = append(bodies, string(b))
 	}
 	var a extenderArgs
 	for round := 0; round < 2; round++ {
 		for i, body := range bodies {
 			got, gerr := decodeArgs([]byte(body), &a)
-			if i == 0 && (!a.NodeNames.set || len(a.NodeNames.list) != 3 || got.NodeNames != &a.NodeNames.list) {
-				t.Fatalf("%s: not read into the buffers: %+v", body, a.NodeNames)
+			if i == 0 && (!a.set || len(a.names) != 3 || got.NodeNames != &a.names) {
+				t.Fatalf("%s: not read into the buffers: %+v", body, a)
 			}
 			var want extenderv1.ExtenderArgs
 			werr := wire.Unmarshal([]byte(body), &want)
