@@ -83,23 +83,28 @@ func (r *argsReader) next(c byte) bool {
 	return false
 }
 
-// plain reads a string of printable ASCII without escapes, and says where its bytes start and end.
+// plainByte says which bytes a plain string holds: printable ASCII but the quote and the backslash, which
+// stand for themselves in a JSON string.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// plain reads a string of plain bytes, and says where its bytes start and end.
 func (r *argsReader) plain() (start, end int, ok bool) {
 	if !r.next('"') {
 		return 0, 0, false
 	}
-	start = r.i
-	k := bytes.IndexByte(r.b[r.i:], '"')
-	if k < 0 {
+	b, i := r.b, r.i
+	for i < len(b) && plainByte[b[i]] {
+		i++
+	}
+	if i == len(b) || b[i] != '"' {
 		return 0, 0, false
 	}
-	end = r.i + k
-	for _, c := range r.b[start:end] {
-		if c < 0x20 || c >= utf8.RuneSelf || c == '\\' {
-			return 0, 0, false
-		}
-	}
-	r.i = end + 1
+	start, end, r.i = r.i, i, i+1
 	return start, end, true
 }
 
