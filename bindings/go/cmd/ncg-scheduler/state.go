@@ -444,10 +444,10 @@ func (s *State) Filter(pod *corev1.Pod, names []string) (passed []string, failed
 	s.filterInto(w, names, &out)
 	failed, unresolvable = make(extenderv1.FailedNodesMap, len(out.failed)), make(extenderv1.FailedNodesMap, len(out.unresolvable))
 	for _, r := range out.failed {
-		failed[r.name] = r.reason
+		failed[r.name] = r.answer.reason
 	}
 	for _, r := range out.unresolvable {
-		unresolvable[r.name] = r.reason
+		unresolvable[r.name] = r.answer.reason
 	}
 	return out.passed, failed, unresolvable, nil
 }
@@ -461,7 +461,7 @@ func (s *State) filterInto(w Want, names []string, out *filterOut) {
 		n := s.nodes[name]
 		if n == nil {
 			a := s.answerLocked(name, w)
-			out.failed = append(out.failed, nodeReason{name, a.reason, string(appendJSONString(nil, name)), a.reasonJSON, -1})
+			out.failed = append(out.failed, nodeReason{name, string(appendJSONString(nil, name)), a, -1})
 			continue
 		}
 		a := s.nodeAnswerLocked(n, w)
@@ -470,9 +470,9 @@ func (s *State) filterInto(w Want, names []string, out *filterOut) {
 			out.passed = append(out.passed, name)
 			out.passedJSON = append(out.passedJSON, n.nameJSON)
 		case a.never:
-			out.unresolvable = append(out.unresolvable, nodeReason{name, a.reason, n.nameJSON, a.reasonJSON, n.rank})
+			out.unresolvable = append(out.unresolvable, nodeReason{name, n.nameJSON, a, n.rank})
 		default:
-			out.failed = append(out.failed, nodeReason{name, a.reason, n.nameJSON, a.reasonJSON, n.rank})
+			out.failed = append(out.failed, nodeReason{name, n.nameJSON, a, n.rank})
 		}
 	}
 	out.ranks = len(s.byName)

@@ -212,11 +212,12 @@ func (a *extenderArgs) readNames(r *argsReader) bool {
 	return true
 }
 
-// nodeReason is a node that failed a filter, and why; the name and the reason also as JSON strings, and the
-// node's rank among the names of the state's nodes (-1: a node the state does not know).
+// nodeReason is a node that failed a filter, and why (the answer's reason and reasonJSON); its name also as a
+// JSON string, and its rank among the names of the state's nodes (-1: a node the state does not know).
 type nodeReason struct {
-	name, reason, nameJSON, reasonJSON string
-	rank                               int
+	name, nameJSON string
+	answer         *scored
+	rank           int
 }
 
 // filterOut is what State.filterInto appends to: the nodes that passed in the order given (and their names
@@ -408,7 +409,7 @@ func (c *filterCall) appendReasons(b []byte, list []nodeReason) []byte {
 		}
 		b = append(b, r.nameJSON...)
 		b = append(b, ':')
-		b = append(b, r.reasonJSON...)
+		b = append(b, r.answer.reasonJSON...)
 	}
 	return append(b, '}')
 }

@@ -291,7 +291,7 @@ func TestNameSorter(t *testing.T) {
 		var list []nodeReason
 		for i := 0; i < rng.Intn(80); i++ {
 			k := rng.Intn(len(pool))
-			r := nodeReason{name: pool[k], reason: "r " + pool[k], rank: k}
+			r := nodeReason{name: pool[k], answer: &scored{reason: "r " + pool[k]}, rank: k}
 			if !ranked && rng.Intn(4) == 0 {
 				r.rank = -1
 			}
@@ -305,7 +305,7 @@ func TestNameSorter(t *testing.T) {
 			t.Fatalf("%d: got %d reasons, want %d", round, len(got), len(want))
 		}
 		for i := range got {
-			if got[i].name != want[i].name || got[i].reason != want[i].reason {
+			if got[i].name != want[i].name || got[i].answer.reason != want[i].answer.reason {
 				t.Fatalf("%d: %d: got %q, want %q", round, i, got[i].name, want[i].name)
 			}
 		}
