@@ -440,20 +440,25 @@ func (s *State) Filter(pod *corev1.Pod, names []string) (passed []string, failed
 	if w.Count == 0 {
 		return names, extenderv1.FailedNodesMap{}, extenderv1.FailedNodesMap{}, nil
 	}
-	out := filterOut{passed: make([]string, 0, len(names))}
-	s.filterInto(w, names, &out)
-	failed, unresolvable = make(extenderv1.FailedNodesMap, len(out.failed)), make(extenderv1.FailedNodesMap, len(out.unresolvable))
-	for _, r := range out.failed {
-		failed[r.name] = r.answer.reason
+	failed, unresolvable = make(extenderv1.FailedNodesMap, len(names)/2), extenderv1.FailedNodesMap{}
+	passed = make([]string, 0, len(names))
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, name := range names {
+		switch a := s.answerLocked(name, w); {
+		case a.err == nil:
+			passed = append(passed, name)
+		case a.never:
+			unresolvable[name] = a.reason
+		default:
+			failed[name] = a.reason
+		}
 	}
-	for _, r := range out.unresolvable {
-		unresolvable[r.name] = r.answer.reason
-	}
-	return out.passed, failed, unresolvable, nil
+	return passed, failed, unresolvable, nil
 }
 
-// filterInto is Filter of a want that asks for something, appending to out: the nodes that pass in the order
-// given, the others with their reasons in the order given.
+// filterInto is Filter of a want that asks for something, appending to out instead of filling maps: the nodes
+// that pass in the order given, the others with their reasons in the order given (the HTTP handler's way).
 func (s *State) filterInto(w Want, names []string, out *filterOut) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
