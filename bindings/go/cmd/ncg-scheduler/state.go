@@ -34,6 +34,7 @@ type State struct {
 	groups  map[string]bool                   // node groups (instance types) in the cluster
 	nodes   map[string]*nodeInfo              // every node seen
 	byName  []*nodeInfo                       // the same, by name (strings.Compare); nodeInfo.rank is the index
+	nodeGen uint64                            // counts the changes of nodes: a nodeInfo added or removed
 	holders map[string]map[types.UID]*podInfo // pods holding or reserving on each node name, known node or not
 	pods    map[types.UID]*podInfo            // every pod seen
 
@@ -177,6 +178,7 @@ func (s *State) SetNode(node *corev1.Node) {
 	i, _ := slices.BinarySearchFunc(s.byName, name, func(m *nodeInfo, name string) int { return strings.Compare(m.name, name) })
 	s.byName = slices.Insert(s.byName, i, n)
 	s.rerankLocked(i)
+	s.nodeGen++
 	if n.reason = s.addLocked(name, typ); n.reason != "" {
 		n.unfit = newScored(ncg.NodeScore{}, true, errNodeReason(n.reason))
 		s.log.Info("node cannot hold Neuron pods", "node", name, "reason", n.reason)
@@ -218,6 +220,7 @@ func (s *State) removeLocked(n *nodeInfo) {
 	delete(s.nodes, n.name)
 	s.byName = slices.Delete(s.byName, n.rank, n.rank+1)
 	s.rerankLocked(n.rank)
+	s.nodeGen++
 }
 
 // rerankLocked sets the ranks of byName from index i on.
@@ -462,8 +465,22 @@ func (s *State) Filter(pod *corev1.Pod, names []string) (passed []string, failed
 func (s *State) filterInto(w Want, names []string, out *filterOut) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for _, name := range names {
-		n := s.nodes[name]
+	m := &out.memo
+	if m.state != s || m.gen != s.nodeGen {
+		m.state, m.gen, m.names, m.nodes = s, s.nodeGen, m.names[:0], m.nodes[:0]
+	}
+	for i, name := range names {
+		var n *nodeInfo
+		if i < len(m.names) && m.names[i] == name {
+			n = m.nodes[i]
+		} else {
+			n = s.nodes[name]
+			if i < len(m.names) {
+				m.names[i], m.nodes[i] = name, n
+			} else if i == len(m.names) {
+				m.names, m.nodes = append(m.names, name), append(m.nodes, n)
+			}
+		}
 		if n == nil {
 			a := s.answerLocked(name, w)
 			out.failed = append(out.failed, nodeReason{name, string(appendJSONString(nil, name)), a, -1})

@@ -226,6 +226,17 @@ type filterOut struct {
 	passed, passedJSON   []string
 	failed, unresolvable []nodeReason
 	ranks                int
+	memo                 nodeMemo
+}
+
+// nodeMemo is the nodes a filter found for its names (nil: not known), which the next call with the same
+// buffers takes again for the same name at the same place, as long as the state's nodes have not changed
+// (kube-scheduler sends the same candidates call after call).
+type nodeMemo struct {
+	state *State
+	gen   uint64
+	names []string
+	nodes []*nodeInfo
 }
 
 // nameSorter sorts reasons by node name as encoding/json sorts the keys of a map (strings.Compare), dropping

@@ -136,7 +136,8 @@ func checkFilter(t *testing.T, x *Extender, body []byte) *extenderv1.ExtenderFil
 // TestFilterAnswerExact: the filter answers of the fast path (reused buffers, the answer encoded by hand) are
 // byte for byte those of encoding/json for the answer computed from the library, over the benchmark's cluster
 // through churn, every shape, nodes of no Neuron type, unknown nodes with names to escape, repeated names,
-// subsets of the nodes in any order, Node objects instead of names, and the error answers.
+// subsets of the nodes in any order, nodes added, removed and changed between calls, Node objects instead of
+// names, and the error answers.
 func TestFilterAnswerExact(t *testing.T) {
 	s, names := benchCluster(t, 200)
 	s.SetNode(mkNode("m5-0", "m5.large"))
@@ -155,9 +156,12 @@ func TestFilterAnswerExact(t *testing.T) {
 	both := mkPod("both", false, 1, 0)
 	both.Spec.Containers = append(both.Spec.Containers, mkPod("x", true, 2, 0).Spec.Containers[0])
 	pods = append(pods, both, mkPod("big", false, 64, 0))
+	for k := 0; k < 12; k++ {
+		all = append(all, fmt.Sprintf("late-%d", k)) // not known until round k
+	}
 	for round := 0; round < 12; round++ {
 		list := slices.Clone(all)
-		if round > 0 {
+		if round%3 > 0 {
 			rng.Shuffle(len(list), func(i, j int) { list[i], list[j] = list[j], list[i] })
 			list = list[:rng.Intn(len(list)+1)]
 		}
@@ -165,6 +169,12 @@ func TestFilterAnswerExact(t *testing.T) {
 			checkFilter(t, x, must(json.Marshal(&extenderv1.ExtenderArgs{Pod: pod, NodeNames: &list})))
 			ch.step()
 		}
+		// Nodes come and go between two calls of the same names (the nodes the last call found are not kept).
+		s.SetNode(mkNode(fmt.Sprintf("late-%d", round), "inf2.xlarge"))
+		checkFilter(t, x, must(json.Marshal(&extenderv1.ExtenderArgs{Pod: pods[1], NodeNames: &list})))
+		s.DeleteNode(names[round])
+		s.SetNode(mkNode(names[(round+1)%len(names)], "m5.large"))
+		checkFilter(t, x, must(json.Marshal(&extenderv1.ExtenderArgs{Pod: pods[2], NodeNames: &list})))
 		nodes := &corev1.NodeList{}
 		for _, n := range list[:min(len(list), 30)] {
 			nodes.Items = append(nodes.Items, *mkNode(n, ""))
@@ -177,8 +187,10 @@ func TestFilterAnswerExact(t *testing.T) {
 		checkFilter(t, x, must(json.Marshal(&args)))
 	}
 	// The answers of the examples in the doc: a reason per node, the failing ones sorted by name.
-	res := checkFilter(t, x, must(json.Marshal(&extenderv1.ExtenderArgs{Pod: pods[4], NodeNames: &[]string{"zz", "m5-0", "ip-10-0-0-7", "aa"}})))
-	if len(res.FailedNodes) != 2 || res.FailedNodes["aa"] != "node aa is not known to ncg-scheduler yet" ||
+	res := checkFilter(t, x, must(json.Marshal(&extenderv1.ExtenderArgs{Pod: pods[4], NodeNames: &[]string{"zz", "m5-0", names[50], "aa"}})))
+	if len(*res.NodeNames)+len(res.FailedNodes)+len(res.FailedAndUnresolvableNodes) != 4 ||
+		res.FailedNodes["aa"] != "node aa is not known to ncg-scheduler yet" ||
+		res.FailedNodes["zz"] != "node zz is not known to ncg-scheduler yet" ||
 		res.FailedAndUnresolvableNodes["m5-0"] != "instance type m5.large of node m5-0 has no Neuron devices" {
 		t.Fatalf("%+v", res)
 	}
