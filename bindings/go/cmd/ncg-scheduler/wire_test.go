@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 
@@ -348,4 +351,78 @@ func TestStateRanks(t *testing.T) {
 	if !utf8.ValidString(s.byName[0].nameJSON) || s.byName[0].nameJSON != string(must(json.Marshal(s.byName[0].name))) {
 		t.Fatal(s.byName[0].nameJSON)
 	}
+}
+
+// TestFilterConcurrent: filter calls at once share nothing but the state: the same answers as one at a time,
+// and while nodes and pods change, answers that account for every node.
+func TestFilterConcurrent(t *testing.T) {
+	s, names := benchCluster(t, 100)
+	x := NewExtender(s, nil, nil)
+	h := x.Handler()
+	list := append(slices.Clone(names), "unknown", names[3])
+	bodies := make([][]byte, len(benchShapes))
+	want := make([][]byte, len(benchShapes))
+	for i, w := range benchShapes {
+		bodies[i] = must(json.Marshal(&extenderv1.ExtenderArgs{Pod: mkPod("p", w.Cores, w.Count, 0), NodeNames: &list}))
+		_, want[i] = rawPost(t, h, "/filter", bodies[i])
+	}
+	run := func(check func(k int, got []byte) error, during func()) {
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
+		for g := 0; g < 4; g++ {
+			wg.Add(1)
+			go func(g int) {
+				defer wg.Done()
+				for i := 0; i < 40; i++ {
+					k := (g + i) % len(bodies)
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/filter", bytes.NewReader(bodies[k])))
+					if err := check(k, rec.Body.Bytes()); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}(g)
+		}
+		during()
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+	}
+	run(func(k int, got []byte) error {
+		if !bytes.Equal(got, want[k]) {
+			return fmt.Errorf("shape %d: got %.300s, want %.300s", k, got, want[k])
+		}
+		return nil
+	}, func() {})
+	ch := &churn{s: s, names: names, rng: rand.New(rand.NewSource(9))}
+	run(func(k int, got []byte) error {
+		var res extenderv1.ExtenderFilterResult
+		if err := json.Unmarshal(got, &res); err != nil || res.Error != "" || res.NodeNames == nil {
+			return fmt.Errorf("shape %d: %v %.300s", k, err, got)
+		}
+		seen := map[string]bool{}
+		for _, n := range *res.NodeNames {
+			seen[n] = true
+		}
+		for n := range res.FailedNodes {
+			seen[n] = true
+		}
+		for n := range res.FailedAndUnresolvableNodes {
+			seen[n] = true
+		}
+		if len(seen) != len(names)+1 {
+			return fmt.Errorf("shape %d: %d nodes answered, want %d", k, len(seen), len(names)+1)
+		}
+		return nil
+	}, func() {
+		for i := 0; i < 200; i++ {
+			ch.step()
+			if i%20 == 0 {
+				s.SetNode(mkNode(names[i%len(names)], []string{"inf2.xlarge", "m5.large"}[i%2]))
+			}
+		}
+	})
 }
