@@ -15,7 +15,8 @@ import (
 
 // The filter call's hot path, which kube-scheduler takes once per pod with every candidate node (doc/scheduler.md,
 // Speed): the arguments decoded into reused buffers, the answer written by hand with encoding/json's exact
-// bytes, so that a call over 1,000 nodes allocates little more than the pod it decodes.
+// bytes, so that a call over 1,000 nodes allocates little more than the pod it decodes and one copy of the
+// node names.
 
 // extenderArgs holds the buffers of decodeArgs: extenderv1.ExtenderArgs with the node names in a reused slice
 // (nil when the body had none, or null), and the scratch of the reader.
