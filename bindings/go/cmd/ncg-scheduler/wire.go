@@ -507,8 +507,8 @@ const maxPooledBuffer = 4 << 20
 func readBody(w http.ResponseWriter, r *http.Request) (*bytes.Buffer, error) {
 	b := bodyBufs.Get().(*bytes.Buffer)
 	b.Reset()
-	if r.ContentLength > 0 && r.ContentLength <= maxBody {
-		b.Grow(int(r.ContentLength))
+	if r.ContentLength > 0 {
+		b.Grow(int(min(r.ContentLength, maxPooledBuffer))) // no more before the bytes come: a length may lie
 	}
 	_, err := b.ReadFrom(http.MaxBytesReader(w, r.Body, maxBody))
 	return b, err

@@ -426,3 +426,26 @@ func TestFilterConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// TestReadBodyLength: a request whose Content-Length claims more than it carries (up to past maxBody) is read
+// for what it carries; the buffer kept for the next call does not grow to the claim.
+func TestReadBodyLength(t *testing.T) {
+	s, names := benchCluster(t, 10)
+	h := NewExtender(s, nil, nil).Handler()
+	body := must(json.Marshal(&extenderv1.ExtenderArgs{Pod: mkPod("p", false, 1, 0), NodeNames: &names}))
+	_, want := rawPost(t, h, "/filter", body)
+	for _, claim := range []int64{int64(len(body)), 1 << 20, maxBody, maxBody + 1, 1 << 40} {
+		req := httptest.NewRequest(http.MethodPost, "/filter", bytes.NewReader(body))
+		req.ContentLength = claim
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), want) {
+			t.Fatalf("claim %d: HTTP %d %.200s", claim, rec.Code, rec.Body.Bytes())
+		}
+		b, err := readBody(httptest.NewRecorder(), req)
+		if err != nil || b.Len() != 0 || b.Cap() > maxPooledBuffer {
+			t.Fatalf("claim %d: %v, %d bytes, capacity %d", claim, err, b.Len(), b.Cap())
+		}
+		putBody(b)
+	}
+}
