@@ -15,8 +15,7 @@ import (
 
 // The filter call's hot path, which kube-scheduler takes once per pod with every candidate node (doc/scheduler.md,
 // Speed): the arguments decoded into reused buffers, the answer written by hand with encoding/json's exact
-// bytes, so that a call over 1,000 nodes allocates little more than the pod it decodes and one copy of the
-// node names.
+// bytes, so that a call over 1,000 nodes allocates little more than the pod it decodes.
 
 // extenderArgs holds the buffers of decodeArgs: extenderv1.ExtenderArgs with the node names in a reused slice
 // (nil when the body had none, or null), and the scratch of the reader.
@@ -55,8 +54,7 @@ func (a *extenderArgs) reset() {
 	if a.names == nil {
 		a.names = make([]string, 0, 1024) // not nil: an empty array is [], not null
 	}
-	clear(a.names)
-	a.names = a.names[:0]
+	a.names = a.names[:0] // the last call's names stay past the length, for readNames to take again
 }
 
 // isSpace is JSON's white space.
@@ -175,13 +173,13 @@ func (r *argsReader) value(skip *[]byte, v any) bool {
 	return true
 }
 
-// readNames reads null or an array of plain strings into names: slices of one copy of the array's bytes.
+// readNames reads null or an array of plain strings into names: the last call's string for a name it had at the
+// same place (kube-scheduler sends the same candidates call after call), else a slice of one copy of the
+// array's bytes.
 func (a *extenderArgs) readNames(r *argsReader) bool {
 	if bytes.HasPrefix(r.b[r.i:], []byte("null")) {
 		r.i += 4
 		a.set = false
-		clear(a.names)
-		a.names = a.names[:0]
 		return true
 	}
 	first := r.i
@@ -205,8 +203,17 @@ func (a *extenderArgs) readNames(r *argsReader) bool {
 			return false
 		}
 	}
-	all := string(r.b[first:r.i])
+	last := a.names[:cap(a.names)]
+	var all string
 	for k := 0; k < len(a.offs); k += 2 {
+		name := r.b[a.offs[k]:a.offs[k+1]]
+		if j := k / 2; j < len(last) && last[j] == string(name) {
+			a.names = append(a.names, last[j]) // the name the last call had at the same place
+			continue
+		}
+		if all == "" {
+			all = string(r.b[first:r.i])
+		}
 		a.names = append(a.names, all[a.offs[k]-first:a.offs[k+1]-first])
 	}
 	a.set = true
