@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	ncg "github.com/libncg/libncg/bindings/go"
@@ -31,6 +33,8 @@ type State struct {
 
 	groups  map[string]bool                   // node groups (instance types) in the cluster
 	nodes   map[string]*nodeInfo              // every node seen
+	byName  []*nodeInfo                       // the same, by name (strings.Compare); nodeInfo.rank is the index
+	nodeGen uint64                            // counts the changes of nodes: a nodeInfo added or removed
 	holders map[string]map[types.UID]*podInfo // pods holding or reserving on each node name, known node or not
 	pods    map[types.UID]*podInfo            // every pod seen
 
@@ -44,15 +48,63 @@ type State struct {
 const maxStates = 50000
 
 // answers are the library's answers for one node state, by want; filters fill it under the state's read lock.
+// The list is read without a lock (a state has a few wants: a filter over 1,000 nodes reads it 1,000 times)
+// and replaced, under mu, by a copy with one more answer.
 type answers struct {
-	mu sync.Mutex
-	by map[Want]scored
+	mu   sync.Mutex
+	list atomic.Pointer[[]wantAnswer]
+}
+
+type wantAnswer struct {
+	w  Want
+	sc *scored
+}
+
+// maxWants bounds the answers kept for one state: past it, the list starts again from the newest.
+const maxWants = 64
+
+// find is the answer kept for w, or nil.
+func (a *answers) find(w Want) *scored {
+	if l := a.list.Load(); l != nil {
+		for i := range *l {
+			if (*l)[i].w == w {
+				return (*l)[i].sc
+			}
+		}
+	}
+	return nil
+}
+
+// add keeps sc as the answer for w.
+func (a *answers) add(w Want, sc *scored) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var l []wantAnswer
+	if old := a.list.Load(); old != nil && len(*old) < maxWants {
+		l = make([]wantAnswer, len(*old), len(*old)+1)
+		copy(l, *old)
+	}
+	l = append(l, wantAnswer{w, sc})
+	a.list.Store(&l)
 }
 
 type scored struct {
-	score ncg.NodeScore // the terms; its node identity is that of the node it was computed on
-	never bool
-	err   error
+	score  ncg.NodeScore // the terms; its node identity is that of the node it was computed on
+	never  bool
+	err    error
+	reason string // err's message, the filter answer's reason
+	// reason as a JSON string, the filter answer's bytes
+	reasonJSON string
+}
+
+// newScored is the answer of a score and its error.
+func newScored(score ncg.NodeScore, never bool, err error) *scored {
+	sc := &scored{score: score, never: never, err: err}
+	if err != nil {
+		sc.reason = err.Error()
+		sc.reasonJSON = string(appendJSONString(nil, sc.reason))
+	}
+	return sc
 }
 
 type nodeInfo struct {
@@ -63,6 +115,9 @@ type nodeInfo struct {
 	held      []Held   // what they hold, in the same order
 	key       string   // the node's type and held, sorted: nodes of equal keys are in the same state
 	answers   *answers // the library's answers for that state, shared by the nodes in it
+	unfit     *scored  // the answer to every want when reason is set
+	nameJSON  string   // name as a JSON string
+	rank      int      // index in State.byName
 	conflicts []string // holders that could not be adopted, with the library's reason
 }
 
@@ -118,9 +173,14 @@ func (s *State) SetNode(node *corev1.Node) {
 		}
 		s.removeLocked(n)
 	}
-	n := &nodeInfo{name: name, typ: typ}
+	n := &nodeInfo{name: name, typ: typ, nameJSON: string(appendJSONString(nil, name))}
 	s.nodes[name] = n
+	i, _ := slices.BinarySearchFunc(s.byName, name, func(m *nodeInfo, name string) int { return strings.Compare(m.name, name) })
+	s.byName = slices.Insert(s.byName, i, n)
+	s.rerankLocked(i)
+	s.nodeGen++
 	if n.reason = s.addLocked(name, typ); n.reason != "" {
+		n.unfit = newScored(ncg.NodeScore{}, true, errNodeReason(n.reason))
 		s.log.Info("node cannot hold Neuron pods", "node", name, "reason", n.reason)
 		return
 	}
@@ -158,6 +218,16 @@ func (s *State) removeLocked(n *nodeInfo) {
 		}
 	}
 	delete(s.nodes, n.name)
+	s.byName = slices.Delete(s.byName, n.rank, n.rank+1)
+	s.rerankLocked(n.rank)
+	s.nodeGen++
+}
+
+// rerankLocked sets the ranks of byName from index i on.
+func (s *State) rerankLocked(i int) {
+	for ; i < len(s.byName); i++ {
+		s.byName[i].rank = i
+	}
 }
 
 // DeleteNode forgets a node; pods still bound to it hold nothing until it comes back.
@@ -284,7 +354,7 @@ func (s *State) rekeyLocked(n *nodeInfo) {
 		if len(s.states) >= maxStates {
 			s.states = map[string]*answers{}
 		}
-		n.answers = &answers{by: map[Want]scored{}}
+		n.answers = &answers{}
 		s.states[n.key] = n.answers
 	}
 }
@@ -336,26 +406,31 @@ func (e errNodeReason) Error() string { return string(e) }
 // The score's terms are the node's; its identity (index, node group, order added) may be that of another node
 // in the same state, whose answer the cache gave: callers only compare terms.
 func (s *State) scoreLocked(name string, w Want) (score ncg.NodeScore, unresolvable bool, err error) {
+	a := s.answerLocked(name, w)
+	return a.score, a.never, a.err
+}
+
+// answerLocked is scoreLocked's answer, with the error's message. The answer is shared: not to be changed.
+func (s *State) answerLocked(name string, w Want) *scored {
 	n := s.nodes[name]
 	if n == nil {
-		return ncg.NodeScore{}, false, fmt.Errorf("node %s is not known to ncg-scheduler yet", name)
+		return newScored(ncg.NodeScore{}, false, fmt.Errorf("node %s is not known to ncg-scheduler yet", name))
 	}
+	return s.nodeAnswerLocked(n, w)
+}
+
+// nodeAnswerLocked is the answer of a known node: kept, or asked of the library and kept.
+func (s *State) nodeAnswerLocked(n *nodeInfo, w Want) *scored {
 	if n.reason != "" {
-		return ncg.NodeScore{}, true, errNodeReason(n.reason)
+		return n.unfit
 	}
-	a := n.answers
-	a.mu.Lock()
-	c, ok := a.by[w]
-	a.mu.Unlock()
-	if ok {
-		return c.score, c.never, c.err
+	if sc := n.answers.find(w); sc != nil {
+		return sc
 	}
-	score, err = s.cluster.ScoreNode(name, w.Request())
-	never := err != nil && !errors.Is(err, ncg.ErrFull)
-	a.mu.Lock()
-	a.by[w] = scored{score, never, err}
-	a.mu.Unlock()
-	return score, never, err
+	score, err := s.cluster.ScoreNode(n.name, w.Request())
+	sc := newScored(score, err != nil && !errors.Is(err, ncg.ErrFull), err)
+	n.answers.add(w, sc)
+	return sc
 }
 
 // Filter keeps the nodes where a valid window of the pod's devices or cores is free now, and gives every other
@@ -365,25 +440,64 @@ func (s *State) Filter(pod *corev1.Pod, names []string) (passed []string, failed
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	failed, unresolvable = make(extenderv1.FailedNodesMap, len(names)/2), extenderv1.FailedNodesMap{}
 	if w.Count == 0 {
-		return names, failed, unresolvable, nil
+		return names, extenderv1.FailedNodesMap{}, extenderv1.FailedNodesMap{}, nil
 	}
+	failed, unresolvable = make(extenderv1.FailedNodesMap, len(names)/2), extenderv1.FailedNodesMap{}
+	passed = make([]string, 0, len(names))
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	passed = make([]string, 0, len(names))
 	for _, name := range names {
-		_, never, err := s.scoreLocked(name, w)
-		switch {
-		case err == nil:
+		switch a := s.answerLocked(name, w); {
+		case a.err == nil:
 			passed = append(passed, name)
-		case never:
-			unresolvable[name] = err.Error()
+		case a.never:
+			unresolvable[name] = a.reason
 		default:
-			failed[name] = err.Error()
+			failed[name] = a.reason
 		}
 	}
 	return passed, failed, unresolvable, nil
+}
+
+// filterInto is Filter of a want that asks for something, appending to out instead of filling maps: the nodes
+// that pass in the order given, the others with their reasons in the order given (the HTTP handler's way).
+func (s *State) filterInto(w Want, names []string, out *filterOut) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m := &out.memo
+	if m.state != s || m.gen != s.nodeGen {
+		m.state, m.gen, m.names, m.nodes = s, s.nodeGen, m.names[:0], m.nodes[:0]
+	}
+	for i, name := range names {
+		var n *nodeInfo
+		if i < len(m.names) && m.names[i] == name {
+			n = m.nodes[i]
+		} else {
+			n = s.nodes[name]
+			if i < len(m.names) {
+				m.names[i], m.nodes[i] = name, n
+			} else if i == len(m.names) {
+				m.names, m.nodes = append(m.names, name), append(m.nodes, n)
+			}
+		}
+		if n == nil {
+			a := s.answerLocked(name, w)
+			out.failed = append(out.failed, nodeReason{name, string(appendJSONString(nil, name)), a, -1})
+			continue
+		}
+		a := s.nodeAnswerLocked(n, w)
+		switch {
+		case a.err == nil:
+			out.passed = append(out.passed, name)
+			out.passedJSON = append(out.passedJSON, n.nameJSON)
+		case a.never:
+			out.unresolvable = append(out.unresolvable, nodeReason{name, n.nameJSON, a, n.rank})
+		default:
+			out.failed = append(out.failed, nodeReason{name, n.nameJSON, a, n.rank})
+		}
+	}
+	out.ranks = len(s.byName)
 }
 
 // Prioritize ranks the nodes by the library's score, which ncg_cluster_place uses: the best score gets
