@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
+	jsoniter "github.com/json-iterator/go"
 	corev1 "k8s.io/api/core/v1"
 	extenderv1 "k8s.io/kube-scheduler/extender/v1"
 )
@@ -24,13 +26,11 @@ type extenderArgs struct {
 	Nodes *corev1.NodeList
 	names []string
 	set   bool  // names were there
-	offs  []int // scratch: where each name starts and ends in the body
-	skip  []byte
 }
 
 // decodeArgs decodes ExtenderArgs, reusing a's buffers. A body as kube-scheduler writes it (an object whose
 // keys are Pod, Nodes and NodeNames, at most once each and spelled so, whose node names are printable ASCII
-// without escapes) is read by hand but for the Pod and Nodes, which wire decodes; any other body is decoded by
+// without escapes) is read with json-iterator's tokenizer into a's buffers; any other body is decoded by
 // wire into extenderv1.ExtenderArgs, as it always was: its error is the one reported, its result is taken,
 // so that both ways give the same answers and the same errors (TestDecodeArgs).
 func decodeArgs(body []byte, a *extenderArgs) (extenderv1.ExtenderArgs, error) {
@@ -57,167 +57,88 @@ func (a *extenderArgs) reset() {
 	a.names = a.names[:0] // the last call's names stay past the length, for readNames to take again
 }
 
-// isSpace is JSON's white space.
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
-// argsReader reads a body.
-type argsReader struct {
-	b []byte
-	i int
-}
-
-func (r *argsReader) space() {
-	for r.i < len(r.b) && isSpace(r.b[r.i]) {
-		r.i++
-	}
-}
-
-// next says whether the next byte, after white space, is c, and if so reads it.
-func (r *argsReader) next(c byte) bool {
-	r.space()
-	if r.i < len(r.b) && r.b[r.i] == c {
-		r.i++
-		return true
-	}
-	return false
-}
-
-// plainByte says which bytes a plain string holds: printable ASCII but the quote and the backslash, which
-// stand for themselves in a JSON string.
-var plainByte = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// plain reads a string of plain bytes, and says where its bytes start and end.
-func (r *argsReader) plain() (start, end int, ok bool) {
-	if !r.next('"') {
-		return 0, 0, false
-	}
-	b, i := r.b, r.i
-	for i < len(b) && plainByte[b[i]] {
-		i++
-	}
-	if i == len(b) || b[i] != '"' {
-		return 0, 0, false
-	}
-	start, end, r.i = r.i, i, i+1
-	return start, end, true
-}
-
 // read reads body into a when it is as kube-scheduler writes it; false otherwise (a is then to be ignored).
+// json-iterator's tokenizer reads it; the Pod and Nodes are decoded by wire as a whole.
 func (a *extenderArgs) read(body []byte) bool {
 	a.reset()
-	r := argsReader{b: body}
-	if !r.next('{') {
+	it := wire.BorrowIterator(body)
+	defer wire.ReturnIterator(it)
+	if it.WhatIsNext() != jsoniter.ObjectValue {
 		return false
 	}
 	var pod, nodes, names bool
-	if !r.next('}') {
-		for {
-			s, e, ok := r.plain()
-			if !ok || !r.next(':') {
+	ok := it.ReadObjectCB(func(it *jsoniter.Iterator, field string) bool {
+		switch field { // spelled exactly so, once each: any other key is left to the general decoder
+		case "Pod":
+			if pod {
 				return false
 			}
-			r.space()
-			switch string(body[s:e]) {
-			case "Pod":
-				if pod || !r.value(&a.skip, &a.Pod) {
-					return false
-				}
-				pod = true
-			case "Nodes":
-				if nodes || !r.value(&a.skip, &a.Nodes) {
-					return false
-				}
-				nodes = true
-			case "NodeNames":
-				if names || !a.readNames(&r) {
-					return false
-				}
-				names = true
-			default:
+			pod = true
+			it.ReadVal(&a.Pod)
+		case "Nodes":
+			if nodes {
 				return false
 			}
-			if r.next(',') {
-				continue
+			nodes = true
+			it.ReadVal(&a.Nodes)
+		case "NodeNames":
+			if names || !a.readNames(it) {
+				return false
 			}
-			if r.next('}') {
-				break
-			}
+			names = true
+		default:
+			return false
+		}
+		return it.Error == nil
+	})
+	if !ok || it.Error != nil {
+		return false
+	}
+	// nothing but white space after the object
+	return it.WhatIsNext() == jsoniter.InvalidValue && it.Error == io.EOF
+}
+
+// plainName says whether a string's bytes are printable ASCII without a backslash: a string that reads the same
+// raw and decoded (encoding/json would turn escapes and invalid UTF-8 into other bytes).
+func plainName(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c >= utf8.RuneSelf || c == '\\' {
 			return false
 		}
 	}
-	r.space()
-	return r.i == len(body)
-}
-
-// value decodes the next value with wire into v: json-iterator finds where it ends.
-func (r *argsReader) value(skip *[]byte, v any) bool {
-	it := wire.BorrowIterator(r.b[r.i:])
-	defer wire.ReturnIterator(it)
-	if *skip == nil {
-		*skip = make([]byte, 0, 4096) // SkipAndAppendBytes takes a nil buffer for no capture, and panics
-	}
-	*skip = it.SkipAndAppendBytes((*skip)[:0])
-	if it.Error != nil || len(*skip) == 0 {
-		return false
-	}
-	end := r.i + len(*skip)
-	if err := wire.Unmarshal(r.b[r.i:end], v); err != nil {
-		return false
-	}
-	r.i = end
 	return true
 }
 
 // readNames reads null or an array of plain strings into names: the last call's string for a name it had at the
-// same place (kube-scheduler sends the same candidates call after call), else a slice of one copy of the
-// array's bytes.
-func (a *extenderArgs) readNames(r *argsReader) bool {
-	if bytes.HasPrefix(r.b[r.i:], []byte("null")) {
-		r.i += 4
+// same place (kube-scheduler sends the same candidates call after call), else a copy.
+func (a *extenderArgs) readNames(it *jsoniter.Iterator) bool {
+	switch it.WhatIsNext() {
+	case jsoniter.NilValue:
+		it.ReadNil()
 		a.set = false
-		return true
-	}
-	first := r.i
-	if !r.next('[') {
+		return it.Error == nil
+	case jsoniter.ArrayValue:
+	default:
 		return false
 	}
-	a.offs = a.offs[:0]
-	if !r.next(']') {
-		for {
-			s, e, ok := r.plain()
-			if !ok {
-				return false
-			}
-			a.offs = append(a.offs, s, e)
-			if r.next(',') {
-				continue
-			}
-			if r.next(']') {
-				break
-			}
+	last := a.names[:cap(a.names)]
+	ok := it.ReadArrayCB(func(it *jsoniter.Iterator) bool {
+		if it.WhatIsNext() != jsoniter.StringValue {
 			return false
 		}
-	}
-	last := a.names[:cap(a.names)]
-	var all string
-	for k := 0; k < len(a.offs); k += 2 {
-		name := r.b[a.offs[k]:a.offs[k+1]]
-		if j := k / 2; j < len(last) && last[j] == string(name) {
+		name := it.ReadStringAsSlice() // valid until the next read; cut at the first quote, so checked
+		if it.Error != nil || !plainName(name) {
+			return false
+		}
+		if j := len(a.names); j < len(last) && last[j] == string(name) {
 			a.names = append(a.names, last[j]) // the name the last call had at the same place
-			continue
+		} else {
+			a.names = append(a.names, string(name))
 		}
-		if all == "" {
-			all = string(r.b[first:r.i])
-		}
-		a.names = append(a.names, all[a.offs[k]-first:a.offs[k+1]-first])
-	}
+		return true
+	})
 	a.set = true
-	return true
+	return ok && it.Error == nil
 }
 
 // nodeReason is a node that failed a filter, and why (the answer's reason and reasonJSON); its name also as a

@@ -449,3 +449,35 @@ func TestReadBodyLength(t *testing.T) {
 		putBody(b)
 	}
 }
+
+// TestReadFastPath: bodies as kube-scheduler writes them (and with white space anywhere) are read by
+// json-iterator's tokenizer into the buffers; keys spelled otherwise or repeated, names with escapes or bytes
+// outside printable ASCII, and anything after the object are left to the general decoder.
+func TestReadFastPath(t *testing.T) {
+	var a extenderArgs
+	fast := []string{
+		`{"Pod":{"metadata":{"name":"p","namespace":"ml"}},"Nodes":null,"NodeNames":["a","b","c"]}`,
+		string(must(json.Marshal(&extenderv1.ExtenderArgs{Pod: mkPod("p", true, 2, 0), NodeNames: &[]string{"a", "b"}}))),
+		` { "NodeNames" : [ "a" , "b" ] , "Pod" : { "metadata" : { "name" : "p" } } } ` + "\n",
+		`{"NodeNames":null}`, `{"NodeNames":[]}`, `{}`, `{"Pod":null}`,
+	}
+	for _, b := range fast {
+		if !a.read([]byte(b)) {
+			t.Errorf("%s: not read on the fast path", b)
+		}
+	}
+	if !a.read([]byte(fast[0])) || !a.set || !reflect.DeepEqual(a.names, []string{"a", "b", "c"}) || a.Pod.Name != "p" ||
+		a.Pod.Namespace != "ml" || a.Nodes != nil {
+		t.Fatalf("fast path read %+v", a)
+	}
+	slow := []string{
+		`{"pod":{}}`, `{"NodeNames":["a"],"NodeNames":["b"]}`, `{"NodeNames":["a\"b"]}`, `{"NodeNames":["a\\b"]}`,
+		`{"NodeNames":["ip\u002d1"]}`, `{"NodeNames":["é"]}`, `{"NodeNames":["a\x01"]}`, `{"NodeNames":["a"]} x`,
+		`{"NodeNames":["a",1]}`, `{"Other":1}`, `[]`, `null`, ``,
+	}
+	for _, b := range slow {
+		if a.read([]byte(b)) {
+			t.Errorf("%s: read on the fast path", b)
+		}
+	}
+}
