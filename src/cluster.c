@@ -545,12 +545,12 @@ typedef struct tslot {
     uint32_t hash;
 } tslot;
 
-static cnode *lookup(const ncg_cluster *c, const char *name)
+/* The node called name, whose hash_name() is h, or NULL. */
+static cnode *lookup_hashed(const ncg_cluster *c, const char *name, uint32_t h)
 {
-    uint32_t h, mask = (uint32_t)(c->table_size - 1);
+    uint32_t mask = (uint32_t)(c->table_size - 1);
     if (!c->table_size)
         return NULL;
-    h = hash_name(name);
     for (uint32_t i = h & mask;; i = (i + 1) & mask) {
         const tslot *t = &c->table[i];
         if (!t->n)
@@ -559,6 +559,8 @@ static cnode *lookup(const ncg_cluster *c, const char *name)
             return t->n;
     }
 }
+
+static cnode *lookup(const ncg_cluster *c, const char *name) { return lookup_hashed(c, name, hash_name(name)); }
 
 static void table_put(tslot *table, int size, cnode *n)
 {
@@ -868,8 +870,10 @@ int ncg_cluster_node_lookup(const ncg_cluster *c, const char *name)
 }
 
 /* A name "<node group>-<n>" that no node has; advances the node group's counter. */
-static void generate_name(ncg_cluster *c, cgroup *g, char *name, size_t size)
+/* Write the group's next unused generated node name into name; return its hash_name(). */
+static uint32_t generate_name(ncg_cluster *c, cgroup *g, char *name, size_t size)
 {
+    uint32_t h;
     size_t len = strlen(g->name); /* at most NCG_NAME_MAX: "-" and an int always fit in size */
     (void)size;
     memcpy(name, g->name, len);
@@ -884,7 +888,9 @@ static void generate_name(ncg_cluster *c, cgroup *g, char *name, size_t size)
         for (int j = 0; j < k; j++)
             name[len + (size_t)j] = digits[k - 1 - j];
         name[len + (size_t)k] = '\0';
-    } while (lookup(c, name));
+        h = hash_name(name);
+    } while (lookup_hashed(c, name, h));
+    return h;
 }
 
 /* Insert node `built` (NULL: a new empty node of the group's type) under name (NULL: generated). */
@@ -893,6 +899,7 @@ static int insert(ncg_cluster *c, const char *name, int group, ncg_node *built, 
     cgroup *g = &c->groups[group];
     char generated[NCG_NODE_NAME_MAX + 1];
     int seq = g->next_seq, rc;
+    uint32_t h;
     cnode *n;
     ncg_quoted q;
 
@@ -900,12 +907,12 @@ static int insert(ncg_cluster *c, const char *name, int group, ncg_node *built, 
         return ncg_fail(err, NCG_E_RANGE, "node group %s has max_instances %d nodes already", g->name,
                         g->max_nodes);
     if (!name) {
-        generate_name(c, g, generated, sizeof(generated));
+        h = generate_name(c, g, generated, sizeof(generated));
         name = generated;
     } else if (!ncg_valid_name(name, NCG_NODE_NAME_MAX)) {
         return ncg_fail(err, NCG_E_INVALID, "node name %s is not valid: 1 to %d characters of A-Z, a-z, 0-9, '.', "
                         "'_' and '-'", ncg_quote(&q, name), NCG_NODE_NAME_MAX);
-    } else if (lookup(c, name)) {
+    } else if (lookup_hashed(c, name, h = hash_name(name))) {
         return ncg_fail(err, NCG_E_EXISTS, "node %s exists already", name);
     }
     rc = table_reserve(c, c->node_count + 1, err);
@@ -932,7 +939,7 @@ static int insert(ncg_cluster *c, const char *name, int group, ncg_node *built, 
         return rc;
     }
     strcpy(n->name, name);
-    n->hash = hash_name(n->name);
+    n->hash = h;
     n->group = group;
     n->index = c->node_count;
     n->seq = c->next_seq++;
@@ -982,8 +989,7 @@ int ncg_cluster_node_replace(ncg_cluster *c, int i, int g, ncg_node *fresh, ncg_
     from->nodes--;
     to->nodes++;
     n->group = g;
-    generate_name(c, to, n->name, sizeof(n->name));
-    n->hash = hash_name(n->name);
+    n->hash = generate_name(c, to, n->name, sizeof(n->name));
     table_put(c->table, c->table_size, n);
     index_add(to, n);
     return 0;

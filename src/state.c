@@ -25,12 +25,12 @@
 /* ---- dump ---- */
 
 typedef struct out {
-    char *buf;
-    size_t size, len;
+    char *buf;                  /* NULL: the measuring pass; else a buffer the measured text fits in */
+    size_t len;
 } out;
 
 /* The text is written by hand, not by printf: a daemon dumps its state often, and formatting was nearly all of
- * the time. Each writer counts what it would write and writes only what fits. */
+ * the time. Each writer counts what it writes; it writes only in the second pass, when all of it fits. */
 static void put_bytes(out *o, const char *s, size_t n)
 {
     if (o->buf) /* the writing pass: everything fits, the measuring pass made sure */
@@ -202,7 +202,7 @@ static void dump(out *o, const ncg_cluster *c)
 
 NCG_EXPORT int ncg_cluster_dump(const ncg_cluster *c, char *buf, size_t size, ncg_error *err)
 {
-    out o = {NULL, 0, 0};
+    out o = {NULL, 0};
     if (!c)
         return ncg_fail(err, NCG_E_INVALID, "cluster is NULL");
     if (!buf && size)
@@ -211,7 +211,7 @@ NCG_EXPORT int ncg_cluster_dump(const ncg_cluster *c, char *buf, size_t size, nc
     if (o.len > INT32_MAX)
         return ncg_fail(err, NCG_E_RANGE, "cluster state of %zu bytes exceeds 2^31", o.len);
     if (o.len < size) { /* buf is not NULL: size > 0 */
-        out w = {buf, size, 0};
+        out w = {buf, 0};
         dump(&w, c);
         buf[w.len] = '\0';
     }
