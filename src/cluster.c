@@ -29,34 +29,43 @@
 
 #include "cluster.h"
 
-/* One entry of a class treap, laid out for the descent: its first cache line holds all that a search and an
- * update read of the entries they pass (links, sort keys, heap priority, free and subtree-largest CPU and memory);
- * the second the rest. Hugepages are checked at the entry only (few requests ask for them). */
+/* One entry of a class treap: one cache line, all that a search and an update read of the entries they pass
+ * (links, sort keys, free and subtree-largest CPU and memory). Hugepages are checked at the entry only (few requests
+ * ask for them), from the node's state; the heap priority is a hash of the node's sequence number. */
 typedef struct tnode {
-    _Alignas(64) struct tnode *l, *r;
+    _Alignas(64) struct tnode *l;
+    struct tnode *r;
     int64_t a;                  /* first sort key: the free-capacity key (ncg_free_key) */
+    uint64_t bs;                /* second and third sort keys: the run (free-core classes, else 0) << SEQ_BITS | the
+                                 * node's sequence number */
     int64_t mcpu, mmem;         /* largest free CPU and memory in the subtree */
     int64_t cpu, mem;           /* free */
-    uint32_t prio;              /* heap order, from the node's sequence number */
-    int b;                      /* second sort key: the run (free-core classes), else 0 */
-    uint64_t seq;               /* third sort key */
-    int64_t hp;                 /* free hugepages */
 } tnode;
+
+#define SEQ_BITS 54             /* node sequence numbers stay below 2^54; runs (<= NCG_MAX_CORES) take the bits above */
+#define SEQ_MASK ((UINT64_C(1) << SEQ_BITS) - 1)
+_Static_assert(sizeof(tnode) == 64, "a treap entry is one cache line");
+_Static_assert(NCG_MAX_CORES < (1 << (64 - SEQ_BITS)), "a run fits above the sequence number");
 
 /* The three families of classes of a node group: by largest free window (whole-chip requests), by longest free
  * run of cores (core-granular requests), by free cores (CPU-only requests). */
 enum { F_WINDOW, F_RUN, F_FREE, F_COUNT };
 
+#define NAME_INLINE 44          /* names this long (with the NUL) live in the record; longer ones in an allocation */
+
 typedef struct cnode {
     tnode t[F_COUNT];           /* its entries in its class of each family (first: aligned to cache lines) */
     ncg_node *node;
-    int group;
-    int index;                  /* position in cluster->nodes */
-    uint32_t hash;              /* hash_name(name) */
+    char *name;                 /* inline_name, or its own allocation */
     uint64_t seq;               /* order of the nodes, stable when nodes are removed */
     ncg_node_state st;          /* as indexed */
-    char name[NCG_NODE_NAME_MAX + 1];
+    uint32_t hash;              /* hash_name(name) */
+    int group;
+    int index;                  /* position in cluster->nodes */
+    char inline_name[NAME_INLINE];
 } cnode;
+
+_Static_assert(sizeof(cnode) == 5 * 64, "a node's record is five cache lines");
 
 #define OWNER(p, k) ((cnode *)(void *)((char *)(p) - offsetof(cnode, t) - (size_t)(k) * sizeof(tnode)))
 
@@ -160,9 +169,25 @@ static cnode *cnode_alloc(ncg_cluster *c)
     return n;
 }
 
+/* Name n (len characters): in the record when the name fits there, else in an allocation of its own. Returns false
+ * when out of memory; n keeps its old name then. */
+static bool cnode_set_name(cnode *n, const char *name, size_t len)
+{
+    char *to = len < NAME_INLINE ? n->inline_name : malloc(len + 1);
+    if (!to)
+        return false;
+    memcpy(to, name, len + 1);
+    if (n->name && n->name != n->inline_name)
+        free(n->name);
+    n->name = to;
+    return true;
+}
+
 /* Give a cnode back to the cluster (it is reused by the next node). */
 static void cnode_release(ncg_cluster *c, cnode *n)
 {
+    if (n->name && n->name != n->inline_name)
+        free(n->name);
     n->t[0].l = (tnode *)(void *)c->spare;
     c->spare = n;
     POISON((char *)n + sizeof(n->t[0].l), CNODE_SIZE - sizeof(n->t[0].l));
@@ -243,6 +268,7 @@ static int family_next(const family *f, int from)
     }
 }
 
+/* The heap priority of an entry: a hash of its node's sequence number. */
 static uint32_t seq_prio(uint64_t seq)
 {
     uint64_t z = seq * 0x9e3779b97f4a7c15ULL;
@@ -250,6 +276,8 @@ static uint32_t seq_prio(uint64_t seq)
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return (uint32_t)(z ^ (z >> 31));
 }
+
+static uint32_t prio(const tnode *t) { return seq_prio(t->bs & SEQ_MASK); }
 
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -274,9 +302,7 @@ static bool before(const tnode *x, const tnode *y)
 {
     if (x->a != y->a)
         return x->a < y->a;
-    if (x->b != y->b)
-        return x->b < y->b;
-    return x->seq < y->seq;
+    return x->bs < y->bs;
 }
 
 /* Split t into the entries before x and the rest. */
@@ -301,7 +327,7 @@ static tnode *merge(tnode *x, tnode *y)
         return y;
     if (!y)
         return x;
-    if (x->prio > y->prio) {
+    if (prio(x) > prio(y)) {
         x->r = merge(x->r, y);
         pull(x);
         return x;
@@ -318,7 +344,7 @@ static tnode *treap_insert(tnode *t, tnode *x)
         pull(x);
         return x;
     }
-    if (x->prio > t->prio) {
+    if (prio(x) > prio(t)) {
         split(t, x, &x->l, &x->r);
         pull(x);
         return x;
@@ -390,7 +416,7 @@ static const tnode *treap_first_fit(const tnode *t, const need *nd, int64_t lo, 
             return found;
         if (t->a > hi)
             return NULL;
-        if (t->cpu >= nd->cpu && t->mem >= nd->mem && t->hp >= nd->hp)
+        if (t->cpu >= nd->cpu && t->mem >= nd->mem && (nd->hp == 0 || OWNER(t, nd->kind)->st.hp >= nd->hp))
             return t;
         t = t->r;
     }
@@ -484,13 +510,10 @@ static void index_put(cgroup *g, cnode *n, const ncg_node_state *st)
     for (int k = 0; k < F_COUNT; k++) {
         tnode *t = &n->t[k];
         family *f = &g->fam[k];
-        t->prio = seq_prio(n->seq);
-        t->seq = n->seq;
         t->a = st->key;
-        t->b = k == F_FREE ? st->run : 0;
+        t->bs = (uint64_t)(k == F_FREE ? st->run : 0) << SEQ_BITS | n->seq;
         t->cpu = st->cpu;
         t->mem = st->mem;
-        t->hp = st->hp;
         if (in_treap(k, cls[k]))
             family_add(f, cls[k], t);
         else
@@ -631,8 +654,11 @@ NCG_EXPORT ncg_cluster *ncg_cluster_free(ncg_cluster *c)
 {
     if (!c)
         return NULL;
-    for (int i = 0; i < c->node_count; i++)
+    for (int i = 0; i < c->node_count; i++) {
         ncg_node_free(c->nodes[i]->node);
+        if (c->nodes[i]->name != c->nodes[i]->inline_name)
+            free(c->nodes[i]->name);
+    }
     slabs_free(c);
     for (int g = 0; g < c->group_count; g++) {
         families_free(&c->groups[g]);
@@ -906,6 +932,8 @@ static int insert(ncg_cluster *c, const char *name, int group, ncg_node *built, 
     if (g->nodes >= g->max_nodes)
         return ncg_fail(err, NCG_E_RANGE, "node group %s has max_instances %d nodes already", g->name,
                         g->max_nodes);
+    if (c->next_seq > SEQ_MASK) /* 2^54 nodes added in the cluster's lifetime: not reached in practice */
+        return ncg_fail(err, NCG_E_RANGE, "the cluster has numbered 2^54 nodes, the most it can");
     if (!name) {
         h = generate_name(c, g, generated, sizeof(generated));
         name = generated;
@@ -929,7 +957,9 @@ static int insert(ncg_cluster *c, const char *name, int group, ncg_node *built, 
     n = rc == 0 ? cnode_alloc(c) : NULL;
     if (n)
         n->node = built ? built : ncg_node_from_type(&g->type);
-    if (rc == 0 && (!n || !n->node)) {
+    if (rc == 0 && (!n || !n->node || !cnode_set_name(n, name, strlen(name)))) {
+        if (n && n->node && !built)
+            ncg_node_free(n->node);
         if (n)
             cnode_release(c, n);
         rc = ncg_fail(err, NCG_E_NOMEM, "out of memory adding node %s", name);
@@ -938,7 +968,6 @@ static int insert(ncg_cluster *c, const char *name, int group, ncg_node *built, 
         g->next_seq = seq; /* a failed call changes nothing, not even the generated-name counter */
         return rc;
     }
-    strcpy(n->name, name);
     n->hash = h;
     n->group = group;
     n->index = c->node_count;
@@ -978,9 +1007,17 @@ int ncg_cluster_node_replace(ncg_cluster *c, int i, int g, ncg_node *fresh, ncg_
 {
     cnode *n = c->nodes[i];
     cgroup *from = &c->groups[n->group], *to = &c->groups[g];
+    char name[NCG_NODE_NAME_MAX + 1];
+    int seq = to->next_seq;
+    uint32_t h;
     if (g != n->group && to->nodes >= to->max_nodes)
         return ncg_fail(err, NCG_E_RANGE, "node group %s has max_instances %d nodes already", to->name,
                         to->max_nodes);
+    h = generate_name(c, to, name, sizeof(name));
+    if (!cnode_set_name(n, name, strlen(name))) { /* the table finds n by hash and address: the old hash stays */
+        to->next_seq = seq;
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory renaming node %s", n->name);
+    }
     index_remove(from, n);
     table_remove(c, n);
     ncg_node_free(n->node);
@@ -989,7 +1026,7 @@ int ncg_cluster_node_replace(ncg_cluster *c, int i, int g, ncg_node *fresh, ncg_
     from->nodes--;
     to->nodes++;
     n->group = g;
-    n->hash = generate_name(c, to, n->name, sizeof(n->name));
+    n->hash = h;
     table_put(c->table, c->table_size, n);
     index_add(to, n);
     return 0;
@@ -1094,9 +1131,12 @@ NCG_EXPORT ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err)
         cnode *n = cnode_alloc(copy);
         if (!n)
             goto nomem;
-        *n = *c->nodes[i];
-        n->node = ncg_node_clone(c->nodes[i]->node, NULL);
-        if (!n->node) {
+        const cnode *from = c->nodes[i];
+        *n = *from;
+        n->name = NULL;
+        n->node = ncg_node_clone(from->node, NULL);
+        if (!n->node || !cnode_set_name(n, from->name, strlen(from->name))) {
+            ncg_node_free(n->node);
             cnode_release(copy, n);
             goto nomem;
         }
@@ -1294,7 +1334,7 @@ static void count_short(const tnode *t, const need *nd, int *cpu, int *mem, int 
             ++*cpu;
         else if (t->mem < nd->mem)
             ++*mem;
-        else if (t->hp < nd->hp)
+        else if (OWNER(t, nd->kind)->st.hp < nd->hp)
             ++*hp;
     }
 }

@@ -566,6 +566,48 @@ START_TEST(add_node_accepts_253_character_name)
 }
 END_TEST
 
+/* Names up to 43 characters are kept in the node's record, longer ones apart: both kinds survive a clone, a
+ * removal of a neighbour and generated names of a node group whose name is long. */
+START_TEST(node_names_of_every_length_survive_clone_and_removal)
+{
+    static const size_t lengths[] = {1, 42, 43, 44, 45, 100, NCG_NODE_NAME_MAX};
+    enum { N = sizeof(lengths) / sizeof(lengths[0]) };
+    ncg_catalog *cat = test_catalog();
+    ncg_cluster *c = one_nodegroup("inf1.xlarge", 2 * N, NULL, 0), *copy;
+    ncg_nodegroup_spec g = NCG_INIT(ncg_nodegroup_spec);
+    char names[N][NCG_NODE_NAME_MAX + 1], group[NCG_NAME_MAX + 1], want[NCG_NAME_MAX + 8];
+    const char *got = NULL;
+    for (int i = 0; i < N; i++) {
+        long_name(names[i], lengths[i]);
+        names[i][0] = (char)('a' + i); /* distinct */
+        ck_assert_int_eq(ncg_cluster_add_node(c, names[i], "g", NULL), i);
+    }
+    long_name(group, NCG_NAME_MAX);
+    g.name = group;
+    g.type = "inf1.xlarge";
+    g.max_nodes = 2;
+    ck_assert_int_eq(ncg_cluster_add_nodegroup(c, cat, &g, NULL), 1);
+    ck_assert_int_eq(ncg_cluster_add_node(c, NULL, group, NULL), N);
+    snprintf(want, sizeof(want), "%s-1", group);
+    ck_assert_int_eq(ncg_cluster_get_node(c, N, NULL, &got, NULL, NULL), 0);
+    ck_assert_str_eq(got, want);
+    copy = ncg_cluster_clone(c, NULL);
+    ck_assert_ptr_nonnull(copy);
+    ck_assert_int_eq(ncg_cluster_remove_node(c, names[2], NULL), 0);
+    ck_assert_int_eq(ncg_cluster_remove_node(copy, names[4], NULL), 0);
+    for (int i = 0; i < N; i++) {
+        ck_assert_int_eq(ncg_cluster_find_node(c, names[i], NULL), i == 2 ? NCG_E_NOT_FOUND : i - (i > 2));
+        ck_assert_int_eq(ncg_cluster_find_node(copy, names[i], NULL), i == 4 ? NCG_E_NOT_FOUND : i - (i > 4));
+    }
+    ck_assert_int_eq(ncg_cluster_find_node(copy, want, NULL), N - 1);
+    ck_assert_int_eq(ncg_cluster_get_node(copy, 4, NULL, &got, NULL, NULL), 0);
+    ck_assert_str_eq(got, names[5]);
+    ncg_cluster_free(c);
+    ncg_cluster_free(copy);
+    ncg_catalog_free(cat);
+}
+END_TEST
+
 START_TEST(add_node_rejects_254_character_name)
 {
     ncg_cluster *c = one_nodegroup("inf1.xlarge", 2, NULL, 0);
@@ -1144,6 +1186,7 @@ NCG_SUITE(cluster)
     add_test(t, add_node_generates_names_per_nodegroup);
     add_test(t, add_node_generated_name_keeps_long_nodegroup_name);
     add_test(t, add_node_accepts_253_character_name);
+    add_test(t, node_names_of_every_length_survive_clone_and_removal);
     add_test(t, add_node_rejects_254_character_name);
     add_test(t, add_node_rejects_bad_character);
     add_test(t, add_node_rejects_duplicate_name);
