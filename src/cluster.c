@@ -13,8 +13,8 @@
  *
  * The index: per node group, three families of classes: by largest free window (searched by whole-chip requests),
  * by longest free run of cores (core-granular requests) and by free cores (CPU-only requests). Every node is in one
- * class of each. A class is a treap of its nodes ordered by (free-capacity key, run for the free-core classes,
- * sequence), whose subtrees carry the largest free CPU and memory below them. A whole-chip or core-granular request
+ * class of each. A class is a B+-tree (btree.h) of its nodes ordered by (free-capacity key, run for the free-core
+ * classes, sequence), whose inner nodes carry the largest free CPU and memory below each child. A whole-chip or core-granular request
  * searches every class from its size up, each only for keys from its own share (a node with less free capacity
  * cannot hold it) to the best key found so far, descending to the leftmost entry in that range with the CPU,
  * memory and hugepages and skipping every subtree whose maxima are short; a CPU-only request stops at the first
@@ -27,24 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "btree.h"
 #include "cluster.h"
-
-/* One entry of a class treap: one cache line, all that a search and an update read of the entries they pass
- * (links, sort keys, free and subtree-largest CPU and memory). Hugepages are checked at the entry only (few requests
- * ask for them), from the node's state; the heap priority is a hash of the node's sequence number. */
-typedef struct tnode {
-    _Alignas(64) struct tnode *l;
-    struct tnode *r;
-    int64_t a;                  /* first sort key: the free-capacity key (ncg_free_key) */
-    uint64_t bs;                /* second and third sort keys: the run (free-core classes, else 0) << SEQ_BITS | the
-                                 * node's sequence number */
-    int64_t mcpu, mmem;         /* largest free CPU and memory in the subtree */
-    int64_t cpu, mem;           /* free */
-} tnode;
 
 #define SEQ_BITS 54             /* node sequence numbers stay below 2^54; runs (<= NCG_MAX_CORES) take the bits above */
 #define SEQ_MASK ((UINT64_C(1) << SEQ_BITS) - 1)
-_Static_assert(sizeof(tnode) == 64, "a treap entry is one cache line");
 _Static_assert(NCG_MAX_CORES < (1 << (64 - SEQ_BITS)), "a run fits above the sequence number");
 
 /* The three families of classes of a node group: by largest free window (whole-chip requests), by longest free
@@ -54,8 +41,10 @@ enum { F_WINDOW, F_RUN, F_FREE, F_COUNT };
 #define NAME_INLINE 44          /* names this long (with the NUL) live in the record; longer ones in an allocation */
 
 typedef struct cnode {
-    tnode t[F_COUNT];           /* its entries in its class of each family (first: aligned to cache lines) */
-    ncg_node *node;
+    union {
+        ncg_node *node;
+        struct cnode *spare_next; /* while on the cluster's list of spare records */
+    };
     char *name;                 /* inline_name, or its own allocation */
     uint64_t seq;               /* order of the nodes, stable when nodes are removed */
     ncg_node_state st;          /* as indexed */
@@ -65,14 +54,12 @@ typedef struct cnode {
     char inline_name[NAME_INLINE];
 } cnode;
 
-_Static_assert(sizeof(cnode) == 5 * 64, "a node's record is five cache lines");
+_Static_assert(sizeof(cnode) == 128, "a node's record is two cache lines");
 
-#define OWNER(p, k) ((cnode *)(void *)((char *)(p) - offsetof(cnode, t) - (size_t)(k) * sizeof(tnode)))
-
-/* Classes 0..n-1 of one family: treap roots, node counts, smallest keys, and a bitmap of the non-empty classes. */
+/* Classes 0..n-1 of one family: tree roots, node counts, smallest keys, and a bitmap of the non-empty classes. */
 typedef struct family {
     int n;
-    tnode **roots;
+    ncg_bt_node **roots;
     int *count;
     int64_t *mina;              /* first sort key of the class's leftmost entry */
     uint64_t *nonempty;
@@ -106,7 +93,8 @@ struct ncg_cluster {
     struct slab *slabs;         /* newest first */
     char *slab_cursor;          /* next unused cnode of the newest slab */
     int slab_left;              /* unused cnodes there */
-    cnode *spare;               /* cnodes of removed nodes, linked through t[0].l */
+    cnode *spare;               /* cnodes of removed nodes, linked through spare_next */
+    ncg_bt_pool pool;           /* tree nodes for the classes' trees: reserved before a change, which cannot fail */
 };
 
 /* A slab: this header (one cache line), then cnodes, each on its own cache lines. */
@@ -143,7 +131,7 @@ static cnode *cnode_alloc(ncg_cluster *c)
     cnode *n;
     if (c->spare) {
         n = c->spare;
-        c->spare = (cnode *)(void *)n->t[0].l;
+        c->spare = n->spare_next;
         UNPOISON(n, CNODE_SIZE);
     } else {
         if (c->slab_left == 0) {
@@ -188,9 +176,9 @@ static void cnode_release(ncg_cluster *c, cnode *n)
 {
     if (n->name && n->name != n->inline_name)
         free(n->name);
-    n->t[0].l = (tnode *)(void *)c->spare;
+    n->spare_next = c->spare;
     c->spare = n;
-    POISON((char *)n + sizeof(n->t[0].l), CNODE_SIZE - sizeof(n->t[0].l));
+    POISON((char *)n + sizeof(n->spare_next), CNODE_SIZE - sizeof(n->spare_next));
 }
 
 static void slabs_free(ncg_cluster *c)
@@ -203,12 +191,14 @@ static void slabs_free(ncg_cluster *c)
 }
 
 
-/* ---- families of class treaps ---- */
+/* ---- families of class trees ---- */
 
 /* A family's four arrays share one block (roots first: every array is 8-byte aligned but the last), so a node
  * group costs three allocations, and cloning a cluster few. */
 static void family_free(family *f)
 {
+    for (int i = 0; f->roots && i < f->n; i++)
+        ncg_bt_free(f->roots[i]);
     free(f->roots);
     memset(f, 0, sizeof(*f));
 }
@@ -224,7 +214,7 @@ static bool family_init(family *f, int n)
         return false;
     }
     f->n = n;
-    f->roots = (tnode **)(void *)block;
+    f->roots = (ncg_bt_node **)(void *)block;
     f->mina = (int64_t *)(void *)(block + (size_t)n * sizeof(*f->roots));
     f->nonempty = (uint64_t *)(void *)((char *)f->mina + (size_t)n * sizeof(*f->mina));
     f->count = (int *)(void *)((char *)f->nonempty + words * sizeof(*f->nonempty));
@@ -268,129 +258,30 @@ static int family_next(const family *f, int from)
     }
 }
 
-/* The heap priority of an entry: a hash of its node's sequence number. */
-static uint32_t seq_prio(uint64_t seq)
+/* The sort key of node n's entry in family k: (free-capacity key, run << SEQ_BITS | sequence). */
+static uint64_t second_key(int k, const ncg_node_state *st, uint64_t seq)
 {
-    uint64_t z = seq * 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return (uint32_t)(z ^ (z >> 31));
+    return (uint64_t)(k == F_FREE ? st->run : 0) << SEQ_BITS | seq;
 }
 
-static uint32_t prio(const tnode *t) { return seq_prio(t->bs & SEQ_MASK); }
-
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-
-static void pull(tnode *t)
+static void family_add(ncg_bt_pool *pool, family *f, int cls, const ncg_bt_entry *e)
 {
-    const tnode *l = t->l, *r = t->r;
-    int64_t c = t->cpu, m = t->mem;
-    if (l) {
-        c = MAX(c, l->mcpu);
-        m = MAX(m, l->mmem);
-    }
-    if (r) {
-        c = MAX(c, r->mcpu);
-        m = MAX(m, r->mmem);
-    }
-    t->mcpu = c;
-    t->mmem = m;
-}
-
-static bool before(const tnode *x, const tnode *y)
-{
-    if (x->a != y->a)
-        return x->a < y->a;
-    return x->bs < y->bs;
-}
-
-/* Split t into the entries before x and the rest. */
-static void split(tnode *t, const tnode *x, tnode **lo, tnode **hi)
-{
-    if (!t) {
-        *lo = *hi = NULL;
-    } else if (before(t, x)) {
-        split(t->r, x, &t->r, hi);
-        pull(t);
-        *lo = t;
-    } else {
-        split(t->l, x, lo, &t->l);
-        pull(t);
-        *hi = t;
-    }
-}
-
-static tnode *merge(tnode *x, tnode *y)
-{
-    if (!x)
-        return y;
-    if (!y)
-        return x;
-    if (prio(x) > prio(y)) {
-        x->r = merge(x->r, y);
-        pull(x);
-        return x;
-    }
-    y->l = merge(x, y->l);
-    pull(y);
-    return y;
-}
-
-static tnode *treap_insert(tnode *t, tnode *x)
-{
-    if (!t) {
-        x->l = x->r = NULL;
-        pull(x);
-        return x;
-    }
-    if (prio(x) > prio(t)) {
-        split(t, x, &x->l, &x->r);
-        pull(x);
-        return x;
-    }
-    if (before(x, t))
-        t->l = treap_insert(t->l, x);
-    else
-        t->r = treap_insert(t->r, x);
-    pull(t);
-    return t;
-}
-
-static tnode *treap_erase(tnode *t, const tnode *x)
-{
-    if (t == x)
-        return merge(t->l, t->r);
-    if (before(x, t))
-        t->l = treap_erase(t->l, x);
-    else
-        t->r = treap_erase(t->r, x);
-    pull(t);
-    return t;
-}
-
-static void family_add(family *f, int cls, tnode *x)
-{
-    f->roots[cls] = treap_insert(f->roots[cls], x);
+    ncg_bt_insert(&f->roots[cls], pool, e);
     if (f->count[cls]++ == 0) {
         f->nonempty[cls / 64] |= UINT64_C(1) << (cls % 64);
-        f->mina[cls] = x->a;
-    } else if (x->a < f->mina[cls]) {
-        f->mina[cls] = x->a;
+        f->mina[cls] = e->a;
+    } else if (e->a < f->mina[cls]) {
+        f->mina[cls] = e->a;
     }
 }
 
-static void family_remove(family *f, int cls, const tnode *x)
+static void family_remove(ncg_bt_pool *pool, family *f, int cls, int64_t a, uint64_t b)
 {
-    f->roots[cls] = treap_erase(f->roots[cls], x);
-    if (--f->count[cls] == 0) {
+    ncg_bt_erase(&f->roots[cls], pool, a, b);
+    if (--f->count[cls] == 0)
         f->nonempty[cls / 64] &= ~(UINT64_C(1) << (cls % 64));
-    } else if (x->a == f->mina[cls]) { /* it may have been the leftmost: the erase just walked that spine */
-        const tnode *t = f->roots[cls];
-        while (t->l)
-            t = t->l;
-        f->mina[cls] = t->a;
-    }
+    else
+        f->mina[cls] = ncg_bt_min_a(f->roots[cls]);
 }
 
 /* What a request needs of one node of a node group, in the terms of the index. */
@@ -401,26 +292,17 @@ typedef struct need {
     int64_t key;                /* the request's share of a node (ncg_free_key of what it takes) */
 } need;
 
-/* The first entry (in the treap's order) with a first sort key in lo..hi that has the CPU, memory and hugepages
- * the request needs, or NULL. Subtrees whose CPU or memory maxima are short are skipped, and so are those whose
- * keys are all out of lo..hi. */
-static const tnode *treap_first_fit(const tnode *t, const need *nd, int64_t lo, int64_t hi)
+/* Whether a node has the hugepages a request needs (ctx: the need), at the entry only. */
+static bool has_hugepages(const void *item, const void *ctx)
 {
-    while (t && t->mcpu >= nd->cpu && t->mmem >= nd->mem) {
-        const tnode *found;
-        if (t->a < lo) {
-            t = t->r;
-            continue;
-        }
-        if ((found = treap_first_fit(t->l, nd, lo, hi)))
-            return found;
-        if (t->a > hi)
-            return NULL;
-        if (t->cpu >= nd->cpu && t->mem >= nd->mem && (nd->hp == 0 || OWNER(t, nd->kind)->st.hp >= nd->hp))
-            return t;
-        t = t->r;
-    }
-    return NULL;
+    return ((const cnode *)item)->st.hp >= ((const struct need *)ctx)->hp;
+}
+
+/* The first node of a class (in its order) with a first sort key in lo..hi that has the CPU, memory and hugepages
+ * the request needs, or NULL. */
+static const cnode *class_first_fit(const ncg_bt_node *root, const need *nd, int64_t lo, int64_t hi)
+{
+    return ncg_bt_first_fit(root, lo, hi, nd->cpu, nd->mem, nd->hp > 0 ? has_hugepages : NULL, nd);
 }
 
 /* ---- what the index knows of a node ---- */
@@ -436,31 +318,20 @@ int64_t ncg_free_key(const ncg_type_copy *tc, int cores, int64_t cpu, int64_t me
            fraction(mem, tc->memory_usable_bytes) + fraction(hp, tc->t.hugepages_bytes);
 }
 
-/* Set bits first..first+count-1 of a bitmap of NCG_MAX_CORES bits. */
-static void set_range(uint64_t *bits, int first, int count)
-{
-    while (count > 0) {
-        int w = first / 64, o = first % 64, k = count < 64 - o ? count : 64 - o;
-        bits[w] |= (k == 64 ? ~UINT64_C(0) : ((UINT64_C(1) << k) - 1)) << o;
-        first += k;
-        count -= k;
-    }
-}
-
-/* The longest run of free cores, from the allocations' core ranges: runs of zero bits, a word at a time. */
+/* The longest run of free cores of a node: runs of zero bits in its map of cores in use, a word at a time. */
 static int longest_free_run(const ncg_node *n, int total)
 {
-    uint64_t used[NCG_MAX_CORES / 64] = {0};
+    const uint64_t *used = ncg_node_core_used(n);
     int best = 0, run = 0;
-    for (int i = 0; i < ncg_node_alloc_count(n); i++) {
-        const ncg_alloc *a = ncg_node_alloc_at(n, i);
-        if (a->core_count > 0)
-            set_range(used, a->first_core, a->core_count);
-    }
     for (int w = 0; w * 64 < total; w++) {
         int bits = total - w * 64 < 64 ? total - w * 64 : 64;
         uint64_t x = used[w] | (bits < 64 ? ~UINT64_C(0) << bits : 0); /* cores past the end count as used */
         int at = 0;
+        if (x == 0) { /* a whole free word */
+            run += 64;
+            best = run > best ? run : best;
+            continue;
+        }
         while (at < bits) {
             uint64_t rest = x >> at;
             int zeros = rest ? ncg_ctz64(rest) : 64 - at;
@@ -496,49 +367,48 @@ void ncg_cluster_node_state(const ncg_node *n, ncg_node_state *out)
     out->key = ncg_free_key(tc, out->free_cores, out->cpu, out->mem, out->hp);
 }
 
-/* Whether a node of class cls of family k is in a treap: class 0 of the window and run families holds the nodes
+/* Whether a node of class cls of family k is in a tree: class 0 of the window and run families holds the nodes
  * that no whole-chip or core-granular request can use; only its count is kept (for the reasons of failures). */
-static bool in_treap(int k, int cls)
+static bool in_tree(int k, int cls)
 {
     return cls > 0 || k == F_FREE;
 }
 
-static void index_put(cgroup *g, cnode *n, const ncg_node_state *st)
+/* Index node n as st says (the pool reserved for F_COUNT inserts). */
+static void index_put(ncg_bt_pool *pool, cgroup *g, cnode *n, const ncg_node_state *st)
 {
     const int cls[F_COUNT] = {st->window, st->run, st->free_cores};
     n->st = *st;
     for (int k = 0; k < F_COUNT; k++) {
-        tnode *t = &n->t[k];
         family *f = &g->fam[k];
-        t->a = st->key;
-        t->bs = (uint64_t)(k == F_FREE ? st->run : 0) << SEQ_BITS | n->seq;
-        t->cpu = st->cpu;
-        t->mem = st->mem;
-        if (in_treap(k, cls[k]))
-            family_add(f, cls[k], t);
-        else
+        if (in_tree(k, cls[k])) {
+            ncg_bt_entry e = {st->key, second_key(k, st, n->seq), st->cpu, st->mem, n};
+            family_add(pool, f, cls[k], &e);
+        } else {
             f->count[cls[k]]++;
+        }
     }
 }
 
-static void index_remove(cgroup *g, cnode *n)
+static void index_remove(ncg_bt_pool *pool, cgroup *g, cnode *n)
 {
     const int cls[F_COUNT] = {n->st.window, n->st.run, n->st.free_cores};
     for (int k = 0; k < F_COUNT; k++) {
-        if (in_treap(k, cls[k]))
-            family_remove(&g->fam[k], cls[k], &n->t[k]);
+        if (in_tree(k, cls[k]))
+            family_remove(pool, &g->fam[k], cls[k], n->st.key, second_key(k, &n->st, n->seq));
         else
             g->fam[k].count[cls[k]]--;
     }
 }
 
-static void index_add(cgroup *g, cnode *n)
+static void index_add(ncg_bt_pool *pool, cgroup *g, cnode *n)
 {
     ncg_node_state s;
     ncg_cluster_node_state(n->node, &s);
-    index_put(g, n, &s);
+    index_put(pool, g, n, &s);
 }
 
+/* Move node n to where its state puts it now (the pool reserved: index_reserve). */
 static void reindex(ncg_cluster *c, cnode *n)
 {
     cgroup *g = &c->groups[n->group];
@@ -547,9 +417,19 @@ static void reindex(ncg_cluster *c, cnode *n)
     if (s.window == n->st.window && s.run == n->st.run && s.free_cores == n->st.free_cores && s.cpu == n->st.cpu &&
         s.mem == n->st.mem && s.hp == n->st.hp && s.key == n->st.key)
         return;
-    index_remove(g, n);
-    index_put(g, n, &s);
+    index_remove(&c->pool, g, n);
+    index_put(&c->pool, g, n, &s);
 }
+
+/* Reserve the tree nodes that indexing one node, or moving it, may take: after this, neither can fail. */
+static int index_reserve(ncg_cluster *c, ncg_error *err)
+{
+    if (!ncg_bt_reserve(&c->pool, F_COUNT))
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory indexing nodes");
+    return 0;
+}
+
+int ncg_cluster_reserve_change(ncg_cluster *c, ncg_error *err) { return index_reserve(c, err); }
 
 /* ---- name table: open addressing, linear probing, backward-shift deletion ---- */
 
@@ -660,6 +540,7 @@ NCG_EXPORT ncg_cluster *ncg_cluster_free(ncg_cluster *c)
             free(c->nodes[i]->name);
     }
     slabs_free(c);
+    ncg_bt_pool_free(&c->pool);
     for (int g = 0; g < c->group_count; g++) {
         families_free(&c->groups[g]);
     }
@@ -944,6 +825,8 @@ static int insert(ncg_cluster *c, const char *name, int group, ncg_node *built, 
         return ncg_fail(err, NCG_E_EXISTS, "node %s exists already", name);
     }
     rc = table_reserve(c, c->node_count + 1, err);
+    if (rc == 0)
+        rc = index_reserve(c, err);
     if (rc == 0 && c->node_count == c->node_capacity) {
         int cap = c->node_capacity ? c->node_capacity * 2 : 16;
         cnode **grown = realloc(c->nodes, (size_t)cap * sizeof(*grown));
@@ -975,7 +858,7 @@ static int insert(ncg_cluster *c, const char *name, int group, ncg_node *built, 
     ncg_node_set_policy(n->node, g->policy, NULL);
     c->nodes[c->node_count++] = n;
     table_put(c->table, c->table_size, n);
-    index_add(g, n);
+    index_add(&c->pool, g, n);
     g->nodes++;
     return n->index;
 }
@@ -1013,12 +896,14 @@ int ncg_cluster_node_replace(ncg_cluster *c, int i, int g, ncg_node *fresh, ncg_
     if (g != n->group && to->nodes >= to->max_nodes)
         return ncg_fail(err, NCG_E_RANGE, "node group %s has max_instances %d nodes already", to->name,
                         to->max_nodes);
+    if (index_reserve(c, err) < 0)
+        return NCG_E_NOMEM;
     h = generate_name(c, to, name, sizeof(name));
     if (!cnode_set_name(n, name, strlen(name))) { /* the table finds n by hash and address: the old hash stays */
         to->next_seq = seq;
         return ncg_fail(err, NCG_E_NOMEM, "out of memory renaming node %s", n->name);
     }
-    index_remove(from, n);
+    index_remove(&c->pool, from, n);
     table_remove(c, n);
     ncg_node_free(n->node);
     n->node = fresh;
@@ -1028,7 +913,7 @@ int ncg_cluster_node_replace(ncg_cluster *c, int i, int g, ncg_node *fresh, ncg_
     n->group = g;
     n->hash = h;
     table_put(c->table, c->table_size, n);
-    index_add(to, n);
+    index_add(&c->pool, to, n);
     return 0;
 }
 
@@ -1053,7 +938,7 @@ NCG_EXPORT int ncg_cluster_remove_node(ncg_cluster *c, const char *name, ncg_err
     cnode *n = need_node(c, name, &rc, err);
     if (!n)
         return rc;
-    index_remove(&c->groups[n->group], n);
+    index_remove(&c->pool, &c->groups[n->group], n);
     table_remove(c, n);
     c->groups[n->group].nodes--;
     memmove(&c->nodes[n->index], &c->nodes[n->index + 1], (size_t)(c->node_count - n->index - 1) * sizeof(cnode *));
@@ -1135,14 +1020,14 @@ NCG_EXPORT ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err)
         *n = *from;
         n->name = NULL;
         n->node = ncg_node_clone(from->node, NULL);
-        if (!n->node || !cnode_set_name(n, from->name, strlen(from->name))) {
+        if (!n->node || !cnode_set_name(n, from->name, strlen(from->name)) || index_reserve(copy, NULL) < 0) {
             ncg_node_free(n->node);
             cnode_release(copy, n);
             goto nomem;
         }
         copy->nodes[copy->node_count++] = n;
         table_put(copy->table, copy->table_size, n);
-        index_add(&copy->groups[n->group], n);
+        index_add(&copy->pool, &copy->groups[n->group], n);
     }
     return copy;
 nomem:
@@ -1248,7 +1133,6 @@ static void choose_indexed(const ncg_cluster *c, const ncg_request *r, const boo
         f = &g->fam[nd.kind];
         for (int cls = family_next(f, nd.amount); cls >= 0; cls = family_next(f, cls + 1)) {
             int64_t hi = INT64_MAX;
-            const tnode *t;
             const cnode *n;
             ncg_choice cand;
             if (best->node >= 0 && best->priority == g->priority) {
@@ -1257,9 +1141,8 @@ static void choose_indexed(const ncg_cluster *c, const ncg_request *r, const boo
                 if (nd.kind != F_FREE || cls == best->free_cores)
                     hi = best->free_after + nd.key;
             }
-            if (f->mina[cls] > hi || !(t = treap_first_fit(f->roots[cls], &nd, nd.key, hi)))
+            if (f->mina[cls] > hi || !(n = class_first_fit(f->roots[cls], &nd, nd.key, hi)))
                 continue;
-            n = OWNER(t, nd.kind);
             score_of(c, n, &n->st, &nd, &cand);
             if (best->node < 0 || better(&cand, best))
                 *best = cand;
@@ -1325,18 +1208,21 @@ static void append(char *buf, size_t size, const char *text)
     buf[used + n] = '\0';
 }
 
-/* Count the entries of t by the first resource they are short of (CPU, memory, hugepages). */
-static void count_short(const tnode *t, const need *nd, int *cpu, int *mem, int *hp)
+/* Counts of a class's nodes by the first resource they are short of (CPU, memory, hugepages). */
+typedef struct shortage {
+    const need *nd;
+    int cpu, mem, hp;
+} shortage;
+
+static void count_short(const ncg_bt_entry *e, void *ctx)
 {
-    for (; t; t = t->r) {
-        count_short(t->l, nd, cpu, mem, hp);
-        if (t->cpu < nd->cpu)
-            ++*cpu;
-        else if (t->mem < nd->mem)
-            ++*mem;
-        else if (OWNER(t, nd->kind)->st.hp < nd->hp)
-            ++*hp;
-    }
+    shortage *s = ctx;
+    if (e->cpu < s->nd->cpu)
+        s->cpu++;
+    else if (e->mem < s->nd->mem)
+        s->mem++;
+    else if (((const cnode *)e->item)->st.hp < s->nd->hp)
+        s->hp++;
 }
 
 /* Why no node of node group g takes the request: what its nodes lack, by resource, and its max_instances. */
@@ -1344,7 +1230,8 @@ static void explain(const cgroup *g, const ncg_shape *s, const ncg_request *r, c
 {
     const family *f;
     need nd;
-    int small = 0, cpu = 0, mem = 0, hp = 0;
+    int small = 0, cpu, mem, hp;
+    shortage sh = {&nd, 0, 0, 0};
     size_t o;
     need_of(g, s, r, &nd);
     if (g->nodes == 0) {
@@ -1357,8 +1244,11 @@ static void explain(const cgroup *g, const ncg_shape *s, const ncg_request *r, c
         if (cls < nd.amount)
             small += f->count[cls];
         else if (f->count[cls])
-            count_short(f->roots[cls], &nd, &cpu, &mem, &hp);
+            ncg_bt_each(f->roots[cls], count_short, &sh);
     }
+    cpu = sh.cpu;
+    mem = sh.mem;
+    hp = sh.hp;
     o = (size_t)snprintf(line, size, "node group %s: %d node%s, max_instances %d%s", g->name, g->nodes,
                          g->nodes == 1 ? "" : "s", g->max_nodes, g->nodes >= g->max_nodes ? " reached" : "");
     o += (size_t)snprintf(line + o, size - o, ":");
@@ -1382,7 +1272,9 @@ static int commit_placement(ncg_cluster *c, cnode *n, const ncg_slot *slot, cons
 {
     ncg_placement pl = NCG_INIT(ncg_placement);
     ncg_alloc a;
-    int rc = ncg_node_commit(n->node, slot, r, &a, err);
+    int rc = index_reserve(c, err);
+    if (rc == 0)
+        rc = ncg_node_commit(n->node, slot, r, &a, err);
     if (rc < 0)
         return rc;
     reindex(c, n);
@@ -1544,7 +1436,9 @@ NCG_EXPORT int ncg_cluster_release(ncg_cluster *c, const char *node, uint64_t id
     cnode *n = need_node(c, node, &rc, err);
     if (!n)
         return rc;
-    rc = ncg_node_release(n->node, id, err);
+    rc = index_reserve(c, err);
+    if (rc == 0)
+        rc = ncg_node_release(n->node, id, err);
     if (rc == 0)
         reindex(c, n);
     return rc;
@@ -1558,7 +1452,9 @@ NCG_EXPORT int ncg_cluster_adopt(ncg_cluster *c, const char *node, const ncg_req
     cnode *n = need_node(c, node, &rc, err);
     if (!n)
         return rc;
-    rc = ncg_node_adopt(n->node, request, visible_devices, visible_cores, process_count, out, err);
+    rc = index_reserve(c, err);
+    if (rc == 0)
+        rc = ncg_node_adopt(n->node, request, visible_devices, visible_cores, process_count, out, err);
     if (rc == 0)
         reindex(c, n);
     return rc;

@@ -40,9 +40,11 @@ void ncg_cluster_set_nodegroup_policy(ncg_cluster *c, int g, ncg_policy policy);
 
 /* Nodes by index (the order they were added). */
 const ncg_node *ncg_cluster_node(const ncg_cluster *c, int i);
-/* The node for changing; call ncg_cluster_node_changed() after changing its use. */
+/* The node for changing: call ncg_cluster_reserve_change() before changing its use (it may fail with
+ * NCG_E_NOMEM), ncg_cluster_node_changed() after (it cannot fail then). */
 ncg_node *ncg_cluster_node_mut(ncg_cluster *c, int i);
 void ncg_cluster_node_changed(ncg_cluster *c, int i);
+int ncg_cluster_reserve_change(ncg_cluster *c, ncg_error *err);
 const char *ncg_cluster_node_name(const ncg_cluster *c, int i);
 int ncg_cluster_node_nodegroup(const ncg_cluster *c, int i);
 /* Index of a node by name, or -1. */

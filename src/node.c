@@ -202,6 +202,8 @@ uint64_t ncg_node_free_chip_mask(const ncg_node *n)
     return ~n->chip_busy & ncg_window_mask(0, n->type.t.chips);
 }
 
+const uint64_t *ncg_node_core_used(const ncg_node *n) { return n->core_used; }
+
 void ncg_node_usage(const ncg_node *node, ncg_usage *out)
 {
     out->cores = 0;

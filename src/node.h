@@ -25,6 +25,8 @@ ncg_node *ncg_node_from_type(const ncg_type_copy *type);
 const ncg_type_copy *ncg_node_type_copy(const ncg_node *node);
 ncg_policy ncg_node_policy(const ncg_node *node);
 uint64_t ncg_node_free_chip_mask(const ncg_node *node);
+/* The node's map of NeuronCores in use: NCG_MAX_CORES bits, bit i = host-global core i (none past its cores). */
+const uint64_t *ncg_node_core_used(const ncg_node *node);
 void ncg_node_usage(const ncg_node *node, ncg_usage *out);
 /* The id the next allocation gets; restore sets it (it must exceed every id on the node). */
 uint64_t ncg_node_next_id(const ncg_node *node);

@@ -154,7 +154,9 @@ int plan_place_on(ncg_plan *p, int i, papi *a, preplica *r, ncg_error *err)
     int rc;
     if (!ncg_node_fits_shape(n, &a->shape[ncg_cluster_node_nodegroup(p->c, i)], &a->req, &pl))
         return 0;
-    rc = ncg_node_commit(n, &pl, &a->req, &al, err);
+    rc = ncg_cluster_reserve_change(p->c, err);
+    if (rc == 0)
+        rc = ncg_node_commit(n, &pl, &a->req, &al, err);
     if (rc < 0)
         return rc;
     ncg_cluster_node_changed(p->c, i);

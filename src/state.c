@@ -516,7 +516,9 @@ static int restore(ncg_cluster *c, reader *rd, ncg_error *err)
                 rc = bad(err, rd, "an alloc line comes after its node line");
                 break;
             }
-            rc = restore_alloc(ncg_cluster_node_mut(c, node), next_id, rd, err);
+            rc = ncg_cluster_reserve_change(c, err);
+            if (rc == 0)
+                rc = restore_alloc(ncg_cluster_node_mut(c, node), next_id, rd, err);
             if (rc == 0)
                 ncg_cluster_node_changed(c, node);
         } else if (strcmp(kind, "end") == 0 && rd->count == 1) {

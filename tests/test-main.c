@@ -18,6 +18,7 @@
     SUITE(window)                                                                                                   \
     SUITE(node)                                                                                                     \
     SUITE(cache)                                                                                                    \
+    SUITE(btree)                                                                                                    \
     SUITE(cluster)                                                                                                  \
     SUITE(placement)                                                                                                \
     SUITE(state)                                                                                                    \

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Internal: the placement index's B+-trees (src/btree.c) against a sorted array, over random inserts and erases
+ * that grow trees to several levels and shrink them to nothing: invariants after every operation, first-fit
+ * searches and the entry order compared with the array's. */
+#include <stdlib.h>
+
+#include "test-common.h"
+
+#include "btree.h"
+
+typedef struct ref {
+    ncg_bt_entry e[4096];
+    int n;
+} ref;
+
+static uint64_t next_rand(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static bool before(const ncg_bt_entry *x, const ncg_bt_entry *y)
+{
+    return x->a < y->a || (x->a == y->a && x->b < y->b);
+}
+
+static void ref_insert(ref *r, const ncg_bt_entry *e)
+{
+    int at = 0;
+    while (at < r->n && before(&r->e[at], e))
+        at++;
+    memmove(&r->e[at + 1], &r->e[at], (size_t)(r->n - at) * sizeof(r->e[0]));
+    r->e[at] = *e;
+    r->n++;
+}
+
+static void ref_erase(ref *r, int at)
+{
+    memmove(&r->e[at], &r->e[at + 1], (size_t)(r->n - at - 1) * sizeof(r->e[0]));
+    r->n--;
+}
+
+static void *ref_first_fit(const ref *r, int64_t lo, int64_t hi, int64_t cpu, int64_t mem, bool odd_only)
+{
+    for (int i = 0; i < r->n; i++)
+        if (r->e[i].a >= lo && r->e[i].a <= hi && r->e[i].cpu >= cpu && r->e[i].mem >= mem &&
+            (!odd_only || ((uintptr_t)r->e[i].item & 1)))
+            return r->e[i].item;
+    return NULL;
+}
+
+static bool odd_item(const void *item, const void *ctx)
+{
+    (void)ctx;
+    return ((uintptr_t)item & 1) != 0;
+}
+
+typedef struct walk {
+    const ref *r;
+    int at;
+    bool same;
+} walk;
+
+static void compare_entry(const ncg_bt_entry *e, void *ctx)
+{
+    walk *w = ctx;
+    const ncg_bt_entry *x = &w->r->e[w->at++];
+    if (e->a != x->a || e->b != x->b || e->cpu != x->cpu || e->mem != x->mem || e->item != x->item)
+        w->same = false;
+}
+
+/* Random operations with keys from a small range of a (many ties, broken by b) or a wide one. */
+static void run_random(uint64_t seed, int64_t a_range, int ops, int max_entries)
+{
+    static ref r;
+    ncg_bt_node *root = NULL;
+    ncg_bt_pool pool = {0};
+    uint64_t next_b = 1;
+    r.n = 0;
+    for (int op = 0; op < ops; op++) {
+        bool grow = r.n == 0 || (r.n < max_entries && next_rand(&seed) % 100 < (op < ops / 2 ? 70 : 30));
+        if (grow) {
+            ncg_bt_entry e;
+            e.a = (int64_t)(next_rand(&seed) % (uint64_t)a_range);
+            e.b = next_b++;
+            e.cpu = (int64_t)(next_rand(&seed) % 1000);
+            e.mem = (int64_t)(next_rand(&seed) % 1000);
+            e.item = (void *)(uintptr_t)(e.b * 8 + (next_rand(&seed) & 1));
+            ck_assert(ncg_bt_reserve(&pool, 1));
+            ncg_bt_insert(&root, &pool, &e);
+            ref_insert(&r, &e);
+        } else {
+            int at = (int)(next_rand(&seed) % (uint64_t)r.n);
+            ncg_bt_erase(&root, &pool, r.e[at].a, r.e[at].b);
+            ref_erase(&r, at);
+        }
+        if (r.n < 300 || op % 16 == 0) /* the check reads the whole tree */
+            ck_assert_int_eq(ncg_bt_check(root), r.n);
+        if (r.n)
+            ck_assert_int_eq(ncg_bt_min_a(root), r.e[0].a);
+        else
+            ck_assert_ptr_null(root);
+        for (int q = 0; q < 3; q++) {
+            int64_t lo = (int64_t)(next_rand(&seed) % (uint64_t)a_range), hi = lo + (int64_t)(next_rand(&seed) % 64);
+            int64_t cpu = (int64_t)(next_rand(&seed) % 1100), mem = (int64_t)(next_rand(&seed) % 1100);
+            bool odd = q == 2;
+            if (q == 1)
+                hi = INT64_MAX;
+            ck_assert_ptr_eq(ncg_bt_first_fit(root, lo, hi, cpu, mem, odd ? odd_item : NULL, NULL),
+                             ref_first_fit(&r, lo, hi, cpu, mem, odd));
+        }
+    }
+    {
+        walk w = {&r, 0, true};
+        ncg_bt_each(root, compare_entry, &w);
+        ck_assert(w.same);
+        ck_assert_int_eq(w.at, r.n);
+    }
+    ncg_bt_free(root);
+    ncg_bt_pool_free(&pool);
+}
+
+START_TEST(random_operations_with_many_ties)
+{
+    run_random(1, 4, 20000, 3000);
+}
+END_TEST
+
+START_TEST(random_operations_with_wide_keys)
+{
+    run_random(2, 1 << 20, 20000, 3000);
+}
+END_TEST
+
+START_TEST(small_trees_grow_and_empty)
+{
+    for (uint64_t seed = 10; seed < 40; seed++)
+        run_random(seed, 8, 400, 1 + (int)(seed % 70));
+}
+END_TEST
+
+/* Entries inserted in key order (how a plan's nodes arrive) fill leaves three quarters and more. */
+START_TEST(entries_in_key_order_are_found_and_erased)
+{
+    ncg_bt_node *root = NULL;
+    ncg_bt_pool pool = {0};
+    for (uint64_t i = 0; i < 5000; i++) {
+        ncg_bt_entry e = {(int64_t)(i / 100), i, (int64_t)i, (int64_t)(5000 - i), (void *)(uintptr_t)(i + 1)};
+        ck_assert(ncg_bt_reserve(&pool, 1));
+        ncg_bt_insert(&root, &pool, &e);
+    }
+    ck_assert_int_eq(ncg_bt_check(root), 5000);
+    ck_assert_int_le(pool.height, 4);
+    /* cpu >= 4000 and mem >= 500: entries 4000..4500; the first with a >= 42 is entry 4200 */
+    ck_assert_ptr_eq(ncg_bt_first_fit(root, 42, INT64_MAX, 4000, 500, NULL, NULL), (void *)(uintptr_t)4201);
+    ck_assert_ptr_null(ncg_bt_first_fit(root, 0, 39, 4000, 500, NULL, NULL));
+    for (uint64_t i = 0; i < 5000; i++) {
+        ncg_bt_erase(&root, &pool, (int64_t)(i / 100), i);
+        if (i % 997 == 0)
+            ck_assert_int_eq(ncg_bt_check(root), (long)(4999 - i));
+    }
+    ck_assert_ptr_null(root);
+    ck_assert(ncg_bt_reserve(&pool, 0)); /* gives back all but the margin */
+    ck_assert_int_le(pool.count, 64);
+    ncg_bt_pool_free(&pool);
+    ck_assert_int_eq(pool.count, 0);
+}
+END_TEST
+
+NCG_SUITE(btree)
+{
+    Suite *s = suite_create("btree");
+    TCase *t = add_tcase(s, "btree");
+    add_test(t, random_operations_with_many_ties);
+    add_test(t, random_operations_with_wide_keys);
+    add_test(t, small_trees_grow_and_empty);
+    add_test(t, entries_in_key_order_are_found_and_erased);
+    return s;
+}
