@@ -382,6 +382,22 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
             if (pool_add(&pl, b, counts, I) < 0)
                 goto nomem;
         }
+    /* the seeds, as far as the demands go: a warm start when the problem is close to one solved before */
+    for (int k = 0; k < pb->seed_count; k++) {
+        const ncg_cg_pattern *sd = &pb->seed[k];
+        bool any = false;
+        if (sd->bin < 0 || sd->bin >= B)
+            continue;
+        for (int i = 0; i < I; i++) {
+            int limit = pb->item[(size_t)sd->bin * (size_t)I + (size_t)i].limit;
+            counts[i] = sd->counts[i] < pb->demand[i] ? sd->counts[i] : pb->demand[i];
+            counts[i] = counts[i] < limit ? counts[i] : limit;
+            counts[i] = counts[i] > 0 ? counts[i] : 0;
+            any = any || counts[i] > 0;
+        }
+        if (any && pool_add(&pl, sd->bin, counts, I) < 0)
+            goto nomem;
+    }
     /* rows: demands, then min and max per bin, all as G x >= r */
     for (int i = 0; i < I; i++)
         r[i] = usable[i] ? pb->demand[i] : 0;

@@ -27,6 +27,10 @@ typedef struct ncg_cg_problem {
     const int *demand;          /* per API: replicas to place */
     const ncg_cg_bin *bin;      /* bins */
     const ncg_cg_item *item;    /* bins x apis: item[b * apis + i] */
+    const struct ncg_cg_pattern *seed; /* patterns to start from besides the single-API ones, each one that a node
+                                        * of its bin holds (a solve's on the same bins); counts are capped at the
+                                        * demands and x is ignored. May be NULL */
+    int seed_count;
 } ncg_cg_problem;
 
 /* A node pattern: counts[i] replicas of API i on one node of a bin, used x times by the LP. */

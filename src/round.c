@@ -145,6 +145,7 @@ int plan_dive(ncg_plan *p, ncg_error *err)
     ncg_cg_limits lim = {.max_rounds = CG_ROUNDS,
                          .work_limit = p->opts.work_limit > 0 ? (double)p->opts.work_limit : CG_WORK,
                          .deadline = p->deadline};
+    ncg_cg_result prev = {0};
     if (!demand || !bins) {
         free(demand);
         free(bins);
@@ -156,6 +157,9 @@ int plan_dive(ncg_plan *p, ncg_error *err)
         ncg_cg_problem pb = p->cg;
         int left = 0, best = -1;
         bool any = false;
+        /* every step after the first starts from the patterns of the step before, whose residual problem it is */
+        pb.seed = prev.patterns;
+        pb.seed_count = prev.pattern_count;
         if ((p->deadline > 0 && ncg_now() >= p->deadline) || lim.work_limit <= 0)
             break;
         for (int i = 0; i < I; i++) {
@@ -191,8 +195,10 @@ int plan_dive(ncg_plan *p, ncg_error *err)
             for (int k = 0; k < res.pattern_count; k++)
                 res.patterns[k].x = k == best ? 1 : 0;
         rc = plan_from_lp(p, &res, false, err);
-        ncg_cg_result_clear(&res);
+        ncg_cg_result_clear(&prev);
+        prev = res;
     }
+    ncg_cg_result_clear(&prev);
     free(demand);
     free(bins);
     return rc;

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Internal: the dense simplex of src/lp.h (max c.u subject to A u <= b, u >= 0, b >= 0), used for the planner's
- * lower bound. Small LPs with known optima, degenerate and unbounded ones, and the iteration limit. */
+ * lower bound. Small LPs with known optima, degenerate and unbounded ones, and the iteration limit. Column
+ * generation (src/colgen.h) on a configuration LP with a known optimum, from scratch and from seed patterns. */
 #include <math.h>
 
 #include "test-common.h"
 
+#include "colgen.h"
 #include "lp.h"
 
 #define TOL 1e-9
@@ -213,6 +215,58 @@ START_TEST(zero_capacity_gives_origin)
 }
 END_TEST
 
+/* One kind of 4-chip node at 1/h; API 0 takes 1 chip (10 replicas), API 1 takes 2 chips (5 replicas): the
+ * configuration LP's optimum is 20 chips / 4 = 5 nodes. */
+static const int cg_demand[] = {10, 5};
+static const ncg_cg_bin cg_bins[] = {{.price = 1, .min_nodes = 0, .max_nodes = 100, .chips = 4, .cores = 16,
+                                      .cpu_milli = 16000, .memory_bytes = 1 << 30}};
+static const ncg_cg_item cg_items[] = {{.limit = 4, .chips = 1, .cores = 4, .cpu_milli = 1000, .memory_bytes = 1 << 20},
+                                       {.limit = 2, .chips = 2, .cores = 8, .cpu_milli = 1000, .memory_bytes = 1 << 20}};
+
+START_TEST(column_generation_reaches_known_optimum)
+{
+    ncg_cg_problem pb = {.apis = 2, .bins = 1, .demand = cg_demand, .bin = cg_bins, .item = cg_items};
+    ncg_cg_limits lim = {.max_rounds = 100};
+    ncg_cg_result r = {0};
+    ck_assert_int_eq(ncg_cg_solve(&pb, &lim, &r, NULL), 0);
+    ck_assert(r.converged);
+    ck_assert_double_eq_tol(r.lp_value, 5, TOL);
+    ck_assert_double_le_tol(r.bound, 5, TOL);
+    ck_assert_double_ge_tol(r.bound, 5, 1e-6);
+    ncg_cg_result_clear(&r);
+}
+END_TEST
+
+/* Seeds (the optimum's own patterns, and a feasible one above the demands, which is capped to them) give the
+ * same optimum in no more rounds: here demands 3 and 5 need 13 chips, 3.25 nodes. */
+START_TEST(column_generation_from_seeds_keeps_optimum)
+{
+    static const int demand[] = {3, 5};
+    int over[] = {4, 0};
+    ncg_cg_problem pb = {.apis = 2, .bins = 1, .demand = demand, .bin = cg_bins, .item = cg_items};
+    ncg_cg_limits lim = {.max_rounds = 100};
+    ncg_cg_result first = {0}, again = {0};
+    ncg_cg_pattern seeds[8];
+    int n = 0;
+    ck_assert_int_eq(ncg_cg_solve(&pb, &lim, &first, NULL), 0);
+    ck_assert(first.converged);
+    ck_assert_double_eq_tol(first.lp_value, 3.25, TOL);
+    for (int k = 0; k < first.pattern_count && n < 7; k++)
+        seeds[n++] = first.patterns[k];
+    seeds[n++] = (ncg_cg_pattern){.bin = 0, .counts = over};
+    pb.seed = seeds;
+    pb.seed_count = n;
+    ck_assert_int_eq(ncg_cg_solve(&pb, &lim, &again, NULL), 0);
+    ck_assert(again.converged);
+    ck_assert_double_eq_tol(again.lp_value, 3.25, TOL);
+    ck_assert_int_le(again.rounds, first.rounds);
+    for (int k = 0; k < again.pattern_count; k++) /* the capped seed: no more of API 0 than its demand */
+        ck_assert_int_le(again.patterns[k].counts[0], 3);
+    ncg_cg_result_clear(&first);
+    ncg_cg_result_clear(&again);
+}
+END_TEST
+
 NCG_SUITE(lp)
 {
     Suite *s = suite_create("lp");
@@ -236,5 +290,8 @@ NCG_SUITE(lp)
     add_test(t, iteration_limit_keeps_feasible_point);
     add_test(t, iteration_limit_one_pivot);
     add_test(t, zero_iterations_is_the_origin);
+    t = add_tcase(s, "colgen");
+    add_test(t, column_generation_reaches_known_optimum);
+    add_test(t, column_generation_from_seeds_keeps_optimum);
     return s;
 }
