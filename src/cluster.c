@@ -67,7 +67,7 @@ typedef struct family {
 
 typedef struct cgroup {
     char name[NCG_NAME_MAX + 1];
-    ncg_type_copy type;
+    ncg_type_copy *type;        /* its own allocation: the nodes refer to it, and it stays where it is */
     int min_nodes, max_nodes;
     bool has_price;             /* the spec's override */
     double spec_price;
@@ -229,9 +229,9 @@ static void families_free(cgroup *g)
 
 static bool families_init(cgroup *g)
 {
-    int cores = g->type.t.chips * g->type.t.cores_per_chip;
+    int cores = g->type->t.chips * g->type->t.cores_per_chip;
     memset(g->fam, 0, sizeof(g->fam));
-    if (family_init(&g->fam[F_WINDOW], g->type.t.chips + 1) && family_init(&g->fam[F_RUN], cores + 1) &&
+    if (family_init(&g->fam[F_WINDOW], g->type->t.chips + 1) && family_init(&g->fam[F_RUN], cores + 1) &&
         family_init(&g->fam[F_FREE], cores + 1))
         return true;
     families_free(g);
@@ -543,6 +543,7 @@ NCG_EXPORT ncg_cluster *ncg_cluster_free(ncg_cluster *c)
     ncg_bt_pool_free(&c->pool);
     for (int g = 0; g < c->group_count; g++) {
         families_free(&c->groups[g]);
+        free(c->groups[g].type);
     }
     free(c->nodes);
     free(c->groups);
@@ -564,7 +565,7 @@ void ncg_cluster_nodegroup_info(const ncg_cluster *c, int gi, ncg_nodegroup_info
 {
     const cgroup *g = &c->groups[gi];
     out->name = g->name;
-    out->type = &g->type;
+    out->type = g->type;
     out->min_nodes = g->min_nodes;
     out->max_nodes = g->max_nodes;
     out->nodes = g->nodes;
@@ -578,7 +579,7 @@ void ncg_cluster_nodegroup_info(const ncg_cluster *c, int gi, ncg_nodegroup_info
     out->policy = g->policy;
 }
 
-const ncg_type_copy *ncg_cluster_nodegroup_type(const ncg_cluster *c, int g) { return &c->groups[g].type; }
+const ncg_type_copy *ncg_cluster_nodegroup_type(const ncg_cluster *c, int g) { return c->groups[g].type; }
 double ncg_cluster_nodegroup_price(const ncg_cluster *c, int g) { return c->groups[g].price; }
 int ncg_cluster_nodegroup_nodes(const ncg_cluster *c, int g) { return c->groups[g].nodes; }
 
@@ -604,36 +605,41 @@ int ncg_cluster_add_nodegroup_type(ncg_cluster *c, const char *name, const ncg_t
     if (has_price && !(price >= 0 && price < 1e12))
         return ncg_fail(err, NCG_E_RANGE, "node group %s: price %g must be finite and >= 0", name, price);
     strcpy(g.name, name);
-    g.type = *type;
+    g.type = malloc(sizeof(*g.type));
+    if (!g.type)
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory adding node group %s", name);
+    *g.type = *type;
+    ncg_type_copy_fix(g.type);
     g.min_nodes = min_nodes;
     g.max_nodes = max_nodes;
     g.has_price = has_price;
     g.spec_price = has_price && price != 0 ? price : 0; /* no -0.0 */
-    g.priced = g.has_price || g.type.t.has_price;
-    g.price = g.has_price ? g.spec_price : g.type.t.has_price ? g.type.t.usd_per_hour : 0;
+    g.priced = g.has_price || g.type->t.has_price;
+    g.price = g.has_price ? g.spec_price : g.type->t.has_price ? g.type->t.usd_per_hour : 0;
     if (g.has_price)
         ncg_format_double(g.spec_price, g.price_text[0]);
     else
         strcpy(g.price_text[0], "-");
-    if (g.type.t.has_price)
-        ncg_format_double(g.type.t.usd_per_hour, g.price_text[1]);
+    if (g.type->t.has_price)
+        ncg_format_double(g.type->t.usd_per_hour, g.price_text[1]);
     else
         strcpy(g.price_text[1], "-");
     g.policy = NCG_POLICY_PACK;
     if (c->group_count == c->group_capacity) {
         int cap = c->group_capacity ? c->group_capacity * 2 : 4;
         cgroup *grown = realloc(c->groups, (size_t)cap * sizeof(*grown));
-        if (!grown)
+        if (!grown) {
+            free(g.type);
             return ncg_fail(err, NCG_E_NOMEM, "out of memory adding node group %s", name);
+        }
         c->groups = grown;
         c->group_capacity = cap;
-        for (int i = 0; i < c->group_count; i++) /* the copies moved: point their names at their new place */
-            ncg_type_copy_fix(&c->groups[i].type);
     }
-    if (!families_init(&g))
+    if (!families_init(&g)) {
+        free(g.type);
         return ncg_fail(err, NCG_E_NOMEM, "out of memory adding node group %s", name);
+    }
     c->groups[c->group_count] = g;
-    ncg_type_copy_fix(&c->groups[c->group_count].type);
     return c->group_count++;
 }
 
@@ -709,7 +715,7 @@ NCG_EXPORT int ncg_cluster_get_nodegroup(const ncg_cluster *c, int index, ncg_no
                         c->group_count - 1);
     g = &c->groups[index];
     spec.name = g->name;
-    spec.type = g->type.name;
+    spec.type = g->type->name;
     spec.min_nodes = g->min_nodes;
     spec.max_nodes = g->max_nodes;
     spec.has_price = g->priced;
@@ -717,7 +723,7 @@ NCG_EXPORT int ncg_cluster_get_nodegroup(const ncg_cluster *c, int index, ncg_no
     spec.priority = g->priority;
     ncg_sized_out(out, &spec, sizeof(spec));
     if (out_type)
-        ncg_type_out(&g->type.t, g->type.name, NULL, out_type);
+        ncg_type_out(&g->type->t, g->type->name, NULL, out_type);
     return 0;
 }
 
@@ -839,7 +845,7 @@ static int insert(ncg_cluster *c, const char *name, int group, ncg_node *built, 
     }
     n = rc == 0 ? cnode_alloc(c) : NULL;
     if (n)
-        n->node = built ? built : ncg_node_from_type(&g->type);
+        n->node = built ? built : ncg_node_from_type(g->type);
     if (rc == 0 && (!n || !n->node || !cnode_set_name(n, name, strlen(name)))) {
         if (n && n->node && !built)
             ncg_node_free(n->node);
@@ -855,6 +861,7 @@ static int insert(ncg_cluster *c, const char *name, int group, ncg_node *built, 
     n->group = group;
     n->index = c->node_count;
     n->seq = c->next_seq++;
+    ncg_node_set_type_ref(n->node, g->type); /* a node built outside may refer to another cluster's copy */
     ncg_node_set_policy(n->node, g->policy, NULL);
     c->nodes[c->node_count++] = n;
     table_put(c->table, c->table_size, n);
@@ -907,6 +914,7 @@ int ncg_cluster_node_replace(ncg_cluster *c, int i, int g, ncg_node *fresh, ncg_
     table_remove(c, n);
     ncg_node_free(n->node);
     n->node = fresh;
+    ncg_node_set_type_ref(fresh, to->type);
     ncg_node_set_policy(fresh, to->policy, NULL);
     from->nodes--;
     to->nodes++;
@@ -1000,8 +1008,12 @@ NCG_EXPORT ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err)
     for (int g = 0; g < c->group_count; g++) {
         cgroup *dst = &copy->groups[g];
         *dst = c->groups[g];
-        ncg_type_copy_fix(&dst->type);
         memset(dst->fam, 0, sizeof(dst->fam));
+        dst->type = malloc(sizeof(*dst->type));
+        if (!dst->type)
+            goto nomem;
+        *dst->type = *c->groups[g].type;
+        ncg_type_copy_fix(dst->type);
         copy->group_count++;
         if (!families_init(dst))
             goto nomem;
@@ -1019,7 +1031,7 @@ NCG_EXPORT ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err)
         const cnode *from = c->nodes[i];
         *n = *from;
         n->name = NULL;
-        n->node = ncg_node_clone(from->node, NULL);
+        n->node = ncg_node_clone_ref(from->node, copy->groups[from->group].type);
         if (!n->node || !cnode_set_name(n, from->name, strlen(from->name)) || index_reserve(copy, NULL) < 0) {
             ncg_node_free(n->node);
             cnode_release(copy, n);
@@ -1069,7 +1081,7 @@ static void need_of(const cgroup *g, const ncg_shape *s, const ncg_request *r, n
     out->cpu = r->cpu_milli;
     out->mem = r->memory_bytes;
     out->hp = r->hugepages_bytes;
-    out->key = ncg_free_key(&g->type, s->cores, r->cpu_milli, r->memory_bytes, r->hugepages_bytes);
+    out->key = ncg_free_key(g->type, s->cores, r->cpu_milli, r->memory_bytes, r->hugepages_bytes);
 }
 
 /* The score of a request that needs nd on node n, whose free state is st. */
@@ -1109,7 +1121,7 @@ bool ncg_choice_better(const ncg_choice *a, const ncg_choice *b)
 static void shapes_of(const ncg_cluster *c, const ncg_request *r, const bool *allowed, ncg_shape *shapes, bool *ok)
 {
     for (int g = 0; g < c->group_count; g++)
-        ok[g] = allowed[g] && ncg_request_check_type(&c->groups[g].type, r, &shapes[g], NULL) >= 0;
+        ok[g] = allowed[g] && ncg_request_check_type(c->groups[g].type, r, &shapes[g], NULL) >= 0;
 }
 
 /* The best node through the index; out->node = -1 when none. Per node group, the classes of the request's family
@@ -1335,7 +1347,7 @@ NCG_EXPORT int ncg_cluster_place(ncg_cluster *c, const ncg_request *request, con
             continue;
         if (!ok[gi]) {
             ncg_error e;
-            ncg_request_check_type(&c->groups[gi].type, r, &shapes[gi], &e);
+            ncg_request_check_type(c->groups[gi].type, r, &shapes[gi], &e);
             snprintf(line, sizeof(line), "node group %s: %s", c->groups[gi].name, e.message);
         } else {
             explain(&c->groups[gi], &shapes[gi], r, line, sizeof(line));
@@ -1370,7 +1382,7 @@ static int score_one(const ncg_cluster *c, const char *node, const ncg_request *
     if ((rc = ncg_request_in(request, r, err)) < 0)
         return rc;
     g = &c->groups[n->group];
-    if ((rc = ncg_request_check_type(&g->type, r, &shape, err)) < 0)
+    if ((rc = ncg_request_check_type(g->type, r, &shape, err)) < 0)
         return rc;
     if ((rc = ncg_node_plan(n->node, r, slot, err)) < 0)
         return rc;

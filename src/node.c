@@ -20,7 +20,7 @@ typedef struct alloc_rec {
 } alloc_rec;
 
 struct ncg_node {
-    ncg_type_copy type;
+    const ncg_type_copy *type;     /* own[0] (ncg_node_new, ncg_node_clone), or a node group's (nodes of a cluster) */
     ncg_policy policy;
     uint64_t chip_busy;            /* chips with at least one core in use */
     uint64_t core_used[CORE_WORDS];
@@ -28,6 +28,7 @@ struct ncg_node {
     uint64_t next_id;
     alloc_rec *allocs;             /* ascending id */
     int count, capacity;
+    ncg_type_copy own[];           /* the node's own copy of its type, when it has one */
 };
 
 ncg_node *ncg_node_from_type(const ncg_type_copy *type)
@@ -35,8 +36,21 @@ ncg_node *ncg_node_from_type(const ncg_type_copy *type)
     ncg_node *node = calloc(1, sizeof(*node));
     if (!node)
         return NULL;
-    node->type = *type;
-    ncg_type_copy_fix(&node->type);
+    node->type = type;
+    node->next_id = 1;
+    node->policy = NCG_POLICY_PACK;
+    return node;
+}
+
+/* A new empty node with its own copy of the type. */
+static ncg_node *node_owning(const ncg_type_copy *type)
+{
+    ncg_node *node = calloc(1, sizeof(*node) + sizeof(node->own[0]));
+    if (!node)
+        return NULL;
+    node->own[0] = *type;
+    ncg_type_copy_fix(&node->own[0]);
+    node->type = &node->own[0];
     node->next_id = 1;
     node->policy = NCG_POLICY_PACK;
     return node;
@@ -57,7 +71,7 @@ NCG_EXPORT ncg_node *ncg_node_new(const ncg_catalog *catalog, const char *type, 
     }
     if (ncg_catalog_copy_type(catalog, type, &tc, err) < 0)
         return NULL;
-    node = ncg_node_from_type(&tc);
+    node = node_owning(&tc);
     if (!node)
         ncg_fail(err, NCG_E_NOMEM, "out of memory creating a node of type %s", tc.name);
     return node;
@@ -133,18 +147,20 @@ static bool rec_copy(alloc_rec *dst, const alloc_rec *src)
     return true;
 }
 
-NCG_EXPORT ncg_node *ncg_node_clone(const ncg_node *node, ncg_error *err)
+/* A deep copy of node, with its own copy of the type (type NULL) or referring to type; NULL when out of memory. */
+static ncg_node *node_copy(const ncg_node *node, const ncg_type_copy *type)
 {
-    ncg_node *copy;
-    if (!node) {
-        ncg_fail(err, NCG_E_INVALID, "node_clone: node is NULL");
-        return NULL;
-    }
-    copy = malloc(sizeof(*copy));
+    ncg_node *copy = malloc(sizeof(*copy) + (type ? 0 : sizeof(copy->own[0])));
     if (!copy)
-        goto nomem;
+        return NULL;
     *copy = *node;
-    ncg_type_copy_fix(&copy->type);
+    if (type) {
+        copy->type = type;
+    } else {
+        copy->own[0] = *node->type;
+        ncg_type_copy_fix(&copy->own[0]);
+        copy->type = &copy->own[0];
+    }
     copy->allocs = NULL;
     copy->count = copy->capacity = 0;
     if (node->count > 0) {
@@ -161,8 +177,27 @@ NCG_EXPORT ncg_node *ncg_node_clone(const ncg_node *node, ncg_error *err)
     return copy;
 nomem:
     ncg_node_free(copy);
-    ncg_fail(err, NCG_E_NOMEM, "out of memory copying a node of type %s", node->type.name);
     return NULL;
+}
+
+ncg_node *ncg_node_clone_ref(const ncg_node *node, const ncg_type_copy *type)
+{
+    return node_copy(node, type ? type : node->type);
+}
+
+void ncg_node_set_type_ref(ncg_node *node, const ncg_type_copy *type) { node->type = type; }
+
+NCG_EXPORT ncg_node *ncg_node_clone(const ncg_node *node, ncg_error *err)
+{
+    ncg_node *copy;
+    if (!node) {
+        ncg_fail(err, NCG_E_INVALID, "node_clone: node is NULL");
+        return NULL;
+    }
+    copy = node_copy(node, NULL);
+    if (!copy)
+        ncg_fail(err, NCG_E_NOMEM, "out of memory copying a node of type %s", node->type->name);
+    return copy;
 }
 
 NCG_EXPORT int ncg_node_set_policy(ncg_node *node, ncg_policy policy, ncg_error *err)
@@ -177,12 +212,12 @@ NCG_EXPORT int ncg_node_set_policy(ncg_node *node, ncg_policy policy, ncg_error 
 
 NCG_EXPORT const char *ncg_node_get_type_name(const ncg_node *node)
 {
-    return node ? node->type.name : NULL;
+    return node ? node->type->name : NULL;
 }
 
 /* ---- accessors for the other internal files ---- */
 
-const ncg_type_copy *ncg_node_type_copy(const ncg_node *node) { return &node->type; }
+const ncg_type_copy *ncg_node_type_copy(const ncg_node *node) { return node->type; }
 ncg_policy ncg_node_policy(const ncg_node *node) { return node->policy; }
 uint64_t ncg_node_next_id(const ncg_node *node) { return node->next_id; }
 void ncg_node_set_next_id(ncg_node *node, uint64_t id) { node->next_id = id; }
@@ -199,7 +234,7 @@ const ncg_model *ncg_node_alloc_models(const ncg_node *node, int i, size_t *coun
 
 uint64_t ncg_node_free_chip_mask(const ncg_node *n)
 {
-    return ~n->chip_busy & ncg_window_mask(0, n->type.t.chips);
+    return ~n->chip_busy & ncg_window_mask(0, n->type->t.chips);
 }
 
 const uint64_t *ncg_node_core_used(const ncg_node *n) { return n->core_used; }
@@ -217,8 +252,8 @@ void ncg_node_usage(const ncg_node *node, ncg_usage *out)
 void ncg_node_core_group(const ncg_node *node, int i, int process, ncg_core_group *out)
 {
     const alloc_rec *r = &node->allocs[i];
-    ncg_core_group_at(r->a.first_core, r->a.ncg_size, r->sizes, process, node->type.t.cores_per_chip,
-                      node->type.t.device_memory_bytes, out);
+    ncg_core_group_at(r->a.first_core, r->a.ncg_size, r->sizes, process, node->type->t.cores_per_chip,
+                      node->type->t.device_memory_bytes, out);
 }
 
 int ncg_node_alloc_index(const ncg_node *n, uint64_t id)
@@ -277,8 +312,8 @@ static bool cores_free(const uint64_t *bits, int first, int count)
 static uint64_t busy_chips(const ncg_node *n)
 {
     uint64_t busy = 0;
-    int cpc = n->type.t.cores_per_chip;
-    for (int chip = 0; chip < n->type.t.chips; chip++)
+    int cpc = n->type->t.cores_per_chip;
+    for (int chip = 0; chip < n->type->t.chips; chip++)
         if (!cores_free(n->core_used, chip * cpc, cpc))
             busy |= UINT64_C(1) << chip;
     return busy;
@@ -287,7 +322,7 @@ static uint64_t busy_chips(const ncg_node *n)
 /* The contiguous range of `count` free cores chosen by the policy, or -1. */
 static int find_cores(const ncg_node *n, int count)
 {
-    int total = n->type.t.chips * n->type.t.cores_per_chip, cpc = n->type.t.cores_per_chip;
+    int total = n->type->t.chips * n->type->t.cores_per_chip, cpc = n->type->t.cores_per_chip;
     uint64_t whole_free = ncg_node_free_chip_mask(n);
     int best = -1, best_score = 1 << 30;
     for (int s = 0; s + count <= total; s++) {
@@ -309,7 +344,7 @@ static int find_cores(const ncg_node *n, int count)
 
 static int largest_free_core_run(const ncg_node *n)
 {
-    int total = n->type.t.chips * n->type.t.cores_per_chip, best = 0, run = 0;
+    int total = n->type->t.chips * n->type->t.cores_per_chip, best = 0, run = 0;
     for (int c = 0; c < total; c++) {
         run = core_is_used(n->core_used, c) ? 0 : run + 1;
         if (run > best)
@@ -335,7 +370,7 @@ static void list_chips(uint64_t mask, char *buf, size_t size)
 /* The one placement search: the chips or cores a shape takes on the node as it is, by its policy. */
 static bool find_slot(const ncg_node *n, const ncg_shape *s, ncg_slot *out)
 {
-    const ncg_type *t = &n->type.t;
+    const ncg_type *t = &n->type->t;
     ncg_slot p = {.shape = *s, .first_chip = -1, .first_core = -1};
     if (s->chips > 0) {
         int at = ncg_window_find(t->topology, t->chips, ncg_node_free_chip_mask(n), s->chips, n->policy);
@@ -363,11 +398,11 @@ enum { SHORT_NONE, SHORT_CPU, SHORT_MEMORY, SHORT_HUGEPAGES };
 
 static int short_resource(const ncg_node *n, int64_t cpu, int64_t memory, int64_t hugepages)
 {
-    if (cpu > n->type.cpu_usable_milli - n->cpu_used)
+    if (cpu > n->type->cpu_usable_milli - n->cpu_used)
         return SHORT_CPU;
-    if (memory > n->type.memory_usable_bytes - n->memory_used)
+    if (memory > n->type->memory_usable_bytes - n->memory_used)
         return SHORT_MEMORY;
-    if (hugepages > n->type.t.hugepages_bytes - n->hugepages_used)
+    if (hugepages > n->type->t.hugepages_bytes - n->hugepages_used)
         return SHORT_HUGEPAGES;
     return SHORT_NONE;
 }
@@ -381,26 +416,26 @@ static int short_message(const ncg_node *n, int which, const char *prefix, int64
     case SHORT_CPU:
         what = "CPU";
         ncg_format_cpu(cpu, a, sizeof(a), NULL);
-        ncg_format_cpu(n->type.cpu_usable_milli - n->cpu_used, b, sizeof(b), NULL);
+        ncg_format_cpu(n->type->cpu_usable_milli - n->cpu_used, b, sizeof(b), NULL);
         break;
     case SHORT_MEMORY:
         what = "memory";
         ncg_format_memory(memory, a, sizeof(a), NULL);
-        ncg_format_memory(n->type.memory_usable_bytes - n->memory_used, b, sizeof(b), NULL);
+        ncg_format_memory(n->type->memory_usable_bytes - n->memory_used, b, sizeof(b), NULL);
         break;
     default:
         what = "hugepages";
         ncg_format_memory(hugepages, a, sizeof(a), NULL);
-        ncg_format_memory(n->type.t.hugepages_bytes - n->hugepages_used, b, sizeof(b), NULL);
+        ncg_format_memory(n->type->t.hugepages_bytes - n->hugepages_used, b, sizeof(b), NULL);
         break;
     }
     return ncg_fail(err, NCG_E_FULL, "%snot enough %s on %s: requested %s but %s is free", prefix, what,
-                    n->type.name, a, b);
+                    n->type->name, a, b);
 }
 
 int ncg_node_plan(const ncg_node *n, const ncg_request *r, ncg_slot *out, ncg_error *err)
 {
-    const ncg_type *t = &n->type.t;
+    const ncg_type *t = &n->type->t;
     int total = t->chips * t->cores_per_chip, rc, which;
     ncg_shape shape;
     ncg_slot p;
@@ -410,7 +445,7 @@ int ncg_node_plan(const ncg_node *n, const ncg_request *r, ncg_slot *out, ncg_er
     if (r->neuroncores > total)
         return ncg_fail(err, NCG_E_NO_FIT, "requested %" PRId64 " NeuronCores but %s has %d", r->neuroncores,
                         t->name, total);
-    rc = ncg_request_check_type(&n->type, r, &shape, err);
+    rc = ncg_request_check_type(n->type, r, &shape, err);
     if (rc < 0)
         return rc;
     if (!find_slot(n, &shape, &p)) {
@@ -469,7 +504,7 @@ static int reserve_one(ncg_node *n, ncg_error *err)
     cap = n->capacity ? n->capacity * 2 : 8;
     g = realloc(n->allocs, (size_t)cap * sizeof(*g));
     if (!g)
-        return ncg_fail(err, NCG_E_NOMEM, "out of memory adding an allocation on %s", n->type.name);
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory adding an allocation on %s", n->type->name);
     n->allocs = g;
     n->capacity = cap;
     return 0;
@@ -502,7 +537,7 @@ static void commit(ncg_node *n, const ncg_slot *p, const ncg_request *r, alloc_r
 
 static int ids_exhausted(const ncg_node *n, ncg_error *err)
 {
-    return ncg_fail(err, NCG_E_RANGE, "allocation ids of this %s node are exhausted", n->type.name);
+    return ncg_fail(err, NCG_E_RANGE, "allocation ids of this %s node are exhausted", n->type->name);
 }
 
 /* Everything that can fail before commit(): capacity, ids, copies. */
@@ -519,13 +554,13 @@ static int prepare(ncg_node *n, const ncg_request *r, const int *sizes, int ppr,
     if (sizes) {
         rec->sizes = malloc((size_t)ppr * sizeof(int));
         if (!rec->sizes)
-            return ncg_fail(err, NCG_E_NOMEM, "out of memory recording an allocation on %s", n->type.name);
+            return ncg_fail(err, NCG_E_NOMEM, "out of memory recording an allocation on %s", n->type->name);
         memcpy(rec->sizes, sizes, (size_t)ppr * sizeof(int));
     }
     if (!copy_models(rec, r->models, r->model_count, r->model_count ? r->models[0].size : sizeof(ncg_model))) {
         free(rec->sizes);
         rec->sizes = NULL;
-        return ncg_fail(err, NCG_E_NOMEM, "out of memory copying models on %s", n->type.name);
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory copying models on %s", n->type->name);
     }
     return 0;
 }
@@ -586,7 +621,7 @@ NCG_EXPORT int ncg_node_adopt(ncg_node *node, const ncg_request *request, const 
     rc = need_out(node, out, "node_adopt", err);
     if (rc < 0)
         return rc;
-    t = &node->type.t;
+    t = &node->type->t;
     total = t->chips * t->cores_per_chip;
     if (request) {
         rc = ncg_request_in(request, &r, err);
@@ -662,7 +697,7 @@ NCG_EXPORT int ncg_node_adopt(ncg_node *node, const ncg_request *request, const 
 int ncg_node_insert(ncg_node *node, const ncg_slot *p, const ncg_request *request, const int *sizes,
                     const char *devices, uint64_t id, ncg_alloc *out, ncg_error *err)
 {
-    const ncg_type *t = &node->type.t;
+    const ncg_type *t = &node->type->t;
     alloc_rec rec;
     int rc, which, smallest = p->shape.ppr > 0 ? p->core_count / p->shape.ppr : 0;
 
@@ -707,7 +742,7 @@ int ncg_node_insert(ncg_node *node, const ncg_slot *p, const ncg_request *reques
 
 static int not_found(const ncg_node *n, uint64_t id, ncg_error *err)
 {
-    return ncg_fail(err, NCG_E_NOT_FOUND, "no allocation %" PRIu64 " on this %s node", id, n->type.name);
+    return ncg_fail(err, NCG_E_NOT_FOUND, "no allocation %" PRIu64 " on this %s node", id, n->type->name);
 }
 
 NCG_EXPORT int ncg_node_release(ncg_node *node, uint64_t id, ncg_error *err)
@@ -804,7 +839,7 @@ NCG_EXPORT int ncg_node_get_env(const ncg_node *node, uint64_t id, int process, 
         return ncg_fail(err, NCG_E_NOT_FOUND, "allocation %" PRIu64 " has no process %d (processes 0..%d)", id,
                         process, r->a.ppr - 1);
     ncg_node_core_group(node, i, process, &g);
-    cpc = node->type.t.cores_per_chip;
+    cpc = node->type->t.cores_per_chip;
     memset(&e, 0, sizeof(e));
     e.size = sizeof(e);
     ncg_format_ids(g.first_core, g.core_count, 1, e.visible_cores, sizeof(e.visible_cores), NULL);
@@ -825,7 +860,7 @@ NCG_EXPORT int ncg_node_get_status(const ncg_node *node, ncg_node_status *out, n
         return ncg_fail(err, NCG_E_INVALID, "node_get_status: %s is NULL", !node ? "node" : "out");
     if ((rc = NCG_CHECK_SIZED(out, ncg_node_status, err)) < 0)
         return rc;
-    t = &node->type.t;
+    t = &node->type->t;
     ncg_node_usage(node, &u);
     memset(&s, 0, sizeof(s));
     s.size = sizeof(s);
@@ -835,10 +870,10 @@ NCG_EXPORT int ncg_node_get_status(const ncg_node *node, ncg_node_status *out, n
     s.free_chips = ncg_popcount64(s.free_chip_mask);
     s.free_cores = t->chips * t->cores_per_chip - u.cores;
     s.largest_window = t->chips ? ncg_window_largest(t->topology, t->chips, s.free_chip_mask) : 0;
-    s.cpu_usable_milli = node->type.cpu_usable_milli;
-    s.memory_usable_bytes = node->type.memory_usable_bytes;
-    s.cpu_free_milli = node->type.cpu_usable_milli - node->cpu_used;
-    s.memory_free_bytes = node->type.memory_usable_bytes - node->memory_used;
+    s.cpu_usable_milli = node->type->cpu_usable_milli;
+    s.memory_usable_bytes = node->type->memory_usable_bytes;
+    s.cpu_free_milli = node->type->cpu_usable_milli - node->cpu_used;
+    s.memory_free_bytes = node->type->memory_usable_bytes - node->memory_used;
     s.hugepages_free_bytes = t->hugepages_bytes - node->hugepages_used;
     s.allocations = node->count;
     s.policy = node->policy;

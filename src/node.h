@@ -20,8 +20,13 @@ typedef struct ncg_usage {
     int64_t cpu_milli, memory_bytes, hugepages_bytes;
 } ncg_usage;
 
-/* A new empty node of a resolved type (NULL when out of memory). */
+/* A new empty node of a resolved type, which it refers to: type must outlive it (a node group's). NULL when out of
+ * memory. ncg_node_new() and ncg_node_clone() make nodes with their own copy of the type. */
 ncg_node *ncg_node_from_type(const ncg_type_copy *type);
+/* A deep copy of node that refers to type (NULL: to node's type) instead of copying it. NULL when out of memory. */
+ncg_node *ncg_node_clone_ref(const ncg_node *node, const ncg_type_copy *type);
+/* Make node refer to type, a copy of the same type (the node group's, when a cluster takes the node over). */
+void ncg_node_set_type_ref(ncg_node *node, const ncg_type_copy *type);
 const ncg_type_copy *ncg_node_type_copy(const ncg_node *node);
 ncg_policy ncg_node_policy(const ncg_node *node);
 uint64_t ncg_node_free_chip_mask(const ncg_node *node);
