@@ -10,13 +10,18 @@
 
 #define CORE_WORDS (NCG_MAX_CORES / 64)
 
+/* What few allocations have: NCG sizes per process and models. One block: this header, the sizes, the models,
+ * their names. */
+typedef struct alloc_extra {
+    int *sizes;             /* per process, only when the NCGs differ in size (adopted); else NULL */
+    ncg_model *models;      /* full-size copies; names point into the block */
+    size_t model_count;
+    int64_t model_bytes;    /* sum of the models' bytes, saturated */
+} alloc_extra;
+
 typedef struct alloc_rec {
     ncg_alloc a;
-    int *sizes;             /* per process, only when the NCGs differ in size (adopted); else NULL */
-    ncg_model *models;      /* full-size copies; names point into names */
-    size_t model_count;
-    char *names;
-    int64_t model_bytes;    /* sum of the models' bytes, saturated */
+    alloc_extra *x;         /* NULL when it has neither sizes nor models */
 } alloc_rec;
 
 struct ncg_node {
@@ -79,9 +84,7 @@ NCG_EXPORT ncg_node *ncg_node_new(const ncg_catalog *catalog, const char *type, 
 
 static void rec_clear(alloc_rec *r)
 {
-    free(r->sizes);
-    free(r->models);
-    free(r->names);
+    free(r->x);
 }
 
 NCG_EXPORT ncg_node *ncg_node_free(ncg_node *node)
@@ -95,56 +98,58 @@ NCG_EXPORT ncg_node *ncg_node_free(ncg_node *node)
     return NULL;
 }
 
-/* Copy models (with their names, any length) from an array of the given stride; false when out of memory. */
-static bool copy_models(alloc_rec *rec, const ncg_model *models, size_t count, size_t stride)
+#define ROUND8(n) (((n) + 7) / 8 * 8)
+
+/* Give rec its sizes (ppr of them; NULL: none) and models (with their names, any length, from an array of the
+ * given stride) in one block, or none when it has neither. False when out of memory (rec->x is NULL then). */
+static bool set_extra(alloc_rec *rec, const int *sizes, int ppr, const ncg_model *models, size_t count, size_t stride)
 {
-    size_t names = 0, o = 0;
-    rec->models = NULL;
-    rec->names = NULL;
-    rec->model_count = count;
-    rec->model_bytes = 0;
-    if (count == 0)
+    size_t names = 0, o, at;
+    alloc_extra *x;
+    rec->x = NULL;
+    if (!sizes && count == 0)
         return true;
     for (size_t i = 0; i < count; i++) {
         const ncg_model *m = (const ncg_model *)(const void *)((const char *)models + i * stride);
         names += (m->name ? strlen(m->name) : 0) + 1;
     }
-    rec->models = malloc(count * sizeof(*rec->models));
-    rec->names = rec->models ? malloc(names) : NULL;
-    if (!rec->names) {
-        free(rec->models);
-        rec->models = NULL;
+    at = ROUND8(sizeof(*x)) + (sizes ? ROUND8((size_t)ppr * sizeof(int)) : 0);
+    x = malloc(at + count * sizeof(ncg_model) + names);
+    if (!x)
         return false;
+    x->sizes = NULL;
+    if (sizes) {
+        x->sizes = (int *)(void *)((char *)x + ROUND8(sizeof(*x)));
+        memcpy(x->sizes, sizes, (size_t)ppr * sizeof(int));
     }
+    x->models = count ? (ncg_model *)(void *)((char *)x + at) : NULL;
+    x->model_count = count;
+    x->model_bytes = 0;
+    o = at + count * sizeof(ncg_model);
     for (size_t i = 0; i < count; i++) {
         const ncg_model *m = (const ncg_model *)(const void *)((const char *)models + i * stride);
         size_t len = m->name ? strlen(m->name) : 0;
-        memcpy(&rec->models[i], m, sizeof(ncg_model));
-        rec->models[i].size = sizeof(ncg_model);
-        memcpy(rec->names + o, len ? m->name : "", len + 1);
-        rec->models[i].name = rec->names + o;
+        char *name = (char *)x + o;
+        memcpy(&x->models[i], m, sizeof(ncg_model));
+        x->models[i].size = sizeof(ncg_model);
+        memcpy(name, len ? m->name : "", len + 1);
+        x->models[i].name = name;
         o += len + 1;
-        rec->model_bytes = rec->model_bytes <= INT64_MAX - m->bytes ? rec->model_bytes + m->bytes : INT64_MAX;
+        x->model_bytes = x->model_bytes <= INT64_MAX - m->bytes ? x->model_bytes + m->bytes : INT64_MAX;
     }
+    rec->x = x;
     return true;
 }
 
 /* A deep copy of one record; false when out of memory (nothing to free then). */
 static bool rec_copy(alloc_rec *dst, const alloc_rec *src)
 {
-    *dst = *src;
-    dst->sizes = NULL;
-    if (!copy_models(dst, src->models, src->model_count, sizeof(ncg_model)))
-        return false;
-    if (src->sizes) {
-        dst->sizes = malloc((size_t)src->a.ppr * sizeof(int));
-        if (!dst->sizes) {
-            rec_clear(dst);
-            return false;
-        }
-        memcpy(dst->sizes, src->sizes, (size_t)src->a.ppr * sizeof(int));
+    dst->a = src->a;
+    if (!src->x) {
+        dst->x = NULL;
+        return true;
     }
-    return true;
+    return set_extra(dst, src->x->sizes, src->a.ppr, src->x->models, src->x->model_count, sizeof(ncg_model));
 }
 
 /* A deep copy of node, with its own copy of the type (type NULL) or referring to type; NULL when out of memory. */
@@ -223,13 +228,21 @@ uint64_t ncg_node_next_id(const ncg_node *node) { return node->next_id; }
 void ncg_node_set_next_id(ncg_node *node, uint64_t id) { node->next_id = id; }
 int ncg_node_alloc_count(const ncg_node *node) { return node->count; }
 const ncg_alloc *ncg_node_alloc_at(const ncg_node *node, int i) { return &node->allocs[i].a; }
-const int *ncg_node_alloc_sizes(const ncg_node *node, int i) { return node->allocs[i].sizes; }
-int64_t ncg_node_alloc_model_bytes(const ncg_node *node, int i) { return node->allocs[i].model_bytes; }
+const int *ncg_node_alloc_sizes(const ncg_node *node, int i)
+{
+    return node->allocs[i].x ? node->allocs[i].x->sizes : NULL;
+}
+
+int64_t ncg_node_alloc_model_bytes(const ncg_node *node, int i)
+{
+    return node->allocs[i].x ? node->allocs[i].x->model_bytes : 0;
+}
 
 const ncg_model *ncg_node_alloc_models(const ncg_node *node, int i, size_t *count)
 {
-    *count = node->allocs[i].model_count;
-    return node->allocs[i].models;
+    const alloc_extra *x = node->allocs[i].x;
+    *count = x ? x->model_count : 0;
+    return x ? x->models : NULL;
 }
 
 uint64_t ncg_node_free_chip_mask(const ncg_node *n)
@@ -252,7 +265,7 @@ void ncg_node_usage(const ncg_node *node, ncg_usage *out)
 void ncg_node_core_group(const ncg_node *node, int i, int process, ncg_core_group *out)
 {
     const alloc_rec *r = &node->allocs[i];
-    ncg_core_group_at(r->a.first_core, r->a.ncg_size, r->sizes, process, node->type->t.cores_per_chip,
+    ncg_core_group_at(r->a.first_core, r->a.ncg_size, r->x ? r->x->sizes : NULL, process, node->type->t.cores_per_chip,
                       node->type->t.device_memory_bytes, out);
 }
 
@@ -544,6 +557,7 @@ static int ids_exhausted(const ncg_node *n, ncg_error *err)
 static int prepare(ncg_node *n, const ncg_request *r, const int *sizes, int ppr, uint64_t id, alloc_rec *rec,
                    ncg_error *err)
 {
+    size_t stride = r->model_count ? r->models[0].size : sizeof(ncg_model);
     int rc;
     memset(rec, 0, sizeof(*rec));
     if (id == UINT64_MAX)
@@ -551,17 +565,8 @@ static int prepare(ncg_node *n, const ncg_request *r, const int *sizes, int ppr,
     rc = reserve_one(n, err);
     if (rc < 0)
         return rc;
-    if (sizes) {
-        rec->sizes = malloc((size_t)ppr * sizeof(int));
-        if (!rec->sizes)
-            return ncg_fail(err, NCG_E_NOMEM, "out of memory recording an allocation on %s", n->type->name);
-        memcpy(rec->sizes, sizes, (size_t)ppr * sizeof(int));
-    }
-    if (!copy_models(rec, r->models, r->model_count, r->model_count ? r->models[0].size : sizeof(ncg_model))) {
-        free(rec->sizes);
-        rec->sizes = NULL;
-        return ncg_fail(err, NCG_E_NOMEM, "out of memory copying models on %s", n->type->name);
-    }
+    if (!set_extra(rec, sizes, ppr, r->models, r->model_count, stride))
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory recording an allocation on %s", n->type->name);
     return 0;
 }
 
