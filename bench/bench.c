@@ -364,9 +364,10 @@ static void row(const workload *w, bool baselines)
            r.price, r.bound, r.price > 0 ? 100 * (r.price - r.bound) / r.price : 0, r.seconds * 1e3,
            r.seconds * 1e6 / (w->replicas ? w->replicas : 1), ffs, kps, r.valid ? "PASS" : "FAIL");
     {
-        static const char *const stops[] = {"converged", "gap", "work limit", "time limit", "rounds", "skipped"};
+        static const char *const stops[] = {"converged", "gap", "work limit", "time limit", "rounds", "skipped",
+                                            "search cut"};
         printf("%-30s   time: generation %.3f ms (%d rounds, %d patterns, %s), rounding %.3f ms, packing %.3f ms\n",
-               "", r.gen * 1e3, r.rounds, r.patterns, r.stopped >= 0 && r.stopped < 6 ? stops[r.stopped] : "?",
+               "", r.gen * 1e3, r.rounds, r.patterns, r.stopped >= 0 && r.stopped < 7 ? stops[r.stopped] : "?",
                r.rnd * 1e3, r.pack * 1e3);
     }
     if (!r.valid)

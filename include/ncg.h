@@ -913,6 +913,8 @@ typedef enum ncg_plan_stop {
     NCG_PLAN_STOP_ROUNDS = 4,    /**< the round limit was reached */
     NCG_PLAN_STOP_SKIPPED = 5,   /**< not run: too many (API, node kind) pairs, too many existing nodes, no API,
                                       or NCG_PLAN_NO_COLGEN */
+    NCG_PLAN_STOP_SEARCH = 6,    /**< no pattern priced out, but some pricing search hit its node limit: the
+                                      bound is valid, the master LP's value may lie above the optimum (2.1) */
 } ncg_plan_stop;
 
 /** ncg_plan_options.flags: skip column generation (packing heuristics and the first bound only). */

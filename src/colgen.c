@@ -30,6 +30,10 @@
 #define RES 5           /* chips, cores, CPU, memory, hugepages */
 #define BB_NODES 20000 /* branch-and-bound nodes per pricing call; past it the pricing is a heuristic whose
                           * upper bound still makes the Lagrangian bound valid */
+#define BB_NODES_ROUND 2000 /* the same in generation's rounds, whose searches need a pattern that prices out,
+                             * not the best one: a tenth of the searches hit 20,000 nodes and took most of a
+                             * 50-API plan's time; a cut search there makes generation stop with a gap, not a
+                             * wrong bound */
 #define EPS 1e-9
 #define SMOOTH 0.5      /* weight of the centre in Wentges smoothing of the duals priced at */
 /* Work budget of one generation, in multiply-adds: a pivot of the master costs rows^2, a branch-and-bound node
@@ -54,6 +58,7 @@ typedef struct pricer {
     double best;
     int *count, *best_count;
     long nodes;
+    long node_limit;        /* BB_NODES_ROUND or BB_NODES */
     long total_nodes;       /* over every pricing call */
     bool cut;               /* the node budget ran out: best may be below the optimum */
 } pricer;
@@ -77,14 +82,18 @@ static void bin_caps(const ncg_cg_bin *b, double *cap)
 }
 
 /* An upper bound on what items k.. can add with the capacity left. */
-static double upper(const pricer *s, int k, const double *rem)
+static inline double upper(const pricer *s, int k, const double *rem)
 {
+    const double *ratio;
     double ub = INFINITY;
     if (k >= s->n)
         return 0;
-    for (int r = 0; r < RES; r++)
-        if (isfinite(s->item[k].ratio[r]))
-            ub = fmin(ub, rem[r] * s->item[k].ratio[r]);
+    ratio = s->item[k].ratio;
+    for (int r = 0; r < RES; r++) {
+        double x = rem[r] * ratio[r]; /* ratios are never NaN: comparing is fmin() */
+        if (ratio[r] < INFINITY && x < ub)
+            ub = x;
+    }
     return ub;
 }
 
@@ -99,7 +108,7 @@ static void branch(pricer *s, int k, double value, double *rem)
         }
         return;
     }
-    if (++s->nodes > BB_NODES) {
+    if (++s->nodes > s->node_limit) {
         s->cut = true;
         return;
     }
@@ -199,6 +208,7 @@ static bool pricer_init(pricer *s, int apis)
 {
     size_t n = (size_t)apis + 1;
     memset(s, 0, sizeof(*s));
+    s->node_limit = BB_NODES;
     s->item = malloc(n * sizeof(*s->item));
     s->count = malloc(n * sizeof(int));
     s->best_count = malloc(n * sizeof(int));
@@ -410,6 +420,7 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
     if (!lp)
         goto nomem;
     res.stopped = NCG_PLAN_STOP_ROUNDS;
+    s.node_limit = BB_NODES_ROUND;
     for (res.rounds = 0; pl.count > 0 && res.rounds < max_rounds; res.rounds++) {
         int added = 0;
         bool all_exact = true, smoothed;
@@ -457,7 +468,7 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
         if (!added) {
             /* no pattern prices out; it is the LP optimum only if every pricing was exact */
             res.converged = all_exact;
-            res.stopped = all_exact ? NCG_PLAN_STOP_CONVERGED : NCG_PLAN_STOP_GAP;
+            res.stopped = all_exact ? NCG_PLAN_STOP_CONVERGED : NCG_PLAN_STOP_SEARCH;
             res.rounds++;
             break;
         }
@@ -483,6 +494,7 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
         (add_columns(pb, lp, &pl, given, rows, values) < 0 ||
          master(pb, lp, &pl, budget, work(pb, lp, &s), u, &res.lp_value) < 0))
         goto nomem;
+    s.node_limit = BB_NODES; /* the bound's searches: as exact as they can be */
     for (int b = 0; b < B; b++) {
         bool exact;
         price_bin(pb, b, u, &s, counts, &v[b], &exact);

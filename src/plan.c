@@ -326,9 +326,10 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
         if ((strategy == BY_NODE && (double)p->api_count * p->replica_total > BY_NODE_BUDGET) ||
             (strategy >= FROM_LP && !p->have_cg))
             continue;
-        /* the dive trusts the LP: only when generation converged or stopped within 0.05% of its optimum */
+        /* the dive trusts the LP: only when generation converged, stopped within 0.05% of its optimum, or found no
+         * pattern (with a search cut short) */
         if (strategy == FROM_DIVE && p->cg_result.stopped != NCG_PLAN_STOP_CONVERGED &&
-            p->cg_result.stopped != NCG_PLAN_STOP_GAP)
+            p->cg_result.stopped != NCG_PLAN_STOP_GAP && p->cg_result.stopped != NCG_PLAN_STOP_SEARCH)
             continue;
         if (k > 0 && best_count >= 0 &&
             ((p->deadline > 0 && ncg_now() >= p->deadline) ||

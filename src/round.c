@@ -157,9 +157,10 @@ int plan_dive(ncg_plan *p, ncg_error *err)
         ncg_cg_problem pb = p->cg;
         int left = 0, best = -1;
         bool any = false;
-        /* every step after the first starts from the patterns of the step before, whose residual problem it is */
-        pb.seed = prev.patterns;
-        pb.seed_count = prev.pattern_count;
+        /* each step starts from the patterns of the LP before it (the first LP's for the first step), whose
+         * residual problem it is */
+        pb.seed = step ? prev.patterns : p->cg_result.patterns;
+        pb.seed_count = step ? prev.pattern_count : p->cg_result.pattern_count;
         if ((p->deadline > 0 && ncg_now() >= p->deadline) || lim.work_limit <= 0)
             break;
         for (int i = 0; i < I; i++) {

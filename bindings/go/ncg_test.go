@@ -818,11 +818,11 @@ func TestPlanOptions(t *testing.T) {
 		t.Fatalf("%+v", s)
 	}
 	names := []string{}
-	for st := PlanStopConverged; st <= PlanStopSkipped; st++ {
+	for st := PlanStopConverged; st <= PlanStopSearch; st++ {
 		names = append(names, st.String())
 	}
-	if !reflect.DeepEqual(names, []string{"converged", "gap", "work", "time", "rounds", "skipped"}) ||
-		PlanStop(6).String() != "" || PlanStop(-1).String() != "" {
+	if !reflect.DeepEqual(names, []string{"converged", "gap", "work", "time", "rounds", "skipped", "search"}) ||
+		PlanStop(7).String() != "" || PlanStop(-1).String() != "" {
 		t.Fatal(names)
 	}
 }
@@ -854,7 +854,8 @@ func TestPlanWorkLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := must(plan.Summary())
-	if s.Rounds < 1 || s.Patterns < 1 || (s.Stopped != PlanStopConverged && s.Stopped != PlanStopGap) ||
+	if s.Rounds < 1 || s.Patterns < 1 ||
+		(s.Stopped != PlanStopConverged && s.Stopped != PlanStopGap && s.Stopped != PlanStopSearch) ||
 		s.Converged != (s.Stopped == PlanStopConverged) || s.SolveSeconds <= 0 || s.SolveSeconds < s.GenerationSeconds ||
 		s.PricePerHour < s.LowerBoundPerHour {
 		t.Fatalf("%+v", s)

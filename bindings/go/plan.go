@@ -59,11 +59,13 @@ const (
 	PlanStopTime      PlanStop = C.NCG_PLAN_STOP_TIME      // the time limit was reached
 	PlanStopRounds    PlanStop = C.NCG_PLAN_STOP_ROUNDS    // the round limit was reached
 	PlanStopSkipped   PlanStop = C.NCG_PLAN_STOP_SKIPPED   // not run (input too large, no API, or NoColGen)
+	PlanStopSearch    PlanStop = C.NCG_PLAN_STOP_SEARCH    // no pattern found, a pricing search cut short
 )
 
-var planStopNames = [...]string{"converged", "gap", "work", "time", "rounds", "skipped"}
+var planStopNames = [...]string{"converged", "gap", "work", "time", "rounds", "skipped", "search"}
 
-// String is the lower-case name of the reason ("converged", "gap", "work", "time", "rounds", "skipped"), or
+// String is the lower-case name of the reason ("converged", "gap", "work", "time", "rounds", "skipped",
+// "search"), or
 // "" for a value this binding does not know.
 func (s PlanStop) String() string {
 	if s < 0 || int(s) >= len(planStopNames) {

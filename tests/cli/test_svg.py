@@ -80,8 +80,16 @@ def test_unplaced_replicas_and_every_reason_whole(tmp_path):
     assert "unschedulable replicas: 119" in texts
     assert "batch-classifier 1/100 placed(99 unplaced)" in texts
     reasons = " ".join(texts[texts.index("unschedulable replicas: 119") + 1:])
-    assert ("multi-model-classifier: 3 replicas: max_instances reached: node group inf-small (20 nodes), "
-            "inf-large (20 nodes), inf-xl-spot (4 nodes)") in reasons
+    # every reason the text output gives, whole (which APIs lose which replicas is the planner's choice)
+    text = ncg("plan", "--example", "--replicas", "max")
+    assert text.returncode == 3
+    lines = text.stdout.split("unschedulable:\n", 1)[1].splitlines()
+    want = [line.strip() for line in lines if line.startswith("  ") and ": " in line]
+    assert len(want) == 3
+    assert any("max_instances reached: node group inf-small (20 nodes), inf-large (20 nodes), inf-xl-spot (4 nodes)"
+               in line for line in want)
+    for line in want:
+        assert line in reasons
     assert size[0] >= widest_text([t for t in texts if not t.startswith("one box")])
 
 

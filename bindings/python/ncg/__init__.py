@@ -151,6 +151,7 @@ class PlanStop(enum.IntEnum):
     TIME = 3       #: the time limit (:attr:`PlanOptions.time_limit`) was reached
     ROUNDS = 4     #: the round limit was reached
     SKIPPED = 5    #: not run: too large an input, no API, or ``colgen=False``
+    SEARCH = 6     #: no pattern priced out, but some pricing search hit its node limit (the bound is valid)
 
 
 def _enum(cls: Any, value: int) -> Any:

@@ -796,12 +796,13 @@ def test_plan_work_limit_is_deterministic_and_colgen_runs():
         assert [getattr(sa, f) for f in timeless] == [getattr(sb, f) for f in timeless]
         assert a.cluster.dump() == b.cluster.dump()
         s = full.solve().summary()
-        assert s.rounds >= 1 and s.patterns >= 1 and s.stopped in (ncg.PlanStop.CONVERGED, ncg.PlanStop.GAP)
+        assert s.rounds >= 1 and s.patterns >= 1 and s.stopped in (ncg.PlanStop.CONVERGED, ncg.PlanStop.GAP,
+                                                                     ncg.PlanStop.SEARCH)
         assert s.converged == (s.stopped is ncg.PlanStop.CONVERGED)
         assert s.solve_seconds > 0 and s.solve_seconds >= s.generation_seconds
         assert s.price_per_hour >= s.lower_bound_per_hour > 0
-    assert [m.name for m in ncg.PlanStop] == ["CONVERGED", "GAP", "WORK", "TIME", "ROUNDS", "SKIPPED"]
-    assert [m.value for m in ncg.PlanStop] == list(range(6))
+    assert [m.name for m in ncg.PlanStop] == ["CONVERGED", "GAP", "WORK", "TIME", "ROUNDS", "SKIPPED", "SEARCH"]
+    assert [m.value for m in ncg.PlanStop] == list(range(7))
     assert [f.name for f in dataclasses.fields(ncg.PlanSummary)] == \
         [n for n, *_ in ncg._PlanSummary._fields_ if n != "size"]
 
