@@ -310,10 +310,11 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
         placeable += p->have_cg ? p->cg_demand[i] : 0;
     for (int i = 0; i < p->base_nodes; i++)
         fixed += ncg_cluster_nodegroup_price(start, ncg_cluster_node_nodegroup(start, i));
-    /* what a plan is compared with to skip the rest: the LP's value when generation converged or stopped within
-     * 0.05% of it, else the proven bound */
+    /* what a plan is compared with to skip the rest: the LP's value when generation converged, stopped within
+     * 0.05% of it or found no pattern (searches cut short), else the proven bound */
     if (p->have_cg)
-        tight_ref = p->cg_result.stopped == NCG_PLAN_STOP_CONVERGED || p->cg_result.stopped == NCG_PLAN_STOP_GAP
+        tight_ref = p->cg_result.stopped == NCG_PLAN_STOP_CONVERGED || p->cg_result.stopped == NCG_PLAN_STOP_GAP ||
+                            p->cg_result.stopped == NCG_PLAN_STOP_SEARCH
                         ? p->cg_result.lp_value : p->cg_result.bound;
     for (int k = 0; k < STRATEGIES && rc == 0; k++) {
         /* the plans from the LP's patterns first: once one is within TIGHT of the proven bound, no other strategy
