@@ -2,7 +2,7 @@
 /* The placement index's class trees: B+-trees of entries ordered by a key pair (a, b), each entry with the free
  * CPU and memory of its node and a pointer to it. Inner nodes keep per child its smallest key and its largest CPU
  * and memory, so a search skips whole subtrees that cannot fit a request. A tree of n entries has height
- * O(log n / log 8): an update reads and writes a few contiguous nodes instead of a root-to-leaf path of scattered
+ * O(log n / log 4): an update reads and writes a few contiguous nodes instead of a root-to-leaf path of scattered
  * ones. Tree nodes come from a pool the owner fills beforehand (ncg_bt_reserve), so inserting and erasing never
  * fail. Not installed. */
 #ifndef NCG_BTREE_H
