@@ -30,10 +30,9 @@
 #define RES 5           /* chips, cores, CPU, memory, hugepages */
 #define BB_NODES 20000 /* branch-and-bound nodes per pricing call; past it the pricing is a heuristic whose
                           * upper bound still makes the Lagrangian bound valid */
-#define BB_NODES_ROUND 2000 /* the same in generation's rounds, whose searches need a pattern that prices out,
-                             * not the best one: a tenth of the searches hit 20,000 nodes and took most of a
-                             * 50-API plan's time; a cut search there makes generation stop with a gap, not a
-                             * wrong bound */
+#define BB_NODES_ENOUGH 500 /* in generation's rounds, a search stops here once its best pattern prices out: the
+                              * round needs such a pattern, not the best one. A tenth of the searches ran to
+                              * 20,000 nodes and took most of a 50-API plan's time */
 #define EPS 1e-9
 #define SMOOTH 0.5      /* weight of the centre in Wentges smoothing of the duals priced at */
 /* Work budget of one generation, in multiply-adds: a pivot of the master costs rows^2, a branch-and-bound node
@@ -58,7 +57,8 @@ typedef struct pricer {
     double best;
     int *count, *best_count;
     long nodes;
-    long node_limit;        /* BB_NODES_ROUND or BB_NODES */
+    double enough;          /* a value past which the search may stop after BB_NODES_ENOUGH nodes (INFINITY:
+                             * never): what prices out */
     long total_nodes;       /* over every pricing call */
     bool cut;               /* the node budget ran out: best may be below the optimum */
 } pricer;
@@ -108,7 +108,7 @@ static void branch(pricer *s, int k, double value, double *rem)
         }
         return;
     }
-    if (++s->nodes > s->node_limit) {
+    if (++s->nodes > BB_NODES || (s->nodes > BB_NODES_ENOUGH && s->best > s->enough)) {
         s->cut = true;
         return;
     }
@@ -208,7 +208,7 @@ static bool pricer_init(pricer *s, int apis)
 {
     size_t n = (size_t)apis + 1;
     memset(s, 0, sizeof(*s));
-    s->node_limit = BB_NODES;
+    s->enough = INFINITY;
     s->item = malloc(n * sizeof(*s->item));
     s->count = malloc(n * sizeof(int));
     s->best_count = malloc(n * sizeof(int));
@@ -420,7 +420,6 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
     if (!lp)
         goto nomem;
     res.stopped = NCG_PLAN_STOP_ROUNDS;
-    s.node_limit = BB_NODES_ROUND;
     for (res.rounds = 0; pl.count > 0 && res.rounds < max_rounds; res.rounds++) {
         int added = 0;
         bool all_exact = true, smoothed;
@@ -447,6 +446,8 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
             for (int b = 0; b < B; b++) {
                 bool exact;
                 double reduced = u[I + b] - u[I + B + b] - pb->bin[b].price;
+                /* a pattern worth more than this at the duals priced at has a positive reduced cost there */
+                s.enough = pb->bin[b].price - at[I + b] + at[I + B + b] + 1e-9 * fmax(1, pb->bin[b].price);
                 price_bin(pb, b, at, &s, counts, &v[b], &exact);
                 all_exact = all_exact && exact;
                 for (int i = 0; i < I; i++)
@@ -494,7 +495,7 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
         (add_columns(pb, lp, &pl, given, rows, values) < 0 ||
          master(pb, lp, &pl, budget, work(pb, lp, &s), u, &res.lp_value) < 0))
         goto nomem;
-    s.node_limit = BB_NODES; /* the bound's searches: as exact as they can be */
+    s.enough = INFINITY; /* the bound's searches: as exact as they can be */
     for (int b = 0; b < B; b++) {
         bool exact;
         price_bin(pb, b, u, &s, counts, &v[b], &exact);
