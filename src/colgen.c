@@ -30,7 +30,7 @@
 #define RES 5           /* chips, cores, CPU, memory, hugepages */
 #define BB_NODES 20000 /* branch-and-bound nodes per pricing call; past it the pricing is a heuristic whose
                           * upper bound still makes the Lagrangian bound valid */
-#define BB_NODES_ENOUGH 2000/* in generation's rounds, a search stops here once its best pattern prices out: the
+#define BB_NODES_ENOUGH 2000 /* in generation's rounds, a search stops here once its best pattern prices out: the
                               * round needs such a pattern, not the best one. A tenth of the searches ran to
                               * 20,000 nodes and took most of a 50-API plan's time */
 #define EPS 1e-9
