@@ -220,8 +220,10 @@ END_TEST
 static const int cg_demand[] = {10, 5};
 static const ncg_cg_bin cg_bins[] = {{.price = 1, .min_nodes = 0, .max_nodes = 100, .chips = 4, .cores = 16,
                                       .cpu_milli = 16000, .memory_bytes = 1 << 30}};
-static const ncg_cg_item cg_items[] = {{.limit = 4, .chips = 1, .cores = 4, .cpu_milli = 1000, .memory_bytes = 1 << 20},
-                                       {.limit = 2, .chips = 2, .cores = 8, .cpu_milli = 1000, .memory_bytes = 1 << 20}};
+static const ncg_cg_item cg_items[] = {
+    {.limit = 4, .chips = 1, .cores = 4, .cpu_milli = 1000, .memory_bytes = 1 << 20},
+    {.limit = 2, .chips = 2, .cores = 8, .cpu_milli = 1000, .memory_bytes = 1 << 20},
+};
 
 START_TEST(column_generation_reaches_known_optimum)
 {
