@@ -291,6 +291,14 @@ static int run_strategy(ncg_plan *p, int strategy, double *price, ncg_error *err
     return rc;
 }
 
+/* Whether generation ended where its master LP can be trusted: converged, within 0.05% of the optimum, or with
+ * no pattern found (searches cut short); not at a work, time or round limit. */
+static bool lp_trusted(const ncg_plan *p)
+{
+    int s = p->cg_result.stopped;
+    return s == NCG_PLAN_STOP_CONVERGED || s == NCG_PLAN_STOP_GAP || s == NCG_PLAN_STOP_SEARCH;
+}
+
 /* Run every strategy on copies of p->c, which stays as it is, and give the cheapest plan's cluster in *out (the
  * most replicas placed first, then the lowest price); p->replicas, placed counts and reasons are that plan's. */
 static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
@@ -310,12 +318,9 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
         placeable += p->have_cg ? p->cg_demand[i] : 0;
     for (int i = 0; i < p->base_nodes; i++)
         fixed += ncg_cluster_nodegroup_price(start, ncg_cluster_node_nodegroup(start, i));
-    /* what a plan is compared with to skip the rest: the LP's value when generation converged, stopped within
-     * 0.05% of it or found no pattern (searches cut short), else the proven bound */
+    /* what a plan is compared with to skip the rest: the LP's value when it can be trusted, else the proven bound */
     if (p->have_cg)
-        tight_ref = p->cg_result.stopped == NCG_PLAN_STOP_CONVERGED || p->cg_result.stopped == NCG_PLAN_STOP_GAP ||
-                            p->cg_result.stopped == NCG_PLAN_STOP_SEARCH
-                        ? p->cg_result.lp_value : p->cg_result.bound;
+        tight_ref = lp_trusted(p) ? p->cg_result.lp_value : p->cg_result.bound;
     for (int k = 0; k < STRATEGIES && rc == 0; k++) {
         /* the plans from the LP's patterns first: once one is within TIGHT of the proven bound, no other strategy
          * can gain more than that, and the rest are skipped; so are they once the time limit has passed */
@@ -327,10 +332,7 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
         if ((strategy == BY_NODE && (double)p->api_count * p->replica_total > BY_NODE_BUDGET) ||
             (strategy >= FROM_LP && !p->have_cg))
             continue;
-        /* the dive trusts the LP: only when generation converged, stopped within 0.05% of its optimum, or found no
-         * pattern (with a search cut short) */
-        if (strategy == FROM_DIVE && p->cg_result.stopped != NCG_PLAN_STOP_CONVERGED &&
-            p->cg_result.stopped != NCG_PLAN_STOP_GAP && p->cg_result.stopped != NCG_PLAN_STOP_SEARCH)
+        if (strategy == FROM_DIVE && !lp_trusted(p)) /* the dive follows the LP */
             continue;
         if (k > 0 && best_count >= 0 &&
             ((p->deadline > 0 && ncg_now() >= p->deadline) ||
