@@ -34,7 +34,7 @@ struct ncg_rlp {
     double *work, *dir;
     int since_refactor;
     long pivots;
-    unsigned char *basic_col;   /* per structural column (capacity): in the basis */
+    int *basic_col;             /* per structural column (capacity): its basis position + 1, 0 when nonbasic */
     unsigned char *basic_row;   /* per row: 1 surplus basic, 2 artificial basic (bits) */
 };
 
@@ -105,14 +105,14 @@ int ncg_rlp_add_column(ncg_rlp *lp, double cost, int count, const int *rows, con
     if (lp->n == lp->capacity) {
         int cap = lp->capacity ? 2 * lp->capacity : 64;
         column *grown = realloc(lp->cols, (size_t)cap * sizeof(*grown));
-        unsigned char *flags;
+        int *flags;
         if (!grown)
             return -1;
         lp->cols = grown;
-        flags = realloc(lp->basic_col, (size_t)cap);
+        flags = realloc(lp->basic_col, (size_t)cap * sizeof(int));
         if (!flags)
             return -1;
-        memset(flags + lp->capacity, 0, (size_t)(cap - lp->capacity));
+        memset(flags + lp->capacity, 0, (size_t)(cap - lp->capacity) * sizeof(int));
         lp->basic_col = flags;
         lp->capacity = cap;
     }
@@ -163,18 +163,51 @@ static void ftran(const ncg_rlp *lp, const double *a, double *out)
     }
 }
 
-/* Recompute Binv from the basis by Gauss-Jordan elimination with partial pivoting, and the basic values, against
- * the drift of the pivot updates. Returns false, changing nothing, when the basis is numerically singular or memory
- * is short. */
+/* out = Binv * (column of variable v), reading only the column's nonzeros: O(m) per nonzero, where the dense
+ * product is O(m^2). */
+static void ftran_var(const ncg_rlp *lp, int v, double *out)
+{
+    size_t m = (size_t)lp->m;
+    const double *binv = lp->binv;
+    if (v < 0) {
+        size_t k = (size_t)(v % 2 == 0 ? (-2 - v) / 2 : (-1 - v) / 2);
+        double sign = v % 2 == 0 ? 1 : -1;
+        for (size_t i = 0; i < m; i++)
+            out[i] = sign * binv[i * m + k];
+        return;
+    }
+    {
+        const column *c = &lp->cols[v];
+        for (size_t i = 0; i < m; i++) {
+            const double *row = &binv[i * m];
+            double s = 0;
+            for (int k = 0; k < c->count; k++)
+                s += row[c->rows[k]] * c->values[k];
+            out[i] = s;
+        }
+    }
+}
+
+/* Recompute Binv from the basis by Gauss-Jordan elimination with partial pivoting, and the basic values and the
+ * duals, against the drift of the pivot updates. The basis is reordered first, its surplus and artificial
+ * variables (unit columns: nothing to eliminate) before the patterns, so that the elimination works on the
+ * patterns' columns only; a column already eliminated is a unit vector, so each row operation starts right of
+ * the pivot's column. Returns false, changing nothing, when the basis is numerically singular or memory is
+ * short. */
 static bool refactor(ncg_rlp *lp)
 {
-    int m = lp->m;
+    int m = lp->m, n = 0;
     size_t mm = (size_t)m * (size_t)m;
     double *a = malloc((mm + 1) * sizeof(double)), *col = lp->work, *inv = malloc((mm + 1) * sizeof(double));
+    int *order = malloc(((size_t)m + 1) * sizeof(int));
     double *binv = inv;
-    bool ok = a != NULL && inv != NULL;
+    bool ok = a != NULL && inv != NULL && order != NULL;
+    for (int pass = 0; ok && pass < 2; pass++)
+        for (int j = 0; j < m; j++)
+            if ((lp->basis[j] < 0) == (pass == 0))
+                order[n++] = lp->basis[j];
     for (int j = 0; ok && j < m; j++) {
-        column_of(lp, lp->basis[j], col);
+        column_of(lp, order[j], col);
         for (int i = 0; i < m; i++)
             a[(size_t)i * (size_t)m + (size_t)j] = col[i];
     }
@@ -203,19 +236,19 @@ static bool refactor(ncg_rlp *lp)
             }
         {
             double piv = a[(size_t)c * m + c];
-            for (int k = 0; k < m; k++) {
+            for (int k = c + 1; k < m; k++)
                 a[(size_t)c * m + k] /= piv;
+            for (int k = 0; k < m; k++)
                 binv[(size_t)c * m + k] /= piv;
-            }
         }
         for (int i = 0; i < m; i++) {
             double f = a[(size_t)i * m + c];
             if (i == c || f == 0)
                 continue;
-            for (int k = 0; k < m; k++) {
+            for (int k = c + 1; k < m; k++)
                 a[(size_t)i * m + k] -= f * a[(size_t)c * m + k];
+            for (int k = 0; k < m; k++)
                 binv[(size_t)i * m + k] -= f * binv[(size_t)c * m + k];
-            }
         }
     }
     free(a);
@@ -223,12 +256,17 @@ static bool refactor(ncg_rlp *lp)
         double *old = lp->binv;
         lp->binv = inv;
         inv = old;
+        memcpy(lp->basis, order, (size_t)m * sizeof(int));
+        for (int i = 0; i < m; i++)
+            if (lp->basis[i] >= 0)
+                lp->basic_col[lp->basis[i]] = i + 1;
         ftran(lp, lp->r, lp->xb);
         for (int i = 0; i < m; i++)
             if (lp->xb[i] < 0 && lp->xb[i] > -1e-9)
                 lp->xb[i] = 0;
     }
     free(inv);
+    free(order);
     lp->since_refactor = 0;
     return ok;
 }
@@ -263,14 +301,16 @@ static double reduced(const ncg_rlp *lp, int v)
 static bool is_basic(const ncg_rlp *lp, int v)
 {
     if (v >= 0)
-        return lp->basic_col[v];
+        return lp->basic_col[v] != 0;
     return lp->basic_row[v % 2 == 0 ? (-2 - v) / 2 : (-1 - v) / 2] & (v % 2 == 0 ? 2 : 1);
 }
 
-static void set_basic(ncg_rlp *lp, int v, bool on)
+/* Mark v basic at position pos, or nonbasic (pos -1). */
+static void set_basic(ncg_rlp *lp, int v, int pos)
 {
+    bool on = pos >= 0;
     if (v >= 0) {
-        lp->basic_col[v] = on;
+        lp->basic_col[v] = pos + 1;
         return;
     }
     {
@@ -280,35 +320,43 @@ static void set_basic(ncg_rlp *lp, int v, bool on)
     }
 }
 
+/* The duals are recomputed from Binv when a solve starts and after each refactorisation, and updated by each
+ * pivot in between: y += d_q * (row `leave` of the new Binv), with d_q the entering column's reduced cost. Before
+ * a solve declares the basis optimal on updated duals, it recomputes them and looks again. */
 int ncg_rlp_solve(ncg_rlp *lp, int max_iterations)
 {
     int m = lp->m, degenerate = 0;
+    bool fresh = true;
+    duals(lp);
     for (int it = 0; it < max_iterations; it++) {
-        int enter = 0, leave = -1, candidates = lp->n + 2 * m;
-        double best = -EPS, ratio = 0;
+        int enter = 0, leave = -1, candidates = lp->n + m;
+        double best = -EPS, ratio = 0, d_enter = 0;
         bool bland = degenerate > 50, found = false;
-        duals(lp);
-        /* structural columns, then surplus and artificial variables (artificials never re-enter) */
+        /* structural columns, then surplus variables (artificials never re-enter) */
         for (int c = 0; c < candidates; c++) {
             int v = c < lp->n ? c : SURPLUS(c - lp->n);
             double d;
-            if (c >= lp->n + m)
-                break;
             if (is_basic(lp, v))
                 continue;
             d = reduced(lp, v);
             if (d < best) {
                 enter = v;
+                d_enter = d;
                 found = true;
                 if (bland)
                     break;
                 best = d;
             }
         }
-        if (!found)
-            return 0;
-        column_of(lp, enter, lp->work);
-        ftran(lp, lp->work, lp->dir);
+        if (!found) {
+            if (fresh)
+                return 0;
+            duals(lp);
+            fresh = true;
+            it--;
+            continue;
+        }
+        ftran_var(lp, enter, lp->dir);
         for (int i = 0; i < m; i++)
             if (lp->dir[i] > EPS) {
                 double t = lp->xb[i] / lp->dir[i];
@@ -320,7 +368,7 @@ int ncg_rlp_solve(ncg_rlp *lp, int max_iterations)
         if (leave < 0)
             return 1; /* unbounded direction: cannot happen with the planner's rows; stop with the point we have */
         degenerate = ratio <= EPS ? degenerate + 1 : 0;
-        /* pivot: update basic values and the inverse */
+        /* pivot: update basic values, the inverse and the duals */
         {
             double piv = lp->dir[leave];
             double *prow = &lp->binv[(size_t)leave * (size_t)m];
@@ -338,16 +386,21 @@ int ncg_rlp_solve(ncg_rlp *lp, int max_iterations)
                 for (int k = 0; k < m; k++)
                     row[k] -= f * prow[k];
             }
+            for (int k = 0; k < m; k++)
+                lp->y[k] += d_enter * prow[k];
+            fresh = false;
             for (int i = 0; i < m; i++)
                 if (lp->xb[i] < 0 && lp->xb[i] > -1e-9)
                     lp->xb[i] = 0;
-            set_basic(lp, lp->basis[leave], false);
-            set_basic(lp, enter, true);
+            set_basic(lp, lp->basis[leave], -1);
+            set_basic(lp, enter, leave);
             lp->basis[leave] = enter;
             lp->pivots++;
         }
-        if (++lp->since_refactor >= REFACTOR)
-            refactor(lp); /* keeps the updated inverse if the fresh one cannot be had */
+        if (++lp->since_refactor >= REFACTOR && refactor(lp)) {
+            duals(lp); /* a failed refactorisation keeps the updated inverse and duals */
+            fresh = true;
+        }
     }
     return 1;
 }
@@ -367,10 +420,7 @@ long ncg_rlp_pivots(const ncg_rlp *lp)
 
 double ncg_rlp_column_value(const ncg_rlp *lp, int j)
 {
-    for (int i = 0; i < lp->m; i++)
-        if (lp->basis[i] == j)
-            return lp->xb[i];
-    return 0;
+    return lp->basic_col[j] ? lp->xb[lp->basic_col[j] - 1] : 0;
 }
 
 void ncg_rlp_duals(const ncg_rlp *lp, double *y)
