@@ -32,6 +32,7 @@ struct ncg_rlp {
     double *xb;             /* basic values */
     double *y;              /* duals */
     double *work, *dir;
+    int *nz;                    /* scratch: the nonzero positions of a row of Binv */
     int since_refactor;
     long pivots;
     int *basic_col;             /* per structural column (capacity): its basis position + 1, 0 when nonbasic */
@@ -57,8 +58,9 @@ ncg_rlp *ncg_rlp_new(int rows, const double *r, double big)
     lp->y = malloc((m + 1) * sizeof(double));
     lp->work = malloc((m + 1) * sizeof(double));
     lp->dir = malloc((m + 1) * sizeof(double));
+    lp->nz = malloc((m + 1) * sizeof(int));
     lp->basic_row = calloc(m + 1, 1);
-    if (!lp->r || !lp->basis || !lp->binv || !lp->xb || !lp->y || !lp->work || !lp->dir || !lp->basic_row) {
+    if (!lp->r || !lp->basis || !lp->binv || !lp->xb || !lp->y || !lp->work || !lp->dir || !lp->nz || !lp->basic_row) {
         ncg_rlp_free(lp);
         return NULL;
     }
@@ -96,6 +98,7 @@ void ncg_rlp_free(ncg_rlp *lp)
     free(lp->y);
     free(lp->work);
     free(lp->dir);
+    free(lp->nz);
     free(lp);
 }
 
@@ -188,6 +191,30 @@ static void ftran_var(const ncg_rlp *lp, int v, double *out)
     }
 }
 
+/* row -= f * prow over a row of m values whose nonzeros are at nz[0..count) (count < 0: dense). Binv stays
+ * sparse in the planner's masters, whose patterns hold few APIs, so most rows have few nonzeros. */
+static inline void axpy_row(double *row, double f, const double *prow, const int *nz, int count, int m)
+{
+    if (count < 0) {
+        for (int k = 0; k < m; k++)
+            row[k] -= f * prow[k];
+        return;
+    }
+    for (int j = 0; j < count; j++)
+        row[nz[j]] -= f * prow[nz[j]];
+}
+
+/* The nonzero positions of row into nz: their count, or -1 when more than a third are nonzero (a dense loop is
+ * faster then). */
+static int nonzeros(const double *row, int m, int *nz)
+{
+    int count = 0;
+    for (int k = 0; k < m; k++)
+        if (row[k] != 0)
+            nz[count++] = k;
+    return count * 3 > m ? -1 : count;
+}
+
 /* Recompute Binv from the basis by Gauss-Jordan elimination with partial pivoting, and the basic values and the
  * duals, against the drift of the pivot updates. The basis is reordered first, its surplus and artificial
  * variables (unit columns: nothing to eliminate) before the patterns, so that the elimination works on the
@@ -241,14 +268,16 @@ static bool refactor(ncg_rlp *lp)
             for (int k = 0; k < m; k++)
                 binv[(size_t)c * m + k] /= piv;
         }
-        for (int i = 0; i < m; i++) {
-            double f = a[(size_t)i * m + c];
-            if (i == c || f == 0)
-                continue;
-            for (int k = c + 1; k < m; k++)
-                a[(size_t)i * m + k] -= f * a[(size_t)c * m + k];
-            for (int k = 0; k < m; k++)
-                binv[(size_t)i * m + k] -= f * binv[(size_t)c * m + k];
+        {
+            int count = nonzeros(&binv[(size_t)c * m], m, lp->nz);
+            for (int i = 0; i < m; i++) {
+                double f = a[(size_t)i * m + c];
+                if (i == c || f == 0)
+                    continue;
+                for (int k = c + 1; k < m; k++)
+                    a[(size_t)i * m + k] -= f * a[(size_t)c * m + k];
+                axpy_row(&binv[(size_t)i * m], f, &binv[(size_t)c * m], lp->nz, count, m);
+            }
         }
     }
     free(a);
@@ -376,18 +405,17 @@ int ncg_rlp_solve(ncg_rlp *lp, int max_iterations)
                 if (i != leave)
                     lp->xb[i] -= ratio * lp->dir[i];
             lp->xb[leave] = ratio;
+            int count;
             for (int k = 0; k < m; k++)
                 prow[k] /= piv;
+            count = nonzeros(prow, m, lp->nz);
             for (int i = 0; i < m; i++) {
                 double f = lp->dir[i];
-                double *row = &lp->binv[(size_t)i * (size_t)m];
                 if (i == leave || f == 0)
                     continue;
-                for (int k = 0; k < m; k++)
-                    row[k] -= f * prow[k];
+                axpy_row(&lp->binv[(size_t)i * (size_t)m], f, prow, lp->nz, count, m);
             }
-            for (int k = 0; k < m; k++)
-                lp->y[k] += d_enter * prow[k];
+            axpy_row(lp->y, -d_enter, prow, lp->nz, count, m);
             fresh = false;
             for (int i = 0; i < m; i++)
                 if (lp->xb[i] < 0 && lp->xb[i] > -1e-9)
