@@ -496,11 +496,11 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
          master(pb, lp, &pl, budget, work(pb, lp, &s), u, &res.lp_value) < 0))
         goto nomem;
     s.enough = INFINITY; /* the bound's searches: as exact as they can be */
-    for (int b = 0; b < B; b++) {
+    for (int b = 0; b < B && !lim->no_bound; b++) {
         bool exact;
         price_bin(pb, b, u, &s, counts, &v[b], &exact);
     }
-    res.bound = lagrange(pb, u, v);
+    res.bound = lim->no_bound ? 0 : lagrange(pb, u, v);
     res.work = work(pb, lp, &s);
     res.duals = malloc(((size_t)I + 1) * sizeof(double));
     if (!res.duals)

@@ -57,6 +57,8 @@ typedef struct ncg_cg_limits {
     int max_rounds;
     double work_limit;          /* multiply-adds; <= 0: the default */
     double deadline;            /* ncg_now() value; 0: none */
+    bool no_bound;              /* the caller wants the patterns only: skip the exact pricing at the last duals
+                                 * that the bound comes from; the bound is then the best one the rounds met */
 } ncg_cg_limits;
 
 /* Solve by column generation within the limits. Returns 0 or NCG_E_NOMEM. */

@@ -144,7 +144,8 @@ int plan_dive(ncg_plan *p, ncg_error *err)
     ncg_cg_bin *bins = malloc((size_t)(B + 1) * sizeof(ncg_cg_bin));
     ncg_cg_limits lim = {.max_rounds = CG_ROUNDS,
                          .work_limit = p->opts.work_limit > 0 ? (double)p->opts.work_limit : CG_WORK,
-                         .deadline = p->deadline};
+                         .deadline = p->deadline,
+                         .no_bound = true}; /* the steps need patterns; the plan's bound is the first LP's */
     ncg_cg_result prev = {0};
     if (!demand || !bins) {
         free(demand);
