@@ -309,6 +309,7 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
     bool *best_full = malloc((size_t)(p->api_count + 1) * sizeof(bool));
     double best_price = 0, fixed = 0, tight_ref = 0;
     int placeable = 0;
+    bool small = false;
 
     if (!best_replicas || !best_placed || !best_full) {
         rc = ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
@@ -321,11 +322,21 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
     /* what a plan is compared with to skip the rest: the LP's value when it can be trusted, else the proven bound */
     if (p->have_cg)
         tight_ref = lp_trusted(p) ? p->cg_result.lp_value : p->cg_result.bound;
+    /* the plans from the LP's patterns first: once one is within TIGHT of the proven bound, no other strategy can
+     * gain more than that, and the rest are skipped; so are they once the time limit has passed. The dive leads,
+     * except on plans of few nodes, where the floor of the LP's patterns plus packing (the dive's first step, at
+     * a fraction of its cost) is tried first */
+    if (p->have_cg) {
+        double lp_nodes = 0;
+        for (int k = 0; k < p->cg_result.pattern_count; k++)
+            lp_nodes += p->cg_result.patterns[k].x;
+        small = lp_nodes <= SMALL_PLAN_NODES;
+    }
     for (int k = 0; k < STRATEGIES && rc == 0; k++) {
-        /* the plans from the LP's patterns first: once one is within TIGHT of the proven bound, no other strategy
-         * can gain more than that, and the rest are skipped; so are they once the time limit has passed */
-        static const int order[STRATEGIES] = {FROM_DIVE, FROM_LP_UP, FROM_LP, BY_COST, BY_CPU, IN_ORDER, BY_NODE};
-        int strategy = order[k];
+        static const int order[2][STRATEGIES] = {
+            {FROM_DIVE, FROM_LP_UP, FROM_LP, BY_COST, BY_CPU, IN_ORDER, BY_NODE},
+            {FROM_LP, FROM_DIVE, FROM_LP_UP, BY_COST, BY_CPU, IN_ORDER, BY_NODE}};
+        int strategy = order[small][k];
         double price, t0;
         int count = 0;
         ncg_cluster *trial;
