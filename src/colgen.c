@@ -122,6 +122,14 @@ static void branch(pricer *s, int k, double value, double *rem)
             if (fit < most)
                 most = (int)fit;
         }
+    if (k == s->n - 1) {
+        /* the last item: every value is positive, so the most copies that fit is best (the loop's first leaf,
+         * without visiting the others) */
+        s->count[k] = most;
+        branch(s, k + 1, value + most * it->value, rem);
+        s->count[k] = 0;
+        return;
+    }
     for (int c = most; c >= 0 && !s->cut; c--) {
         for (int r = 0; r < RES; r++)
             rem[r] -= c * it->need[r];
