@@ -269,6 +269,30 @@ START_TEST(column_generation_from_seeds_keeps_optimum)
 }
 END_TEST
 
+/* Without the bound's final pricing (the dive's steps): the same LP and patterns, and a bound that is still one,
+ * the best the rounds met, never above the full solve's. */
+START_TEST(column_generation_without_bound_keeps_patterns)
+{
+    ncg_cg_problem pb = {.apis = 2, .bins = 1, .demand = cg_demand, .bin = cg_bins, .item = cg_items};
+    ncg_cg_limits lim = {.max_rounds = 100}, quick = {.max_rounds = 100, .no_bound = true};
+    ncg_cg_result full = {0}, r = {0};
+    ck_assert_int_eq(ncg_cg_solve(&pb, &lim, &full, NULL), 0);
+    ck_assert_int_eq(ncg_cg_solve(&pb, &quick, &r, NULL), 0);
+    ck_assert(r.converged);
+    ck_assert_double_eq_tol(r.lp_value, full.lp_value, TOL);
+    ck_assert_int_eq(r.pattern_count, full.pattern_count);
+    for (int k = 0; k < r.pattern_count; k++) {
+        ck_assert_int_eq(r.patterns[k].bin, full.patterns[k].bin);
+        ck_assert_double_eq_tol(r.patterns[k].x, full.patterns[k].x, TOL);
+        ck_assert_mem_eq(r.patterns[k].counts, full.patterns[k].counts, 2 * sizeof(int));
+    }
+    ck_assert_double_ge(r.bound, 0);
+    ck_assert_double_le_tol(r.bound, full.bound, TOL);
+    ncg_cg_result_clear(&full);
+    ncg_cg_result_clear(&r);
+}
+END_TEST
+
 NCG_SUITE(lp)
 {
     Suite *s = suite_create("lp");
@@ -295,5 +319,6 @@ NCG_SUITE(lp)
     t = add_tcase(s, "colgen");
     add_test(t, column_generation_reaches_known_optimum);
     add_test(t, column_generation_from_seeds_keeps_optimum);
+    add_test(t, column_generation_without_bound_keeps_patterns);
     return s;
 }
