@@ -401,11 +401,11 @@ int ncg_rlp_solve(ncg_rlp *lp, int max_iterations)
         {
             double piv = lp->dir[leave];
             double *prow = &lp->binv[(size_t)leave * (size_t)m];
+            int count;
             for (int i = 0; i < m; i++)
                 if (i != leave)
                     lp->xb[i] -= ratio * lp->dir[i];
             lp->xb[leave] = ratio;
-            int count;
             for (int k = 0; k < m; k++)
                 prow[k] /= piv;
             count = nonzeros(prow, m, lp->nz);
