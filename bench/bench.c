@@ -366,8 +366,9 @@ static void row(const workload *w, bool baselines)
     {
         static const char *const stops[] = {"converged", "gap", "work limit", "time limit", "rounds", "skipped",
                                             "search cut"};
+        const int known = (int)(sizeof(stops) / sizeof(stops[0]));
         printf("%-30s   time: generation %.3f ms (%d rounds, %d patterns, %s), rounding %.3f ms, packing %.3f ms\n",
-               "", r.gen * 1e3, r.rounds, r.patterns, r.stopped >= 0 && r.stopped < 7 ? stops[r.stopped] : "?",
+               "", r.gen * 1e3, r.rounds, r.patterns, r.stopped >= 0 && r.stopped < known ? stops[r.stopped] : "?",
                r.rnd * 1e3, r.pack * 1e3);
     }
     if (!r.valid)

@@ -75,8 +75,8 @@ struct ncg_plan {
 /* The packing strategies tried; the cheapest plan wins (ties: the earlier strategy). */
 enum { BY_COST, BY_CPU, IN_ORDER, BY_NODE, FROM_LP, FROM_LP_UP, FROM_DIVE, STRATEGIES };
 /* A plan that places every replica the LP covers at a price within this fraction of the LP's value (the master's
- * optimum when generation converged or stopped within 0.05%, else the proven bound) ends the strategies: no
- * other could gain more than this */
+ * optimum when it can be trusted, lp_trusted() in plan.c, else the proven bound) ends the strategies: no other
+ * could gain more than this */
 #define TIGHT 1e-3
 /* Plans whose LP opens at most this many nodes try the floor of its patterns before the dive: on them the
  * dive's LP steps cost several times the floor, which often wins (inf2 and trn1 mixes of 1,000 replicas) */

@@ -65,8 +65,7 @@ const (
 var planStopNames = [...]string{"converged", "gap", "work", "time", "rounds", "skipped", "search"}
 
 // String is the lower-case name of the reason ("converged", "gap", "work", "time", "rounds", "skipped",
-// "search"), or
-// "" for a value this binding does not know.
+// "search"), or "" for a value this binding does not know.
 func (s PlanStop) String() string {
 	if s < 0 || int(s) >= len(planStopNames) {
 		return ""
