@@ -270,6 +270,17 @@ int64_t ncg_bt_min_a(const ncg_bt_node *root)
     return root->a[0];
 }
 
+void ncg_bt_max(const ncg_bt_node *root, int64_t *cpu, int64_t *mem)
+{
+    int64_t c = root->cpu[0], m = root->mem[0];
+    for (int j = 1; j < root->count; j++) {
+        c = MAX(c, root->cpu[j]);
+        m = MAX(m, root->mem[j]);
+    }
+    *cpu = c;
+    *mem = m;
+}
+
 /* The number of keys of t whose first key is below lo. */
 static int below(const ncg_bt_node *t, int64_t lo)
 {

@@ -42,6 +42,8 @@ void ncg_bt_erase(ncg_bt_node **root, ncg_bt_pool *pool, int64_t a, uint64_t b);
 
 /* The smallest first key of a tree that is not empty. */
 int64_t ncg_bt_min_a(const ncg_bt_node *root);
+/* The largest CPU and memory of the entries of a tree that is not empty (from its root alone). */
+void ncg_bt_max(const ncg_bt_node *root, int64_t *cpu, int64_t *mem);
 
 /* The item of the first entry in key order with lo <= a <= hi, cpu >= the given CPU and mem >= the given memory,
  * for which accept(item, ctx) holds (accept NULL: every item); NULL if none. */

@@ -56,12 +56,20 @@ typedef struct cnode {
 
 _Static_assert(sizeof(cnode) == 128, "a node's record is two cache lines");
 
-/* Classes 0..n-1 of one family: tree roots, node counts, smallest keys, and a bitmap of the non-empty classes. */
+/* What a search asks of a class before it reads the class's tree: its smallest key and its largest free CPU and
+ * memory (the root's summary), side by side in one array of the family, so that a class that cannot hold the
+ * request, or cannot beat the best node found, costs no read of its tree. */
+typedef struct class_sum {
+    int64_t mina;               /* first sort key of the class's leftmost entry */
+    int64_t cpu, mem;           /* the largest free CPU and memory of its nodes */
+} class_sum;
+
+/* Classes 0..n-1 of one family: tree roots, node counts, summaries, and a bitmap of the non-empty classes. */
 typedef struct family {
     int n;
     ncg_bt_node **roots;
     int *count;
-    int64_t *mina;              /* first sort key of the class's leftmost entry */
+    class_sum *sum;
     uint64_t *nonempty;
 } family;
 
@@ -199,14 +207,14 @@ static void family_free(family *f)
 {
     for (int i = 0; f->roots && i < f->n; i++)
         ncg_bt_free(f->roots[i]);
-    free(f->roots);
+    free(f->sum); /* the block of every array */
     memset(f, 0, sizeof(*f));
 }
 
 static bool family_init(family *f, int n)
 {
     size_t words = ((size_t)n + 63) / 64;
-    size_t bytes = (size_t)n * (sizeof(*f->roots) + sizeof(*f->mina)) + words * sizeof(*f->nonempty) +
+    size_t bytes = (size_t)n * (sizeof(*f->sum) + sizeof(*f->roots)) + words * sizeof(*f->nonempty) +
                    (size_t)n * sizeof(*f->count);
     char *block = calloc(1, bytes);
     if (!block) {
@@ -214,9 +222,9 @@ static bool family_init(family *f, int n)
         return false;
     }
     f->n = n;
-    f->roots = (ncg_bt_node **)(void *)block;
-    f->mina = (int64_t *)(void *)(block + (size_t)n * sizeof(*f->roots));
-    f->nonempty = (uint64_t *)(void *)((char *)f->mina + (size_t)n * sizeof(*f->mina));
+    f->sum = (class_sum *)(void *)block;
+    f->roots = (ncg_bt_node **)(void *)(block + (size_t)n * sizeof(*f->sum));
+    f->nonempty = (uint64_t *)(void *)((char *)f->roots + (size_t)n * sizeof(*f->roots));
     f->count = (int *)(void *)((char *)f->nonempty + words * sizeof(*f->nonempty));
     return true;
 }
@@ -266,22 +274,30 @@ static uint64_t second_key(int k, const ncg_node_state *st, uint64_t seq)
 
 static void family_add(ncg_bt_pool *pool, family *f, int cls, const ncg_bt_entry *e)
 {
+    class_sum *s = &f->sum[cls];
     ncg_bt_insert(&f->roots[cls], pool, e);
     if (f->count[cls]++ == 0) {
         f->nonempty[cls / 64] |= UINT64_C(1) << (cls % 64);
-        f->mina[cls] = e->a;
-    } else if (e->a < f->mina[cls]) {
-        f->mina[cls] = e->a;
+        s->mina = e->a;
+        s->cpu = e->cpu;
+        s->mem = e->mem;
+    } else {
+        s->mina = e->a < s->mina ? e->a : s->mina;
+        s->cpu = e->cpu > s->cpu ? e->cpu : s->cpu;
+        s->mem = e->mem > s->mem ? e->mem : s->mem;
     }
 }
 
 static void family_remove(ncg_bt_pool *pool, family *f, int cls, int64_t a, uint64_t b)
 {
     ncg_bt_erase(&f->roots[cls], pool, a, b);
-    if (--f->count[cls] == 0)
+    if (--f->count[cls] == 0) {
         f->nonempty[cls / 64] &= ~(UINT64_C(1) << (cls % 64));
-    else
-        f->mina[cls] = ncg_bt_min_a(f->roots[cls]);
+    } else {
+        class_sum *s = &f->sum[cls];
+        s->mina = ncg_bt_min_a(f->roots[cls]);
+        ncg_bt_max(f->roots[cls], &s->cpu, &s->mem);
+    }
 }
 
 /* What a request needs of one node of a node group, in the terms of the index. */
@@ -290,6 +306,9 @@ typedef struct need {
     int amount;                 /* chips or cores (0: CPU only): the first class that holds it */
     int64_t cpu, mem, hp;
     int64_t key;                /* the request's share of a node (ncg_free_key of what it takes) */
+    int64_t rest;               /* the CPU, memory and hugepages part of key */
+    int64_t total_cores;        /* of the node group's type */
+    int cores_per_class;        /* free cores a node of class c has at least: c times this */
 } need;
 
 /* Whether a node has the hugepages a request needs (ctx: the need), at the entry only. */
@@ -1082,6 +1101,18 @@ static void need_of(const cgroup *g, const ncg_shape *s, const ncg_request *r, n
     out->mem = r->memory_bytes;
     out->hp = r->hugepages_bytes;
     out->key = ncg_free_key(g->type, s->cores, r->cpu_milli, r->memory_bytes, r->hugepages_bytes);
+    out->rest = ncg_free_key(g->type, 0, r->cpu_milli, r->memory_bytes, r->hugepages_bytes);
+    out->total_cores = (int64_t)g->type->t.chips * g->type->t.cores_per_chip;
+    out->cores_per_class = out->kind == F_WINDOW ? g->type->t.cores_per_chip : 1;
+}
+
+/* The smallest free-capacity key a node of class cls of the request's family can have if it fits the request: it
+ * has at least cls times cores_per_class free cores (a window of cls chips, or a run of cls cores) and at least
+ * the CPU, memory and hugepages the request takes. Every term of ncg_free_key() is non-decreasing in its
+ * resource, so no node of the class that fits has a smaller key; and the bound grows with cls. */
+static int64_t class_low_key(const need *nd, int cls)
+{
+    return fraction((int64_t)cls * nd->cores_per_class, nd->total_cores) + nd->rest;
 }
 
 /* The score of a request that needs nd on node n, whose free state is st. */
@@ -1144,7 +1175,7 @@ static void choose_indexed(const ncg_cluster *c, const ncg_request *r, const boo
         need_of(g, &shapes[gi], r, &nd);
         f = &g->fam[nd.kind];
         for (int cls = family_next(f, nd.amount); cls >= 0; cls = family_next(f, cls + 1)) {
-            int64_t hi = INT64_MAX;
+            int64_t lo = nd.kind == F_FREE ? nd.key : class_low_key(&nd, cls), hi = INT64_MAX;
             const cnode *n;
             ncg_choice cand;
             if (best->node >= 0 && best->priority == g->priority) {
@@ -1152,8 +1183,11 @@ static void choose_indexed(const ncg_cluster *c, const ncg_request *r, const boo
                     break;
                 if (nd.kind != F_FREE || cls == best->free_cores)
                     hi = best->free_after + nd.key;
+                if (lo > hi) /* and so in every class above: nothing there can beat or tie the best */
+                    break;
             }
-            if (f->mina[cls] > hi || !(n = class_first_fit(f->roots[cls], &nd, nd.key, hi)))
+            if (f->sum[cls].mina > hi || f->sum[cls].cpu < nd.cpu || f->sum[cls].mem < nd.mem ||
+                !(n = class_first_fit(f->roots[cls], &nd, lo, hi)))
                 continue;
             score_of(c, n, &n->st, &nd, &cand);
             if (best->node < 0 || better(&cand, best))

@@ -98,10 +98,19 @@ static void run_random(uint64_t seed, int64_t a_range, int ops, int max_entries)
         }
         if (r.n < 300 || op % 16 == 0) /* the check reads the whole tree */
             ck_assert_int_eq(ncg_bt_check(root), r.n);
-        if (r.n)
+        if (r.n) {
+            int64_t cpu = -1, mem = -1, want_cpu = -1, want_mem = -1;
             ck_assert_int_eq(ncg_bt_min_a(root), r.e[0].a);
-        else
+            ncg_bt_max(root, &cpu, &mem);
+            for (int k = 0; k < r.n; k++) {
+                want_cpu = r.e[k].cpu > want_cpu ? r.e[k].cpu : want_cpu;
+                want_mem = r.e[k].mem > want_mem ? r.e[k].mem : want_mem;
+            }
+            ck_assert_int_eq(cpu, want_cpu);
+            ck_assert_int_eq(mem, want_mem);
+        } else {
             ck_assert_ptr_null(root);
+        }
         for (int q = 0; q < 3; q++) {
             int64_t lo = (int64_t)(next_rand(&seed) % (uint64_t)a_range), hi = lo + (int64_t)(next_rand(&seed) % 64);
             int64_t cpu = (int64_t)(next_rand(&seed) % 1100), mem = (int64_t)(next_rand(&seed) % 1100);
