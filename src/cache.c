@@ -56,10 +56,11 @@ static int64_t chip_used(const ncg_node *n, int chip, int *groups)
     int cpc = ncg_node_type_copy(n)->t.cores_per_chip, count = 0, allocs = ncg_node_alloc_count(n);
     int64_t used = 0;
     for (int i = 0; i < allocs; i++) {
-        const ncg_alloc *a = ncg_node_alloc_at(n, i);
-        if (a->core_count == 0 || chip < a->first_chip || chip >= a->first_chip + a->chip_count)
+        ncg_alloc a;
+        ncg_node_alloc_at(n, i, &a);
+        if (a.core_count == 0 || chip < a.first_chip || chip >= a.first_chip + a.chip_count)
             continue;
-        for (int p = 0; p < a->ppr; p++) {
+        for (int p = 0; p < a.ppr; p++) {
             ncg_core_group g;
             ncg_node_core_group(n, i, p, &g);
             if (ncg_core_group_cores_on_chip(&g, chip, cpc) == 0)
@@ -108,8 +109,9 @@ static int sharing(const ncg_node *node, int i, int process, const ncg_core_grou
 {
     int n = 0, allocs = ncg_node_alloc_count(node);
     for (int k = 0; k < allocs; k++) {
-        const ncg_alloc *o = ncg_node_alloc_at(node, k);
-        for (int p = 0; p < o->ppr && o->core_count > 0; p++) {
+        ncg_alloc o;
+        ncg_node_alloc_at(node, k, &o);
+        for (int p = 0; p < o.ppr && o.core_count > 0; p++) {
             ncg_core_group g;
             if (k == i && p == process)
                 continue;
@@ -117,7 +119,7 @@ static int sharing(const ncg_node *node, int i, int process, const ncg_core_grou
             if (!overlaps(&g, me))
                 continue;
             if (fits) {
-                shares[n].alloc_id = o->id;
+                shares[n].alloc_id = o.id;
                 shares[n].process = p;
             }
             n++;
@@ -130,7 +132,7 @@ NCG_EXPORT int ncg_node_get_core_group_cache(const ncg_node *node, uint64_t id, 
                                              ncg_core_group_cache *out, ncg_core_group_ref *shares, size_t size,
                                              ncg_error *err)
 {
-    const ncg_alloc *a;
+    ncg_alloc a;
     const ncg_model *models;
     size_t model_count;
     ncg_core_group_cache gc;
@@ -148,8 +150,8 @@ NCG_EXPORT int ncg_node_get_core_group_cache(const ncg_node *node, uint64_t id, 
     if (i < 0)
         return ncg_fail(err, NCG_E_NOT_FOUND, "no allocation %" PRIu64 " on this %s node", id,
                         ncg_node_get_type_name(node));
-    a = ncg_node_alloc_at(node, i);
-    if (a->core_count == 0 || process < 0 || process >= a->ppr)
+    ncg_node_alloc_at(node, i, &a);
+    if (a.core_count == 0 || process < 0 || process >= a.ppr)
         return ncg_fail(err, NCG_E_NOT_FOUND, "allocation %" PRIu64 " has no NeuronCore Group %d", id, process);
     cpc = ncg_node_type_copy(node)->t.cores_per_chip;
     usable = chip_usable(node);

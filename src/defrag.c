@@ -29,18 +29,19 @@ static int cmp_candidate(const void *x, const void *y)
 /* The request that re-creates allocation k of a node elsewhere. */
 static void request_of(const ncg_node *n, int k, ncg_request *q)
 {
-    const ncg_alloc *a = ncg_node_alloc_at(n, k);
+    ncg_alloc a;
     size_t count;
     const ncg_model *models = ncg_node_alloc_models(n, k, &count);
+    ncg_node_alloc_at(n, k, &a);
     ncg_request_init(q);
-    q->cpu_milli = a->cpu_milli;
-    q->memory_bytes = a->memory_bytes;
-    q->hugepages_bytes = a->hugepages_bytes;
-    q->ppr = a->ppr > 0 ? a->ppr : 1;
-    if (a->whole_chips)
-        q->inf = a->core_count / ncg_node_type_copy(n)->t.cores_per_chip;
+    q->cpu_milli = a.cpu_milli;
+    q->memory_bytes = a.memory_bytes;
+    q->hugepages_bytes = a.hugepages_bytes;
+    q->ppr = a.ppr > 0 ? a.ppr : 1;
+    if (a.whole_chips)
+        q->inf = a.core_count / ncg_node_type_copy(n)->t.cores_per_chip;
     else
-        q->neuroncores = a->core_count;
+        q->neuroncores = a.core_count;
     if (!ncg_node_alloc_sizes(n, k)) {
         q->models = models;
         q->model_count = count;
@@ -78,10 +79,11 @@ static int try_candidate(search *s, const candidate *cand, int chips, int *count
     int moves = 0, rc = 1;
 
     for (int k = 0; k < ncg_node_alloc_count(src) && rc == 1; k++) {
-        const ncg_alloc *a = ncg_node_alloc_at(src, k);
+        ncg_alloc a;
         ncg_request q;
         bool placed = false;
-        if (!blocks(a, w))
+        ncg_node_alloc_at(src, k, &a);
+        if (!blocks(&a, w))
             continue;
         request_of(src, k, &q);
         for (int j = 0; j < ncg_cluster_node_count(c) && !placed; j++) {
@@ -100,7 +102,7 @@ static int try_candidate(search *s, const candidate *cand, int chips, int *count
                 return rc;
             rc = 1;
             s->moves[moves].from = ncg_cluster_node_name(c, cand->node);
-            s->moves[moves].alloc_id = a->id;
+            s->moves[moves].alloc_id = a.id;
             s->moves[moves].to = ncg_cluster_node_name(c, j);
             moves++;
             placed = true;
@@ -150,8 +152,11 @@ NCG_EXPORT int ncg_cluster_defrag(const ncg_cluster *c, int chips, const char *g
             int blockers = 0;
             if (!ncg_window_valid_at(t->topology, t->chips, first, chips))
                 continue;
-            for (int k = 0; k < ncg_node_alloc_count(n); k++)
-                blockers += blocks(ncg_node_alloc_at(n, k), w);
+            for (int k = 0; k < ncg_node_alloc_count(n); k++) {
+                ncg_alloc a;
+                ncg_node_alloc_at(n, k, &a);
+                blockers += blocks(&a, w);
+            }
             cands[ncand++] = (candidate){i, first, blockers};
         }
     }

@@ -17,12 +17,44 @@ typedef struct alloc_extra {
     ncg_model *models;      /* full-size copies; names point into the block */
     size_t model_count;
     int64_t model_bytes;    /* sum of the models' bytes, saturated */
+    int64_t hugepages_bytes;
 } alloc_extra;
 
+/* One allocation as its node keeps it: 48 bytes where an ncg_alloc and a pointer take 80. A full node's records
+ * are most of what the node holds, and growing them takes fresh heap pages; fewer bytes mean fewer cache lines
+ * and page faults per placement (doc/placement.md). Expanded into an ncg_alloc by rec_get(). */
 typedef struct alloc_rec {
-    ncg_alloc a;
-    alloc_extra *x;         /* NULL when it has neither sizes nor models */
+    uint64_t id;
+    int64_t cpu_milli, memory_bytes;
+    alloc_extra *x;         /* NULL when it has no sizes, no models and no hugepages */
+    int32_t ppr;
+    int16_t first_core;     /* -1 for CPU only; cores < NCG_MAX_CORES (256) */
+    int16_t core_count;
+    int16_t ncg_size;
+    int8_t first_chip;      /* -1 for CPU only; chips <= NCG_MAX_CHIPS (64) */
+    int8_t chip_count;
+    bool whole_chips;
 } alloc_rec;
+
+_Static_assert(sizeof(alloc_rec) == 48, "an allocation's record is 48 bytes");
+_Static_assert(NCG_MAX_CORES <= INT16_MAX && NCG_MAX_CHIPS <= INT8_MAX, "the record's small fields hold the limits");
+
+static void rec_get(const alloc_rec *r, ncg_alloc *a)
+{
+    memset(a, 0, sizeof(*a)); /* padding too: callers copy the whole struct out */
+    a->size = sizeof(*a);
+    a->id = r->id;
+    a->whole_chips = r->whole_chips;
+    a->first_chip = r->first_chip;
+    a->chip_count = r->chip_count;
+    a->first_core = r->first_core;
+    a->core_count = r->core_count;
+    a->ppr = r->ppr;
+    a->ncg_size = r->ncg_size;
+    a->cpu_milli = r->cpu_milli;
+    a->memory_bytes = r->memory_bytes;
+    a->hugepages_bytes = r->x ? r->x->hugepages_bytes : 0;
+}
 
 struct ncg_node {
     const ncg_type_copy *type;     /* own[0] (ncg_node_new, ncg_node_clone), or a node group's (nodes of a cluster) */
@@ -100,14 +132,16 @@ NCG_EXPORT ncg_node *ncg_node_free(ncg_node *node)
 
 #define ROUND8(n) (((n) + 7) / 8 * 8)
 
-/* Give rec its sizes (ppr of them; NULL: none) and models (with their names, any length, from an array of the
- * given stride) in one block, or none when it has neither. False when out of memory (rec->x is NULL then). */
-static bool set_extra(alloc_rec *rec, const int *sizes, int ppr, const ncg_model *models, size_t count, size_t stride)
+/* Give rec its sizes (ppr of them; NULL: none), models (with their names, any length, from an array of the given
+ * stride) and hugepages in one block, or none when it has none of them. False when out of memory (rec->x is NULL
+ * then). */
+static bool set_extra(alloc_rec *rec, const int *sizes, int ppr, const ncg_model *models, size_t count, size_t stride,
+                      int64_t hugepages)
 {
     size_t names = 0, o, at;
     alloc_extra *x;
     rec->x = NULL;
-    if (!sizes && count == 0)
+    if (!sizes && count == 0 && hugepages == 0)
         return true;
     for (size_t i = 0; i < count; i++) {
         const ncg_model *m = (const ncg_model *)(const void *)((const char *)models + i * stride);
@@ -125,6 +159,7 @@ static bool set_extra(alloc_rec *rec, const int *sizes, int ppr, const ncg_model
     x->models = count ? (ncg_model *)(void *)((char *)x + at) : NULL;
     x->model_count = count;
     x->model_bytes = 0;
+    x->hugepages_bytes = hugepages;
     o = at + count * sizeof(ncg_model);
     for (size_t i = 0; i < count; i++) {
         const ncg_model *m = (const ncg_model *)(const void *)((const char *)models + i * stride);
@@ -144,12 +179,11 @@ static bool set_extra(alloc_rec *rec, const int *sizes, int ppr, const ncg_model
 /* A deep copy of one record; false when out of memory (nothing to free then). */
 static bool rec_copy(alloc_rec *dst, const alloc_rec *src)
 {
-    dst->a = src->a;
-    if (!src->x) {
-        dst->x = NULL;
+    *dst = *src;
+    if (!src->x)
         return true;
-    }
-    return set_extra(dst, src->x->sizes, src->a.ppr, src->x->models, src->x->model_count, sizeof(ncg_model));
+    return set_extra(dst, src->x->sizes, src->ppr, src->x->models, src->x->model_count, sizeof(ncg_model),
+                     src->x->hugepages_bytes);
 }
 
 /* A deep copy of node, with its own copy of the type (type NULL) or referring to type; NULL when out of memory. */
@@ -227,7 +261,7 @@ ncg_policy ncg_node_policy(const ncg_node *node) { return node->policy; }
 uint64_t ncg_node_next_id(const ncg_node *node) { return node->next_id; }
 void ncg_node_set_next_id(ncg_node *node, uint64_t id) { node->next_id = id; }
 int ncg_node_alloc_count(const ncg_node *node) { return node->count; }
-const ncg_alloc *ncg_node_alloc_at(const ncg_node *node, int i) { return &node->allocs[i].a; }
+void ncg_node_alloc_at(const ncg_node *node, int i, ncg_alloc *out) { rec_get(&node->allocs[i], out); }
 const int *ncg_node_alloc_sizes(const ncg_node *node, int i)
 {
     return node->allocs[i].x ? node->allocs[i].x->sizes : NULL;
@@ -265,7 +299,7 @@ void ncg_node_usage(const ncg_node *node, ncg_usage *out)
 void ncg_node_core_group(const ncg_node *node, int i, int process, ncg_core_group *out)
 {
     const alloc_rec *r = &node->allocs[i];
-    ncg_core_group_at(r->a.first_core, r->a.ncg_size, r->x ? r->x->sizes : NULL, process, node->type->t.cores_per_chip,
+    ncg_core_group_at(r->first_core, r->ncg_size, r->x ? r->x->sizes : NULL, process, node->type->t.cores_per_chip,
                       node->type->t.device_memory_bytes, out);
 }
 
@@ -274,9 +308,9 @@ int ncg_node_alloc_index(const ncg_node *n, uint64_t id)
     int lo = 0, hi = n->count - 1;
     while (lo <= hi) {
         int mid = lo + (hi - lo) / 2;
-        if (n->allocs[mid].a.id == id)
+        if (n->allocs[mid].id == id)
             return mid;
-        if (n->allocs[mid].a.id < id)
+        if (n->allocs[mid].id < id)
             lo = mid + 1;
         else
             hi = mid - 1;
@@ -523,29 +557,32 @@ static int reserve_one(ncg_node *n, ncg_error *err)
     return 0;
 }
 
-/* Record rec (models and sizes already copied) at slot p with id; cannot fail (capacity reserved). */
-static void commit(ncg_node *n, const ncg_slot *p, const ncg_request *r, alloc_rec *rec, uint64_t id)
+/* Record rec (models, sizes and hugepages already copied) at slot p with id, ppr processes of ncg_size cores (0: they
+ * differ); cannot fail (capacity reserved). The allocation in *out when out is not NULL. */
+static void commit(ncg_node *n, const ncg_slot *p, const ncg_request *r, alloc_rec *rec, int ppr, int ncg_size,
+                   uint64_t id, ncg_alloc *out)
 {
-    ncg_alloc *a = &rec->a;
-    a->size = sizeof(*a);
-    a->id = id;
+    rec->id = id;
     n->next_id = id + 1;
-    a->whole_chips = p->whole_chips;
-    a->first_chip = p->first_chip;
-    a->chip_count = p->chip_count;
-    a->first_core = p->first_core;
-    a->core_count = p->core_count;
-    a->cpu_milli = r->cpu_milli;
-    a->memory_bytes = r->memory_bytes;
-    a->hugepages_bytes = r->hugepages_bytes;
+    rec->whole_chips = p->whole_chips;
+    rec->first_chip = (int8_t)p->first_chip;
+    rec->chip_count = (int8_t)p->chip_count;
+    rec->first_core = (int16_t)p->first_core;
+    rec->core_count = (int16_t)p->core_count;
+    rec->ppr = ppr;
+    rec->ncg_size = (int16_t)ncg_size;
+    rec->cpu_milli = r->cpu_milli;
+    rec->memory_bytes = r->memory_bytes;
     if (p->core_count > 0) {
         cores_set(n->core_used, p->first_core, p->core_count, true);
         n->chip_busy |= ncg_window_mask(p->first_chip, p->chip_count);
     }
-    n->cpu_used += a->cpu_milli;
-    n->memory_used += a->memory_bytes;
-    n->hugepages_used += a->hugepages_bytes;
+    n->cpu_used += r->cpu_milli;
+    n->memory_used += r->memory_bytes;
+    n->hugepages_used += r->hugepages_bytes;
     n->allocs[n->count++] = *rec;
+    if (out)
+        rec_get(rec, out);
 }
 
 static int ids_exhausted(const ncg_node *n, ncg_error *err)
@@ -565,7 +602,7 @@ static int prepare(ncg_node *n, const ncg_request *r, const int *sizes, int ppr,
     rc = reserve_one(n, err);
     if (rc < 0)
         return rc;
-    if (!set_extra(rec, sizes, ppr, r->models, r->model_count, stride))
+    if (!set_extra(rec, sizes, ppr, r->models, r->model_count, stride, r->hugepages_bytes))
         return ncg_fail(err, NCG_E_NOMEM, "out of memory recording an allocation on %s", n->type->name);
     return 0;
 }
@@ -576,11 +613,7 @@ int ncg_node_commit(ncg_node *node, const ncg_slot *p, const ncg_request *r, ncg
     int rc = prepare(node, r, NULL, p->shape.ppr, node->next_id, &rec, err);
     if (rc < 0)
         return rc;
-    rec.a.ppr = p->shape.ppr;
-    rec.a.ncg_size = p->shape.ncg_size;
-    commit(node, p, r, &rec, node->next_id);
-    if (out)
-        *out = rec.a;
+    commit(node, p, r, &rec, p->shape.ppr, p->shape.ncg_size, node->next_id, out);
     return 0;
 }
 
@@ -737,11 +770,7 @@ int ncg_node_insert(ncg_node *node, const ncg_slot *p, const ncg_request *reques
     rc = prepare(node, request, sizes, p->shape.ppr, id, &rec, err);
     if (rc < 0)
         return rc;
-    rec.a.ppr = p->shape.ppr;
-    rec.a.ncg_size = sizes ? 0 : smallest;
-    commit(node, p, request, &rec, id);
-    if (out)
-        *out = rec.a;
+    commit(node, p, request, &rec, p->shape.ppr, sizes ? 0 : smallest, id, out);
     return 0;
 }
 
@@ -760,16 +789,16 @@ NCG_EXPORT int ncg_node_release(ncg_node *node, uint64_t id, ncg_error *err)
     if (i < 0)
         return not_found(node, id, err);
     r = &node->allocs[i];
-    if (r->a.core_count > 0) {
-        cores_set(node->core_used, r->a.first_core, r->a.core_count, false);
-        if (r->a.whole_chips)
-            node->chip_busy &= ~ncg_window_mask(r->a.first_chip, r->a.chip_count);
+    if (r->core_count > 0) {
+        cores_set(node->core_used, r->first_core, r->core_count, false);
+        if (r->whole_chips)
+            node->chip_busy &= ~ncg_window_mask(r->first_chip, r->chip_count);
         else
             node->chip_busy = busy_chips(node);
     }
-    node->cpu_used -= r->a.cpu_milli;
-    node->memory_used -= r->a.memory_bytes;
-    node->hugepages_used -= r->a.hugepages_bytes;
+    node->cpu_used -= r->cpu_milli;
+    node->memory_used -= r->memory_bytes;
+    node->hugepages_used -= r->x ? r->x->hugepages_bytes : 0;
     rec_clear(r);
     memmove(r, r + 1, (size_t)(node->count - i - 1) * sizeof(*r));
     node->count--;
@@ -786,7 +815,11 @@ NCG_EXPORT int ncg_node_get_alloc(const ncg_node *node, uint64_t id, ncg_alloc *
     i = ncg_node_alloc_index(node, id);
     if (i < 0)
         return not_found(node, id, err);
-    ncg_sized_out(out, &node->allocs[i].a, sizeof(ncg_alloc));
+    {
+        ncg_alloc a;
+        rec_get(&node->allocs[i], &a);
+        ncg_sized_out(out, &a, sizeof(a));
+    }
     return 0;
 }
 
@@ -798,7 +831,7 @@ NCG_EXPORT int ncg_node_get_alloc_ids(const ncg_node *node, uint64_t *out, size_
         return ncg_fail(err, NCG_E_INVALID, "node_get_alloc_ids: out is NULL but size is %zu", size);
     if ((size_t)node->count <= size)
         for (int i = 0; i < node->count; i++)
-            out[i] = node->allocs[i].a.id;
+            out[i] = node->allocs[i].id;
     return node->count;
 }
 
@@ -815,12 +848,12 @@ NCG_EXPORT int ncg_node_get_core_groups(const ncg_node *node, uint64_t id, ncg_c
     if (i < 0)
         return not_found(node, id, err);
     r = &node->allocs[i];
-    if (r->a.core_count == 0)
+    if (r->core_count == 0)
         return 0;
-    if ((size_t)r->a.ppr <= size)
-        for (int k = 0; k < r->a.ppr; k++)
+    if ((size_t)r->ppr <= size)
+        for (int k = 0; k < r->ppr; k++)
             ncg_node_core_group(node, i, k, &out[k]);
-    return r->a.ppr;
+    return r->ppr;
 }
 
 NCG_EXPORT int ncg_node_get_env(const ncg_node *node, uint64_t id, int process, ncg_env *out, ncg_error *err)
@@ -838,19 +871,19 @@ NCG_EXPORT int ncg_node_get_env(const ncg_node *node, uint64_t id, int process, 
     if (i < 0)
         return not_found(node, id, err);
     r = &node->allocs[i];
-    if (r->a.core_count == 0)
+    if (r->core_count == 0)
         return ncg_fail(err, NCG_E_NOT_FOUND, "allocation %" PRIu64 " has no NeuronCores", id);
-    if (process < 0 || process >= r->a.ppr)
+    if (process < 0 || process >= r->ppr)
         return ncg_fail(err, NCG_E_NOT_FOUND, "allocation %" PRIu64 " has no process %d (processes 0..%d)", id,
-                        process, r->a.ppr - 1);
+                        process, r->ppr - 1);
     ncg_node_core_group(node, i, process, &g);
     cpc = node->type->t.cores_per_chip;
     memset(&e, 0, sizeof(e));
     e.size = sizeof(e);
     ncg_format_ids(g.first_core, g.core_count, 1, e.visible_cores, sizeof(e.visible_cores), NULL);
     snprintf(e.core_group_sizes, sizeof(e.core_group_sizes), "%d", g.core_count);
-    if (r->a.whole_chips || (r->a.first_core % cpc == 0 && r->a.core_count % cpc == 0))
-        ncg_format_ids(r->a.first_chip, r->a.chip_count, 0, e.visible_devices, sizeof(e.visible_devices), NULL);
+    if (r->whole_chips || (r->first_core % cpc == 0 && r->core_count % cpc == 0))
+        ncg_format_ids(r->first_chip, r->chip_count, 0, e.visible_devices, sizeof(e.visible_devices), NULL);
     ncg_sized_out(out, &e, sizeof(e));
     return 0;
 }

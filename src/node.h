@@ -40,7 +40,7 @@ void ncg_node_set_next_id(ncg_node *node, uint64_t id);
 /* Allocations in ascending id order: count, and the i-th one's record, per-process sizes (NULL when uniform),
  * models and their total bytes. */
 int ncg_node_alloc_count(const ncg_node *node);
-const ncg_alloc *ncg_node_alloc_at(const ncg_node *node, int i);
+void ncg_node_alloc_at(const ncg_node *node, int i, ncg_alloc *out);
 const int *ncg_node_alloc_sizes(const ncg_node *node, int i);
 const ncg_model *ncg_node_alloc_models(const ncg_node *node, int i, size_t *count);
 int64_t ncg_node_alloc_model_bytes(const ncg_node *node, int i);

@@ -123,19 +123,20 @@ static void dump_node(out *o, const ncg_cluster *c, int i)
     put_u64(o, ncg_node_next_id(n));
     put_char(o, '\n');
     for (int k = 0; k < ncg_node_alloc_count(n); k++) {
-        const ncg_alloc *a = ncg_node_alloc_at(n, k);
+        ncg_alloc a;
         const int *sizes = ncg_node_alloc_sizes(n, k);
         size_t count;
         const ncg_model *models = ncg_node_alloc_models(n, k, &count);
+        ncg_node_alloc_at(n, k, &a);
         put_str(o, "alloc ");
-        put_u64(o, a->id);
-        put_field(o, a->whole_chips);
-        put_field(o, a->first_core);
-        put_field(o, a->core_count);
-        put_field(o, a->ppr);
+        put_u64(o, a.id);
+        put_field(o, a.whole_chips);
+        put_field(o, a.first_core);
+        put_field(o, a.core_count);
+        put_field(o, a.ppr);
         put_char(o, ' ');
         if (sizes) {
-            for (int p = 0; p < a->ppr; p++) {
+            for (int p = 0; p < a.ppr; p++) {
                 if (p)
                     put_char(o, ',');
                 put_i64(o, sizes[p]);
@@ -143,9 +144,9 @@ static void dump_node(out *o, const ncg_cluster *c, int i)
         } else {
             put_char(o, '-');
         }
-        put_field(o, a->cpu_milli);
-        put_field(o, a->memory_bytes);
-        put_field(o, a->hugepages_bytes);
+        put_field(o, a.cpu_milli);
+        put_field(o, a.memory_bytes);
+        put_field(o, a.hugepages_bytes);
         put_char(o, ' ');
         put_u64(o, count);
         put_char(o, '\n');
