@@ -15,10 +15,12 @@
  * by longest free run of cores (core-granular requests) and by free cores (CPU-only requests). Every node is in one
  * class of each. A class is a B+-tree (btree.h) of its nodes ordered by (free-capacity key, run for the free-core
  * classes, sequence), whose inner nodes carry the largest free CPU and memory below each child. A whole-chip or
- * core-granular request searches every class from its size up, each only for keys from its own share (a node with
- * less free capacity cannot hold it) to the best key found so far, descending to the leftmost entry in that range
- * with the CPU, memory and hugepages and skipping every subtree whose maxima are short; a CPU-only request stops at
- * the first free-core class with a node that fits. O(log nodes) per class searched, O(log nodes) per change of a
+ * core-granular request searches the classes from its size up, each only for keys from the class's bound (the
+ * smallest key a node of the class that fits can have) to the best key found so far, descending to the leftmost
+ * entry in that range with the CPU, memory and hugepages and skipping every subtree whose maxima are short; it
+ * skips a class whose summary (smallest key, largest CPU and memory) rules it out without reading its tree, and
+ * stops at the first class whose bound is above the best key. A CPU-only request stops at the first free-core
+ * class with a node that fits. O(log nodes) per class searched, O(log nodes) per change of a
  * node. The classes' sizes say without a scan how many nodes lack the accelerator when a placement fails. The
  * layout below is private to this file. */
 #include <inttypes.h>
