@@ -10,7 +10,8 @@
  *    over residual LPs (round.c), the ceil and the floor of the LP's patterns, then the packing heuristics
  *    (pack.c). Once a plan places every replica the LP covers within TIGHT of the LP's value, or the time limit
  *    has passed, the rest are skipped. The plan placing the most replicas, then the cheapest, wins (ties: the
- *    earlier strategy), so the result never costs more than any strategy that ran.
+ *    earlier strategy), so the result never costs more than any strategy that ran. When the best plan is not within
+ *    TIGHT, the improvement phase (improve.c) tries to empty its nodes, and its plan competes too.
  * 4. The bound: the best of the first bound (bound.c) and the Lagrangian bound of the generated duals for the
  *    replicas the plan places; both are proven in doc/planner.md. */
 #include <inttypes.h>

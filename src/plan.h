@@ -4,6 +4,7 @@
  *            results and reasons
  *   pack.c   the packing heuristics and what they share (shapes per node group, opening nodes, downsizing)
  *   round.c  integer plans from the configuration LP's patterns (floor, ceil, the dive)
+ *   improve.c the improvement phase: a local search that empties nodes of the best plan
  *   bound.c  the first lower bound (the dual of the LP relaxation per node group)
  *   colgen.c the configuration LP by column generation and its Lagrangian bound; rlp.c its simplex
  * doc/planner.md describes the model, the strategies and the proofs. */
