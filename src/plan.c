@@ -10,7 +10,8 @@
  *    over residual LPs (round.c), the ceil and the floor of the LP's patterns, then the packing heuristics
  *    (pack.c). Once a plan places every replica the LP covers within TIGHT of the LP's value, or the time limit
  *    has passed, the rest are skipped. The plan placing the most replicas, then the cheapest, wins (ties: the
- *    earlier strategy), so the result never costs more than any strategy that ran.
+ *    earlier strategy), so the result never costs more than any strategy that ran. When the best plan is not within
+ *    TIGHT, the improvement phase (improve.c) tries to empty its nodes, and its plan competes too.
  * 4. The bound: the best of the first bound (bound.c) and the Lagrangian bound of the generated duals for the
  *    replicas the plan places; both are proven in doc/planner.md. */
 #include <inttypes.h>
@@ -267,7 +268,8 @@ static int run_strategy(ncg_plan *p, int strategy, double *price, ncg_error *err
         p->replicas[i] = (preplica){-1, 0};
     for (int i = 0; i < p->api_count; i++)
         p->apis[i].placed = 0;
-    for (int g = 0; rc == 0 && g < ncg_cluster_nodegroup_count(p->c); g++) {
+    /* the improved plan lists every node, min_instances ones included */
+    for (int g = 0; rc == 0 && strategy != IMPROVED && g < ncg_cluster_nodegroup_count(p->c); g++) {
         ncg_nodegroup_info info;
         ncg_cluster_nodegroup_info(p->c, g, &info);
         for (int k = info.nodes; k < info.min_nodes && rc == 0; k++) {
@@ -277,6 +279,8 @@ static int run_strategy(ncg_plan *p, int strategy, double *price, ncg_error *err
     }
     if (rc == 0 && (strategy == FROM_LP || strategy == FROM_LP_UP || strategy == FROM_DIVE))
         rc = plan_from_lp(p, &p->cg_result, strategy == FROM_LP_UP, err);
+    if (rc == 0 && strategy == IMPROVED)
+        rc = plan_from_lp(p, &p->improved, false, err);
     if (rc == 0 && strategy == FROM_DIVE)
         rc = plan_dive(p, err);
     if (rc == 0)
@@ -332,17 +336,31 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
             lp_nodes += p->cg_result.patterns[k].x;
         small = lp_nodes <= SMALL_PLAN_NODES;
     }
-    for (int k = 0; k < STRATEGIES && rc == 0; k++) {
+    /* after the strategies (k == STRATEGIES), the improvement of the best plan so far */
+    for (int k = 0; k <= STRATEGIES && rc == 0; k++) {
         static const int order[2][STRATEGIES] = {
             {FROM_DIVE, FROM_LP_UP, FROM_LP, BY_COST, BY_CPU, IN_ORDER, BY_NODE},
             {FROM_LP, FROM_DIVE, FROM_LP_UP, BY_COST, BY_CPU, IN_ORDER, BY_NODE}};
-        int strategy = order[small][k];
+        int strategy = k < STRATEGIES ? order[small][k] : IMPROVED;
         double price, t0;
         int count = 0;
         ncg_cluster *trial;
         if ((strategy == BY_NODE && (double)p->api_count * p->replica_total > BY_NODE_BUDGET) ||
             (strategy >= FROM_LP && !p->have_cg))
             continue;
+        if (strategy == IMPROVED) {
+            /* on the configuration LP's model of a node, which covers new nodes only; and only when the best
+             * plan placed every replica the LP covers (checked after the early stop below) */
+            if (p->base_nodes > 0 || !best || best_count != placeable ||
+                (best_price <= (fixed + tight_ref) * (1 + TIGHT)) || (p->deadline > 0 && ncg_now() >= p->deadline))
+                break;
+            t0 = ncg_now();
+            rc = plan_improve(p, best, best_replicas, &p->improved, err);
+            p->rounding_seconds += ncg_now() - t0;
+            if (rc <= 0)
+                break;
+            rc = 0;
+        }
         if (strategy == FROM_DIVE && !lp_trusted(p)) /* the dive follows the LP */
             continue;
         if (k > 0 && best_count >= 0 &&
@@ -378,6 +396,7 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
             ncg_cluster_free(trial);
         }
     }
+    ncg_cg_result_clear(&p->improved);
     if (rc == 0) {
         memcpy(p->replicas, best_replicas, (size_t)p->replica_total * sizeof(preplica));
         for (int i = 0; i < p->api_count; i++) {

@@ -4,6 +4,7 @@
  *            results and reasons
  *   pack.c   the packing heuristics and what they share (shapes per node group, opening nodes, downsizing)
  *   round.c  integer plans from the configuration LP's patterns (floor, ceil, the dive)
+ *   improve.c the improvement phase: a local search that empties nodes of the best plan
  *   bound.c  the first lower bound (the dual of the LP relaxation per node group)
  *   colgen.c the configuration LP by column generation and its Lagrangian bound; rlp.c its simplex
  * doc/planner.md describes the model, the strategies and the proofs. */
@@ -63,6 +64,7 @@ struct ncg_plan {
     ncg_cg_item *cg_items;
     int *cg_demand;
     ncg_cg_result cg_result;
+    ncg_cg_result improved;  /* the improvement phase's nodes as patterns (x copies each), while tried */
     bool have_cg;
     ncg_plan_options opts;
     int64_t replicas_added;  /* over the APIs added (NCG_PLAN_MAX_REPLICAS) */
@@ -74,6 +76,8 @@ struct ncg_plan {
 
 /* The packing strategies tried; the cheapest plan wins (ties: the earlier strategy). */
 enum { BY_COST, BY_CPU, IN_ORDER, BY_NODE, FROM_LP, FROM_LP_UP, FROM_DIVE, STRATEGIES };
+/* The best plan's nodes after the improvement phase (improve.c), tried after the strategies */
+#define IMPROVED STRATEGIES
 /* A plan that places every replica the LP covers at a price within this fraction of the LP's value (the master's
  * optimum when it can be trusted, lp_trusted() in plan.c, else the proven bound) ends the strategies: no other
  * could gain more than this */
@@ -114,5 +118,8 @@ double plan_lower_bound(const ncg_plan *p, const double *used, const int *low, n
 /* round.c */
 int plan_from_lp(ncg_plan *p, const ncg_cg_result *r, bool up, ncg_error *err);
 int plan_dive(ncg_plan *p, ncg_error *err);
+/* improve.c: the nodes of plan c (its replicas' nodes in replicas) after emptying what nodes it can, as patterns
+ * in *out: the nodes removed (0: *out empty), or a negative code */
+int plan_improve(ncg_plan *p, const ncg_cluster *c, const preplica *replicas, ncg_cg_result *out, ncg_error *err);
 
 #endif
