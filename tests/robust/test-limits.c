@@ -202,10 +202,40 @@ START_TEST(env_strings)
     r.ppr = 256;
     r.cpu_milli = 0;
     ck_assert_int_eq(ncg_node_allocate(wide, &r, &a, NULL), 0);
+    /* a node keeps chips and cores in 8 and 16 bits: the largest values read back whole */
+    {
+        ncg_alloc back = NCG_INIT(ncg_alloc);
+        ck_assert_int_eq(ncg_node_get_alloc(wide, a.id, &back, NULL), 0);
+        ck_assert_int_eq(back.chip_count, 64);
+        ck_assert_int_eq(back.core_count, 256);
+        ck_assert_int_eq(back.first_chip, 0);
+        ck_assert_int_eq(back.first_core, 0);
+        ck_assert_int_eq(back.ppr, 256);
+        ck_assert_int_eq(back.ncg_size, 1);
+        ck_assert_int_eq(back.whole_chips, 1);
+        ck_assert_int_eq(memcmp(&back, &a, sizeof(a)), 0);
+    }
     ck_assert_int_eq(ncg_node_get_env(wide, a.id, 255, &env, NULL), 0);
     ck_assert_str_eq(env.visible_cores, "255");
     ck_assert_int_eq((int)strlen(env.visible_devices), 181);
     ck_assert_int_lt((int)strlen(env.visible_devices), NCG_ENV_MAX);
+    /* the last core and chip of the widest node */
+    ck_assert_int_eq(ncg_node_release(wide, a.id, NULL), 0);
+    r.inf = 0;
+    r.neuroncores = 255;
+    r.ppr = 1;
+    ck_assert_int_eq(ncg_node_allocate(wide, &r, &a, NULL), 0);
+    r.neuroncores = 1;
+    ck_assert_int_eq(ncg_node_allocate(wide, &r, &a, NULL), 0);
+    {
+        ncg_alloc back = NCG_INIT(ncg_alloc);
+        ck_assert_int_eq(ncg_node_get_alloc(wide, a.id, &back, NULL), 0);
+        ck_assert_int_eq(back.first_core, 255);
+        ck_assert_int_eq(back.core_count, 1);
+        ck_assert_int_eq(back.first_chip, 63);
+        ck_assert_int_eq(back.chip_count, 1);
+        ck_assert_int_eq(back.whole_chips, 0);
+    }
     ncg_node_free(wide);
     ncg_node_free(node);
     ncg_catalog_free(cat);
