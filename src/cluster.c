@@ -1339,7 +1339,7 @@ NCG_EXPORT int ncg_cluster_place(ncg_cluster *c, const ncg_request *request, con
 {
     bool stack_allowed[64], stack_ok[64], *allowed = stack_allowed, *ok = stack_ok;
     ncg_shape stack_shapes[64], *shapes = stack_shapes;
-    char reasons[NCG_MESSAGE_MAX] = "";
+    char reasons[NCG_MESSAGE_MAX]; /* set only on the failure path: an initialiser zeroes it on every call */
     ncg_request req, *r = &req;
     ncg_choice best;
     int rc;
@@ -1377,6 +1377,7 @@ NCG_EXPORT int ncg_cluster_place(ncg_cluster *c, const ncg_request *request, con
         rc = NCG_E_FULL;
         goto done;
     }
+    reasons[0] = '\0';
     for (int gi = 0; gi < c->group_count; gi++) {
         char line[NCG_MESSAGE_MAX + 80];
         if (!allowed[gi])
