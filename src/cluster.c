@@ -1102,9 +1102,9 @@ static void need_of(const cgroup *g, const ncg_shape *s, const ncg_request *r, n
     out->cpu = r->cpu_milli;
     out->mem = r->memory_bytes;
     out->hp = r->hugepages_bytes;
-    out->key = ncg_free_key(g->type, s->cores, r->cpu_milli, r->memory_bytes, r->hugepages_bytes);
     out->rest = ncg_free_key(g->type, 0, r->cpu_milli, r->memory_bytes, r->hugepages_bytes);
     out->total_cores = (int64_t)g->type->t.chips * g->type->t.cores_per_chip;
+    out->key = fraction(s->cores, out->total_cores) + out->rest; /* ncg_free_key() of the whole request */
     out->cores_per_class = out->kind == F_WINDOW ? g->type->t.cores_per_chip : 1;
 }
 
