@@ -76,41 +76,48 @@ static int count_on(const inode *n, int api)
     return 0;
 }
 
-/* Add delta replicas of api to node j (logged when log is true). False when out of memory. */
+/* array (len elements of `size` bytes, room for *cap) with room for one more: as it is, or grown to twice *cap
+ * (`first` at first). NULL when out of memory (array and *cap unchanged). */
+static void *room(void *array, int len, int *cap, size_t size, int first)
+{
+    void *grown;
+    int want;
+    if (len < *cap)
+        return array;
+    want = *cap ? 2 * *cap : first;
+    grown = realloc(array, (size_t)want * size);
+    if (grown)
+        *cap = want;
+    return grown;
+}
+
+/* Add delta replicas of api to node j (logged when log is true). False when out of memory (nothing changed). */
 static bool node_add(search *s, int j, int api, int delta, bool log)
 {
     inode *n = &s->nd[j];
     const double *d = need_of(s, n->bin, api);
+    entry *e = n->e;
+    change *l = s->log;
     int k = 0;
     while (k < n->len && n->e[k].api != api)
         k++;
-    if (k == n->len) {
-        if (n->len == n->cap) {
-            int cap = n->cap ? 2 * n->cap : 4;
-            entry *grown = realloc(n->e, (size_t)cap * sizeof(entry));
-            if (!grown)
-                return false;
-            n->e = grown;
-            n->cap = cap;
-        }
-        n->e[n->len++] = (entry){api, 0};
+    if ((k == n->len && !(e = room(n->e, n->len, &n->cap, sizeof(entry), 4))) ||
+        (log && !(l = room(s->log, s->log_len, &s->log_cap, sizeof(change), 64)))) {
+        if (e) /* grown before the log failed: keep it, it is the node's array now */
+            n->e = e;
+        return false;
     }
+    n->e = e;
+    s->log = l;
+    if (k == n->len)
+        n->e[n->len++] = (entry){api, 0};
     n->e[k].count += delta;
     if (n->e[k].count == 0)
         n->e[k] = n->e[--n->len];
     for (int r = 0; r < RES; r++)
         n->load[r] += delta * d[r];
-    if (log) {
-        if (s->log_len == s->log_cap) {
-            int cap = s->log_cap ? 2 * s->log_cap : 64;
-            change *grown = realloc(s->log, (size_t)cap * sizeof(change));
-            if (!grown)
-                return false;
-            s->log = grown;
-            s->log_cap = cap;
-        }
+    if (log)
         s->log[s->log_len++] = (change){j, api, delta};
-    }
     return true;
 }
 
