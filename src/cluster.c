@@ -42,21 +42,24 @@ enum { F_WINDOW, F_RUN, F_FREE, F_COUNT };
 
 #define NAME_INLINE 44          /* names this long (with the NUL) live in the record; longer ones in an allocation */
 
+/* A node's record: what a search reads of a candidate (its score's terms) in the first cache line, the rest in the
+ * second. */
 typedef struct cnode {
     union {
-        ncg_node *node;
+        uint64_t seq;           /* order of the nodes, stable when nodes are removed */
         struct cnode *spare_next; /* while on the cluster's list of spare records */
     };
-    char *name;                 /* inline_name, or its own allocation */
-    uint64_t seq;               /* order of the nodes, stable when nodes are removed */
-    ncg_node_state st;          /* as indexed */
-    uint32_t hash;              /* hash_name(name) */
     int group;
     int index;                  /* position in cluster->nodes */
+    ncg_node_state st;          /* as indexed */
+    ncg_node *node;
+    char *name;                 /* inline_name, or its own allocation */
+    uint32_t hash;              /* hash_name(name) */
     char inline_name[NAME_INLINE];
 } cnode;
 
 _Static_assert(sizeof(cnode) == 128, "a node's record is two cache lines");
+_Static_assert(offsetof(cnode, node) == 64, "a candidate's score is read from the record's first cache line");
 
 /* What a search asks of a class before it reads the class's tree: its smallest key and its largest free CPU and
  * memory (the root's summary), side by side in one array of the family, so that a class that cannot hold the

@@ -69,11 +69,11 @@ int64_t ncg_free_key(const ncg_type_copy *tc, int cores, int64_t cpu, int64_t me
 
 /* What the index knows of a node. */
 typedef struct ncg_node_state {
+    int64_t key;                /* ncg_free_key() of what is free */
+    int64_t cpu, mem, hp;       /* free */
     int window;                 /* largest free whole-chip window, chips */
     int run;                    /* longest run of free cores */
     int free_cores;
-    int64_t cpu, mem, hp;       /* free */
-    int64_t key;                /* ncg_free_key() of what is free */
 } ncg_node_state;
 
 void ncg_cluster_node_state(const ncg_node *n, ncg_node_state *out);
