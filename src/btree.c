@@ -68,19 +68,26 @@ static void copy(ncg_bt_node *dst, int d, const ncg_bt_node *src, int s, int n)
     memcpy(&dst->p[d], &src->p[s], (size_t)n * sizeof(dst->p[0]));
 }
 
+/* The largest CPU and memory of a node's slots (entries of a leaf, children's maxima of an inner node): the
+ * summary a parent keeps of it, and a tree's from its root. */
+void ncg_bt_max(const ncg_bt_node *t, int64_t *cpu, int64_t *mem)
+{
+    int64_t c = t->cpu[0], m = t->mem[0];
+    for (int j = 1; j < t->count; j++) {
+        c = MAX(c, t->cpu[j]);
+        m = MAX(m, t->mem[j]);
+    }
+    *cpu = c;
+    *mem = m;
+}
+
 /* Refresh t's summary of child i: its smallest key, largest CPU and memory. */
 static void summarize(ncg_bt_node *t, int i)
 {
     const ncg_bt_node *ch = t->p[i];
-    int64_t c = ch->cpu[0], m = ch->mem[0];
-    for (int j = 1; j < ch->count; j++) {
-        c = MAX(c, ch->cpu[j]);
-        m = MAX(m, ch->mem[j]);
-    }
     t->a[i] = ch->a[0];
     t->b[i] = ch->b[0];
-    t->cpu[i] = c;
-    t->mem[i] = m;
+    ncg_bt_max(ch, &t->cpu[i], &t->mem[i]);
 }
 
 static ncg_bt_node *take(ncg_bt_pool *pool)
@@ -270,17 +277,6 @@ int64_t ncg_bt_min_a(const ncg_bt_node *root)
     return root->a[0];
 }
 
-void ncg_bt_max(const ncg_bt_node *root, int64_t *cpu, int64_t *mem)
-{
-    int64_t c = root->cpu[0], m = root->mem[0];
-    for (int j = 1; j < root->count; j++) {
-        c = MAX(c, root->cpu[j]);
-        m = MAX(m, root->mem[j]);
-    }
-    *cpu = c;
-    *mem = m;
-}
-
 /* The number of keys of t whose first key is below lo. */
 static int below(const ncg_bt_node *t, int64_t lo)
 {
@@ -355,12 +351,11 @@ static long check_in(const ncg_bt_node *t, bool root, int *depth, bool *has_last
         const ncg_bt_node *ch = t->p[i];
         int d = 0;
         long k;
-        int64_t c = ch->cpu[0], m = ch->mem[0];
-        for (int j = 1; j < ch->count; j++) {
-            c = MAX(c, ch->cpu[j]);
-            m = MAX(m, ch->mem[j]);
-        }
-        if (ch->count < 1 || t->a[i] != ch->a[0] || t->b[i] != ch->b[0] || t->cpu[i] != c || t->mem[i] != m)
+        int64_t c, m;
+        if (ch->count < 1)
+            return -1;
+        ncg_bt_max(ch, &c, &m);
+        if ( t->a[i] != ch->a[0] || t->b[i] != ch->b[0] || t->cpu[i] != c || t->mem[i] != m)
             return -1;
         k = check_in(ch, false, &d, has_last, last_a, last_b);
         if (k < 0 || (i > 0 && d != *depth))

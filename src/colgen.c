@@ -27,7 +27,7 @@
 #include "colgen.h"
 #include "lp.h"
 
-#define RES 5           /* chips, cores, CPU, memory, hugepages */
+#define RES NCG_CG_RESOURCES
 #define BB_NODES 20000 /* branch-and-bound nodes per pricing call; past it the pricing is a heuristic whose
                           * upper bound still makes the Lagrangian bound valid */
 #define BB_NODES_ENOUGH 2000 /* in generation's rounds, a search stops here once its best pattern prices out: the
@@ -63,7 +63,7 @@ typedef struct pricer {
     bool cut;               /* the node budget ran out: best may be below the optimum */
 } pricer;
 
-static void item_needs(const ncg_cg_item *it, double *need)
+void ncg_cg_item_needs(const ncg_cg_item *it, double *need)
 {
     need[0] = it->chips;
     need[1] = it->cores;
@@ -72,7 +72,7 @@ static void item_needs(const ncg_cg_item *it, double *need)
     need[4] = (double)it->hugepages_bytes;
 }
 
-static void bin_caps(const ncg_cg_bin *b, double *cap)
+void ncg_cg_bin_caps(const ncg_cg_bin *b, double *cap)
 {
     cap[0] = b->chips;
     cap[1] = b->cores;
@@ -155,7 +155,7 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
     const ncg_cg_item *items = &pb->item[(size_t)b * (size_t)pb->apis];
     double rem[RES];
     s->n = 0;
-    bin_caps(&pb->bin[b], s->cap);
+    ncg_cg_bin_caps(&pb->bin[b], s->cap);
     for (int i = 0; i < pb->apis; i++) {
         int ub = items[i].limit < pb->demand[i] ? items[i].limit : pb->demand[i];
         pitem *it = &s->item[s->n];
@@ -165,7 +165,7 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
         it->api = i;
         it->value = pi[i];
         it->ub = ub;
-        item_needs(&items[i], it->need);
+        ncg_cg_item_needs(&items[i], it->need);
         for (int r = 0; r < RES; r++)
             if (s->cap[r] > 0)
                 scarce = fmax(scarce, it->need[r] / s->cap[r]);

@@ -33,6 +33,12 @@ typedef struct ncg_cg_problem {
     int seed_count;
 } ncg_cg_problem;
 
+/* The resources of a bin and an item as vectors, in this order: chips, cores, CPU, memory, hugepages (pricing's and
+ * the improvement phase's knapsack constraints). */
+#define NCG_CG_RESOURCES 5
+void ncg_cg_bin_caps(const ncg_cg_bin *bin, double *cap);
+void ncg_cg_item_needs(const ncg_cg_item *item, double *need);
+
 /* A node pattern: counts[i] replicas of API i on one node of a bin, used x times by the LP. */
 typedef struct ncg_cg_pattern {
     int bin;

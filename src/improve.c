@@ -18,7 +18,7 @@
 
 #include "plan.h"
 
-#define RES 5              /* chips, cores, CPU, memory, hugepages (as in colgen.c) */
+#define RES NCG_CG_RESOURCES
 #define IMPROVE_WORK 3e7   /* node checks of one improvement phase: up to a few tenths of a second */
 #define TENURE 40          /* steps a replica put on a node stays there; on Panigrahy class 7 (120-500 items),
                             * 10 left 1.7% more bins, 20 1.0%, 30 0.3% */
@@ -405,19 +405,11 @@ int plan_improve(ncg_plan *p, const ncg_cluster *c, const preplica *replicas, nc
     for (int b = 0; b < s.B; b++) {
         const ncg_cg_bin *bn = &p->cg.bin[b];
         double *cp = &s.cap[(size_t)b * RES];
-        cp[0] = bn->chips;
-        cp[1] = bn->cores;
-        cp[2] = (double)bn->cpu_milli;
-        cp[3] = (double)bn->memory_bytes;
-        cp[4] = (double)bn->hugepages_bytes;
+        ncg_cg_bin_caps(bn, cp);
         for (int i = 0; i < s.I; i++) {
             const ncg_cg_item *it = &p->cg.item[(size_t)b * (size_t)s.I + (size_t)i];
             double *d = &s.need[((size_t)b * (size_t)s.I + (size_t)i) * RES], share = 0, price = bn->price;
-            d[0] = it->chips;
-            d[1] = it->cores;
-            d[2] = (double)it->cpu_milli;
-            d[3] = (double)it->memory_bytes;
-            d[4] = (double)it->hugepages_bytes;
+            ncg_cg_item_needs(it, d);
             if (it->limit <= 0)
                 continue;
             for (int r = 0; r < RES; r++)
