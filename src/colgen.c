@@ -34,25 +34,57 @@
                               * round needs such a pattern, not the best one. A tenth of the searches ran to
                               * 20,000 nodes and took most of a 50-API plan's time */
 #define EPS 1e-9
+#define DANTZIG_AFTER 256 /* branch-and-bound nodes after which a search uses its slow bounds */
+#define DP_UNITS 512    /* columns of a one-resource table at most */
 #define SMOOTH 0.5      /* weight of the centre in Wentges smoothing of the duals priced at */
 /* Work budget of one generation, in multiply-adds: a pivot of the master costs rows^2, a branch-and-bound node
  * the items it weighs. A few tenths of a second; deterministic, unlike a clock. Past it, generation stops with
  * the (valid) bound it has. */
 #define WORK_BUDGET 1e9
 
-/* One API's replicas as knapsack items of a bin. */
-typedef struct pitem {
+/* APIs whose replicas need the same resources on a bin are one knapsack item (a shape): copies of it are
+ * interchangeable under the constraints, so the best way to take m of them is the m most valuable replicas. Without
+ * this, the search visits every way of splitting m among APIs of one shape (the Alibaba trace has 156 APIs and 34
+ * shapes), which is where it ran out of nodes. */
+typedef struct pseg {       /* one API of a shape: value pi_i for up to ub replicas */
     int api;
-    double value;           /* pi of the API */
-    int ub;                 /* most copies */
+    double value;
+    int ub;
+} pseg;
+
+typedef struct pitem {
+    int shape;              /* its index in the bin's shapes */
+    int api;                /* the shape's lowest API index: ties in the branching order */
+    double value;           /* its most valuable replica */
+    int ub;                 /* most copies: the sum of its APIs' */
+    int seg, nseg;          /* its APIs in the segment array, most valuable first */
     double need[RES];
     double ratio[RES];      /* suffix maxima of value / need; INFINITY when some later item needs none of it */
+    double scarce;          /* its largest share of a resource of the bin */
     double density;         /* value per unit of its scarcest resource: the branching order */
 } pitem;
 
 typedef struct pricer {
-    int n;                  /* items with a positive value */
+    int n;                  /* shapes with a positive value */
     pitem *item;
+    pseg *seg;
+    int nseg;
+    int *order;             /* per bin, its APIs by shape (bins x apis) */
+    int *shape;             /* per bin and position in order: the shape's index */
+    int *seg_item;          /* per segment: its item's position in the branching order */
+    struct dseg *by_ratio;  /* per resource, the segments by value per unit of it, most first (RES x apis) */
+    bool sorted[RES];       /* by_ratio is for this search */
+    long scanned;           /* segments read by dantzig() in this search */
+    /* exact one-resource bounds (see build_tables()), built once a search has cost as much as they do */
+    double table_cost;      /* what building them costs at most, in search work (nodes x items + scanned) */
+    bool tables;
+    double *table, *tab[RES];
+    size_t table_cap;       /* tab[r], for each resource r with dp[r]: (n + 1) x (units[r] + 1) values */
+    bool dp[RES];
+    double unit[RES];       /* of the resource, in its own measure: a table's column is a multiple of it */
+    int units[RES];
+    long table_work;        /* cells written building them */
+    struct keyed *keyed;    /* scratch for sorting segments */
     double cap[RES];
     double best;
     int *count, *best_count;
@@ -97,10 +129,209 @@ static inline double upper(const pricer *s, int k, const double *rem)
     return ub;
 }
 
+/* A segment as Dantzig's bound reads it for one resource: one copy's need and value, all copies' */
+typedef struct dseg {
+    double need, value, weight, worth;
+    int item;
+} dseg;
+
+/* A segment and its value per unit of a resource, for sorting. */
+typedef struct keyed {
+    double key;
+    int index;
+} keyed;
+
+static int by_key(const void *pa, const void *pb)
+{
+    const keyed *a = pa, *b = pb;
+    if (a->key != b->key)
+        return a->key > b->key ? -1 : 1;
+    return (a->index > b->index) - (a->index < b->index);
+}
+
+/* Dantzig's bound on what items k.. can add with the capacity left, resource r alone: the fractional knapsack,
+ * replicas by value per unit of r, most first (replicas needing none of r are all taken). */
+static double dantzig(pricer *s, int k, int r, double left)
+{
+    dseg *order = &s->by_ratio[(size_t)r * (size_t)(s->nseg + 1)];
+    double v = 0;
+    left = left > 0 ? left : 0;
+    if (!s->sorted[r]) { /* the order, when a search first needs it, packed for the scan */
+        for (int j = 0; j < s->nseg; j++) {
+            double need = s->item[s->seg_item[j]].need[r];
+            s->keyed[j] = (keyed){need > 0 ? s->seg[j].value / need : INFINITY, j};
+        }
+        qsort(s->keyed, (size_t)s->nseg, sizeof(keyed), by_key);
+        for (int j = 0; j < s->nseg; j++) {
+            const pseg *g = &s->seg[s->keyed[j].index];
+            int item = s->seg_item[s->keyed[j].index];
+            double need = s->item[item].need[r];
+            order[j] = (dseg){need, g->value, need * g->ub, g->value * g->ub, item};
+        }
+        s->sorted[r] = true;
+        s->scanned += 8 * s->nseg;
+    }
+    for (int j = 0; j < s->nseg; j++) {
+        const dseg *g = &order[j];
+        if (g->item < k)
+            continue;
+        if (g->weight <= left) {
+            v += g->worth;
+            left -= g->weight;
+        } else {
+            s->scanned += j + 1;
+            return v + left / g->need * g->value;
+        }
+    }
+    s->scanned += s->nseg;
+    return v;
+}
+
+static int64_t gcd64(int64_t a, int64_t b)
+{
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* Upper bounds by dynamic programming, one resource r at a time: T_r[k][w] is the most items k.. can add when only
+ * r limits them and they may use w units of it. Needs are whole numbers (chips, cores, millicores, bytes); a unit
+ * is their greatest common divisor, or a multiple of it when the capacity holds more than DP_UNITS of those, with
+ * every need rounded down: any set of replicas that fits in rem also fits in floor(rem / unit) units, so the table
+ * bounds the true best from above, exactly when no rounding was needed. Where the linear bounds lose to integrality
+ * (replicas whose value follows memory nearly exactly, so that only the memory left unused separates patterns), a
+ * table proves in one read what the search would enumerate. Copies of a segment are 0/1 items in chunks of 1, 2,
+ * 4, ... copies (binary splitting). */
+static bool build_tables(pricer *s)
+{
+    size_t per = 0, at = 0;
+    s->tables = true;
+    for (int r = 0; r < RES; r++) {
+        int64_t g = 0, cap = (int64_t)s->cap[r];
+        bool whole = s->cap[r] < 0x1p62;
+        s->dp[r] = false;
+        for (int k = 0; k < s->n && whole; k++) {
+            whole = s->item[k].need[r] < 0x1p62; /* needs are integers, as int64_t without overflow */
+            g = whole ? gcd64((int64_t)s->item[k].need[r], g) : g;
+        }
+        if (!whole || g <= 0 || cap <= 0)
+            continue; /* no table: a need too large for one, no item needs it, or none fits */
+        if (cap / g > DP_UNITS)
+            g *= (cap / g + DP_UNITS - 1) / DP_UNITS;
+        s->unit[r] = (double)g;
+        s->units[r] = (int)(cap / g);
+        s->dp[r] = true;
+        per += (size_t)(s->n + 1) * (size_t)(s->units[r] + 1);
+    }
+    if (per > s->table_cap) {
+        double *grown = realloc(s->table, per * sizeof(double));
+        if (!grown) {
+            for (int r = 0; r < RES; r++)
+                s->dp[r] = false; /* the search goes on with the linear bounds */
+            return false;
+        }
+        s->table = grown;
+        s->table_cap = per;
+    }
+    for (int r = 0; r < RES; r++) {
+        int W = s->units[r] + 1;
+        double *t;
+        if (!s->dp[r])
+            continue;
+        s->tab[r] = t = &s->table[at];
+        at += (size_t)(s->n + 1) * (size_t)W;
+        memset(&t[(size_t)s->n * (size_t)W], 0, (size_t)W * sizeof(double));
+        for (int k = s->n - 1; k >= 0; k--) {
+            const pitem *it = &s->item[k];
+            double *row = &t[(size_t)k * (size_t)W];
+            double units = floor(it->need[r] / s->unit[r]);
+            long w = units < W ? (long)units : W; /* W: no copy fits */
+            memcpy(row, row + W, (size_t)W * sizeof(double));
+            for (int j = 0; j < it->nseg; j++) {
+                const pseg *g = &s->seg[it->seg + j];
+                for (int left = g->ub, chunk = 1; left > 0; left -= chunk, chunk *= 2) {
+                    int c = chunk < left ? chunk : left;
+                    double v = c * g->value;
+                    long cw = c * w;
+                    if (cw == 0) {
+                        for (int x = 0; x < W; x++)
+                            row[x] += v;
+                    } else {
+                        for (long x = W - 1; x >= cw; x--)
+                            if (row[x - cw] + v > row[x])
+                                row[x] = row[x - cw] + v;
+                    }
+                    s->table_work += W;
+                    if (cw >= W)
+                        break; /* larger chunks fit no more */
+                }
+            }
+        }
+    }
+    return true;
+}
+
+/* The table column of w left of resource r (rem is never below 0 nor above the capacity; clamped all the same). */
+static inline size_t column(const pricer *s, int r, double w)
+{
+    double x = floor(w / s->unit[r]);
+    return x <= 0 ? 0 : x >= s->units[r] ? (size_t)s->units[r] : (size_t)x;
+}
+
+/* The slow part of bounded(): the tables once built, else Dantzig's bound on the resource r the cheap bound found
+ * scarcest (on every resource, it took a third of a 50-API plan's time for little more pruning). */
+static bool bounded_slow(pricer *s, int k, const double *rem, double room, int r)
+{
+    if (s->tables) {
+        for (int q = 0; q < RES; q++)
+            if (s->dp[q] && s->tab[q][(size_t)k * (size_t)(s->units[q] + 1) + column(s, q, rem[q])] <= room)
+                return true;
+        return false;
+    }
+    return dantzig(s, k, r, rem[r]) <= room;
+}
+
+/* Is what items k.. can add with the capacity left at most room? The cheap bound first; once the search proves
+ * long (past DANTZIG_AFTER nodes: most searches end before, and on them the others only cost time), the slow
+ * ones. */
+static inline bool bounded(pricer *s, int k, const double *rem, double room)
+{
+    const double *ratio = s->item[k].ratio;
+    double least = INFINITY;
+    int scarce = -1;
+    for (int r = 0; r < RES; r++) {
+        double x = rem[r] * ratio[r]; /* ratios are never NaN: comparing is fmin() */
+        if (ratio[r] < INFINITY && x < least) {
+            least = x;
+            scarce = r;
+        }
+    }
+    if (least <= room)
+        return true;
+    return s->nodes > DANTZIG_AFTER && scarce >= 0 && bounded_slow(s, k, rem, room, scarce);
+}
+
+/* The value of c copies of a shape: its c most valuable replicas. */
+static double take(const pricer *s, const pitem *it, int c)
+{
+    double v = 0;
+    for (int j = 0; j < it->nseg && c > 0; j++) {
+        const pseg *g = &s->seg[it->seg + j];
+        int t = c < g->ub ? c : g->ub;
+        v += t * g->value;
+        c -= t;
+    }
+    return v;
+}
+
 static void branch(pricer *s, int k, double value, double *rem)
 {
     const pitem *it;
-    int most;
+    int most, j, left;
+    double add;
     if (k == s->n) {
         if (value > s->best + EPS) {
             s->best = value;
@@ -112,7 +343,9 @@ static void branch(pricer *s, int k, double value, double *rem)
         s->cut = true;
         return;
     }
-    if (value + upper(s, k, rem) <= s->best + EPS)
+    if (!s->tables && (s->nodes & 255) == 0 && (double)s->nodes * (s->n + 1) + (double)s->scanned >= s->table_cost)
+        build_tables(s); /* so a search that needs no tables pays at most twice its work for them */
+    if (bounded(s, k, rem, s->best + EPS - value))
         return;
     it = &s->item[k];
     most = it->ub;
@@ -122,21 +355,33 @@ static void branch(pricer *s, int k, double value, double *rem)
             if (fit < most)
                 most = (int)fit;
         }
+    add = it->nseg == 1 ? most * it->value : take(s, it, most);
     if (k == s->n - 1) {
         /* the last item: every value is positive, so the most copies that fit is best (the loop's first leaf,
          * without visiting the others) */
         s->count[k] = most;
-        branch(s, k + 1, value + most * it->value, rem);
+        branch(s, k + 1, value + add, rem);
         s->count[k] = 0;
         return;
     }
+    /* copies from most down to none; the value falls by the least valuable replica taken, walking the segments
+     * backwards (j: the segment of copy c, left: copies of it at or below c) */
+    j = 0;
+    left = most;
+    while (j < it->nseg - 1 && left > s->seg[it->seg + j].ub)
+        left -= s->seg[it->seg + j++].ub;
     for (int c = most; c >= 0 && !s->cut; c--) {
         for (int r = 0; r < RES; r++)
             rem[r] -= c * it->need[r];
         s->count[k] = c;
-        branch(s, k + 1, value + c * it->value, rem);
+        branch(s, k + 1, value + (it->nseg == 1 ? c * it->value : add), rem);
         for (int r = 0; r < RES; r++)
             rem[r] += c * it->need[r];
+        if (c > 0 && it->nseg > 1) {
+            add -= s->seg[it->seg + j].value;
+            if (--left == 0 && j > 0)
+                left = s->seg[it->seg + --j].ub;
+        }
     }
     s->count[k] = 0;
 }
@@ -147,6 +392,20 @@ static bool before(const pitem *a, const pitem *b)
     return a->density != b->density ? a->density > b->density : a->api < b->api;
 }
 
+/* The order of a bin's APIs that puts one shape's together: by needs (bytewise: any total order groups equal
+ * ones), then by API. */
+typedef struct shaped {
+    double need[RES];
+    int api;
+} shaped;
+
+static int by_shape(const void *pa, const void *pb)
+{
+    const shaped *a = pa, *b = pb;
+    int c = memcmp(a->need, b->need, sizeof(a->need));
+    return c != 0 ? c : (a->api > b->api) - (a->api < b->api);
+}
+
 /* Best pattern of bin b for values pi: its value in *out_value (an upper bound on it when the search was cut:
  * *exact false), its counts in counts (apis values). Scratch arrays in s are sized for apis items. */
 static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer *s, int *counts, double *out_value,
@@ -155,20 +414,44 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
     const ncg_cg_item *items = &pb->item[(size_t)b * (size_t)pb->apis];
     double rem[RES];
     s->n = 0;
+    s->nseg = 0;
     ncg_cg_bin_caps(&pb->bin[b], s->cap);
-    for (int i = 0; i < pb->apis; i++) {
+    /* one item per shape, its APIs most valuable first (insertion sort within a shape: deterministic, and
+     * shapes have few APIs) */
+    for (int k = 0; k < pb->apis; k++) {
+        int i = s->order[(size_t)b * (size_t)pb->apis + (size_t)k];
         int ub = items[i].limit < pb->demand[i] ? items[i].limit : pb->demand[i];
         pitem *it = &s->item[s->n];
         double scarce = 0;
+        pseg g = {i, pi[i], ub};
         if (ub <= 0 || pi[i] <= EPS)
             continue;
+        int shape = s->shape[(size_t)b * (size_t)pb->apis + (size_t)k];
+        if (s->n > 0 && s->item[s->n - 1].shape == shape) {
+            int j = s->nseg++;
+            it = &s->item[s->n - 1];
+            for (; j > it->seg && (g.value > s->seg[j - 1].value ||
+                                   (g.value == s->seg[j - 1].value && g.api < s->seg[j - 1].api)); j--)
+                s->seg[j] = s->seg[j - 1];
+            s->seg[j] = g;
+            it->nseg++;
+            it->ub += ub;
+            it->value = s->seg[it->seg].value;
+            it->density = it->scarce > 0 ? it->value / it->scarce : INFINITY;
+            continue;
+        }
+        it->shape = shape;
         it->api = i;
-        it->value = pi[i];
+        it->value = g.value;
         it->ub = ub;
+        it->seg = s->nseg;
+        it->nseg = 1;
+        s->seg[s->nseg++] = g;
         ncg_cg_item_needs(&items[i], it->need);
         for (int r = 0; r < RES; r++)
             if (s->cap[r] > 0)
                 scarce = fmax(scarce, it->need[r] / s->cap[r]);
+        it->scarce = scarce;
         it->density = scarce > 0 ? it->value / scarce : INFINITY;
         s->n++;
     }
@@ -189,41 +472,109 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
             it->ratio[r] = m;
         }
     }
+    for (int k = 0; k < s->n; k++)
+        for (int j = 0; j < s->item[k].nseg; j++)
+            s->seg_item[s->item[k].seg + j] = k;
+    for (int r = 0; r < RES; r++)
+        s->sorted[r] = false;
     memcpy(rem, s->cap, sizeof(rem));
     s->best = 0;
     s->nodes = 0;
+    s->scanned = 0;
+    s->table_work = 0;
+    {
+        double chunks = 0, columns = 0;
+        for (int j = 0; j < s->nseg; j++)
+            chunks += ceil(log2(s->seg[j].ub + 1.0));
+        for (int r = 0; r < RES; r++)
+            columns += s->cap[r] > 0 ? DP_UNITS + 1 : 0;
+        s->table_cost = chunks * columns;
+    }
+    s->tables = false;
     s->cut = false;
     memset(s->count, 0, (size_t)(s->n + 1) * sizeof(int));
     memset(s->best_count, 0, (size_t)(s->n + 1) * sizeof(int));
     branch(s, 0, 0, rem);
-    s->total_nodes += s->nodes * (s->n + 1);
+    s->total_nodes += s->nodes * (s->n + 1) + s->scanned + s->table_work;
+    /* each shape's copies to its most valuable APIs */
     memset(counts, 0, (size_t)pb->apis * sizeof(int));
-    for (int k = 0; k < s->n; k++)
-        counts[s->item[k].api] = s->best_count[k];
+    for (int k = 0; k < s->n; k++) {
+        const pitem *it = &s->item[k];
+        int c = s->best_count[k];
+        for (int j = 0; j < it->nseg && c > 0; j++) {
+            const pseg *g = &s->seg[it->seg + j];
+            int t = c < g->ub ? c : g->ub;
+            counts[g->api] = t;
+            c -= t;
+        }
+    }
     memcpy(rem, s->cap, sizeof(rem));
     *exact = !s->cut;
-    *out_value = s->cut ? fmax(s->best, upper(s, 0, rem)) : s->best;
+    if (s->cut) {
+        double ub = upper(s, 0, rem);
+        for (int r = 0; r < RES; r++) {
+            if (s->cap[r] > 0)
+                ub = fmin(ub, dantzig(s, 0, r, rem[r]));
+            if (s->tables && s->dp[r])
+                ub = fmin(ub, s->tab[r][s->units[r]]);
+        }
+        *out_value = fmax(s->best, ub);
+    } else {
+        *out_value = s->best;
+    }
 }
 
 static void pricer_free(pricer *s)
 {
     free(s->item);
+    free(s->seg);
+    free(s->order);
+    free(s->shape);
+    free(s->seg_item);
+    free(s->by_ratio);
+    free(s->keyed);
+    free(s->table);
     free(s->count);
     free(s->best_count);
 }
 
-static bool pricer_init(pricer *s, int apis)
+/* Scratch space for pricing the bins of pb, and each bin's APIs grouped by shape. */
+static bool pricer_init(pricer *s, const ncg_cg_problem *pb)
 {
-    size_t n = (size_t)apis + 1;
+    size_t n = (size_t)pb->apis + 1, nb = (size_t)pb->bins * (size_t)pb->apis + 1;
+    shaped *tmp = malloc(n * sizeof(*tmp));
     memset(s, 0, sizeof(*s));
     s->enough = INFINITY;
     s->item = malloc(n * sizeof(*s->item));
+    s->seg = malloc(n * sizeof(*s->seg));
+    s->order = malloc(nb * sizeof(int));
+    s->shape = malloc(nb * sizeof(int));
+    s->seg_item = malloc(n * sizeof(int));
+    s->by_ratio = malloc(n * RES * sizeof(*s->by_ratio));
+    s->keyed = malloc(n * sizeof(*s->keyed));
     s->count = malloc(n * sizeof(int));
     s->best_count = malloc(n * sizeof(int));
-    if (!s->item || !s->count || !s->best_count) {
+    if (!tmp || !s->item || !s->seg || !s->order || !s->shape || !s->seg_item || !s->by_ratio || !s->keyed ||
+        !s->count || !s->best_count) {
+        free(tmp);
         pricer_free(s);
         return false;
     }
+    for (int b = 0; b < pb->bins; b++) {
+        size_t at = (size_t)b * (size_t)pb->apis;
+        for (int i = 0; i < pb->apis; i++) {
+            ncg_cg_item_needs(&pb->item[at + (size_t)i], tmp[i].need);
+            tmp[i].api = i;
+        }
+        qsort(tmp, (size_t)pb->apis, sizeof(*tmp), by_shape); /* a total order: the same on every machine */
+        for (int k = 0; k < pb->apis; k++) {
+            s->order[at + (size_t)k] = tmp[k].api;
+            s->shape[at + (size_t)k] = k > 0 && memcmp(tmp[k].need, tmp[k - 1].need, sizeof(tmp[k].need)) == 0
+                                           ? s->shape[at + (size_t)k - 1]
+                                           : k;
+        }
+    }
+    free(tmp);
     return true;
 }
 
@@ -258,7 +609,7 @@ int ncg_cg_bound(const ncg_cg_problem *pb, const double *pi, double *out, ncg_er
     pricer s;
     double *v = malloc(((size_t)pb->bins + 1) * sizeof(double));
     int *counts = malloc(((size_t)pb->apis + 1) * sizeof(int));
-    if (!v || !counts || !pricer_init(&s, pb->apis)) {
+    if (!v || !counts || !pricer_init(&s, pb)) {
         free(v);
         free(counts);
         return ncg_fail(err, NCG_E_NOMEM, "out of memory computing the lower bound");
@@ -373,7 +724,7 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
     double *r = calloc((size_t)(I + 2 * B) + 1, sizeof(double)), *values = NULL, big = 1;
     int *rows = NULL;
     pricer s;
-    bool have_pricer = pricer_init(&s, I);
+    bool have_pricer = pricer_init(&s, pb);
     bool *usable = calloc((size_t)I + 1, sizeof(bool));
     double *u = calloc((size_t)(I + 2 * B) + 1, sizeof(double)), *v = calloc((size_t)B + 1, sizeof(double));
     double *center = calloc((size_t)(I + 2 * B) + 1, sizeof(double)), *ps = calloc((size_t)(I + 2 * B) + 1, sizeof(double));

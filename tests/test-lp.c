@@ -293,6 +293,162 @@ START_TEST(column_generation_without_bound_keeps_patterns)
 }
 END_TEST
 
+/* The best pattern value v of a single bin at duals pi, read back from the Lagrangian bound: with one bin of
+ * price c, at most one node and demands d large enough that d.pi is far above v, L(pi) = d.pi - (v - c) when v > c
+ * (the scaled point c / v gives less), so v = d.pi + c - L; when v <= c this gives c. The bins below cost 1e-6. */
+static double best_pattern_value(const ncg_cg_problem *pb, const double *pi)
+{
+    double bound = -1, dpi = 0;
+    ck_assert_int_eq(pb->bins, 1);
+    ck_assert_int_eq(pb->bin[0].max_nodes, 1);
+    ck_assert_int_eq(ncg_cg_bound(pb, pi, &bound, NULL), 0);
+    for (int i = 0; i < pb->apis; i++)
+        dpi += pb->demand[i] * pi[i];
+    return dpi + pb->bin[0].price - bound;
+}
+
+static uint64_t next_random(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+#define BF_APIS 6
+
+/* The best pattern by enumerating every count vector (at most 5^6). */
+static double brute_force_value(const ncg_cg_bin *bin, const ncg_cg_item *items, const double *pi, int apis)
+{
+    int count[BF_APIS] = {0};
+    double best = 0;
+    for (;;) {
+        double v = 0, use[NCG_CG_RESOURCES] = {0}, cap[NCG_CG_RESOURCES];
+        bool fits = true;
+        int i = 0;
+        ncg_cg_bin_caps(bin, cap);
+        for (int a = 0; a < apis; a++) {
+            double need[NCG_CG_RESOURCES];
+            ncg_cg_item_needs(&items[a], need);
+            for (int r = 0; r < NCG_CG_RESOURCES; r++)
+                use[r] += count[a] * need[r];
+            v += count[a] * pi[a];
+        }
+        for (int r = 0; r < NCG_CG_RESOURCES; r++)
+            fits = fits && use[r] <= cap[r];
+        if (fits && v > best)
+            best = v;
+        while (i < apis && ++count[i] > items[i].limit)
+            count[i++] = 0;
+        if (i == apis)
+            return best;
+    }
+}
+
+/* Pricing is exact: on 300 random bins of 1-6 APIs, half of them sharing another API's needs (one knapsack item
+ * per shape), some with equal or zero duals, the best pattern's value equals the brute force's. */
+START_TEST(pricing_matches_brute_force)
+{
+    uint64_t seed = 7;
+    for (int trial = 0; trial < 300; trial++) {
+        ncg_cg_item items[BF_APIS] = {0};
+        int demand[BF_APIS], apis = 1 + (int)(next_random(&seed) % BF_APIS);
+        double pi[BF_APIS];
+        int chips = 4 + (int)(next_random(&seed) % 5);
+        ncg_cg_bin bin = {.price = 1e-6,
+                          .max_nodes = 1,
+                          .chips = chips,
+                          .cores = 2 * chips,
+                          .cpu_milli = 8000 + 1000 * (int64_t)(next_random(&seed) % 25),
+                          .memory_bytes = (16 + (int64_t)(next_random(&seed) % 49)) << 30};
+        ncg_cg_problem pb = {.apis = apis, .bins = 1, .demand = demand, .bin = &bin, .item = items};
+        for (int a = 0; a < apis; a++) {
+            ncg_cg_item *it = &items[a];
+            if (a > 0 && next_random(&seed) % 2 == 0) {
+                *it = items[next_random(&seed) % (uint64_t)a]; /* the same shape */
+            } else {
+                it->chips = (int)(next_random(&seed) % 4);
+                it->cores = it->chips ? 2 * it->chips : 1 + (int)(next_random(&seed) % 3);
+                it->cpu_milli = 500 * (1 + (int64_t)(next_random(&seed) % 16));
+                it->memory_bytes = (1 + (int64_t)(next_random(&seed) % 16)) << 30;
+            }
+            it->limit = 1 + (int)(next_random(&seed) % 4);
+            demand[a] = 1000;
+            switch (next_random(&seed) % 4) {
+            case 0:
+                pi[a] = a > 0 ? pi[a - 1] : 0.5; /* ties */
+                break;
+            case 1:
+                pi[a] = next_random(&seed) % 3 == 0 ? 0 : 0.25;
+                break;
+            default:
+                pi[a] = 0.1 + (double)(next_random(&seed) % 1000) / 500.0;
+            }
+        }
+        ck_assert_msg(fabs(best_pattern_value(&pb, pi) - fmax(1e-6, brute_force_value(&bin, items, pi, apis))) < 1e-9,
+                      "trial %d: %.12g against %.12g", trial, best_pattern_value(&pb, pi),
+                      brute_force_value(&bin, items, pi, apis));
+    }
+}
+END_TEST
+
+/* The pricing problem on which the linear bounds gave up (the Alibaba trace on inf2.48xlarge, 21 shapes): replica
+ * values nearly proportional to memory, so that only the memory left unused tells patterns apart, and the branch
+ * and bound, bounded by value per unit of one resource, enumerated its 20,000 nodes without proving its best. The
+ * reference is an exact dynamic program over chips, CPU in 2 cores and memory in 2 GiB (every need and capacity
+ * here is a multiple of those). */
+#define GIB_ ((int64_t)1 << 30)
+static const struct {
+    double pi;
+    int limit, chips, cpu, mem; /* cpu in millicores, mem in GiB */
+} subset_sum[] = {
+    {8.1987, 11, 0, 96000, 480}, {5.4658, 44, 0, 64000, 320}, {6.8322, 1, 1, 8000, 400},
+    {4.0993, 9, 0, 48000, 240},  {10.9316, 1, 0, 64000, 640}, {10.9316, 1, 0, 96000, 640},
+    {8.1987, 1, 0, 64000, 480},  {1.0932, 9, 1, 16000, 64},   {5.6024, 4, 0, 64000, 330},
+    {8.4720, 3, 0, 64000, 500},  {8.4720, 1, 0, 96000, 500},  {7.1055, 3, 0, 64000, 420},
+    {5.0559, 2, 0, 48000, 300},  {5.8757, 2, 0, 64000, 350},  {1.9679, 6, 1, 12000, 120},
+    {0.8199, 4, 1, 8000, 50},    {0.6832, 364, 1, 8000, 40},  {0.6832, 4, 1, 12000, 40},
+    {0.5466, 16, 1, 8000, 32},   {0.2733, 30, 1, 8000, 16},   {0.2733, 2, 1, 2000, 16},
+    {0.6832, 12, 1, 8000, 40},   {0.5400, 5, 1, 8000, 32}, /* two more APIs of shapes above */
+};
+#define SUBSET_APIS ((int)(sizeof(subset_sum) / sizeof(subset_sum[0])))
+
+START_TEST(pricing_proves_the_subset_sum_instance)
+{
+    enum { CHIPS = 12, CPU = 95, MEM = 383 }; /* 191,190 millicores, 766.8 GiB, in those units */
+    ncg_cg_bin bin = {.price = 1e-6, .max_nodes = 1, .chips = CHIPS, .cores = 2 * CHIPS, .cpu_milli = 191190,
+                      .memory_bytes = (int64_t)(766.828 * (double)GIB_)};
+    ncg_cg_item items[SUBSET_APIS];
+    int demand[SUBSET_APIS];
+    double pi[SUBSET_APIS], *dp = calloc((size_t)(CHIPS + 1) * (CPU + 1) * (MEM + 1), sizeof(double));
+    ncg_cg_problem pb = {.apis = SUBSET_APIS, .bins = 1, .demand = demand, .bin = &bin, .item = items};
+    ck_assert_ptr_nonnull(dp);
+    for (int a = 0; a < SUBSET_APIS; a++) {
+        items[a] = (ncg_cg_item){.limit = subset_sum[a].limit, .chips = subset_sum[a].chips,
+                                 .cores = 2 * subset_sum[a].chips, .cpu_milli = subset_sum[a].cpu,
+                                 .memory_bytes = subset_sum[a].mem * GIB_};
+        demand[a] = 1000;
+        pi[a] = subset_sum[a].pi;
+        /* 0/1 knapsack over every copy, in place over (chips, cpu, memory) from the top down */
+        for (int copy = 0; copy < subset_sum[a].limit; copy++) {
+            int dc = subset_sum[a].chips, du = subset_sum[a].cpu / 2000, dm = subset_sum[a].mem / 2;
+            for (int c = CHIPS; c >= dc; c--)
+                for (int u = CPU; u >= du; u--)
+                    for (int m = MEM; m >= dm; m--) {
+                        double *to = &dp[((size_t)c * (CPU + 1) + (size_t)u) * (MEM + 1) + (size_t)m];
+                        double from = dp[((size_t)(c - dc) * (CPU + 1) + (size_t)(u - du)) * (MEM + 1) +
+                                         (size_t)(m - dm)];
+                        if (from + pi[a] > *to)
+                            *to = from + pi[a];
+                    }
+        }
+    }
+    ck_assert_double_eq_tol(best_pattern_value(&pb, pi), dp[((size_t)CHIPS * (CPU + 1) + CPU) * (MEM + 1) + MEM],
+                            1e-9);
+    free(dp);
+}
+END_TEST
+
 NCG_SUITE(lp)
 {
     Suite *s = suite_create("lp");
@@ -320,5 +476,8 @@ NCG_SUITE(lp)
     add_test(t, column_generation_reaches_known_optimum);
     add_test(t, column_generation_from_seeds_keeps_optimum);
     add_test(t, column_generation_without_bound_keeps_patterns);
+    t = add_tcase(s, "pricing");
+    add_test(t, pricing_matches_brute_force);
+    add_test(t, pricing_proves_the_subset_sum_instance);
     return s;
 }
