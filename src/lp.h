@@ -23,7 +23,7 @@ int ncg_lp_solve_status(const ncg_lp *lp, double *out, int max_iterations);
  * generation): the basis is kept between solves, so adding columns and solving again starts where it stopped.
  * Rows with r > 0 start on an artificial variable of cost `big` (big-M); the others on their surplus. Columns
  * are sparse. Dantzig's rule, Bland's after 50 degenerate pivots; the dense basis inverse is recomputed from the
- * basis every 64 pivots. */
+ * basis every 2 x rows pivots (at least 64). */
 typedef struct ncg_rlp ncg_rlp;
 
 ncg_rlp *ncg_rlp_new(int rows, const double *r, double big);
