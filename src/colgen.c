@@ -88,6 +88,13 @@ typedef struct pricer {
     double cap[RES];
     double best;
     int *count, *best_count;
+    /* bins of the same resources and items (trn1.32xlarge and trn1n.32xlarge) price alike: twin[b] is the first
+     * such bin, and a bin priced at duals stamped `stamp` keeps its result for its twins */
+    int *twin;
+    long stamp, *memo_stamp;
+    double *memo_value, *memo_best;
+    bool *memo_exact;
+    int *memo_counts;       /* bins x apis */
     long nodes;
     double enough;          /* a value past which the search may stop after BB_NODES_ENOUGH nodes (INFINITY:
                              * never): what prices out */
@@ -413,6 +420,14 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
 {
     const ncg_cg_item *items = &pb->item[(size_t)b * (size_t)pb->apis];
     double rem[RES];
+    int twin = s->twin[b];
+    /* a twin's search at the same duals, if it proved its best or its best is all this search needs */
+    if (twin != b && s->memo_stamp[twin] == s->stamp && (s->memo_exact[twin] || s->memo_best[twin] > s->enough)) {
+        memcpy(counts, &s->memo_counts[(size_t)twin * (size_t)pb->apis], (size_t)pb->apis * sizeof(int));
+        *out_value = s->memo_value[twin];
+        *exact = s->memo_exact[twin];
+        return;
+    }
     s->n = 0;
     s->nseg = 0;
     ncg_cg_bin_caps(&pb->bin[b], s->cap);
@@ -522,6 +537,13 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
     } else {
         *out_value = s->best;
     }
+    if (twin == b) {
+        s->memo_stamp[b] = s->stamp;
+        s->memo_value[b] = *out_value;
+        s->memo_best[b] = s->best;
+        s->memo_exact[b] = *exact;
+        memcpy(&s->memo_counts[(size_t)b * (size_t)pb->apis], counts, (size_t)pb->apis * sizeof(int));
+    }
 }
 
 static void pricer_free(pricer *s)
@@ -533,9 +555,32 @@ static void pricer_free(pricer *s)
     free(s->seg_item);
     free(s->by_ratio);
     free(s->keyed);
+    free(s->twin);
+    free(s->memo_stamp);
+    free(s->memo_value);
+    free(s->memo_best);
+    free(s->memo_exact);
+    free(s->memo_counts);
     free(s->table);
     free(s->count);
     free(s->best_count);
+}
+
+/* Do bins a and b have the same resources and the same items (their prices and node limits may differ)? */
+static bool same_bin(const ncg_cg_problem *pb, int a, int b)
+{
+    const ncg_cg_bin *x = &pb->bin[a], *y = &pb->bin[b];
+    if (x->chips != y->chips || x->cores != y->cores || x->cpu_milli != y->cpu_milli ||
+        x->memory_bytes != y->memory_bytes || x->hugepages_bytes != y->hugepages_bytes)
+        return false;
+    for (int i = 0; i < pb->apis; i++) {
+        const ncg_cg_item *p = &pb->item[(size_t)a * (size_t)pb->apis + (size_t)i];
+        const ncg_cg_item *q = &pb->item[(size_t)b * (size_t)pb->apis + (size_t)i];
+        if (p->limit != q->limit || p->chips != q->chips || p->cores != q->cores || p->cpu_milli != q->cpu_milli ||
+            p->memory_bytes != q->memory_bytes || p->hugepages_bytes != q->hugepages_bytes)
+            return false;
+    }
+    return true;
 }
 
 /* Scratch space for pricing the bins of pb, and each bin's APIs grouped by shape. */
@@ -554,8 +599,16 @@ static bool pricer_init(pricer *s, const ncg_cg_problem *pb)
     s->keyed = malloc(n * sizeof(*s->keyed));
     s->count = malloc(n * sizeof(int));
     s->best_count = malloc(n * sizeof(int));
+    s->twin = malloc(((size_t)pb->bins + 1) * sizeof(int));
+    s->memo_stamp = calloc((size_t)pb->bins + 1, sizeof(long));
+    s->memo_value = malloc(((size_t)pb->bins + 1) * sizeof(double));
+    s->memo_best = malloc(((size_t)pb->bins + 1) * sizeof(double));
+    s->memo_exact = malloc(((size_t)pb->bins + 1) * sizeof(bool));
+    s->memo_counts = malloc(nb * sizeof(int));
+    s->stamp = 1;
     if (!tmp || !s->item || !s->seg || !s->order || !s->shape || !s->seg_item || !s->by_ratio || !s->keyed ||
-        !s->count || !s->best_count) {
+        !s->count || !s->best_count || !s->twin || !s->memo_stamp || !s->memo_value || !s->memo_best ||
+        !s->memo_exact || !s->memo_counts) {
         free(tmp);
         pricer_free(s);
         return false;
@@ -575,6 +628,12 @@ static bool pricer_init(pricer *s, const ncg_cg_problem *pb)
         }
     }
     free(tmp);
+    for (int b = 0; b < pb->bins; b++) {
+        s->twin[b] = b;
+        for (int a = 0; a < b && s->twin[b] == b; a++)
+            if (same_bin(pb, a, b))
+                s->twin[b] = a;
+    }
     return true;
 }
 
@@ -802,6 +861,7 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
                 break;
             }
             all_exact = true;
+            s.stamp++; /* new duals */
             for (int b = 0; b < B; b++) {
                 bool exact;
                 double reduced = u[I + b] - u[I + B + b] - pb->bin[b].price;
@@ -855,6 +915,7 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
          master(pb, lp, &pl, budget, work(pb, lp, &s), u, &res.lp_value) < 0))
         goto nomem;
     s.enough = INFINITY; /* the bound's searches: as exact as they can be */
+    s.stamp++;
     for (int b = 0; b < B && !lim->no_bound; b++) {
         bool exact;
         price_bin(pb, b, u, &s, counts, &v[b], &exact);

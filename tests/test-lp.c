@@ -293,6 +293,29 @@ START_TEST(column_generation_without_bound_keeps_patterns)
 }
 END_TEST
 
+/* Bins of the same resources and items (trn1.32xlarge and trn1n.32xlarge) are priced once per dual point: with
+ * a dearer twin of the bin of column_generation_reaches_known_optimum, and a third bin like it but for one API's
+ * per-node limit (not a twin), the optimum is still 5 cheap nodes, proven. */
+START_TEST(column_generation_with_twin_bins)
+{
+    ncg_cg_bin bins[3] = {cg_bins[0], cg_bins[0], cg_bins[0]};
+    ncg_cg_item items[6] = {cg_items[0], cg_items[1], cg_items[0], cg_items[1], cg_items[0], cg_items[1]};
+    ncg_cg_problem pb = {.apis = 2, .bins = 3, .demand = cg_demand, .bin = bins, .item = items};
+    ncg_cg_limits lim = {.max_rounds = 100};
+    ncg_cg_result r = {0};
+    bins[1].price = 1.5;
+    bins[2].price = 1.25;
+    items[4].limit = 1;
+    ck_assert_int_eq(ncg_cg_solve(&pb, &lim, &r, NULL), 0);
+    ck_assert(r.converged);
+    ck_assert_double_eq_tol(r.lp_value, 5, TOL);
+    ck_assert_double_ge_tol(r.bound, 5, 1e-6);
+    for (int k = 0; k < r.pattern_count; k++)
+        ck_assert_int_eq(r.patterns[k].bin, 0);
+    ncg_cg_result_clear(&r);
+}
+END_TEST
+
 /* The best pattern value v of a single bin at duals pi, read back from the Lagrangian bound: with one bin of
  * price c, at most one node and demands d large enough that d.pi is far above v, L(pi) = d.pi - (v - c) when v > c
  * (the scaled point c / v gives less), so v = d.pi + c - L; when v <= c this gives c. The bins below cost 1e-6. */
@@ -476,6 +499,7 @@ NCG_SUITE(lp)
     add_test(t, column_generation_reaches_known_optimum);
     add_test(t, column_generation_from_seeds_keeps_optimum);
     add_test(t, column_generation_without_bound_keeps_patterns);
+    add_test(t, column_generation_with_twin_bins);
     t = add_tcase(s, "pricing");
     add_test(t, pricing_matches_brute_force);
     add_test(t, pricing_proves_the_subset_sum_instance);
