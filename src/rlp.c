@@ -199,8 +199,7 @@ static void ftran_var(const ncg_rlp *lp, int v, double *out)
 static inline void axpy_row(double *row, double f, const double *prow, const int *nz, int count, int m)
 {
     if (count < 0) {
-        for (int k = 0; k < m; k++)
-            row[k] -= f * prow[k];
+        ncg_sub_scaled(row, f, prow, m);
         return;
     }
     for (int j = 0; j < count; j++)
@@ -277,8 +276,7 @@ static bool refactor(ncg_rlp *lp)
                 double f = a[(size_t)i * m + c];
                 if (i == c || f == 0)
                     continue;
-                for (int k = c + 1; k < m; k++)
-                    a[(size_t)i * m + k] -= f * a[(size_t)c * m + k];
+                ncg_sub_scaled(&a[(size_t)i * m + (size_t)c + 1], f, &a[(size_t)c * m + (size_t)c + 1], m - c - 1);
                 axpy_row(&binv[(size_t)i * m], f, &binv[(size_t)c * m], lp->nz, count, m);
             }
         }
@@ -312,8 +310,7 @@ static void duals(ncg_rlp *lp)
         double cb = cost_of(lp, lp->basis[i]);
         const double *row = &lp->binv[(size_t)i * (size_t)m];
         if (cb != 0)
-            for (int k = 0; k < m; k++)
-                lp->y[k] += cb * row[k];
+            ncg_sub_scaled(lp->y, -cb, row, m); /* y += cb * row, the same in every bit */
     }
 }
 
