@@ -452,9 +452,12 @@ START_TEST(pricing_proves_the_subset_sum_instance)
                                  .memory_bytes = subset_sum[a].mem * GIB_};
         demand[a] = 1000;
         pi[a] = subset_sum[a].pi;
-        /* 0/1 knapsack over every copy, in place over (chips, cpu, memory) from the top down */
-        for (int copy = 0; copy < subset_sum[a].limit; copy++) {
-            int dc = subset_sum[a].chips, du = subset_sum[a].cpu / 2000, dm = subset_sum[a].mem / 2;
+        /* 0/1 knapsack over every copy that can fit, in place over (chips, cpu, memory) from the top down */
+        int dc = subset_sum[a].chips, du = subset_sum[a].cpu / 2000, dm = subset_sum[a].mem / 2;
+        int copies = subset_sum[a].limit < MEM / dm ? subset_sum[a].limit : MEM / dm;
+        if (dc > 0 && CHIPS / dc < copies)
+            copies = CHIPS / dc;
+        for (int copy = 0; copy < copies; copy++) {
             for (int c = CHIPS; c >= dc; c--)
                 for (int u = CPU; u >= du; u--)
                     for (int m = MEM; m >= dm; m--) {
