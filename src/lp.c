@@ -6,17 +6,6 @@
 
 #include "lp.h"
 
-/* Most of the simplexes' time on large LPs (the Alibaba trace's master, 164 rows: 40% of its plan), so built for
- * the widest vectors the CPU has where the compiler can (meson.build). */
-#ifdef NCG_HAVE_TARGET_CLONES
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-void ncg_sub_scaled(double *restrict row, double f, const double *restrict prow, int n)
-{
-    for (int k = 0; k < n; k++)
-        row[k] -= f * prow[k];
-}
-
 #define EPS 1e-9
 
 int ncg_lp_solve(const ncg_lp *lp, double *out, int max_iterations)
@@ -78,7 +67,8 @@ int ncg_lp_solve_status(const ncg_lp *lp, double *out, int max_iterations)
                 double *row = &t[(size_t)i * w], f;
                 if (i == leave || (f = row[enter]) == 0)
                     continue;
-                ncg_sub_scaled(row, f, pr, w);
+                for (int j = 0; j < w; j++)
+                    row[j] -= f * pr[j];
             }
             basis[leave] = enter;
         }

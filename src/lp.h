@@ -19,10 +19,6 @@ int ncg_lp_solve(const ncg_lp *lp, double *out, int max_iterations);
  * the simplex first (u is still feasible), -1 when out of memory. */
 int ncg_lp_solve_status(const ncg_lp *lp, double *out, int max_iterations);
 
-/* row[0..n) -= f * prow[0..n) (the arrays do not overlap): the row operation of both simplexes, one multiply and
- * one subtract per element, bit for bit the same whichever vector width runs it. */
-void ncg_sub_scaled(double *restrict row, double f, const double *restrict prow, int n);
-
 /* A revised simplex for  min c.x  s.t.  G x >= r, x >= 0  with few rows and columns that arrive over time (column
  * generation): the basis is kept between solves, so adding columns and solving again starts where it stopped.
  * Rows with r > 0 start on an artificial variable of cost `big` (big-M); the others on their surplus. Columns

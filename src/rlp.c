@@ -194,12 +194,27 @@ static void ftran_var(const ncg_rlp *lp, int v, double *out)
     }
 }
 
+/* row[0..n) -= f * prow[0..n) (the arrays do not overlap): most of the master's time on large masters (the
+ * Alibaba trace's, 164 rows: 74%), so built as AVX-512, AVX2 and plain clones where the compiler can (meson.build
+ * defines NCG_HAVE_TARGET_CLONES), the loader choosing one for the CPU. One multiply and one subtract per element,
+ * never fused into one multiply-add (meson.build builds with -ffp-contract=off, which Clang needs: it would fuse
+ * them in the AVX-512 clone), so every clone computes the same bits and plans are the same on every machine. In
+ * this file only: Clang 14 gives a static clone set a global resolver symbol, so two files with one clash. */
+#ifdef NCG_HAVE_TARGET_CLONES
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+static void sub_scaled(double *restrict row, double f, const double *restrict prow, int n)
+{
+    for (int k = 0; k < n; k++)
+        row[k] -= f * prow[k];
+}
+
 /* row -= f * prow over a row of m values whose nonzeros are at nz[0..count) (count < 0: dense). Binv stays
  * sparse in the planner's masters, whose patterns hold few APIs, so most rows have few nonzeros. */
 static inline void axpy_row(double *row, double f, const double *prow, const int *nz, int count, int m)
 {
     if (count < 0) {
-        ncg_sub_scaled(row, f, prow, m);
+        sub_scaled(row, f, prow, m);
         return;
     }
     for (int j = 0; j < count; j++)
@@ -276,7 +291,7 @@ static bool refactor(ncg_rlp *lp)
                 double f = a[(size_t)i * m + c];
                 if (i == c || f == 0)
                     continue;
-                ncg_sub_scaled(&a[(size_t)i * m + (size_t)c + 1], f, &a[(size_t)c * m + (size_t)c + 1], m - c - 1);
+                sub_scaled(&a[(size_t)i * m + (size_t)c + 1], f, &a[(size_t)c * m + (size_t)c + 1], m - c - 1);
                 axpy_row(&binv[(size_t)i * m], f, &binv[(size_t)c * m], lp->nz, count, m);
             }
         }
@@ -310,7 +325,7 @@ static void duals(ncg_rlp *lp)
         double cb = cost_of(lp, lp->basis[i]);
         const double *row = &lp->binv[(size_t)i * (size_t)m];
         if (cb != 0)
-            ncg_sub_scaled(lp->y, -cb, row, m); /* y += cb * row, the same in every bit */
+            sub_scaled(lp->y, -cb, row, m); /* y += cb * row, the same in every bit */
     }
 }
 
