@@ -76,7 +76,8 @@ typedef struct pricer {
     bool sorted[RES];       /* by_ratio is for this search */
     long scanned;           /* segments read by dantzig() in this search */
     /* exact one-resource bounds (see build_tables()), built once a search has cost as much as they do */
-    double table_cost;      /* what building them costs at most, in search work (nodes x items + scanned) */
+    double table_cost;      /* what building them costs at most, in search work (nodes x items + scanned); -1:
+                             * not computed yet (table_cost()) */
     bool tables;
     double *table, *tab[RES];
     size_t table_cap;       /* tab[r], for each resource r with dp[r]: (n + 1) x (units[r] + 1) values */
@@ -120,18 +121,23 @@ void ncg_cg_bin_caps(const ncg_cg_bin *b, double *cap)
     cap[4] = (double)b->hugepages_bytes;
 }
 
-/* An upper bound on what items k.. can add with the capacity left. */
-static inline double upper(const pricer *s, int k, const double *rem)
+/* An upper bound on what items k.. can add with the capacity left: the least over the resources of what is left
+ * of one times the best value per unit of it among the items; the resource that gives it in *scarce (-1 when
+ * none limits them). */
+static inline double upper(const pricer *s, int k, const double *rem, int *scarce)
 {
     const double *ratio;
     double ub = INFINITY;
+    *scarce = -1;
     if (k >= s->n)
         return 0;
     ratio = s->item[k].ratio;
     for (int r = 0; r < RES; r++) {
         double x = rem[r] * ratio[r]; /* ratios are never NaN: comparing is fmin() */
-        if (ratio[r] < INFINITY && x < ub)
+        if (ratio[r] < INFINITY && x < ub) {
             ub = x;
+            *scarce = r;
+        }
     }
     return ub;
 }
@@ -281,6 +287,20 @@ static bool build_tables(pricer *s)
     return true;
 }
 
+/* What building the tables costs at most, in search work; computed when a search first asks (most end before). */
+static double table_cost(pricer *s)
+{
+    if (s->table_cost < 0) {
+        double chunks = 0, columns = 0;
+        for (int j = 0; j < s->nseg; j++)
+            chunks += ceil(log2(s->seg[j].ub + 1.0));
+        for (int r = 0; r < RES; r++)
+            columns += s->cap[r] > 0 ? DP_UNITS + 1 : 0;
+        s->table_cost = chunks * columns;
+    }
+    return s->table_cost;
+}
+
 /* The table column of w left of resource r (rem is never below 0 nor above the capacity; clamped all the same). */
 static inline size_t column(const pricer *s, int r, double w)
 {
@@ -306,29 +326,23 @@ static bool bounded_slow(pricer *s, int k, const double *rem, double room, int r
  * ones. */
 static inline bool bounded(pricer *s, int k, const double *rem, double room)
 {
-    const double *ratio = s->item[k].ratio;
-    double least = INFINITY;
-    int scarce = -1;
-    for (int r = 0; r < RES; r++) {
-        double x = rem[r] * ratio[r]; /* ratios are never NaN: comparing is fmin() */
-        if (ratio[r] < INFINITY && x < least) {
-            least = x;
-            scarce = r;
-        }
-    }
-    if (least <= room)
+    int scarce;
+    if (upper(s, k, rem, &scarce) <= room)
         return true;
     return s->nodes > DANTZIG_AFTER && scarce >= 0 && bounded_slow(s, k, rem, room, scarce);
 }
 
-/* The value of c copies of a shape: its c most valuable replicas. */
-static double take(const pricer *s, const pitem *it, int c)
+/* The value of c copies of a shape: its c most valuable replicas; with counts, each of its APIs' share of them
+ * into counts[api]. */
+static double take(const pricer *s, const pitem *it, int c, int *counts)
 {
     double v = 0;
     for (int j = 0; j < it->nseg && c > 0; j++) {
         const pseg *g = &s->seg[it->seg + j];
         int t = c < g->ub ? c : g->ub;
         v += t * g->value;
+        if (counts)
+            counts[g->api] = t;
         c -= t;
     }
     return v;
@@ -350,7 +364,7 @@ static void branch(pricer *s, int k, double value, double *rem)
         s->cut = true;
         return;
     }
-    if (!s->tables && (s->nodes & 255) == 0 && (double)s->nodes * (s->n + 1) + (double)s->scanned >= s->table_cost)
+    if (!s->tables && (s->nodes & 255) == 0 && (double)s->nodes * (s->n + 1) + (double)s->scanned >= table_cost(s))
         build_tables(s); /* so a search that needs no tables pays at most twice its work for them */
     if (bounded(s, k, rem, s->best + EPS - value))
         return;
@@ -362,7 +376,7 @@ static void branch(pricer *s, int k, double value, double *rem)
             if (fit < most)
                 most = (int)fit;
         }
-    add = it->nseg == 1 ? most * it->value : take(s, it, most);
+    add = it->nseg == 1 ? most * it->value : take(s, it, most, NULL);
     if (k == s->n - 1) {
         /* the last item: every value is positive, so the most copies that fit is best (the loop's first leaf,
          * without visiting the others) */
@@ -497,14 +511,7 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
     s->nodes = 0;
     s->scanned = 0;
     s->table_work = 0;
-    {
-        double chunks = 0, columns = 0;
-        for (int j = 0; j < s->nseg; j++)
-            chunks += ceil(log2(s->seg[j].ub + 1.0));
-        for (int r = 0; r < RES; r++)
-            columns += s->cap[r] > 0 ? DP_UNITS + 1 : 0;
-        s->table_cost = chunks * columns;
-    }
+    s->table_cost = -1;
     s->tables = false;
     s->cut = false;
     memset(s->count, 0, (size_t)(s->n + 1) * sizeof(int));
@@ -513,20 +520,13 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
     s->total_nodes += s->nodes * (s->n + 1) + s->scanned + s->table_work;
     /* each shape's copies to its most valuable APIs */
     memset(counts, 0, (size_t)pb->apis * sizeof(int));
-    for (int k = 0; k < s->n; k++) {
-        const pitem *it = &s->item[k];
-        int c = s->best_count[k];
-        for (int j = 0; j < it->nseg && c > 0; j++) {
-            const pseg *g = &s->seg[it->seg + j];
-            int t = c < g->ub ? c : g->ub;
-            counts[g->api] = t;
-            c -= t;
-        }
-    }
+    for (int k = 0; k < s->n; k++)
+        take(s, &s->item[k], s->best_count[k], counts);
     memcpy(rem, s->cap, sizeof(rem));
     *exact = !s->cut;
     if (s->cut) {
-        double ub = upper(s, 0, rem);
+        int scarce;
+        double ub = upper(s, 0, rem, &scarce);
         for (int r = 0; r < RES; r++) {
             if (s->cap[r] > 0)
                 ub = fmin(ub, dantzig(s, 0, r, rem[r]));
