@@ -23,7 +23,8 @@
     SUITE(placement)                                                                                                \
     SUITE(state)                                                                                                    \
     SUITE(lp)                                                                                                       \
-    SUITE(plan)
+    SUITE(plan)                                                                                                     \
+    SUITE(bench)
 
 #define SUITE(name) Suite *suite_##name(void);
 SUITE_LIST
