@@ -135,7 +135,10 @@ static int ppr_error(const char *what, int64_t total, int64_t ppr, ncg_error *er
 {
     int64_t values[128];
     char list[400];
-    int n = ncg_ppr_values(total, values, 128, NULL);
+    int n;
+    if (!err) /* the divisors and the message only for a caller who reads them */
+        return NCG_E_PPR;
+    n = ncg_ppr_values(total, values, 128, NULL);
     if (n > 128) /* only for totals with more than 128 divisors, far beyond any node */
         n = 0;
     format_list(values, n, list, sizeof(list));
@@ -162,6 +165,8 @@ NCG_EXPORT int ncg_ppr_check(ncg_accel accel, int cores_per_chip, int64_t chips,
     total = chips * cores_per_chip;
     if (total % ppr == 0)
         return (int)(total / ppr);
+    if (!err)
+        return NCG_E_PPR;
     if (accel == NCG_ACCEL_INFERENTIA)
         chip = chips == 1 ? "Inferentia ASIC" : "Inferentia ASICs";
     else
@@ -193,6 +198,13 @@ typedef struct limits {
 static int check_limits(const ncg_request *r, const limits *l, ncg_error *err)
 {
     char req[32], max[32];
+    /* without an ncg_error, no message: ncg_cluster_place checks a replica against every node group's type, and
+     * formatting the quantities of a type that is too small cost more than the rest of the placement */
+    if (!err)
+        return r->cpu_milli > l->cpu || r->memory_bytes > l->mem || r->gpu > l->gpu || r->inf > l->chips ||
+                       r->hugepages_bytes > l->hugepages || r->neuroncores > l->cores
+                   ? NCG_E_NO_FIT
+                   : 0;
     if (r->cpu_milli > l->cpu) {
         ncg_format_cpu(r->cpu_milli, req, sizeof(req), NULL);
         ncg_format_cpu(l->cpu, max, sizeof(max), NULL);
@@ -272,6 +284,8 @@ int ncg_request_check_type(const ncg_type_copy *tc, const ncg_request *r, ncg_sh
     } else if (r->neuroncores > 0 && has_neuron(t)) {
         if (r->neuroncores % r->ppr != 0) {
             char what[64];
+            if (!err)
+                return NCG_E_PPR;
             snprintf(what, sizeof(what), "%" PRId64 " NeuronCores", r->neuroncores);
             return ppr_error(what, r->neuroncores, r->ppr, err);
         }
