@@ -58,6 +58,17 @@ static void shift(ncg_bt_node *t, int from, int by)
     memmove(&t->p[from + by], &t->p[from], n * sizeof(t->p[0]));
 }
 
+/* Move slots lo..hi-1 of t by `by` (+1 or -1), within the slots in use. */
+static void shift_range(ncg_bt_node *t, int lo, int hi, int by)
+{
+    size_t n = (size_t)(hi - lo);
+    memmove(&t->a[lo + by], &t->a[lo], n * sizeof(t->a[0]));
+    memmove(&t->b[lo + by], &t->b[lo], n * sizeof(t->b[0]));
+    memmove(&t->cpu[lo + by], &t->cpu[lo], n * sizeof(t->cpu[0]));
+    memmove(&t->mem[lo + by], &t->mem[lo], n * sizeof(t->mem[0]));
+    memmove(&t->p[lo + by], &t->p[lo], n * sizeof(t->p[0]));
+}
+
 /* Copy n slots of src from s to dst at d. */
 static void copy(ncg_bt_node *dst, int d, const ncg_bt_node *src, int s, int n)
 {
@@ -270,6 +281,49 @@ void ncg_bt_erase(ncg_bt_node **root, ncg_bt_pool *pool, int64_t a, uint64_t b)
         *root = t->p[0];
         give(pool, t);
     }
+}
+
+/* The child of inner node t that holds key (a, b), or would take it. */
+static int child_for(const ncg_bt_node *t, int64_t a, uint64_t b)
+{
+    int i = upper(t, a, b) - 1;
+    return i < 0 ? 0 : i;
+}
+
+bool ncg_bt_move(ncg_bt_node *root, int64_t a, uint64_t b, const ncg_bt_entry *e)
+{
+    ncg_bt_node *path[64], *t = root;
+    int at[64], depth = 0, from, to;
+    if (!t)
+        return false;
+    while (!t->leaf) {
+        int i = child_for(t, a, b);
+        if (i != child_for(t, e->a, e->b) || depth == 64)
+            return false;
+        path[depth] = t;
+        at[depth++] = i;
+        t = t->p[i];
+    }
+    from = upper(t, a, b) - 1;
+    if (from < 0 || t->a[from] != a || t->b[from] != b)
+        return false; /* not in the tree: the caller's bug, but change nothing */
+    /* where the entry goes among the others (those before `from` stay, those after move left by one) */
+    to = upper(t, e->a, e->b);
+    if (to > from)
+        to--;
+    if (to < from) { /* slots to..from-1 move right over `from` */
+        shift_range(t, to, from, 1);
+    } else if (to > from) { /* slots from+1..to move left over `from` */
+        shift_range(t, from + 1, to + 1, -1);
+    }
+    t->a[to] = e->a;
+    t->b[to] = e->b;
+    t->cpu[to] = e->cpu;
+    t->mem[to] = e->mem;
+    t->p[to] = e->item;
+    while (depth-- > 0)
+        summarize(path[depth], at[depth]);
+    return true;
 }
 
 int64_t ncg_bt_min_a(const ncg_bt_node *root)

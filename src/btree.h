@@ -40,6 +40,12 @@ void ncg_bt_insert(ncg_bt_node **root, ncg_bt_pool *pool, const ncg_bt_entry *e)
 /* Erase the entry with key (a, b), which is in the tree. Freed nodes go to the pool. */
 void ncg_bt_erase(ncg_bt_node **root, ncg_bt_pool *pool, int64_t a, uint64_t b);
 
+/* Give the entry with key (a, b), which is in the tree, the key, CPU, memory and item of e in place, when e's key
+ * belongs in the same leaf (every level sends both keys to the same child): one descent instead of an erase's and
+ * an insert's, no node split or merged. Returns false, changing nothing, when e's key belongs elsewhere (then
+ * erase and insert). */
+bool ncg_bt_move(ncg_bt_node *root, int64_t a, uint64_t b, const ncg_bt_entry *e);
+
 /* The smallest first key of a tree that is not empty. */
 int64_t ncg_bt_min_a(const ncg_bt_node *root);
 /* The largest CPU and memory of the entries of a tree that is not empty (from its root alone). */

@@ -67,6 +67,8 @@ _Static_assert(offsetof(cnode, node) == 64, "a candidate's score is read from th
 typedef struct class_sum {
     int64_t mina;               /* first sort key of the class's leftmost entry */
     int64_t cpu, mem;           /* the largest free CPU and memory of its nodes */
+    int64_t low;                /* the NeuronCores term of the key of a node of the class (window and run families:
+                                 * the cores the class guarantees free), fixed: the start of class_low_key() */
 } class_sum;
 
 /* Classes 0..n-1 of one family: tree roots, node counts, summaries, and a bitmap of the non-empty classes. */
@@ -240,13 +242,20 @@ static void families_free(cgroup *g)
         family_free(&g->fam[k]);
 }
 
+static int64_t fraction(int64_t part, int64_t whole);
+
 static bool families_init(cgroup *g)
 {
     int cores = g->type->t.chips * g->type->t.cores_per_chip;
     memset(g->fam, 0, sizeof(g->fam));
     if (family_init(&g->fam[F_WINDOW], g->type->t.chips + 1) && family_init(&g->fam[F_RUN], cores + 1) &&
-        family_init(&g->fam[F_FREE], cores + 1))
+        family_init(&g->fam[F_FREE], cores + 1)) {
+        for (int c = 0; c <= g->type->t.chips; c++)
+            g->fam[F_WINDOW].sum[c].low = fraction((int64_t)c * g->type->t.cores_per_chip, cores);
+        for (int c = 0; c <= cores; c++)
+            g->fam[F_RUN].sum[c].low = fraction(c, cores);
         return true;
+    }
     families_free(g);
     return false;
 }
@@ -312,8 +321,6 @@ typedef struct need {
     int64_t cpu, mem, hp;
     int64_t key;                /* the request's share of a node (ncg_free_key of what it takes) */
     int64_t rest;               /* the CPU, memory and hugepages part of key */
-    int64_t total_cores;        /* of the node group's type */
-    int cores_per_class;        /* free cores a node of class c has at least: c times this */
 } need;
 
 /* Whether a node has the hugepages a request needs (ctx: the need), at the entry only. */
@@ -432,17 +439,40 @@ static void index_add(ncg_bt_pool *pool, cgroup *g, cnode *n)
     index_put(pool, g, n, &s);
 }
 
-/* Move node n to where its state puts it now (the pool reserved: index_reserve). */
+/* Move node n to where its state puts it now (the pool reserved: index_reserve). In a family where the node stays
+ * in its class (a CPU-only replica changes no class; a replica with chips often keeps the largest window), its
+ * entry moves within its leaf when the new key belongs there: one descent instead of two. */
 static void reindex(ncg_cluster *c, cnode *n)
 {
     cgroup *g = &c->groups[n->group];
     ncg_node_state s;
+    int from[F_COUNT], to[F_COUNT];
     ncg_cluster_node_state(n->node, &s);
     if (s.window == n->st.window && s.run == n->st.run && s.free_cores == n->st.free_cores && s.cpu == n->st.cpu &&
         s.mem == n->st.mem && s.hp == n->st.hp && s.key == n->st.key)
         return;
-    index_remove(&c->pool, g, n);
-    index_put(&c->pool, g, n, &s);
+    from[F_WINDOW] = n->st.window, from[F_RUN] = n->st.run, from[F_FREE] = n->st.free_cores;
+    to[F_WINDOW] = s.window, to[F_RUN] = s.run, to[F_FREE] = s.free_cores;
+    for (int k = 0; k < F_COUNT; k++) {
+        family *f = &g->fam[k];
+        ncg_bt_entry e = {s.key, second_key(k, &s, n->seq), s.cpu, s.mem, n};
+        if (from[k] == to[k] && in_tree(k, to[k]) &&
+            ncg_bt_move(f->roots[to[k]], n->st.key, second_key(k, &n->st, n->seq), &e)) {
+            class_sum *sum = &f->sum[to[k]];
+            sum->mina = ncg_bt_min_a(f->roots[to[k]]);
+            ncg_bt_max(f->roots[to[k]], &sum->cpu, &sum->mem);
+            continue;
+        }
+        if (in_tree(k, from[k]))
+            family_remove(&c->pool, f, from[k], n->st.key, second_key(k, &n->st, n->seq));
+        else
+            f->count[from[k]]--;
+        if (in_tree(k, to[k]))
+            family_add(&c->pool, f, to[k], &e);
+        else
+            f->count[to[k]]++;
+    }
+    n->st = s;
 }
 
 /* Reserve the tree nodes that indexing one node, or moving it, may take: after this, neither can fail. */
@@ -1106,18 +1136,17 @@ static void need_of(const cgroup *g, const ncg_shape *s, const ncg_request *r, n
     out->mem = r->memory_bytes;
     out->hp = r->hugepages_bytes;
     out->rest = ncg_free_key(g->type, 0, r->cpu_milli, r->memory_bytes, r->hugepages_bytes);
-    out->total_cores = (int64_t)g->type->t.chips * g->type->t.cores_per_chip;
-    out->key = fraction(s->cores, out->total_cores) + out->rest; /* ncg_free_key() of the whole request */
-    out->cores_per_class = out->kind == F_WINDOW ? g->type->t.cores_per_chip : 1;
+    /* ncg_free_key() of the whole request */
+    out->key = fraction(s->cores, (int64_t)g->type->t.chips * g->type->t.cores_per_chip) + out->rest;
 }
 
-/* The smallest free-capacity key a node of class cls of the request's family can have if it fits the request: it
- * has at least cls times cores_per_class free cores (a window of cls chips, or a run of cls cores) and at least
- * the CPU, memory and hugepages the request takes. Every term of ncg_free_key() is non-decreasing in its
+/* The smallest free-capacity key a node of class cls of family f (the request's) can have if it fits the request:
+ * it has at least cls times the type's cores per chip free (a window of cls chips) or cls free cores (a run), and
+ * at least the CPU, memory and hugepages the request takes. Every term of ncg_free_key() is non-decreasing in its
  * resource, so no node of the class that fits has a smaller key; and the bound grows with cls. */
-static int64_t class_low_key(const need *nd, int cls)
+static int64_t class_low_key(const family *f, const need *nd, int cls)
 {
-    return fraction((int64_t)cls * nd->cores_per_class, nd->total_cores) + nd->rest;
+    return f->sum[cls].low + nd->rest;
 }
 
 /* The score of a request that needs nd on node n, whose free state is st. */
@@ -1180,7 +1209,7 @@ static void choose_indexed(const ncg_cluster *c, const ncg_request *r, const boo
         need_of(g, &shapes[gi], r, &nd);
         f = &g->fam[nd.kind];
         for (int cls = family_next(f, nd.amount); cls >= 0; cls = family_next(f, cls + 1)) {
-            int64_t lo = nd.kind == F_FREE ? nd.key : class_low_key(&nd, cls), hi = INT64_MAX;
+            int64_t lo = nd.kind == F_FREE ? nd.key : class_low_key(f, &nd, cls), hi = INT64_MAX;
             const cnode *n;
             ncg_choice cand;
             if (best->node >= 0 && best->priority == g->priority) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Internal: the placement index's B+-trees (src/btree.c) against a sorted array, over random inserts and erases
- * that grow trees to several levels and shrink them to nothing: invariants after every operation, first-fit
- * searches and the entry order compared with the array's. */
+/* Internal: the placement index's B+-trees (src/btree.c) against a sorted array, over random inserts, erases and
+ * moves (an entry given a new key in place, or refused when the key belongs in another leaf) that grow trees to
+ * several levels and shrink them to nothing: invariants after every operation, first-fit searches and the entry
+ * order compared with the array's. */
 #include <stdlib.h>
 
 #include "test-common.h"
@@ -71,13 +72,42 @@ static void compare_entry(const ncg_bt_entry *e, void *ctx)
         w->same = false;
 }
 
+/* Give entry `at` a new key near its own (as a placement or a release changes a node's), new CPU and memory, in
+ * place when the tree takes it there, else by erasing and inserting; the reference the same. Counts both. */
+static void move_entry(ref *r, int at, int64_t a_range, uint64_t *seed, uint64_t *next_b, ncg_bt_node **root,
+                       ncg_bt_pool *pool, long *in_place, long *refused)
+{
+    ncg_bt_entry old = r->e[at], e = old;
+    int64_t step = (int64_t)(next_rand(seed) % 5) - 2;
+    e.a = next_rand(seed) % 8 == 0 ? (int64_t)(next_rand(seed) % (uint64_t)a_range) : old.a + step;
+    e.b = next_rand(seed) % 2 ? old.b : (*next_b)++;
+    e.cpu = (int64_t)(next_rand(seed) % 1000);
+    e.mem = (int64_t)(next_rand(seed) % 1000);
+    for (int k = 0; k < r->n; k++)
+        if (k != at && r->e[k].a == e.a && r->e[k].b == e.b)
+            e.b = (*next_b)++; /* keys stay unique */
+    if (ncg_bt_move(*root, old.a, old.b, &e)) {
+        ++*in_place;
+    } else {
+        ++*refused;
+        ck_assert_int_eq(ncg_bt_check(*root), r->n); /* unchanged (the final walk compares every entry) */
+        ncg_bt_erase(root, pool, old.a, old.b);
+        ck_assert(ncg_bt_reserve(pool, 1));
+        ncg_bt_insert(root, pool, &e);
+    }
+    ref_erase(r, at);
+    ref_insert(r, &e);
+}
+
 /* Random operations with keys from a small range of a (many ties, broken by b) or a wide one. */
-static void run_random(uint64_t seed, int64_t a_range, int ops, int max_entries)
+/* (deep: the trees grow past one leaf, so moves are both taken in place and refused) */
+static void run_random(uint64_t seed, int64_t a_range, int ops, int max_entries, bool deep)
 {
     static ref r;
     ncg_bt_node *root = NULL;
     ncg_bt_pool pool = {0};
     uint64_t next_b = 1;
+    long in_place = 0, refused = 0;
     r.n = 0;
     for (int op = 0; op < ops; op++) {
         bool grow = r.n == 0 || (r.n < max_entries && next_rand(&seed) % 100 < (op < ops / 2 ? 70 : 30));
@@ -91,10 +121,13 @@ static void run_random(uint64_t seed, int64_t a_range, int ops, int max_entries)
             ck_assert(ncg_bt_reserve(&pool, 1));
             ncg_bt_insert(&root, &pool, &e);
             ref_insert(&r, &e);
-        } else {
+        } else if (next_rand(&seed) % 2) {
             int at = (int)(next_rand(&seed) % (uint64_t)r.n);
             ncg_bt_erase(&root, &pool, r.e[at].a, r.e[at].b);
             ref_erase(&r, at);
+        } else {
+            move_entry(&r, (int)(next_rand(&seed) % (uint64_t)r.n), a_range, &seed, &next_b, &root, &pool, &in_place,
+                       &refused);
         }
         if (r.n < 300 || op % 16 == 0) /* the check reads the whole tree */
             ck_assert_int_eq(ncg_bt_check(root), r.n);
@@ -127,26 +160,29 @@ static void run_random(uint64_t seed, int64_t a_range, int ops, int max_entries)
         ck_assert(w.same);
         ck_assert_int_eq(w.at, r.n);
     }
+    ck_assert_int_gt(in_place, ops / 50);
+    if (deep)
+        ck_assert_int_gt(refused, ops / 100);
     ncg_bt_free(root);
     ncg_bt_pool_free(&pool);
 }
 
 START_TEST(random_operations_with_many_ties)
 {
-    run_random(1, 4, 20000, 3000);
+    run_random(1, 4, 20000, 3000, true);
 }
 END_TEST
 
 START_TEST(random_operations_with_wide_keys)
 {
-    run_random(2, 1 << 20, 20000, 3000);
+    run_random(2, 1 << 20, 20000, 3000, true);
 }
 END_TEST
 
 START_TEST(small_trees_grow_and_empty)
 {
     for (uint64_t seed = 10; seed < 40; seed++)
-        run_random(seed, 8, 400, 1 + (int)(seed % 70));
+        run_random(seed, 8, 400, 1 + (int)(seed % 70), false);
 }
 END_TEST
 

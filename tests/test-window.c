@@ -62,6 +62,26 @@ static const struct {
 };
 
 /* Row _i: is a window of that many chips ever valid on the topology? */
+/* The chip and core masks are counted by ncg_popcount64 (bit-parallel where the CPU has no popcnt by default). */
+START_TEST(popcount_counts_every_bit)
+{
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    ck_assert_int_eq(ncg_popcount64(0), 0);
+    ck_assert_int_eq(ncg_popcount64(~UINT64_C(0)), 64);
+    ck_assert_int_eq(ncg_popcount64(UINT64_C(1) << 63), 1);
+    for (int i = 0; i < 10000; i++) {
+        int want = 0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        for (int b = 0; b < 64; b++)
+            want += (int)((x >> b) & 1);
+        ck_assert_int_eq(ncg_popcount64(x), want);
+        ck_assert_int_eq(ncg_popcount64(x & (x - 1)), want - (x != 0));
+    }
+}
+END_TEST
+
 START_TEST(size_valid_row)
 {
     ck_assert_msg(ncg_window_size_valid(sizes[_i].topology, sizes[_i].chips, sizes[_i].count) == sizes[_i].valid,
@@ -286,6 +306,7 @@ NCG_SUITE(window)
     add_test(t, mask_of_64_chips_is_all_ones);
     add_test(t, mask_reaches_chip_63);
     add_test(t, mask_of_no_chip_is_empty);
+    add_test(t, popcount_counts_every_bit);
     t = add_tcase(s, "valid");
     add_loop_test(t, size_valid_row, 0, (int)ARRAY_SIZE(sizes));
     add_loop_test(t, valid_at_row, 0, (int)ARRAY_SIZE(positions));
