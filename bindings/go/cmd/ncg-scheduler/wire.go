@@ -25,7 +25,7 @@ type extenderArgs struct {
 	Pod   *corev1.Pod
 	Nodes *corev1.NodeList
 	names []string
-	set   bool  // names were there
+	set   bool // names were there
 }
 
 // decodeArgs decodes ExtenderArgs, reusing a's buffers. A body as kube-scheduler writes it (an object whose
