@@ -10,7 +10,7 @@
  * memory fits no accelerator shape of the mix. Every placement is timed; p99 is also reported per tenth of fill,
  * the worst of them as "worst p99"; NCG_BENCH_VERBOSE=1 prints each tenth's figures, and those of the placements
  * that succeeded apart (a failure costs a few hundred nanoseconds, so the failures of a saturated cluster lower
- * the last tenth's p99). */
+ * the last tenth's p99), and the placements at 70% of the cores or more by kind of request. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -319,6 +319,8 @@ static outcome replay(const ncg_catalog *cat, const mix *m, int nodes, int order
     long cap = (long)nodes * 200, count = 0, ntimes = 0, bucket_n[10] = {0};
     pod *live = malloc((size_t)cap * sizeof(*live));
     double *times = malloc((size_t)cap * 2 * sizeof(double)), *buckets[10], *ok[10]; /* ok: -1 for a failure */
+    double *by_kind[3]; /* NCG_BENCH_VERBOSE: placements that succeeded at 70% of the cores or more, by kind */
+    long kind_n[3] = {0};
     int64_t used = 0, total = 0, stranded;
     int fails = 0;
     bool failed = false;
@@ -326,6 +328,8 @@ static outcome replay(const ncg_catalog *cat, const mix *m, int nodes, int order
         buckets[b] = malloc((size_t)cap * 2 * sizeof(double));
         ok[b] = malloc((size_t)cap * 2 * sizeof(double));
     }
+    for (int k = 0; k < 3; k++)
+        by_kind[k] = malloc((size_t)cap * 2 * sizeof(double));
     sut_new(&u, cat, (unsigned)nodes, order, policy, linear);
     census(&u, nodes, m, &used, &total, &stranded);
     while (fails < 200 && ntimes < cap * 2) {
@@ -339,6 +343,10 @@ static outcome replay(const ncg_catalog *cat, const mix *m, int nodes, int order
             b = (int)(10 * used / (total ? total : 1));
             b = b > 9 ? 9 : b;
             times[ntimes++] = dt;
+            if (rc == 0 && b >= 7) {
+                int kind = r.inf > 0 ? 0 : r.neuroncores > 0 ? 1 : 2;
+                by_kind[kind][kind_n[kind]++] = dt;
+            }
             ok[b][bucket_n[b]] = rc == 0 ? dt : -1;
             buckets[b][bucket_n[b]++] = dt;
             if (rc == 0) {
@@ -389,6 +397,15 @@ static outcome replay(const ncg_catalog *cat, const mix *m, int nodes, int order
         free(buckets[b]);
         free(ok[b]);
     }
+    if (getenv("NCG_BENCH_VERBOSE")) {
+        static const char *const kinds[] = {"whole chips", "NeuronCores", "CPU only"};
+        for (int k = 0; k < 3; k++)
+            fprintf(stderr, "%s %d nodes, fill 70-100%%, %s: %ld placed, p50 %.0f p99 %.0f ns\n",
+                    linear ? "bestfit" : "libncg", nodes, kinds[k], kind_n[k], pct(by_kind[k], kind_n[k], 0.5),
+                    pct(by_kind[k], kind_n[k], 0.99));
+    }
+    for (int k = 0; k < 3; k++)
+        free(by_kind[k]);
     sut_free(&u);
     free(live);
     free(times);
