@@ -148,53 +148,44 @@ static void break_patterns(const sorter *s, int a, int b)
     }
 }
 
-static int partition_equal(const sorter *s, int a, int b, int pivot)
+/* Go's partition loop over a+1..b-1 around the pivot at a: from the left past the elements that go left (less than
+ * the pivot; for partition_equal, not greater), from the right past the others, swapping the pair where both stop,
+ * until the scans cross at *pi > *pj. Returns whether it swapped nothing. */
+static bool scan(const sorter *s, int a, int b, bool equal, int *pi, int *pj)
 {
     int i = a + 1, j = b - 1;
-    swap(s, a, pivot);
+    bool none = true;
     for (;;) {
-        while (i <= j && !less(s, a, i))
+        while (i <= j && (equal ? !less(s, a, i) : less(s, i, a)))
             i++;
-        while (i <= j && less(s, a, j))
+        while (i <= j && (equal ? less(s, a, j) : !less(s, j, a)))
             j--;
         if (i > j)
             break;
         swap(s, i, j);
         i++;
         j--;
+        none = false;
     }
+    *pi = i;
+    *pj = j;
+    return none;
+}
+
+static int partition_equal(const sorter *s, int a, int b, int pivot)
+{
+    int i, j;
+    swap(s, a, pivot);
+    scan(s, a, b, true, &i, &j);
     return i;
 }
 
 static int partition(const sorter *s, int a, int b, int pivot, bool *already)
 {
-    int i = a + 1, j = b - 1;
+    int i, j;
     swap(s, a, pivot);
-    while (i <= j && less(s, i, a))
-        i++;
-    while (i <= j && !less(s, j, a))
-        j--;
-    if (i > j) {
-        swap(s, j, a);
-        *already = true;
-        return j;
-    }
-    swap(s, i, j);
-    i++;
-    j--;
-    for (;;) {
-        while (i <= j && less(s, i, a))
-            i++;
-        while (i <= j && !less(s, j, a))
-            j--;
-        if (i > j)
-            break;
-        swap(s, i, j);
-        i++;
-        j--;
-    }
+    *already = scan(s, a, b, false, &i, &j);
     swap(s, j, a);
-    *already = false;
     return j;
 }
 
