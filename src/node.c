@@ -459,6 +459,8 @@ static int short_message(const ncg_node *n, int which, const char *prefix, int64
 {
     char a[32], b[32];
     const char *what;
+    if (!err) /* the quantities only for a caller who reads them: scans try every node with no ncg_error */
+        return NCG_E_FULL;
     switch (which) {
     case SHORT_CPU:
         what = "CPU";
