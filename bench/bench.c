@@ -162,7 +162,7 @@ static bool allocate(ncg_node *node, const ncg_request *request)
 #define KP_UID_SEED 1           /* the pods' UIDs (see by_cpu_then_memory) */
 
 typedef struct claim {
-    int pods, order;
+    int pods;
     ncg_node *probe[KP_TYPES]; /* NULL: the type was dropped */
     int *count;                /* replicas per API */
 } claim;
@@ -208,7 +208,6 @@ static result run_karpenter(const workload *w)
         if (placed < 0) {
             claim *cl = calloc(1, sizeof(*cl));
             bool any = false;
-            cl->order = count;
             cl->count = calloc((size_t)w->api_count, sizeof(int));
             for (int t = 0; t < w->type_count; t++) {
                 cl->probe[t] = ncg_node_new(w->catalog, w->types[t], 0, NULL);

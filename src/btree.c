@@ -47,18 +47,7 @@ static int upper(const ncg_bt_node *t, int64_t a, uint64_t b)
     return lo;
 }
 
-/* Move slots from..count-1 of t by `by` (positive: right, to make room; negative: left, over removed slots). */
-static void shift(ncg_bt_node *t, int from, int by)
-{
-    size_t n = (size_t)(t->count - from);
-    memmove(&t->a[from + by], &t->a[from], n * sizeof(t->a[0]));
-    memmove(&t->b[from + by], &t->b[from], n * sizeof(t->b[0]));
-    memmove(&t->cpu[from + by], &t->cpu[from], n * sizeof(t->cpu[0]));
-    memmove(&t->mem[from + by], &t->mem[from], n * sizeof(t->mem[0]));
-    memmove(&t->p[from + by], &t->p[from], n * sizeof(t->p[0]));
-}
-
-/* Move slots lo..hi-1 of t by `by` (+1 or -1), within the slots in use. */
+/* Move slots lo..hi-1 of t by `by` (+1: right, to make room at lo; -1: left, over slot lo-1). */
 static void shift_range(ncg_bt_node *t, int lo, int hi, int by)
 {
     size_t n = (size_t)(hi - lo);
@@ -67,6 +56,19 @@ static void shift_range(ncg_bt_node *t, int lo, int hi, int by)
     memmove(&t->cpu[lo + by], &t->cpu[lo], n * sizeof(t->cpu[0]));
     memmove(&t->mem[lo + by], &t->mem[lo], n * sizeof(t->mem[0]));
     memmove(&t->p[lo + by], &t->p[lo], n * sizeof(t->p[0]));
+}
+
+/* Move slots from..count-1 of t by `by`. */
+static void shift(ncg_bt_node *t, int from, int by)
+{
+    shift_range(t, from, t->count, by);
+}
+
+/* The child of inner node t that holds key (a, b), or would take it. */
+static int child_for(const ncg_bt_node *t, int64_t a, uint64_t b)
+{
+    int i = upper(t, a, b) - 1;
+    return i < 0 ? 0 : i;
 }
 
 /* Copy n slots of src from s to dst at d. */
@@ -184,9 +186,7 @@ void ncg_bt_insert(ncg_bt_node **root, ncg_bt_pool *pool, const ncg_bt_entry *e)
         *root = t = top;
     }
     while (!t->leaf) {
-        int i = upper(t, e->a, e->b) - 1;
-        if (i < 0)
-            i = 0;
+        int i = child_for(t, e->a, e->b);
         if (((const ncg_bt_node *)t->p[i])->count == BT_MAX) {
             split_child(t, i, pool, e->a, e->b);
             if (key_le(t->a[i + 1], t->b[i + 1], e->a, e->b))
@@ -253,17 +253,16 @@ static int top_up(ncg_bt_node *t, int i, ncg_bt_pool *pool)
 
 static void erase_in(ncg_bt_node *t, ncg_bt_pool *pool, int64_t a, uint64_t b)
 {
-    int i = upper(t, a, b) - 1;
+    int i;
     if (t->leaf) {
+        i = upper(t, a, b) - 1;
         if (i >= 0 && t->a[i] == a && t->b[i] == b) {
             shift(t, i + 1, -1);
             t->count--;
         }
         return;
     }
-    if (i < 0)
-        i = 0;
-    i = top_up(t, i, pool);
+    i = top_up(t, child_for(t, a, b), pool);
     erase_in(t->p[i], pool, a, b);
     summarize(t, i);
 }
@@ -281,13 +280,6 @@ void ncg_bt_erase(ncg_bt_node **root, ncg_bt_pool *pool, int64_t a, uint64_t b)
         *root = t->p[0];
         give(pool, t);
     }
-}
-
-/* The child of inner node t that holds key (a, b), or would take it. */
-static int child_for(const ncg_bt_node *t, int64_t a, uint64_t b)
-{
-    int i = upper(t, a, b) - 1;
-    return i < 0 ? 0 : i;
 }
 
 bool ncg_bt_move(ncg_bt_node *root, int64_t a, uint64_t b, const ncg_bt_entry *e)

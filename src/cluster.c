@@ -302,16 +302,21 @@ static void family_add(ncg_bt_pool *pool, family *f, int cls, const ncg_bt_entry
     }
 }
 
+/* Recompute a non-empty class's summary from its tree's root (after an entry left or changed). */
+static void class_refresh(family *f, int cls)
+{
+    class_sum *s = &f->sum[cls];
+    s->mina = ncg_bt_min_a(f->roots[cls]);
+    ncg_bt_max(f->roots[cls], &s->cpu, &s->mem);
+}
+
 static void family_remove(ncg_bt_pool *pool, family *f, int cls, int64_t a, uint64_t b)
 {
     ncg_bt_erase(&f->roots[cls], pool, a, b);
-    if (--f->count[cls] == 0) {
+    if (--f->count[cls] == 0)
         f->nonempty[cls / 64] &= ~(UINT64_C(1) << (cls % 64));
-    } else {
-        class_sum *s = &f->sum[cls];
-        s->mina = ncg_bt_min_a(f->roots[cls]);
-        ncg_bt_max(f->roots[cls], &s->cpu, &s->mem);
-    }
+    else
+        class_refresh(f, cls);
 }
 
 /* What a request needs of one node of a node group, in the terms of the index. */
@@ -405,31 +410,46 @@ static bool in_tree(int k, int cls)
     return cls > 0 || k == F_FREE;
 }
 
+/* Node n's class in family k when its state is st. */
+static int class_of(int k, const ncg_node_state *st)
+{
+    return k == F_WINDOW ? st->window : k == F_RUN ? st->run : st->free_cores;
+}
+
+/* Put node n into family k of its node group as st says (the pool reserved for one insert). */
+static void family_put(ncg_bt_pool *pool, family *f, int k, cnode *n, const ncg_node_state *st)
+{
+    int cls = class_of(k, st);
+    if (in_tree(k, cls)) {
+        ncg_bt_entry e = {st->key, second_key(k, st, n->seq), st->cpu, st->mem, n};
+        family_add(pool, f, cls, &e);
+    } else {
+        f->count[cls]++;
+    }
+}
+
+/* Take node n out of family k, where n->st put it. */
+static void family_take(ncg_bt_pool *pool, family *f, int k, const cnode *n)
+{
+    int cls = class_of(k, &n->st);
+    if (in_tree(k, cls))
+        family_remove(pool, f, cls, n->st.key, second_key(k, &n->st, n->seq));
+    else
+        f->count[cls]--;
+}
+
 /* Index node n as st says (the pool reserved for F_COUNT inserts). */
 static void index_put(ncg_bt_pool *pool, cgroup *g, cnode *n, const ncg_node_state *st)
 {
-    const int cls[F_COUNT] = {st->window, st->run, st->free_cores};
     n->st = *st;
-    for (int k = 0; k < F_COUNT; k++) {
-        family *f = &g->fam[k];
-        if (in_tree(k, cls[k])) {
-            ncg_bt_entry e = {st->key, second_key(k, st, n->seq), st->cpu, st->mem, n};
-            family_add(pool, f, cls[k], &e);
-        } else {
-            f->count[cls[k]]++;
-        }
-    }
+    for (int k = 0; k < F_COUNT; k++)
+        family_put(pool, &g->fam[k], k, n, st);
 }
 
 static void index_remove(ncg_bt_pool *pool, cgroup *g, cnode *n)
 {
-    const int cls[F_COUNT] = {n->st.window, n->st.run, n->st.free_cores};
-    for (int k = 0; k < F_COUNT; k++) {
-        if (in_tree(k, cls[k]))
-            family_remove(pool, &g->fam[k], cls[k], n->st.key, second_key(k, &n->st, n->seq));
-        else
-            g->fam[k].count[cls[k]]--;
-    }
+    for (int k = 0; k < F_COUNT; k++)
+        family_take(pool, &g->fam[k], k, n);
 }
 
 static void index_add(ncg_bt_pool *pool, cgroup *g, cnode *n)
@@ -446,31 +466,22 @@ static void reindex(ncg_cluster *c, cnode *n)
 {
     cgroup *g = &c->groups[n->group];
     ncg_node_state s;
-    int from[F_COUNT], to[F_COUNT];
     ncg_cluster_node_state(n->node, &s);
     if (s.window == n->st.window && s.run == n->st.run && s.free_cores == n->st.free_cores && s.cpu == n->st.cpu &&
         s.mem == n->st.mem && s.hp == n->st.hp && s.key == n->st.key)
         return;
-    from[F_WINDOW] = n->st.window, from[F_RUN] = n->st.run, from[F_FREE] = n->st.free_cores;
-    to[F_WINDOW] = s.window, to[F_RUN] = s.run, to[F_FREE] = s.free_cores;
     for (int k = 0; k < F_COUNT; k++) {
         family *f = &g->fam[k];
-        ncg_bt_entry e = {s.key, second_key(k, &s, n->seq), s.cpu, s.mem, n};
-        if (from[k] == to[k] && in_tree(k, to[k]) &&
-            ncg_bt_move(f->roots[to[k]], n->st.key, second_key(k, &n->st, n->seq), &e)) {
-            class_sum *sum = &f->sum[to[k]];
-            sum->mina = ncg_bt_min_a(f->roots[to[k]]);
-            ncg_bt_max(f->roots[to[k]], &sum->cpu, &sum->mem);
-            continue;
+        int cls = class_of(k, &s);
+        if (cls == class_of(k, &n->st) && in_tree(k, cls)) {
+            ncg_bt_entry e = {s.key, second_key(k, &s, n->seq), s.cpu, s.mem, n};
+            if (ncg_bt_move(f->roots[cls], n->st.key, second_key(k, &n->st, n->seq), &e)) {
+                class_refresh(f, cls);
+                continue;
+            }
         }
-        if (in_tree(k, from[k]))
-            family_remove(&c->pool, f, from[k], n->st.key, second_key(k, &n->st, n->seq));
-        else
-            f->count[from[k]]--;
-        if (in_tree(k, to[k]))
-            family_add(&c->pool, f, to[k], &e);
-        else
-            f->count[to[k]]++;
+        family_take(&c->pool, f, k, n);
+        family_put(&c->pool, f, k, n, &s);
     }
     n->st = s;
 }

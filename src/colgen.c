@@ -466,7 +466,6 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
             it->nseg++;
             it->ub += ub;
             it->value = s->seg[it->seg].value;
-            it->density = it->scarce > 0 ? it->value / it->scarce : INFINITY;
             continue;
         }
         it->shape = shape;
@@ -481,9 +480,10 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
             if (s->cap[r] > 0)
                 scarce = fmax(scarce, it->need[r] / s->cap[r]);
         it->scarce = scarce;
-        it->density = scarce > 0 ? it->value / scarce : INFINITY;
         s->n++;
     }
+    for (int k = 0; k < s->n; k++) /* once each shape's most valuable replica is known */
+        s->item[k].density = s->item[k].scarce > 0 ? s->item[k].value / s->item[k].scarce : INFINITY;
     /* a deterministic insertion sort (the items are few) */
     for (int k = 1; k < s->n; k++) {
         pitem key = s->item[k];

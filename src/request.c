@@ -194,46 +194,44 @@ typedef struct limits {
     int64_t cpu, mem, gpu, chips, cores, hugepages;
 } limits;
 
-/* The fit rule in Cortex's order (CPU, memory, GPU, Inf), against the given maxima. */
+/* How a quantity of check_limits reads in a message. */
+enum { AS_CPU, AS_BYTES, AS_COUNT };
+
+static void format_quantity(int as, int64_t v, char *buf, size_t size)
+{
+    if (as == AS_CPU)
+        ncg_format_cpu(v, buf, size, NULL);
+    else if (as == AS_BYTES)
+        ncg_format_memory(v, buf, size, NULL);
+    else
+        snprintf(buf, size, "%" PRId64, v);
+}
+
+/* The fit rule in Cortex's order (CPU, memory, GPU, Inf), then hugepages and NeuronCores, against the given
+ * maxima. The quantities are formatted only for a caller who passes an ncg_error: ncg_cluster_place checks a
+ * replica against every node group's type without one, and formatting those of a type that is too small cost more
+ * than the rest of the placement. */
 static int check_limits(const ncg_request *r, const limits *l, ncg_error *err)
 {
-    char req[32], max[32];
-    /* without an ncg_error, no message: ncg_cluster_place checks a replica against every node group's type, and
-     * formatting the quantities of a type that is too small cost more than the rest of the placement */
-    if (!err)
-        return r->cpu_milli > l->cpu || r->memory_bytes > l->mem || r->gpu > l->gpu || r->inf > l->chips ||
-                       r->hugepages_bytes > l->hugepages || r->neuroncores > l->cores
-                   ? NCG_E_NO_FIT
-                   : 0;
-    if (r->cpu_milli > l->cpu) {
-        ncg_format_cpu(r->cpu_milli, req, sizeof(req), NULL);
-        ncg_format_cpu(l->cpu, max, sizeof(max), NULL);
-        return no_fit(err, "CPU", req, max);
-    }
-    if (r->memory_bytes > l->mem) {
-        ncg_format_memory(r->memory_bytes, req, sizeof(req), NULL);
-        ncg_format_memory(l->mem, max, sizeof(max), NULL);
-        return no_fit(err, "memory", req, max);
-    }
-    if (r->gpu > l->gpu) {
-        snprintf(req, sizeof(req), "%" PRId64, r->gpu);
-        snprintf(max, sizeof(max), "%" PRId64, l->gpu);
-        return no_fit(err, "GPU", req, max);
-    }
-    if (r->inf > l->chips) {
-        snprintf(req, sizeof(req), "%" PRId64, r->inf);
-        snprintf(max, sizeof(max), "%" PRId64, l->chips);
-        return no_fit(err, "Inf", req, max);
-    }
-    if (r->hugepages_bytes > l->hugepages) {
-        ncg_format_memory(r->hugepages_bytes, req, sizeof(req), NULL);
-        ncg_format_memory(l->hugepages, max, sizeof(max), NULL);
-        return no_fit(err, "hugepages", req, max);
-    }
-    if (r->neuroncores > l->cores) {
-        snprintf(req, sizeof(req), "%" PRId64, r->neuroncores);
-        snprintf(max, sizeof(max), "%" PRId64, l->cores);
-        return no_fit(err, "NeuronCore", req, max);
+    const struct {
+        const char *what;
+        int64_t requested, max;
+        int as;
+    } checks[] = {
+        {"CPU", r->cpu_milli, l->cpu, AS_CPU},          {"memory", r->memory_bytes, l->mem, AS_BYTES},
+        {"GPU", r->gpu, l->gpu, AS_COUNT},              {"Inf", r->inf, l->chips, AS_COUNT},
+        {"hugepages", r->hugepages_bytes, l->hugepages, AS_BYTES},
+        {"NeuronCore", r->neuroncores, l->cores, AS_COUNT},
+    };
+    for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+        char req[32], max[32];
+        if (checks[i].requested <= checks[i].max)
+            continue;
+        if (!err)
+            return NCG_E_NO_FIT;
+        format_quantity(checks[i].as, checks[i].requested, req, sizeof(req));
+        format_quantity(checks[i].as, checks[i].max, max, sizeof(max));
+        return no_fit(err, checks[i].what, req, max);
     }
     return 0;
 }

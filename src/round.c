@@ -154,12 +154,15 @@ int plan_dive(ncg_plan *p, ncg_error *err)
                          .deadline = p->deadline,
                          .no_bound = true}; /* the steps need patterns; the plan's bound is the first LP's */
     ncg_cg_result prev = {0};
+    double dearest = 0;         /* price of the dearest node group's node */
     if (!demand || !bins) {
         free(demand);
         free(bins);
         return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
     }
     memcpy(bins, p->cg.bin, (size_t)B * sizeof(ncg_cg_bin));
+    for (int b = 0; b < G; b++) /* the steps change the node groups' room, not their prices */
+        dearest = fmax(dearest, bins[b].price);
     for (int step = 0; step < DIVE_STEPS && rc == 0; step++) {
         ncg_cg_result res = {0};
         ncg_cg_problem pb = p->cg;
@@ -201,11 +204,7 @@ int plan_dive(ncg_plan *p, ncg_error *err)
             break; /* what is left goes to existing nodes: packing fills those */
         }
         if (!any) { /* every pattern is fractional: one node of the one used most (and see DIVE_MANY_NODES) */
-            double dearest = 0;
-            bool many;
-            for (int b = 0; b < G; b++)
-                dearest = fmax(dearest, bins[b].price);
-            many = res.lp_value >= DIVE_MANY_NODES * dearest;
+            bool many = res.lp_value >= DIVE_MANY_NODES * dearest;
             for (int k = 0; k < res.pattern_count; k++)
                 res.patterns[k].x =
                     k == best || (many && res.patterns[k].bin < G && res.patterns[k].x >= DIVE_ROUND_UP) ? 1 : 0;
