@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* An API's request: field domains, Cortex's processes_per_replica and fit rules, the NCG layout. */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -213,25 +214,29 @@ static void format_quantity(int as, int64_t v, char *buf, size_t size)
  * than the rest of the placement. */
 static int check_limits(const ncg_request *r, const limits *l, ncg_error *err)
 {
-    const struct {
+    static const struct {
         const char *what;
-        int64_t requested, max;
+        size_t requested, max; /* offsets of the int64_t fields in ncg_request and limits */
         int as;
     } checks[] = {
-        {"CPU", r->cpu_milli, l->cpu, AS_CPU},          {"memory", r->memory_bytes, l->mem, AS_BYTES},
-        {"GPU", r->gpu, l->gpu, AS_COUNT},              {"Inf", r->inf, l->chips, AS_COUNT},
-        {"hugepages", r->hugepages_bytes, l->hugepages, AS_BYTES},
-        {"NeuronCore", r->neuroncores, l->cores, AS_COUNT},
+        {"CPU", offsetof(ncg_request, cpu_milli), offsetof(limits, cpu), AS_CPU},
+        {"memory", offsetof(ncg_request, memory_bytes), offsetof(limits, mem), AS_BYTES},
+        {"GPU", offsetof(ncg_request, gpu), offsetof(limits, gpu), AS_COUNT},
+        {"Inf", offsetof(ncg_request, inf), offsetof(limits, chips), AS_COUNT},
+        {"hugepages", offsetof(ncg_request, hugepages_bytes), offsetof(limits, hugepages), AS_BYTES},
+        {"NeuronCore", offsetof(ncg_request, neuroncores), offsetof(limits, cores), AS_COUNT},
     };
     for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
-        char req[32], max[32];
-        if (checks[i].requested <= checks[i].max)
+        int64_t requested = *(const int64_t *)(const void *)((const char *)r + checks[i].requested);
+        int64_t max = *(const int64_t *)(const void *)((const char *)l + checks[i].max);
+        char a[32], b[32];
+        if (requested <= max)
             continue;
         if (!err)
             return NCG_E_NO_FIT;
-        format_quantity(checks[i].as, checks[i].requested, req, sizeof(req));
-        format_quantity(checks[i].as, checks[i].max, max, sizeof(max));
-        return no_fit(err, checks[i].what, req, max);
+        format_quantity(checks[i].as, requested, a, sizeof(a));
+        format_quantity(checks[i].as, max, b, sizeof(b));
+        return no_fit(err, checks[i].what, a, b);
     }
     return 0;
 }
