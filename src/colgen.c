@@ -663,8 +663,9 @@ static double lagrange(const ncg_cg_problem *pb, const double *pi, const double 
     return best > 0 ? best : 0;
 }
 
-int ncg_cg_bound(const ncg_cg_problem *pb, const double *pi, double *out, ncg_error *err)
+int ncg_cg_bound(const ncg_cg_problem *pb, const double *pi, double *out, bool *exact, ncg_error *err)
 {
+    bool all_exact = true;
     pricer s;
     double *v = malloc(((size_t)pb->bins + 1) * sizeof(double));
     int *counts = malloc(((size_t)pb->apis + 1) * sizeof(int));
@@ -674,10 +675,13 @@ int ncg_cg_bound(const ncg_cg_problem *pb, const double *pi, double *out, ncg_er
         return ncg_fail(err, NCG_E_NOMEM, "out of memory computing the lower bound");
     }
     for (int b = 0; b < pb->bins; b++) {
-        bool exact;
-        price_bin(pb, b, pi, &s, counts, &v[b], &exact);
+        bool one;
+        price_bin(pb, b, pi, &s, counts, &v[b], &one);
+        all_exact = all_exact && one;
     }
     *out = lagrange(pb, pi, v);
+    if (exact)
+        *exact = all_exact;
     pricer_free(&s);
     free(v);
     free(counts);
@@ -773,6 +777,20 @@ static double work(const ncg_cg_problem *pb, const ncg_rlp *lp, const pricer *s)
     return (double)ncg_rlp_pivots(lp) * m * m + (double)s->total_nodes;
 }
 
+/* The most copies of item it that bin b holds by itself, at most its limit and want: each resource's needs add up
+ * within the bin's (the pricing's rule). */
+static int copies_that_fit(const ncg_cg_bin *b, const ncg_cg_item *it, int want)
+{
+    double need[RES], cap[RES];
+    int most = it->limit < want ? it->limit : want;
+    ncg_cg_item_needs(it, need);
+    ncg_cg_bin_caps(b, cap);
+    for (int r = 0; r < RES && most > 0; r++)
+        if (need[r] > 0 && floor(cap[r] / need[r]) < most)
+            most = cap[r] >= 0 ? (int)floor(cap[r] / need[r]) : 0;
+    return most;
+}
+
 int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_result *out, ncg_error *err)
 {
     int max_rounds = lim->max_rounds;
@@ -798,15 +816,17 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
     values = malloc(((size_t)I + 3) * sizeof(double));
     if (!rows || !values)
         goto nomem;
-    /* one single-API pattern per usable (API, bin) keeps the master bounded */
+    /* one single-API pattern per usable (API, bin) keeps the master bounded: as many copies as the bin holds (an
+     * existing node's free capacity may hold fewer than the per-node limit, counted on an empty node) */
     for (int i = 0; i < I; i++)
         for (int b = 0; b < B; b++) {
             const ncg_cg_item *it = &pb->item[(size_t)b * (size_t)I + (size_t)i];
-            if (it->limit <= 0 || pb->demand[i] <= 0)
+            int copies = copies_that_fit(&pb->bin[b], it, pb->demand[i]);
+            if (copies <= 0)
                 continue;
             usable[i] = true;
             memset(counts, 0, (size_t)I * sizeof(int));
-            counts[i] = it->limit < pb->demand[i] ? it->limit : pb->demand[i];
+            counts[i] = copies;
             if (pool_add(&pl, b, counts, I) < 0)
                 goto nomem;
         }

@@ -70,8 +70,10 @@ typedef struct ncg_cg_limits {
 /* Solve by column generation within the limits. Returns 0 or NCG_E_NOMEM. */
 int ncg_cg_solve(const ncg_cg_problem *problem, const ncg_cg_limits *limits, ncg_cg_result *out, ncg_error *err);
 /* The Lagrangian bound of duals pi for the problem (its demands may differ from the ones pi was found for).
- * Returns NCG_E_NOMEM or 0 with the bound in *out. */
-int ncg_cg_bound(const ncg_cg_problem *problem, const double *pi, double *out, ncg_error *err);
+ * Returns NCG_E_NOMEM or 0 with the bound in *out and, when exact is not NULL, in *exact whether every bin's
+ * pricing proved its best pattern (then, at the duals of a converged generation for these demands, the bound is
+ * the configuration LP's optimum). */
+int ncg_cg_bound(const ncg_cg_problem *problem, const double *pi, double *out, bool *exact, ncg_error *err);
 void ncg_cg_result_clear(ncg_cg_result *result);
 
 #endif

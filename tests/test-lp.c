@@ -269,6 +269,34 @@ START_TEST(column_generation_from_seeds_keeps_optimum)
 }
 END_TEST
 
+/* An existing node is a bin of price 0 and at most one node, with its free capacity, where the per-node limit
+ * (counted on an empty node) may not fit: here 3 free chips hold one 2-chip replica, not the limit's two. The
+ * first patterns hold what fits, so the LP is the configuration LP's: 5 replicas of 2 chips, one on the existing
+ * node, the other 4 on 2 new nodes. (The first single-API pattern put the limit, 2, on the existing node, and the
+ * LP came out at 1.5 nodes.) */
+START_TEST(column_generation_first_patterns_fit_existing_nodes)
+{
+    static const int demand[] = {0, 5};
+    ncg_cg_bin bins[2] = {cg_bins[0], cg_bins[0]};
+    ncg_cg_item items[4] = {cg_items[0], cg_items[1], cg_items[0], cg_items[1]};
+    ncg_cg_problem pb = {.apis = 2, .bins = 2, .demand = demand, .bin = bins, .item = items};
+    ncg_cg_limits lim = {.max_rounds = 100};
+    ncg_cg_result r = {0};
+    bins[1].price = 0;
+    bins[1].max_nodes = 1;
+    bins[1].chips = 3;
+    bins[1].cores = 12;
+    ck_assert_int_eq(ncg_cg_solve(&pb, &lim, &r, NULL), 0);
+    ck_assert(r.converged);
+    ck_assert_double_eq_tol(r.lp_value, 2, TOL);
+    ck_assert_double_eq_tol(r.bound, 2, 1e-6);
+    for (int k = 0; k < r.pattern_count; k++)
+        if (r.patterns[k].bin == 1)
+            ck_assert_int_le(r.patterns[k].counts[1], 1);
+    ncg_cg_result_clear(&r);
+}
+END_TEST
+
 /* Without the bound's final pricing (the dive's steps): the same LP and patterns, and a bound that is still one,
  * the best the rounds met, never above the full solve's. */
 START_TEST(column_generation_without_bound_keeps_patterns)
@@ -324,7 +352,7 @@ static double best_pattern_value(const ncg_cg_problem *pb, const double *pi)
     double bound = -1, dpi = 0;
     ck_assert_int_eq(pb->bins, 1);
     ck_assert_int_eq(pb->bin[0].max_nodes, 1);
-    ck_assert_int_eq(ncg_cg_bound(pb, pi, &bound, NULL), 0);
+    ck_assert_int_eq(ncg_cg_bound(pb, pi, &bound, NULL, NULL), 0);
     for (int i = 0; i < pb->apis; i++)
         dpi += pb->demand[i] * pi[i];
     return dpi + pb->bin[0].price - bound;
@@ -501,6 +529,7 @@ NCG_SUITE(lp)
     t = add_tcase(s, "colgen");
     add_test(t, column_generation_reaches_known_optimum);
     add_test(t, column_generation_from_seeds_keeps_optimum);
+    add_test(t, column_generation_first_patterns_fit_existing_nodes);
     add_test(t, column_generation_without_bound_keeps_patterns);
     add_test(t, column_generation_with_twin_bins);
     t = add_tcase(s, "pricing");
