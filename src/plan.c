@@ -591,26 +591,39 @@ NCG_EXPORT int ncg_plan_solve(ncg_plan *p, ncg_error *err)
     if (rc == 0)
         rc = try_strategies(p, &result, err);
     if (rc == 0) {
+        bool dominated = false; /* the resource LP's bound cannot beat the Lagrangian one (doc/planner.md) */
         summarise(p, result, &s);
-        s.lower_bound_per_hour = plan_lower_bound(p, used, low, err, &ok);
-        if (!ok)
-            rc = NCG_E_NOMEM;
-        if (rc == 0 && p->have_cg) {
+        s.lower_bound_per_hour = 0;
+        if (p->have_cg) {
             /* the Lagrangian bound of the generated duals, for the replicas this plan places */
             double cg_bound, fixed = 0;
-            for (int i = 0; i < p->api_count; i++)
+            bool same = true, exact = false;
+            for (int i = 0; i < p->api_count; i++) {
+                same = same && p->cg_demand[i] == p->apis[i].placed;
                 p->cg_demand[i] = p->apis[i].placed;
+            }
             for (int i = 0; i < p->base_nodes; i++)
                 fixed += ncg_cluster_nodegroup_price(p->c, ncg_cluster_node_nodegroup(p->c, i));
-            rc = ncg_cg_bound(&p->cg, p->cg_result.duals, &cg_bound, err);
-            if (rc == 0 && fixed + cg_bound > s.lower_bound_per_hour)
+            rc = ncg_cg_bound(&p->cg, p->cg_result.duals, &cg_bound, &exact, err);
+            if (rc == 0) {
                 s.lower_bound_per_hour = fixed + cg_bound;
+                /* at a converged generation's duals, for the demands it was run for, priced exactly: the
+                 * configuration LP's optimum, which no point of the resource LP beats */
+                dominated = same && exact && p->cg_result.converged;
+            }
             s.converged = p->cg_result.converged;
             s.rounds = p->cg_result.rounds;
             s.patterns = p->cg_result.pattern_count;
             s.stopped = p->cg_result.stopped;
         } else {
             s.stopped = NCG_PLAN_STOP_SKIPPED;
+        }
+        if (rc == 0 && !dominated) {
+            double resource = plan_lower_bound(p, used, low, err, &ok);
+            if (!ok)
+                rc = NCG_E_NOMEM;
+            else if (resource > s.lower_bound_per_hour)
+                s.lower_bound_per_hour = resource;
         }
         s.solve_seconds = ncg_now() - t_start;
         s.generation_seconds = t_gen - t_start;

@@ -1134,6 +1134,67 @@ START_TEST(plan_is_near_the_brute_force_optimum)
 }
 END_TEST
 
+/* A converged generation's bound, priced exactly, is the configuration LP's optimum, which no point of the
+ * resource LP beats, so ncg_plan_solve() skips that LP (doc/planner.md): on tiny inputs with a node group's
+ * minimum and an existing node holding a replica, the bound with generation is at least the bound without it
+ * (the resource LP's alone) whenever both plans place every replica. */
+START_TEST(converged_bound_dominates_the_resource_bound)
+{
+    ncg_catalog *cat = test_catalog();
+    int compared = 0;
+    for (uint64_t seed = 1; seed <= 120; seed++) {
+        bf_case k = bf_make(seed * 104729);
+        ncg_plan_summary sum[2];
+        ncg_cluster *c = ncg_cluster_new(0, NULL);
+        ncg_request base_req = chips_request(1, 1);
+        ncg_placement pl = NCG_INIT(ncg_placement);
+        for (int t = 0; t < 3; t++) {
+            ncg_nodegroup_spec g = NCG_INIT(ncg_nodegroup_spec);
+            g.name = bf_types[t];
+            g.type = bf_types[t];
+            g.max_nodes = 100;
+            g.min_nodes = t == 2 && seed % 3 == 0 ? 2 : 0;
+            ck_assert_int_eq(ncg_cluster_add_nodegroup(c, cat, &g, NULL), t);
+        }
+        if (seed % 2 == 0) { /* an existing inf1.6xlarge with one chip taken */
+            ck_assert_int_eq(ncg_cluster_add_node(c, NULL, bf_types[2], NULL), 0);
+            ck_assert_int_eq(ncg_cluster_place(c, &base_req, NULL, 0, &pl, NULL), 0);
+        }
+        for (int run = 0; run < 2; run++) {
+            ncg_plan_options o;
+            ncg_plan *p;
+            ncg_plan_options_init(&o);
+            o.flags = run == 1 ? NCG_PLAN_NO_COLGEN : 0;
+            p = ncg_plan_new(c, 0, NULL);
+            ck_assert_int_eq(ncg_plan_set_options(p, &o, NULL), 0);
+            for (int i = 0; i < k.apis; i++) {
+                ncg_api_spec a = NCG_INIT(ncg_api_spec);
+                char name[16];
+                snprintf(name, sizeof(name), "a%d", i);
+                a.name = name;
+                a.request = &k.req[i];
+                a.replicas = k.replicas[i];
+                ck_assert_int_eq(ncg_plan_add_api(p, &a, NULL), i);
+            }
+            ck_assert_int_eq(ncg_plan_solve(p, NULL), 0);
+            sum[run] = (ncg_plan_summary)NCG_INIT(ncg_plan_summary);
+            ck_assert_int_eq(ncg_plan_get_summary(p, &sum[run], NULL), 0);
+            ncg_plan_free(p);
+        }
+        if (sum[0].converged && sum[0].unplaced == 0 && sum[1].unplaced == 0) {
+            ck_assert_int_eq(sum[1].stopped, NCG_PLAN_STOP_SKIPPED);
+            ck_assert_msg(sum[0].lower_bound_per_hour >= sum[1].lower_bound_per_hour * (1 - 1e-9),
+                          "seed %llu: Lagrangian bound %.9f below the resource LP's %.9f", (unsigned long long)seed,
+                          sum[0].lower_bound_per_hour, sum[1].lower_bound_per_hour);
+            compared++;
+        }
+        ncg_cluster_free(c);
+    }
+    ck_assert_int_ge(compared, 100);
+    ncg_catalog_free(cat);
+}
+END_TEST
+
 NCG_SUITE(plan)
 {
     Suite *s = suite_create("plan");
@@ -1191,5 +1252,6 @@ NCG_SUITE(plan)
     t = add_tcase(s, "optimum");
     tcase_set_timeout(t, 300);
     add_test(t, plan_is_near_the_brute_force_optimum);
+    add_test(t, converged_bound_dominates_the_resource_bound);
     return s;
 }
