@@ -1080,6 +1080,44 @@ static double bf_optimum(const ncg_catalog *cat, const bf_case *k, const double 
     return dp[bf_index(v)];
 }
 
+/* A cluster of the three brute-force node groups (at most 100 nodes each), the last with min_last minimum nodes. */
+static ncg_cluster *bf_cluster(const ncg_catalog *cat, int min_last)
+{
+    ncg_cluster *c = ncg_cluster_new(0, NULL);
+    for (int t = 0; t < 3; t++) {
+        ncg_nodegroup_spec g = NCG_INIT(ncg_nodegroup_spec);
+        g.name = bf_types[t];
+        g.type = bf_types[t];
+        g.max_nodes = 100;
+        g.min_nodes = t == 2 ? min_last : 0;
+        ck_assert_int_eq(ncg_cluster_add_nodegroup(c, cat, &g, NULL), t);
+    }
+    return c;
+}
+
+/* Plan case k on cluster c with the plan flags; its summary into *sum. */
+static void bf_plan(const ncg_cluster *c, const bf_case *k, unsigned flags, ncg_plan_summary *sum)
+{
+    ncg_plan *p = ncg_plan_new(c, 0, NULL);
+    ncg_plan_options o;
+    ncg_plan_options_init(&o);
+    o.flags = flags;
+    ck_assert_int_eq(ncg_plan_set_options(p, &o, NULL), 0);
+    for (int i = 0; i < k->apis; i++) {
+        ncg_api_spec a = NCG_INIT(ncg_api_spec);
+        char name[16];
+        snprintf(name, sizeof(name), "a%d", i);
+        a.name = name;
+        a.request = &k->req[i];
+        a.replicas = k->replicas[i];
+        ck_assert_int_eq(ncg_plan_add_api(p, &a, NULL), i);
+    }
+    ck_assert_int_eq(ncg_plan_solve(p, NULL), 0);
+    *sum = (ncg_plan_summary)NCG_INIT(ncg_plan_summary);
+    ck_assert_int_eq(ncg_plan_get_summary(p, sum, NULL), 0);
+    ncg_plan_free(p);
+}
+
 /* 200 tiny inputs: the bound never exceeds the optimum, and the plans' mean price / optimum is at most 1.005. */
 START_TEST(plan_is_near_the_brute_force_optimum)
 {
@@ -1095,30 +1133,11 @@ START_TEST(plan_is_near_the_brute_force_optimum)
         bf_case k = bf_make(seed * 7919);
         double opt = bf_optimum(cat, &k, price);
         ncg_cluster *c;
-        ncg_plan *p;
-        ncg_plan_summary sum = NCG_INIT(ncg_plan_summary);
+        ncg_plan_summary sum;
         if (!isfinite(opt))
             continue; /* some replica fits no type: nothing to compare */
-        c = ncg_cluster_new(0, NULL);
-        for (int t = 0; t < 3; t++) {
-            ncg_nodegroup_spec g = NCG_INIT(ncg_nodegroup_spec);
-            g.name = bf_types[t];
-            g.type = bf_types[t];
-            g.max_nodes = 100;
-            ck_assert_int_eq(ncg_cluster_add_nodegroup(c, cat, &g, NULL), t);
-        }
-        p = ncg_plan_new(c, 0, NULL);
-        for (int i = 0; i < k.apis; i++) {
-            ncg_api_spec a = NCG_INIT(ncg_api_spec);
-            char name[16];
-            snprintf(name, sizeof(name), "a%d", i);
-            a.name = name;
-            a.request = &k.req[i];
-            a.replicas = k.replicas[i];
-            ck_assert_int_eq(ncg_plan_add_api(p, &a, NULL), i);
-        }
-        ck_assert_int_eq(ncg_plan_solve(p, NULL), 0);
-        ck_assert_int_eq(ncg_plan_get_summary(p, &sum, NULL), 0);
+        c = bf_cluster(cat, 0);
+        bf_plan(c, &k, 0, &sum);
         ck_assert_int_eq(sum.unplaced, 0);
         ck_assert_msg(sum.lower_bound_per_hour <= opt * (1 + 1e-9), "seed %llu: bound %.6f above the optimum %.6f",
                       (unsigned long long)seed, sum.lower_bound_per_hour, opt);
@@ -1126,7 +1145,6 @@ START_TEST(plan_is_near_the_brute_force_optimum)
                       (unsigned long long)seed, sum.price_per_hour, opt);
         ratio_sum += sum.price_per_hour / opt;
         cases++;
-        ncg_plan_free(p);
         ncg_cluster_free(c);
     }
     ck_assert_msg(ratio_sum / cases <= 1.005, "mean price / optimum %.5f over %d inputs", ratio_sum / cases, cases);
@@ -1145,42 +1163,15 @@ START_TEST(converged_bound_dominates_the_resource_bound)
     for (uint64_t seed = 1; seed <= 120; seed++) {
         bf_case k = bf_make(seed * 104729);
         ncg_plan_summary sum[2];
-        ncg_cluster *c = ncg_cluster_new(0, NULL);
+        ncg_cluster *c = bf_cluster(cat, seed % 3 == 0 ? 2 : 0);
         ncg_request base_req = chips_request(1, 1);
         ncg_placement pl = NCG_INIT(ncg_placement);
-        for (int t = 0; t < 3; t++) {
-            ncg_nodegroup_spec g = NCG_INIT(ncg_nodegroup_spec);
-            g.name = bf_types[t];
-            g.type = bf_types[t];
-            g.max_nodes = 100;
-            g.min_nodes = t == 2 && seed % 3 == 0 ? 2 : 0;
-            ck_assert_int_eq(ncg_cluster_add_nodegroup(c, cat, &g, NULL), t);
-        }
         if (seed % 2 == 0) { /* an existing inf1.6xlarge with one chip taken */
             ck_assert_int_eq(ncg_cluster_add_node(c, NULL, bf_types[2], NULL), 0);
             ck_assert_int_eq(ncg_cluster_place(c, &base_req, NULL, 0, &pl, NULL), 0);
         }
-        for (int run = 0; run < 2; run++) {
-            ncg_plan_options o;
-            ncg_plan *p;
-            ncg_plan_options_init(&o);
-            o.flags = run == 1 ? NCG_PLAN_NO_COLGEN : 0;
-            p = ncg_plan_new(c, 0, NULL);
-            ck_assert_int_eq(ncg_plan_set_options(p, &o, NULL), 0);
-            for (int i = 0; i < k.apis; i++) {
-                ncg_api_spec a = NCG_INIT(ncg_api_spec);
-                char name[16];
-                snprintf(name, sizeof(name), "a%d", i);
-                a.name = name;
-                a.request = &k.req[i];
-                a.replicas = k.replicas[i];
-                ck_assert_int_eq(ncg_plan_add_api(p, &a, NULL), i);
-            }
-            ck_assert_int_eq(ncg_plan_solve(p, NULL), 0);
-            sum[run] = (ncg_plan_summary)NCG_INIT(ncg_plan_summary);
-            ck_assert_int_eq(ncg_plan_get_summary(p, &sum[run], NULL), 0);
-            ncg_plan_free(p);
-        }
+        bf_plan(c, &k, 0, &sum[0]);
+        bf_plan(c, &k, NCG_PLAN_NO_COLGEN, &sum[1]);
         if (sum[0].converged && sum[0].unplaced == 0 && sum[1].unplaced == 0) {
             ck_assert_int_eq(sum[1].stopped, NCG_PLAN_STOP_SKIPPED);
             ck_assert_msg(sum[0].lower_bound_per_hour >= sum[1].lower_bound_per_hour * (1 - 1e-9),
