@@ -132,14 +132,13 @@ static void format_list(const int64_t *v, int n, char *buf, size_t size)
     }
 }
 
+/* The message of a processes_per_replica that does not divide total (err is not NULL: both callers return the
+ * code alone, before formatting `what`, when nobody reads the message). */
 static int ppr_error(const char *what, int64_t total, int64_t ppr, ncg_error *err)
 {
     int64_t values[128];
     char list[400];
-    int n;
-    if (!err) /* the divisors and the message only for a caller who reads them */
-        return NCG_E_PPR;
-    n = ncg_ppr_values(total, values, 128, NULL);
+    int n = ncg_ppr_values(total, values, 128, NULL);
     if (n > 128) /* only for totals with more than 128 divisors, far beyond any node */
         n = 0;
     format_list(values, n, list, sizeof(list));
@@ -166,7 +165,7 @@ NCG_EXPORT int ncg_ppr_check(ncg_accel accel, int cores_per_chip, int64_t chips,
     total = chips * cores_per_chip;
     if (total % ppr == 0)
         return (int)(total / ppr);
-    if (!err)
+    if (!err) /* the divisors and the message only for a caller who reads them */
         return NCG_E_PPR;
     if (accel == NCG_ACCEL_INFERENTIA)
         chip = chips == 1 ? "Inferentia ASIC" : "Inferentia ASICs";
