@@ -724,6 +724,89 @@ START_TEST(alloc_ids_are_ascending)
 }
 END_TEST
 
+/* The millicores of allocation id in many_allocations_across_record_blocks. */
+static int64_t cpu_of(uint64_t id)
+{
+    return 1 + (int64_t)(id % 97);
+}
+
+/* The allocations of node are, in order, the ids ids[0..n) with cpu_of(id) millicores each. */
+static void ck_assert_allocations(const ncg_node *node, const uint64_t *ids, int n)
+{
+    uint64_t got[600];
+    ck_assert_int_le(n, 600);
+    ck_assert_int_eq(ncg_node_get_alloc_ids(node, got, 600, NULL), n);
+    for (int i = 0; i < n; i++) {
+        ncg_alloc a = NCG_INIT(ncg_alloc);
+        ck_assert_uint_eq(got[i], ids[i]);
+        ck_assert_int_eq(ncg_node_get_alloc(node, ids[i], &a, NULL), 0);
+        ck_assert_uint_eq(a.id, ids[i]);
+        ck_assert_int_eq(a.cpu_milli, cpu_of(ids[i]));
+    }
+}
+
+/* Drop id from the model ids[0..*n). */
+static void model_release(uint64_t *ids, int *n, uint64_t id)
+{
+    int i = 0;
+    while (i < *n && ids[i] != id)
+        i++;
+    ck_assert_int_lt(i, *n);
+    memmove(&ids[i], &ids[i + 1], (size_t)(*n - i - 1) * sizeof(*ids));
+    (*n)--;
+}
+
+/* Hundreds of CPU-only allocations on one node: its record array grows through 8, 16, ..., 512 records; releases
+ * at the first and last records and on both sides of every size the array doubled at, each checked against a
+ * model; then a clone (an array of exactly its records) that grows past them. */
+START_TEST(many_allocations_across_record_blocks)
+{
+    ncg_node *node = test_node("inf1.24xlarge"), *copy;
+    ncg_request r = chips_request(0, 1);
+    uint64_t ids[600];
+    int n = 0;
+    static const int at[] = {0, 7, 8, 15, 16, 31, 32, 63, 64, 127, 128, 255, 256, 299};
+    r.memory_bytes = 1 << 20;
+    for (int i = 0; i < 300; i++) {
+        ncg_alloc a = NCG_INIT(ncg_alloc);
+        r.cpu_milli = cpu_of((uint64_t)i + 1); /* ids start at 1 */
+        ck_assert_int_eq(ncg_node_allocate(node, &r, &a, NULL), 0);
+        ids[n++] = a.id;
+        ck_assert_uint_eq(a.id, (uint64_t)i + 1);
+    }
+    ck_assert_allocations(node, ids, n);
+    /* positions of the record array as it is now, last first so that earlier positions stay put */
+    for (int k = (int)(sizeof(at) / sizeof(at[0])) - 1; k >= 0; k--) {
+        uint64_t id = ids[at[k]];
+        ck_assert_int_eq(ncg_node_release(node, id, NULL), 0);
+        model_release(ids, &n, id);
+        ck_assert_allocations(node, ids, n);
+    }
+    ck_assert_int_eq(node_status(node).allocations, 286);
+    copy = ncg_node_clone(node, NULL);
+    ck_assert_ptr_nonnull(copy);
+    ck_assert_allocations(copy, ids, n);
+    for (int i = 0; i < 300; i++) { /* the copy's array grows from its 286 records */
+        ncg_alloc a = NCG_INIT(ncg_alloc);
+        r.cpu_milli = cpu_of((uint64_t)301 + (uint64_t)i);
+        ck_assert_int_eq(ncg_node_allocate(copy, &r, &a, NULL), 0);
+        ck_assert_uint_eq(a.id, (uint64_t)301 + (uint64_t)i);
+    }
+    ck_assert_int_eq(node_status(copy).allocations, 586);
+    for (int i = 0; i < 300; i++)
+        ids[n++] = 301 + (uint64_t)i;
+    for (int k = 0; k < 40; k++) { /* spread over the old records and the new */
+        uint64_t id = ids[(k * 13) % n];
+        ck_assert_int_eq(ncg_node_release(copy, id, NULL), 0);
+        model_release(ids, &n, id);
+    }
+    ck_assert_allocations(copy, ids, n);
+    ck_assert_int_eq(node_status(node).allocations, 286); /* the original is untouched */
+    ncg_node_free(copy);
+    ncg_node_free(node);
+}
+END_TEST
+
 START_TEST(alloc_ids_small_array_returns_count_untouched)
 {
     ncg_node *node = test_node("inf1.6xlarge");
@@ -1008,6 +1091,7 @@ NCG_SUITE(node)
     add_test(t, get_alloc_reads_allocation);
     add_test(t, get_alloc_rejects_size_zero);
     add_test(t, alloc_ids_are_ascending);
+    add_test(t, many_allocations_across_record_blocks);
     add_test(t, alloc_ids_small_array_returns_count_untouched);
     add_test(t, alloc_ids_null_array_returns_count);
     t = add_tcase(s, "clone");
