@@ -225,14 +225,20 @@ static const ncg_cg_item cg_items[] = {
     {.limit = 2, .chips = 2, .cores = 8, .cpu_milli = 1000, .memory_bytes = 1 << 20},
 };
 
+/* Solve pb by column generation (at most 100 rounds) into *r: it converges, at the LP value `value`. */
+static void cg_solve_converged(const ncg_cg_problem *pb, double value, ncg_cg_result *r)
+{
+    ncg_cg_limits lim = {.max_rounds = 100};
+    ck_assert_int_eq(ncg_cg_solve(pb, &lim, r, NULL), 0);
+    ck_assert(r->converged);
+    ck_assert_double_eq_tol(r->lp_value, value, TOL);
+}
+
 START_TEST(column_generation_reaches_known_optimum)
 {
     ncg_cg_problem pb = {.apis = 2, .bins = 1, .demand = cg_demand, .bin = cg_bins, .item = cg_items};
-    ncg_cg_limits lim = {.max_rounds = 100};
     ncg_cg_result r = {0};
-    ck_assert_int_eq(ncg_cg_solve(&pb, &lim, &r, NULL), 0);
-    ck_assert(r.converged);
-    ck_assert_double_eq_tol(r.lp_value, 5, TOL);
+    cg_solve_converged(&pb, 5, &r);
     ck_assert_double_le_tol(r.bound, 5, TOL);
     ck_assert_double_ge_tol(r.bound, 5, 1e-6);
     ncg_cg_result_clear(&r);
@@ -246,21 +252,16 @@ START_TEST(column_generation_from_seeds_keeps_optimum)
     static const int demand[] = {3, 5};
     int over[] = {4, 0};
     ncg_cg_problem pb = {.apis = 2, .bins = 1, .demand = demand, .bin = cg_bins, .item = cg_items};
-    ncg_cg_limits lim = {.max_rounds = 100};
     ncg_cg_result first = {0}, again = {0};
     ncg_cg_pattern seeds[8];
     int n = 0;
-    ck_assert_int_eq(ncg_cg_solve(&pb, &lim, &first, NULL), 0);
-    ck_assert(first.converged);
-    ck_assert_double_eq_tol(first.lp_value, 3.25, TOL);
+    cg_solve_converged(&pb, 3.25, &first);
     for (int k = 0; k < first.pattern_count && n < 7; k++)
         seeds[n++] = first.patterns[k];
     seeds[n++] = (ncg_cg_pattern){.bin = 0, .counts = over};
     pb.seed = seeds;
     pb.seed_count = n;
-    ck_assert_int_eq(ncg_cg_solve(&pb, &lim, &again, NULL), 0);
-    ck_assert(again.converged);
-    ck_assert_double_eq_tol(again.lp_value, 3.25, TOL);
+    cg_solve_converged(&pb, 3.25, &again);
     ck_assert_int_le(again.rounds, first.rounds);
     for (int k = 0; k < again.pattern_count; k++) /* the capped seed: no more of API 0 than its demand */
         ck_assert_int_le(again.patterns[k].counts[0], 3);
@@ -280,15 +281,12 @@ START_TEST(column_generation_first_patterns_fit_existing_nodes)
     ncg_cg_bin bins[2] = {cg_bins[0], cg_bins[0]};
     ncg_cg_item items[4] = {cg_items[0], cg_items[1], cg_items[0], cg_items[1]};
     ncg_cg_problem pb = {.apis = 2, .bins = 2, .demand = demand, .bin = bins, .item = items};
-    ncg_cg_limits lim = {.max_rounds = 100};
     ncg_cg_result r = {0};
     bins[1].price = 0;
     bins[1].max_nodes = 1;
     bins[1].chips = 3;
     bins[1].cores = 12;
-    ck_assert_int_eq(ncg_cg_solve(&pb, &lim, &r, NULL), 0);
-    ck_assert(r.converged);
-    ck_assert_double_eq_tol(r.lp_value, 2, TOL);
+    cg_solve_converged(&pb, 2, &r);
     ck_assert_double_eq_tol(r.bound, 2, 1e-6);
     for (int k = 0; k < r.pattern_count; k++)
         if (r.patterns[k].bin == 1)
@@ -329,14 +327,11 @@ START_TEST(column_generation_with_twin_bins)
     ncg_cg_bin bins[3] = {cg_bins[0], cg_bins[0], cg_bins[0]};
     ncg_cg_item items[6] = {cg_items[0], cg_items[1], cg_items[0], cg_items[1], cg_items[0], cg_items[1]};
     ncg_cg_problem pb = {.apis = 2, .bins = 3, .demand = cg_demand, .bin = bins, .item = items};
-    ncg_cg_limits lim = {.max_rounds = 100};
     ncg_cg_result r = {0};
     bins[1].price = 1.5;
     bins[2].price = 1.25;
     items[4].limit = 1;
-    ck_assert_int_eq(ncg_cg_solve(&pb, &lim, &r, NULL), 0);
-    ck_assert(r.converged);
-    ck_assert_double_eq_tol(r.lp_value, 5, TOL);
+    cg_solve_converged(&pb, 5, &r);
     ck_assert_double_ge_tol(r.bound, 5, 1e-6);
     for (int k = 0; k < r.pattern_count; k++)
         ck_assert_int_eq(r.patterns[k].bin, 0);
