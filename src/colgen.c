@@ -913,8 +913,8 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
             break;
         }
         /* tailing off: stop once the proven bound is within 0.05% of the master's value (the LP optimum lies
-         * between them) */
-        if (center_bound >= res.lp_value * (1 - 5e-4)) {
+         * between them), or within the caller's gap */
+        if (center_bound >= res.lp_value * (1 - 5e-4) || (lim->gap > 0 && center_bound >= res.lp_value - lim->gap)) {
             res.stopped = NCG_PLAN_STOP_GAP;
             res.rounds++;
             break;

@@ -65,6 +65,8 @@ typedef struct ncg_cg_limits {
     double deadline;            /* ncg_now() value; 0: none */
     bool no_bound;              /* the caller wants the patterns only: skip the exact pricing at the last duals
                                  * that the bound comes from; the bound is then the best one the rounds met */
+    double gap;                 /* also stop (NCG_PLAN_STOP_GAP) once the best bound is within this much (an amount,
+                                 * not a share) of the master's value; 0: only the relative test, 0.05% */
 } ncg_cg_limits;
 
 /* Solve by column generation within the limits. Returns 0 or NCG_E_NOMEM. */

@@ -319,6 +319,35 @@ START_TEST(column_generation_without_bound_keeps_patterns)
 }
 END_TEST
 
+/* A gap (the dive's steps): generation stops once the bound is within that much of the master. A 3-chip and a
+ * 1-chip API, 4 replicas each, on 4-chip nodes: the single-API patterns cost 5 nodes, the first round prices out
+ * one node of each API (4 nodes) at a bound of 4. With a gap of 1 that round is the last (its pattern still
+ * enters the final master); with 0.5 a second round proves the optimum. */
+START_TEST(column_generation_stops_within_gap)
+{
+    static const int demand[] = {4, 4};
+    ncg_cg_item items[2] = {cg_items[0], cg_items[0]};
+    ncg_cg_problem pb = {.apis = 2, .bins = 1, .demand = demand, .bin = cg_bins, .item = items};
+    ncg_cg_limits wide = {.max_rounds = 100, .no_bound = true, .gap = 1},
+                  narrow = {.max_rounds = 100, .no_bound = true, .gap = 0.5};
+    ncg_cg_result r = {0};
+    items[0].chips = 3;
+    items[0].cores = 12;
+    ck_assert_int_eq(ncg_cg_solve(&pb, &wide, &r, NULL), 0);
+    ck_assert_int_eq(r.stopped, NCG_PLAN_STOP_GAP);
+    ck_assert(!r.converged);
+    ck_assert_int_eq(r.rounds, 1);
+    ck_assert_double_eq_tol(r.lp_value, 4, TOL);
+    ck_assert_double_eq_tol(r.bound, 4, TOL);
+    ncg_cg_result_clear(&r);
+    ck_assert_int_eq(ncg_cg_solve(&pb, &narrow, &r, NULL), 0);
+    ck_assert_int_eq(r.stopped, NCG_PLAN_STOP_CONVERGED);
+    ck_assert_int_eq(r.rounds, 2);
+    ck_assert_double_eq_tol(r.lp_value, 4, TOL);
+    ncg_cg_result_clear(&r);
+}
+END_TEST
+
 /* Bins of the same resources and items (trn1.32xlarge and trn1n.32xlarge) are priced once per dual point: with
  * a dearer twin of the bin of column_generation_reaches_known_optimum, and a third bin like it but for one API's
  * per-node limit (not a twin), the optimum is still 5 cheap nodes, proven. */
@@ -526,6 +555,7 @@ NCG_SUITE(lp)
     add_test(t, column_generation_from_seeds_keeps_optimum);
     add_test(t, column_generation_first_patterns_fit_existing_nodes);
     add_test(t, column_generation_without_bound_keeps_patterns);
+    add_test(t, column_generation_stops_within_gap);
     add_test(t, column_generation_with_twin_bins);
     t = add_tcase(s, "pricing");
     add_test(t, pricing_matches_brute_force);
