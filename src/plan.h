@@ -118,6 +118,12 @@ double plan_lower_bound(const ncg_plan *p, const double *used, const int *low, n
 /* round.c */
 int plan_from_lp(ncg_plan *p, const ncg_cg_result *r, bool up, ncg_error *err);
 int plan_dive(ncg_plan *p, ncg_error *err);
+/* What a dive step opens of its LP's patterns r (G: the node groups; patterns of bins >= G, existing nodes, are
+ * left as they are, since packing fills those): x becomes the nodes to open. When `many` (much is left), every
+ * pattern's x rounded half up, and one node at least of the pattern used most; otherwise the floor, or when every
+ * pattern is fractional one node of the one used most (the first of equals). False when no pattern is of a node
+ * group. */
+bool plan_dive_openings(ncg_cg_result *r, int G, bool many);
 /* improve.c: the nodes of plan c (its replicas' nodes in replicas) after emptying what nodes it can, as patterns
  * in *out: the nodes removed (0: *out empty), or a negative code */
 int plan_improve(ncg_plan *p, const ncg_cluster *c, const preplica *replicas, ncg_cg_result *out, ncg_error *err);

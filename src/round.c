@@ -136,11 +136,14 @@ int plan_from_lp(ncg_plan *p, const ncg_cg_result *r, bool up, ncg_error *err)
  * the pattern used most, and repeat, at most DIVE_STEPS times and
  * within one work limit (the generation's) over all steps. Each step fixes whole nodes the LP of what is left
  * wants, so the last nodes are chosen as well as the first. While what is left is worth more than
- * DIVE_MANY_NODES of the dearest node group's nodes, an all-fractional step opens one node of every pattern used
- * DIVE_ROUND_UP or more, not only of the one used most: on the Alibaba trace the steps after the first open about
- * one $13 node each, 43 steps of a new LP each, and this took the dive from 205 to 53 ms for a plan 0.06% dearer
- * ($47,384.39 against $47,355.87; the bound is $47,353.03); no other bench row changed. The last nodes, where a
- * wrong one costs most, are still fixed one at a time.
+ * DIVE_MANY_NODES of the dearest node group's nodes, a step rounds every pattern's use half up (one more node where
+ * its fraction is DIVE_ROUND_UP or more), not only the floor or, when every pattern is fractional, one node of the
+ * one used most: on the Alibaba trace the steps after the first opened about one $13 node each, 43 steps of a new
+ * LP each, and rounding the all-fractional steps half up took the dive from 205 to 53 ms for a plan 0.06% dearer
+ * ($47,384.39 against $47,355.87; the bound is $47,353.03); rounding the other steps so too (a step with a whole
+ * pattern used to open only its whole nodes, a few) took the dive from 35 to 31 ms and the plan to $47,375.34
+ * against $47,379.28; no other bench row changed either time. The last nodes, where a wrong one costs most, are
+ * still fixed one at a time.
  * A step's generation stops once its bound is within DIVE_GAP of the first LP's value of its own (an amount: the
  * steps' LPs are small parts of the plan, and their own 0.05% would ask them for far more precision than the
  * plan's): the LP only says which nodes to open next. On the Alibaba trace the dive's first step took 49 rounds
@@ -151,6 +154,36 @@ int plan_from_lp(ncg_plan *p, const ncg_cg_result *r, bool up, ncg_error *err)
 #define DIVE_MANY_NODES 20
 #define DIVE_ROUND_UP 0.5
 #define DIVE_GAP 5e-4
+
+bool plan_dive_openings(ncg_cg_result *r, int G, bool many)
+{
+    int best = -1;
+    bool any = false;
+    for (int k = 0; k < r->pattern_count; k++) {
+        if (r->patterns[k].bin >= G)
+            continue;
+        any = any || r->patterns[k].x >= 1 - 1e-9;
+        if (best < 0 || r->patterns[k].x > r->patterns[best].x)
+            best = k;
+    }
+    if (best < 0)
+        return false;
+    if (many) {
+        /* every pattern's use rounded half up (its whole nodes, and one more where the fraction is DIVE_ROUND_UP
+         * or more), and the one used most at least once */
+        for (int k = 0; k < r->pattern_count; k++) {
+            double whole = floor(r->patterns[k].x + 1e-9);
+            if (r->patterns[k].bin < G)
+                r->patterns[k].x = whole + (r->patterns[k].x - whole >= DIVE_ROUND_UP ? 1 : 0);
+        }
+        r->patterns[best].x = fmax(r->patterns[best].x, 1);
+    } else if (!any) { /* every pattern is fractional: one node of the one used most */
+        for (int k = 0; k < r->pattern_count; k++)
+            r->patterns[k].x = k == best ? 1 : 0;
+    }
+    return true;
+}
+
 int plan_dive(ncg_plan *p, ncg_error *err)
 {
     int I = p->api_count, B = p->cg.bins, G = ncg_cluster_nodegroup_count(p->c), rc = 0;
@@ -174,8 +207,7 @@ int plan_dive(ncg_plan *p, ncg_error *err)
     for (int step = 0; step < DIVE_STEPS && rc == 0; step++) {
         ncg_cg_result res = {0};
         ncg_cg_problem pb = p->cg;
-        int left = 0, best = -1;
-        bool any = false;
+        int left = 0;
         /* each step starts from the patterns of the LP before it (the first LP's for the first step), whose
          * residual problem it is */
         pb.seed = step ? prev.patterns : p->cg_result.patterns;
@@ -200,22 +232,9 @@ int plan_dive(ncg_plan *p, ncg_error *err)
         if ((rc = ncg_cg_solve(&pb, &lim, &res, err)) < 0)
             break;
         lim.work_limit -= res.work; /* the steps share one work limit, the generation's */
-        for (int k = 0; k < res.pattern_count; k++) {
-            if (res.patterns[k].bin >= G)
-                continue;
-            any = any || res.patterns[k].x >= 1 - 1e-9;
-            if (best < 0 || res.patterns[k].x > res.patterns[best].x)
-                best = k;
-        }
-        if (best < 0) {
+        if (!plan_dive_openings(&res, G, res.lp_value >= DIVE_MANY_NODES * dearest)) {
             ncg_cg_result_clear(&res);
             break; /* what is left goes to existing nodes: packing fills those */
-        }
-        if (!any) { /* every pattern is fractional: one node of the one used most (and see DIVE_MANY_NODES) */
-            bool many = res.lp_value >= DIVE_MANY_NODES * dearest;
-            for (int k = 0; k < res.pattern_count; k++)
-                res.patterns[k].x =
-                    k == best || (many && res.patterns[k].bin < G && res.patterns[k].x >= DIVE_ROUND_UP) ? 1 : 0;
         }
         rc = plan_from_lp(p, &res, false, err);
         ncg_cg_result_clear(&prev);

@@ -3,6 +3,7 @@
  * and the plan API's rules (sized structs, buffers, solved once, the base cluster unchanged). */
 #include <math.h>
 
+#include "plan.h"
 #include "test-common.h"
 #include "validate.h"
 
@@ -1152,6 +1153,40 @@ START_TEST(plan_is_near_the_brute_force_optimum)
 }
 END_TEST
 
+/* What a dive step opens of its LP's patterns (plan_dive_openings, src/round.c). Node groups 0 and 1; the last
+ * pattern is an existing node's (bin 2), left as it is. */
+static void openings(const double *x, int n, bool many, const double *want)
+{
+    ncg_cg_pattern pt[8];
+    ncg_cg_result r = {.patterns = pt, .pattern_count = n};
+    for (int k = 0; k < n; k++)
+        pt[k] = (ncg_cg_pattern){.bin = k == n - 1 ? 2 : k % 2, .x = x[k]};
+    ck_assert(plan_dive_openings(&r, 2, many));
+    for (int k = 0; k < n; k++)
+        ck_assert_msg(pt[k].x == want[k], "pattern %d: %g nodes, want %g", k, pt[k].x, want[k]);
+}
+
+START_TEST(dive_step_openings)
+{
+    /* much left: every use rounded half up, whole patterns or not */
+    openings((const double[]){2.6, 0.4, 1.0, 0.5, 3.49, 0.7}, 6, true, (const double[]){3, 0, 1, 1, 3, 0.7});
+    /* much left, every pattern fractional and under one half: the one used most, once */
+    openings((const double[]){0.2, 0.45, 0.3, 0.9}, 4, true, (const double[]){0, 1, 0, 0.9});
+    /* little left: the floor (plan_from_lp takes it) when a pattern is whole */
+    openings((const double[]){2.6, 0.7, 1.0, 0.5}, 4, false, (const double[]){2.6, 0.7, 1.0, 0.5});
+    /* little left, every pattern fractional: one node of the one used most, the first of equals */
+    openings((const double[]){0.6, 0.8, 0.8, 0.9}, 4, false, (const double[]){0, 1, 0, 0});
+    /* a use within 1e-9 of a whole number is that number */
+    openings((const double[]){0.9999999999, 1.4999999999, 2.0}, 3, true, (const double[]){1, 1, 2.0});
+    {
+        ncg_cg_pattern pt = {.bin = 2, .x = 3}; /* existing nodes only: nothing to open */
+        ncg_cg_result r = {.patterns = &pt, .pattern_count = 1};
+        ck_assert(!plan_dive_openings(&r, 2, true));
+        ck_assert(pt.x == 3);
+    }
+}
+END_TEST
+
 /* A converged generation's bound, priced exactly, is the configuration LP's optimum, which no point of the
  * resource LP beats, so ncg_plan_solve() skips that LP (doc/planner.md): on tiny inputs with a node group's
  * minimum and an existing node holding a replica, the bound with generation is at least the bound without it
@@ -1243,6 +1278,7 @@ NCG_SUITE(plan)
     t = add_tcase(s, "optimum");
     tcase_set_timeout(t, 300);
     add_test(t, plan_is_near_the_brute_force_optimum);
+    add_test(t, dive_step_openings);
     add_test(t, converged_bound_dominates_the_resource_bound);
     return s;
 }
