@@ -179,7 +179,8 @@ bool plan_dive_openings(ncg_cg_result *r, int G, bool many)
         r->patterns[best].x = fmax(r->patterns[best].x, 1);
     } else if (!any) { /* every pattern is fractional: one node of the one used most */
         for (int k = 0; k < r->pattern_count; k++)
-            r->patterns[k].x = k == best ? 1 : 0;
+            if (r->patterns[k].bin < G)
+                r->patterns[k].x = k == best ? 1 : 0;
     }
     return true;
 }

@@ -1175,7 +1175,7 @@ START_TEST(dive_step_openings)
     /* little left: the floor (plan_from_lp takes it) when a pattern is whole */
     openings((const double[]){2.6, 0.7, 1.0, 0.5}, 4, false, (const double[]){2.6, 0.7, 1.0, 0.5});
     /* little left, every pattern fractional: one node of the one used most, the first of equals */
-    openings((const double[]){0.6, 0.8, 0.8, 0.9}, 4, false, (const double[]){0, 1, 0, 0});
+    openings((const double[]){0.6, 0.8, 0.8, 0.9}, 4, false, (const double[]){0, 1, 0, 0.9});
     /* a use within 1e-9 of a whole number is that number */
     openings((const double[]){0.9999999999, 1.4999999999, 2.0}, 3, true, (const double[]){1, 1, 2.0});
     {
