@@ -171,11 +171,11 @@ bool plan_dive_openings(ncg_cg_result *r, int G, bool many)
     if (many) {
         /* every pattern's use rounded half up (its whole nodes, and one more where the fraction is DIVE_ROUND_UP
          * or more), and the one used most at least once */
-        for (int k = 0; k < r->pattern_count; k++) {
-            double whole = floor(r->patterns[k].x + 1e-9);
-            if (r->patterns[k].bin < G)
+        for (int k = 0; k < r->pattern_count; k++)
+            if (r->patterns[k].bin < G) {
+                double whole = floor(r->patterns[k].x + 1e-9);
                 r->patterns[k].x = whole + (r->patterns[k].x - whole >= DIVE_ROUND_UP ? 1 : 0);
-        }
+            }
         r->patterns[best].x = fmax(r->patterns[best].x, 1);
     } else if (!any) { /* every pattern is fractional: one node of the one used most */
         for (int k = 0; k < r->pattern_count; k++)
