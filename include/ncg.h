@@ -911,8 +911,8 @@ typedef enum ncg_plan_stop {
     NCG_PLAN_STOP_WORK = 2,      /**< the work limit (ncg_plan_options.work_limit) was reached */
     NCG_PLAN_STOP_TIME = 3,      /**< the time limit (ncg_plan_options.time_limit_s) was reached */
     NCG_PLAN_STOP_ROUNDS = 4,    /**< the round limit was reached */
-    NCG_PLAN_STOP_SKIPPED = 5,   /**< not run: too many (API, node kind) pairs, too many existing nodes, no API,
-                                      or NCG_PLAN_NO_COLGEN */
+    NCG_PLAN_STOP_SKIPPED = 5,   /**< not run: too many (class of interchangeable APIs, node kind) pairs, too
+                                      many existing nodes, no API, or NCG_PLAN_NO_COLGEN */
     NCG_PLAN_STOP_SEARCH = 6,    /**< no pattern priced out, but some pricing search hit its node limit: the
                                       bound is valid, the master LP's value may lie above the optimum (2.1) */
 } ncg_plan_stop;

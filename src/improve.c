@@ -65,7 +65,7 @@ static const double *need_of(const search *s, int b, int i)
 
 static int limit_of(const search *s, int b, int i)
 {
-    return s->p->cg.item[(size_t)b * (size_t)s->I + (size_t)i].limit;
+    return s->p->api_items[(size_t)b * (size_t)s->I + (size_t)i].limit;
 }
 
 static int count_on(const inode *n, int api)
@@ -349,10 +349,11 @@ static int pattern_cmp(const ncg_cg_pattern *x, const ncg_cg_pattern *y, int api
     return memcmp(x->counts, y->counts, (size_t)apis * sizeof(int));
 }
 
-/* The nodes of the improved plan as patterns, equal ones merged (x = how many). */
+/* The nodes of the improved plan as patterns (counted per class, as the LP's are: plan.h), equal ones merged (x =
+ * how many). */
 static int to_patterns(search *s, ncg_cg_result *out)
 {
-    int I = s->I, n = 0;
+    int I = s->p->cg.apis, n = 0;
     ncg_cg_pattern *pt = calloc((size_t)s->N + 1, sizeof(*pt));
     if (!pt)
         return -1;
@@ -370,7 +371,7 @@ static int to_patterns(search *s, ncg_cg_result *out)
         cur.bin = s->nd[j].bin;
         cur.x = 1;
         for (k = 0; k < s->nd[j].len; k++)
-            cur.counts[s->nd[j].e[k].api] = s->nd[j].e[k].count;
+            cur.counts[s->p->cg_class[s->nd[j].e[k].api]] += s->nd[j].e[k].count;
         /* insertion into the sorted list (patterns are few next to the work of the search) */
         for (k = 0; k < n && pattern_cmp(&pt[k], &cur, I) < 0; k++)
             ;
@@ -407,7 +408,7 @@ int plan_improve(ncg_plan *p, const ncg_cluster *c, const preplica *replicas, nc
         double *cp = &s.cap[(size_t)b * RES];
         ncg_cg_bin_caps(bn, cp);
         for (int i = 0; i < s.I; i++) {
-            const ncg_cg_item *it = &p->cg.item[(size_t)b * (size_t)s.I + (size_t)i];
+            const ncg_cg_item *it = &p->api_items[(size_t)b * (size_t)s.I + (size_t)i];
             double *d = &s.need[((size_t)b * (size_t)s.I + (size_t)i) * RES], share = 0, price = bn->price;
             ncg_cg_item_needs(it, d);
             if (it->limit <= 0)

@@ -58,11 +58,19 @@ struct ncg_plan {
     int *origin;         /* the node this one is an unchanged copy of (itself for the original), or -1 */
     int *fail;           /* the packing pass (stamp) in which the node last failed to take a replica */
     int scratch_capacity;
-    /* the configuration LP of this solve (bins: node groups first, then existing nodes) */
+    /* the configuration LP of this solve (bins: node groups first, then existing nodes). Its rows are classes of
+     * interchangeable APIs, not APIs: APIs whose replicas need the same on every bin and whose own per-node
+     * limits do not bind are one class, its demand their replicas' sum, its per-node limit their limits' sum
+     * (plan_column_generation() and doc/planner.md have the argument). Patterns count replicas per class;
+     * plan_from_lp() gives a class's replicas to its APIs. */
     ncg_cg_problem cg;
     ncg_cg_bin *cg_bins;
-    ncg_cg_item *cg_items;
-    int *cg_demand;
+    ncg_cg_item *cg_items;      /* bins x classes */
+    int *cg_demand;             /* per class */
+    ncg_cg_item *api_items;     /* bins x APIs: what one replica of each API takes (the improvement phase's model) */
+    int *cg_class;              /* per API: its class */
+    int *cg_member;             /* the APIs class by class, each class's in API order */
+    int *cg_first;              /* per class: its first API in cg_member; classes + 1 values */
     ncg_cg_result cg_result;
     ncg_cg_result improved;  /* the improvement phase's nodes as patterns (x copies each), while tried */
     bool have_cg;
@@ -92,8 +100,9 @@ enum { BY_COST, BY_CPU, IN_ORDER, BY_NODE, FROM_LP, FROM_LP_UP, FROM_DIVE, STRAT
  * the planner keeps its packing and its first bound only. */
 #define CG_EXISTING_MAX 256
 #define CG_ROUNDS 400
-/* The master LP is a dense tableau of about patterns x (APIs + patterns); beyond this many (API, bin) pairs its
- * cost outgrows what it saves and the planner keeps its packing strategies and its first bound. */
+/* The master LP's rows and pricing's items grow with the classes of APIs (plan.h, ncg_plan.cg); beyond this many
+ * (class, bin) pairs their cost outgrows what they save and the planner keeps its packing strategies and its first
+ * bound. */
 #define CG_PAIRS_MAX 1024
 #define CG_WORK 1e9 /* the default work limit of generation (colgen.c) */
 

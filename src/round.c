@@ -10,18 +10,18 @@
 
 /* ---- solve and results ---- */
 
-/* Place the pattern's replicas that are still to place on node n, whole chips largest first, then cores, then CPU
- * only (the order in which adding up is enough), as far as they fit. */
-static int fill_pattern(ncg_plan *p, int n, const ncg_cg_pattern *pt, ncg_error *err)
+/* Place counts[i] replicas of each API i (as far as it has replicas left to place) on node n, whole chips largest
+ * first, then cores, then CPU only (the order in which adding up is enough), as far as they fit. */
+static int fill_node(ncg_plan *p, int n, int bin, const int *counts, ncg_error *err)
 {
     for (int pass = 0; pass < 3; pass++)
         for (int i = 0; i < p->api_count; i++) {
             papi *a = &p->apis[i];
-            const ncg_shape *sh = &a->shape[pt->bin];
+            const ncg_shape *sh = &a->shape[bin];
             int kind = sh->chips > 0 ? 0 : sh->cores > 0 ? 1 : 2;
-            if (kind != pass)
+            if (kind != pass || counts[i] == 0)
                 continue;
-            for (int m = 0; m < pt->counts[i] && a->placed < a->replicas; m++) {
+            for (int m = 0; m < counts[i] && a->placed < a->replicas; m++) {
                 int rc = plan_place_on(p, n, a, &p->replicas[p->offset[i] + a->placed], err);
                 if (rc < 0)
                     return rc;
@@ -33,30 +33,59 @@ static int fill_pattern(ncg_plan *p, int n, const ncg_cg_pattern *pt, ncg_error 
     return 0;
 }
 
-/* Copies of pattern pt that hold a full set of its replicas, given what is left to place (at most want). */
-static long full_copies(const ncg_plan *p, const ncg_cg_pattern *pt, long want)
+/* Pattern pt's replicas (counted per class, plan.h) given to APIs, into counts (per API): each class's to its
+ * APIs in order, as far as each has replicas left to place and its own per-node limit on the bin allows. Returns
+ * how many replicas that is. */
+static int give_to_apis(const ncg_plan *p, const ncg_cg_pattern *pt, int *counts)
+{
+    int I = p->api_count, total = 0;
+    for (int c = 0; c < p->cg.apis; c++) {
+        int want = pt->counts[c];
+        for (int k = p->cg_first[c]; k < p->cg_first[c + 1]; k++) {
+            int i = p->cg_member[k], take = 0;
+            if (want > 0) {
+                int left = p->apis[i].replicas - p->apis[i].placed;
+                int limit = p->api_items[(size_t)pt->bin * (size_t)I + (size_t)i].limit;
+                take = want < left ? want : left;
+                take = take < limit ? take : limit;
+                take = take > 0 ? take : 0;
+            }
+            counts[i] = take;
+            want -= take;
+            total += take;
+        }
+    }
+    return total;
+}
+
+/* Copies of a node holding counts[i] replicas of each API that what is left to place fills (at most want; at
+ * least 1 when counts was given from what is left). */
+static long full_copies(const ncg_plan *p, const int *counts, long want)
 {
     for (int i = 0; i < p->api_count; i++)
-        if (pt->counts[i] > 0) {
-            long left = (long)(p->apis[i].replicas - p->apis[i].placed) / pt->counts[i];
+        if (counts[i] > 0) {
+            long left = (long)(p->apis[i].replicas - p->apis[i].placed) / counts[i];
             want = left < want ? left : want;
         }
     return want;
 }
 
-
 /* Open floor(x) nodes (ceil(x) when up) of every pattern the configuration LP uses (new nodes only), each holding
  * its replicas, as far as replicas are left; the rest is packed afterwards. Rounding up covers every replica the
  * LP covers, which wins on small inputs where a fraction of a node is most of the price.
- * Copies that hold the full pattern are made from one node filled once and copied (time proportional to the
- * nodes, not to the replicas); they are marked so that downsizing skips them (the LP priced them already). */
+ * A pattern's replicas go to the APIs of each class in order (give_to_apis()); the copies that hold the same
+ * APIs' replicas are made from one node filled once and copied (time proportional to the nodes, not to the
+ * replicas). Copies of the whole pattern are marked so that downsizing skips them (the LP priced them already). */
 int plan_from_lp(ncg_plan *p, const ncg_cg_result *r, bool up, ncg_error *err)
 {
     int G = ncg_cluster_nodegroup_count(p->c);
+    int *counts = malloc(((size_t)p->api_count + 1) * sizeof(int));
+    if (!counts)
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
     for (int k = 0; k < r->pattern_count; k++) {
         const ncg_cg_pattern *pt = &r->patterns[k];
-        long copies = (long)(up ? ceil(pt->x - 1e-9) : floor(pt->x + 1e-9)), full, room;
-        int first, rc, placed_first = 0;
+        long copies = (long)(up ? ceil(pt->x - 1e-9) : floor(pt->x + 1e-9)), room;
+        int whole = 0;
         if (pt->bin >= G || copies <= 0)
             continue; /* an existing node: packing fills those first */
         {
@@ -65,47 +94,58 @@ int plan_from_lp(ncg_plan *p, const ncg_cg_result *r, bool up, ncg_error *err)
             room = info.max_nodes - info.nodes;
         }
         copies = copies < room ? copies : room;
-        full = full_copies(p, pt, copies);
-        if (full > 0) {
-            /* the first copy is filled replica by replica; the others copy it when it took the whole pattern */
-            int want = 0;
+        for (int c = 0; c < p->cg.apis; c++)
+            whole += pt->counts[c];
+        while (copies > 0) {
+            int want = give_to_apis(p, pt, counts), placed = 0, n, rc;
+            long full;
+            if (want == 0 || !ncg_cluster_nodegroup_has_room(p->c, pt->bin))
+                break;
+            full = full_copies(p, counts, copies);
+            n = plan_open_node(p, pt->bin, err);
+            if (n < 0) {
+                free(counts);
+                return n;
+            }
             for (int i = 0; i < p->api_count; i++)
-                want += pt->counts[i];
-            first = plan_open_node(p, pt->bin, err);
-            if (first < 0)
-                return first;
-            for (int i = 0; i < p->api_count; i++)
-                placed_first -= p->apis[i].placed;
-            if ((rc = fill_pattern(p, first, pt, err)) < 0)
+                placed -= p->apis[i].placed;
+            if ((rc = fill_node(p, n, pt->bin, counts, err)) < 0) {
+                free(counts);
                 return rc;
+            }
             for (int i = 0; i < p->api_count; i++)
-                placed_first += p->apis[i].placed;
-            p->keep[first] = placed_first == want;
-            p->origin[first] = placed_first == want ? first : -1;
+                placed += p->apis[i].placed;
             copies--;
-            if (placed_first == want) {
+            if (placed != want)
+                continue; /* it did not take them all: the next node is filled on its own */
+            p->keep[n] = want == whole;
+            p->origin[n] = n;
+            {
+                const int first = n;
                 const ncg_node *tmpl = ncg_cluster_node(p->c, first);
                 for (long c = 1; c < full; c++, copies--) {
                     ncg_node *copy = ncg_node_clone_ref(tmpl, NULL);
-                    int n;
-                    if (!copy)
+                    if (!copy) {
+                        free(counts);
                         return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+                    }
                     if ((rc = plan_scratch_reserve(p, err)) < 0 ||
                         (n = ncg_cluster_insert_built(p->c, pt->bin, copy, err)) < 0) {
                         ncg_node_free(copy);
+                        free(counts);
                         return rc < 0 ? rc : n;
                     }
                     tmpl = ncg_cluster_node(p->c, first);
                     p->stamp[n] = p->fail[n] = 0;
                     p->count[n] = want;
-                    p->keep[n] = true;
+                    p->keep[n] = want == whole;
                     p->origin[n] = first;
                     /* the copy's allocations are the first node's, with the same ids */
                     for (int i = 0; i < p->api_count; i++) {
                         papi *a = &p->apis[i];
                         preplica *reps = &p->replicas[p->offset[i]];
-                        for (int m = 0; m < pt->counts[i]; m++) {
-                            const preplica *src = &reps[a->placed - pt->counts[i]];
+                        for (int m = 0; m < counts[i]; m++) {
+                            const preplica *src = &reps[a->placed - counts[i]];
                             reps[a->placed] = (preplica){n, src->alloc};
                             a->placed++;
                         }
@@ -113,21 +153,8 @@ int plan_from_lp(ncg_plan *p, const ncg_cg_result *r, bool up, ncg_error *err)
                 }
             }
         }
-        /* the rest one by one, as far as replicas are left */
-        for (; copies > 0; copies--) {
-            int n;
-            bool any = false;
-            for (int i = 0; i < p->api_count; i++)
-                any = any || (pt->counts[i] > 0 && p->apis[i].placed < p->apis[i].replicas);
-            if (!any || !ncg_cluster_nodegroup_has_room(p->c, pt->bin))
-                break;
-            n = plan_open_node(p, pt->bin, err);
-            if (n < 0)
-                return n;
-            if ((rc = fill_pattern(p, n, pt, err)) < 0)
-                return rc;
-        }
     }
+    free(counts);
     return 0;
 }
 
@@ -187,8 +214,8 @@ bool plan_dive_openings(ncg_cg_result *r, int G, bool many)
 
 int plan_dive(ncg_plan *p, ncg_error *err)
 {
-    int I = p->api_count, B = p->cg.bins, G = ncg_cluster_nodegroup_count(p->c), rc = 0;
-    int *demand = malloc((size_t)(I + 1) * sizeof(int));
+    int C = p->cg.apis, B = p->cg.bins, G = ncg_cluster_nodegroup_count(p->c), rc = 0;
+    int *demand = malloc((size_t)(C + 1) * sizeof(int));
     ncg_cg_bin *bins = malloc((size_t)(B + 1) * sizeof(ncg_cg_bin));
     ncg_cg_limits lim = {.max_rounds = CG_ROUNDS,
                          .work_limit = p->opts.work_limit > 0 ? (double)p->opts.work_limit : CG_WORK,
@@ -215,10 +242,11 @@ int plan_dive(ncg_plan *p, ncg_error *err)
         pb.seed_count = step ? prev.pattern_count : p->cg_result.pattern_count;
         if ((p->deadline > 0 && ncg_now() >= p->deadline) || lim.work_limit <= 0)
             break;
-        for (int i = 0; i < I; i++) {
-            int d = p->cg_demand[i] - p->apis[i].placed;
-            demand[i] = d > 0 ? d : 0;
-            left += demand[i];
+        for (int c = 0; c < C; c++) { /* what is left of each class the LP covers */
+            demand[c] = 0;
+            for (int k = p->cg_first[c]; k < p->cg_first[c + 1] && p->cg_demand[c] > 0; k++)
+                demand[c] += p->apis[p->cg_member[k]].replicas - p->apis[p->cg_member[k]].placed;
+            left += demand[c];
         }
         if (left == 0)
             break;

@@ -1119,8 +1119,18 @@ static void bf_plan(const ncg_cluster *c, const bf_case *k, unsigned flags, ncg_
     ncg_plan_free(p);
 }
 
-/* 200 tiny inputs: the bound never exceeds the optimum, and the plans' mean price / optimum is at most 1.005. */
-START_TEST(plan_is_near_the_brute_force_optimum)
+/* Copy, with probability 1/2, each API's request from the API before it (same chips, CPU and memory: one class of
+ * the configuration LP, plan.h), keeping its replica count. */
+static void bf_twins(bf_case *k, uint64_t seed)
+{
+    for (int i = 1; i < k->apis; i++)
+        if (rng(&seed) % 2)
+            k->req[i] = k->req[i - 1];
+}
+
+/* 200 tiny inputs (every other API a twin of the one before when twins): the bound never exceeds the optimum,
+ * and the plans' mean price / optimum is at most 1.005. */
+static void near_the_brute_force_optimum(bool twins)
 {
     ncg_catalog *cat = test_catalog();
     double ratio_sum = 0, price[3];
@@ -1132,9 +1142,12 @@ START_TEST(plan_is_near_the_brute_force_optimum)
     }
     for (uint64_t seed = 1; cases < 200; seed++) {
         bf_case k = bf_make(seed * 7919);
-        double opt = bf_optimum(cat, &k, price);
+        double opt;
         ncg_cluster *c;
         ncg_plan_summary sum;
+        if (twins)
+            bf_twins(&k, seed);
+        opt = bf_optimum(cat, &k, price);
         if (!isfinite(opt))
             continue; /* some replica fits no type: nothing to compare */
         c = bf_cluster(cat, 0);
@@ -1149,6 +1162,181 @@ START_TEST(plan_is_near_the_brute_force_optimum)
         ncg_cluster_free(c);
     }
     ck_assert_msg(ratio_sum / cases <= 1.005, "mean price / optimum %.5f over %d inputs", ratio_sum / cases, cases);
+    ncg_catalog_free(cat);
+}
+
+START_TEST(plan_is_near_the_brute_force_optimum)
+{
+    near_the_brute_force_optimum(false);
+}
+END_TEST
+
+START_TEST(plan_with_twin_apis_is_near_the_brute_force_optimum)
+{
+    near_the_brute_force_optimum(true);
+}
+END_TEST
+
+/* ---- classes of interchangeable APIs (plan.h, plan_column_generation()) ---- */
+
+/* A plan on bf_cluster()'s node groups with APIs of these requests, replicas and max_per_node, analysed and its
+ * configuration LP generated (and the replica arrays ncg_plan_solve() would make, for plan_from_lp()). */
+static ncg_plan *classed_plan(const ncg_cluster *c, const ncg_request *req, const int *replicas, const int *per_node,
+                              int n)
+{
+    ncg_plan *p = ncg_plan_new(c, 0, NULL);
+    for (int i = 0; i < n; i++) {
+        ncg_api_spec a = NCG_INIT(ncg_api_spec);
+        char name[16];
+        snprintf(name, sizeof(name), "a%d", i);
+        a.name = name;
+        a.request = &req[i];
+        a.replicas = replicas[i];
+        a.max_per_node = per_node ? per_node[i] : 0;
+        ck_assert_int_eq(ncg_plan_add_api(p, &a, NULL), i);
+    }
+    p->offset = malloc(((size_t)n + 1) * sizeof(int));
+    ck_assert_ptr_nonnull(p->offset);
+    for (int i = 0; i < n; i++) {
+        p->offset[i] = p->replica_total;
+        p->replica_total += replicas[i];
+    }
+    p->replicas = malloc(((size_t)p->replica_total + 1) * sizeof(preplica));
+    ck_assert_ptr_nonnull(p->replicas);
+    ck_assert_int_eq(plan_analyse(p, NULL), 0);
+    ck_assert_int_eq(plan_column_generation(p, NULL), 0);
+    ck_assert(p->have_cg);
+    return p;
+}
+
+/* The configuration LP of plan p with one row per API (p->api_items; an API no node group holds has no row to
+ * cover) by column generation: its value, bound and whether it converged into *r. */
+static void api_lp(const ncg_plan *p, ncg_cg_result *r)
+{
+    int I = p->api_count, B = p->cg.bins, demand[8] = {0};
+    ncg_cg_problem pb = {.apis = I, .bins = B, .bin = p->cg.bin, .item = p->api_items, .demand = demand};
+    ncg_cg_limits lim = {.max_rounds = 400};
+    ck_assert_int_le(I, 8);
+    for (int i = 0; i < I; i++)
+        demand[i] = p->apis[i].replicas;
+    ck_assert_int_eq(ncg_cg_solve(&pb, &lim, r, NULL), 0);
+}
+
+/* The class LP's optimum (converged) is the API LP's: equal to 1e-9 when that converged too, else between the
+ * API LP's bound and its master's value. Returns whether they were compared exactly. */
+static bool same_optimum(const ncg_plan *p, uint64_t seed)
+{
+    ncg_cg_result r = {0};
+    double v = p->cg_result.lp_value;
+    bool exact;
+    ck_assert(p->cg_result.converged);
+    api_lp(p, &r);
+    exact = r.converged;
+    if (exact)
+        ck_assert_msg(fabs(v - r.lp_value) <= 1e-9 * r.lp_value, "seed %llu: class LP %.9f, API LP %.9f",
+                      (unsigned long long)seed, v, r.lp_value);
+    else
+        ck_assert_msg(v >= r.bound * (1 - 1e-9) && v <= r.lp_value * (1 + 1e-9),
+                      "seed %llu: class LP %.9f outside the API LP's [%.9f, %.9f]", (unsigned long long)seed, v,
+                      r.bound, r.lp_value);
+    ncg_cg_result_clear(&r);
+    return exact;
+}
+
+/* a0, a1 and a4 ask for the same and are one class, whose demand and per-node limits are theirs added up; a2
+ * asks for more chips; a3 asks for what a0 does but at most 1 per node, which binds (an inf1.6xlarge holds 4 by
+ * chips), so it is a class by itself. Classes are numbered by their first APIs. The class LP's optimum is the
+ * API LP's. */
+START_TEST(interchangeable_apis_are_one_class)
+{
+    ncg_catalog *cat = test_catalog();
+    ncg_cluster *c = bf_cluster(cat, 0);
+    ncg_request one = chips_request(1, 1), two = chips_request(2, 1);
+    ncg_request req[5] = {one, one, two, one, one};
+    const int replicas[5] = {10, 3, 4, 6, 5}, per_node[5] = {0, 0, 0, 1, 0};
+    ncg_plan *p = classed_plan(c, req, replicas, per_node, 5);
+    const int classes[5] = {0, 0, 1, 2, 0}, first[4] = {0, 3, 4, 5}, member[5] = {0, 1, 4, 2, 3};
+    ck_assert_int_eq(p->cg.apis, 3);
+    ck_assert_mem_eq(p->cg_class, classes, sizeof(classes));
+    ck_assert_mem_eq(p->cg_first, first, sizeof(first));
+    ck_assert_mem_eq(p->cg_member, member, sizeof(member));
+    ck_assert_int_eq(p->cg_demand[0], 18);
+    ck_assert_int_eq(p->cg_demand[1], 4);
+    ck_assert_int_eq(p->cg_demand[2], 6);
+    for (int b = 0; b < p->cg.bins; b++) {
+        const ncg_cg_item *api = &p->api_items[(size_t)b * 5], *cls = &p->cg.item[(size_t)b * 3];
+        ck_assert_int_eq(cls[0].limit, api[0].limit + api[1].limit + api[4].limit);
+        ck_assert_int_eq(cls[1].limit, api[2].limit);
+        ck_assert_int_eq(cls[2].limit, 1);
+        ck_assert_int_eq(cls[0].chips, api[0].chips);
+        ck_assert_int_eq(cls[0].cpu_milli, api[0].cpu_milli);
+        ck_assert_int_eq(cls[1].chips, api[2].chips);
+        ck_assert_int_eq(cls[2].memory_bytes, api[3].memory_bytes);
+    }
+    ck_assert(same_optimum(p, 0));
+    ncg_plan_free(p);
+    ncg_cluster_free(c);
+    ncg_catalog_free(cat);
+}
+END_TEST
+
+/* On 200 tiny inputs with twin APIs (and, on every third, a max_per_node of 1 or 2 that may bind), the class
+ * LP's optimum is the API LP's: classes merge only APIs whose own limits do not bind (doc/planner.md). */
+START_TEST(class_lp_optimum_is_the_api_lp_optimum)
+{
+    ncg_catalog *cat = test_catalog();
+    int merged = 0;
+    for (uint64_t seed = 1; seed <= 200; seed++) {
+        bf_case k = bf_make(seed * 6151);
+        ncg_cluster *c = bf_cluster(cat, 0);
+        int per_node[BF_APIS] = {0};
+        ncg_plan *p;
+        uint64_t x = seed;
+        bf_twins(&k, seed);
+        if (seed % 3 == 0)
+            per_node[rng(&x) % (uint64_t)k.apis] = 1 + (int)(rng(&x) % 2);
+        p = classed_plan(c, k.req, k.replicas, per_node, k.apis);
+        if (p->cg.apis < k.apis && p->cg_result.converged)
+            merged += same_optimum(p, seed);
+        ncg_plan_free(p);
+        ncg_cluster_free(c);
+    }
+    ck_assert_int_ge(merged, 50);
+    ncg_catalog_free(cat);
+}
+END_TEST
+
+/* plan_from_lp() gives a class's replicas to its APIs in order, as far as each has replicas left: a pattern of
+ * 4 replicas of the class {a0 (3 replicas), a1 (4)} used twice opens a node with a0's 3 and one of a1's (the whole
+ * pattern: downsizing keeps it) and one with a1's other 3 (not the whole pattern); a third use finds nothing left
+ * and opens nothing. */
+START_TEST(lp_patterns_give_class_replicas_to_apis_in_order)
+{
+    ncg_catalog *cat = test_catalog();
+    ncg_cluster *c = bf_cluster(cat, 0);
+    ncg_request one = chips_request(1, 1);
+    ncg_request req[2] = {one, one};
+    const int replicas[2] = {3, 4};
+    ncg_plan *p = classed_plan(c, req, replicas, NULL, 2);
+    int counts[1] = {4};
+    ncg_cg_pattern pt = {.bin = 2, .x = 3, .counts = counts};
+    ncg_cg_result r = {.patterns = &pt, .pattern_count = 1};
+    ck_assert_int_eq(p->cg.apis, 1);
+    ck_assert_int_eq(plan_from_lp(p, &r, false, NULL), 0);
+    ck_assert_int_eq(ncg_cluster_node_count(p->c), 2);
+    ck_assert_int_eq(p->apis[0].placed, 3);
+    ck_assert_int_eq(p->apis[1].placed, 4);
+    for (int m = 0; m < 3; m++)
+        ck_assert_int_eq(p->replicas[p->offset[0] + m].node, 0);
+    ck_assert_int_eq(p->replicas[p->offset[1]].node, 0);
+    for (int m = 1; m < 4; m++)
+        ck_assert_int_eq(p->replicas[p->offset[1] + m].node, 1);
+    ck_assert_int_eq(p->count[0], 4);
+    ck_assert_int_eq(p->count[1], 3);
+    ck_assert(p->keep[0]);
+    ck_assert(!p->keep[1]);
+    ncg_plan_free(p);
+    ncg_cluster_free(c);
     ncg_catalog_free(cat);
 }
 END_TEST
@@ -1278,6 +1466,10 @@ NCG_SUITE(plan)
     t = add_tcase(s, "optimum");
     tcase_set_timeout(t, 300);
     add_test(t, plan_is_near_the_brute_force_optimum);
+    add_test(t, plan_with_twin_apis_is_near_the_brute_force_optimum);
+    add_test(t, interchangeable_apis_are_one_class);
+    add_test(t, class_lp_optimum_is_the_api_lp_optimum);
+    add_test(t, lp_patterns_give_class_replicas_to_apis_in_order);
     add_test(t, dive_step_openings);
     add_test(t, converged_bound_dominates_the_resource_bound);
     return s;
