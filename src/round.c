@@ -176,14 +176,11 @@ int plan_from_lp(ncg_plan *p, const ncg_cg_result *r, bool up, ncg_error *err)
  * plan's): the LP only says which nodes to open next. On the Alibaba trace the dive's first step took 49 rounds
  * instead of 63 and the dive 36 instead of 50 ms, the plan $47,379.28 instead of $47,384.39; from 0.03% to 0.08%
  * the plan was $47,377.31-47,394.81 in 129-130 ms, at 0.1% a step ended so far from its LP that the plan was not
- * within TIGHT and the improvement phase ran (579 ms). With the classes of interchangeable APIs (plan.h) the
- * steps took other paths: at 0.05% the plan came out $47,383.80 (78 ms), at 0.04% $47,379.86, and from 0.005%
- * to 0.025% $47,377.31 (80-81 ms; 84-93 ms at 0.01-0.015%, same plan), so 0.02%, inside that plateau.
- * DIVE_MANY_NODES from 20 to 40 gave the same plan; at 50, $47,358.42-47,360.39 but 122-138 ms. */
+ * within TIGHT and the improvement phase ran (579 ms). */
 #define DIVE_STEPS 400
 #define DIVE_MANY_NODES 20
 #define DIVE_ROUND_UP 0.5
-#define DIVE_GAP 2e-4
+#define DIVE_GAP 5e-4
 
 bool plan_dive_openings(ncg_cg_result *r, int G, bool many)
 {
