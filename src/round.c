@@ -176,7 +176,10 @@ int plan_from_lp(ncg_plan *p, const ncg_cg_result *r, bool up, ncg_error *err)
  * plan's): the LP only says which nodes to open next. On the Alibaba trace the dive's first step took 49 rounds
  * instead of 63 and the dive 36 instead of 50 ms, the plan $47,379.28 instead of $47,384.39; from 0.03% to 0.08%
  * the plan was $47,377.31-47,394.81 in 129-130 ms, at 0.1% a step ended so far from its LP that the plan was not
- * within TIGHT and the improvement phase ran (579 ms). */
+ * within TIGHT and the improvement phase ran (579 ms). With the classes of interchangeable APIs (plan.h) the steps
+ * take other paths, and 0.05% is still inside a plateau: $47,366.88 at 0.02% and 0.05% (71 and 66 ms), $47,364.91
+ * at 0.005-0.01% (71-73 ms), $47,368.85 at 0.03%, $47,371.40 at 0.08% (62 ms). DIVE_MANY_NODES from 20 to 40 gives
+ * the same plan; 50 gives $47,360.39 in 107 ms. */
 #define DIVE_STEPS 400
 #define DIVE_MANY_NODES 20
 #define DIVE_ROUND_UP 0.5
