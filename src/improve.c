@@ -391,7 +391,7 @@ static int to_patterns(search *s, ncg_cg_result *out)
 
 int plan_improve(ncg_plan *p, const ncg_cluster *c, const preplica *replicas, ncg_cg_result *out, ncg_error *err)
 {
-    search s = {.p = p, .I = p->api_count, .B = p->cg.bins, .N = ncg_cluster_node_count(c)};
+    search s = {.p = p, .I = p->api_count, .B = ncg_cluster_nodegroup_count(c), .N = ncg_cluster_node_count(c)};
     int removed = 0;
     memset(out, 0, sizeof(*out));
     s.nd = calloc((size_t)s.N + 1, sizeof(inode));

@@ -498,7 +498,7 @@ static bool mergeable(const ncg_plan *p, int i, const ncg_cg_item *items)
 
 /* The classes of interchangeable APIs (plan.h) into p->cg_class, p->cg_member and p->cg_first, numbered in the
  * order of their first APIs (so that APIs that are all different are their own classes, in their own order);
- * by_api: per API its B items, bin by bin. Returns the number of classes, or -1 when memory is short. */
+ * by_api: per API its items on the B node groups, group by group (an existing node's are its group's). Returns the number of classes, or -1 when memory is short. */
 static int classify(ncg_plan *p, const ncg_cg_item *by_api, int B)
 {
     int I = p->api_count, C = 0;
@@ -562,8 +562,8 @@ int plan_column_generation(ncg_plan *p, ncg_error *err)
         return 0;
     B = G + E;
     p->cg_bins = calloc((size_t)B + 1, sizeof(ncg_cg_bin));
-    p->api_items = calloc((size_t)B * (size_t)I + 1, sizeof(ncg_cg_item));
-    by_api = calloc((size_t)B * (size_t)I + 1, sizeof(ncg_cg_item));
+    p->api_items = calloc((size_t)G * (size_t)I + 1, sizeof(ncg_cg_item));
+    by_api = calloc((size_t)G * (size_t)I + 1, sizeof(ncg_cg_item));
     demand = calloc((size_t)I + 1, sizeof(int));
     if (!p->cg_bins || !p->api_items || !by_api || !demand) {
         free(by_api);
@@ -597,6 +597,7 @@ int plan_column_generation(ncg_plan *p, ncg_error *err)
             bin->cpu_milli = info.type->cpu_usable_milli - u.cpu_milli;
             bin->memory_bytes = info.type->memory_usable_bytes - u.memory_bytes;
             bin->hugepages_bytes = t->hugepages_bytes - u.hugepages_bytes;
+            continue; /* an existing node's items are its node group's */
         }
         for (int i = 0; i < I; i++) {
             const papi *a = &p->apis[i];
@@ -612,12 +613,11 @@ int plan_column_generation(ncg_plan *p, ncg_error *err)
             it->cpu_milli = a->req.cpu_milli;
             it->memory_bytes = a->req.memory_bytes;
             it->hugepages_bytes = a->req.hugepages_bytes;
-            by_api[(size_t)i * (size_t)B + (size_t)b] = *it;
-            if (b < G)
-                demand[i] = a->replicas;
+            by_api[(size_t)i * (size_t)G + (size_t)b] = *it;
+            demand[i] = a->replicas;
         }
     }
-    C = classify(p, by_api, B);
+    C = classify(p, by_api, G);
     free(by_api);
     if (C < 0 || !(p->cg_items = calloc((size_t)B * (size_t)C + 1, sizeof(ncg_cg_item))) ||
         !(p->cg_demand = calloc((size_t)C + 1, sizeof(int)))) {
@@ -635,7 +635,7 @@ int plan_column_generation(ncg_plan *p, ncg_error *err)
         for (int k = p->cg_first[c]; k < p->cg_first[c + 1]; k++)
             sum += demand[p->cg_member[k]];
         p->cg_demand[c] = sum < INT_MAX ? (int)sum : INT_MAX;
-        for (int b = 0; b < B; b++) {
+        for (int b = 0; b < G; b++) {
             ncg_cg_item *it = &p->cg_items[(size_t)b * (size_t)C + (size_t)c];
             int64_t limit = 0;
             *it = p->api_items[(size_t)b * (size_t)I + (size_t)p->cg_member[p->cg_first[c]]];
@@ -643,6 +643,9 @@ int plan_column_generation(ncg_plan *p, ncg_error *err)
                 limit += p->api_items[(size_t)b * (size_t)I + (size_t)p->cg_member[k]].limit;
             it->limit = limit < INT_MAX ? (int)limit : INT_MAX;
         }
+        for (int b = G; b < B; b++) /* an existing node: its node group's items (limits counted on an empty node) */
+            p->cg_items[(size_t)b * (size_t)C + (size_t)c] =
+                p->cg_items[(size_t)ncg_cluster_node_nodegroup(p->c, b - G) * (size_t)C + (size_t)c];
     }
     free(demand);
     p->cg = (ncg_cg_problem){.apis = C, .bins = B, .demand = p->cg_demand, .bin = p->cg_bins, .item = p->cg_items};

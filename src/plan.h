@@ -67,7 +67,8 @@ struct ncg_plan {
     ncg_cg_bin *cg_bins;
     ncg_cg_item *cg_items;      /* bins x classes */
     int *cg_demand;             /* per class */
-    ncg_cg_item *api_items;     /* bins x APIs: what one replica of each API takes (the improvement phase's model) */
+    ncg_cg_item *api_items;     /* node groups x APIs: what one replica of each API takes on a node of the group (the
+                                 * improvement phase's model, which has no existing nodes) */
     int *cg_class;              /* per API: its class */
     int *cg_member;             /* the APIs class by class, each class's in API order */
     int *cg_first;              /* per class: its first API in cg_member; classes + 1 values */

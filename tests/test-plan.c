@@ -1209,11 +1209,11 @@ static ncg_plan *classed_plan(const ncg_cluster *c, const ncg_request *req, cons
     return p;
 }
 
-/* The configuration LP of plan p with one row per API (p->api_items; an API no node group holds has no row to
- * cover) by column generation: its value, bound and whether it converged into *r. */
+/* The configuration LP of plan p (no existing nodes) with one row per API (p->api_items; an API no node group
+ * holds has no row to cover) by column generation: its value, bound and whether it converged into *r. */
 static void api_lp(const ncg_plan *p, ncg_cg_result *r)
 {
-    int I = p->api_count, B = p->cg.bins, demand[8] = {0};
+    int I = p->api_count, B = ncg_cluster_nodegroup_count(p->c), demand[8] = {0};
     ncg_cg_problem pb = {.apis = I, .bins = B, .bin = p->cg.bin, .item = p->api_items, .demand = demand};
     ncg_cg_limits lim = {.max_rounds = 400};
     ck_assert_int_le(I, 8);
@@ -1263,7 +1263,7 @@ START_TEST(interchangeable_apis_are_one_class)
     ck_assert_int_eq(p->cg_demand[0], 18);
     ck_assert_int_eq(p->cg_demand[1], 4);
     ck_assert_int_eq(p->cg_demand[2], 6);
-    for (int b = 0; b < p->cg.bins; b++) {
+    for (int b = 0; b < 3; b++) { /* the node groups */
         const ncg_cg_item *api = &p->api_items[(size_t)b * 5], *cls = &p->cg.item[(size_t)b * 3];
         ck_assert_int_eq(cls[0].limit, api[0].limit + api[1].limit + api[4].limit);
         ck_assert_int_eq(cls[1].limit, api[2].limit);
@@ -1274,6 +1274,15 @@ START_TEST(interchangeable_apis_are_one_class)
         ck_assert_int_eq(cls[2].memory_bytes, api[3].memory_bytes);
     }
     ck_assert(same_optimum(p, 0));
+    ncg_plan_free(p);
+    /* with an existing inf1.6xlarge (node group 2), one more bin: its class items are its node group's */
+    ck_assert_int_eq(ncg_cluster_add_node(c, NULL, bf_types[2], NULL), 0);
+    p = classed_plan(c, req, replicas, per_node, 5);
+    ck_assert_int_eq(p->cg.apis, 3);
+    ck_assert_int_eq(p->cg.bins, 4);
+    ck_assert_mem_eq(&p->cg.item[3 * 3], &p->cg.item[2 * 3], 3 * sizeof(ncg_cg_item));
+    ck_assert_int_eq(p->cg.bin[3].max_nodes, 1);
+    ck_assert_double_eq(p->cg.bin[3].price, 0);
     ncg_plan_free(p);
     ncg_cluster_free(c);
     ncg_catalog_free(cat);
