@@ -498,7 +498,8 @@ static bool mergeable(const ncg_plan *p, int i, const ncg_cg_item *items)
 
 /* The classes of interchangeable APIs (plan.h) into p->cg_class, p->cg_member and p->cg_first, numbered in the
  * order of their first APIs (so that APIs that are all different are their own classes, in their own order);
- * by_api: per API its items on the B node groups, group by group (an existing node's are its group's). Returns the number of classes, or -1 when memory is short. */
+ * by_api: per API its items on the B node groups, group by group (an existing node's are its group's). Returns the
+ * number of classes, or -1 when memory is short. */
 static int classify(ncg_plan *p, const ncg_cg_item *by_api, int B)
 {
     int I = p->api_count, C = 0;
@@ -551,7 +552,8 @@ static int classify(ncg_plan *p, const ncg_cg_item *by_api, int B)
  * LP into one of the class LP at the same price, and doc/planner.md shows the converse (a class's replicas on the
  * nodes of a pattern can be shared out among its APIs), so both have the same optimum and the same bound. The
  * Alibaba trace's 156 APIs are 116 classes (99 APIs whose max_per_node binds stay alone, the other 57 make 17
- * classes): the master has 124 rows instead of 164, generation takes 204 rounds instead of 261 and 46 ms instead of 91. */
+ * classes): the master has 124 rows instead of 164, generation takes 204 rounds instead of 261 and 46 ms instead
+ * of 91. */
 int plan_column_generation(ncg_plan *p, ncg_error *err)
 {
     int G = ncg_cluster_nodegroup_count(p->c), E = p->base_nodes, I = p->api_count, B, C;
