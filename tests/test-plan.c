@@ -1350,6 +1350,41 @@ START_TEST(lp_patterns_give_class_replicas_to_apis_in_order)
 }
 END_TEST
 
+/* Nodes that hold the same APIs' replicas are copies of one: a pattern of 2 one-chip replicas (a0, 6 of them) and
+ * one two-chip replica (a1, 1) used three times opens the whole pattern once (kept by downsizing), then a node of
+ * a0's 2 that is not the whole pattern, and a copy of it with the same allocation ids. */
+START_TEST(lp_patterns_copy_nodes_of_the_same_apis)
+{
+    ncg_catalog *cat = test_catalog();
+    ncg_cluster *c = bf_cluster(cat, 0);
+    ncg_request req[2] = {chips_request(1, 1), chips_request(2, 1)};
+    const int replicas[2] = {6, 1};
+    ncg_plan *p = classed_plan(c, req, replicas, NULL, 2);
+    int counts[2] = {2, 1};
+    ncg_cg_pattern pt = {.bin = 2, .x = 3, .counts = counts};
+    ncg_cg_result r = {.patterns = &pt, .pattern_count = 1};
+    const preplica *a0;
+    ck_assert_int_eq(p->cg.apis, 2);
+    ck_assert_int_eq(plan_from_lp(p, &r, false, NULL), 0);
+    ck_assert_int_eq(ncg_cluster_node_count(p->c), 3);
+    ck_assert_int_eq(p->apis[0].placed, 6);
+    ck_assert_int_eq(p->apis[1].placed, 1);
+    a0 = &p->replicas[p->offset[0]];
+    for (int m = 0; m < 6; m++)
+        ck_assert_int_eq(a0[m].node, m / 2);
+    ck_assert_int_eq(p->replicas[p->offset[1]].node, 0);
+    ck_assert_int_eq(a0[4].alloc, a0[2].alloc);
+    ck_assert_int_eq(a0[5].alloc, a0[3].alloc);
+    ck_assert(p->keep[0] && !p->keep[1] && !p->keep[2]);
+    ck_assert_int_eq(p->origin[1], 1);
+    ck_assert_int_eq(p->origin[2], 1);
+    ck_assert_int_eq(p->count[2], 2);
+    ncg_plan_free(p);
+    ncg_cluster_free(c);
+    ncg_catalog_free(cat);
+}
+END_TEST
+
 /* What a dive step opens of its LP's patterns (plan_dive_openings, src/round.c). Node groups 0 and 1; the last
  * pattern is an existing node's (bin 2), left as it is. */
 static void openings(const double *x, int n, bool many, const double *want)
@@ -1479,6 +1514,7 @@ NCG_SUITE(plan)
     add_test(t, interchangeable_apis_are_one_class);
     add_test(t, class_lp_optimum_is_the_api_lp_optimum);
     add_test(t, lp_patterns_give_class_replicas_to_apis_in_order);
+    add_test(t, lp_patterns_copy_nodes_of_the_same_apis);
     add_test(t, dive_step_openings);
     add_test(t, converged_bound_dominates_the_resource_bound);
     return s;
