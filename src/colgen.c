@@ -777,9 +777,7 @@ static double work(const ncg_cg_problem *pb, const ncg_rlp *lp, const pricer *s)
     return (double)ncg_rlp_pivots(lp) * m * m + (double)s->total_nodes;
 }
 
-/* The most copies of item it that bin b holds by itself, at most its limit and want: each resource's needs add up
- * within the bin's (the pricing's rule). */
-static int copies_that_fit(const ncg_cg_bin *b, const ncg_cg_item *it, int want)
+int ncg_cg_copies_that_fit(const ncg_cg_bin *b, const ncg_cg_item *it, int want)
 {
     double need[RES], cap[RES];
     int most = it->limit < want ? it->limit : want;
@@ -821,7 +819,7 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
     for (int i = 0; i < I; i++)
         for (int b = 0; b < B; b++) {
             const ncg_cg_item *it = &pb->item[(size_t)b * (size_t)I + (size_t)i];
-            int copies = copies_that_fit(&pb->bin[b], it, pb->demand[i]);
+            int copies = ncg_cg_copies_that_fit(&pb->bin[b], it, pb->demand[i]);
             if (copies <= 0)
                 continue;
             usable[i] = true;

@@ -38,6 +38,9 @@ typedef struct ncg_cg_problem {
 #define NCG_CG_RESOURCES 5
 void ncg_cg_bin_caps(const ncg_cg_bin *bin, double *cap);
 void ncg_cg_item_needs(const ncg_cg_item *item, double *need);
+/* The most copies of item it that bin b holds by itself, at most its limit and want: each resource's needs add up
+ * within the bin's (the pricing's rule). */
+int ncg_cg_copies_that_fit(const ncg_cg_bin *b, const ncg_cg_item *it, int want);
 
 /* A node pattern: counts[i] replicas of API i on one node of a bin, used x times by the LP. */
 typedef struct ncg_cg_pattern {

@@ -440,7 +440,7 @@ void plan_cg_clear(ncg_plan *p)
 /* APIs by what one replica takes on every bin (usable or not, then chips, cores, CPU, memory, hugepages), then
  * mergeable first, then by index: APIs of equal keys that are mergeable are one class of the configuration LP. */
 typedef struct api_key {
-    const ncg_cg_item *items;   /* its bins' items, bin by bin */
+    const ncg_cg_item *items;   /* its items on the node groups, group by group */
     int api, bins;
     bool alone;                 /* a class by itself (mergeable() is false) */
 } api_key;
@@ -462,14 +462,23 @@ static int cmp_items(const ncg_cg_item *x, const ncg_cg_item *y)
     return 0;
 }
 
-static int cmp_key(const void *pa, const void *pb)
+/* Two APIs' items on every node group, in order. */
+static int cmp_rows(const api_key *a, const api_key *b)
 {
-    const api_key *a = pa, *b = pb;
     for (int k = 0; k < a->bins; k++) {
         int c = cmp_items(&a->items[k], &b->items[k]);
         if (c)
             return c;
     }
+    return 0;
+}
+
+static int cmp_key(const void *pa, const void *pb)
+{
+    const api_key *a = pa, *b = pb;
+    int c = cmp_rows(a, b);
+    if (c)
+        return c;
     if (a->alone != b->alone) /* the mergeable ones of a key next to each other */
         return a->alone ? 1 : -1;
     return (a->api > b->api) - (a->api < b->api);
@@ -482,15 +491,13 @@ static bool mergeable(const ncg_plan *p, int i, const ncg_cg_item *items)
 {
     const papi *a = &p->apis[i];
     for (int g = 0; g < ncg_cluster_nodegroup_count(p->c); g++) {
-        double need[NCG_CG_RESOURCES], cap[NCG_CG_RESOURCES], most = FIT_CAP;
-        if (items[g].limit <= 0)
+        ncg_cg_item it = items[g];
+        int most;
+        if (it.limit <= 0)
             continue;
-        ncg_cg_item_needs(&items[g], need);
-        ncg_cg_bin_caps(&p->cg_bins[g], cap);
-        for (int r = 0; r < NCG_CG_RESOURCES; r++)
-            if (need[r] > 0)
-                most = fmin(most, floor(cap[r] / need[r]));
-        if ((a->max_per_node > 0 && a->max_per_node < most) || a->fit[g] < fmin(most, a->replicas))
+        it.limit = FIT_CAP; /* what adding up allows, whatever the API's own limit */
+        most = ncg_cg_copies_that_fit(&p->cg_bins[g], &it, FIT_CAP);
+        if ((a->max_per_node > 0 && a->max_per_node < most) || a->fit[g] < (most < a->replicas ? most : a->replicas))
             return false;
     }
     return true;
@@ -518,8 +525,7 @@ static int classify(ncg_plan *p, const ncg_cg_item *by_api, int B)
         key[i] = (api_key){&by_api[(size_t)i * (size_t)B], i, B, !mergeable(p, i, &by_api[(size_t)i * (size_t)B])};
     qsort(key, (size_t)I, sizeof(*key), cmp_key);
     for (int k = 0, g = -1; k < I; k++) {
-        if (k == 0 || key[k].alone || key[k - 1].alone ||
-            cmp_key(&(api_key){key[k].items, 0, B, false}, &(api_key){key[k - 1].items, 0, B, false}) != 0)
+        if (k == 0 || key[k].alone || key[k - 1].alone || cmp_rows(&key[k], &key[k - 1]) != 0)
             class_of_group[++g] = -1;
         group[key[k].api] = g;
     }

@@ -11,9 +11,11 @@
 /* ---- solve and results ---- */
 
 /* Place counts[i] replicas of each API i (as far as it has replicas left to place) on node n, whole chips largest
- * first, then cores, then CPU only (the order in which adding up is enough), as far as they fit. */
+ * first, then cores, then CPU only (the order in which adding up is enough), as far as they fit. Returns how many
+ * it placed, or a negative code. */
 static int fill_node(ncg_plan *p, int n, int bin, const int *counts, ncg_error *err)
 {
+    int placed = 0;
     for (int pass = 0; pass < 3; pass++)
         for (int i = 0; i < p->api_count; i++) {
             papi *a = &p->apis[i];
@@ -28,9 +30,10 @@ static int fill_node(ncg_plan *p, int n, int bin, const int *counts, ncg_error *
                 if (rc == 0)
                     break; /* does not fit after all: packing places it */
                 p->count[n]++;
+                placed++;
             }
         }
-    return 0;
+    return placed;
 }
 
 /* Pattern pt's replicas (counted per class, plan.h) given to APIs, into counts (per API): each class's to its
@@ -97,7 +100,7 @@ int plan_from_lp(ncg_plan *p, const ncg_cg_result *r, bool up, ncg_error *err)
         for (int c = 0; c < p->cg.apis; c++)
             whole += pt->counts[c];
         while (copies > 0) {
-            int want = give_to_apis(p, pt, counts), placed = 0, n, rc;
+            int want = give_to_apis(p, pt, counts), placed, n, rc;
             long full;
             if (want == 0 || !ncg_cluster_nodegroup_has_room(p->c, pt->bin))
                 break;
@@ -107,14 +110,10 @@ int plan_from_lp(ncg_plan *p, const ncg_cg_result *r, bool up, ncg_error *err)
                 free(counts);
                 return n;
             }
-            for (int i = 0; i < p->api_count; i++)
-                placed -= p->apis[i].placed;
-            if ((rc = fill_node(p, n, pt->bin, counts, err)) < 0) {
+            if ((placed = fill_node(p, n, pt->bin, counts, err)) < 0) {
                 free(counts);
-                return rc;
+                return placed;
             }
-            for (int i = 0; i < p->api_count; i++)
-                placed += p->apis[i].placed;
             copies--;
             if (placed != want)
                 continue; /* it did not take them all: the next node is filled on its own */
@@ -247,8 +246,9 @@ int plan_dive(ncg_plan *p, ncg_error *err)
             break;
         for (int c = 0; c < C; c++) { /* what is left of each class the LP covers */
             demand[c] = 0;
-            for (int k = p->cg_first[c]; k < p->cg_first[c + 1] && p->cg_demand[c] > 0; k++)
-                demand[c] += p->apis[p->cg_member[k]].replicas - p->apis[p->cg_member[k]].placed;
+            if (p->cg_demand[c] > 0)
+                for (int k = p->cg_first[c]; k < p->cg_first[c + 1]; k++)
+                    demand[c] += p->apis[p->cg_member[k]].replicas - p->apis[p->cg_member[k]].placed;
             left += demand[c];
         }
         if (left == 0)
