@@ -31,6 +31,8 @@
 
 #include "btree.h"
 #include "cluster.h"
+#include "heap.h"
+#include "poison.h"
 
 #define SEQ_BITS 54             /* node sequence numbers stay below 2^54; runs (<= NCG_MAX_CORES) take the bits above */
 #define SEQ_MASK ((UINT64_C(1) << SEQ_BITS) - 1)
@@ -110,6 +112,7 @@ struct ncg_cluster {
     int slab_left;              /* unused cnodes there */
     cnode *spare;               /* cnodes of removed nodes, linked through spare_next */
     ncg_bt_pool pool;           /* tree nodes for the classes' trees: reserved before a change, which cannot fail */
+    ncg_heap heap;              /* the nodes' allocation records (heap.h) */
 };
 
 /* A slab: this header (one cache line), then cnodes, each on its own cache lines. */
@@ -121,22 +124,7 @@ typedef struct slab {
 #define CNODE_SIZE ((sizeof(cnode) + 63) / 64 * 64)
 
 /* Under AddressSanitizer the records that are not in use (a slab's unused tail, a removed node's record but for
- * its free-list link) are poisoned, so that a use after removal is still reported although the memory is kept. */
-#if defined(__SANITIZE_ADDRESS__)
-#define NCG_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define NCG_ASAN 1
-#endif
-#endif
-#ifdef NCG_ASAN
-#include <sanitizer/asan_interface.h>
-#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
-#define POISON(p, n) ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
+ * its free-list link) are poisoned (poison.h). */
 #define SLAB_MIN 8              /* cnodes in the first slab; each next slab doubles, up to SLAB_MAX */
 #define SLAB_MAX 1024
 
@@ -592,6 +580,8 @@ NCG_EXPORT ncg_cluster *ncg_cluster_new(unsigned flags, ncg_error *err)
     c = calloc(1, sizeof(*c));
     if (!c)
         ncg_fail(err, NCG_E_NOMEM, "out of memory creating a cluster");
+    else
+        ncg_node_heap_init(&c->heap);
     return c;
 }
 
@@ -606,6 +596,7 @@ NCG_EXPORT ncg_cluster *ncg_cluster_free(ncg_cluster *c)
     }
     slabs_free(c);
     ncg_bt_pool_free(&c->pool);
+    ncg_heap_release(&c->heap); /* after the nodes, which give their records back to it */
     for (int g = 0; g < c->group_count; g++) {
         families_free(&c->groups[g]);
         free(c->groups[g].type);
@@ -928,6 +919,7 @@ static int insert(ncg_cluster *c, const char *name, int group, ncg_node *built, 
     n->seq = c->next_seq++;
     ncg_node_set_type_ref(n->node, g->type); /* a node built outside may refer to another cluster's copy */
     ncg_node_set_policy(n->node, g->policy, NULL);
+    ncg_node_set_heap(n->node, &c->heap);
     c->nodes[c->node_count++] = n;
     table_put(c->table, c->table_size, n);
     index_add(&c->pool, g, n);
@@ -981,6 +973,7 @@ int ncg_cluster_node_replace(ncg_cluster *c, int i, int g, ncg_node *fresh, ncg_
     n->node = fresh;
     ncg_node_set_type_ref(fresh, to->type);
     ncg_node_set_policy(fresh, to->policy, NULL);
+    ncg_node_set_heap(fresh, &c->heap);
     from->nodes--;
     to->nodes++;
     n->group = g;
@@ -1063,6 +1056,7 @@ NCG_EXPORT ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err)
     copy = calloc(1, sizeof(*copy));
     if (!copy)
         goto nomem;
+    ncg_node_heap_init(&copy->heap);
     copy->next_seq = c->next_seq;
     if (c->group_count) {
         copy->groups = calloc((size_t)c->group_count, sizeof(*copy->groups));
@@ -1096,7 +1090,7 @@ NCG_EXPORT ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err)
         const cnode *from = c->nodes[i];
         *n = *from;
         n->name = NULL;
-        n->node = ncg_node_clone_ref(from->node, copy->groups[from->group].type);
+        n->node = ncg_node_clone_ref(from->node, copy->groups[from->group].type, &copy->heap);
         if (!n->node || !cnode_set_name(n, from->name, strlen(from->name)) || index_reserve(copy, NULL) < 0) {
             ncg_node_free(n->node);
             cnode_release(copy, n);

@@ -92,7 +92,7 @@ static int try_candidate(search *s, const candidate *cand, int chips, int *count
             if (j == cand->node || ncg_node_plan(dst, &q, &slot, NULL) < 0)
                 continue;
             if (!s->scratch[j]) {
-                s->scratch[j] = ncg_node_clone_ref(dst, NULL);
+                s->scratch[j] = ncg_node_clone_ref(dst, NULL, NULL);
                 if (!s->scratch[j])
                     return ncg_fail(err, NCG_E_NOMEM, "out of memory trying defragmentation moves");
                 s->touched[s->ntouched++] = j;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "heap.h"
 #include "node.h"
 
 #define CORE_WORDS (NCG_MAX_CORES / 64)
@@ -65,6 +66,8 @@ struct ncg_node {
     uint64_t next_id;
     alloc_rec *allocs;             /* ascending id */
     int count, capacity;
+    ncg_heap *heap;                /* where the next block of records comes from: a cluster's heap, or NULL: libc */
+    ncg_heap *block_heap;          /* where allocs came from (NULL: libc) */
     ncg_type_copy own[];           /* the node's own copy of its type, when it has one */
 };
 
@@ -119,12 +122,41 @@ static void rec_clear(alloc_rec *r)
     free(r->x);
 }
 
+/* A block for cap records, from the node's heap or libc. */
+static alloc_rec *records_alloc(ncg_node *node, int cap)
+{
+    size_t bytes = (size_t)cap * sizeof(alloc_rec);
+    return node->heap ? ncg_heap_alloc(node->heap, bytes) : malloc(bytes);
+}
+
+/* Give back the node's block of records to where it came from. */
+static void records_free(ncg_node *node)
+{
+    if (node->block_heap)
+        ncg_heap_free(node->block_heap, node->allocs, (size_t)node->capacity * sizeof(alloc_rec));
+    else
+        free(node->allocs);
+}
+
+/* Records a block holds for count of them: 8, 16, 32, ... (the classes of a heap whose smallest block is 8). */
+static int records_capacity(int count)
+{
+    int cap = 8;
+    while (cap < count)
+        cap *= 2;
+    return cap;
+}
+
+void ncg_node_set_heap(ncg_node *node, ncg_heap *heap) { node->heap = heap; }
+
+void ncg_node_heap_init(ncg_heap *heap) { ncg_heap_init(heap, 8 * sizeof(alloc_rec)); }
+
 NCG_EXPORT ncg_node *ncg_node_free(ncg_node *node)
 {
     if (node) {
         for (int i = 0; i < node->count; i++)
             rec_clear(&node->allocs[i]);
-        free(node->allocs);
+        records_free(node);
         free(node);
     }
     return NULL;
@@ -186,8 +218,9 @@ static bool rec_copy(alloc_rec *dst, const alloc_rec *src)
                      src->x->hugepages_bytes);
 }
 
-/* A deep copy of node, with its own copy of the type (type NULL) or referring to type; NULL when out of memory. */
-static ncg_node *node_copy(const ncg_node *node, const ncg_type_copy *type)
+/* A deep copy of node, with its own copy of the type (type NULL) or referring to type, its records from heap (NULL:
+ * libc); NULL when out of memory. */
+static ncg_node *node_copy(const ncg_node *node, const ncg_type_copy *type, ncg_heap *heap)
 {
     ncg_node *copy = malloc(sizeof(*copy) + (type ? 0 : sizeof(copy->own[0])));
     if (!copy)
@@ -202,11 +235,13 @@ static ncg_node *node_copy(const ncg_node *node, const ncg_type_copy *type)
     }
     copy->allocs = NULL;
     copy->count = copy->capacity = 0;
+    copy->heap = copy->block_heap = heap;
     if (node->count > 0) {
-        copy->allocs = malloc((size_t)node->count * sizeof(*copy->allocs));
+        int cap = heap ? records_capacity(node->count) : node->count; /* a heap's blocks come in classes */
+        copy->allocs = records_alloc(copy, cap);
         if (!copy->allocs)
             goto nomem;
-        copy->capacity = node->count;
+        copy->capacity = cap;
         for (int i = 0; i < node->count; i++) {
             if (!rec_copy(&copy->allocs[i], &node->allocs[i]))
                 goto nomem;
@@ -219,9 +254,9 @@ nomem:
     return NULL;
 }
 
-ncg_node *ncg_node_clone_ref(const ncg_node *node, const ncg_type_copy *type)
+ncg_node *ncg_node_clone_ref(const ncg_node *node, const ncg_type_copy *type, ncg_heap *heap)
 {
-    return node_copy(node, type ? type : node->type);
+    return node_copy(node, type ? type : node->type, heap);
 }
 
 void ncg_node_set_type_ref(ncg_node *node, const ncg_type_copy *type) { node->type = type; }
@@ -233,7 +268,7 @@ NCG_EXPORT ncg_node *ncg_node_clone(const ncg_node *node, ncg_error *err)
         ncg_fail(err, NCG_E_INVALID, "node_clone: node is NULL");
         return NULL;
     }
-    copy = node_copy(node, NULL);
+    copy = node_copy(node, NULL, NULL);
     if (!copy)
         ncg_fail(err, NCG_E_NOMEM, "out of memory copying a node of type %s", node->type->name);
     return copy;
@@ -551,11 +586,15 @@ static int reserve_one(ncg_node *n, ncg_error *err)
     if (n->count < n->capacity)
         return 0;
     cap = n->capacity ? n->capacity * 2 : 8;
-    g = realloc(n->allocs, (size_t)cap * sizeof(*g));
+    g = records_alloc(n, cap);
     if (!g)
         return ncg_fail(err, NCG_E_NOMEM, "out of memory adding an allocation on %s", n->type->name);
+    if (n->count > 0)
+        memcpy(g, n->allocs, (size_t)n->count * sizeof(*g));
+    records_free(n);
     n->allocs = g;
     n->capacity = cap;
+    n->block_heap = n->heap;
     return 0;
 }
 

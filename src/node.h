@@ -4,6 +4,7 @@
 #ifndef NCG_NODE_H
 #define NCG_NODE_H
 
+#include "heap.h"
 #include "ncg-private.h"
 
 /* Where a replica would go on a node: computed without changing it, then committed. A value, not node state. */
@@ -23,8 +24,14 @@ typedef struct ncg_usage {
 /* A new empty node of a resolved type, which it refers to: type must outlive it (a node group's). NULL when out of
  * memory. ncg_node_new() and ncg_node_clone() make nodes with their own copy of the type. */
 ncg_node *ncg_node_from_type(const ncg_type_copy *type);
-/* A deep copy of node that refers to type (NULL: to node's type) instead of copying it. NULL when out of memory. */
-ncg_node *ncg_node_clone_ref(const ncg_node *node, const ncg_type_copy *type);
+/* A deep copy of node that refers to type (NULL: to node's type) instead of copying it, its allocation records in
+ * heap (NULL: from libc; heap must outlive the copy). NULL when out of memory. */
+ncg_node *ncg_node_clone_ref(const ncg_node *node, const ncg_type_copy *type, ncg_heap *heap);
+/* Take the node's blocks of allocation records from heap from now on (NULL: libc); the block it has stays where it
+ * came from until the node outgrows it. heap must outlive the node (a cluster's, for the nodes it holds). */
+void ncg_node_set_heap(ncg_node *node, ncg_heap *heap);
+/* An empty heap for allocation records (a cluster's). */
+void ncg_node_heap_init(ncg_heap *heap);
 /* Make node refer to type, a copy of the same type (the node group's, when a cluster takes the node over). */
 void ncg_node_set_type_ref(ncg_node *node, const ncg_type_copy *type);
 const ncg_type_copy *ncg_node_type_copy(const ncg_node *node);

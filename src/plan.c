@@ -983,7 +983,7 @@ NCG_EXPORT int ncg_plan_get_headroom(const ncg_plan *p, int api, ncg_error *err)
         if (a->max_per_node && on >= a->max_per_node)
             continue;
         /* count on a scratch copy: the plan is shared read-only and never changes here */
-        scratch = ncg_node_clone_ref(ncg_cluster_node(p->c, i), NULL);
+        scratch = ncg_node_clone_ref(ncg_cluster_node(p->c, i), NULL, NULL);
         if (!scratch)
             return ncg_fail(err, NCG_E_NOMEM, "out of memory counting headroom");
         for (;;) {

@@ -123,7 +123,7 @@ int plan_from_lp(ncg_plan *p, const ncg_cg_result *r, bool up, ncg_error *err)
                 const int first = n;
                 const ncg_node *tmpl = ncg_cluster_node(p->c, first);
                 for (long c = 1; c < full; c++, copies--) {
-                    ncg_node *copy = ncg_node_clone_ref(tmpl, NULL);
+                    ncg_node *copy = ncg_node_clone_ref(tmpl, NULL, NULL);
                     if (!copy) {
                         free(counts);
                         return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");

@@ -19,6 +19,7 @@
     SUITE(node)                                                                                                     \
     SUITE(cache)                                                                                                    \
     SUITE(btree)                                                                                                    \
+    SUITE(heap)                                                                                                     \
     SUITE(cluster)                                                                                                  \
     SUITE(placement)                                                                                                \
     SUITE(state)                                                                                                    \
