@@ -14,14 +14,6 @@ typedef struct ref {
     int n;
 } ref;
 
-static uint64_t next_rand(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 static bool before(const ncg_bt_entry *x, const ncg_bt_entry *y)
 {
     return x->a < y->a || (x->a == y->a && x->b < y->b);
@@ -78,11 +70,11 @@ static void move_entry(ref *r, int at, int64_t a_range, uint64_t *seed, uint64_t
                        ncg_bt_pool *pool, long *in_place, long *refused)
 {
     ncg_bt_entry old = r->e[at], e = old;
-    int64_t step = (int64_t)(next_rand(seed) % 5) - 2;
-    e.a = next_rand(seed) % 8 == 0 ? (int64_t)(next_rand(seed) % (uint64_t)a_range) : old.a + step;
-    e.b = next_rand(seed) % 2 ? old.b : (*next_b)++;
-    e.cpu = (int64_t)(next_rand(seed) % 1000);
-    e.mem = (int64_t)(next_rand(seed) % 1000);
+    int64_t step = (int64_t)(test_rand(seed) % 5) - 2;
+    e.a = test_rand(seed) % 8 == 0 ? (int64_t)(test_rand(seed) % (uint64_t)a_range) : old.a + step;
+    e.b = test_rand(seed) % 2 ? old.b : (*next_b)++;
+    e.cpu = (int64_t)(test_rand(seed) % 1000);
+    e.mem = (int64_t)(test_rand(seed) % 1000);
     for (int k = 0; k < r->n; k++)
         if (k != at && r->e[k].a == e.a && r->e[k].b == e.b)
             e.b = (*next_b)++; /* keys stay unique */
@@ -110,23 +102,23 @@ static void run_random(uint64_t seed, int64_t a_range, int ops, int max_entries,
     long in_place = 0, refused = 0;
     r.n = 0;
     for (int op = 0; op < ops; op++) {
-        bool grow = r.n == 0 || (r.n < max_entries && next_rand(&seed) % 100 < (op < ops / 2 ? 70 : 30));
+        bool grow = r.n == 0 || (r.n < max_entries && test_rand(&seed) % 100 < (op < ops / 2 ? 70 : 30));
         if (grow) {
             ncg_bt_entry e;
-            e.a = (int64_t)(next_rand(&seed) % (uint64_t)a_range);
+            e.a = (int64_t)(test_rand(&seed) % (uint64_t)a_range);
             e.b = next_b++;
-            e.cpu = (int64_t)(next_rand(&seed) % 1000);
-            e.mem = (int64_t)(next_rand(&seed) % 1000);
-            e.item = (void *)(uintptr_t)(e.b * 8 + (next_rand(&seed) & 1));
+            e.cpu = (int64_t)(test_rand(&seed) % 1000);
+            e.mem = (int64_t)(test_rand(&seed) % 1000);
+            e.item = (void *)(uintptr_t)(e.b * 8 + (test_rand(&seed) & 1));
             ck_assert(ncg_bt_reserve(&pool, 1));
             ncg_bt_insert(&root, &pool, &e);
             ref_insert(&r, &e);
-        } else if (next_rand(&seed) % 2) {
-            int at = (int)(next_rand(&seed) % (uint64_t)r.n);
+        } else if (test_rand(&seed) % 2) {
+            int at = (int)(test_rand(&seed) % (uint64_t)r.n);
             ncg_bt_erase(&root, &pool, r.e[at].a, r.e[at].b);
             ref_erase(&r, at);
         } else {
-            move_entry(&r, (int)(next_rand(&seed) % (uint64_t)r.n), a_range, &seed, &next_b, &root, &pool, &in_place,
+            move_entry(&r, (int)(test_rand(&seed) % (uint64_t)r.n), a_range, &seed, &next_b, &root, &pool, &in_place,
                        &refused);
         }
         if (r.n < 300 || op % 16 == 0) /* the check reads the whole tree */
@@ -145,8 +137,8 @@ static void run_random(uint64_t seed, int64_t a_range, int ops, int max_entries,
             ck_assert_ptr_null(root);
         }
         for (int q = 0; q < 3; q++) {
-            int64_t lo = (int64_t)(next_rand(&seed) % (uint64_t)a_range), hi = lo + (int64_t)(next_rand(&seed) % 64);
-            int64_t cpu = (int64_t)(next_rand(&seed) % 1100), mem = (int64_t)(next_rand(&seed) % 1100);
+            int64_t lo = (int64_t)(test_rand(&seed) % (uint64_t)a_range), hi = lo + (int64_t)(test_rand(&seed) % 64);
+            int64_t cpu = (int64_t)(test_rand(&seed) % 1100), mem = (int64_t)(test_rand(&seed) % 1100);
             bool odd = q == 2;
             if (q == 1)
                 hi = INT64_MAX;

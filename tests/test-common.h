@@ -52,6 +52,15 @@ static inline TCase *add_tcase(Suite *s, const char *name)
     return t;
 }
 
+/* splitmix64: the suites' random inputs, the same sequence from a seed on every machine. */
+static inline uint64_t test_rand(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
 /* ---- data files -------------------------------------------------------------------------------------------- */
 
 static inline void data_path(const char *rel, char *path, size_t size)

@@ -59,14 +59,6 @@ START_TEST(a_block_given_back_is_the_next_of_its_class)
 }
 END_TEST
 
-static uint64_t next_rand(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 typedef struct held {
     unsigned char *p;
     size_t bytes;
@@ -106,14 +98,14 @@ START_TEST(blocks_never_overlap_as_chunks_grow)
     ck_assert_ptr_nonnull(scratch);
     ncg_heap_init(&h, 384);
     for (int op = 0; op < OPS; op++) {
-        held *s = &hold[next_rand(&seed) % SLOTS];
+        held *s = &hold[test_rand(&seed) % SLOTS];
         if (s->p) {
             ck_assert_uint_eq(s->p[0], s->mark);
             ck_assert_uint_eq(s->p[s->bytes - 1], s->mark);
             ncg_heap_free(&h, s->p, s->bytes);
             s->p = NULL;
         } else {
-            uint64_t r = next_rand(&seed);
+            uint64_t r = test_rand(&seed);
             int k = (int)(r % 7); /* classes 0-6 mostly, sometimes a block past the classes */
             s->bytes = r % 100 == 0 ? 400 * KIB + r % 1000 : (size_t)(384 << k) - (size_t)(r % 300);
             s->p = ncg_heap_alloc(&h, s->bytes);

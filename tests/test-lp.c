@@ -382,14 +382,6 @@ static double best_pattern_value(const ncg_cg_problem *pb, const double *pi)
     return dpi + pb->bin[0].price - bound;
 }
 
-static uint64_t next_random(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 #define BF_APIS 6
 
 /* The best pattern by enumerating every count vector (at most 5^6). */
@@ -427,37 +419,37 @@ START_TEST(pricing_matches_brute_force)
     uint64_t seed = 7;
     for (int trial = 0; trial < 300; trial++) {
         ncg_cg_item items[BF_APIS] = {0};
-        int demand[BF_APIS], apis = 1 + (int)(next_random(&seed) % BF_APIS);
+        int demand[BF_APIS], apis = 1 + (int)(test_rand(&seed) % BF_APIS);
         double pi[BF_APIS];
-        int chips = 4 + (int)(next_random(&seed) % 5);
+        int chips = 4 + (int)(test_rand(&seed) % 5);
         ncg_cg_bin bin = {.price = 1e-6,
                           .max_nodes = 1,
                           .chips = chips,
                           .cores = 2 * chips,
-                          .cpu_milli = 8000 + 1000 * (int64_t)(next_random(&seed) % 25),
-                          .memory_bytes = (16 + (int64_t)(next_random(&seed) % 49)) << 30};
+                          .cpu_milli = 8000 + 1000 * (int64_t)(test_rand(&seed) % 25),
+                          .memory_bytes = (16 + (int64_t)(test_rand(&seed) % 49)) << 30};
         ncg_cg_problem pb = {.apis = apis, .bins = 1, .demand = demand, .bin = &bin, .item = items};
         for (int a = 0; a < apis; a++) {
             ncg_cg_item *it = &items[a];
-            if (a > 0 && next_random(&seed) % 2 == 0) {
-                *it = items[next_random(&seed) % (uint64_t)a]; /* the same shape */
+            if (a > 0 && test_rand(&seed) % 2 == 0) {
+                *it = items[test_rand(&seed) % (uint64_t)a]; /* the same shape */
             } else {
-                it->chips = (int)(next_random(&seed) % 4);
-                it->cores = it->chips ? 2 * it->chips : 1 + (int)(next_random(&seed) % 3);
-                it->cpu_milli = 500 * (1 + (int64_t)(next_random(&seed) % 16));
-                it->memory_bytes = (1 + (int64_t)(next_random(&seed) % 16)) << 30;
+                it->chips = (int)(test_rand(&seed) % 4);
+                it->cores = it->chips ? 2 * it->chips : 1 + (int)(test_rand(&seed) % 3);
+                it->cpu_milli = 500 * (1 + (int64_t)(test_rand(&seed) % 16));
+                it->memory_bytes = (1 + (int64_t)(test_rand(&seed) % 16)) << 30;
             }
-            it->limit = 1 + (int)(next_random(&seed) % 4);
+            it->limit = 1 + (int)(test_rand(&seed) % 4);
             demand[a] = 1000;
-            switch (next_random(&seed) % 4) {
+            switch (test_rand(&seed) % 4) {
             case 0:
                 pi[a] = a > 0 ? pi[a - 1] : 0.5; /* ties */
                 break;
             case 1:
-                pi[a] = next_random(&seed) % 3 == 0 ? 0 : 0.25;
+                pi[a] = test_rand(&seed) % 3 == 0 ? 0 : 0.25;
                 break;
             default:
-                pi[a] = 0.1 + (double)(next_random(&seed) % 1000) / 500.0;
+                pi[a] = 0.1 + (double)(test_rand(&seed) % 1000) / 500.0;
             }
         }
         ck_assert_msg(fabs(best_pattern_value(&pb, pi) - fmax(1e-6, brute_force_value(&bin, items, pi, apis))) < 1e-9,

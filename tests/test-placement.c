@@ -7,14 +7,6 @@
 
 #include "cluster.h"
 
-static uint64_t next_random(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 static void add_group(ncg_cluster *c, ncg_catalog *cat, const char *name, const char *type, int priority)
 {
     ncg_nodegroup_spec g = NCG_INIT(ncg_nodegroup_spec);
@@ -59,17 +51,17 @@ static ncg_request random_request(uint64_t *seed)
 {
     static const int chips[] = {1, 1, 1, 2, 2, 3, 4, 4, 6, 8, 12, 16};
     ncg_request r;
-    uint64_t kind = next_random(seed) % 10;
+    uint64_t kind = test_rand(seed) % 10;
     ncg_request_init(&r);
     if (kind < 5) {
-        r.inf = chips[next_random(seed) % ARRAY_SIZE(chips)];
+        r.inf = chips[test_rand(seed) % ARRAY_SIZE(chips)];
     } else if (kind < 8) {
-        r.neuroncores = 1 + (int64_t)(next_random(seed) % 8);
+        r.neuroncores = 1 + (int64_t)(test_rand(seed) % 8);
     }
-    r.cpu_milli = (int64_t)(next_random(seed) % 8) * 1000 + 100;
-    r.memory_bytes = (int64_t)(next_random(seed) % 24) * GIB;
-    if (next_random(seed) % 8 == 0)
-        r.hugepages_bytes = (int64_t)(1 + next_random(seed) % 4) * GIB;
+    r.cpu_milli = (int64_t)(test_rand(seed) % 8) * 1000 + 100;
+    r.memory_bytes = (int64_t)(test_rand(seed) % 24) * GIB;
+    if (test_rand(seed) % 8 == 0)
+        r.hugepages_bytes = (int64_t)(1 + test_rand(seed) % 4) * GIB;
     return r;
 }
 
@@ -108,15 +100,15 @@ START_TEST(index_agrees_with_linear_scan)
             ck_assert_int_eq(ncg_cluster_set_policy(c, "inf2", NCG_POLICY_FIRST_FIT, NULL), 0);
             ncg_cluster_set_nodegroup_priority(c, 5, 1); /* "hp" strictly first from here on */
         }
-        if (count > 0 && (next_random(&seed) % 100 < 45 || count >= ops)) {
-            int k = (int)(next_random(&seed) % (uint64_t)count);
+        if (count > 0 && (test_rand(&seed) % 100 < 45 || count >= ops)) {
+            int k = (int)(test_rand(&seed) % (uint64_t)count);
             const char *name = NULL;
             ck_assert_int_eq(ncg_cluster_get_node(c, lives[k].node, NULL, &name, NULL, NULL), 0);
             ck_assert_int_eq(ncg_cluster_release(c, name, lives[k].id, NULL), 0);
             lives[k] = lives[--count];
         } else {
             ncg_request r = random_request(&seed);
-            bool some = next_random(&seed) % 4 == 0;
+            bool some = test_rand(&seed) % 4 == 0;
             const char *const *groups = some ? subset : NULL;
             size_t ngroups = some ? ARRAY_SIZE(subset) : 0;
             ncg_choice fast, slow;
@@ -135,7 +127,7 @@ START_TEST(index_agrees_with_linear_scan)
                 /* ncg_cluster_score_node gives the chosen node's terms, and no node scores better */
                 const char *name = NULL, *other = NULL;
                 ncg_node_score s = NCG_INIT(ncg_node_score), o = NCG_INIT(ncg_node_score);
-                int k = (int)(next_random(&seed) % (uint64_t)ncg_cluster_node_count(c)), og = -1;
+                int k = (int)(test_rand(&seed) % (uint64_t)ncg_cluster_node_count(c)), og = -1;
                 ck_assert_int_eq(ncg_cluster_get_node(c, fast.node, NULL, &name, NULL, NULL), 0);
                 ck_assert_int_eq(ncg_cluster_score_node(c, name, &r, &s, NULL), 0);
                 ck_assert_int_eq(s.node_index, fast.node);

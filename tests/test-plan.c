@@ -15,14 +15,6 @@ static void validate(const ncg_plan *p, const api_in *apis, int napis)
     ck_assert_msg(validate_plan(p, apis, napis, msg, sizeof(msg)) == 0, "%s", msg);
 }
 
-static uint64_t rng(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 /* One node group per type (the first with min_nodes 1), up to 19 random APIs; the plan must validate, headroom
  * must not change it, and its cluster must round-trip through the state text. */
 static void random_plan(uint64_t seed, const char *const *types, int ntypes)
@@ -32,7 +24,7 @@ static void random_plan(uint64_t seed, const char *const *types, int ntypes)
     api_in apis[20];
     ncg_plan *p;
     char *a, *b;
-    int napis = 5 + (int)(rng(&seed) % 15);
+    int napis = 5 + (int)(test_rand(&seed) % 15);
     ncg_cluster *back;
     for (int i = 0; i < ntypes; i++) {
         ncg_nodegroup_spec g = NCG_INIT(ncg_nodegroup_spec);
@@ -52,16 +44,16 @@ static void random_plan(uint64_t seed, const char *const *types, int ntypes)
         int k;
         snprintf(name, sizeof(name), "api%d", i);
         ncg_request_init(&apis[i].request);
-        apis[i].request.inf = infs[rng(&seed) % 6];
+        apis[i].request.inf = infs[test_rand(&seed) % 6];
         if (apis[i].request.inf) {
             k = ncg_ppr_values(apis[i].request.inf * 2, pprs, 64, NULL);
             ck_assert_int_gt(k, 0);
-            apis[i].request.ppr = pprs[rng(&seed) % (uint64_t)k];
+            apis[i].request.ppr = pprs[test_rand(&seed) % (uint64_t)k];
         }
-        apis[i].request.cpu_milli = 500 + (int64_t)(rng(&seed) % 15500);
-        apis[i].request.memory_bytes = GIB * (1 + (int64_t)(rng(&seed) % 64));
-        apis[i].replicas = (int)(rng(&seed) % 40);
-        apis[i].max_per_node = rng(&seed) % 4 == 0 ? 2 : 0;
+        apis[i].request.cpu_milli = 500 + (int64_t)(test_rand(&seed) % 15500);
+        apis[i].request.memory_bytes = GIB * (1 + (int64_t)(test_rand(&seed) % 64));
+        apis[i].replicas = (int)(test_rand(&seed) % 40);
+        apis[i].max_per_node = test_rand(&seed) % 4 == 0 ? 2 : 0;
         s.name = name;
         s.request = &apis[i].request;
         s.replicas = apis[i].replicas;
@@ -515,10 +507,10 @@ static ncg_plan *options_workload(const ncg_plan_options *o, ncg_cluster **base,
         char name[16];
         snprintf(name, sizeof(name), "api%d", i);
         ncg_request_init(&apis[i].request);
-        apis[i].request.inf = infs[rng(&seed) % 3];
-        apis[i].request.cpu_milli = 500 + (int64_t)(rng(&seed) % 7000);
-        apis[i].request.memory_bytes = GIB * (1 + (int64_t)(rng(&seed) % 20));
-        apis[i].replicas = 1 + (int)(rng(&seed) % 30);
+        apis[i].request.inf = infs[test_rand(&seed) % 3];
+        apis[i].request.cpu_milli = 500 + (int64_t)(test_rand(&seed) % 7000);
+        apis[i].request.memory_bytes = GIB * (1 + (int64_t)(test_rand(&seed) % 20));
+        apis[i].replicas = 1 + (int)(test_rand(&seed) % 30);
         apis[i].max_per_node = 0;
         s.name = name;
         s.request = &apis[i].request;
@@ -1000,14 +992,14 @@ static bf_case bf_make(uint64_t seed)
 {
     bf_case k;
     memset(&k, 0, sizeof(k));
-    k.apis = 1 + (int)(rng(&seed) % BF_APIS);
+    k.apis = 1 + (int)(test_rand(&seed) % BF_APIS);
     for (int i = 0; i < k.apis; i++) {
         static const int infs[] = {0, 1, 1, 2, 3, 4};
         ncg_request_init(&k.req[i]);
-        k.req[i].inf = infs[rng(&seed) % 6];
-        k.req[i].cpu_milli = 250 + 250 * (int64_t)(rng(&seed) % 24);
-        k.req[i].memory_bytes = GIB / 2 * (1 + (int64_t)(rng(&seed) % 24));
-        k.replicas[i] = 2 + (int)(rng(&seed) % (BF_MAX - 1));
+        k.req[i].inf = infs[test_rand(&seed) % 6];
+        k.req[i].cpu_milli = 250 + 250 * (int64_t)(test_rand(&seed) % 24);
+        k.req[i].memory_bytes = GIB / 2 * (1 + (int64_t)(test_rand(&seed) % 24));
+        k.replicas[i] = 2 + (int)(test_rand(&seed) % (BF_MAX - 1));
     }
     return k;
 }
@@ -1124,7 +1116,7 @@ static void bf_plan(const ncg_cluster *c, const bf_case *k, unsigned flags, ncg_
 static void bf_twins(bf_case *k, uint64_t seed)
 {
     for (int i = 1; i < k->apis; i++)
-        if (rng(&seed) % 2)
+        if (test_rand(&seed) % 2)
             k->req[i] = k->req[i - 1];
 }
 
@@ -1303,7 +1295,7 @@ START_TEST(class_lp_optimum_is_the_api_lp_optimum)
         uint64_t x = seed;
         bf_twins(&k, seed);
         if (seed % 3 == 0)
-            per_node[rng(&x) % (uint64_t)k.apis] = 1 + (int)(rng(&x) % 2);
+            per_node[test_rand(&x) % (uint64_t)k.apis] = 1 + (int)(test_rand(&x) % 2);
         p = classed_plan(c, k.req, k.replicas, per_node, k.apis);
         if (p->cg.apis < k.apis && p->cg_result.converged)
             merged += same_optimum(p, seed);
