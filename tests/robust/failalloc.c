@@ -51,3 +51,8 @@ void *__wrap_realloc(void *ptr, size_t size)
 {
     return fail_now() ? NULL : __real_realloc(ptr, size);
 }
+
+void *__wrap_aligned_alloc(size_t alignment, size_t size)
+{
+    return fail_now() ? NULL : __real_aligned_alloc(alignment, size);
+}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* An allocator shim for the out-of-memory test: the executable is linked with
- * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc, so that every malloc, calloc and realloc of the library (and of
- * the test) goes through failalloc.c, which counts them while armed and fails exactly the k-th one. */
+ * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc, so that every malloc, calloc, realloc and
+ * aligned_alloc of the library (and of the test) goes through failalloc.c, which counts them while armed and fails exactly the k-th one. */
 #ifndef NCG_FAILALLOC_H
 #define NCG_FAILALLOC_H
 
@@ -17,8 +17,10 @@ int failalloc_fired(void);
 void *__real_malloc(size_t size);
 void *__real_calloc(size_t count, size_t size);
 void *__real_realloc(void *ptr, size_t size);
+void *__real_aligned_alloc(size_t alignment, size_t size);
 void *__wrap_malloc(size_t size);
 void *__wrap_calloc(size_t count, size_t size);
 void *__wrap_realloc(void *ptr, size_t size);
+void *__wrap_aligned_alloc(size_t alignment, size_t size);
 
 #endif

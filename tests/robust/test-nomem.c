@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Out of memory changes nothing. The executable is linked with --wrap=malloc/calloc/realloc (failalloc.c). For
- * every public call that may allocate, on a non-trivial state (robust.h's fixture), a scenario:
+/* Out of memory changes nothing. The executable is linked with --wrap=malloc/calloc/realloc/aligned_alloc
+ * (failalloc.c). For every public call that may allocate, on a non-trivial state (robust.h's fixture), a scenario:
  * 1. runs the call once on a fresh state, counting its allocations, and records the result (return value, every
  *    handle's snapshot, the new handle's snapshot, the outputs);
  * 2. for k = 1, 2, ... on a fresh state each time, fails the k-th allocation inside the call: the call must return
