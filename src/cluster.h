@@ -51,10 +51,11 @@ int ncg_cluster_node_nodegroup(const ncg_cluster *c, int i);
 int ncg_cluster_node_lookup(const ncg_cluster *c, const char *name);
 /* Add an empty node to node group g, named name or generated when NULL. Returns its index or a negative code. */
 int ncg_cluster_insert_node(ncg_cluster *c, const char *name, int g, ncg_error *err);
-/* Insert a node built outside the cluster (of node group g's type; the cluster takes it over, on success only)
- * under a generated name, indexed once as it is. Returns its index or a negative code. */
+/* Insert a node built outside the cluster (of node group g's type, in no cluster: its records from libc; the cluster
+ * takes it over, on success only, and its records grow into the cluster's heap) under a generated name, indexed once
+ * as it is. Returns its index or a negative code. */
 int ncg_cluster_insert_built(ncg_cluster *c, int g, ncg_node *node, ncg_error *err);
-/* Replace node i by `fresh` (which the cluster takes), moved to node group g under a generated name. Returns 0 or
+/* Replace node i by `fresh` (in no cluster, which the cluster takes), moved to node group g under a generated name. Returns 0 or
  * NCG_E_RANGE (g is full) or NCG_E_NOMEM; on failure fresh is not taken and node i is unchanged. */
 int ncg_cluster_node_replace(ncg_cluster *c, int i, int g, ncg_node *fresh, ncg_error *err);
 
