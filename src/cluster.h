@@ -55,8 +55,8 @@ int ncg_cluster_insert_node(ncg_cluster *c, const char *name, int g, ncg_error *
  * takes it over, on success only, and its records grow into the cluster's heap) under a generated name, indexed once
  * as it is. Returns its index or a negative code. */
 int ncg_cluster_insert_built(ncg_cluster *c, int g, ncg_node *node, ncg_error *err);
-/* Replace node i by `fresh` (in no cluster, which the cluster takes), moved to node group g under a generated name. Returns 0 or
- * NCG_E_RANGE (g is full) or NCG_E_NOMEM; on failure fresh is not taken and node i is unchanged. */
+/* Replace node i by `fresh` (in no cluster, which the cluster takes), moved to node group g under a generated
+ * name. Returns 0 or NCG_E_RANGE (g is full) or NCG_E_NOMEM; on failure fresh is not taken and node i is unchanged. */
 int ncg_cluster_node_replace(ncg_cluster *c, int i, int g, ncg_node *fresh, ncg_error *err);
 
 /* ---- the placement score and index (doc/placement.md) ---- */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* An allocator shim for the out-of-memory test: the executable is linked with
  * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc, so that every malloc, calloc, realloc and
- * aligned_alloc of the library (and of the test) goes through failalloc.c, which counts them while armed and fails exactly the k-th one. */
+ * aligned_alloc of the library (and of the test) goes through failalloc.c, which counts them while armed and fails
+ * exactly the k-th one. */
 #ifndef NCG_FAILALLOC_H
 #define NCG_FAILALLOC_H
 
