@@ -440,8 +440,8 @@ void plan_cg_clear(ncg_plan *p)
 /* APIs by what one replica takes on every bin (usable or not, then chips, cores, CPU, memory, hugepages), then
  * mergeable first, then by index: APIs of equal keys that are mergeable are one class of the configuration LP. */
 typedef struct api_key {
-    const ncg_cg_item *items;   /* its items on the node groups, group by group */
-    int api, bins;
+    const ncg_cg_item *items;   /* its item on the first node group; on group k: items[k * stride] */
+    int api, bins, stride;
     bool alone;                 /* a class by itself (mergeable() is false) */
 } api_key;
 
@@ -466,7 +466,7 @@ static int cmp_items(const ncg_cg_item *x, const ncg_cg_item *y)
 static int cmp_rows(const api_key *a, const api_key *b)
 {
     for (int k = 0; k < a->bins; k++) {
-        int c = cmp_items(&a->items[k], &b->items[k]);
+        int c = cmp_items(&a->items[(size_t)k * (size_t)a->stride], &b->items[(size_t)k * (size_t)b->stride]);
         if (c)
             return c;
     }
@@ -487,11 +487,11 @@ static int cmp_key(const void *pa, const void *pb)
 /* Whether API i's own per-node limit never binds in the configuration LP: on every node group it may use, one
  * empty node holds as many of its replicas as the adding-up rule allows (neither max_per_node nor the chip
  * windows hold it back), or all of them. Only such APIs share a class. */
-static bool mergeable(const ncg_plan *p, int i, const ncg_cg_item *items)
+static bool mergeable(const ncg_plan *p, int i)
 {
     const papi *a = &p->apis[i];
     for (int g = 0; g < ncg_cluster_nodegroup_count(p->c); g++) {
-        ncg_cg_item it = items[g];
+        ncg_cg_item it = p->api_items[(size_t)g * (size_t)p->api_count + (size_t)i];
         int most;
         if (it.limit <= 0)
             continue;
@@ -504,10 +504,9 @@ static bool mergeable(const ncg_plan *p, int i, const ncg_cg_item *items)
 }
 
 /* The classes of interchangeable APIs (plan.h) into p->cg_class, p->cg_member and p->cg_first, numbered in the
- * order of their first APIs (so that APIs that are all different are their own classes, in their own order);
- * by_api: per API its items on the B node groups, group by group (an existing node's are its group's). Returns the
- * number of classes, or -1 when memory is short. */
-static int classify(ncg_plan *p, const ncg_cg_item *by_api, int B)
+ * order of their first APIs (so that APIs that are all different are their own classes, in their own order), from
+ * the APIs' items on the G node groups (p->api_items). Returns the number of classes, or -1 when memory is short. */
+static int classify(ncg_plan *p, int G)
 {
     int I = p->api_count, C = 0;
     api_key *key = malloc(((size_t)I + 1) * sizeof(*key));
@@ -522,7 +521,7 @@ static int classify(ncg_plan *p, const ncg_cg_item *by_api, int B)
         return -1;
     }
     for (int i = 0; i < I; i++)
-        key[i] = (api_key){&by_api[(size_t)i * (size_t)B], i, B, !mergeable(p, i, &by_api[(size_t)i * (size_t)B])};
+        key[i] = (api_key){&p->api_items[i], i, G, I, !mergeable(p, i)};
     qsort(key, (size_t)I, sizeof(*key), cmp_key);
     for (int k = 0, g = -1; k < I; k++) {
         if (k == 0 || key[k].alone || key[k - 1].alone || cmp_rows(&key[k], &key[k - 1]) != 0)
@@ -564,17 +563,14 @@ int plan_column_generation(ncg_plan *p, ncg_error *err)
 {
     int G = ncg_cluster_nodegroup_count(p->c), E = p->base_nodes, I = p->api_count, B, C;
     ncg_cg_limits lim = {.max_rounds = CG_ROUNDS, .work_limit = (double)p->opts.work_limit, .deadline = p->deadline};
-    ncg_cg_item *by_api;
     int *demand;
     if (E > CG_EXISTING_MAX || I == 0 || (p->opts.flags & NCG_PLAN_NO_COLGEN))
         return 0;
     B = G + E;
     p->cg_bins = calloc((size_t)B + 1, sizeof(ncg_cg_bin));
     p->api_items = calloc((size_t)G * (size_t)I + 1, sizeof(ncg_cg_item));
-    by_api = calloc((size_t)G * (size_t)I + 1, sizeof(ncg_cg_item));
     demand = calloc((size_t)I + 1, sizeof(int));
-    if (!p->cg_bins || !p->api_items || !by_api || !demand) {
-        free(by_api);
+    if (!p->cg_bins || !p->api_items || !demand) {
         free(demand);
         plan_cg_clear(p);
         return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
@@ -621,22 +617,20 @@ int plan_column_generation(ncg_plan *p, ncg_error *err)
             it->cpu_milli = a->req.cpu_milli;
             it->memory_bytes = a->req.memory_bytes;
             it->hugepages_bytes = a->req.hugepages_bytes;
-            by_api[(size_t)i * (size_t)G + (size_t)b] = *it;
             demand[i] = a->replicas;
         }
     }
-    C = classify(p, by_api, G);
-    free(by_api);
+    C = classify(p, G);
+    if (C >= 0 && (long)C * B > CG_PAIRS_MAX) {
+        free(demand);
+        plan_cg_clear(p);
+        return 0;
+    }
     if (C < 0 || !(p->cg_items = calloc((size_t)B * (size_t)C + 1, sizeof(ncg_cg_item))) ||
         !(p->cg_demand = calloc((size_t)C + 1, sizeof(int)))) {
         free(demand);
         plan_cg_clear(p);
         return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
-    }
-    if ((long)C * B > CG_PAIRS_MAX) {
-        free(demand);
-        plan_cg_clear(p);
-        return 0;
     }
     for (int c = 0; c < C; c++) {
         int64_t sum = 0;
