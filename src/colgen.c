@@ -934,9 +934,11 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
         goto nomem;
     s.enough = INFINITY; /* the bound's searches: as exact as they can be */
     s.stamp++;
+    res.bound_exact = !lim->no_bound;
     for (int b = 0; b < B && !lim->no_bound; b++) {
         bool exact;
         price_bin(pb, b, u, &s, counts, &v[b], &exact);
+        res.bound_exact = res.bound_exact && exact;
     }
     res.bound = lim->no_bound ? 0 : lagrange(pb, u, v);
     res.work = work(pb, lp, &s);
@@ -946,6 +948,7 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
     /* the duals of the best bound found: the last master's, or the best centre */
     if (have_center && center_bound > res.bound) {
         res.bound = center_bound;
+        res.bound_exact = false; /* priced with searches that may stop once a pattern prices out */
         memcpy(u, center, (size_t)I * sizeof(double));
     }
     memcpy(res.duals, u, (size_t)I * sizeof(double));

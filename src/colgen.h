@@ -52,6 +52,8 @@ typedef struct ncg_cg_pattern {
 typedef struct ncg_cg_result {
     double lp_value;            /* the restricted master LP's optimum at the last round */
     double bound;               /* Lagrangian bound: no plan of the problem costs less */
+    bool bound_exact;           /* bound is L(duals) with every bin's pricing at the duals exact: what
+                                 * ncg_cg_bound() gives for these duals and demands, without pricing again */
     bool converged;             /* no pattern prices out: lp_value is the configuration LP optimum */
     int stopped;                /* an ncg_plan_stop value */
     double work;                /* multiply-adds spent (see ncg_cg_limits.work_limit) */

@@ -14,7 +14,8 @@
  *    earlier strategy), so the result never costs more than any strategy that ran. When the best plan is not within
  *    TIGHT, the improvement phase (improve.c) tries to empty its nodes, and its plan competes too.
  * 4. The bound: the best of the first bound (bound.c) and the Lagrangian bound of the generated duals for the
- *    replicas the plan places; both are proven in doc/planner.md. */
+ *    replicas the plan places (generation's own when the plan places what it ran for); both are proven in
+ *    doc/planner.md. */
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -767,7 +768,13 @@ NCG_EXPORT int ncg_plan_solve(ncg_plan *p, ncg_error *err)
             }
             for (int i = 0; i < p->base_nodes; i++)
                 fixed += ncg_cluster_nodegroup_price(p->c, ncg_cluster_node_nodegroup(p->c, i));
-            rc = ncg_cg_bound(&p->cg, p->cg_result.duals, &cg_bound, &exact, err);
+            /* for the demands generation ran for, its own final pricing is this one: not priced again */
+            if (same && p->cg_result.bound_exact) {
+                cg_bound = p->cg_result.bound;
+                exact = true;
+            } else {
+                rc = ncg_cg_bound(&p->cg, p->cg_result.duals, &cg_bound, &exact, err);
+            }
             if (rc == 0) {
                 s.lower_bound_per_hour = fixed + cg_bound;
                 /* at a converged generation's duals, for the demands it was run for, priced exactly: the

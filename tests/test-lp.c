@@ -348,6 +348,62 @@ START_TEST(column_generation_stops_within_gap)
 }
 END_TEST
 
+/* A bound marked exact is the one ncg_cg_bound() gives at the result's duals, to the bit (the planner then does
+ * not price again): on the problems above (the twin bins, an existing node) and on one stopped by a gap; a solve
+ * without the final pricing marks it not exact. */
+START_TEST(column_generation_exact_bound_is_the_bound_at_its_duals)
+{
+    static const int demand[] = {4, 4}, existing_demand[] = {0, 5};
+    ncg_cg_bin bins[3] = {cg_bins[0], cg_bins[0], cg_bins[0]};
+    ncg_cg_item items[6] = {cg_items[0], cg_items[1], cg_items[0], cg_items[1], cg_items[0], cg_items[1]};
+    ncg_cg_problem problems[3] = {{.apis = 2, .bins = 1, .demand = cg_demand, .bin = cg_bins, .item = cg_items},
+                                  {.apis = 2, .bins = 3, .demand = cg_demand, .bin = bins, .item = items},
+                                  {.apis = 2, .bins = 2, .demand = existing_demand, .bin = bins, .item = items}};
+    ncg_cg_limits lim = {.max_rounds = 100}, quick = {.max_rounds = 100, .no_bound = true},
+                  wide = {.max_rounds = 100, .gap = 1};
+    ncg_cg_result r = {0};
+    ncg_cg_problem gap = {.apis = 2, .bins = 1, .demand = demand, .bin = cg_bins, .item = items};
+    bins[1].price = 1.5;
+    bins[2].price = 1.25;
+    items[4].limit = 1;
+    for (int k = 0; k < 3; k++) {
+        double again = -1;
+        bool exact = false;
+        if (k == 2) { /* bin 1 becomes an existing node with 3 free chips */
+            bins[1].price = 0;
+            bins[1].max_nodes = 1;
+            bins[1].chips = 3;
+            bins[1].cores = 12;
+        }
+        ck_assert_int_eq(ncg_cg_solve(&problems[k], &lim, &r, NULL), 0);
+        ck_assert(r.converged);
+        ck_assert(r.bound_exact);
+        ck_assert_int_eq(ncg_cg_bound(&problems[k], r.duals, &again, &exact, NULL), 0);
+        ck_assert(exact);
+        ck_assert(again == r.bound);
+        ncg_cg_result_clear(&r);
+        ck_assert_int_eq(ncg_cg_solve(&problems[k], &quick, &r, NULL), 0);
+        ck_assert(!r.bound_exact);
+        ncg_cg_result_clear(&r);
+    }
+    items[0] = cg_items[0];
+    items[1] = cg_items[0];
+    items[0].chips = 3;
+    items[0].cores = 12;
+    ck_assert_int_eq(ncg_cg_solve(&gap, &wide, &r, NULL), 0);
+    ck_assert_int_eq(r.stopped, NCG_PLAN_STOP_GAP);
+    ck_assert(r.bound_exact);
+    {
+        double again = -1;
+        bool exact = false;
+        ck_assert_int_eq(ncg_cg_bound(&gap, r.duals, &again, &exact, NULL), 0);
+        ck_assert(exact);
+        ck_assert(again == r.bound);
+    }
+    ncg_cg_result_clear(&r);
+}
+END_TEST
+
 /* Bins of the same resources and items (trn1.32xlarge and trn1n.32xlarge) are priced once per dual point: with
  * a dearer twin of the bin of column_generation_reaches_known_optimum, and a third bin like it but for one API's
  * per-node limit (not a twin), the optimum is still 5 cheap nodes, proven. */
@@ -549,6 +605,7 @@ NCG_SUITE(lp)
     add_test(t, column_generation_without_bound_keeps_patterns);
     add_test(t, column_generation_stops_within_gap);
     add_test(t, column_generation_with_twin_bins);
+    add_test(t, column_generation_exact_bound_is_the_bound_at_its_duals);
     t = add_tcase(s, "pricing");
     add_test(t, pricing_matches_brute_force);
     add_test(t, pricing_proves_the_subset_sum_instance);
