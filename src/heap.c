@@ -27,7 +27,7 @@ void ncg_heap_init(ncg_heap *h, size_t base)
     h->next_chunk = CHUNK_FIRST;
 }
 
-/* The class of a block of bytes, or -1 when it comes from malloc. */
+/* The class of a block of bytes, or -1 when it comes from aligned_alloc. */
 static int class_of(const ncg_heap *h, size_t bytes)
 {
     int k = 0;

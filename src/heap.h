@@ -4,7 +4,7 @@
  * grow and shrink all day reuse the same memory. Chunks grow from 8 KiB to 2 MiB; the 2 MiB ones are aligned to 2
  * MiB and, on Linux, advised for transparent huge pages, so that a large cluster's records take a few TLB entries
  * and a placement that grows a record does not take a page fault (doc/placement.md). Blocks larger than a quarter
- * of a chunk come from malloc. Not thread-safe (nor is the cluster that owns it); not installed. */
+ * of a chunk come from aligned_alloc. Not thread-safe (nor is the cluster that owns it); not installed. */
 #ifndef NCG_HEAP_H
 #define NCG_HEAP_H
 
@@ -25,11 +25,12 @@ typedef struct ncg_heap {
 void ncg_heap_init(ncg_heap *h, size_t base);
 /* A block of at least bytes, 64-byte aligned, or NULL when out of memory (bytes 0 gives NULL). */
 void *ncg_heap_alloc(ncg_heap *h, size_t bytes);
-/* The bytes the block ncg_heap_alloc(h, bytes) gives holds: a class's size, or bytes itself from malloc. */
+/* The bytes the block ncg_heap_alloc(h, bytes) gives holds: its class's size, or bytes rounded up to whole cache
+ * lines past the classes (from aligned_alloc). */
 size_t ncg_heap_block_size(const ncg_heap *h, size_t bytes);
 /* Give back p (NULL: nothing), which ncg_heap_alloc(h, bytes) returned, with the same bytes. */
 void ncg_heap_free(ncg_heap *h, void *p, size_t bytes);
-/* Free every chunk (the blocks from malloc must have been given back). The heap is empty again. */
+/* Free every chunk (the blocks from aligned_alloc must have been given back). The heap is empty again. */
 void ncg_heap_release(ncg_heap *h);
 
 #endif

@@ -138,15 +138,6 @@ static void records_free(ncg_node *node)
         free(node->allocs);
 }
 
-/* Records a block holds for count of them: 8, 16, 32, ... (the classes of a heap whose smallest block is 8). */
-static int records_capacity(int count)
-{
-    int cap = 8;
-    while (cap < count)
-        cap *= 2;
-    return cap;
-}
-
 void ncg_node_set_heap(ncg_node *node, ncg_heap *heap) { node->heap = heap; }
 
 void ncg_node_heap_init(ncg_heap *heap) { ncg_heap_init(heap, 8 * sizeof(alloc_rec)); }
@@ -237,7 +228,9 @@ static ncg_node *node_copy(const ncg_node *node, const ncg_type_copy *type, ncg_
     copy->count = copy->capacity = 0;
     copy->heap = copy->block_heap = heap;
     if (node->count > 0) {
-        int cap = heap ? records_capacity(node->count) : node->count; /* a heap's blocks come in classes */
+        int cap = node->count;
+        if (heap) /* a heap's block holds a whole class: the copy takes all of it */
+            cap = (int)(ncg_heap_block_size(heap, (size_t)cap * sizeof(alloc_rec)) / sizeof(alloc_rec));
         copy->allocs = records_alloc(copy, cap);
         if (!copy->allocs)
             goto nomem;
