@@ -49,7 +49,7 @@ extern "C" {
 
 /** Library version, also available at run time from ncg_version(). */
 #define NCG_VERSION_MAJOR 2
-#define NCG_VERSION_MINOR 1
+#define NCG_VERSION_MINOR 2
 #define NCG_VERSION_PATCH 0
 
 /** Largest number of Neuron chips on one node type. */
@@ -58,6 +58,8 @@ extern "C" {
 #define NCG_MAX_CORES_PER_CHIP 16
 /** Largest number of NeuronCores on one node. */
 #define NCG_MAX_CORES 256
+/** Largest number of scores ncg_node_score_rank() ranks in one call. */
+#define NCG_MAX_SCORES 1048576
 /** Longest instance-type and node-group name, without the terminating NUL. */
 #define NCG_NAME_MAX 63
 /** Longest node name (a Kubernetes node name, DNS subdomain), without the terminating NUL. */
@@ -804,6 +806,20 @@ int ncg_cluster_score_node(const ncg_cluster *cluster, const char *node, const n
  *         node's score or equal in every term.
  */
 int ncg_node_score_compare(const ncg_node_score *a, const ncg_node_score *b);
+
+/**
+ * Rank @p n scores as ncg_node_score_compare() orders them, in one call: @p ranks[i] is the number of distinct
+ * scores better than @p scores[i], so 0 is the best, and scores equal in every term share a rank (dense ranking:
+ * the ranks in use are 0, 1, ... without gaps). A scheduler that wants nodes in the same state to tie zeroes
+ * their node_index, nodegroup and seq first.
+ * @param scores n sized scores, each with the same size: the library steps through the array by the first
+ *        element's size, as through an ncg_model array (doc/abi.md); may be NULL when @p n is 0.
+ * @param n how many, 0 to NCG_MAX_SCORES.
+ * @param[out] ranks n ints, written only on success; may be NULL when @p n is 0.
+ * @return 0; NCG_E_INVALID (scores or ranks NULL with n > 0, a size below ncg_node_score's in 2.1 or one that
+ *         differs from the first's), NCG_E_RANGE (n above NCG_MAX_SCORES), NCG_E_NOMEM. Since 2.2.
+ */
+int ncg_node_score_rank(const ncg_node_score *scores, size_t n, int *ranks, ncg_error *err);
 
 /**
  * Place one replica on the node named @p node (a scheduler's bind), with its node group's policy choosing the

@@ -1496,6 +1496,68 @@ NCG_EXPORT int ncg_node_score_compare(const ncg_node_score *a, const ncg_node_sc
     return better(&x, &y) ? -1 : better(&y, &x) ? 1 : 0;
 }
 
+/* Sort idx[0..n) by the scores they index, stably (merge sort through tmp). */
+static void sort_scores(const ncg_choice *ch, size_t *idx, size_t *tmp, size_t n)
+{
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                tmp[k++] = better(&ch[idx[j]], &ch[idx[i]]) ? idx[j++] : idx[i++];
+            while (i < mid)
+                tmp[k++] = idx[i++];
+            while (j < hi)
+                tmp[k++] = idx[j++];
+        }
+        memcpy(idx, tmp, n * sizeof *idx);
+    }
+}
+
+NCG_EXPORT int ncg_node_score_rank(const ncg_node_score *scores, size_t n, int *ranks, ncg_error *err)
+{
+    ncg_choice *ch;
+    size_t *idx, *tmp;
+    uint32_t stride;
+    if (n == 0)
+        return 0;
+    if (!scores || !ranks)
+        return ncg_fail(err, NCG_E_INVALID, "node_score_rank: %s is NULL but n is %zu", !scores ? "scores" : "ranks", n);
+    if (n > NCG_MAX_SCORES)
+        return ncg_fail(err, NCG_E_RANGE, "node_score_rank: n %zu is out of range 0..%d", n, NCG_MAX_SCORES);
+    if (scores[0].size < NCG_V1_SIZE(ncg_node_score))
+        return NCG_CHECK_SIZED(&scores[0], ncg_node_score, err);
+    stride = scores[0].size;
+    ch = malloc(n * sizeof *ch);
+    idx = malloc(2 * n * sizeof *idx);
+    if (!ch || !idx) {
+        free(ch);
+        free(idx);
+        return ncg_fail(err, NCG_E_NOMEM, "node_score_rank: out of memory for %zu scores", n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const ncg_node_score *s = (const ncg_node_score *)(const void *)((const char *)scores + i * stride);
+        if (s->size != stride) {
+            free(ch);
+            free(idx);
+            return ncg_fail(err, NCG_E_INVALID, "score %zu: ncg_node_score.size %u differs from the first score's %u", i,
+                            s->size, stride);
+        }
+        ch[i] = (ncg_choice){s->node_index, s->nodegroup, s->priority, s->free_cores, s->free_after, s->leftover, s->seq};
+        idx[i] = i;
+    }
+    tmp = idx + n;
+    sort_scores(ch, idx, tmp, n);
+    for (size_t r = 0, level = 0; r < n; r++) {
+        if (r > 0 && better(&ch[idx[r - 1]], &ch[idx[r]]))
+            level++;
+        ranks[idx[r]] = (int)level;
+    }
+    free(ch);
+    free(idx);
+    return 0;
+}
+
 NCG_EXPORT int ncg_cluster_place_on(ncg_cluster *c, const char *node, const ncg_request *request,
                                     ncg_placement *out, ncg_error *err)
 {

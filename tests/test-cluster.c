@@ -1135,6 +1135,117 @@ START_TEST(score_compare_orders_terms)
 }
 END_TEST
 
+/* A longer score, as a program built against a later header would pass it. */
+typedef struct {
+    ncg_node_score s;
+    int64_t later;
+} longer_score;
+
+START_TEST(score_rank_dense_with_ties)
+{
+    ncg_node_score s[7];
+    int ranks[7], want[7] = {2, 0, 3, 0, 1, 4, 2};
+    for (int i = 0; i < 7; i++) {
+        s[i] = (ncg_node_score)NCG_INIT(ncg_node_score);
+        s[i].priority = 1;
+        s[i].free_after = 1000;
+    }
+    s[0].leftover = 2;   /* rank 2, tied with 6 */
+    s[1].leftover = 0;   /* rank 0, tied with 3 */
+    s[2].leftover = 3;
+    s[3].leftover = 0;
+    s[4].leftover = 1;
+    s[5].priority = 0;   /* the lowest priority ranks last whatever its leftover */
+    s[6].leftover = 2;
+    ck_assert_int_eq(ncg_node_score_rank(s, 7, ranks, NULL), 0);
+    for (int i = 0; i < 7; i++)
+        ck_assert_int_eq(ranks[i], want[i]);
+    /* The ranks agree with ncg_node_score_compare() on every pair. */
+    for (int i = 0; i < 7; i++)
+        for (int j = 0; j < 7; j++) {
+            int c = ncg_node_score_compare(&s[i], &s[j]);
+            ck_assert_int_eq(c < 0, ranks[i] < ranks[j]);
+            ck_assert_int_eq(c == 0, ranks[i] == ranks[j]);
+        }
+    /* seq and nodegroup are terms too: equal leftovers of nodes added apart differ. */
+    s[6].seq = 5;
+    ck_assert_int_eq(ncg_node_score_rank(s, 7, ranks, NULL), 0);
+    ck_assert_int_eq(ranks[0], 2);
+    ck_assert_int_eq(ranks[6], 3);
+    ck_assert_int_eq(ranks[2], 4);
+    ck_assert_int_eq(ranks[5], 5);
+}
+END_TEST
+
+START_TEST(score_rank_random_against_compare)
+{
+    uint64_t rng = 11;
+    enum { N = 500 };
+    ncg_node_score *s = calloc(N, sizeof *s);
+    int *ranks = calloc(N, sizeof *ranks);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_ptr_nonnull(ranks);
+    for (int round = 0; round < 20; round++) {
+        int n = 1 + (int)(test_rand(&rng) % N), best = 0;
+        for (int i = 0; i < n; i++) {
+            s[i] = (ncg_node_score)NCG_INIT(ncg_node_score);
+            s[i].priority = (int)(test_rand(&rng) % 3);
+            s[i].free_after = (int64_t)(test_rand(&rng) % 4);
+            s[i].leftover = (int)(test_rand(&rng) % 3);
+            s[i].seq = test_rand(&rng) % 2;
+        }
+        ck_assert_int_eq(ncg_node_score_rank(s, (size_t)n, ranks, NULL), 0);
+        for (int i = 0; i < n; i++) {
+            int better = 0;
+            for (int j = 0; j < n; j++) {
+                bool seen_before = false;
+                if (ncg_node_score_compare(&s[j], &s[i]) >= 0)
+                    continue;
+                for (int k = 0; k < j && !seen_before; k++)
+                    seen_before = ncg_node_score_compare(&s[k], &s[j]) == 0;
+                better += !seen_before;
+            }
+            ck_assert_int_eq(ranks[i], better);
+            best += ranks[i] == 0;
+        }
+        ck_assert_int_ge(best, 1);
+    }
+    free(s);
+    free(ranks);
+}
+END_TEST
+
+START_TEST(score_rank_steps_by_size_and_checks)
+{
+    longer_score l[3];
+    ncg_node_score s[2] = {NCG_INIT(ncg_node_score), NCG_INIT(ncg_node_score)};
+    int ranks[3] = {-1, -1, -1};
+    for (int i = 0; i < 3; i++) {
+        memset(&l[i], 0, sizeof l[i]);
+        l[i].s.size = sizeof(longer_score);
+        l[i].s.leftover = 3 - i;
+        l[i].later = 99;
+    }
+    ck_assert_int_eq(ncg_node_score_rank(&l[0].s, 3, ranks, NULL), 0);
+    ck_assert_int_eq(ranks[0], 2);
+    ck_assert_int_eq(ranks[1], 1);
+    ck_assert_int_eq(ranks[2], 0);
+    ck_assert_int_eq(ncg_node_score_rank(NULL, 0, NULL, NULL), 0);
+    ranks[0] = ranks[1] = -1;
+    ck_assert_fails(NCG_E_INVALID, "node_score_rank: scores is NULL but n is 2", ncg_node_score_rank(NULL, 2, ranks, &err));
+    ck_assert_fails(NCG_E_INVALID, "node_score_rank: ranks is NULL but n is 2", ncg_node_score_rank(s, 2, NULL, &err));
+    ck_assert_fails(NCG_E_RANGE, "node_score_rank: n 1048577 is out of range 0..1048576",
+                    ncg_node_score_rank(s, (size_t)NCG_MAX_SCORES + 1, ranks, &err));
+    s[1].size = sizeof(longer_score);
+    ck_assert_fails(NCG_E_INVALID, "score 1: ncg_node_score.size 56 differs from the first score's 48",
+                    ncg_node_score_rank(s, 2, ranks, &err));
+    s[0].size = 0;
+    ck_assert_rejects_size(ncg_node_score, 0, ncg_node_score_rank(s, 2, ranks, &err));
+    ck_assert_int_eq(ranks[0], -1); /* a failed call writes nothing */
+    ck_assert_int_eq(ranks[1], -1);
+}
+END_TEST
+
 NCG_SUITE(cluster)
 {
     Suite *s = suite_create("cluster");
@@ -1169,6 +1280,9 @@ NCG_SUITE(cluster)
     add_test(t, score_node_agrees_with_place);
     add_test(t, score_node_reasons_and_errors);
     add_test(t, score_compare_orders_terms);
+    add_test(t, score_rank_dense_with_ties);
+    add_test(t, score_rank_random_against_compare);
+    add_test(t, score_rank_steps_by_size_and_checks);
     t = add_tcase(s, "nodegroups");
     add_test(t, nodegroups_are_ranked_in_order_added);
     add_test(t, get_nodegroup_gives_spec_price);

@@ -3,6 +3,9 @@ package ncg
 /*
 #include <stdlib.h>
 #include <ncg.h>
+
+// The scores by value: their addresses are then C's, and Go's copies need not escape to the heap.
+static int ncg_go_score_compare(ncg_node_score a, ncg_node_score b) { return ncg_node_score_compare(&a, &b); }
 */
 import "C"
 
@@ -53,8 +56,30 @@ func (s NodeScore) toC() C.ncg_node_score {
 // positive when o is, 0 when they are equal in every term. sort.Slice(scores, func(i, j int) bool { return
 // scores[i].Compare(scores[j]) < 0 }) lists the nodes best first.
 func (s NodeScore) Compare(o NodeScore) int {
-	a, b := s.toC(), o.toC()
-	return int(C.ncg_node_score_compare(&a, &b))
+	return int(C.ncg_go_score_compare(s.toC(), o.toC()))
+}
+
+// NodeScoreRank ranks scores as Compare orders them, in one call (ncg_node_score_rank): ranks[i] is the number of
+// distinct scores better than scores[i], so 0 is the best, and scores equal in every term share a rank (dense
+// ranking). Zero NodeIndex, NodeGroup and Seq to make nodes in the same state tie.
+func NodeScoreRank(scores []NodeScore) ([]int, error) {
+	if len(scores) == 0 {
+		return []int{}, nil
+	}
+	cs := make([]C.ncg_node_score, len(scores))
+	for i, s := range scores {
+		cs[i] = s.toC()
+	}
+	cr := make([]C.int, len(scores))
+	var e C.ncg_error
+	if rc := C.ncg_node_score_rank(&cs[0], C.size_t(len(cs)), &cr[0], &e); rc < 0 {
+		return nil, cerr(rc, &e)
+	}
+	ranks := make([]int, len(cr))
+	for i, r := range cr {
+		ranks[i] = int(r)
+	}
+	return ranks, nil
 }
 
 // Move is one move of a defragmentation suggestion (ncg_move).

@@ -40,7 +40,7 @@ func wantErr(t *testing.T, err error, sentinel *Error, msg string) {
 }
 
 func TestVersionAndErrors(t *testing.T) {
-	if Version() != "2.1.0" {
+	if Version() != "2.2.0" {
 		t.Fatal(Version())
 	}
 	if StrError(-6) != "not found" || CodeNotFound.String() != "not found" || StrError(-14) != "unknown error" {
@@ -906,6 +906,14 @@ func TestScoreNodeAndPlaceOn(t *testing.T) {
 	if scores["b1"].Compare(scores["b1"]) != 0 || scores["b1"].Compare(scores["b2"]) >= 0 ||
 		scores["b2"].Compare(scores["b1"]) <= 0 {
 		t.Fatal("Compare")
+	}
+	// The same order in one call, ties sharing a rank.
+	ranks, err := NodeScoreRank([]NodeScore{scores["b2"], scores["s1"], scores["p1"], scores["b1"], scores["s1"]})
+	if err != nil || !reflect.DeepEqual(ranks, []int{3, 1, 0, 2, 1}) {
+		t.Fatal(ranks, err)
+	}
+	if ranks, err := NodeScoreRank(nil); err != nil || len(ranks) != 0 {
+		t.Fatal(ranks, err)
 	}
 	// Place takes the best score's node; PlaceOn the node it is given.
 	if p := must(cl.Place(inf(1, 1))); p.Node != "p1" || p.NodeIndex != scores["p1"].NodeIndex {

@@ -271,6 +271,10 @@ void outs_fill(outs *o)
 #undef SET_SIZES
     /* grown in 2.1: "short" is one byte below its 2.0 size, which the library still accepts */
     o->sum_short.size = (uint32_t)NCG_PLAN_SUMMARY_V20_SIZE - 1;
+    for (int i = 0; i < 2; i++) {
+        o->score[i].size = (uint32_t)sizeof(ncg_node_score);
+        o->score_zero[i].size = 0;
+    }
 }
 
 /* ---- fixture ---- */

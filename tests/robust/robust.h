@@ -51,6 +51,8 @@ typedef struct outs {
     ncg_move moves[ARENA_N];
     const char *name;
     const ncg_node *node;
+    /* an input array of scores (ncg_node_score_rank), sized, and one whose sizes are 0 */
+    ncg_node_score score[2], score_zero[2];
     /* sized outputs: with size set, with size 0, and with size one below sizeof */
 #define SIZED_OUTPUTS(X)                                                                                          \
     X(ncg_type, type)                                                                                             \

@@ -303,6 +303,29 @@ START_TEST(reserves_and_types)
 }
 END_TEST
 
+/* ncg_node_score_rank: NCG_MAX_SCORES scores at once, and one more. */
+START_TEST(scores)
+{
+    ncg_node_score *s = malloc((size_t)NCG_MAX_SCORES * sizeof *s);
+    int *ranks = malloc((size_t)NCG_MAX_SCORES * sizeof *ranks);
+    ncg_error e = {0};
+    ck_assert_ptr_nonnull(s);
+    ck_assert_ptr_nonnull(ranks);
+    for (int i = 0; i < NCG_MAX_SCORES; i++) {
+        s[i] = (ncg_node_score)NCG_INIT(ncg_node_score);
+        s[i].leftover = (NCG_MAX_SCORES - 1 - i) / 2; /* pairs of equal scores, best last */
+    }
+    ck_assert_int_eq(ncg_node_score_rank(s, NCG_MAX_SCORES, ranks, &e), 0);
+    ck_assert_int_eq(ranks[NCG_MAX_SCORES - 1], 0);
+    ck_assert_int_eq(ranks[NCG_MAX_SCORES - 2], 0);
+    ck_assert_int_eq(ranks[0], NCG_MAX_SCORES / 2 - 1);
+    fails(ncg_node_score_rank(s, (size_t)NCG_MAX_SCORES + 1, ranks, &e), &e, NCG_E_RANGE,
+          "node_score_rank: n 1048577 is out of range 0..1048576");
+    free(s);
+    free(ranks);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("limits");
@@ -314,6 +337,7 @@ int main(void)
     tcase_add_test(tc, env_strings);
     tcase_add_test(tc, ids_and_state);
     tcase_add_test(tc, reserves_and_types);
+    tcase_add_test(tc, scores);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);

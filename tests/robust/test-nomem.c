@@ -594,6 +594,17 @@ static int call_strings(ctx *c, ncg_error *err)
     return rc;
 }
 
+static int call_node_score_rank(ctx *c, ncg_error *err)
+{
+    ncg_node_score s[5];
+    for (int i = 0; i < 5; i++) {
+        s[i] = (ncg_node_score)NCG_INIT(ncg_node_score);
+        s[i].priority = i % 2;
+        s[i].leftover = 5 - i;
+    }
+    return ncg_node_score_rank(s, 5, c->o.i, err);
+}
+
 /* ---- the table ---- */
 
 /* the param columns of a scenario: a range, or a sweep over counts[] */
@@ -651,6 +662,7 @@ static const scenario scenarios[] = {
     {"request_advice", CAT, RANGE(0, 0), NULL, call_request_advice, NULL},
     {"request_layout", CAT, RANGE(0, 0), NULL, call_request_layout, NULL},
     {"strings", 0, RANGE(0, 0), NULL, call_strings, NULL},
+    {"node_score_rank", 0, RANGE(0, 0), NULL, call_node_score_rank, NULL},
 };
 #define SCENARIO_COUNT (sizeof(scenarios) / sizeof(scenarios[0]))
 

@@ -46,7 +46,8 @@ __all__ = [
     "parse_visible_cores", "parse_visible_devices", "parse_core_group_sizes", "format_ids", "regions",
     "topology_name", "accel_name", "cache_state_name",
     "InstanceType", "Reserve", "Usable", "Model", "Request", "CoreGroup", "Advice", "Allocation", "Env",
-    "NodeStatus", "ChipCache", "CoreGroupRef", "CoreGroupCache", "NodeGroup", "Placement", "NodeScore", "Move",
+    "NodeStatus", "ChipCache", "CoreGroupRef", "CoreGroupCache", "NodeGroup", "Placement", "NodeScore",
+    "node_score_rank", "Move",
     "Defrag", "ApiSpec", "PlanOptions", "PlanSummary", "PlanReplica", "Unplaced",
     "Catalog", "Node", "ClusterNode", "Cluster", "PlannedCluster", "Plan",
     "cortex", "CortexFiles",
@@ -71,7 +72,7 @@ def _version_info() -> Tuple[int, int, int]:
 #: The loaded library's version as a tuple of ints.
 version_info: Tuple[int, int, int] = _version_info()
 #: This package's version (the libncg version it was written for).
-__version__ = "2.1.0"
+__version__ = "2.2.0"
 #: The file name the library was loaded from.
 library_path: str = _ffi.library_name
 
@@ -713,6 +714,24 @@ class NodeScore:
 
     def __ge__(self, other: "NodeScore") -> bool:
         return self.compare(other) >= 0
+
+
+def node_score_rank(scores: Sequence[NodeScore]) -> List[int]:
+    """ncg_node_score_rank(): the rank of each score in one call, as :meth:`NodeScore.compare` orders them: the
+    number of distinct scores better than it, so 0 is the best and scores equal in every term share a rank
+    (dense ranking). Give nodes in the same state equal ``node_index``, ``nodegroup`` and ``seq`` (0, say) to
+    make them tie."""
+    items = list(scores)
+    for s in items:
+        if not isinstance(s, NodeScore):
+            raise TypeError("scores must be NodeScore, not %s" % type(s).__name__)
+    n = len(items)
+    if n == 0:
+        return []
+    arr = (_NodeScore * n)(*(s._to_c() for s in items))
+    ranks = (ctypes.c_int * n)()
+    C.ncg_node_score_rank(arr, n, ranks)
+    return list(ranks)
 
 
 @dataclasses.dataclass(frozen=True)

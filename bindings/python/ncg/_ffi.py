@@ -19,8 +19,8 @@ LIBRARY_ENV = "NCG_LIBRARY"
 SONAME = "libncg.so.2"
 #: The major version of libncg this binding speaks.
 MAJOR = 2
-#: The oldest minor version of libncg 2 this binding works with (it wraps the functions 2.1 added).
-MINOR = 1
+#: The oldest minor version of libncg 2 this binding works with (it wraps the functions 2.2 added).
+MINOR = 2
 
 
 def _load() -> Tuple[ctypes.CDLL, str]:
@@ -353,6 +353,7 @@ _FUNCTIONS: List[Tuple[str, Any, List[Any], str]] = [
     ("ncg_cluster_place", _I, [_P, _REQ, _SP, _Z, ctypes.POINTER(_Placement)], "status"),
     ("ncg_cluster_score_node", _I, [_P, _S, _REQ, ctypes.POINTER(_NodeScore)], "status"),
     ("ncg_node_score_compare", _I, [ctypes.POINTER(_NodeScore), ctypes.POINTER(_NodeScore)], "plain"),
+    ("ncg_node_score_rank", _I, [ctypes.POINTER(_NodeScore), _Z, ctypes.POINTER(ctypes.c_int)], "status"),
     ("ncg_cluster_place_on", _I, [_P, _S, _REQ, ctypes.POINTER(_Placement)], "status"),
     ("ncg_cluster_release", _I, [_P, _S, _U64], "status"),
     ("ncg_cluster_adopt", _I, [_P, _S, _REQ, _S, _SP, _Z, ctypes.POINTER(_Alloc)], "status"),

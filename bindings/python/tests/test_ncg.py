@@ -51,8 +51,8 @@ def run_python(code, **env):
 
 
 def test_version():
-    assert ncg.version() == "2.1.0"
-    assert ncg.version_info == (2, 1, 0)
+    assert ncg.version() == "2.2.0"
+    assert ncg.version_info == (2, 2, 0)
     assert ncg.library_path == os.environ.get("NCG_LIBRARY", ncg.library_path)
 
 
@@ -69,13 +69,13 @@ def test_import_error_lists_what_was_tried():
 
 @pytest.mark.skipif(not os.environ.get("NCG_FAKE_20"), reason="the stand-in libraries are built by meson test")
 def test_import_refuses_other_versions():
-    for var, ver, needs in (("NCG_FAKE_20", "2.0.0", "2.1 or later"), ("NCG_FAKE_30", "3.0.1", "2.x")):
+    for var, ver, needs in (("NCG_FAKE_20", "2.0.0", "2.2 or later"), ("NCG_FAKE_30", "3.0.1", "2.x")):
         path = os.environ[var]
         r = run_python("import ncg", NCG_LIBRARY=path)
         assert r.returncode != 0
         assert r.stderr.strip().splitlines()[-1] == (
             "ImportError: cannot load libncg 2.x; tried: $NCG_LIBRARY=%s (libncg %s; this binding needs %s). Set "
-            "$NCG_LIBRARY to the path of libncg.so.2, or install libncg 2.1 or later where the dynamic loader finds "
+            "$NCG_LIBRARY to the path of libncg.so.2, or install libncg 2.2 or later where the dynamic loader finds "
             "it." % (path, ver, needs))
 
 
@@ -832,6 +832,19 @@ def test_score_node_and_place_on():
             scores["l1"].compare(3)
         with pytest.raises(TypeError):
             assert scores["l1"] < 3
+        # Ranks in one call: l1 best, l2, s1; equal scores share a rank.
+        ranked = [scores["s1"], scores["l1"], scores["l2"], scores["l1"]]
+        assert ncg.node_score_rank(ranked) == [2, 0, 1, 0]
+        assert ncg.node_score_rank([]) == []
+        same = [dataclasses.replace(s, node_index=0, nodegroup=0, seq=0) for s in (scores["l2"], scores["l2"])]
+        assert ncg.node_score_rank(same) == [0, 0]
+        with pytest.raises(TypeError):
+            ncg.node_score_rank([scores["l1"], 3])
+        bad = (ncg._NodeScore * 2)()
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID,
+                    "ncg_node_score.size 0 is smaller than the 48 bytes of its first version: initialise it with "
+                    "NCG_INIT(ncg_node_score) or its _init() function"):
+            ncg.C.ncg_node_score_rank(bad, 2, (ctypes.c_int * 2)())
         a = ncg._NodeScore()  # NULL sorts last, through the C function itself
         assert ncg.C.ncg_node_score_compare(ctypes.byref(a), None) < 0 < ncg.C.ncg_node_score_compare(None, a)
         assert ncg.C.ncg_node_score_compare(None, None) == 0
