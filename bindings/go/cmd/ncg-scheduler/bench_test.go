@@ -10,10 +10,8 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"sort"
-	"syscall"
 	"testing"
 	"time"
-	"unsafe"
 
 	ncg "github.com/libncg/libncg/bindings/go"
 	corev1 "k8s.io/api/core/v1"
@@ -78,6 +76,8 @@ func BenchmarkFilter1000Nodes(b *testing.B) {
 	s, names := benchCluster(b, 1000)
 	ch := &churn{s: s, names: names, rng: rand.New(rand.NewSource(2))}
 	x := NewExtender(s, nil, nil)
+	x.FilterBest = false // every node where the pod fits, with its reason for the others
+	x.SetReady(true)
 	h := x.Handler()
 	bodies := make([][]byte, len(benchShapes))
 	for i, w := range benchShapes {
@@ -112,6 +112,86 @@ func BenchmarkFilter1000Nodes(b *testing.B) {
 		len(names), passed, len(names)*min(b.N, len(bodies)), min(b.N, len(bodies))))
 }
 
+// BenchmarkFilterBest1000Nodes times b.N filter calls with --filter best over 1,000 nodes through the HTTP
+// handler: each call a new pod, whose devices or cores the filter reserves on the best node; between two calls
+// (not timed) the reservation is dropped again half of the time, and one node changes, so that the cluster
+// stays about half full. Run: go test -run '^$' -bench FilterBest -benchtime 10000x.
+func BenchmarkFilterBest1000Nodes(b *testing.B) {
+	s, names := benchCluster(b, 1000)
+	ch := &churn{s: s, names: names, rng: rand.New(rand.NewSource(2))}
+	x := NewExtender(s, nil, nil)
+	x.SetReady(true)
+	h := x.Handler()
+	lat := make([]time.Duration, 0, b.N)
+	cpu := make([]time.Duration, 0, b.N)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		w := benchShapes[i%len(benchShapes)]
+		pod := mkPod(fmt.Sprintf("best-%d", i), w.Cores, w.Count, i)
+		body := must(json.Marshal(&extenderv1.ExtenderArgs{Pod: pod, NodeNames: &names}))
+		req := httptest.NewRequest(http.MethodPost, "/filter", bytes.NewReader(body))
+		rec := httptest.NewRecorder()
+		b.StartTimer()
+		start, c0 := time.Now(), threadCPU()
+		h.ServeHTTP(rec, req)
+		lat, cpu = append(lat, time.Since(start)), append(cpu, threadCPU()-c0)
+		b.StopTimer()
+		if rec.Code != http.StatusOK {
+			b.Fatal(rec.Code, rec.Body.String())
+		}
+		if i%2 == 0 {
+			s.Forget(pod.UID)
+		}
+		ch.step()
+		b.StartTimer()
+	}
+	b.StopTimer()
+	report(b, lat, cpu, fmt.Sprintf("filter --filter best over %d nodes through the HTTP handler", len(names)))
+}
+
+// BenchmarkPrioritize1000Nodes times b.N prioritize calls through the extender's HTTP handler, each with the
+// nodes of 1,000 where the pod fits (what kube-scheduler sends after filtering), with the same churn, and
+// reports the percentiles. Run: go test -run '^$' -bench Prioritize -benchtime 10000x.
+func BenchmarkPrioritize1000Nodes(b *testing.B) {
+	s, names := benchCluster(b, 1000)
+	ch := &churn{s: s, names: names, rng: rand.New(rand.NewSource(2))}
+	x := NewExtender(s, nil, nil)
+	x.SetReady(true)
+	h := x.Handler()
+	bodies := make([][]byte, len(benchShapes))
+	fits := 0
+	for i, w := range benchShapes {
+		pod := mkPod("bench", w.Cores, w.Count, 0)
+		passed, _, _, err := s.Filter(pod, names)
+		if err != nil {
+			b.Fatal(err)
+		}
+		fits += len(passed)
+		bodies[i] = must(json.Marshal(&extenderv1.ExtenderArgs{Pod: pod, NodeNames: &passed}))
+	}
+	lat := make([]time.Duration, 0, b.N)
+	cpu := make([]time.Duration, 0, b.N)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req := httptest.NewRequest(http.MethodPost, "/prioritize", bytes.NewReader(bodies[i%len(bodies)]))
+		rec := httptest.NewRecorder()
+		start, c0 := time.Now(), threadCPU()
+		h.ServeHTTP(rec, req)
+		lat, cpu = append(lat, time.Since(start)), append(cpu, threadCPU()-c0)
+		ch.step()
+		if rec.Code != http.StatusOK {
+			b.Fatal(rec.Code, rec.Body.String())
+		}
+	}
+	b.StopTimer()
+	report(b, lat, cpu, fmt.Sprintf("prioritize of %d nodes on average through the HTTP handler", fits/len(benchShapes)))
+}
+
 // BenchmarkFilterState is State.Filter alone over 1,000 nodes, with the same churn.
 func BenchmarkFilterState(b *testing.B) {
 	s, names := benchCluster(b, 1000)
@@ -132,17 +212,6 @@ func BenchmarkFilterState(b *testing.B) {
 	}
 	b.StopTimer()
 	report(b, lat, cpu, fmt.Sprintf("State.Filter over %d nodes", len(names)))
-}
-
-// threadCPU is the CPU time of the calling thread (the benchmark locks its goroutine to it): the time of a
-// call without the time other processes held the CPU, which on a shared machine is most of a wall-clock p99.
-func threadCPU() time.Duration {
-	var ts syscall.Timespec
-	const clockThreadCPUTimeID = 3
-	if _, _, e := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0); e != 0 {
-		return 0
-	}
-	return time.Duration(ts.Nano())
 }
 
 // report prints and records the percentiles of the wall-clock latencies and of the calls' own CPU time.

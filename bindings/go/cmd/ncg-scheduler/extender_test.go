@@ -12,9 +12,11 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	k8stesting "k8s.io/client-go/testing"
 	extenderv1 "k8s.io/kube-scheduler/extender/v1"
 )
@@ -42,9 +44,11 @@ func rawPost(t testing.TB, h http.Handler, path string, body []byte) (int, []byt
 	return rec.Code, rec.Body.Bytes()
 }
 
-// TestFilterRecorded posts a filter call as kube-scheduler sends it (nodeCacheCapable: node names only).
+// TestFilterRecorded posts a filter call as kube-scheduler sends it (nodeCacheCapable: node names only), with
+// --filter all; and with --filter best: the one node, no reasons.
 func TestFilterRecorded(t *testing.T) {
 	off := offlineFromTestdata(t)
+	off.Extender.FilterBest = false
 	code, body := rawPost(t, off.Extender.Handler(), "/filter", readFile(t, "testdata/filter-args.json"))
 	if code != http.StatusOK {
 		t.Fatalf("HTTP %d: %s", code, body)
@@ -52,11 +56,17 @@ func TestFilterRecorded(t *testing.T) {
 	got := decode[extenderv1.ExtenderFilterResult](t, body)
 	want := decode[extenderv1.ExtenderFilterResult](t, readFile(t, "testdata/filter-result.json"))
 	wantEqual(t, "filter result", got, want)
+	off.Extender.FilterBest = true
+	_, body = rawPost(t, off.Extender.Handler(), "/filter", readFile(t, "testdata/filter-args.json"))
+	wantEqual(t, "filter result, best", decode[extenderv1.ExtenderFilterResult](t, body), extenderv1.ExtenderFilterResult{
+		NodeNames: &[]string{"ip-10-0-0-2"}, FailedNodes: extenderv1.FailedNodesMap{},
+		FailedAndUnresolvableNodes: extenderv1.FailedNodesMap{}})
 }
 
 // TestFilterNodeObjects is the same call without nodeCacheCapable: full Node objects in, the passing ones out.
 func TestFilterNodeObjects(t *testing.T) {
 	off := offlineFromTestdata(t)
+	off.Extender.FilterBest = false
 	args := decode[extenderv1.ExtenderArgs](t, readFile(t, "testdata/filter-args.json"))
 	list := &corev1.NodeList{}
 	for _, n := range *args.NodeNames {
@@ -82,13 +92,41 @@ func TestFilterEdgeCases(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatal(code)
 	}
-	// A pod that asks for both kinds: the answer's Error says why.
+	// A pod that asks for both kinds, or under both names of devices, or for a fraction: no node can ever serve
+	// it, every node says why, so that kube-scheduler parks it as unschedulable.
 	both := mkPod("both", false, 1, 0)
 	both.Spec.Containers = append(both.Spec.Containers, mkPod("x", true, 2, 0).Spec.Containers[0])
-	_, body = post(t, h, "/filter", &extenderv1.ExtenderArgs{Pod: both, NodeNames: &names})
-	if res := decode[extenderv1.ExtenderFilterResult](t, body); res.Error != "pod ml/both: pod asks for both aws.amazon.com/neuron (1) and aws.amazon.com/neuroncore (2); ask for one" {
+	twoNames := mkPod("two-names", false, 1, 0)
+	twoNames.Spec.Containers[0].Resources.Limits[ResourceNeuronDevice] = resource.MustParse("2")
+	half := mkPod("half", false, 1, 0)
+	half.Spec.Containers[0].Resources.Limits[ResourceNeuron] = resource.MustParse("500m")
+	for _, c := range []struct {
+		pod    *corev1.Pod
+		reason string
+	}{
+		{both, "pod ml/both: pod asks for both aws.amazon.com/neuron (1) and aws.amazon.com/neuroncore (2); ask for one"},
+		{twoNames, "pod ml/two-names: pod asks for both aws.amazon.com/neuron (1) and aws.amazon.com/neurondevice (2); ask for one"},
+		{half, "pod ml/half: container c: aws.amazon.com/neuron 500m is not a whole number >= 0"},
+	} {
+		_, body = post(t, h, "/filter", &extenderv1.ExtenderArgs{Pod: c.pod, NodeNames: &names})
+		wantEqual(t, c.pod.Name, decode[extenderv1.ExtenderFilterResult](t, body), extenderv1.ExtenderFilterResult{
+			NodeNames: &[]string{}, FailedNodes: extenderv1.FailedNodesMap{},
+			FailedAndUnresolvableNodes: extenderv1.FailedNodesMap{"ip-10-0-0-1": c.reason, "bare": c.reason}})
+	}
+	// Before the state is built: an error, which kube-scheduler retries; prioritize fails (kube-scheduler then
+	// leaves the extender's priorities out), bind refuses.
+	off.Extender.SetReady(false)
+	_, body = post(t, h, "/filter", &extenderv1.ExtenderArgs{Pod: mkPod("p", false, 1, 0), NodeNames: &names})
+	wantEqual(t, "not ready", decode[extenderv1.ExtenderFilterResult](t, body), extenderv1.ExtenderFilterResult{Error: errNotReady})
+	if code, body := post(t, h, "/prioritize", &extenderv1.ExtenderArgs{Pod: mkPod("p", false, 1, 0), NodeNames: &names}); code != http.StatusServiceUnavailable ||
+		!strings.Contains(string(body), errNotReady) {
+		t.Fatal(code, string(body))
+	}
+	_, body = post(t, h, "/bind", &extenderv1.ExtenderBindingArgs{PodName: "p", PodNamespace: "ml", Node: "ip-10-0-0-1"})
+	if res := decode[extenderv1.ExtenderBindingResult](t, body); res.Error != "bind ml/p to ip-10-0-0-1: "+errNotReady {
 		t.Fatal(res.Error)
 	}
+	off.Extender.SetReady(true)
 	_, body = post(t, h, "/filter", &extenderv1.ExtenderArgs{NodeNames: &names})
 	if res := decode[extenderv1.ExtenderFilterResult](t, body); res.Error != "filter: the arguments carry no pod" {
 		t.Fatal(res.Error)
@@ -178,11 +216,12 @@ func fakeCluster(t *testing.T, extra ...*corev1.Pod) (*Extender, *State, *fakeCl
 	s := newTestState(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	if err := Watch(ctx, cs, s); err != nil {
+	lister, synced := Watch(ctx, cs, s)
+	if err := <-synced; err != nil {
 		t.Fatal(err)
 	}
 	waitWatching(t, cs)
-	x := NewExtender(s, ClientAPI{Client: cs}, nil)
+	x := NewExtender(s, ClientAPI{Client: cs, Pods: lister}, nil)
 	x.Now = func() time.Time { return time.Unix(1793600000, 123456789) }
 	x.SetReady(true)
 	cs.ClearActions()
@@ -222,8 +261,8 @@ func nodeSnap(s *State, node string) NodeSnapshot {
 	return NodeSnapshot{}
 }
 
-// TestBindFakeClientset binds through the fake clientset: the annotations merged into the pod's (its own
-// "team" annotation kept), the binding posted, the state rebuilt from the pod's informer events.
+// TestBindFakeClientset binds through the fake clientset: the annotations posted in the binding and merged
+// into the pod's (its own "team" annotation kept), no patch, the state holding the pod at once.
 func TestBindFakeClientset(t *testing.T) {
 	args := decode[extenderv1.ExtenderArgs](t, readFile(t, "testdata/filter-args.json"))
 	cores := mkPod("small", true, 3, 0)
@@ -246,17 +285,18 @@ func TestBindFakeClientset(t *testing.T) {
 			}
 		}
 	}
-	if len(patches) != 1 || patches[0].GetPatchType() != types.MergePatchType || patches[0].GetName() != "gpt-0" ||
-		patches[0].GetNamespace() != "ml" {
+	if len(patches) != 0 {
 		t.Fatalf("patches: %+v", patches)
 	}
-	const wantPatch = `{"metadata":{"annotations":{"AWS_NEURON_IDS":"0,1","NEURON_ALLOCATED":"false","NEURON_ALLOC_TIME":"1793600000123456789","NEURON_RESOURCE_TYPE":null,"aws.amazon.com/predicate-node":"ip-10-0-0-2"}}}`
-	if string(patches[0].GetPatch()) != wantPatch {
-		t.Fatalf("patch %s", patches[0].GetPatch())
-	}
 	wantEqual(t, "bindings", bindings, []*corev1.Binding{{
-		ObjectMeta: metav1.ObjectMeta{Namespace: "ml", Name: "gpt-0", UID: "u-gpt-0"},
-		Target:     corev1.ObjectReference{Kind: "Node", Name: "ip-10-0-0-2"}}})
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ml", Name: "gpt-0", UID: "u-gpt-0", Annotations: map[string]string{
+			AnnotationIDs: "0,1", AnnotationAllocated: "false", AnnotationAllocTime: "1793600000123456789",
+			AnnotationNode: "ip-10-0-0-2"}},
+		Target: corev1.ObjectReference{Kind: "Node", Name: "ip-10-0-0-2"}}})
+	// The state holds the pod from the bind's own answer, before any informer event.
+	if ps := podHolding(s, "ip-10-0-0-2"); !equalJSON(ps, []PodSnapshot{{Pod: "ml/gpt-0", Resource: "aws.amazon.com/neuron", IDs: "0,1"}}) {
+		t.Fatal(toJSON(ps))
+	}
 	pod := must(cs.CoreV1().Pods("ml").Get(context.Background(), "gpt-0", metav1.GetOptions{}))
 	wantEqual(t, "annotations", pod.Annotations, map[string]string{"team": "nlp", AnnotationIDs: "0,1",
 		AnnotationAllocated: "false", AnnotationAllocTime: "1793600000123456789", AnnotationNode: "ip-10-0-0-2"})
@@ -339,25 +379,38 @@ func TestBindFailures(t *testing.T) {
 			t.Fatalf("a refused bind wrote: %+v", a)
 		}
 	}
-	// The API server refuses the binding: the reservation is dropped and the annotations removed again.
+	// The binding fails and the pod is still unbound, for a reason that leaves its fate unknown: the devices
+	// stay reserved for the pod (a retry moves them, --assume-ttl drops them).
+	var bindErrs []error
 	cs.PrependReactor("create", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
-		if a.GetSubresource() == "binding" {
-			return true, nil, errors.New("etcd is down")
+		if a.GetSubresource() == "binding" && len(bindErrs) > 0 {
+			err := bindErrs[0]
+			bindErrs = bindErrs[1:]
+			return true, nil, err
 		}
 		return false, nil, nil
 	})
-	if e := bindErr(extenderv1.ExtenderBindingArgs{PodName: "fails", PodNamespace: "ml", PodUID: fails.UID, Node: "ip-10-0-0-2"}); e != "bind ml/fails to ip-10-0-0-2: posting the binding: etcd is down" {
+	bindErrs = []error{errors.New("etcd is down")}
+	if e := bindErr(extenderv1.ExtenderBindingArgs{PodName: "fails", PodNamespace: "ml", PodUID: fails.UID, Node: "ip-10-0-0-2"}); e != "bind ml/fails to ip-10-0-0-2: posting the binding: etcd is down (its fate is unknown: the devices stay reserved for the pod)" {
 		t.Fatal(e)
 	}
 	pod := must(cs.CoreV1().Pods("ml").Get(context.Background(), "fails", metav1.GetOptions{}))
 	if len(pod.Annotations) != 0 || pod.Spec.NodeName != "" {
 		t.Fatalf("%+v", pod)
 	}
+	if n := nodeSnap(s, "ip-10-0-0-2"); !equalJSON(n.Pods, []PodSnapshot{{Pod: "ml/fails", Resource: "aws.amazon.com/neuron", IDs: "0,1", Reserved: true}}) {
+		t.Fatalf("%+v", n)
+	}
+	// The API server refuses it (a conflict): nothing was written, the reservation is dropped.
+	bindErrs = []error{apierrors.NewConflict(schema.GroupResource{Resource: "pods"}, "fails", errors.New("the object has been modified"))}
+	if e := bindErr(extenderv1.ExtenderBindingArgs{PodName: "fails", PodNamespace: "ml", PodUID: fails.UID, Node: "ip-10-0-0-2"}); e != `bind ml/fails to ip-10-0-0-2: posting the binding: Operation cannot be fulfilled on pods "fails": the object has been modified` {
+		t.Fatal(e)
+	}
 	if n := nodeSnap(s, "ip-10-0-0-2"); len(n.Pods) != 0 || n.LargestWindow != 4 {
 		t.Fatalf("%+v", n)
 	}
 	_, metrics := get(t, h, "/metrics")
-	for _, l := range []string{`ncg_scheduler_failures_total{stage="bind",verb="bind"} 1`,
+	for _, l := range []string{`ncg_scheduler_failures_total{stage="bind",verb="bind"} 2`,
 		`ncg_scheduler_failures_total{stage="reserve",verb="bind"} 2`, `ncg_scheduler_failures_total{stage="pod",verb="bind"} 2`,
 		`ncg_scheduler_failures_total{stage="decode",verb="bind"} 1`} {
 		if !strings.Contains(metrics, l+"\n") {
@@ -404,7 +457,8 @@ func TestMetricsAndHealth(t *testing.T) {
 		`ncg_scheduler_allocations{instance_type="inf1.6xlarge"} 3`,
 		`ncg_scheduler_fragmentation_ratio{instance_type="inf1.6xlarge"} 0`,
 		`ncg_scheduler_reservations 0`,
-		`ncg_scheduler_unaccounted_pods 0`,
+		`ncg_scheduler_pods_without_ids 0`,
+		`ncg_scheduler_blocked_nodes 0`,
 		`ncg_scheduler_conflicts 0`,
 	}
 	for _, l := range want {
@@ -449,7 +503,7 @@ func TestStateEvents(t *testing.T) {
 	if ps := podHolding(s, "a"); len(ps) != 1 || ps[0].Reserved || ps[0].IDs != "0,1" {
 		t.Fatal(ps)
 	}
-	if _, err := s.Reserve(p, "a"); err == nil || err.Error() != "pod ml/p holds AWS_NEURON_IDS=0,1 on node a already" {
+	if _, err := s.Reserve(p, "a"); err == nil || err.Error() != "pod ml/p is bound to node a already" {
 		t.Fatal(err)
 	}
 	// A reservation whose pod never comes back bound expires.
@@ -481,17 +535,44 @@ func TestStateEvents(t *testing.T) {
 		!strings.HasPrefix(n.Conflicts[0], "pod ml/p: AWS_NEURON_IDS=0,1: ") || s.Totals().conflicts != 1 {
 		t.Fatalf("%+v", n)
 	}
-	// Malformed annotations, and Neuron pods bound without any (another scheduler): counted, hold nothing.
-	bad := bound(mkPod("bad", false, 2, 5), "a", "4,9")
-	s.SetPod(bad)
-	other := mkPod("other", false, 1, 6)
-	other.Spec.NodeName = "a"
-	s.SetPod(other)
-	if tt := s.Totals(); tt.malformed != 1 || tt.unaccounted != 1 {
-		t.Fatalf("%+v", tt)
-	}
 	s.DeletePod("uid-old")
 	if n := nodeSnap(s, "a"); len(n.Pods) != 1 || len(n.Conflicts) != 0 || !equalJSON(n.FreeDevices, []int{2, 3, 4, 5}) {
+		t.Fatalf("%+v", n)
+	}
+	// Malformed annotations, and Neuron pods bound without any (another scheduler): what they hold is unknown,
+	// so the node hands out nothing until they end, and says so.
+	bad := bound(mkPod("bad", false, 2, 5), "a", "4,9")
+	s.SetPod(bad)
+	other := mkPod("other", true, 3, 6)
+	other.Spec.NodeName = "a"
+	s.SetPod(other)
+	if tt := s.Totals(); tt.malformed != 1 || tt.withoutIDs != 1 || tt.blocked != 1 ||
+		tt.types["inf2.24xlarge"].freeDevices != 0 || tt.types["inf2.24xlarge"].freeCores != 8-4-3 {
+		t.Fatalf("%+v %+v", tt, tt.types["inf2.24xlarge"])
+	}
+	const blocked = "node a: pods hold Neuron resources that ncg-scheduler cannot see: ml/bad (annotation " +
+		`AWS_NEURON_IDS="4,9": AWS_NEURON_VISIBLE_DEVICES "4,9" is not contiguous: 9 follows 4), ` +
+		"ml/other (3 aws.amazon.com/neuroncore without " +
+		"AWS_NEURON_IDS); none of the node's devices or cores is handed out until they end"
+	n = nodeSnap(s, "a")
+	if n.Blocked != blocked || n.FreeDevices != nil || n.LargestWindow != 0 || n.FreeCores != 1 ||
+		!equalJSON(n.Unknown, []PodSnapshot{{Pod: "ml/bad", Resource: "aws.amazon.com/neuron", Count: 2,
+			Error: `annotation AWS_NEURON_IDS="4,9": AWS_NEURON_VISIBLE_DEVICES "4,9" is not contiguous: 9 follows 4`},
+			{Pod: "ml/other", Resource: "aws.amazon.com/neuroncore", Count: 3}}) {
+		t.Fatalf("%s", toJSON(n))
+	}
+	if _, _, err := s.scoreLocked("a", Want{Count: 1}); err == nil || err.Error() != blocked {
+		t.Fatal(err)
+	}
+	if _, never, err := s.scoreLocked("a", Want{Count: 7}); !never || err == nil || strings.Contains(err.Error(), "cannot see") {
+		t.Fatal(err) // a request the type refuses stays unresolvable
+	}
+	if _, err := s.Reserve(mkPod("r", false, 1, 9), "a"); err == nil || err.Error() != blocked {
+		t.Fatal(err)
+	}
+	s.DeletePod(bad.UID)
+	s.DeletePod(other.UID)
+	if n := nodeSnap(s, "a"); n.Blocked != "" || !equalJSON(n.FreeDevices, []int{2, 3, 4, 5}) {
 		t.Fatalf("%+v", n)
 	}
 	// The node goes and comes back with another type: its pods are adopted again on the new type.

@@ -15,15 +15,30 @@ import (
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
+	listersv1 "k8s.io/client-go/listers/core/v1"
 	k8stesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/cache"
 )
 
 // ClientAPI is the API of a clientset: a real one, or the fake one of the offline mode and the tests.
-// OnChange, when set, receives the pod after each patch and binding (the offline mode, which has no informers).
+// Pods, when set, is the informers' cache of pods (Watch's). OnChange, when set, receives the pod after each
+// patch and binding (the offline mode, which has no informers).
 type ClientAPI struct {
 	Client   kubernetes.Interface
+	Pods     listersv1.PodLister
 	OnChange func(*corev1.Pod)
+}
+
+// CachedPod is the informers' pod, or nil.
+func (c ClientAPI) CachedPod(namespace, name string) *corev1.Pod {
+	if c.Pods == nil {
+		return nil
+	}
+	pod, err := c.Pods.Pods(namespace).Get(name)
+	if err != nil {
+		return nil
+	}
+	return pod
 }
 
 // GetPod reads the pod from the API server (not from a cache, which may not show a binding made already).
@@ -60,10 +75,17 @@ func stripManagedFields(obj any) (any, error) {
 }
 
 // Watch feeds the state from informers of nodes and pods until ctx ends: every add, change and delete, so that
-// each node's allocations are rebuilt from its pods as they are. It returns once the first lists are in the
-// state, or with ctx's error.
-func Watch(ctx context.Context, cs kubernetes.Interface, s *State) error {
+// each node's allocations are rebuilt from its pods as they are. It returns the informers' cache of pods, and
+// ready, which is closed once the first lists are in the state; it returns an error when ctx ends first.
+func Watch(ctx context.Context, cs kubernetes.Interface, s *State) (listersv1.PodLister, <-chan error) {
 	factory := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithTransform(stripManagedFields))
+	lister := factory.Core().V1().Pods().Lister()
+	done := make(chan error, 1)
+	go func() { done <- watch(ctx, factory, s) }()
+	return lister, done
+}
+
+func watch(ctx context.Context, factory informers.SharedInformerFactory, s *State) error {
 	nodes := factory.Core().V1().Nodes().Informer()
 	pods := factory.Core().V1().Pods().Informer()
 	nodeReg, err := nodes.AddEventHandler(cache.ResourceEventHandlerFuncs{
@@ -146,8 +168,9 @@ func ExpireLoop(ctx context.Context, s *State, period time.Duration, log *slog.L
 
 var podsResource = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
 
-// NewFakeClient is client-go's fake clientset holding objs, whose bindings (pods/binding) set the pod's node
-// and its PodScheduled condition as the API server does; the fake alone records them without changing the pod.
+// NewFakeClient is client-go's fake clientset holding objs, whose bindings (pods/binding) set the pod's node, merge
+// the binding's annotations into the pod's and set its PodScheduled condition as the API server does; the fake
+// alone records them without changing the pod.
 func NewFakeClient(objs ...runtime.Object) *fake.Clientset {
 	cs := fake.NewSimpleClientset(objs...)
 	cs.PrependReactor("create", "pods", func(action k8stesting.Action) (bool, runtime.Object, error) {
@@ -164,6 +187,9 @@ func NewFakeClient(objs ...runtime.Object) *fake.Clientset {
 			return true, nil, err
 		}
 		pod := obj.(*corev1.Pod).DeepCopy()
+		if pod.DeletionTimestamp != nil {
+			return true, nil, apierrors.NewInternalError(fmt.Errorf("pod %s is being deleted, cannot be assigned to a host", b.Name))
+		}
 		if b.UID != "" && pod.UID != b.UID {
 			return true, nil, apierrors.NewConflict(podsResource.GroupResource(), b.Name,
 				fmt.Errorf("the binding is for UID %s, the pod has UID %s", b.UID, pod.UID))
@@ -173,6 +199,12 @@ func NewFakeClient(objs ...runtime.Object) *fake.Clientset {
 				fmt.Errorf("pod %s is already assigned to node %q", b.Name, pod.Spec.NodeName))
 		}
 		pod.Spec.NodeName = b.Target.Name
+		if len(b.Annotations) > 0 && pod.Annotations == nil {
+			pod.Annotations = map[string]string{}
+		}
+		for k, v := range b.Annotations {
+			pod.Annotations[k] = v
+		}
 		pod.Status.Conditions = append(pod.Status.Conditions, corev1.PodCondition{Type: corev1.PodScheduled,
 			Status: corev1.ConditionTrue})
 		if err := cs.Tracker().Update(podsResource, pod, b.Namespace); err != nil {

@@ -17,8 +17,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -31,10 +33,16 @@ import (
 )
 
 type options struct {
-	kubeconfig, listen, state, replay, out, policy string
-	assumeTTL                                      time.Duration
-	verbose                                        bool
+	kubeconfig, listen, metricsListen, state string
+	replay, out, policy, filter              string
+	assumeTTL, bindTimeout, filterTTL        time.Duration
+	qps                                      float64
+	burst                                    int
+	verbose, version, profiling              bool
 }
+
+// Version is ncg-scheduler's version (set with -ldflags "-X main.Version=...": scripts/scheduler-image.sh).
+var Version = "devel"
 
 const usage = `usage:
   ncg-scheduler [--kubeconfig FILE] [--listen ADDR]       serve kube-scheduler in a cluster
@@ -52,13 +60,21 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig `file` (default: the in-cluster configuration)")
-	fs.StringVar(&o.listen, "listen", ":8888", "`address` to serve the extender, /metrics and /healthz on")
+	fs.StringVar(&o.listen, "listen", ":8888", "`address` to serve the extender, /state, /metrics, /healthz and /livez on")
+	fs.StringVar(&o.metricsListen, "metrics-listen", "", "also serve /metrics, /healthz and /livez alone on this `address` (the extender on --listen stays on localhost)")
 	fs.StringVar(&o.state, "state", "", "offline: nodes and pods from this `file` (kubectl get nodes,pods -o json)")
 	fs.StringVar(&o.replay, "replay", "", "offline: schedule the pods of this `file` (a v1 List) and exit")
 	fs.StringVar(&o.out, "out", "", "replay: write the nodes and pods after the replay to this `file` (a v1 List)")
 	fs.StringVar(&o.policy, "policy", "pack", "which devices or cores of the chosen node: `pack` or first-fit")
 	fs.DurationVar(&o.assumeTTL, "assume-ttl", 5*time.Minute, "drop a bind's reservation when its pod is not seen bound after this `duration`")
+	fs.StringVar(&o.filter, "filter", "best", "what filter keeps: `best`, the node the library chooses, its devices reserved at once; or all, every node where the pod fits (then configure prioritize too)")
+	fs.DurationVar(&o.filterTTL, "filter-reservation-ttl", DefaultFilterReservationTTL, "with --filter best, drop a filter's reservation when no bind comes within this `duration`")
+	fs.DurationVar(&o.bindTimeout, "bind-timeout", DefaultBindTimeout, "give up a bind after this `duration` (keep it below kube-scheduler's httpTimeout)")
+	fs.Float64Var(&o.qps, "kube-api-qps", 1000, "requests per second to the API server, sustained (a negative `rate`: no limit)")
+	fs.IntVar(&o.burst, "kube-api-burst", 2000, "requests to the API server in a burst above --kube-api-qps")
 	fs.BoolVar(&o.verbose, "v", false, "log every bind")
+	fs.BoolVar(&o.profiling, "profiling", false, "serve Go's profiles at /debug/pprof/ on --listen")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -75,6 +91,16 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("--policy %q: want pack or first-fit", o.policy)
 	case o.assumeTTL <= 0:
 		return o, fmt.Errorf("--assume-ttl %v: want a positive duration", o.assumeTTL)
+	case o.filter != "best" && o.filter != "all":
+		return o, fmt.Errorf("--filter %q: want best or all", o.filter)
+	case o.filterTTL <= 0:
+		return o, fmt.Errorf("--filter-reservation-ttl %v: want a positive duration", o.filterTTL)
+	case o.bindTimeout <= 0:
+		return o, fmt.Errorf("--bind-timeout %v: want a positive duration", o.bindTimeout)
+	case o.qps == 0 || math.IsNaN(o.qps) || math.IsInf(o.qps, 0):
+		return o, fmt.Errorf("--kube-api-qps %v: want a positive rate, or a negative one for no limit", o.qps)
+	case o.qps > 0 && o.burst < 1:
+		return o, fmt.Errorf("--kube-api-burst %d: want at least 1", o.burst)
 	}
 	return o, nil
 }
@@ -91,6 +117,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "ncg-scheduler: %v\n", err)
 		return 2
+	}
+	if o.version {
+		fmt.Fprintf(stdout, "ncg-scheduler %s (libncg %s)\n", Version, ncg.Version())
+		return 0
 	}
 	level := slog.LevelWarn
 	if o.verbose {
@@ -149,63 +179,105 @@ func serve(ctx context.Context, o options, stdout io.Writer, log *slog.Logger) e
 			return fmt.Errorf("%s: %v", o.state, err)
 		}
 		off.Extender.Log = log
+		off.Extender.FilterBest, off.Extender.FilterReservationTTL = o.filter == "best", o.filterTTL
 		if o.replay != "" {
 			return replay(ctx, off, o, stdout)
 		}
 		x = off.Extender
 	} else {
-		cs, err := client(o.kubeconfig)
+		cs, err := client(o)
 		if err != nil {
 			return err
 		}
-		x = NewExtender(s, ClientAPI{Client: cs}, log)
+		pods, synced := Watch(ctx, cs, s)
+		x = NewExtender(s, ClientAPI{Client: cs, Pods: pods}, log)
+		x.BindTimeout = o.bindTimeout
+		x.FilterBest, x.FilterReservationTTL = o.filter == "best", o.filterTTL
 		go func() {
-			if err := Watch(ctx, cs, s); err != nil {
+			if err := <-synced; err != nil {
 				if ctx.Err() == nil {
 					log.Error("watching nodes and pods", "error", err)
 				}
 				return
 			}
 			x.SetReady(true)
+			log.Warn("state built from the API server's nodes and pods: serving the extender's calls")
 		}()
-		go ExpireLoop(ctx, s, max(o.assumeTTL/4, time.Second), log)
+		go ExpireLoop(ctx, s, max(min(o.assumeTTL, o.filterTTL)/4, time.Second), log)
 	}
-	return listen(ctx, o.listen, x.Handler(), log)
+	h := x.Handler()
+	if o.profiling {
+		mux := http.NewServeMux()
+		mux.Handle("/", h)
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		h = mux
+	}
+	if o.metricsListen == "" {
+		return listen(ctx, log, server{o.listen, h})
+	}
+	return listen(ctx, log, server{o.listen, h}, server{o.metricsListen, x.MetricsHandler()})
 }
 
-func client(kubeconfig string) (kubernetes.Interface, error) {
+// server is a handler to serve on an address.
+type server struct {
+	addr string
+	h    http.Handler
+}
+
+func client(o options) (kubernetes.Interface, error) {
 	var cfg *rest.Config
 	var err error
-	if kubeconfig != "" {
-		cfg, err = clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if o.kubeconfig != "" {
+		cfg, err = clientcmd.BuildConfigFromFlags("", o.kubeconfig)
 	} else {
 		cfg, err = rest.InClusterConfig()
 	}
 	if err != nil {
 		return nil, err
 	}
-	cfg.UserAgent = "ncg-scheduler"
+	cfg.UserAgent = "ncg-scheduler/" + Version
+	cfg.QPS, cfg.Burst = float32(o.qps), o.burst
 	return kubernetes.NewForConfig(cfg)
 }
 
-// listen serves h on addr until ctx ends, then shuts down within 10 seconds.
-func listen(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
+// listen serves each handler on its address until ctx ends or one of them fails, then shuts them all down within
+// 10 seconds. The servers bound how long a client may take to send a request and keep a connection idle.
+func listen(ctx context.Context, log *slog.Logger, servers ...server) error {
+	var lns []net.Listener
+	for _, sv := range servers {
+		ln, err := net.Listen("tcp", sv.addr)
+		if err != nil {
+			for _, l := range lns {
+				l.Close()
+			}
+			return err
+		}
+		lns = append(lns, ln)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	log.Warn("serving", "address", ln.Addr().String())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	errc := make(chan error, len(servers))
+	srvs := make([]*http.Server, len(servers))
+	for i, sv := range servers {
+		srvs[i] = &http.Server{Handler: sv.h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+			WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+		log.Warn("serving", "address", lns[i].Addr().String())
+		go func() { errc <- srvs[i].Serve(lns[i]) }()
+	}
+	var err error
 	select {
-	case err := <-errc:
-		return err
+	case err = <-errc:
 	case <-ctx.Done():
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		return srv.Shutdown(sctx)
 	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, srv := range srvs {
+		if serr := srv.Shutdown(sctx); err == nil {
+			err = serr
+		}
+	}
+	return err
 }
 
 func replay(ctx context.Context, off *Offline, o options, stdout io.Writer) error {

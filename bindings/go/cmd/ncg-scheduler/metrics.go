@@ -2,6 +2,9 @@ package main
 
 import (
 	"sort"
+	"syscall"
+	"time"
+	"unsafe"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -11,14 +14,23 @@ import (
 type Metrics struct {
 	Registry    *prometheus.Registry
 	latency     *prometheus.HistogramVec // verb
+	cpu         *prometheus.HistogramVec // verb
 	allocations *prometheus.CounterVec   // resource
 	failures    *prometheus.CounterVec   // verb, stage
 	nodes       *prometheus.CounterVec   // result of filter per node
+	// reservations counts the filters that reserved a pod's devices or cores on the node they kept
+	reservations prometheus.Counter
 }
 
-// latencyBuckets go from 50 µs to 2.5 s: a filter over a thousand nodes takes well under a millisecond, a
-// bind two API calls.
-var latencyBuckets = prometheus.ExponentialBuckets(50e-6, 2.5, 13)
+// latencyBuckets go from 50 µs to 10 s: a filter over a thousand nodes takes well under a millisecond, a bind
+// one API call; 1 ms and 50 ms are bounds, the targets of filter and prioritize, and of bind.
+var latencyBuckets = []float64{50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 15e-3, 20e-3, 30e-3,
+	40e-3, 50e-3, 100e-3, 250e-3, 500e-3, 1, 2.5, 5, 10}
+
+// cpuBuckets are finer below 1 ms (the target of filter and prioritize), so that a percentile is read off them
+// within 100 µs.
+var cpuBuckets = []float64{25e-6, 50e-6, 100e-6, 200e-6, 300e-6, 400e-6, 500e-6, 600e-6, 700e-6, 800e-6, 900e-6,
+	1e-3, 1.5e-3, 2e-3, 3e-3, 5e-3, 10e-3, 25e-3, 50e-3, 100e-3}
 
 // NewMetrics makes the metrics of one scheduler, including the figures of its state read at each scrape.
 func NewMetrics(s *State) *Metrics {
@@ -26,6 +38,10 @@ func NewMetrics(s *State) *Metrics {
 	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ncg_scheduler_request_duration_seconds",
 		Help:    "Time to answer an extender call (filter, prioritize, bind), decoding and encoding included.",
 		Buckets: latencyBuckets}, []string{"verb"})
+	m.cpu = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ncg_scheduler_request_cpu_seconds",
+		Help: "CPU time of the thread that answered a filter or prioritize call, decoding and encoding included: " +
+			"the call's own work, without the time other processes held the CPU.",
+		Buckets: cpuBuckets}, []string{"verb"})
 	m.allocations = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ncg_scheduler_allocations_total",
 		Help: "Pods bound with Neuron devices or cores allocated to them, by resource."}, []string{"resource"})
 	m.failures = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ncg_scheduler_failures_total",
@@ -34,7 +50,9 @@ func NewMetrics(s *State) *Metrics {
 	m.nodes = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ncg_scheduler_filter_nodes_total",
 		Help: "Candidate nodes filtered, by result (passed, failed: not free now, unresolvable: never fits)."},
 		[]string{"result"})
-	m.Registry.MustRegister(m.latency, m.allocations, m.failures, m.nodes, stateCollector{s},
+	m.reservations = prometheus.NewCounter(prometheus.CounterOpts{Name: "ncg_scheduler_filter_reservations_total",
+		Help: "Filters that kept only the best node and reserved the pod's devices or cores there (--filter=best)."})
+	m.Registry.MustRegister(m.latency, m.cpu, m.reservations, m.allocations, m.failures, m.nodes, stateCollector{s},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -58,10 +76,13 @@ var (
 		[]string{"instance_type"}, nil)
 	descReserved = prometheus.NewDesc("ncg_scheduler_reservations",
 		"Binds whose pods have not been seen bound yet.", nil, nil)
-	descUnaccounted = prometheus.NewDesc("ncg_scheduler_unaccounted_pods",
-		"Bound pods that ask for Neuron resources but carry no AWS_NEURON_IDS (placed by another scheduler).", nil, nil)
+	descWithoutIDs = prometheus.NewDesc("ncg_scheduler_pods_without_ids",
+		"Bound pods that hold Neuron resources without AWS_NEURON_IDS (placed by another scheduler): their nodes "+
+			"hand out nothing until they end.", nil, nil)
 	descMalformed = prometheus.NewDesc("ncg_scheduler_malformed_pods",
-		"Bound pods whose AWS_NEURON_IDS cannot be read.", nil, nil)
+		"Bound pods whose AWS_NEURON_IDS cannot be read: their nodes hand out nothing until they end.", nil, nil)
+	descBlocked = prometheus.NewDesc("ncg_scheduler_blocked_nodes",
+		"Nodes that hand out nothing while pods hold devices or cores ncg-scheduler cannot see.", nil, nil)
 	descConflicts = prometheus.NewDesc("ncg_scheduler_conflicts",
 		"Pods whose AWS_NEURON_IDS overlap an older pod's on the same node, or do not fit it.", nil, nil)
 )
@@ -71,7 +92,7 @@ type stateCollector struct{ s *State }
 
 func (c stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descNodes, descDevices, descFreeDevices, descCores, descFreeCores, descHeld,
-		descFrag, descReserved, descUnaccounted, descMalformed, descConflicts} {
+		descFrag, descReserved, descWithoutIDs, descMalformed, descBlocked, descConflicts} {
 		ch <- d
 	}
 }
@@ -105,7 +126,20 @@ func (c stateCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descFrag, Fragmentation(tt.freeDevices, tt.windows), name)
 	}
 	gauge(descReserved, float64(t.reserved))
-	gauge(descUnaccounted, float64(t.unaccounted))
+	gauge(descWithoutIDs, float64(t.withoutIDs))
 	gauge(descMalformed, float64(t.malformed))
+	gauge(descBlocked, float64(t.blocked))
 	gauge(descConflicts, float64(t.conflicts))
+}
+
+// threadCPU is the CPU time of the calling thread (its goroutine locked to it): the time of a call without the
+// time other processes held the CPU, which on a shared machine is most of a wall-clock p99. 0 where the clock
+// cannot be read.
+func threadCPU() time.Duration {
+	var ts syscall.Timespec
+	const clockThreadCPUTimeID = 3
+	if _, _, e := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0); e != 0 {
+		return 0
+	}
+	return time.Duration(ts.Nano())
 }

@@ -11,8 +11,9 @@ import (
 
 // The extended resources of the Neuron device plugin.
 const (
-	ResourceNeuron     corev1.ResourceName = "aws.amazon.com/neuron"     // whole Neuron devices (chips)
-	ResourceNeuronCore corev1.ResourceName = "aws.amazon.com/neuroncore" // NeuronCores
+	ResourceNeuron       corev1.ResourceName = "aws.amazon.com/neuron"       // whole Neuron devices (chips)
+	ResourceNeuronDevice corev1.ResourceName = "aws.amazon.com/neurondevice" // the same devices, the newer name
+	ResourceNeuronCore   corev1.ResourceName = "aws.amazon.com/neuroncore"   // NeuronCores
 )
 
 // The pod annotations the Neuron device plugin reads, as the AWS scheduler extension and HAMi write them.
@@ -30,20 +31,28 @@ const (
 	LabelInstanceTypeBeta = "beta.kubernetes.io/instance-type"
 )
 
-// Want is what a pod asks of the Neuron device plugin: Count whole devices (Cores false) or Count NeuronCores.
-// The zero Want asks for nothing.
+// Want is what a pod asks of the Neuron device plugin: Count whole devices (Cores false) or Count NeuronCores,
+// under the resource Name it used (empty: the default name of the kind). The zero Want asks for nothing.
 type Want struct {
 	Cores bool
 	Count int64
+	Name  corev1.ResourceName
 }
 
 // Resource is the resource name of w.
 func (w Want) Resource() corev1.ResourceName {
-	if w.Cores {
+	switch {
+	case w.Name != "":
+		return w.Name
+	case w.Cores:
 		return ResourceNeuronCore
+	default:
+		return ResourceNeuron
 	}
-	return ResourceNeuron
 }
+
+// key is w without its resource name: the library's answer depends on the kind and the count alone.
+func (w Want) key() Want { return Want{Cores: w.Cores, Count: w.Count} }
 
 // Request is w as a replica request of the library: devices or cores only. CPU and memory are left to
 // kube-scheduler, which knows each node's allocatable and every pod on it.
@@ -75,8 +84,9 @@ func containerWant(c *corev1.Container, name corev1.ResourceName) (int64, error)
 }
 
 // PodWant is what a pod asks for in all: the sum over its containers, or the largest init container when that
-// is more (init containers run one at a time, before the others). A pod that asks for both devices and cores
-// is refused: the device plugin takes one AWS_NEURON_IDS list per pod, of one kind.
+// is more (init containers run one at a time, before the others). aws.amazon.com/neuron and
+// aws.amazon.com/neurondevice are the same devices under two names. A pod that asks under two names is refused,
+// with an error of type BadRequest: the device plugin takes one AWS_NEURON_IDS list per pod, of one kind.
 func PodWant(pod *corev1.Pod) (Want, error) {
 	total := func(name corev1.ResourceName) (int64, error) {
 		var sum, initMax int64
@@ -96,24 +106,36 @@ func PodWant(pod *corev1.Pod) (Want, error) {
 		}
 		return max(sum, initMax), nil
 	}
-	devices, err := total(ResourceNeuron)
-	if err != nil {
-		return Want{}, err
+	var asked []Want
+	for _, name := range []corev1.ResourceName{ResourceNeuron, ResourceNeuronDevice, ResourceNeuronCore} {
+		n, err := total(name)
+		if err != nil {
+			return Want{}, BadRequest{err.Error()}
+		}
+		if n > 0 {
+			w := Want{Cores: name == ResourceNeuronCore, Count: n}
+			if name == ResourceNeuronDevice {
+				w.Name = name
+			}
+			asked = append(asked, w)
+		}
 	}
-	cores, err := total(ResourceNeuronCore)
-	if err != nil {
-		return Want{}, err
-	}
-	switch {
-	case devices > 0 && cores > 0:
-		return Want{}, fmt.Errorf("pod asks for both %s (%d) and %s (%d); ask for one", ResourceNeuron, devices,
-			ResourceNeuronCore, cores)
-	case cores > 0:
-		return Want{Cores: true, Count: cores}, nil
+	switch len(asked) {
+	case 0:
+		return Want{}, nil
+	case 1:
+		return asked[0], nil
 	default:
-		return Want{Count: devices}, nil
+		return Want{}, BadRequest{fmt.Sprintf("pod asks for both %s (%d) and %s (%d); ask for one", asked[0].Resource(),
+			asked[0].Count, asked[1].Resource(), asked[1].Count)}
 	}
 }
+
+// BadRequest is a pod's request that no node can ever serve: kube-scheduler is told so for every node
+// (FailedAndUnresolvableNodes), and parks the pod as unschedulable instead of retrying it.
+type BadRequest struct{ msg string }
+
+func (e BadRequest) Error() string { return e.msg }
 
 // Held is what a pod holds on its node, read back from its annotations.
 type Held struct {

@@ -27,6 +27,8 @@ func TestPodWant(t *testing.T) {
 			Want{Cores: true, Count: 5}, ""},
 		{"larger init container", []corev1.Container{ctr("a", corev1.ResourceList{ResourceNeuron: q("1")}, nil)},
 			[]corev1.Container{ctr("i", corev1.ResourceList{ResourceNeuron: q("4")}, nil)}, Want{Count: 4}, ""},
+		{"neurondevice", []corev1.Container{ctr("a", corev1.ResourceList{ResourceNeuronDevice: q("2")}, nil)}, nil,
+			Want{Count: 2, Name: ResourceNeuronDevice}, ""},
 		{"both kinds", []corev1.Container{ctr("a", corev1.ResourceList{ResourceNeuron: q("1")}, nil),
 			ctr("b", corev1.ResourceList{ResourceNeuronCore: q("2")}, nil)}, nil, Want{},
 			"pod asks for both aws.amazon.com/neuron (1) and aws.amazon.com/neuroncore (2); ask for one"},
@@ -54,7 +56,8 @@ func TestPodWant(t *testing.T) {
 	if r := (Want{Cores: true, Count: 3}).Request(); r.Inf != 0 || r.NeuronCores != 3 || r.PPR != 1 {
 		t.Errorf("%+v", r)
 	}
-	if (Want{Cores: true}).Resource() != ResourceNeuronCore || (Want{}).Resource() != ResourceNeuron {
+	if (Want{Cores: true}).Resource() != ResourceNeuronCore || (Want{}).Resource() != ResourceNeuron ||
+		(Want{Count: 1, Name: ResourceNeuronDevice}).Resource() != ResourceNeuronDevice {
 		t.Error("Resource")
 	}
 }

@@ -72,10 +72,11 @@ func TestRestartRebuildsSameState(t *testing.T) {
 	start := func() (*Extender, *State, context.CancelFunc) {
 		s := newTestState(t)
 		ctx, cancel := context.WithCancel(context.Background())
-		if err := Watch(ctx, cs, s); err != nil {
+		lister, synced := Watch(ctx, cs, s)
+		if err := <-synced; err != nil {
 			t.Fatal(err)
 		}
-		x := NewExtender(s, ClientAPI{Client: cs}, nil)
+		x := NewExtender(s, ClientAPI{Client: cs, Pods: lister}, nil)
 		x.SetReady(true)
 		return x, s, cancel
 	}

@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	ncg "github.com/libncg/libncg/bindings/go"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // NodeSnapshot is one node as the state sees it: what /state prints, what the tests compare.
@@ -18,13 +19,19 @@ type NodeSnapshot struct {
 	LargestWindow int           `json:"largestFreeWindow"` // devices of the largest valid window that is free
 	Pods          []PodSnapshot `json:"pods,omitempty"`
 	Conflicts     []string      `json:"conflicts,omitempty"` // holders that could not be adopted
+	// Unknown are the pods that hold devices or cores the state cannot see (no AWS_NEURON_IDS, or unreadable);
+	// Blocked says why the node hands out nothing while they run. FreeCores leaves out what they ask for.
+	Unknown []PodSnapshot `json:"unknown,omitempty"`
+	Blocked string        `json:"blocked,omitempty"`
 }
 
 // PodSnapshot is what one pod holds on its node.
 type PodSnapshot struct {
 	Pod      string `json:"pod"` // namespace/name
 	Resource string `json:"resource"`
-	IDs      string `json:"ids"`
+	IDs      string `json:"ids,omitempty"`
+	Count    int64  `json:"count,omitempty"`    // what an unknown pod asks for
+	Error    string `json:"error,omitempty"`    // why an unknown pod's ids cannot be read
 	Reserved bool   `json:"reserved,omitempty"` // by a bind, not yet seen bound
 }
 
@@ -54,6 +61,15 @@ func (s *State) Snapshot() []NodeSnapshot {
 			}
 			ns.Pods = append(ns.Pods, ps)
 		}
+		if n.blocked != nil {
+			ns.Blocked = n.blocked.reason
+			ns.FreeDevices, ns.LargestWindow = nil, 0
+			ns.FreeCores = max(0, ns.FreeCores-int(unknownCores(s.unknown[n.name], ns.CoresPerChip)))
+		}
+		for _, p := range sortedHolders(s.unknown[n.name]) {
+			ns.Unknown = append(ns.Unknown, PodSnapshot{Pod: p.key, Resource: string(p.want.Resource()),
+				Count: p.want.Count, Error: p.malformed})
+		}
 		out = append(out, ns)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -67,12 +83,26 @@ type typeTotals struct {
 
 // stateTotals are the figures the metrics export.
 type stateTotals struct {
-	types                                       map[string]*typeTotals
-	reserved, unaccounted, malformed, conflicts int
+	types                                               map[string]*typeTotals
+	reserved, withoutIDs, malformed, blocked, conflicts int
 }
 
-// Totals sums the nodes' figures per instance type, and counts reservations, pods holding devices the
-// scheduler cannot see, pods with malformed annotations and conflicts.
+// unknownCores is what the pods of an unknown set ask for, in cores (a device is coresPerChip cores).
+func unknownCores(pods map[types.UID]*podInfo, coresPerChip int) int64 {
+	var n int64
+	for _, p := range pods {
+		if p.want.Cores {
+			n += p.want.Count
+		} else {
+			n += p.want.Count * int64(coresPerChip)
+		}
+	}
+	return n
+}
+
+// Totals sums the nodes' figures per instance type (a blocked node counts no free device and no window, and
+// none of the cores its unknown pods ask for as free), and counts reservations, pods holding what the state
+// cannot see (without AWS_NEURON_IDS, or with malformed ones), blocked nodes and conflicts.
 func (s *State) Totals() stateTotals {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -93,20 +123,25 @@ func (s *State) Totals() stateTotals {
 		}
 		tt.nodes++
 		tt.devices += st.Chips
-		tt.freeDevices += st.FreeChips
 		tt.cores += st.Chips * st.CoresPerChip
+		tt.allocations += st.Allocations
+		if n.blocked != nil {
+			t.blocked++
+			tt.freeCores += max(0, st.FreeCores-int(unknownCores(s.unknown[n.name], st.CoresPerChip)))
+			continue
+		}
+		tt.freeDevices += st.FreeChips
 		tt.freeCores += st.FreeCores
 		tt.windows += st.LargestWindow
-		tt.allocations += st.Allocations
 	}
 	for _, p := range s.pods {
 		switch {
 		case p.reserved:
 			t.reserved++
-		case p.unaccounted:
-			t.unaccounted++
 		case p.malformed != "":
 			t.malformed++
+		case p.unknown:
+			t.withoutIDs++
 		}
 	}
 	return t

@@ -21,7 +21,9 @@ import (
 // State is the scheduler's picture of the Neuron nodes: a library cluster with one node group per instance type
 // and one node per Kubernetes node, whose allocations are rebuilt from the pods that hold devices or cores
 // (bound, not finished, with AWS_NEURON_IDS) every time one of them changes, plus the reservations of binds
-// whose pods have not come back bound yet. Safe for concurrent use.
+// whose pods have not come back bound yet. A node where a pod holds Neuron resources that the state cannot see
+// (no AWS_NEURON_IDS, or unreadable ones) is blocked: it hands out nothing until that pod ends. Safe for
+// concurrent use.
 type State struct {
 	mu        sync.RWMutex
 	cat       *ncg.Catalog
@@ -36,6 +38,7 @@ type State struct {
 	byName  []*nodeInfo                       // the same, by name (strings.Compare); nodeInfo.rank is the index
 	nodeGen uint64                            // counts the changes of nodes: a nodeInfo added or removed
 	holders map[string]map[types.UID]*podInfo // pods holding or reserving on each node name, known node or not
+	unknown map[string]map[types.UID]*podInfo // pods holding what the state cannot see, by node name
 	pods    map[types.UID]*podInfo            // every pod seen
 
 	// states holds the answers of each node state (nodeInfo.key) seen: the library's answer for a state and a
@@ -116,22 +119,28 @@ type nodeInfo struct {
 	key       string   // the node's type and held, sorted: nodes of equal keys are in the same state
 	answers   *answers // the library's answers for that state, shared by the nodes in it
 	unfit     *scored  // the answer to every want when reason is set
+	blocked   *scored  // the answer to every want while pods hold devices or cores the state cannot see
 	nameJSON  string   // name as a JSON string
 	rank      int      // index in State.byName
 	conflicts []string // holders that could not be adopted, with the library's reason
 }
 
 type podInfo struct {
-	uid         types.UID
-	key         string // namespace/name
-	created     time.Time
-	node        string // the node it holds or reserves on, when holds
-	held        Held
-	holds       bool
-	reserved    bool      // held by a bind whose pod has not been seen bound yet
-	reservedAt  time.Time // when
-	unaccounted bool      // bound, asks for Neuron resources, but carries no AWS_NEURON_IDS
-	malformed   string    // why its annotations could not be read
+	uid        types.UID
+	key        string // namespace/name
+	created    time.Time
+	node       string // the node it holds or reserves on (holds), or holds what the state cannot see on (unknown)
+	bound      string // the node the API server has it bound to ("" while not seen bound): never changes once set
+	held       Held
+	holds      bool
+	reserved   bool          // held by a filter or a bind whose pod has not been seen bound yet
+	reservedAt time.Time     // when
+	ttl        time.Duration // how long the reservation waits for the pod to be seen bound
+	// unknown: bound, not finished, asks for Neuron resources, but what it holds cannot be read: it carries no
+	// AWS_NEURON_IDS (placed by another scheduler) or malformed ones (then malformed says why)
+	unknown   bool
+	want      Want // what it asks for, when unknown
+	malformed string
 }
 
 // NewState makes an empty state over the catalog's Neuron types. policy chooses the devices or cores within
@@ -147,7 +156,7 @@ func NewState(cat *ncg.Catalog, policy ncg.Policy, assumeTTL time.Duration, log 
 	}
 	return &State{cat: cat, cluster: cl, policy: policy, log: log, now: time.Now, assumeTTL: assumeTTL,
 		groups: map[string]bool{}, nodes: map[string]*nodeInfo{}, holders: map[string]map[types.UID]*podInfo{},
-		pods: map[types.UID]*podInfo{}, states: map[string]*answers{}}, nil
+		unknown: map[string]map[types.UID]*podInfo{}, pods: map[types.UID]*podInfo{}, states: map[string]*answers{}}, nil
 }
 
 type discard struct{}
@@ -239,12 +248,18 @@ func (s *State) DeleteNode(name string) {
 	}
 }
 
-// SetPod records a pod that was added or changed, and rebuilds the nodes whose holders changed.
+// SetPod records a pod that was added or changed, and rebuilds the nodes whose holders changed. A pod's node
+// never changes once it is bound: an event that shows a pod unbound after the state saw it bound (an older
+// version, from the informers after the bind's own answer) is ignored.
 func (s *State) SetPod(pod *corev1.Pod) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old := s.pods[pod.UID]
-	p := &podInfo{uid: pod.UID, key: pod.Namespace + "/" + pod.Name, created: pod.CreationTimestamp.Time}
+	if old != nil && old.bound != "" && pod.Spec.NodeName == "" {
+		return
+	}
+	p := &podInfo{uid: pod.UID, key: pod.Namespace + "/" + pod.Name, created: pod.CreationTimestamp.Time,
+		bound: pod.Spec.NodeName}
 	held, ok, err := PodHeld(pod)
 	finished := pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed
 	switch {
@@ -253,12 +268,25 @@ func (s *State) SetPod(pod *corev1.Pod) {
 	case err != nil:
 		p.malformed = err.Error()
 	case old != nil && old.reserved && pod.Spec.NodeName == "" && !finished && pod.DeletionTimestamp == nil:
-		// The annotations of a bind in flight, before its binding: keep the reservation.
-		p.holds, p.node, p.held, p.reserved, p.reservedAt = true, old.node, old.held, true, old.reservedAt
+		// A bind in flight: keep the reservation until the pod is seen bound.
+		p.holds, p.node, p.held, p.reserved, p.reservedAt, p.ttl = true, old.node, old.held, true, old.reservedAt, old.ttl
 	}
-	if !p.holds && pod.Spec.NodeName != "" && !finished && p.malformed == "" {
+	if !p.holds && pod.Spec.NodeName != "" && !finished {
 		if w, err := PodWant(pod); err == nil && w.Count > 0 {
-			p.unaccounted = true
+			p.unknown, p.node, p.want = true, pod.Spec.NodeName, w
+		} else if p.malformed != "" {
+			// Unreadable ids of a pod whose request is unreadable too: it may hold anything of the node.
+			p.unknown, p.node, p.want = true, pod.Spec.NodeName, Want{}
+		}
+		if p.unknown && (old == nil || !old.unknown) {
+			if p.malformed != "" {
+				s.log.Warn("pod holds Neuron resources whose ids cannot be read: its node hands out none until it ends",
+					"pod", p.key, "node", p.node, "error", p.malformed)
+			} else {
+				s.log.Warn("pod holds Neuron resources without "+AnnotationIDs+" (placed by another scheduler): its node "+
+					"hands out none until it ends", "pod", p.key, "node", p.node, "resource", p.want.Resource(),
+					"count", p.want.Count)
+			}
 		}
 	}
 	s.pods[pod.UID] = p
@@ -278,29 +306,51 @@ func (s *State) DeletePod(uid types.UID) {
 // movePodLocked replaces old by p (nil: gone) among the holders and rebuilds the nodes concerned.
 func (s *State) movePodLocked(old, p *podInfo) {
 	var rebuild []string
-	if old != nil && old.holds {
-		delete(s.holders[old.node], old.uid)
-		if len(s.holders[old.node]) == 0 {
-			delete(s.holders, old.node)
+	add := func(name string) {
+		if !slices.Contains(rebuild, name) {
+			rebuild = append(rebuild, name)
 		}
-		rebuild = append(rebuild, old.node)
+	}
+	if old != nil && old.unknown {
+		setDelete(s.unknown, old.node, old.uid)
+		add(old.node)
+	}
+	if p != nil && p.unknown {
+		setAdd(s.unknown, p.node, p)
+		add(p.node)
+	}
+	sameHolding := old != nil && p != nil && old.holds && p.holds && old.node == p.node && old.held == p.held
+	if old != nil && old.holds {
+		setDelete(s.holders, old.node, old.uid)
+		if !sameHolding {
+			add(old.node)
+		}
 	}
 	if p != nil && p.holds {
-		if s.holders[p.node] == nil {
-			s.holders[p.node] = map[types.UID]*podInfo{}
-		}
-		s.holders[p.node][p.uid] = p
-		if len(rebuild) == 0 || rebuild[0] != p.node {
-			rebuild = append(rebuild, p.node)
+		setAdd(s.holders, p.node, p)
+		if !sameHolding {
+			add(p.node)
 		}
 	}
-	if old != nil && p != nil && old.holds && p.holds && old.node == p.node && old.held == p.held {
-		// Same holding (a reservation confirmed, a status change): the library's node is already right, but the
-		// node's allocation records point to the old podInfo only through ids, which do not change.
-		return
-	}
+	// Same holding (a reservation confirmed, a status change): the library's node is already right, since the
+	// node's allocation records point to the pods only through ids, which do not change.
 	for _, name := range rebuild {
 		s.rebuildLocked(name)
+	}
+}
+
+// setAdd and setDelete keep a set of pods per node name.
+func setAdd(m map[string]map[types.UID]*podInfo, node string, p *podInfo) {
+	if m[node] == nil {
+		m[node] = map[types.UID]*podInfo{}
+	}
+	m[node][p.uid] = p
+}
+
+func setDelete(m map[string]map[types.UID]*podInfo, node string, uid types.UID) {
+	delete(m[node], uid)
+	if len(m[node]) == 0 {
+		delete(m, node)
 	}
 }
 
@@ -336,6 +386,32 @@ func (s *State) rebuildLocked(name string) {
 		n.held = append(n.held, p.held)
 	}
 	s.rekeyLocked(n)
+	s.blockLocked(n)
+}
+
+// blockLocked sets whether the node is blocked by pods holding what the state cannot see, and why.
+func (s *State) blockLocked(n *nodeInfo) {
+	unknown := sortedHolders(s.unknown[n.name])
+	if len(unknown) == 0 {
+		n.blocked = nil
+		return
+	}
+	parts := make([]string, 0, 3)
+	for i, p := range unknown {
+		if i == 3 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(unknown)-3))
+			break
+		}
+		switch {
+		case p.malformed != "":
+			parts = append(parts, fmt.Sprintf("%s (%s)", p.key, p.malformed))
+		default:
+			parts = append(parts, fmt.Sprintf("%s (%d %s without %s)", p.key, p.want.Count, p.want.Resource(), AnnotationIDs))
+		}
+	}
+	n.blocked = newScored(ncg.NodeScore{}, false, fmt.Errorf("node %s: pods hold Neuron resources that ncg-scheduler "+
+		"cannot see: %s; none of the node's devices or cores is handed out until they end", n.name,
+		strings.Join(parts, ", ")))
 }
 
 // rekeyLocked sets the node's key from its type and what its allocations hold.
@@ -384,7 +460,7 @@ func (s *State) ExpireReservations() int {
 	defer s.mu.Unlock()
 	now, n := s.now(), 0
 	for _, p := range s.pods {
-		if p.reserved && now.Sub(p.reservedAt) > s.assumeTTL {
+		if p.reserved && now.Sub(p.reservedAt) > p.ttl {
 			q := *p
 			q.holds, q.reserved = false, false
 			s.pods[p.uid] = &q
@@ -424,12 +500,19 @@ func (s *State) nodeAnswerLocked(n *nodeInfo, w Want) *scored {
 	if n.reason != "" {
 		return n.unfit
 	}
+	w = w.key()
 	if sc := n.answers.find(w); sc != nil {
+		if n.blocked != nil && !sc.never {
+			return n.blocked
+		}
 		return sc
 	}
 	score, err := s.cluster.ScoreNode(n.name, w.Request())
 	sc := newScored(score, err != nil && !errors.Is(err, ncg.ErrFull), err)
 	n.answers.add(w, sc)
+	if n.blocked != nil && !sc.never {
+		return n.blocked
+	}
 	return sc
 }
 
@@ -491,6 +574,7 @@ func (s *State) filterInto(w Want, names []string, out *filterOut) {
 		case a.err == nil:
 			out.passed = append(out.passed, name)
 			out.passedJSON = append(out.passedJSON, n.nameJSON)
+			out.passedAnswers = append(out.passedAnswers, a)
 		case a.never:
 			out.unresolvable = append(out.unresolvable, nodeReason{name, n.nameJSON, a, n.rank})
 		default:
@@ -516,28 +600,37 @@ func (s *State) Prioritize(pod *corev1.Pod, names []string) (extenderv1.HostPrio
 	if w.Count == 0 {
 		return out, nil
 	}
-	type ranked struct {
-		i     int
-		score ncg.NodeScore
-	}
-	list := make([]ranked, 0, len(names))
+	// Nodes in one state share one answer: the answers are ranked, not the nodes, by the library in one call.
+	idx := make([]int, len(names)) // the answer of each node: 1 + its index in uniq, 0 where the pod does not fit
+	var uniq []*scored
+	seen := make(map[*scored]int, 64)
 	s.mu.RLock()
 	for i, name := range names {
-		if sc, _, err := s.scoreLocked(name, w); err == nil {
-			list = append(list, ranked{i, sc})
+		a := s.answerLocked(name, w)
+		if a.err != nil {
+			continue
 		}
+		k, ok := seen[a]
+		if !ok {
+			uniq = append(uniq, a)
+			k = len(uniq)
+			seen[a] = k
+		}
+		idx[i] = k
 	}
 	s.mu.RUnlock()
-	for k := range list {
-		list[k].score = terms(list[k].score)
+	termsOf := make([]ncg.NodeScore, len(uniq))
+	for k, a := range uniq {
+		termsOf[k] = terms(a.score)
 	}
-	sort.SliceStable(list, func(a, b int) bool { return list[a].score.Compare(list[b].score) < 0 })
-	level := int64(0)
-	for k, r := range list {
-		if k > 0 && list[k-1].score.Compare(r.score) != 0 {
-			level++
+	level, err := ncg.NodeScoreRank(termsOf)
+	if err != nil {
+		return nil, err
+	}
+	for i, k := range idx {
+		if k > 0 {
+			out[i].Score = max(0, extenderv1.MaxExtenderPriority-int64(level[k-1]))
 		}
-		out[r.i].Score = max(0, extenderv1.MaxExtenderPriority-level)
 	}
 	return out, nil
 }
@@ -558,8 +651,9 @@ type Reservation struct {
 
 // Reserve allocates the pod's devices or cores on the node (the library's PlaceOn: the node group's policy
 // picks them) and holds them for the pod until its pod is seen bound, deleted or finished, the reservation is
-// forgotten or it expires. A pod that asks for no Neuron resource gets an empty reservation. Reserving again
-// a pod that has a reservation on the same node gives that reservation (a bind retried).
+// forgotten or it expires (after the state's assume TTL). A pod that asks for no Neuron resource gets an empty
+// reservation. Reserving again a pod that has a reservation on the same node gives that reservation (a bind
+// after its filter, or a bind retried), which then waits the assume TTL from now.
 func (s *State) Reserve(pod *corev1.Pod, node string) (Reservation, error) {
 	w, err := PodWant(pod)
 	if err != nil {
@@ -570,9 +664,95 @@ func (s *State) Reserve(pod *corev1.Pod, node string) (Reservation, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.reserveLocked(pod, w, node, s.assumeTTL)
+}
+
+// PickAndReserve reserves the pod's want on the best of the nodes named, whose answers a filter found (the pod
+// fits them all), by the library's score (the order of ncg_cluster_place; among nodes in the same state, the
+// first by name), for ttl, and returns the index of that node in names. Should that node no longer take the
+// pod (it changed since the filter read it), the nodes are scored again under the state's lock.
+func (s *State) PickAndReserve(pod *corev1.Pod, w Want, names []string, answers []*scored, ttl time.Duration) (int, error) {
+	best, err := s.pick(names, answers, nil)
+	if err != nil {
+		return -1, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := s.nodes[names[best]]; n == nil || n.reason != "" || n.blocked != nil || s.nodeAnswerLocked(n, w).err != nil {
+		again := make([]*scored, len(names))
+		for i, name := range names {
+			if n := s.nodes[name]; n != nil && n.reason == "" && n.blocked == nil {
+				again[i] = s.nodeAnswerLocked(n, w)
+			}
+		}
+		if best, err = s.pick(names, again, s.nodes); err != nil {
+			return -1, err
+		}
+	}
+	if _, err := s.reserveLocked(pod, w, names[best], ttl); err != nil {
+		return -1, err
+	}
+	return best, nil
+}
+
+// pick is the index of the best of the nodes whose answers fit (a nil answer or one with an error is passed
+// over): the library ranks their scores' terms, and among equals the first by name wins. nodes, when given (the
+// state's lock held), finds the nodes' names ranks; otherwise the state's read lock is taken for them.
+func (s *State) pick(names []string, answers []*scored, nodes map[string]*nodeInfo) (int, error) {
+	var idx []int
+	var scores []ncg.NodeScore
+	for i, a := range answers {
+		if a != nil && a.err == nil {
+			idx, scores = append(idx, i), append(scores, terms(a.score))
+		}
+	}
+	if len(idx) == 0 {
+		return -1, fmt.Errorf("the pod fits none of the %d nodes any more", len(names))
+	}
+	ranks, err := ncg.NodeScoreRank(scores)
+	if err != nil {
+		return -1, err
+	}
+	top := 0
+	for k := range idx {
+		if ranks[k] < ranks[top] {
+			top = k
+		}
+	}
+	var tied []int
+	for k, i := range idx {
+		if ranks[k] == ranks[top] {
+			tied = append(tied, i)
+		}
+	}
+	if len(tied) == 1 {
+		return tied[0], nil
+	}
+	if nodes == nil {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		nodes = s.nodes
+	}
+	best, bestRank := tied[0], -1
+	for _, i := range tied {
+		if n := nodes[names[i]]; n != nil && (bestRank < 0 || n.rank < bestRank) {
+			best, bestRank = i, n.rank
+		}
+	}
+	return best, nil
+}
+
+func (s *State) reserveLocked(pod *corev1.Pod, w Want, node string, ttl time.Duration) (Reservation, error) {
 	old := s.pods[pod.UID]
+	if old != nil && old.bound != "" {
+		return Reservation{}, fmt.Errorf("pod %s is bound to node %s already", old.key, old.bound)
+	}
 	if old != nil && old.holds {
 		if old.reserved && old.node == node {
+			p := *old
+			p.reservedAt, p.ttl = s.now(), ttl
+			s.pods[p.uid] = &p
+			s.holders[node][p.uid] = &p
 			return Reservation{Want: w, Node: node, Held: old.held}, nil
 		}
 		if !old.reserved {
@@ -585,6 +765,9 @@ func (s *State) Reserve(pod *corev1.Pod, node string) (Reservation, error) {
 	}
 	if n.reason != "" {
 		return Reservation{}, errNodeReason(n.reason)
+	}
+	if n.blocked != nil {
+		return Reservation{}, n.blocked.err
 	}
 	pl, err := s.cluster.PlaceOn(node, w.Request())
 	if err != nil {
@@ -607,21 +790,28 @@ func (s *State) Reserve(pod *corev1.Pod, node string) (Reservation, error) {
 	}
 	held.IDs = FormatIDs(held.First, held.Count)
 	p := &podInfo{uid: pod.UID, key: pod.Namespace + "/" + pod.Name, created: pod.CreationTimestamp.Time, node: node,
-		held: held, holds: true, reserved: true, reservedAt: s.now()}
+		held: held, holds: true, reserved: true, reservedAt: s.now(), ttl: ttl}
 	// The allocation PlaceOn made stands for p: record it, then move p in without another rebuild of this node.
 	n.ids = append(n.ids, pl.AllocID)
 	n.held = append(n.held, held)
 	s.rekeyLocked(n)
 	if old != nil && old.holds {
-		delete(s.holders[old.node], old.uid)
+		setDelete(s.holders, old.node, old.uid)
 		s.rebuildLocked(old.node)
 	}
-	if s.holders[node] == nil {
-		s.holders[node] = map[types.UID]*podInfo{}
-	}
-	s.holders[node][p.uid] = p
+	setAdd(s.holders, node, p)
 	s.pods[p.uid] = p
 	return Reservation{Want: w, Node: node, Held: held}, nil
+}
+
+// BoundNode is the node the pod is known bound to, or "".
+func (s *State) BoundNode(uid types.UID) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if p := s.pods[uid]; p != nil {
+		return p.bound
+	}
+	return ""
 }
 
 // Forget drops the reservation of a pod whose bind failed; a pod seen bound meanwhile keeps what it holds.

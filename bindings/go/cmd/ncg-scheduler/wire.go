@@ -153,6 +153,7 @@ type nodeReason struct {
 // as JSON strings), and the others with their reasons; ranks is the number of ranks (the state's nodes).
 type filterOut struct {
 	passed, passedJSON   []string
+	passedAnswers        []*scored // the answers of the nodes that passed (their scores), in the same order
 	failed, unresolvable []nodeReason
 	ranks                int
 	memo                 nodeMemo
@@ -280,7 +281,7 @@ var filterCalls = sync.Pool{New: func() any { return new(filterCall) }}
 // reset clears the answer of the last call, keeping the buffers (the entries past their lengths are written
 // again before they are read; until then they only keep strings alive).
 func (c *filterCall) reset() {
-	c.out.passed, c.out.passedJSON = c.out.passed[:0], c.out.passedJSON[:0]
+	c.out.passed, c.out.passedJSON, c.out.passedAnswers = c.out.passed[:0], c.out.passedJSON[:0], c.out.passedAnswers[:0]
 	c.out.failed, c.out.unresolvable = c.out.failed[:0], c.out.unresolvable[:0]
 	c.failed, c.unres = nil, nil
 	c.args.Pod, c.args.Nodes = nil, nil

@@ -58,11 +58,13 @@ func referenceFilter(s *State, args *extenderv1.ExtenderArgs) *extenderv1.Extend
 	}
 	names := candidateNames(args)
 	w, err := PodWant(args.Pod)
-	if err != nil {
-		return &extenderv1.ExtenderFilterResult{Error: fmt.Sprintf("pod %s/%s: %v", args.Pod.Namespace, args.Pod.Name, err)}
-	}
 	passed, failed, unresolvable := names, extenderv1.FailedNodesMap{}, extenderv1.FailedNodesMap{}
-	if w.Count > 0 {
+	if err != nil {
+		passed = []string{}
+		for _, name := range names {
+			unresolvable[name] = fmt.Sprintf("pod %s/%s: %v", args.Pod.Namespace, args.Pod.Name, err)
+		}
+	} else if w.Count > 0 {
 		passed = make([]string, 0, len(names))
 		s.mu.RLock()
 		for _, name := range names {
@@ -75,6 +77,8 @@ func referenceFilter(s *State, args *extenderv1.ExtenderArgs) *extenderv1.Extend
 			default:
 				_, err := s.cluster.ScoreNode(name, w.Request())
 				switch {
+				case n.blocked != nil && (err == nil || errors.Is(err, ncg.ErrFull)):
+					failed[name] = n.blocked.reason
 				case err == nil:
 					passed = append(passed, name)
 				case errors.Is(err, ncg.ErrFull):
@@ -146,6 +150,8 @@ func TestFilterAnswerExact(t *testing.T) {
 	s.SetNode(mkNode("m5-0", "m5.large"))
 	s.SetNode(mkNode("bare-0", ""))
 	x := NewExtender(s, nil, nil)
+	x.FilterBest = false // every node where the pod fits, with its reason for the others
+	x.SetReady(true)
 	odd := []string{`q"uote`, `back\slash`, "<b>&amp;", "ünï", "bad\xffutf8", "line\u2028sep", "tab\tnl\n", "",
 		"ip-10-0-0-1x", "ip-10-0-0", "ip-10-0-0-1"}
 	all := append(append(slices.Clone(names), "m5-0", "bare-0", "m5-0"), odd...)
@@ -358,6 +364,8 @@ func TestStateRanks(t *testing.T) {
 func TestFilterConcurrent(t *testing.T) {
 	s, names := benchCluster(t, 100)
 	x := NewExtender(s, nil, nil)
+	x.FilterBest = false // every node where the pod fits, with its reason for the others
+	x.SetReady(true)
 	h := x.Handler()
 	list := append(slices.Clone(names), "unknown", names[3])
 	bodies := make([][]byte, len(benchShapes))
