@@ -1181,12 +1181,13 @@ START_TEST(score_rank_random_against_compare)
 {
     uint64_t rng = 11;
     enum { N = 500 };
-    ncg_node_score *s = calloc(N, sizeof *s);
+    ncg_node_score *s = calloc(N, sizeof *s), *uniq = calloc(N, sizeof *uniq);
     int *ranks = calloc(N, sizeof *ranks);
     ck_assert_ptr_nonnull(s);
+    ck_assert_ptr_nonnull(uniq);
     ck_assert_ptr_nonnull(ranks);
     for (int round = 0; round < 20; round++) {
-        int n = 1 + (int)(test_rand(&rng) % N), best = 0;
+        int n = 1 + (int)(test_rand(&rng) % N), u = 0, best = 0;
         for (int i = 0; i < n; i++) {
             s[i] = (ncg_node_score)NCG_INIT(ncg_node_score);
             s[i].priority = (int)(test_rand(&rng) % 3);
@@ -1195,22 +1196,25 @@ START_TEST(score_rank_random_against_compare)
             s[i].seq = test_rand(&rng) % 2;
         }
         ck_assert_int_eq(ncg_node_score_rank(s, (size_t)n, ranks, NULL), 0);
+        /* The distinct scores, then each score's rank: how many of them are better. */
+        for (int i = 0; i < n; i++) {
+            bool seen = false;
+            for (int k = 0; k < u && !seen; k++)
+                seen = ncg_node_score_compare(&uniq[k], &s[i]) == 0;
+            if (!seen)
+                uniq[u++] = s[i];
+        }
         for (int i = 0; i < n; i++) {
             int better = 0;
-            for (int j = 0; j < n; j++) {
-                bool seen_before = false;
-                if (ncg_node_score_compare(&s[j], &s[i]) >= 0)
-                    continue;
-                for (int k = 0; k < j && !seen_before; k++)
-                    seen_before = ncg_node_score_compare(&s[k], &s[j]) == 0;
-                better += !seen_before;
-            }
+            for (int k = 0; k < u; k++)
+                better += ncg_node_score_compare(&uniq[k], &s[i]) < 0;
             ck_assert_int_eq(ranks[i], better);
             best += ranks[i] == 0;
         }
         ck_assert_int_ge(best, 1);
     }
     free(s);
+    free(uniq);
     free(ranks);
 }
 END_TEST
