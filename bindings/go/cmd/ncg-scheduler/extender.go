@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -53,8 +55,10 @@ type Extender struct {
 	// node where the pod fits, and prioritize ranks them.
 	FilterBest           bool
 	FilterReservationTTL time.Duration
-	ready                atomic.Bool
-	binds                keyedMutex // one bind at a time per pod
+	// Limits bound the request bodies.
+	Limits *Limits
+	ready  atomic.Bool
+	binds  keyedMutex // one bind at a time per pod
 }
 
 // DefaultBindTimeout is BindTimeout's default: half of kube-scheduler's usual httpTimeout (10 s).
@@ -72,7 +76,8 @@ func NewExtender(s *State, api API, log *slog.Logger) *Extender {
 	}
 	return &Extender{State: s, API: api, Metrics: NewMetrics(s), Log: log, Now: time.Now,
 		BindTimeout: DefaultBindTimeout, VerifyTimeout: 2 * time.Second, FilterBest: true,
-		FilterReservationTTL: DefaultFilterReservationTTL}
+		FilterReservationTTL: DefaultFilterReservationTTL,
+		Limits:               &Limits{MaxBody: DefaultMaxBody, MaxInFlight: DefaultMaxInFlight}}
 }
 
 // SetReady says whether the state has been built from the whole cluster (the informers' first lists). Until
@@ -130,8 +135,35 @@ func (k *keyedMutex) held() int {
 	return len(k.m)
 }
 
-// maxBody bounds a request body: ExtenderArgs with 5,000 full Node objects stay well under it.
-const maxBody = 256 << 20
+// Limits bound what the extender's calls may hold (doc/scheduler.md, "Limits").
+type Limits struct {
+	// MaxBody bounds one request body. kube-scheduler's largest, ExtenderArgs with full Node objects of
+	// 5,000 nodes (without nodeCacheCapable), stay under the default; with node names only they are a few
+	// hundred kilobytes.
+	MaxBody int64
+	// MaxInFlight bounds the bytes of all the bodies being read at once: a body that would pass it is answered
+	// 503 at once.
+	MaxInFlight int64
+	inFlight    atomic.Int64
+	lastFree    atomic.Int64 // unix nanoseconds of the last return of memory to the system
+}
+
+// The default limits, and the default bound on concurrent connections (--max-connections).
+const (
+	DefaultMaxBody        = 128 << 20
+	DefaultMaxInFlight    = 128 << 20
+	DefaultMaxConnections = 512
+)
+
+// returnMemory gives the memory the heap no longer uses back to the system, at most once in 10 seconds.
+func (l *Limits) returnMemory() {
+	now := time.Now().UnixNano()
+	last := l.lastFree.Load()
+	if now-last < int64(10*time.Second) || !l.lastFree.CompareAndSwap(last, now) {
+		return
+	}
+	go debug.FreeOSMemory()
+}
 
 // Handler routes the extender's endpoints.
 func (x *Extender) Handler() http.Handler {
@@ -211,9 +243,21 @@ func (x *Extender) post(verb string, call func(ctx context.Context, body []byte)
 			http.Error(w, verb+" takes POST", http.StatusMethodNotAllowed)
 			return
 		}
-		body, err := readBody(w, r)
+		body, done, err := readBody(w, r, x.Limits)
 		defer putBody(body)
-		if err != nil {
+		defer done()
+		switch {
+		case errors.Is(err, errTooLarge):
+			x.Metrics.failures.WithLabelValues(verb, "size").Inc()
+			w.Header().Set("Connection", "close")
+			http.Error(w, "reading the body: "+err.Error(), http.StatusRequestEntityTooLarge)
+			return
+		case errors.Is(err, errBusy):
+			x.Metrics.failures.WithLabelValues(verb, "busy").Inc()
+			w.Header().Set("Connection", "close")
+			http.Error(w, "reading the body: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		case err != nil:
 			x.Metrics.failures.WithLabelValues(verb, "decode").Inc()
 			http.Error(w, "reading the body: "+err.Error(), http.StatusBadRequest)
 			return

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	ncg "github.com/libncg/libncg/bindings/go"
+	"golang.org/x/net/netutil"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -37,7 +38,8 @@ type options struct {
 	replay, out, policy, filter              string
 	assumeTTL, bindTimeout, filterTTL        time.Duration
 	qps                                      float64
-	burst                                    int
+	burst, maxConns                          int
+	maxBody, maxInFlight                     int64
 	verbose, version, profiling              bool
 }
 
@@ -72,6 +74,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.bindTimeout, "bind-timeout", DefaultBindTimeout, "give up a bind after this `duration` (keep it below kube-scheduler's httpTimeout)")
 	fs.Float64Var(&o.qps, "kube-api-qps", 1000, "requests per second to the API server, sustained (a negative `rate`: no limit)")
 	fs.IntVar(&o.burst, "kube-api-burst", 2000, "requests to the API server in a burst above --kube-api-qps")
+	fs.IntVar(&o.maxConns, "max-connections", DefaultMaxConnections, "serve at most this `number` of connections at once on each address (more wait)")
+	fs.Int64Var(&o.maxBody, "max-body-bytes", DefaultMaxBody, "refuse a request body larger than this many `bytes` (413)")
+	fs.Int64Var(&o.maxInFlight, "max-inflight-bytes", DefaultMaxInFlight, "refuse a request body when the bodies being read would hold more than this many `bytes` (503)")
 	fs.BoolVar(&o.verbose, "v", false, "log every bind")
 	fs.BoolVar(&o.profiling, "profiling", false, "serve Go's profiles at /debug/pprof/ on --listen")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
@@ -101,6 +106,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("--kube-api-qps %v: want a positive rate, or a negative one for no limit", o.qps)
 	case o.qps > 0 && o.burst < 1:
 		return o, fmt.Errorf("--kube-api-burst %d: want at least 1", o.burst)
+	case o.maxConns < 1:
+		return o, fmt.Errorf("--max-connections %d: want at least 1", o.maxConns)
+	case o.maxBody < 1<<10:
+		return o, fmt.Errorf("--max-body-bytes %d: want at least 1024", o.maxBody)
+	case o.maxInFlight < o.maxBody:
+		return o, fmt.Errorf("--max-inflight-bytes %d: want at least --max-body-bytes (%d)", o.maxInFlight, o.maxBody)
 	}
 	return o, nil
 }
@@ -205,6 +216,7 @@ func serve(ctx context.Context, o options, stdout io.Writer, log *slog.Logger) e
 		}()
 		go ExpireLoop(ctx, s, max(min(o.assumeTTL, o.filterTTL)/4, time.Second), log)
 	}
+	x.Limits.MaxBody, x.Limits.MaxInFlight = o.maxBody, o.maxInFlight
 	h := x.Handler()
 	if o.profiling {
 		mux := http.NewServeMux()
@@ -216,9 +228,9 @@ func serve(ctx context.Context, o options, stdout io.Writer, log *slog.Logger) e
 		h = mux
 	}
 	if o.metricsListen == "" {
-		return listen(ctx, log, server{o.listen, h})
+		return listen(ctx, log, o.maxConns, server{o.listen, h})
 	}
-	return listen(ctx, log, server{o.listen, h}, server{o.metricsListen, x.MetricsHandler()})
+	return listen(ctx, log, o.maxConns, server{o.listen, h}, server{o.metricsListen, x.MetricsHandler()})
 }
 
 // server is a handler to serve on an address.
@@ -244,8 +256,8 @@ func client(o options) (kubernetes.Interface, error) {
 }
 
 // listen serves each handler on its address until ctx ends or one of them fails, then shuts them all down within
-// 10 seconds. The servers bound how long a client may take to send a request and keep a connection idle.
-func listen(ctx context.Context, log *slog.Logger, servers ...server) error {
+// 10 seconds. Each address serves at most maxConns connections at once (the others wait to be accepted).
+func listen(ctx context.Context, log *slog.Logger, maxConns int, servers ...server) error {
 	var lns []net.Listener
 	for _, sv := range servers {
 		ln, err := net.Listen("tcp", sv.addr)
@@ -255,13 +267,12 @@ func listen(ctx context.Context, log *slog.Logger, servers ...server) error {
 			}
 			return err
 		}
-		lns = append(lns, ln)
+		lns = append(lns, netutil.LimitListener(ln, maxConns))
 	}
 	errc := make(chan error, len(servers))
 	srvs := make([]*http.Server, len(servers))
 	for i, sv := range servers {
-		srvs[i] = &http.Server{Handler: sv.h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-			WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+		srvs[i] = newServer(sv.h)
 		log.Warn("serving", "address", lns[i].Addr().String())
 		go func() { errc <- srvs[i].Serve(lns[i]) }()
 	}
@@ -278,6 +289,14 @@ func listen(ctx context.Context, log *slog.Logger, servers ...server) error {
 		}
 	}
 	return err
+}
+
+// newServer serves h with bounds on how long a client may take: 10 s for the request's headers, 15 s for the
+// whole request (kube-scheduler's largest body, full Node objects of 5,000 nodes, takes well under a second on a
+// node's network), 60 s to write the answer, 120 s idle between requests.
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 15 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 }
 
 func replay(ctx context.Context, off *Offline, o options, stdout io.Writer) error {

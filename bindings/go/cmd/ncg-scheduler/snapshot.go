@@ -32,7 +32,8 @@ type PodSnapshot struct {
 	IDs      string `json:"ids,omitempty"`
 	Count    int64  `json:"count,omitempty"`    // what an unknown pod asks for
 	Error    string `json:"error,omitempty"`    // why an unknown pod's ids cannot be read
-	Reserved bool   `json:"reserved,omitempty"` // by a bind, not yet seen bound
+	Reserved bool   `json:"reserved,omitempty"` // by a filter or a bind, not yet seen bound
+	Conflict bool   `json:"conflict,omitempty"` // not adopted: its ids overlap an older pod's or do not fit (Conflicts says why)
 }
 
 // Snapshot lists every node, by name, with what the library says is free and which pods hold what.
@@ -55,7 +56,8 @@ func (s *State) Snapshot() []NodeSnapshot {
 			}
 		}
 		for _, p := range sortedHolders(s.holders[n.name]) {
-			ps := PodSnapshot{Pod: p.key, Resource: string(ResourceNeuron), IDs: p.held.IDs, Reserved: p.reserved}
+			ps := PodSnapshot{Pod: p.key, Resource: string(ResourceNeuron), IDs: p.held.IDs, Reserved: p.reserved,
+				Conflict: n.conflicted[p.uid]}
 			if p.held.Cores {
 				ps.Resource = string(ResourceNeuronCore)
 			}

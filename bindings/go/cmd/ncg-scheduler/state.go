@@ -111,18 +111,19 @@ func newScored(score ncg.NodeScore, never bool, err error) *scored {
 }
 
 type nodeInfo struct {
-	name      string
-	typ       string
-	reason    string   // why the node is not in the library's cluster; "" when it is
-	ids       []uint64 // the library's allocations on it now
-	held      []Held   // what they hold, in the same order
-	key       string   // the node's type and held, sorted: nodes of equal keys are in the same state
-	answers   *answers // the library's answers for that state, shared by the nodes in it
-	unfit     *scored  // the answer to every want when reason is set
-	blocked   *scored  // the answer to every want while pods hold devices or cores the state cannot see
-	nameJSON  string   // name as a JSON string
-	rank      int      // index in State.byName
-	conflicts []string // holders that could not be adopted, with the library's reason
+	name       string
+	typ        string
+	reason     string             // why the node is not in the library's cluster; "" when it is
+	ids        []uint64           // the library's allocations on it now
+	held       []Held             // what they hold, in the same order
+	key        string             // the node's type and held, sorted: nodes of equal keys are in the same state
+	answers    *answers           // the library's answers for that state, shared by the nodes in it
+	unfit      *scored            // the answer to every want when reason is set
+	blocked    *scored            // the answer to every want while pods hold devices or cores the state cannot see
+	nameJSON   string             // name as a JSON string
+	rank       int                // index in State.byName
+	conflicts  []string           // holders that could not be adopted, with the library's reason
+	conflicted map[types.UID]bool // those holders
 }
 
 type podInfo struct {
@@ -367,7 +368,7 @@ func (s *State) rebuildLocked(name string) {
 			s.log.Error("releasing an allocation", "node", name, "id", id, "error", err)
 		}
 	}
-	n.ids, n.held, n.conflicts = n.ids[:0], n.held[:0], nil
+	n.ids, n.held, n.conflicts, n.conflicted = n.ids[:0], n.held[:0], nil, nil
 	for _, p := range sortedHolders(s.holders[name]) {
 		var err error
 		var a ncg.Alloc
@@ -379,6 +380,10 @@ func (s *State) rebuildLocked(name string) {
 		if err != nil {
 			msg := fmt.Sprintf("pod %s: %s=%s: %v", p.key, AnnotationIDs, p.held.IDs, err)
 			n.conflicts = append(n.conflicts, msg)
+			if n.conflicted == nil {
+				n.conflicted = map[types.UID]bool{}
+			}
+			n.conflicted[p.uid] = true
 			s.log.Warn("allocation not adopted", "node", name, "pod", p.key, "ids", p.held.IDs, "error", err)
 			continue
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -432,15 +433,60 @@ var (
 // maxPooledBuffer bounds the buffers kept for the next call: a body of full Node objects may be far larger.
 const maxPooledBuffer = 4 << 20
 
-// readBody reads a request body, at most maxBody bytes, into a buffer of bodyBufs; putBody gives it back.
-func readBody(w http.ResponseWriter, r *http.Request) (*bytes.Buffer, error) {
-	b := bodyBufs.Get().(*bytes.Buffer)
+// readBody reads a request body into a buffer of bodyBufs, as its bytes come (a Content-Length is a claim, not
+// a reason to allocate), at most limits.MaxBody bytes, within the bytes all the calls may hold at once
+// (limits.MaxInFlight): the bytes it reads are counted as they come, and given back by done. errTooLarge and
+// errBusy say which bound a body met; putBody gives the buffer back.
+func readBody(w http.ResponseWriter, r *http.Request, l *Limits) (b *bytes.Buffer, done func(), err error) {
+	b = bodyBufs.Get().(*bytes.Buffer)
 	b.Reset()
-	if r.ContentLength > 0 {
-		b.Grow(int(min(r.ContentLength, maxPooledBuffer))) // no more before the bytes come: a length may lie
+	if r.ContentLength > l.MaxBody {
+		return b, func() {}, errTooLarge
 	}
-	_, err := b.ReadFrom(http.MaxBytesReader(w, r.Body, maxBody))
-	return b, err
+	br := &budgetReader{r: http.MaxBytesReader(w, r.Body, l.MaxBody), l: l}
+	_, err = b.ReadFrom(br)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		err = errTooLarge
+	}
+	return b, br.release, err
+}
+
+var (
+	errTooLarge = errors.New("the body is larger than --max-body-bytes")
+	errBusy     = errors.New("the bodies being read at once would pass --max-inflight-bytes; retry")
+)
+
+// budgetReader counts what it reads against the bytes in flight, in steps of budgetStep.
+type budgetReader struct {
+	r        io.Reader
+	l        *Limits
+	reserved int64
+	read     int64
+}
+
+const budgetStep = 256 << 10
+
+func (b *budgetReader) Read(p []byte) (int, error) {
+	if b.read+int64(len(p)) > b.reserved {
+		step := max(int64(budgetStep), b.read+int64(len(p))-b.reserved)
+		if b.l.inFlight.Add(step) > b.l.MaxInFlight {
+			b.l.inFlight.Add(-step)
+			return 0, errBusy
+		}
+		b.reserved += step
+	}
+	n, err := b.r.Read(p)
+	b.read += int64(n)
+	return n, err
+}
+
+// release gives back what the body counted; a large body also has the memory it held returned to the system.
+func (b *budgetReader) release() {
+	b.l.inFlight.Add(-b.reserved)
+	if b.read >= largeBody {
+		b.l.returnMemory()
+	}
 }
 
 func putBody(b *bytes.Buffer) {
@@ -448,6 +494,9 @@ func putBody(b *bytes.Buffer) {
 		bodyBufs.Put(b)
 	}
 }
+
+// largeBody is the size past which a body's memory is returned to the system once it is answered.
+const largeBody = 16 << 20
 
 // writeAppended writes an answer that encodes itself, in one Write.
 func writeAppended(w http.ResponseWriter, code int, v jsonAppender) {

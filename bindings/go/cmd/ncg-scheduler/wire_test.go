@@ -439,22 +439,50 @@ func TestFilterConcurrent(t *testing.T) {
 // for what it carries; the buffer kept for the next call does not grow to the claim.
 func TestReadBodyLength(t *testing.T) {
 	s, names := benchCluster(t, 10)
-	h := NewExtender(s, nil, nil).Handler()
+	x := NewExtender(s, nil, nil)
+	x.SetReady(true)
+	x.FilterBest = false
+	h := x.Handler()
 	body := must(json.Marshal(&extenderv1.ExtenderArgs{Pod: mkPod("p", false, 1, 0), NodeNames: &names}))
 	_, want := rawPost(t, h, "/filter", body)
-	for _, claim := range []int64{int64(len(body)), 1 << 20, maxBody, maxBody + 1, 1 << 40} {
+	// A Content-Length is a claim: nothing is allocated for it before the bytes come; past the limit it is refused.
+	for _, claim := range []int64{int64(len(body)), 1 << 20, DefaultMaxBody, DefaultMaxBody + 1, 1 << 40} {
 		req := httptest.NewRequest(http.MethodPost, "/filter", bytes.NewReader(body))
 		req.ContentLength = claim
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
+		if claim > DefaultMaxBody {
+			if rec.Code != http.StatusRequestEntityTooLarge || rec.Body.String() != "reading the body: the body is larger than --max-body-bytes\n" {
+				t.Fatalf("claim %d: HTTP %d %.200s", claim, rec.Code, rec.Body.Bytes())
+			}
+			continue
+		}
 		if rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), want) {
 			t.Fatalf("claim %d: HTTP %d %.200s", claim, rec.Code, rec.Body.Bytes())
 		}
-		b, err := readBody(httptest.NewRecorder(), req)
+		b, done, err := readBody(httptest.NewRecorder(), req, x.Limits)
+		done()
 		if err != nil || b.Len() != 0 || b.Cap() > maxPooledBuffer {
 			t.Fatalf("claim %d: %v, %d bytes, capacity %d", claim, err, b.Len(), b.Cap())
 		}
 		putBody(b)
+	}
+	if n := x.Limits.inFlight.Load(); n != 0 {
+		t.Fatalf("%d bytes still counted in flight", n)
+	}
+	// A body past the limit, whatever its claim; a body the bytes in flight cannot take.
+	x.Limits.MaxBody = 100
+	if code, b := rawPost(t, h, "/filter", body); code != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "--max-body-bytes") {
+		t.Fatal(code, string(b))
+	}
+	x.Limits.MaxBody, x.Limits.MaxInFlight = DefaultMaxBody, 1000
+	x.Limits.inFlight.Add(1000)
+	if code, b := rawPost(t, h, "/filter", body); code != http.StatusServiceUnavailable || !strings.Contains(string(b), "--max-inflight-bytes") {
+		t.Fatal(code, string(b))
+	}
+	x.Limits.inFlight.Add(-1000)
+	if n := x.Limits.inFlight.Load(); n != 0 {
+		t.Fatalf("%d bytes still counted in flight", n)
 	}
 }
 
