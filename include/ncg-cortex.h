@@ -117,10 +117,12 @@ ncg_cortex *ncg_cortex_free(ncg_cortex *cortex);
  * every file loaded), types and ranges, quantities, TrafficSplitter weights; and our `ncg:` section
  * (`models: [{name, size, compiled_cores, static_weights}]`, `max_per_node`).
  * @param path the file's name in messages; when @p text is NULL, the file read.
- * @param text the file's contents (NUL-terminated), or NULL to read @p path.
+ * @param text the file's contents (NUL-terminated, so it cannot hold a NUL byte: a caller that reads a file itself
+ *        must refuse one, or the text would end there), or NULL to read @p path, where a NUL byte is a problem
+ *        of the file ("PATH:LINE:COLUMN: a NUL byte: control characters are not allowed in YAML").
  * @return the number of APIs the file holds, or NCG_E_INVALID (NULL argument, or a file that cannot be read:
- *         "PATH: No such file or directory"), NCG_E_PARSE (a problem in the file; strict mode), NCG_E_RANGE (a
- *         limit, the file size included; strict mode), NCG_E_NOMEM.
+ *         "PATH: No such file or directory"), NCG_E_PARSE (a problem in the file, a NUL byte included; strict
+ *         mode), NCG_E_RANGE (a limit, the file size included; strict mode), NCG_E_NOMEM.
  */
 int ncg_cortex_load_apis(ncg_cortex *cortex, const char *path, const char *text, ncg_error *err);
 

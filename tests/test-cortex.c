@@ -619,6 +619,34 @@ START_TEST(a_file_over_the_size_limit_is_refused_in_both_modes)
 }
 END_TEST
 
+START_TEST(a_nul_byte_is_refused_with_its_position_in_both_modes)
+{
+    char path[] = "/tmp/test-cortex-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fdopen(fd, "w");
+    static const char text[] = "- name: a\n  kind: RealtimeAPI\n- name: b\x00\n- name: c\n";
+    ncg_cortex *strict = ncg_cortex_new(0, NULL), *keep = ncg_cortex_new(NCG_CORTEX_KEEP_GOING, NULL);
+    ncg_cortex_diagnostic d = NCG_INIT(ncg_cortex_diagnostic);
+    ncg_error err = {0};
+    char want[128];
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, sizeof(text) - 1, f), sizeof(text) - 1);
+    fclose(f);
+    snprintf(want, sizeof(want), "%s:3:10: a NUL byte: control characters are not allowed in YAML", path);
+    ck_assert_int_eq(ncg_cortex_load_apis(strict, path, NULL, &err), NCG_E_PARSE);
+    ck_assert_str_eq(err.message, want);
+    ck_assert_int_eq(ncg_cortex_api_count(strict), 0);
+    ck_assert_int_eq(ncg_cortex_load_apis(keep, path, NULL, &err), 0);
+    ck_assert_int_eq(ncg_cortex_error_count(keep), 1);
+    ck_assert_int_eq(ncg_cortex_api_count(keep), 0);
+    ncg_cortex_get_diagnostic(keep, 0, &d, NULL);
+    ck_assert_str_eq(d.message, want);
+    remove(path);
+    ncg_cortex_free(strict);
+    ncg_cortex_free(keep);
+}
+END_TEST
+
 START_TEST(ncg_section_sets_max_per_node)
 {
     ncg_cortex *c = ncg_cortex_new(0, NULL);
@@ -654,6 +682,7 @@ int main(void)
     tcase_add_test(t, a_catalog_file_applies_all_or_nothing);
     tcase_add_test(t, bad_arguments_name_what_is_wrong);
     tcase_add_test(t, ncg_section_sets_max_per_node);
+    tcase_add_test(t, a_nul_byte_is_refused_with_its_position_in_both_modes);
     tcase_add_test(t, a_file_over_the_size_limit_is_refused_in_both_modes);
     suite_add_tcase(s, t);
     r = srunner_create(s);

@@ -99,6 +99,20 @@ char *cli_slurp(const char *path)
         fclose(f);
     if (buf)
         buf[len] = '\0';
+    if (buf && len <= (size_t)NCG_CORTEX_MAX_FILE_BYTES && memchr(buf, '\0', len)) {
+        /* The reader takes NUL-terminated text: a NUL would end the file there without a word. */
+        size_t at = (size_t)((char *)memchr(buf, '\0', len) - buf), bol = 0;
+        long line = 1;
+        for (size_t i = 0; i < at; i++)
+            if (buf[i] == '\n') {
+                line++;
+                bol = i + 1;
+            }
+        fprintf(stderr, "%s:%ld:%zu: a NUL byte: control characters are not allowed in YAML\n",
+                std_in ? "<stdin>" : path, line, at - bol + 1);
+        free(buf);
+        return NULL;
+    }
     return buf;
 }
 
@@ -108,7 +122,7 @@ int cli_load(ncg_cortex *cx, const char *path, int (*loader)(ncg_cortex *, const
     char *text = NULL;
     int rc;
     if (strcmp(path, "-") == 0 && !(text = cli_slurp(path)))
-        return 0;
+        return -2;
     rc = loader(cx, strcmp(path, "-") ? path : "<stdin>", text, &err);
     free(text);
     if (rc < 0 && err.code == NCG_E_NOMEM)

@@ -136,7 +136,22 @@ CX_EXPORT ncg_cortex *ncg_cortex_free(ncg_cortex *c)
     return NULL;
 }
 
-/* A whole file, at most the size limit (one byte more tells that it is larger). */
+/* The line and column (from 1, in bytes) of the first NUL byte of text[0..len), which holds one. */
+static void nul_position(const char *text, size_t len, long *line, long *column)
+{
+    const char *nul = memchr(text, '\0', len), *bol = text;
+    long l = 1;
+    for (const char *p = text; p < nul; p++)
+        if (*p == '\n') {
+            l++;
+            bol = p + 1;
+        }
+    *line = l;
+    *column = (long)(nul - bol) + 1;
+}
+
+/* A whole file, at most the size limit (one byte more tells that it is larger). A NUL byte is refused with its
+ * position: the reader takes NUL-terminated text, so a NUL would end the file there without a word. */
 static int read_file(const char *path, char **out, ncg_error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -171,6 +186,13 @@ static int read_file(const char *path, char **out, ncg_error *err)
     }
     fclose(f);
     buf[len] = '\0';
+    if (len <= (size_t)NCG_CORTEX_MAX_FILE_BYTES && memchr(buf, '\0', len)) {
+        long line, column;
+        nul_position(buf, len, &line, &column);
+        free(buf);
+        return cx_fail(err, NCG_E_PARSE, "%s:%ld:%ld: a NUL byte: control characters are not allowed in YAML", path,
+                       line, column);
+    }
     if (len > (size_t)NCG_CORTEX_MAX_FILE_BYTES) {
         free(buf);
         return cx_fail(err, NCG_E_RANGE, "%s:1:1: the file is larger than %ld bytes (16 MiB), the limit", path,
@@ -195,8 +217,8 @@ static int load_any(ncg_cortex *c, enum cx_kind kind, ncg_catalog *catalog, cons
         ncg_error e;
         if ((rc = read_file(path, &owned, &e)) < 0) {
             char **grown;
-            /* too large: in keep-going mode a diagnostic like the other limits */
-            if (rc != NCG_E_RANGE || !(c->flags & NCG_CORTEX_KEEP_GOING))
+            /* too large, or a NUL byte: in keep-going mode a diagnostic like the other limits and parse errors */
+            if ((rc != NCG_E_RANGE && rc != NCG_E_PARSE) || !(c->flags & NCG_CORTEX_KEEP_GOING))
                 return cx_fail(err, rc, "%s", e.message);
             if (!(grown = realloc(c->files, (c->file_count + 1) * sizeof(*grown))))
                 return cx_fail(err, NCG_E_NOMEM, "out of memory");

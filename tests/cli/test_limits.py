@@ -55,3 +55,30 @@ def test_a_file_over_16_mib_is_refused(tmp_path):
     f.write_text("- name: a\n" + "#" * (16 * 1024 * 1024 - 11) + "\n")  # exactly 16 MiB: read
     r = ncg("validate", f)
     assert (r.returncode, r.stderr) == (0, "")
+
+
+def test_a_nul_byte_is_refused_with_its_position(tmp_path):
+    # The reader takes NUL-terminated text: a NUL must not end the file there without a word (an API after it,
+    # valid or not, would never be seen).
+    def run(*args, stdin=b""):
+        r = subprocess.run([NCG, *map(str, args)], capture_output=True, timeout=60, input=stdin)
+        return r.returncode, r.stderr.decode()
+    f = tmp_path / "apis.yaml"
+    f.write_bytes(b"- name: a\n  kind: RealtimeAPI\n\x00- name: b\n  compute: {inf: -1}\n")
+    assert run("validate", f) == (1, "%s:3:1: a NUL byte: control characters are not allowed in YAML\n" % f)
+    assert run("validate", "-", stdin=f.read_bytes()) == (
+        1, "<stdin>:3:1: a NUL byte: control characters are not allowed in YAML\n")
+    c = tmp_path / "cluster.yaml"
+    c.write_bytes(b"instance_type: inf1.xlarge\nmax_instances: 5\x00\n")
+    assert run("validate", "--cluster", c) == (
+        1, "%s:2:17: a NUL byte: control characters are not allowed in YAML\n" % c)
+    # A NUL at every position of a file of the corpus: refused, with that position.
+    corpus = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "cortex",
+                          "v0.38.0__test__apis__realtime__image-classifier-resnet50__cortex_inf.yaml")
+    text = open(corpus, "rb").read()
+    for at in range(0, len(text) + 1):
+        f.write_bytes(text[:at] + b"\x00" + text[at:])
+        line = text[:at].count(b"\n") + 1
+        column = at - (text[:at].rfind(b"\n") + 1) + 1
+        assert run("validate", f) == (
+            1, "%s:%d:%d: a NUL byte: control characters are not allowed in YAML\n" % (f, line, column)), at
