@@ -481,9 +481,18 @@ static int read_api(ctx *c, yaml_node_t *api)
     a.min_replicas = (int)minr;
     a.max_replicas = (int)maxr;
     a.init_replicas = initr >= 0 ? (int)initr : (int)minr;
+    /* Cortex's checks and messages (pkg/types/spec/errors.go), in its order. */
     if (ok && minr > maxr) {
         err_at(c, get(c, auto_, "min_replicas"), "autoscaling.min_replicas",
-               "min_replicas (%lld) must be <= max_replicas (%lld)", (long long)minr, (long long)maxr);
+               "min_replicas cannot be greater than max_replicas (%lld > %lld)", (long long)minr, (long long)maxr);
+        ok = false;
+    } else if (ok && a.init_replicas > maxr) {
+        err_at(c, get(c, auto_, "init_replicas"), "autoscaling.init_replicas",
+               "init_replicas cannot be greater than max_replicas (%d > %lld)", a.init_replicas, (long long)maxr);
+        ok = false;
+    } else if (ok && a.init_replicas < minr) {
+        err_at(c, get(c, auto_, "init_replicas"), "autoscaling.init_replicas",
+               "init_replicas cannot be less than min_replicas (%d < %lld)", a.init_replicas, (long long)minr);
         ok = false;
     }
     a.request.models = a.models;
