@@ -647,6 +647,20 @@ START_TEST(a_nul_byte_is_refused_with_its_position_in_both_modes)
 }
 END_TEST
 
+START_TEST(a_key_given_twice_is_refused)
+{
+    ncg_cortex *c = ncg_cortex_new(0, NULL);
+    ncg_error err = {0};
+    ck_assert_int_eq(ncg_cortex_load_apis(c, "d.yaml", "- name: a\n  compute: {inf: 1, cpu: 1, inf: 4}\n", &err),
+                     NCG_E_PARSE);
+    ck_assert_str_eq(err.message, "d.yaml:2:29: invalid YAML: the key \"inf\" is given twice in one mapping (first at "
+                                  "2:13)");
+    ck_assert_int_eq(ncg_cortex_api_count(c), 0);
+    ck_assert_int_eq(ncg_cortex_load_apis(c, "d.yaml", "- name: a\n  compute: {inf: 1, cpu: 1}\n", &err), 1);
+    ncg_cortex_free(c);
+}
+END_TEST
+
 START_TEST(ncg_section_sets_max_per_node)
 {
     ncg_cortex *c = ncg_cortex_new(0, NULL);
@@ -683,6 +697,7 @@ int main(void)
     tcase_add_test(t, bad_arguments_name_what_is_wrong);
     tcase_add_test(t, ncg_section_sets_max_per_node);
     tcase_add_test(t, a_nul_byte_is_refused_with_its_position_in_both_modes);
+    tcase_add_test(t, a_key_given_twice_is_refused);
     tcase_add_test(t, a_file_over_the_size_limit_is_refused_in_both_modes);
     suite_add_tcase(s, t);
     r = srunner_create(s);

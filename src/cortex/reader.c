@@ -543,6 +543,66 @@ static bool out_of_memory(ctx *c)
     return false;
 }
 
+/* A mapping's keys, for sorting: the key's text and its node. */
+typedef struct keyref {
+    const char *text;
+    const yaml_node_t *node;
+} keyref;
+
+static int keyref_cmp(const void *a, const void *b)
+{
+    const keyref *x = a, *y = b;
+    int d = strcmp(x->text, y->text);
+    /* Equal keys in the order they appear: the first one is the one named as first. */
+    if (d == 0)
+        d = x->node->start_mark.index < y->node->start_mark.index ? -1 : x->node->start_mark.index > y->node->start_mark.index;
+    return d;
+}
+
+/* A key given twice in one mapping is an error naming both places: parsers disagree on which one counts (libyaml
+ * keeps both, ours read the first, others the last), so the same file would mean two things. Every mapping of the
+ * document is checked, its keys sorted: linear-logarithmic in its size. */
+static bool unique_keys(ctx *c, yaml_document_t *doc)
+{
+    keyref *keys = NULL;
+    size_t cap = 0;
+    bool ok = true;
+    for (yaml_node_t *m = doc->nodes.start; m < doc->nodes.top && !c->nomem; m++) {
+        size_t n = 0, count = (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start);
+        if (m->type != YAML_MAPPING_NODE || count < 2)
+            continue;
+        if (count > cap) {
+            keyref *grown = realloc(keys, count * sizeof(*grown));
+            if (!grown) {
+                c->nomem = true;
+                break;
+            }
+            keys = grown;
+            cap = count;
+        }
+        for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+            const yaml_node_t *k = yaml_document_get_node(doc, p->key);
+            if (k && k->type == YAML_SCALAR_NODE)
+                keys[n++] = (keyref){(const char *)k->data.scalar.value, k};
+        }
+        qsort(keys, n, sizeof(*keys), keyref_cmp);
+        for (size_t i = 1; i < n; i++) {
+            const yaml_mark_t *at = &keys[i].node->start_mark, *first = &keys[i - 1].node->start_mark;
+            if (strcmp(keys[i].text, keys[i - 1].text) != 0)
+                continue;
+            ok = false;
+            if (!cx_diag_add(c->in, c->file_index, (long)at->line + 1, (long)at->column + 1, false,
+                             "%s:%zu:%zu: invalid YAML: the key \"%s\" is given twice in one mapping (first at %zu:%zu)",
+                             c->file, at->line + 1, at->column + 1, keys[i].text, first->line + 1, first->column + 1))
+                c->nomem = true;
+            while (i + 1 < n && strcmp(keys[i + 1].text, keys[i].text) == 0)
+                i++; /* one diagnostic per key */
+        }
+    }
+    free(keys);
+    return ok && !c->nomem;
+}
+
 static bool load(ctx *c, const char *text, yaml_document_t *doc, int *code)
 {
     yaml_parser_t parser;
@@ -652,6 +712,12 @@ static bool load(ctx *c, const char *text, yaml_document_t *doc, int *code)
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     ok = yaml_parser_load(&parser, doc);
+    if (ok && !unique_keys(c, doc)) {
+        ok = false;
+        yaml_parser_delete(&parser);
+        yaml_document_delete(doc);
+        return false;
+    }
     if (!ok) {
         if (parser.error == YAML_MEMORY_ERROR)
             c->nomem = true;

@@ -35,6 +35,14 @@ ROWS = [
     ('api', 'alias_bomb', 'hostile YAML: aliases nested nine-fold six times (a billion laughs)',
      BOMB,
      '{f}:10:46: the YAML has more than 1000000 nodes with its aliases expanded (the limit)\n'),
+    ('api', 'duplicate_keys', 'a key given twice in one mapping: parsers disagree on which one counts',
+     b'- name: a\n  name: b\n  compute: {inf: 1, inf: 4}\n  compute: {cpu: 1}\n',
+     '{f}:2:3: invalid YAML: the key "name" is given twice in one mapping (first at 1:3)\n'
+     '{f}:3:21: invalid YAML: the key "inf" is given twice in one mapping (first at 3:13)\n'
+     '{f}:4:3: invalid YAML: the key "compute" is given twice in one mapping (first at 3:3)\n'),
+    ('cluster', 'duplicate_cluster_key', 'a cluster key given twice',
+     b'instance_type: inf1.xlarge\nmax_instances: 5\nmax_instances: 50\n',
+     '{f}:3:1: invalid YAML: the key "max_instances" is given twice in one mapping (first at 2:1)\n'),
     ('api', 'min_above_max', "Cortex's autoscaling rule: min_replicas above max_replicas",
      b'- name: x\n  autoscaling: {min_replicas: 5, max_replicas: 3}\n',
      '{f}:2:31: api x: autoscaling.min_replicas: min_replicas cannot be greater than max_replicas (5 > 3)\n'),
