@@ -101,6 +101,8 @@ typedef struct cgroup {
 struct ncg_cluster {
     cgroup *groups;
     int group_count, group_capacity;
+    int *group_table;           /* node groups by name: open addressing over 1 + index, size group_table_size */
+    int group_table_size;       /* a power of two above twice the node groups, or 0 with none */
     cnode **nodes;
     int node_count, node_capacity;
     uint64_t next_seq;          /* of nodes */
@@ -603,6 +605,7 @@ NCG_EXPORT ncg_cluster *ncg_cluster_free(ncg_cluster *c)
     }
     free(c->nodes);
     free(c->groups);
+    free(c->group_table);
     free(c->table);
     free(c);
     return NULL;
@@ -611,10 +614,49 @@ NCG_EXPORT ncg_cluster *ncg_cluster_free(ncg_cluster *c)
 
 int ncg_cluster_nodegroup_index(const ncg_cluster *c, const char *name)
 {
-    for (int g = 0; g < c->group_count; g++)
+    uint32_t mask;
+    if (!c->group_table_size)
+        return -1;
+    mask = (uint32_t)(c->group_table_size - 1);
+    for (uint32_t i = hash_name(name) & mask;; i = (i + 1) & mask) {
+        int g = c->group_table[i] - 1;
+        if (g < 0)
+            return -1;
         if (strcmp(c->groups[g].name, name) == 0)
             return g;
-    return -1;
+    }
+}
+
+/* Make the node-group table hold count groups (rebuilt, larger, from the groups there are); NCG_E_NOMEM leaves it
+ * as it was. */
+static int group_table_reserve(ncg_cluster *c, int count, ncg_error *err)
+{
+    int size = c->group_table_size ? c->group_table_size : 8, *table;
+    if (2 * count < c->group_table_size)
+        return 0;
+    while (2 * count >= size)
+        size *= 2;
+    if (!(table = calloc((size_t)size, sizeof(*table))))
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory for the table of %d node groups", count);
+    for (int g = 0; g < c->group_count; g++) {
+        uint32_t i = hash_name(c->groups[g].name) & (uint32_t)(size - 1);
+        while (table[i])
+            i = (i + 1) & (uint32_t)(size - 1);
+        table[i] = g + 1;
+    }
+    free(c->group_table);
+    c->group_table = table;
+    c->group_table_size = size;
+    return 0;
+}
+
+/* Add node group g (the last) to the table, which has room. */
+static void group_table_put(ncg_cluster *c, int g)
+{
+    uint32_t mask = (uint32_t)(c->group_table_size - 1), i = hash_name(c->groups[g].name) & mask;
+    while (c->group_table[i])
+        i = (i + 1) & mask;
+    c->group_table[i] = g + 1;
 }
 
 void ncg_cluster_nodegroup_info(const ncg_cluster *c, int gi, ncg_nodegroup_info *out)
@@ -691,11 +733,16 @@ int ncg_cluster_add_nodegroup_type(ncg_cluster *c, const char *name, const ncg_t
         c->groups = grown;
         c->group_capacity = cap;
     }
+    if (group_table_reserve(c, c->group_count + 1, NULL) < 0) {
+        free(g.type);
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory adding node group %s", name);
+    }
     if (!families_init(&g)) {
         free(g.type);
         return ncg_fail(err, NCG_E_NOMEM, "out of memory adding node group %s", name);
     }
     c->groups[c->group_count] = g;
+    group_table_put(c, c->group_count);
     return c->group_count++;
 }
 
@@ -1077,6 +1124,8 @@ NCG_EXPORT ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err)
         if (!families_init(dst))
             goto nomem;
     }
+    if (c->group_count && group_table_reserve(copy, c->group_count, NULL) < 0)
+        goto nomem;
     if (c->node_count) {
         copy->nodes = malloc((size_t)c->node_count * sizeof(*copy->nodes));
         if (!copy->nodes || table_reserve(copy, c->node_count, NULL) < 0)

@@ -56,11 +56,16 @@ typedef struct cx_diag {
 struct ncg_cortex {
     unsigned flags;
     cx_api *apis;
-    size_t api_count;
+    size_t api_count, api_cap;
     cx_nodegroup *nodegroups;
-    size_t nodegroup_count;
+    size_t nodegroup_count, nodegroup_cap;
+    /* The APIs by name: an open-addressing table of 1 + index into apis (0: empty). Slots that a rollback left
+     * past api_count, or naming another API since, are skipped by the lookups (every hit compares the name). */
+    size_t *names;
+    size_t names_cap, names_slots; /* slots in use, stale ones included */
+    bool names_broken;             /* an API could not be indexed (out of memory): the lookups scan */
     cx_diag *diags;
-    size_t diag_count, diag_seq, error_count;
+    size_t diag_count, diag_cap, diag_seq, error_count;
     char **files;
     size_t file_count;
     char *region;
@@ -77,6 +82,14 @@ int cx_load(ncg_cortex *c, enum cx_kind kind, ncg_catalog *catalog, const char *
 void cx_api_clear(cx_api *a);
 void cx_nodegroup_clear(cx_nodegroup *g);
 char *cx_dup(const char *s);
+/* Make room for need elements of size bytes in *array (capacity *cap), growing it geometrically; false out of
+ * memory (the array unchanged). */
+bool cx_grow(void *array, size_t *cap, size_t need, size_t size);
+/* The index of the API named name, or -1 (the name index, kept in ncg_cortex.names). */
+long cx_api_find(const ncg_cortex *c, const char *name);
+/* Index API i (its name), after it is appended; false out of memory (the API stays; the lookups scan until the
+ * table can be rebuilt). */
+bool cx_api_index(ncg_cortex *c, size_t i);
 int cx_fail(ncg_error *err, int code, const char *fmt, ...) CX_PRINTF(3, 4);
 
 #endif

@@ -40,6 +40,87 @@ static int cmp_diag(const cx_diag *x, const cx_diag *y)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+bool cx_grow(void *array, size_t *cap, size_t need, size_t size)
+{
+    void **p = array;
+    size_t n = *cap ? *cap : 8;
+    void *grown;
+    if (need <= *cap)
+        return true;
+    while (n < need)
+        n = n > SIZE_MAX / 4 ? need : n * 2;
+    if (n > SIZE_MAX / size || !(grown = realloc(*p, n * size)))
+        return false;
+    *p = grown;
+    *cap = n;
+    return true;
+}
+
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+    return h;
+}
+
+long cx_api_find(const ncg_cortex *c, const char *name)
+{
+    if (c->names_broken) { /* an API could not be indexed (out of memory): look at them all */
+        for (size_t i = 0; i < c->api_count; i++)
+            if (strcmp(c->apis[i].name, name) == 0)
+                return (long)i;
+        return -1;
+    }
+    if (!c->names_cap)
+        return -1;
+    for (size_t k = (size_t)name_hash(name) & (c->names_cap - 1);; k = (k + 1) & (c->names_cap - 1)) {
+        size_t i = c->names[k];
+        if (i == 0)
+            return -1;
+        if (i - 1 < c->api_count && strcmp(c->apis[i - 1].name, name) == 0)
+            return (long)(i - 1);
+    }
+}
+
+/* Put index i in the table of names (capacity a power of two, more than twice the slots in use). */
+static void names_put(size_t *names, size_t cap, const char *name, size_t i)
+{
+    size_t k = (size_t)name_hash(name) & (cap - 1);
+    while (names[k])
+        k = (k + 1) & (cap - 1);
+    names[k] = i + 1;
+}
+
+bool cx_api_index(ncg_cortex *c, size_t i)
+{
+    if (!c->names_broken && 2 * (c->names_slots + 1) < c->names_cap) {
+        names_put(c->names, c->names_cap, c->apis[i].name, i);
+        c->names_slots++;
+        return true;
+    }
+    /* Rebuilt from the APIs there are (i among them): a rollback's stale slots go. */
+    {
+        size_t cap = 16, *names;
+        while (cap <= 2 * (c->api_count + 1))
+            cap *= 2;
+        free(c->names);
+        c->names = NULL;
+        c->names_cap = c->names_slots = 0;
+        if (!(names = calloc(cap, sizeof(*names)))) {
+            c->names_broken = true;
+            return false;
+        }
+        for (size_t k = 0; k < c->api_count; k++)
+            names_put(names, cap, c->apis[k].name, k);
+        c->names = names;
+        c->names_cap = cap;
+        c->names_slots = c->api_count;
+        c->names_broken = false;
+    }
+    return true;
+}
+
 bool cx_diag_add(ncg_cortex *c, size_t file, long line, long column, bool warning, const char *fmt, ...)
 {
     va_list ap;
@@ -54,11 +135,11 @@ bool cx_diag_add(ncg_cortex *c, size_t file, long line, long column, bool warnin
     va_start(ap, fmt);
     vsnprintf(d.message, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    if (!(grown = realloc(c->diags, (c->diag_count + 1) * sizeof(*grown)))) {
+    if (!cx_grow(&c->diags, &c->diag_cap, c->diag_count + 1, sizeof(*grown))) {
         free(d.message);
         return false;
     }
-    c->diags = grown;
+    grown = c->diags;
     /* kept sorted: the common case (in order) appends */
     for (at = c->diag_count; at > 0 && cmp_diag(&d, &c->diags[at - 1]) < 0; at--)
         ;
@@ -128,6 +209,7 @@ CX_EXPORT ncg_cortex *ncg_cortex_free(ncg_cortex *c)
     for (size_t i = 0; i < c->file_count; i++)
         free(c->files[i]);
     free(c->apis);
+    free(c->names);
     free(c->nodegroups);
     free(c->diags);
     free(c->files);

@@ -501,23 +501,23 @@ static int read_api(ctx *c, yaml_node_t *api)
     a.name = cx_dup(name);
     a.line = (int)api->start_mark.line + 1;
     a.column = (int)api->start_mark.column + 1;
-    for (size_t i = 0; i < c->in->api_count; i++)
-        if (strcmp(c->in->apis[i].name, name) == 0) {
-            err_at(c, get(c, api, "name"), "name", "another API has the name \"%s\" (%s:%d:%d)", name,
-                   c->in->apis[i].file, c->in->apis[i].line, c->in->apis[i].column);
-            ok = false;
-            break;
-        }
-    a.invalid = !ok; /* before the copy below: the API in the list is the one validate and plan look at */
     {
-        cx_api *grown = a.file && a.name ? realloc(c->in->apis, (c->in->api_count + 1) * sizeof(*grown)) : NULL;
-        if (!grown) {
-            cx_api_clear(&a);
-            return -1;
+        long other = cx_api_find(c->in, name);
+        if (other >= 0) {
+            const cx_api *o = &c->in->apis[other];
+            err_at(c, get(c, api, "name"), "name", "another API has the name \"%s\" (%s:%d:%d)", name, o->file,
+                   o->line, o->column);
+            ok = false;
         }
-        c->in->apis = grown;
-        c->in->apis[c->in->api_count++] = a;
     }
+    a.invalid = !ok; /* before the copy below: the API in the list is the one validate and plan look at */
+    if (!a.file || !a.name || !cx_grow(&c->in->apis, &c->in->api_cap, c->in->api_count + 1, sizeof(cx_api))) {
+        cx_api_clear(&a);
+        return -1;
+    }
+    c->in->apis[c->in->api_count++] = a;
+    if (!cx_api_index(c->in, c->in->api_count - 1))
+        c->nomem = true;
     c->api = NULL;
     return 0;
 }
@@ -777,7 +777,6 @@ static int add_nodegroup(ctx *c, yaml_node_t *g, const char *name, const char *t
     cx_nodegroup grp = {0};
     int64_t minn = 1, maxn = 5, priority = 1;
     const char *price;
-    cx_nodegroup *grown;
     bool ok = true;
     ok &= known_keys(c, g, in_list ? "node_groups" : "cluster", in_list ? nodegroup_keys : cluster_keys);
     ok &= known_keys(c, get(c, g, "spot_config"), "spot_config", spot_keys);
@@ -823,14 +822,11 @@ static int add_nodegroup(ctx *c, yaml_node_t *g, const char *name, const char *t
     grp.column = (int)g->start_mark.column + 1;
     grp.type_line = (int)get(c, g, "instance_type")->start_mark.line + 1;
     grp.type_column = (int)get(c, g, "instance_type")->start_mark.column + 1;
-    grown = grp.file && grp.name && grp.type
-                ? realloc(c->in->nodegroups, (c->in->nodegroup_count + 1) * sizeof(*grown))
-                : NULL;
-    if (!grown) {
+    if (!grp.file || !grp.name || !grp.type ||
+        !cx_grow(&c->in->nodegroups, &c->in->nodegroup_cap, c->in->nodegroup_count + 1, sizeof(cx_nodegroup))) {
         cx_nodegroup_clear(&grp);
         return -1;
     }
-    c->in->nodegroups = grown;
     c->in->nodegroups[c->in->nodegroup_count++] = grp;
     return 0;
 }

@@ -82,3 +82,21 @@ def test_a_nul_byte_is_refused_with_its_position(tmp_path):
         column = at - (text[:at].rfind(b"\n") + 1) + 1
         assert run("validate", f) == (
             1, "%s:%d:%d: a NUL byte: control characters are not allowed in YAML\n" % (f, line, column)), at
+
+
+def test_300000_apis_and_40000_node_groups_load(tmp_path):
+    # Loading is linear: names are found through a hash, arrays grow geometrically (quadratic loading took minutes
+    # here; the figures are in the commit that made it linear). The subprocess timeout only guards a hang.
+    apis = tmp_path / "apis.yaml"
+    apis.write_text("".join("- {name: a%d}\n" % i for i in range(300000)))
+    groups = tmp_path / "cluster.yaml"
+    groups.write_text("node_groups:\n" + "".join("  - {name: g%d, instance_type: inf1.xlarge, max_instances: 1}\n" % i
+                                                 for i in range(40000)))
+    r = subprocess.run([NCG, "validate", "--cluster", str(groups), str(apis)], capture_output=True, text=True,
+                       timeout=120)
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout == "%s: 300000 APIs valid\n%s: 40000 node groups valid\n" % (apis, groups)
+    apis.write_text("".join("- {name: a%d}\n" % i for i in range(299999)) + "- {name: a7}\n")
+    r = subprocess.run([NCG, "validate", str(apis)], capture_output=True, text=True, timeout=120)
+    assert (r.returncode, r.stderr) == (1, '%s:300000:10: api a7: name: another API has the name "a7" (%s:8:3)\n'
+                                        % (apis, apis))
