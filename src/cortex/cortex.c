@@ -775,9 +775,18 @@ CX_EXPORT int ncg_cortex_add_to_plan(const ncg_cortex *c, ncg_plan *plan, int re
                      : replicas == NCG_CORTEX_REPLICAS_MIN ? a->min_replicas
                      : replicas == NCG_CORTEX_REPLICAS_MAX ? a->max_replicas
                                                             : a->init_replicas;
-        if ((rc = ncg_plan_add_api(plan, &s, &e)) < 0)
-            return cx_fail(err, rc, "%s:%d:%d: api %s: %s: %s", a->file, a->line, a->column, a->name,
-                           rc == NCG_E_NOT_FOUND ? "node_groups" : "compute", e.message);
+        if ((rc = ncg_plan_add_api(plan, &s, &e)) < 0) {
+            /* The plan's message names the API already ("api NAME: ..."): said once, with the field it is about
+             * when the message does not say it. */
+            char prefix[NCG_NAME_MAX + 300];
+            const char *msg = e.message;
+            snprintf(prefix, sizeof(prefix), "api %s: ", a->name);
+            if (strncmp(msg, prefix, strlen(prefix)) == 0)
+                msg += strlen(prefix);
+            bool limit = strncmp(msg, "replicas ", 9) == 0 || strncmp(msg, "the plan has ", 13) == 0;
+            return cx_fail(err, rc, "%s:%d:%d: api %s: %s%s", a->file, a->line, a->column, a->name,
+                           rc == NCG_E_NOT_FOUND ? "node_groups: " : limit ? "" : "compute: ", msg);
+        }
         added++;
     }
     return added;

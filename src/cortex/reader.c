@@ -88,8 +88,21 @@ static bool get_int(ctx *c, yaml_node_t *map, const char *key, const char *field
     }
     errno = 0;
     v = strtoll(s, &end, 10);
+    if (errno == ERANGE && !*end) { /* digits past int64: a number, out of range */
+        err_at(c, n, field, "%s is out of range %lld..%lld", s, (long long)lo, (long long)hi);
+        return false;
+    }
     if (errno || *end) {
-        err_at(c, n, field, "invalid type (expected integer)");
+        /* YAML's special floats: not a number, or infinite (out of any range) */
+        bool nan = !strcmp(s, ".nan") || !strcmp(s, ".NaN") || !strcmp(s, ".NAN");
+        bool inf = !strcmp(s + (*s == '+' || *s == '-'), ".inf") || !strcmp(s + (*s == '+' || *s == '-'), ".Inf") ||
+                   !strcmp(s + (*s == '+' || *s == '-'), ".INF");
+        if (nan)
+            err_at(c, n, field, "%s is not a number (expected integer)", s);
+        else if (inf)
+            err_at(c, n, field, "%s is out of range %lld..%lld", s, (long long)lo, (long long)hi);
+        else
+            err_at(c, n, field, "invalid type (expected integer)");
         return false;
     }
     if (v < lo || v > hi) {
@@ -429,7 +442,7 @@ static int read_api(ctx *c, yaml_node_t *api)
         yaml_node_t *models = get(c, pred, "models");
         ok &= get_int(c, pred, "processes_per_replica", pred == get(c, api, "handler") ? "handler.processes_per_replica"
                                                                                     : "predictor.processes_per_replica",
-                      -1000000, 1000000, &ppr);
+                      1, 1000000, &ppr);
         if (models) {
             yaml_node_t *paths = get(c, models, "paths");
             a.cortex_models = paths && paths->type == YAML_SEQUENCE_NODE

@@ -100,3 +100,11 @@ def test_300000_apis_and_40000_node_groups_load(tmp_path):
     r = subprocess.run([NCG, "validate", str(apis)], capture_output=True, text=True, timeout=120)
     assert (r.returncode, r.stderr) == (1, '%s:300000:10: api a7: name: another API has the name "a7" (%s:8:3)\n'
                                         % (apis, apis))
+
+
+def test_past_the_plans_replicas_the_api_is_named_once(tmp_path):
+    f = tmp_path / "h.yaml"
+    f.write_text("- name: h\n  autoscaling: {min_replicas: 10000000, max_replicas: 10000000}\n")
+    r = ncg("plan", f)
+    assert (r.returncode, r.stderr) == (1, "ncg: %s:1:3: api h: replicas 10000000 would bring the plan to 10000000 "
+                                           "replicas, past its limit of 2000000\n" % f)
