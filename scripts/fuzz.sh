@@ -1,5 +1,5 @@
 #!/bin/sh
-# Run every libFuzzer target of tests/fuzz, and ncg-scheduler's Go fuzz targets, for SECONDS seconds each (default
+# Run every libFuzzer target of tests/fuzz (quantity, env, state, ops, plan, cortex, cortex-gen), and ncg-scheduler's Go fuzz targets, for SECONDS seconds each (default
 # 60): scripts/fuzz.sh [SECONDS] [TARGET...]
 # Builds build-fuzz with clang first (-Dfuzz=true, ASan+UBSan). New inputs go to build-fuzz/corpus/TARGET (the seed
 # corpus in tests/fuzz/corpus/TARGET is only read); a crash leaves crash-* in build-fuzz/artifacts/ and fails the
@@ -12,7 +12,7 @@ secs=${1:-60}
 [ $# -gt 0 ] && shift
 gotargets=""
 if command -v go >/dev/null 2>&1; then gotargets="go:FuzzDecodeArgs go:FuzzStatePods"; fi
-targets=${*:-quantity env state ops cortex $gotargets}
+targets=${*:-quantity env state ops plan cortex cortex-gen $gotargets}
 cfuzz=""
 for t in $targets; do case $t in go:*) ;; *) cfuzz="$cfuzz $t";; esac; done
 set -- $targets
