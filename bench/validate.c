@@ -104,6 +104,43 @@ int validate_cluster(const ncg_cluster *c, double *price, char *msg, size_t size
     return 0;
 }
 
+/* Every node group within min_instances..max_instances, and no new node without a replica unless its node group's
+ * min_instances needs it. */
+static int validate_groups(const ncg_plan *p, char *msg, size_t size)
+{
+    const ncg_cluster *c = ncg_plan_get_cluster(p);
+    ncg_plan_summary s = NCG_INIT(ncg_plan_summary);
+    int G = ncg_cluster_nodegroup_count(c), N = ncg_cluster_node_count(c), rc = 0, base;
+    int *nodes = calloc((size_t)G + 1, sizeof(int)), *empty = calloc((size_t)G + 1, sizeof(int));
+    if (!nodes || !empty) {
+        free(nodes);
+        free(empty);
+        return bad(msg, size, "out of memory");
+    }
+    ncg_plan_get_summary(p, &s, NULL);
+    base = N - s.new_nodes;
+    for (int i = 0; i < N; i++) {
+        int g = -1;
+        const ncg_node *node = node_at(c, i, NULL, &g);
+        nodes[g]++;
+        if (i >= base && ncg_node_get_alloc_ids(node, NULL, 0, NULL) == 0)
+            empty[g]++;
+    }
+    for (int g = 0; g < G && rc == 0; g++) {
+        ncg_nodegroup_spec spec = NCG_INIT(ncg_nodegroup_spec);
+        ncg_cluster_get_nodegroup(c, g, &spec, NULL, NULL);
+        if (nodes[g] < spec.min_nodes || nodes[g] > spec.max_nodes)
+            rc = bad(msg, size, "node group %s: %d nodes, outside min_instances %d .. max_instances %d", spec.name,
+                     nodes[g], spec.min_nodes, spec.max_nodes);
+        else if (empty[g] > 0 && nodes[g] - empty[g] + 1 > spec.min_nodes)
+            rc = bad(msg, size, "node group %s: %d new nodes without a replica, %d nodes, min_instances %d", spec.name,
+                     empty[g], nodes[g], spec.min_nodes);
+    }
+    free(nodes);
+    free(empty);
+    return rc;
+}
+
 int validate_plan(const ncg_plan *p, const validate_api *apis, int napis, char *msg, size_t size)
 {
     const ncg_cluster *c = ncg_plan_get_cluster(p);
@@ -190,6 +227,8 @@ int validate_plan(const ncg_plan *p, const validate_api *apis, int napis, char *
                    s.nodes);
     if (price - s.price_per_hour > 1e-6 * (1 + price) || s.price_per_hour - price > 1e-6 * (1 + price))
         return bad(msg, size, "price %.6f != sum of node prices %.6f", s.price_per_hour, price);
+    if ((rc = validate_groups(p, msg, size)) < 0)
+        return rc;
     if (s.lower_bound_per_hour > s.price_per_hour + 1e-9 || s.lower_bound_per_hour < 0)
         return bad(msg, size, "lower bound %.6f above price %.6f", s.lower_bound_per_hour, s.price_per_hour);
     return 0;

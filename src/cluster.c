@@ -1030,6 +1030,63 @@ int ncg_cluster_node_replace(ncg_cluster *c, int i, int g, ncg_node *fresh, ncg_
     return 0;
 }
 
+int ncg_cluster_renumber(ncg_cluster *c, int first, const ncg_cluster *like, ncg_error *err)
+{
+    int count = c->node_count - first, k;
+    char **names = calloc((size_t)(count > 0 ? count : 1), sizeof(char *));
+    uint32_t *hashes = malloc((size_t)(count > 0 ? count : 1) * sizeof(uint32_t));
+    int *seq = malloc((size_t)(c->group_count + 1) * sizeof(int));
+    bool ok = names && hashes && seq;
+    if (!ok) {
+        free(names);
+        free(hashes);
+        free(seq);
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory naming nodes");
+    }
+    for (int g = 0; g < c->group_count; g++) {
+        seq[g] = c->groups[g].next_seq;
+        c->groups[g].next_seq = like->groups[g].next_seq;
+    }
+    /* out of the name table while they get their new names, so that no node's old name is skipped as taken */
+    for (k = 0; k < count; k++)
+        table_remove(c, c->nodes[first + k]);
+    for (k = 0; ok && k < count; k++) {
+        char name[NCG_NODE_NAME_MAX + 1];
+        size_t len;
+        hashes[k] = generate_name(c, &c->groups[c->nodes[first + k]->group], name, sizeof(name));
+        len = strlen(name);
+        ok = (names[k] = malloc(len + 1)) != NULL;
+        if (ok)
+            memcpy(names[k], name, len + 1);
+    }
+    for (k = 0; ok && k < count; k++) {
+        cnode *n = c->nodes[first + k];
+        size_t len = strlen(names[k]);
+        if (n->name != n->inline_name)
+            free(n->name);
+        if (len < NAME_INLINE) {
+            memcpy(n->inline_name, names[k], len + 1);
+            n->name = n->inline_name;
+        } else {
+            n->name = names[k]; /* the record takes the allocation */
+            names[k] = NULL;
+        }
+        n->hash = hashes[k];
+    }
+    /* back into the table, under their new names, or their old ones when out of memory */
+    for (k = 0; k < count; k++)
+        table_put(c->table, c->table_size, c->nodes[first + k]);
+    if (!ok)
+        for (int g = 0; g < c->group_count; g++)
+            c->groups[g].next_seq = seq[g];
+    for (k = 0; k < count; k++)
+        free(names[k]);
+    free(names);
+    free(hashes);
+    free(seq);
+    return ok ? 0 : ncg_fail(err, NCG_E_NOMEM, "out of memory naming nodes");
+}
+
 /* The node called name, or NULL with *rc set to the error (NCG_E_INVALID or NCG_E_NOT_FOUND). */
 static cnode *need_node(const ncg_cluster *c, const char *name, int *rc, ncg_error *err)
 {

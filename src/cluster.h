@@ -59,6 +59,11 @@ int ncg_cluster_insert_built(ncg_cluster *c, int g, ncg_node *node, ncg_error *e
  * name. Returns 0 or NCG_E_RANGE (g is full) or NCG_E_NOMEM; on failure fresh is not taken and node i is unchanged. */
 int ncg_cluster_node_replace(ncg_cluster *c, int i, int g, ncg_node *fresh, ncg_error *err);
 
+/* Name nodes first.. again, in index order, "<node group>-<n>" with each node group's counter restarted at its
+ * value in `like` (a cluster of the same node groups this one was copied from): the planner's nodes are numbered
+ * 1, 2, ... per node group whatever it opened and removed on the way. Returns 0 or NCG_E_NOMEM (nothing changed). */
+int ncg_cluster_renumber(ncg_cluster *c, int first, const ncg_cluster *like, ncg_error *err);
+
 /* ---- the placement score and index (doc/placement.md) ---- */
 
 /* Fixed-point unit of the free-capacity key: a whole resource of a node is NCG_KEY_UNIT. */

@@ -259,6 +259,71 @@ NCG_EXPORT int ncg_plan_add_api(ncg_plan *p, const ncg_api_spec *user, ncg_error
 }
 
 
+/* Open the nodes each node group lacks to reach its min_instances. */
+static int open_required(ncg_plan *p, ncg_error *err)
+{
+    for (int g = 0; g < ncg_cluster_nodegroup_count(p->c); g++) {
+        ncg_nodegroup_info info;
+        ncg_cluster_nodegroup_info(p->c, g, &info);
+        for (int k = info.nodes; k < info.min_nodes; k++) {
+            int n = plan_open_node(p, g, err);
+            if (n < 0)
+                return n;
+        }
+    }
+    return 0;
+}
+
+/* The plan's last pass: remove every new node that holds no replica and that its node group's min_instances does
+ * not require (the configuration LP's model of a node can hold what the allocator then refuses, and a node opened
+ * for such a pattern stays empty), renumbering the replicas' nodes; then open what min_instances still lacks. */
+static int trim(ncg_plan *p, ncg_error *err)
+{
+    int N = ncg_cluster_node_count(p->c), G = ncg_cluster_nodegroup_count(p->c), removed = 0;
+    int *used = calloc((size_t)N + 1, sizeof(int)), *keep = calloc((size_t)G + 1, sizeof(int));
+    if (!used || !keep) {
+        free(used);
+        free(keep);
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+    }
+    for (int i = 0; i < p->replica_total; i++)
+        if (p->replicas[i].node >= 0)
+            used[p->replicas[i].node] = 1;
+    /* per node group: how many of its empty new nodes stay (those min_instances needs beyond its other nodes) */
+    for (int g = 0; g < G; g++) {
+        ncg_nodegroup_info info;
+        ncg_cluster_nodegroup_info(p->c, g, &info);
+        keep[g] = info.min_nodes;
+    }
+    for (int i = 0; i < N; i++)
+        if (i < p->base_nodes || used[i])
+            keep[ncg_cluster_node_nodegroup(p->c, i)]--;
+    /* used[i] becomes the node's index after the removals, -1 when removed; the last empty nodes go first */
+    for (int i = N - 1; i >= p->base_nodes; i--) {
+        int g = ncg_cluster_node_nodegroup(p->c, i);
+        if (used[i])
+            continue;
+        if (keep[g] > 0) {
+            keep[g]--;
+            used[i] = 1;
+            continue;
+        }
+        ncg_cluster_remove_node(p->c, ncg_cluster_node_name(p->c, i), NULL);
+        used[i] = -1;
+        removed++;
+    }
+    if (removed > 0) {
+        for (int i = 0, next = 0; i < N; i++)
+            used[i] = i < p->base_nodes || used[i] > 0 ? next++ : -1;
+        for (int i = 0; i < p->replica_total; i++)
+            if (p->replicas[i].node >= 0)
+                p->replicas[i].node = used[p->replicas[i].node];
+    }
+    free(used);
+    free(keep);
+    return open_required(p, err);
+}
+
 static int run_strategy(ncg_plan *p, int strategy, double *price, ncg_error *err)
 {
     int rc = plan_scratch_reserve(p, err);
@@ -271,19 +336,14 @@ static int run_strategy(ncg_plan *p, int strategy, double *price, ncg_error *err
         p->replicas[i] = (preplica){-1, 0};
     for (int i = 0; i < p->api_count; i++)
         p->apis[i].placed = 0;
-    /* the improved plan lists every node, min_instances ones included */
-    for (int g = 0; rc == 0 && strategy != IMPROVED && g < ncg_cluster_nodegroup_count(p->c); g++) {
-        ncg_nodegroup_info info;
-        ncg_cluster_nodegroup_info(p->c, g, &info);
-        for (int k = info.nodes; k < info.min_nodes && rc == 0; k++) {
-            int n = plan_open_node(p, g, err);
-            rc = n < 0 ? n : 0;
-        }
-    }
+    /* the nodes min_instances requires first (the improved plan's patterns hold those that have replicas: its
+     * empty ones, which no pattern opens, after them) */
+    if (rc == 0 && strategy != IMPROVED)
+        rc = open_required(p, err);
     if (rc == 0 && (strategy == FROM_LP || strategy == FROM_LP_UP || strategy == FROM_DIVE))
         rc = plan_from_lp(p, &p->cg_result, strategy == FROM_LP_UP, err);
-    if (rc == 0 && strategy == IMPROVED)
-        rc = plan_from_lp(p, &p->improved, false, err);
+    if (rc == 0 && strategy == IMPROVED && (rc = plan_from_lp(p, &p->improved, false, err)) == 0)
+        rc = open_required(p, err);
     if (rc == 0 && strategy == FROM_DIVE)
         rc = plan_dive(p, err);
     if (rc == 0)
@@ -292,6 +352,8 @@ static int run_strategy(ncg_plan *p, int strategy, double *price, ncg_error *err
                                                                                  : plan_pack(p, strategy, false, err);
     if (rc == 0)
         rc = plan_downsize(p, err);
+    if (rc == 0)
+        rc = trim(p, err);
     *price = 0;
     for (int i = 0; i < ncg_cluster_node_count(p->c); i++)
         *price += ncg_cluster_nodegroup_price(p->c, ncg_cluster_node_nodegroup(p->c, i));
@@ -751,6 +813,9 @@ NCG_EXPORT int ncg_plan_solve(ncg_plan *p, ncg_error *err)
     t_gen = ncg_now();
     if (rc == 0)
         rc = try_strategies(p, &result, err);
+    /* the new nodes numbered 1, 2, ... per node group, whatever the strategies opened and removed on the way */
+    if (rc == 0)
+        rc = ncg_cluster_renumber(result, p->base_nodes, p->c, err);
     if (rc == 0) {
         bool dominated = false; /* the resource LP's bound cannot beat the Lagrangian one (doc/planner.md) */
         summarise(p, result, &s);

@@ -925,6 +925,75 @@ START_TEST(plan_fills_existing_nodes_first)
 }
 END_TEST
 
+/* Issue "Planner 3": 12 CPU-only replicas of 1300m / 50Gi on trn1.32xlarge (max 2, $3.5), inf1.24xlarge (max 3,
+ * $0) and inf1.xlarge (min_instances 1, max 7). The improvement phase's plan held no inf1.xlarge node (its empty
+ * node was no pattern); every plan now has it, and nothing else empty: 9 replicas on the free nodes, 3 on one
+ * trn1.32xlarge, $3.728, nodes numbered from 1 per node group. */
+START_TEST(plan_keeps_min_instances_and_no_other_empty_node)
+{
+    static const char *const types[] = {"trn1.32xlarge", "inf1.24xlarge", "inf1.xlarge"};
+    static const char *const names[] = {"trn", "big", "small"};
+    static const int max[] = {2, 3, 7}, min[] = {0, 0, 1}, want[] = {1, 3, 1};
+    static const double price[] = {3.5, 0, -1};
+    ncg_catalog *cat = test_catalog();
+    ncg_cluster *c = ncg_cluster_new(0, NULL);
+    ncg_request r;
+    ncg_api_spec a = NCG_INIT(ncg_api_spec);
+    ncg_plan_summary sum = NCG_INIT(ncg_plan_summary);
+    ncg_plan *p;
+    const ncg_cluster *out;
+    int per_group[3] = {0, 0, 0};
+    for (int g = 0; g < 3; g++) {
+        ncg_nodegroup_spec s = NCG_INIT(ncg_nodegroup_spec);
+        s.name = names[g];
+        s.type = types[g];
+        s.min_nodes = min[g];
+        s.max_nodes = max[g];
+        s.has_price = price[g] >= 0;
+        s.usd_per_hour = price[g] >= 0 ? price[g] : 0;
+        s.priority = g == 1 ? 2 : 0;
+        ck_assert_int_eq(ncg_cluster_add_nodegroup(c, cat, &s, NULL), g);
+    }
+    ncg_request_init(&r);
+    r.cpu_milli = 1300;
+    r.memory_bytes = INT64_C(50) << 30;
+    a.name = "cpu";
+    a.request = &r;
+    a.replicas = 12;
+    for (unsigned flags = 0; flags <= NCG_PLAN_NO_COLGEN; flags += NCG_PLAN_NO_COLGEN) {
+        ncg_plan_options o;
+        p = ncg_plan_new(c, 0, NULL);
+        ncg_plan_options_init(&o);
+        o.flags = flags;
+        ck_assert_int_eq(ncg_plan_set_options(p, &o, NULL), 0);
+        ck_assert_int_eq(ncg_plan_add_api(p, &a, NULL), 0);
+        ck_assert_int_eq(ncg_plan_solve(p, NULL), 0);
+        ck_assert_int_eq(ncg_plan_get_summary(p, &sum, NULL), 0);
+        ck_assert_int_eq(sum.unplaced, 0);
+        ck_assert_double_eq_tol(sum.price_per_hour, 3.728, 1e-9);
+        ck_assert_int_eq(sum.nodes, 5);
+        out = ncg_plan_get_cluster(p);
+        memset(per_group, 0, sizeof(per_group));
+        for (int i = 0; i < ncg_cluster_node_count(out); i++) {
+            const ncg_node *n = NULL;
+            const char *name = NULL;
+            char expect[32];
+            int g = -1;
+            ck_assert_int_eq(ncg_cluster_get_node(out, i, &n, &name, &g, NULL), 0);
+            snprintf(expect, sizeof(expect), "%s-%d", names[g], ++per_group[g]);
+            ck_assert_str_eq(name, expect);
+            /* only the node min_instances requires is empty */
+            ck_assert_int_eq(ncg_node_get_alloc_ids(n, NULL, 0, NULL) == 0, g == 2);
+        }
+        for (int g = 0; g < 3; g++)
+            ck_assert_int_eq(per_group[g], want[g]);
+        ncg_plan_free(p);
+    }
+    ncg_cluster_free(c);
+    ncg_catalog_free(cat);
+}
+END_TEST
+
 /* trn2.48xlarge has no published price: its nodes cost 0 and the summary counts them. */
 START_TEST(unpriced_nodes_are_counted)
 {
@@ -1492,6 +1561,7 @@ NCG_SUITE(plan)
     add_test(t, plan_leaves_base_cluster_unchanged);
     add_test(t, unsolved_plan_cluster_is_copy_of_base);
     add_test(t, plan_fills_existing_nodes_first);
+    add_test(t, plan_keeps_min_instances_and_no_other_empty_node);
     add_test(t, unpriced_nodes_are_counted);
     add_test(t, null_plan_is_invalid);
     t = add_tcase(s, "random");

@@ -42,7 +42,7 @@ def test_example_svg(tmp_path):
     assert "image-classifier-resnet50 12/12 placed" in texts
     assert "inf-large: 1 x inf1.6xlarge, $1.1800/h per node, $1.1800/h" in texts
     assert "inf-xl-spot: 3 x inf1.24xlarge, $2.1000/h per node, $6.3000/h" in texts
-    assert "9 CPU-only" in texts  # image-preprocessor's replicas hold no NeuronCore
+    assert "10 CPU-only" in texts  # image-preprocessor's replicas hold no NeuronCore
     assert "mem 7.9Gi/8Gi" in texts  # device memory of the fullest chip
     titles = [t.text for t in root.iter(SVG + "title")]
     assert len(titles) == 4 + 3 * 16  # one per chip

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target of the planner: the input is decoded into a small cluster (1 to 3 node groups of Neuron and
- * CPU-only types, with max_instances, prices and priorities) and 1 to 4 APIs (whole chips, NeuronCores or CPU only,
+ * CPU-only types, with min and max instances, prices and priorities) and 1 to 4 APIs (whole chips, NeuronCores or CPU only,
  * processes per replica, CPU, memory, replicas, max_per_node, the node groups they may use), planned with a small
  * deterministic work limit, with column generation on or off. It checks, through the public API and the independent
  * validator of bench/validate.c:
  * - the solve succeeds, and every replica asked for is placed or reported unplaced;
  * - every placed replica is valid on its node (windows, NCGs, capacities), no node group past its max_instances;
  * - the price is the sum of the plan's nodes' prices, and the bound is at most the price;
+ * - every node group within its min_instances and max_instances, and no new node without a replica unless
+ *   min_instances needs it;
  * - the same input planned again gives the same price, bound and cluster (dump), to the byte.
- * Node groups have min_instances 0: plans below min_instances, and a bound above the price with them, are known
- * defects of the planner (issue "Planner 3"), checked by this target once fixed. Seed corpus: tests/fuzz/corpus/plan. */
+ * Seed corpus: tests/fuzz/corpus/plan. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -78,6 +79,9 @@ static void decode(in *s, input *x)
             g->usd_per_hour = (double)(u8(s) % 40) / 4;
         }
         g->priority = (int)(u8(s) % 3);
+        g->min_nodes = (int)(u8(s) % 4);
+        if (g->min_nodes > g->max_nodes)
+            g->min_nodes = g->max_nodes;
     }
     x->apis = 1 + (int)(u8(s) % 4);
     for (int i = 0; i < x->apis; i++) {
