@@ -386,7 +386,17 @@ int plan_pack_by_node(ncg_plan *p, ncg_error *err)
     return rc;
 }
 
-/* Move each new node to the cheapest allowed node group that holds everything on it. */
+/* The order of node groups a and b (at indices ia, ib) for a node: cheaper first, then of a higher priority
+ * (Cortex's autoscaler scales the node group of the highest priority first), then the one listed first (Cortex
+ * 0.34's rule: "the smaller index, the higher the priority"); doc/planner.md. */
+static bool before(const ncg_nodegroup_info *a, int ia, const ncg_nodegroup_info *b, int ib)
+{
+    if (a->price != b->price)
+        return a->price < b->price;
+    return a->priority != b->priority ? a->priority > b->priority : ia < ib;
+}
+
+/* Move each new node to the first node group in that order that holds everything on it. */
 int plan_downsize(ncg_plan *p, ncg_error *err)
 {
     int N = ncg_cluster_node_count(p->c), G = ncg_cluster_nodegroup_count(p->c), rc = 0;
@@ -414,15 +424,23 @@ int plan_downsize(ncg_plan *p, ncg_error *err)
         ncg_nodegroup_info from;
         ncg_node *fresh;
         ncg_cluster_nodegroup_info(p->c, ng, &from);
-        if (from.nodes <= from.min_nodes || p->keep[i])
+        if (from.nodes <= from.min_nodes)
             continue;
         for (int gi = 0; gi < G; gi++) {
-            double price = ncg_cluster_nodegroup_price(p->c, gi);
+            ncg_nodegroup_info to;
             ncg_node *s;
             bool ok = true;
-            if (price >= from.price || !ncg_cluster_nodegroup_has_room(p->c, gi) ||
-                (best >= 0 && price >= ncg_cluster_nodegroup_price(p->c, best)))
+            ncg_cluster_nodegroup_info(p->c, gi, &to);
+            /* a full copy of an LP pattern moves only to a node group of its price and a higher priority */
+            if (!before(&to, gi, &from, ng) || (p->keep[i] && to.price != from.price) ||
+                !ncg_cluster_nodegroup_has_room(p->c, gi))
                 continue;
+            if (best >= 0) {
+                ncg_nodegroup_info b;
+                ncg_cluster_nodegroup_info(p->c, best, &b);
+                if (!before(&to, gi, &b, best))
+                    continue;
+            }
             for (int r = head[i]; r >= 0 && ok; r = next[r])
                 ok = p->apis[api_of[r]].allowed[gi] && p->apis[api_of[r]].fit[gi] > 0;
             if (!ok)

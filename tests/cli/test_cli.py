@@ -353,6 +353,36 @@ def test_nodegroup_priority_is_passed_on(tmp_path):
     assert r.stderr == "%s:4:15: priority: 101 is out of range 1..100\n" % cluster
 
 
+def test_plan_prefers_priority_among_equal_prices(tmp_path):
+    """Price first, then priority (Cortex's autoscaler scales the highest-priority node group first), then the
+    order of the file (Cortex 0.34: the smaller index, the higher the priority)."""
+    api = tmp_path / "api.yaml"
+    api.write_text("- name: web\n  compute:\n    cpu: 1\n    mem: 2Gi\n  autoscaling:\n    min_replicas: 3\n")
+    cluster = tmp_path / "cluster.yaml"
+    groups = "node_groups:\n" + "".join("  - name: %s\n    instance_type: m5.large\n    min_instances: 0\n%s"
+                                         % (name, "    priority: %d\n" % p if p else "")
+                                         for name, p in (("low", 1), ("high", 100), ("unset", 0)))
+    cluster.write_text(groups)
+
+    def used(cluster_file):
+        r = ncg("plan", api, "--cluster", cluster_file, "-o", "json")
+        assert r.returncode == 0, r.stderr
+        return {g["name"]: g["nodes"] for g in json.loads(r.stdout)["node_groups"] if g["nodes"]}
+
+    assert used(cluster) == {"high": 3}
+    # equal priorities: the group listed first
+    cluster.write_text(groups.replace("    priority: 100\n", ""))
+    assert used(cluster) == {"low": 3}
+    # a cheaper group wins over a higher priority
+    cluster.write_text(groups.replace("m5.large\n    min_instances: 0\n    priority: 1\n",
+                                      "t3.medium\n    min_instances: 0\n    priority: 1\n"))
+    assert used(cluster) == {"low": 3}
+    # the corpus's cluster files that set priority: spot (100) before on-demand (unset, or 50) of the same type
+    for name, want in (("v0.42.0__docs_clusters_instances_multi__1.yaml", {"cpu-spot": 3}),
+                       ("v0.42.0__docs_clusters_instances_multi__3.yaml", {"cpu-spot": 3})):
+        assert used(CORPUS / "clusters" / name) == want
+
+
 def test_unknown_cluster_keys_are_errors(tmp_path):
     cluster = tmp_path / "cluster.yaml"
     cluster.write_text("cluster_name: x\nnode_groups:\n  - name: cpu\n    instance_type: m5.large\n"
