@@ -417,6 +417,98 @@ static void row(const workload *w, bool baselines)
 }
 
 
+/* ---- (d) the exact search on small plans ---- */
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Random small plans, as users meet them first: 2 to 10 APIs (whole chips, or CPU only) of 1 to 40 replicas on 3
+ * to 5 node groups of one Neuron family and the CPU-only m5 types. How many of those whose plan has at most 100
+ * nodes the planner proves optimal (gap 0), and how long the solves take. Target: >= 95% proven within 1 s each. */
+static void exact_section(void)
+{
+    static const char *const families[3][3] = {{"inf1.xlarge", "inf1.6xlarge", "inf1.24xlarge"},
+                                                {"inf2.xlarge", "inf2.24xlarge", "inf2.48xlarge"},
+                                                {"trn1.2xlarge", "trn1.32xlarge", "inf1.2xlarge"}};
+    static const char *const cpu_types[] = {"m5.large", "m5.2xlarge"};
+    const int cases = quick ? 40 : 300;
+    int counted = 0, proven = 0, proven_fast = 0, invalid = 0;
+    double *seconds = calloc((size_t)cases, sizeof(double)), gap_sum = 0;
+    ncg_catalog *cat = ncg_catalog_new(0, NULL);
+    if (!wanted("exact"))
+        goto done;
+    for (int k = 0; k < cases; k++) {
+        uint64_t seed = 1000 + (uint64_t)k;
+        const char *types[5];
+        int ntypes = 0, family = (int)(splitmix(&seed) % 3), napis = 2 + (int)(splitmix(&seed) % 9);
+        ncg_cluster *c = ncg_cluster_new(0, NULL);
+        ncg_plan *p;
+        validate_api apis[10];
+        ncg_plan_summary sum = NCG_INIT(ncg_plan_summary);
+        char msg[512];
+        double t0;
+        for (int t = 0; t < 3; t++)
+            if (t == 0 || splitmix(&seed) % 3)
+                types[ntypes++] = families[family][t];
+        for (int t = 0; t < 2; t++)
+            if (splitmix(&seed) % 2)
+                types[ntypes++] = cpu_types[t];
+        for (int t = 0; t < ntypes; t++) {
+            ncg_nodegroup_spec g = {.size = sizeof(ncg_nodegroup_spec), .name = types[t], .type = types[t],
+                                    .max_nodes = 1000};
+            ncg_cluster_add_nodegroup(c, cat, &g, NULL);
+        }
+        p = ncg_plan_new(c, 0, NULL);
+        for (int i = 0; i < napis; i++) {
+            char name[16];
+            ncg_api_spec a = {.size = sizeof(ncg_api_spec), .name = name};
+            static const int infs[] = {0, 1, 1, 2, 4};
+            ncg_request_init(&apis[i].request);
+            apis[i].request.inf = infs[splitmix(&seed) % 5];
+            apis[i].request.cpu_milli = 250 * (1 + (int64_t)(splitmix(&seed) % 24));
+            apis[i].request.memory_bytes = GIB / 2 * (1 + (int64_t)(splitmix(&seed) % 48));
+            apis[i].replicas = 1 + (int)(splitmix(&seed) % 40);
+            apis[i].max_per_node = 0;
+            snprintf(name, sizeof(name), "api-%d", i);
+            a.request = &apis[i].request;
+            a.replicas = apis[i].replicas;
+            ncg_plan_add_api(p, &a, NULL);
+        }
+        t0 = now();
+        ncg_plan_solve(p, NULL);
+        seconds[counted] = now() - t0;
+        ncg_plan_get_summary(p, &sum, NULL);
+        if (validate_plan(p, apis, napis, msg, sizeof(msg)) < 0) {
+            fprintf(stderr, "FAIL exact case %d: %s\n", k, msg);
+            invalid++;
+        }
+        if (sum.nodes <= 100 && sum.placed > 0) {
+            proven += sum.optimal;
+            proven_fast += sum.optimal && seconds[counted] < 1;
+            gap_sum += sum.gap;
+            counted++;
+        }
+        ncg_plan_free(p);
+        ncg_cluster_free(c);
+    }
+    qsort(seconds, (size_t)counted, sizeof(double), cmp_double);
+    printf("\nexact search: %d random small plans (at most 100 nodes, 2-10 APIs on 3-5 node groups)\n", counted);
+    printf("  proven optimal (gap 0): %d (%.1f%%), of which within 1 s: %d (%.1f%%); mean gap %.3f%%\n", proven,
+           counted ? 100.0 * proven / counted : 0, proven_fast, counted ? 100.0 * proven_fast / counted : 0,
+           counted ? 100 * gap_sum / counted : 0);
+    if (counted)
+        printf("  solve time: median %.2f ms, p95 %.2f ms, max %.2f ms\n", seconds[counted / 2] * 1e3,
+               seconds[(int)(counted * 0.95)] * 1e3, seconds[counted - 1] * 1e3);
+    printf("  plans valid: %s\n", invalid ? "FAIL" : "PASS");
+    failures += invalid;
+done:
+    free(seconds);
+    ncg_catalog_free(cat);
+}
+
 /* ---- (c) Panigrahy 3-d classes ---- */
 
 static double known(const char *csv, const char *instance, int column)
@@ -716,6 +808,7 @@ int main(int argc, char **argv)
         printf("alibaba: cannot read %s\n", path);
         failures++;
     }
+    exact_section();
     if (wanted("panigrahy"))
         panigrahy(data, tmp);
     if (wanted("micro"))

@@ -915,6 +915,11 @@ typedef struct ncg_plan_summary {
     int rounds;                  /**< column-generation rounds run (0: generation was skipped) */
     int patterns;                /**< node patterns the configuration LP's last solution uses */
     int stopped;                 /**< why generation stopped: an ::ncg_plan_stop value */
+    /* 2.2 */
+    int optimal;                 /**< 1: the plan is proven the cheapest of every plan that places the replicas it
+                                      places (the exact search closed every other choice of node counts, or the
+                                      bound rounded up to a price a plan can have meets the price);
+                                      lower_bound_per_hour then equals price_per_hour and gap is 0 */
 } ncg_plan_summary;
 
 /** sizeof(ncg_plan_summary) in 2.0, before the 2.1 members: the smallest size ncg_plan_get_summary() accepts. */

@@ -751,6 +751,13 @@ void ncg_cluster_set_nodegroup_priority(ncg_cluster *c, int g, int priority)
     c->groups[g].priority = priority;
 }
 
+int ncg_cluster_set_nodegroup_max(ncg_cluster *c, int g, int max_nodes)
+{
+    int was = c->groups[g].max_nodes;
+    c->groups[g].max_nodes = max_nodes;
+    return was;
+}
+
 /* Set node group g's policy and its nodes'. */
 static void set_group_policy(ncg_cluster *c, int g, ncg_policy policy)
 {

@@ -37,6 +37,9 @@ int ncg_cluster_add_nodegroup_type(ncg_cluster *c, const char *name, const ncg_t
 /* Set a node group's priority, or its policy for the nodes added later (restore). */
 void ncg_cluster_set_nodegroup_priority(ncg_cluster *c, int g, int priority);
 void ncg_cluster_set_nodegroup_policy(ncg_cluster *c, int g, ncg_policy policy);
+/* Set node group g's max_instances (the planner's exact search caps a copy's node groups for a while, and puts
+ * them back); returns the value it had. */
+int ncg_cluster_set_nodegroup_max(ncg_cluster *c, int g, int max_nodes);
 
 /* Nodes by index (the order they were added). */
 const ncg_node *ncg_cluster_node(const ncg_cluster *c, int i);

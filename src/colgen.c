@@ -910,9 +910,11 @@ int ncg_cg_solve(const ncg_cg_problem *pb, const ncg_cg_limits *lim, ncg_cg_resu
             res.rounds++;
             break;
         }
-        /* tailing off: stop once the proven bound is within 0.05% of the master's value (the LP optimum lies
-         * between them), or within the caller's gap */
-        if (center_bound >= res.lp_value * (1 - 5e-4) || (lim->gap > 0 && center_bound >= res.lp_value - lim->gap)) {
+        /* tailing off: stop once the proven bound is within 0.05% (or rel_gap) of the master's value (the LP
+         * optimum lies between them), within the caller's gap, or at its cutoff */
+        if (center_bound >= res.lp_value * (1 - (lim->rel_gap > 0 ? lim->rel_gap : 5e-4)) ||
+            (lim->gap > 0 && center_bound >= res.lp_value - lim->gap) ||
+            (lim->cutoff > 0 && center_bound >= lim->cutoff)) {
             res.stopped = NCG_PLAN_STOP_GAP;
             res.rounds++;
             break;

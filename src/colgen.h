@@ -71,7 +71,11 @@ typedef struct ncg_cg_limits {
     bool no_bound;              /* the caller wants the patterns only: skip the exact pricing at the last duals
                                  * that the bound comes from; the bound is then the best one the rounds met */
     double gap;                 /* also stop (NCG_PLAN_STOP_GAP) once the best bound is within this much (an amount,
-                                 * not a share) of the master's value; 0: only the relative test, 0.05% */
+                                 * not a share) of the master's value; 0: only the relative test */
+    double rel_gap;             /* the relative test: stop once the best bound is within this share of the master's
+                                 * value; 0: 0.05% */
+    double cutoff;              /* also stop (NCG_PLAN_STOP_GAP) once the best bound reaches this value (the exact
+                                 * search's incumbent: the node is pruned); 0: none */
 } ncg_cg_limits;
 
 /* Solve by column generation within the limits. Returns 0 or NCG_E_NOMEM. */

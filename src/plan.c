@@ -368,26 +368,96 @@ static bool lp_trusted(const ncg_plan *p)
     return s == NCG_PLAN_STOP_CONVERGED || s == NCG_PLAN_STOP_GAP || s == NCG_PLAN_STOP_SEARCH;
 }
 
-/* Run every strategy on copies of p->c, which stays as it is, and give the cheapest plan's cluster in *out (the
- * most replicas placed first, then the lowest price); p->replicas, placed counts and reasons are that plan's. */
-static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
+/* Keep trial (a plan of p, solved into p->replicas and the APIs' placed counts, at that price) as the best when it
+ * places more replicas, or as many for less; else free it. */
+static void consider(ncg_plan *p, ncg_cluster *trial, double price, plan_best *best)
 {
-    ncg_cluster *start = p->c, *best = NULL;
-    preplica *best_replicas = malloc((size_t)(p->replica_total + 1) * sizeof(preplica));
-    int *best_placed = malloc((size_t)(p->api_count + 1) * sizeof(int)), best_count = -1, rc = 0;
-    bool *best_full = malloc((size_t)(p->api_count + 1) * sizeof(bool));
-    double best_price = 0, fixed = 0, tight_ref = 0;
-    int placeable = 0;
+    int count = 0;
+    for (int i = 0; i < p->api_count; i++)
+        count += p->apis[i].placed;
+    if (!(count > best->count || (count == best->count && price < best->price - 1e-9))) {
+        ncg_cluster_free(trial);
+        return;
+    }
+    ncg_cluster_free(best->c);
+    best->c = trial;
+    best->count = count;
+    best->price = price;
+    memcpy(best->replicas, p->replicas, (size_t)p->replica_total * sizeof(preplica));
+    for (int i = 0; i < p->api_count; i++) {
+        best->placed[i] = p->apis[i].placed;
+        best->full[i] = p->apis[i].full;
+    }
+}
+
+/* Run a strategy on a copy of p->c (which stays as it is), its node groups capped at max (NULL: none) while it
+ * runs, and consider the plan. */
+static int run_on_copy(ncg_plan *p, int strategy, const int *max, plan_best *best, ncg_error *err)
+{
+    ncg_cluster *start = p->c, *trial = ncg_cluster_clone(start, err);
+    int G = ncg_cluster_nodegroup_count(start), rc;
+    double price, t0 = ncg_now();
+    if (!trial)
+        return NCG_E_NOMEM;
+    for (int g = 0; max && g < G; g++)
+        ncg_cluster_set_nodegroup_max(trial, g, max[g]);
+    p->c = trial;
+    for (int i = 0; i < p->api_count; i++)
+        p->apis[i].full = false;
+    rc = run_strategy(p, strategy, &price, err);
+    if (strategy >= FROM_LP)
+        p->rounding_seconds += ncg_now() - t0;
+    p->c = start;
+    for (int g = 0; max && g < G; g++) {
+        ncg_nodegroup_info info;
+        ncg_cluster_nodegroup_info(start, g, &info);
+        ncg_cluster_set_nodegroup_max(trial, g, info.max_nodes);
+    }
+    if (rc < 0) {
+        ncg_cluster_free(trial);
+        return rc;
+    }
+    consider(p, trial, price, best);
+    return 0;
+}
+
+int plan_try_lp(ncg_plan *p, const ncg_cg_result *lp, const int *max, double target, plan_best *best,
+                ncg_error *err)
+{
+    static const int strategies[] = {FROM_LP, FROM_LP_UP, FROM_DIVE};
+    ncg_cg_result saved = p->cg_result;
+    int rc = 0;
+    p->cg_result = *lp;
+    for (int k = 0; k < 3 && rc == 0 && best->price > target * (1 + 1e-9); k++)
+        rc = run_on_copy(p, strategies[k], max, best, err);
+    p->cg_result = saved;
+    return rc;
+}
+
+/* Run every strategy on copies of p->c, which stays as it is, then the improvement phase and the exact search, and
+ * give the cheapest plan's cluster in *out (the most replicas placed first, then the lowest price); p->replicas,
+ * placed counts and reasons are that plan's. *exact gets the exact search's bound on the price of every plan of the
+ * replicas the LP covers (0 when it did not run), *optimal whether it proved the plan optimal. */
+static int try_strategies(ncg_plan *p, ncg_cluster **out, double *exact, bool *optimal, ncg_error *err)
+{
+    plan_best best = {.count = -1};
+    double fixed = 0, tight_ref = 0;
+    int placeable = 0, rc = 0;
     bool small = false;
 
-    if (!best_replicas || !best_placed || !best_full) {
+    *exact = 0;
+    *optimal = false;
+    best.replicas = malloc((size_t)(p->replica_total + 1) * sizeof(preplica));
+    best.placed = malloc((size_t)(p->api_count + 1) * sizeof(int));
+    best.full = malloc((size_t)(p->api_count + 1) * sizeof(bool));
+    if (!best.replicas || !best.placed || !best.full) {
         rc = ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
         goto done;
     }
     for (int c = 0; p->have_cg && c < p->cg.apis; c++)
         placeable += p->cg_demand[c];
     for (int i = 0; i < p->base_nodes; i++)
-        fixed += ncg_cluster_nodegroup_price(start, ncg_cluster_node_nodegroup(start, i));
+        fixed += ncg_cluster_nodegroup_price(p->c, ncg_cluster_node_nodegroup(p->c, i));
     /* what a plan is compared with to skip the rest: the LP's value when it can be trusted, else the proven bound */
     if (p->have_cg)
         tight_ref = lp_trusted(p) ? p->cg_result.lp_value : p->cg_result.bound;
@@ -407,20 +477,18 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
             {FROM_DIVE, FROM_LP_UP, FROM_LP, BY_COST, BY_CPU, IN_ORDER, BY_NODE},
             {FROM_LP, FROM_DIVE, FROM_LP_UP, BY_COST, BY_CPU, IN_ORDER, BY_NODE}};
         int strategy = k < STRATEGIES ? order[small][k] : IMPROVED;
-        double price, t0;
-        int count = 0;
-        ncg_cluster *trial;
         if ((strategy == BY_NODE && (double)p->api_count * p->replica_total > BY_NODE_BUDGET) ||
             (strategy >= FROM_LP && !p->have_cg))
             continue;
         if (strategy == IMPROVED) {
+            double t0;
             /* on the configuration LP's model of a node, which covers new nodes only; and only when the best
              * plan placed every replica the LP covers (checked after the early stop below) */
-            if (p->base_nodes > 0 || !best || best_count != placeable ||
-                (best_price <= (fixed + tight_ref) * (1 + TIGHT)) || (p->deadline > 0 && ncg_now() >= p->deadline))
+            if (p->base_nodes > 0 || !best.c || best.count != placeable ||
+                (best.price <= (fixed + tight_ref) * (1 + TIGHT)) || (p->deadline > 0 && ncg_now() >= p->deadline))
                 break;
             t0 = ncg_now();
-            rc = plan_improve(p, best, best_replicas, &p->improved, err);
+            rc = plan_improve(p, best.c, best.replicas, &p->improved, err);
             p->rounding_seconds += ncg_now() - t0;
             if (rc <= 0)
                 break;
@@ -428,54 +496,33 @@ static int try_strategies(ncg_plan *p, ncg_cluster **out, ncg_error *err)
         }
         if (strategy == FROM_DIVE && !lp_trusted(p)) /* the dive follows the LP */
             continue;
-        if (k > 0 && best_count >= 0 &&
+        if (k > 0 && best.count >= 0 &&
             ((p->deadline > 0 && ncg_now() >= p->deadline) ||
-             (best_count == placeable && best_price <= (fixed + tight_ref) * (1 + TIGHT))))
+             (best.count == placeable && best.price <= (fixed + tight_ref) * (1 + TIGHT))))
             break;
-        trial = ncg_cluster_clone(start, err);
-        if (!trial) {
-            rc = NCG_E_NOMEM;
-            break;
-        }
-        p->c = trial;
-        for (int i = 0; i < p->api_count; i++)
-            p->apis[i].full = false;
-        t0 = ncg_now();
-        rc = run_strategy(p, strategy, &price, err);
-        if (strategy >= FROM_LP)
-            p->rounding_seconds += ncg_now() - t0;
-        p->c = start;
-        for (int i = 0; i < p->api_count; i++)
-            count += p->apis[i].placed;
-        if (rc == 0 && (count > best_count || (count == best_count && price < best_price - 1e-9))) {
-            ncg_cluster_free(best);
-            best = trial;
-            best_count = count;
-            best_price = price;
-            memcpy(best_replicas, p->replicas, (size_t)p->replica_total * sizeof(preplica));
-            for (int i = 0; i < p->api_count; i++) {
-                best_placed[i] = p->apis[i].placed;
-                best_full[i] = p->apis[i].full;
-            }
-        } else {
-            ncg_cluster_free(trial);
-        }
+        rc = run_on_copy(p, strategy, NULL, &best, err);
     }
     ncg_cg_result_clear(&p->improved);
+    /* the exact search, on plans that place every replica the LP covers */
+    if (rc == 0 && p->have_cg && lp_trusted(p) && best.c && best.count == placeable) {
+        double t0 = ncg_now(), before = p->rounding_seconds; /* its plans' time is part of its own */
+        rc = plan_exact(p, &best, fixed, exact, optimal, err);
+        p->rounding_seconds = before + (ncg_now() - t0);
+    }
     if (rc == 0) {
-        memcpy(p->replicas, best_replicas, (size_t)p->replica_total * sizeof(preplica));
+        memcpy(p->replicas, best.replicas, (size_t)p->replica_total * sizeof(preplica));
         for (int i = 0; i < p->api_count; i++) {
-            p->apis[i].placed = best_placed[i];
-            p->apis[i].full = best_full[i];
+            p->apis[i].placed = best.placed[i];
+            p->apis[i].full = best.full[i];
         }
-        *out = best;
-        best = NULL;
+        *out = best.c;
+        best.c = NULL;
     }
 done:
-    ncg_cluster_free(best);
-    free(best_replicas);
-    free(best_placed);
-    free(best_full);
+    ncg_cluster_free(best.c);
+    free(best.replicas);
+    free(best.placed);
+    free(best.full);
     return rc;
 }
 
@@ -783,7 +830,8 @@ NCG_EXPORT int ncg_plan_solve(ncg_plan *p, ncg_error *err)
     bool ok;
     ncg_plan_summary s;
     ncg_cluster *result = NULL;
-    double t_start, t_gen = 0;
+    double t_start, t_gen = 0, exact_bound = 0;
+    bool optimal = false;
 
     if (!p)
         return ncg_fail(err, NCG_E_INVALID, "plan is NULL");
@@ -812,7 +860,7 @@ NCG_EXPORT int ncg_plan_solve(ncg_plan *p, ncg_error *err)
         rc = plan_column_generation(p, err);
     t_gen = ncg_now();
     if (rc == 0)
-        rc = try_strategies(p, &result, err);
+        rc = try_strategies(p, &result, &exact_bound, &optimal, err);
     /* the new nodes numbered 1, 2, ... per node group, whatever the strategies opened and removed on the way */
     if (rc == 0)
         rc = ncg_cluster_renumber(result, p->base_nodes, p->c, err);
@@ -859,6 +907,13 @@ NCG_EXPORT int ncg_plan_solve(ncg_plan *p, ncg_error *err)
                 rc = NCG_E_NOMEM;
             else if (resource > s.lower_bound_per_hour)
                 s.lower_bound_per_hour = resource;
+        }
+        /* the exact search's bound is for the replicas the LP covers, which this plan places (it runs only then) */
+        if (exact_bound > s.lower_bound_per_hour)
+            s.lower_bound_per_hour = exact_bound;
+        if (optimal) {
+            s.lower_bound_per_hour = s.price_per_hour;
+            s.optimal = 1;
         }
         s.solve_seconds = ncg_now() - t_start;
         s.generation_seconds = t_gen - t_start;

@@ -5,6 +5,7 @@
  *   pack.c   the packing heuristics and what they share (shapes per node group, opening nodes, downsizing)
  *   round.c  integer plans from the configuration LP's patterns (floor, ceil, the dive)
  *   improve.c the improvement phase: a local search that empties nodes of the best plan
+ *   exact.c  the exact search: branch and price on the node groups' node counts, with the best plan as incumbent
  *   bound.c  the first lower bound (the dual of the LP relaxation per node group)
  *   colgen.c the configuration LP by column generation and its Lagrangian bound; rlp.c its simplex
  * doc/planner.md describes the model, the strategies and the proofs. */
@@ -106,6 +107,28 @@ enum { BY_COST, BY_CPU, IN_ORDER, BY_NODE, FROM_LP, FROM_LP_UP, FROM_DIVE, STRAT
  * bound. */
 #define CG_PAIRS_MAX 1024
 #define CG_WORK 1e9 /* the default work limit of generation (colgen.c) */
+
+/* The best plan found so far in a solve: its cluster, where its replicas went, each API's placed count and full
+ * flag, how many replicas it places and its price. */
+typedef struct plan_best {
+    ncg_cluster *c;
+    preplica *replicas;
+    int *placed;
+    bool *full;
+    int count;
+    double price;
+} plan_best;
+
+/* plan.c: plans from the patterns of an LP lp of the plan's problem (p->cg with other node counts) on copies of p->c
+ * whose node groups are capped at max while they are built: floor, then ceil, each followed by packing, then the
+ * dive, until best costs at most target; each is kept in best if it beats it. 0 or a negative code. */
+int plan_try_lp(ncg_plan *p, const ncg_cg_result *lp, const int *max, double target, plan_best *best,
+                ncg_error *err);
+/* exact.c: the exact search (branch and price on the node counts of the node groups) for a plan of the replicas
+ * the LP covers, from best (which places them all; fixed: the price of the existing nodes): improves best, and
+ * gives in *bound a lower bound on the price of every such plan and in *optimal whether best is proven optimal.
+ * 0 or NCG_E_NOMEM. */
+int plan_exact(ncg_plan *p, plan_best *best, double fixed, double *bound, bool *optimal, ncg_error *err);
 
 /* plan.c: the configuration LP of the plan's APIs (after plan_analyse()) into p->cg and p->cg_result, and their
  * release; ncg_plan_solve() uses them, and tests read the master LP they leave. */

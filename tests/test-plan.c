@@ -994,6 +994,53 @@ START_TEST(plan_keeps_min_instances_and_no_other_empty_node)
 }
 END_TEST
 
+/* Issue "Planner 3": one API of 3 CPU / 12Gi and three of 500m / 3Gi on inf1.xlarge, inf1.2xlarge and inf1.6xlarge.
+ * The strategies' plan was 1 x inf1.2xlarge + 2 x inf1.xlarge, $0.818/h; the optimum, 2 x inf1.2xlarge, $0.724/h,
+ * is found and proven. */
+START_TEST(exact_search_finds_and_proves_a_tiny_optimum)
+{
+    static const char *const types[] = {"inf1.xlarge", "inf1.2xlarge", "inf1.6xlarge"};
+    ncg_catalog *cat = test_catalog();
+    ncg_cluster *c = ncg_cluster_new(0, NULL);
+    ncg_request big, small;
+    ncg_plan_summary sum = NCG_INIT(ncg_plan_summary);
+    ncg_plan *p;
+    for (int g = 0; g < 3; g++) {
+        ncg_nodegroup_spec s = NCG_INIT(ncg_nodegroup_spec);
+        s.name = types[g];
+        s.type = types[g];
+        s.max_nodes = 10;
+        ck_assert_int_eq(ncg_cluster_add_nodegroup(c, cat, &s, NULL), g);
+    }
+    p = ncg_plan_new(c, 0, NULL);
+    ncg_request_init(&big);
+    big.cpu_milli = 3000;
+    big.memory_bytes = INT64_C(12) << 30;
+    ncg_request_init(&small);
+    small.cpu_milli = 500;
+    small.memory_bytes = INT64_C(3) << 30;
+    for (int i = 0; i < 4; i++) {
+        ncg_api_spec a = NCG_INIT(ncg_api_spec);
+        char name[8];
+        snprintf(name, sizeof(name), "a%d", i);
+        a.name = name;
+        a.request = i == 0 ? &big : &small;
+        a.replicas = 1;
+        ck_assert_int_eq(ncg_plan_add_api(p, &a, NULL), i);
+    }
+    ck_assert_int_eq(ncg_plan_solve(p, NULL), 0);
+    ck_assert_int_eq(ncg_plan_get_summary(p, &sum, NULL), 0);
+    ck_assert_int_eq(sum.unplaced, 0);
+    ck_assert_double_eq_tol(sum.price_per_hour, 0.724, 1e-9);
+    ck_assert_int_eq(sum.nodes, 2);
+    ck_assert_int_eq(sum.optimal, 1);
+    ck_assert(sum.lower_bound_per_hour == sum.price_per_hour && sum.gap == 0);
+    ncg_plan_free(p);
+    ncg_cluster_free(c);
+    ncg_catalog_free(cat);
+}
+END_TEST
+
 /* trn2.48xlarge has no published price: its nodes cost 0 and the summary counts them. */
 START_TEST(unpriced_nodes_are_counted)
 {
@@ -1189,12 +1236,12 @@ static void bf_twins(bf_case *k, uint64_t seed)
             k->req[i] = k->req[i - 1];
 }
 
-/* 200 tiny inputs (every other API a twin of the one before when twins): the bound never exceeds the optimum,
- * and the plans' mean price / optimum is at most 1.005. */
+/* 200 tiny inputs (every other API a twin of the one before when twins): every plan is the optimum, proven (gap
+ * 0). */
 static void near_the_brute_force_optimum(bool twins)
 {
     ncg_catalog *cat = test_catalog();
-    double ratio_sum = 0, price[3];
+    double price[3];
     int cases = 0;
     for (int t = 0; t < 3; t++) {
         ncg_type ty = NCG_INIT(ncg_type);
@@ -1218,11 +1265,14 @@ static void near_the_brute_force_optimum(bool twins)
                       (unsigned long long)seed, sum.lower_bound_per_hour, opt);
         ck_assert_msg(sum.price_per_hour >= opt * (1 - 1e-9), "seed %llu: price %.6f below the optimum %.6f",
                       (unsigned long long)seed, sum.price_per_hour, opt);
-        ratio_sum += sum.price_per_hour / opt;
+        /* the exact search finds the optimum and proves it */
+        ck_assert_msg(sum.price_per_hour <= opt * (1 + 1e-9) && sum.optimal == 1 &&
+                          sum.lower_bound_per_hour == sum.price_per_hour && sum.gap == 0,
+                      "seed %llu: price %.6f, optimum %.6f, bound %.6f, optimal %d", (unsigned long long)seed,
+                      sum.price_per_hour, opt, sum.lower_bound_per_hour, sum.optimal);
         cases++;
         ncg_cluster_free(c);
     }
-    ck_assert_msg(ratio_sum / cases <= 1.005, "mean price / optimum %.5f over %d inputs", ratio_sum / cases, cases);
     ncg_catalog_free(cat);
 }
 
@@ -1562,6 +1612,7 @@ NCG_SUITE(plan)
     add_test(t, unsolved_plan_cluster_is_copy_of_base);
     add_test(t, plan_fills_existing_nodes_first);
     add_test(t, plan_keeps_min_instances_and_no_other_empty_node);
+    add_test(t, exact_search_finds_and_proves_a_tiny_optimum);
     add_test(t, unpriced_nodes_are_counted);
     add_test(t, null_plan_is_invalid);
     t = add_tcase(s, "random");

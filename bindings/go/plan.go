@@ -46,6 +46,8 @@ type PlanSummary struct {
 	Rounds            int      // column-generation rounds run (0: skipped)
 	Patterns          int      // node patterns of the configuration LP's last solution
 	Stopped           PlanStop // why generation stopped
+	// 2.2
+	Optimal bool // the plan is proven the cheapest: LowerBoundPerHour equals PricePerHour
 }
 
 // PlanStop says why column generation stopped (ncg_plan_stop).
@@ -240,7 +242,7 @@ func (p *Plan) Summary() (PlanSummary, error) {
 			int64(s.chips_used), int64(s.chips_total), int64(s.cpu_used_milli), int64(s.cpu_total_milli),
 			int64(s.memory_used_bytes), int64(s.memory_total_bytes), s.converged != 0,
 			float64(s.solve_seconds), float64(s.generation_seconds), float64(s.rounding_seconds),
-			float64(s.packing_seconds), int(s.rounds), int(s.patterns), PlanStop(s.stopped)}
+			float64(s.packing_seconds), int(s.rounds), int(s.patterns), PlanStop(s.stopped), s.optimal != 0}
 		return nil
 	})
 	return out, err

@@ -412,13 +412,41 @@ static int nodegroup_nodes(const view *v, int g)
     return count;
 }
 
+/* One line on a limit that stopped column generation early (the bound is then weaker), or NULL. */
+static const char *stop_note(const ncg_plan_summary *s)
+{
+    if (s->optimal)
+        return NULL;
+    switch (s->stopped) {
+    case NCG_PLAN_STOP_WORK:
+        return "column generation stopped at its work limit (work_limit): the bound is the best proven by then";
+    case NCG_PLAN_STOP_TIME:
+        return "column generation stopped at the time limit (time_limit_s): the bound is the best proven by then";
+    case NCG_PLAN_STOP_ROUNDS:
+        return "column generation stopped at its round limit: the bound is the best proven by then";
+    case NCG_PLAN_STOP_SEARCH:
+        return "a pricing search stopped at its node limit: the bound is valid, the LP's value may be above the "
+               "optimum";
+    case NCG_PLAN_STOP_SKIPPED:
+        return "column generation was skipped (its size limit: API classes x node groups): the bound is the "
+               "resource LP's";
+    default:
+        return NULL;
+    }
+}
+
 static void print_text(const view *v, FILE *out)
 {
     int ng = ncg_cluster_nodegroup_count(v->cl), nn = ncg_cluster_node_count(v->cl), na = ncg_plan_api_count(v->plan);
     const ncg_plan_summary *s = &v->sum;
     fprintf(out, "plan: %d nodes, %d of %d replicas placed\n", s->nodes, s->placed, s->replicas);
-    fprintf(out, "price: $%.4f/h   lower bound: $%.4f/h   gap: at most %.2f%%\n", s->price_per_hour,
-            s->lower_bound_per_hour, s->gap * 100);
+    if (s->optimal)
+        fprintf(out, "price: $%.4f/h   optimal: no plan of these replicas costs less\n", s->price_per_hour);
+    else
+        fprintf(out, "price: $%.4f/h   lower bound: $%.4f/h   gap: at most %.2f%%\n", s->price_per_hour,
+                s->lower_bound_per_hour, s->gap * 100);
+    if (stop_note(s))
+        fprintf(out, "note: %s\n", stop_note(s));
     if (s->unpriced_nodes)
         fprintf(out, "note: %d nodes have no known price and count as $0\n", s->unpriced_nodes);
     fprintf(out, "\nnode groups:\n");
@@ -734,6 +762,7 @@ static void print_doc(const view *v, FILE *out, const char *replicas_from, bool 
     doc_member(&d, "lower_bound_per_hour", money(s->lower_bound_per_hour));
     doc_member(&d, "gap", money(s->gap));
     doc_member(&d, "converged", json_boolean(s->converged));
+    doc_member(&d, "optimal", json_boolean(s->optimal));
     doc_member(&d, "node_count", json_integer(s->nodes));
     doc_member(&d, "unpriced_nodes", json_integer(s->unpriced_nodes));
     doc_member(&d, "replicas", json_integer(s->replicas));
@@ -1010,9 +1039,13 @@ static void print_svg(const view *v, FILE *out)
         w = cpus ? 12 * (cpus > 12 ? 12 : cpus) + SVG_TEXT_W(14, 12) : 0;
         cpu_w = w > cpu_w ? w : cpu_w;
     }
-    snprintf(title, sizeof(title), "%d node%s, $%.4f/h (lower bound $%.4f/h, gap at most %.2f%%), %d of %d replicas "
-             "placed", v->sum.nodes, v->sum.nodes == 1 ? "" : "s", v->sum.price_per_hour, v->sum.lower_bound_per_hour, v->sum.gap * 100,
-             v->sum.placed, v->sum.replicas);
+    if (v->sum.optimal)
+        snprintf(title, sizeof(title), "%d node%s, $%.4f/h (optimal), %d of %d replicas placed", v->sum.nodes,
+                 v->sum.nodes == 1 ? "" : "s", v->sum.price_per_hour, v->sum.placed, v->sum.replicas);
+    else
+        snprintf(title, sizeof(title), "%d node%s, $%.4f/h (lower bound $%.4f/h, gap at most %.2f%%), %d of %d "
+                 "replicas placed", v->sum.nodes, v->sum.nodes == 1 ? "" : "s", v->sum.price_per_hour,
+                 v->sum.lower_bound_per_hour, v->sum.gap * 100, v->sum.placed, v->sum.replicas);
     snprintf(subtitle, sizeof(subtitle), "one box per chip, split into NeuronCores colored by API; the bar under a "
              "chip is its device memory in use; identical nodes are drawn once with their count");
     width = SVG_MARGIN + SVG_TEXT_W(label_chars, 12) + chips_w + cpu_w + SVG_TEXT_W(24, 12) + SVG_MARGIN;

@@ -209,6 +209,7 @@ int main(void)
     MEMBER(ncg_plan_summary, rounds);
     MEMBER(ncg_plan_summary, patterns);
     MEMBER(ncg_plan_summary, stopped);
+    MEMBER(ncg_plan_summary, optimal);
     STRUCT(ncg_plan_options);
     MEMBER(ncg_plan_options, size);
     MEMBER(ncg_plan_options, time_limit_s);

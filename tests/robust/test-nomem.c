@@ -152,7 +152,40 @@ static void prep_apis(ctx *c)
     }
 }
 
-/* A larger plan input: more APIs of every kind, min_nodes, a max_per_node, one API that never fits. */
+/* A plan that only the exact search proves optimal (test-plan.c, exact_search_finds_and_proves_a_tiny_optimum):
+ * one API of 3 CPU / 12Gi and three of 500m / 3Gi on inf1.xlarge, inf1.2xlarge and inf1.6xlarge. */
+static void prep_plan_exact(ctx *c)
+{
+    static const char *const types[] = {"inf1.xlarge", "inf1.2xlarge", "inf1.6xlarge"};
+    ncg_cluster *cl = ncg_cluster_new(0, NULL);
+    ck_assert_ptr_nonnull(cl);
+    for (int g = 0; g < 3; g++) {
+        ncg_nodegroup_spec s = NCG_INIT(ncg_nodegroup_spec);
+        s.name = types[g];
+        s.type = types[g];
+        s.max_nodes = 10;
+        ck_assert_int_eq(ncg_cluster_add_nodegroup(cl, c->f.cat, &s, NULL), g);
+    }
+    ncg_plan_free(c->f.plan);
+    c->f.plan = ncg_plan_new(cl, 0, NULL);
+    ck_assert_ptr_nonnull(c->f.plan);
+    ncg_cluster_free(cl);
+    for (int i = 0; i < 4; i++) {
+        char name[8];
+        ncg_api_spec s = NCG_INIT(ncg_api_spec);
+        ncg_request r = req_default();
+        r.cpu_milli = i == 0 ? 3000 : 500;
+        r.memory_bytes = i == 0 ? INT64_C(12) << 30 : INT64_C(3) << 30;
+        snprintf(name, sizeof(name), "a%d", i);
+        s.name = name;
+        s.request = &r;
+        s.replicas = 1;
+        ck_assert_int_eq(ncg_plan_add_api(c->f.plan, &s, NULL), i);
+    }
+}
+
+/* A larger plan input: more APIs of every kind, min_nodes, a max_per_node, one API that never fits (param 1); the
+ * exact search's plan (param 2). */
 static void prep_plan_large(ctx *c)
 {
     static const char *const trn_inf[] = {"trn", "inf"};
@@ -160,6 +193,10 @@ static void prep_plan_large(ctx *c)
     ncg_api_spec s = NCG_INIT(ncg_api_spec);
     if (c->param == 0)
         return;
+    if (c->param == 2) {
+        prep_plan_exact(c);
+        return;
+    }
     r = models_request(0, 2);
     r.neuroncores = 4;
     s.name = "cores";
@@ -654,7 +691,7 @@ static const scenario scenarios[] = {
     {"cluster_defrag_full", CL, RANGE(0, 0), NULL, call_cluster_defrag_full, out_moves},
     {"plan_new", CL, RANGE(0, 0), NULL, call_plan_new, NULL},
     {"plan_add_api", PLAN, SWEEP(2), prep_apis, call_plan_add_api, NULL},
-    {"plan_solve", PLAN, RANGE(0, 1), prep_plan_large, call_plan_solve, NULL},
+    {"plan_solve", PLAN, RANGE(0, 2), prep_plan_large, call_plan_solve, NULL},
     {"plan_get_headroom", SOLVED, RANGE(0, 2), NULL, call_plan_headroom, NULL},
     {"plan_getters", SOLVED, RANGE(0, 0), NULL, call_plan_getters, NULL},
     {"request_check", CAT, RANGE(0, 1), NULL, call_request_check, NULL},

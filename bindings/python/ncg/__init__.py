@@ -797,7 +797,8 @@ class PlanSummary:
     """Totals of a solved plan (ncg_plan_summary). The ``*_seconds`` are wall-clock times of
     :meth:`Plan.solve` (all of it, then its column generation, rounding and packing parts), which differ between
     runs; ``rounds`` is the column-generation rounds run, ``patterns`` the node patterns of the last LP
-    solution, ``stopped`` why generation stopped."""
+    solution, ``stopped`` why generation stopped; ``optimal`` whether the plan is proven the cheapest (then
+    ``lower_bound_per_hour`` equals ``price_per_hour``)."""
     price_per_hour: float
     lower_bound_per_hour: float
     gap: float
@@ -821,6 +822,7 @@ class PlanSummary:
     rounds: int
     patterns: int
     stopped: Union[PlanStop, int]
+    optimal: bool
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1492,6 +1494,7 @@ class Plan(_Handle):
         d = _fields(s)
         d["converged"] = bool(d["converged"])
         d["stopped"] = _enum(PlanStop, d["stopped"])
+        d["optimal"] = bool(d["optimal"])
         return PlanSummary(**d)
 
     @property

@@ -204,7 +204,9 @@ class _PlanSummary(ctypes.Structure):
                 # 2.1
                 ("solve_seconds", ctypes.c_double), ("generation_seconds", ctypes.c_double),
                 ("rounding_seconds", ctypes.c_double), ("packing_seconds", ctypes.c_double),
-                ("rounds", ctypes.c_int), ("patterns", ctypes.c_int), ("stopped", ctypes.c_int)]
+                ("rounds", ctypes.c_int), ("patterns", ctypes.c_int), ("stopped", ctypes.c_int),
+                # 2.2
+                ("optimal", ctypes.c_int)]
 
 
 class _PlanOptions(ctypes.Structure):
