@@ -6,8 +6,9 @@
  * replicas add up to at most the node's, and at most limit replicas of an API), in which every real node's
  * content is valid. Each round picks the node with the least work per dollar, takes its replicas out (the pool)
  * and tries to place them on the other nodes: first each replica into the node it fills best, then, when some
- * are left, the exchange that takes the most out of the pool, one or two of its replicas against none, one or
- * two of a node's, as long as the node stays valid and the pool's weight falls. The pool emptied, the node is
+ * are left, the exchange with one node that lowers the pool's weight most (or raises it least): one or two of the
+ * pool's replicas for one or two of the node's, as long as the node stays valid and no API put on a node in the
+ * last TENURE exchanges comes out again. The pool emptied, the node is
  * gone; else every change is undone and the node is not tried again until a node is removed. The result is a
  * list of whole-node patterns that the driver turns into nodes (plan_from_lp()), then packs whatever did not fit
  * the real allocator, so every plan stays valid and the cheapest one still wins. Deterministic: fixed orders and

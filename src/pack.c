@@ -9,8 +9,9 @@
  * (existing nodes first), that holds it; a node that fails once is skipped for the rest of that API, since nodes
  * only fill up, and so are its unchanged copies. When none holds it, a node is opened in the allowed group with
  * the lowest cost per replica that has room under max_instances (ties: group order). Afterwards each node the plan
- * opened is moved to the cheapest allowed group whose type holds all its replicas, unless that would take its
- * group below min_instances (plan_downsize()). */
+ * opened moves to the first allowed group, in the order cheaper, then higher priority, then listed first, that
+ * comes before its own, has room and whose type holds all its replicas, unless that would take its group below
+ * min_instances (plan_downsize()). */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>

@@ -10,9 +10,9 @@
 
 /* ---- solve and results ---- */
 
-/* Place counts[i] replicas of each API i (as far as it has replicas left to place) on node n, whole chips largest
- * first, then cores, then CPU only (the order in which adding up is enough), as far as they fit. Returns how many
- * it placed, or a negative code. */
+/* Place counts[i] replicas of each API i (as far as it has replicas left to place) on node n, whole chips first,
+ * then cores, then CPU only (the order in which adding up is enough), each pass in API order, as far as they fit.
+ * Returns how many it placed, or a negative code. */
 static int fill_node(ncg_plan *p, int n, int bin, const int *counts, ncg_error *err)
 {
     int placed = 0;
@@ -278,5 +278,3 @@ int plan_dive(ncg_plan *p, ncg_error *err)
     return rc;
 }
 
-/* One strategy on a copy of the starting cluster (p->c): min_instances nodes first (they are paid for anyway, so
- * they are filled first), then packing, then moving nodes to cheaper node groups. Sets the price. */
