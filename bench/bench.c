@@ -509,6 +509,101 @@ done:
     ncg_catalog_free(cat);
 }
 
+/* ---- (e) many node groups ---- */
+
+/* 40 APIs of 10,000 replicas in all (about 60% CPU-only) on 32 node groups of Neuron and CPU-only EC2 types, and
+ * on 64: the same 32 types listed twice, a spot group (35% of the price, at most 40 nodes) and an on-demand one, as
+ * real Cortex clusters list them. Each plan is compared with the configuration LP of the same input, solved by a
+ * second plan without work limit. Targets: price <= 1.005 x the LP, bound >= 0.995 x it, < 2 s. */
+static void nodegroups_section(void)
+{
+    static const char *const types[32] = {
+        "inf1.xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.24xlarge", "inf2.xlarge", "inf2.8xlarge",
+        "inf2.24xlarge", "inf2.48xlarge", "m5.large", "m5.xlarge", "m5.2xlarge", "m5.4xlarge", "m5.8xlarge",
+        "m5.12xlarge", "m5.16xlarge", "m5.24xlarge", "c5.large", "c5.xlarge", "c5.2xlarge", "c5.4xlarge",
+        "c5.9xlarge", "c5.12xlarge", "c5.18xlarge", "c5.24xlarge", "r5.large", "r5.xlarge", "r5.2xlarge",
+        "r5.4xlarge", "r5.8xlarge", "r5.12xlarge", "r5.16xlarge", "r5.24xlarge"};
+    ncg_catalog *cat = ncg_catalog_new_region("us-east-1", 0, NULL);
+    validate_api apis[40];
+    uint64_t seed = 2027;
+    if (!wanted("node groups"))
+        goto done;
+    for (int i = 0; i < 40; i++) {
+        static const int infs[] = {0, 0, 0, 1, 2};
+        ncg_request_init(&apis[i].request);
+        apis[i].request.inf = infs[splitmix(&seed) % 5];
+        apis[i].request.cpu_milli = 500 + (int64_t)(splitmix(&seed) % 15501);
+        apis[i].request.memory_bytes = GIB * (1 + (int64_t)(splitmix(&seed) % 64));
+        apis[i].replicas = 250;
+        apis[i].max_per_node = 0;
+    }
+    printf("\nmany node groups: 40 APIs, 10,000 replicas (the configuration LP solved without work limit)\n");
+    for (int twice = 0; twice < 2; twice++) {
+        double price[2] = {0, 0}, bound[2] = {0, 0}, secs = 0;
+        int stopped[2] = {0, 0}, placed = 0;
+        bool valid = true;
+        for (int run = 0; run < 2; run++) {
+            ncg_cluster *c = ncg_cluster_new(0, NULL);
+            ncg_plan *p;
+            ncg_plan_options o;
+            ncg_plan_summary sum = NCG_INIT(ncg_plan_summary);
+            char msg[512];
+            double t0;
+            for (int k = 0; k < (twice ? 64 : 32); k++) {
+                char name[64];
+                ncg_type t = NCG_INIT(ncg_type);
+                ncg_nodegroup_spec g = {.size = sizeof(ncg_nodegroup_spec), .name = name, .type = types[k % 32],
+                                        .max_nodes = 100000};
+                ncg_catalog_find_type(cat, types[k % 32], &t, NULL);
+                snprintf(name, sizeof(name), "%s-%s", types[k % 32], k < 32 && twice ? "spot" : "od");
+                if (k < 32 && twice) {
+                    g.has_price = 1;
+                    g.usd_per_hour = 0.35 * t.usd_per_hour;
+                    g.max_nodes = 40;
+                }
+                ncg_cluster_add_nodegroup(c, cat, &g, NULL);
+            }
+            p = ncg_plan_new(c, 0, NULL);
+            ncg_plan_options_init(&o);
+            if (run == 1) {
+                o.work_limit = INT64_C(1000000000000);
+                o.flags = 0;
+            }
+            ncg_plan_set_options(p, &o, NULL);
+            for (int i = 0; i < 40; i++) {
+                char name[16];
+                ncg_api_spec a = {.size = sizeof(ncg_api_spec), .name = name, .request = &apis[i].request,
+                                  .replicas = apis[i].replicas};
+                snprintf(name, sizeof(name), "api-%d", i);
+                ncg_plan_add_api(p, &a, NULL);
+            }
+            t0 = now();
+            ncg_plan_solve(p, NULL);
+            if (run == 0)
+                secs = now() - t0;
+            ncg_plan_get_summary(p, &sum, NULL);
+            price[run] = sum.price_per_hour;
+            bound[run] = sum.lower_bound_per_hour;
+            stopped[run] = sum.stopped;
+            if (run == 0) {
+                placed = sum.placed;
+                valid = validate_plan(p, apis, 40, msg, sizeof(msg)) == 0;
+                if (!valid)
+                    fprintf(stderr, "FAIL node groups %d: %s\n", twice ? 64 : 32, msg);
+            }
+            ncg_plan_free(p);
+            ncg_cluster_free(c);
+        }
+        printf("  %2d node groups: price %.2f, bound %.2f, %.3f s, stopped %d, placed %d; LP %.2f (stopped %d): "
+               "price / LP %.4f, bound / LP %.4f, %s\n",
+               twice ? 64 : 32, price[0], bound[0], secs, stopped[0], placed, bound[1], stopped[1],
+               price[0] / bound[1], bound[0] / bound[1], valid ? "PASS" : "FAIL");
+        failures += !valid;
+    }
+done:
+    ncg_catalog_free(cat);
+}
+
 /* ---- (c) Panigrahy 3-d classes ---- */
 
 static double known(const char *csv, const char *instance, int column)
@@ -809,6 +904,7 @@ int main(int argc, char **argv)
         failures++;
     }
     exact_section();
+    nodegroups_section();
     if (wanted("panigrahy"))
         panigrahy(data, tmp);
     if (wanted("micro"))
