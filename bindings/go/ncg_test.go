@@ -567,6 +567,35 @@ func TestCluster(t *testing.T) {
 	wantErr(t, err, ErrInvalid, "cluster is closed")
 }
 
+// One API of 3 CPU / 12Gi and three of 500m / 3Gi: 2 x inf1.2xlarge, proven optimal (PlanSummary.Optimal).
+func TestPlanOptimal(t *testing.T) {
+	cat := must(NewCatalog(0))
+	defer cat.Close()
+	cl := must(NewCluster())
+	defer cl.Close()
+	for _, typ := range []string{"inf1.xlarge", "inf1.2xlarge", "inf1.6xlarge"} {
+		must(cl.AddNodeGroup(cat, NodeGroupSpec{Name: typ, Type: typ, MaxNodes: 10}))
+	}
+	plan := must(NewPlan(cl))
+	defer plan.Close()
+	for i := 0; i < 4; i++ {
+		r := NewRequest()
+		r.CPUMilli, r.MemoryBytes = 500, 3<<30
+		if i == 0 {
+			r.CPUMilli, r.MemoryBytes = 3000, 12<<30
+		}
+		must(plan.AddAPI(APISpec{Name: "a" + strconv.Itoa(i), Request: r, Replicas: 1}))
+	}
+	if err := plan.Solve(); err != nil {
+		t.Fatal(err)
+	}
+	s := must(plan.Summary())
+	if !s.Optimal || s.Nodes != 2 || s.Gap != 0 || s.LowerBoundPerHour != s.PricePerHour ||
+		math.Abs(s.PricePerHour-0.724) > 1e-9 {
+		t.Fatal(s)
+	}
+}
+
 func TestPlan(t *testing.T) {
 	cat, cl := newCluster(t)
 	defer cat.Close()

@@ -667,6 +667,21 @@ def test_cluster_defrag():
 # Plans
 
 
+def test_plan_proven_optimal():
+    """One API of 3 CPU / 12Gi and three of 500m / 3Gi: 2 x inf1.2xlarge, proven optimal (summary.optimal)."""
+    with ncg.Cluster() as cl:
+        with ncg.Catalog() as cat:
+            for t in ("inf1.xlarge", "inf1.2xlarge", "inf1.6xlarge"):
+                cl.add_nodegroup(cat, t, t, max_instances=10)
+        plan = ncg.Plan(cl)
+    plan.add_api("big", replicas=1, cpu=3, mem="12Gi")
+    for i in range(3):
+        plan.add_api("small-%d" % i, replicas=1, cpu="500m", mem="3Gi")
+    s = plan.solve().summary()
+    assert s.optimal is True and s.nodes == 2 and s.gap == 0
+    assert s.price_per_hour == s.lower_bound_per_hour == pytest.approx(0.724, abs=1e-9)
+
+
 def test_plan():
     with small_cluster() as cl:
         plan = ncg.Plan(cl)
