@@ -607,6 +607,76 @@ done:
     ncg_catalog_free(cat);
 }
 
+/* ---- (f) many APIs ---- */
+
+/* 500 to 4,000 APIs of 100 replicas each (whole chips 1, 2 or 4, or CPU only; 500m-16 CPU, 1-32Gi) on the 8 inf1
+ * and inf2 types: time per plan and its growth between sizes, as an exponent (1: linear, 2: quadratic).
+ * Targets: 2,000 APIs < 1 s at a price within 0.5% of the configuration LP; the exponent from 500 to 4,000 at
+ * most that of n log n (about 1.1). */
+static void many_apis_section(void)
+{
+    static const char *const types[8] = {"inf1.xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.24xlarge",
+                                         "inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge", "inf2.48xlarge"};
+    static const int full[] = {500, 1000, 2000, 4000}, small[] = {4, 8, 16, 32};
+    const int *sizes = quick ? small : full;
+    ncg_catalog *cat = ncg_catalog_new(0, NULL);
+    double secs[4] = {0};
+    if (!wanted("many APIs"))
+        goto done;
+    printf("\nmany APIs: N APIs x 100 replicas on the 8 inf1 and inf2 types\n");
+    for (int k = 0; k < 4; k++) {
+        int n = sizes[k];
+        uint64_t seed = 4242;
+        ncg_cluster *c = ncg_cluster_new(0, NULL);
+        ncg_plan *p;
+        ncg_plan_summary sum = NCG_INIT(ncg_plan_summary);
+        validate_api *apis = calloc((size_t)n, sizeof(*apis));
+        char msg[512];
+        double t0;
+        bool valid;
+        for (int t = 0; t < 8; t++) {
+            ncg_nodegroup_spec g = {.size = sizeof(ncg_nodegroup_spec), .name = types[t], .type = types[t],
+                                    .max_nodes = 1000000};
+            ncg_cluster_add_nodegroup(c, cat, &g, NULL);
+        }
+        p = ncg_plan_new(c, 0, NULL);
+        for (int i = 0; apis && i < n; i++) {
+            static const int infs[] = {0, 1, 1, 2, 4};
+            char name[16];
+            ncg_api_spec a = {.size = sizeof(ncg_api_spec), .name = name, .replicas = 100};
+            ncg_request_init(&apis[i].request);
+            apis[i].request.inf = infs[splitmix(&seed) % 5];
+            apis[i].request.cpu_milli = 500 + 250 * (int64_t)(splitmix(&seed) % 63);
+            apis[i].request.memory_bytes = GIB * (1 + (int64_t)(splitmix(&seed) % 32));
+            apis[i].replicas = 100;
+            a.request = &apis[i].request;
+            snprintf(name, sizeof(name), "api-%d", i);
+            ncg_plan_add_api(p, &a, NULL);
+        }
+        t0 = now();
+        ncg_plan_solve(p, NULL);
+        secs[k] = now() - t0;
+        ncg_plan_get_summary(p, &sum, NULL);
+        valid = apis && validate_plan(p, apis, n, msg, sizeof(msg)) == 0;
+        if (!valid)
+            fprintf(stderr, "FAIL many APIs %d: %s\n", n, apis ? msg : "out of memory");
+        printf("  %5d APIs: %8.3f s, price %.2f, bound %.2f, gap %.2f%%, generation %s", n, secs[k],
+               sum.price_per_hour, sum.lower_bound_per_hour, 100 * sum.gap, stop_name(sum.stopped));
+        if (k > 0 && secs[k - 1] > 0)
+            printf(", growth exponent %.2f", log(secs[k] / secs[k - 1]) / log((double)n / sizes[k - 1]));
+        printf(", %s\n", valid ? "PASS" : "FAIL");
+        failures += !valid;
+        free(apis);
+        ncg_plan_free(p);
+        ncg_cluster_free(c);
+    }
+    if (secs[0] > 0)
+        printf("  growth exponent from %d to %d APIs: %.2f\n", sizes[0], sizes[3],
+               log(secs[3] / secs[0]) / log((double)sizes[3] / sizes[0]));
+done:
+    ncg_catalog_free(cat);
+}
+
 /* ---- (c) Panigrahy 3-d classes ---- */
 
 static double known(const char *csv, const char *instance, int column)
@@ -908,6 +978,7 @@ int main(int argc, char **argv)
     }
     exact_section();
     nodegroups_section();
+    many_apis_section();
     if (wanted("panigrahy"))
         panigrahy(data, tmp);
     if (wanted("micro"))

@@ -14,7 +14,8 @@
  * Bounds are rounded up to prices a plan can have: no plan in a box costs less than the cheapest sum_g c_g n_g of
  * the box that is at least the box's bound. A box whose bound reaches the incumbent's price is closed. When every
  * box is closed, the incumbent is optimal; otherwise the bound of the plan is the lowest of the open boxes'. The
- * search stops at EXACT_NODES LPs, EXACT_WORK multiply-adds of generation, or the plan's time limit; deterministic
+ * search stops at EXACT_NODES LPs, at a work limit (multiply-adds of generation and dives: EXACT_SHARE times the
+ * plan's own generation's, at least EXACT_FLOOR, at most EXACT_WORK), or at the plan's time limit; deterministic
  * within the first two. */
 #include <math.h>
 #include <stdlib.h>
@@ -24,7 +25,10 @@
 
 #define EXACT_LP_NODES 300 /* plans whose configuration LP opens more nodes than this are not searched */
 #define EXACT_NODES 600    /* LPs the search solves at most */
-#define EXACT_WORK 6e8     /* multiply-adds of the search's column generation: about half a second */
+#define EXACT_WORK 6e8     /* multiply-adds of the search's column generation and dives, at most: about half a
+                            * second */
+#define EXACT_SHARE 1      /* and at most this many times the plan's own generation's, and EXACT_FLOOR */
+#define EXACT_FLOOR 5e7
 #define EXACT_OPEN 4096    /* open boxes at most */
 #define ROUND_STEPS 200000 /* steps of one rounding search; past it the bound is kept as it is */
 #define FRACTION 1e-6      /* an LP count this close to an integer is one */
@@ -188,7 +192,7 @@ int plan_exact(ncg_plan *p, plan_best *best, double fixed, double *bound, bool *
 {
     const ncg_cg_problem *pb = &p->cg;
     int B = pb->bins, G = ncg_cluster_nodegroup_count(p->c), solved = 0, open_count = 0, rc = 0;
-    double lp_nodes = 0, work = 0, unresolved = INFINITY, ub, tol, low;
+    double lp_nodes = 0, work = 0, limit, unresolved = INFINITY, ub, tol, low;
     box **open = NULL, *root = NULL, *x = NULL; /* x: the box being branched on, out of the open list */
     int *lo = malloc(2 * ((size_t)B + 1) * sizeof(int)), *hi, *max = malloc(((size_t)G + 1) * sizeof(int));
     double *count = malloc(((size_t)B + 1) * sizeof(double));
@@ -203,6 +207,8 @@ int plan_exact(ncg_plan *p, plan_best *best, double fixed, double *bound, bool *
         lo[b] = pb->bin[b].min_nodes;
         hi[b] = pb->bin[b].max_nodes;
     }
+    /* what the search may spend: on plans whose generation was cheap, little more than that */
+    limit = fmin(EXACT_WORK, fmax(EXACT_FLOOR, EXACT_SHARE * p->cg_result.work));
     ub = best->price - fixed;
     tol = 1e-9 * fmax(1, ub);
     /* the root: the plan's own LP, its bound rounded up */
@@ -222,14 +228,14 @@ int plan_exact(ncg_plan *p, plan_best *best, double fixed, double *bound, bool *
     open[open_count++] = root;
     while (open_count > 0) {
         int at = 0, branch = -1;
-        double weight = 0;
+        double weight = 0, spent;
         for (int k = 1; k < open_count; k++)
             if (open[k]->bound < open[at]->bound ||
                 (open[k]->bound == open[at]->bound && open[k]->depth > open[at]->depth))
                 at = k;
         if (open[at]->bound >= ub - tol) /* every open box is closed by the incumbent */
             break;
-        if (solved >= EXACT_NODES || work >= EXACT_WORK || open_count + 1 >= EXACT_OPEN ||
+        if (solved >= EXACT_NODES || work >= limit || open_count + 1 >= EXACT_OPEN ||
             (p->deadline > 0 && ncg_now() >= p->deadline))
             break;
         x = open[at];
@@ -249,10 +255,14 @@ int plan_exact(ncg_plan *p, plan_best *best, double fixed, double *bound, bool *
             /* a leaf: the LP's counts are whole; a plan within them closes it when it costs the box's bound */
             for (int g = 0; g < G; g++)
                 max[g] = (int)round(count[g]) + ncg_cluster_nodegroup_nodes(p->c, g);
-            if ((rc = plan_try_lp(p, &x->lp, max, fixed + x->bound, best, err)) < 0)
+            spent = fmin(limit - work, limit / 8);
+            if ((rc = plan_try_lp(p, &x->lp, max, fixed + x->bound, &spent, best, err)) < 0)
                 goto fail;
+            work += spent;
             if (best->price - fixed < ub) {
-                ub = best->price - fixed;
+                /* what the search may spend: on plans whose generation was cheap, little more than that */
+    limit = fmin(EXACT_WORK, fmax(EXACT_FLOOR, EXACT_SHARE * p->cg_result.work));
+    ub = best->price - fixed;
                 tol = 1e-9 * fmax(1, ub);
             }
             if (x->bound < ub - tol)
@@ -277,7 +287,7 @@ int plan_exact(ncg_plan *p, plan_best *best, double fixed, double *bound, bool *
                 goto nomem;
             child->depth = x->depth + 1;
             if ((rc = solve_box(p, child, &x->lp, x->bound, ub - tol,
-                                fmin(EXACT_WORK - work, EXACT_WORK / 8), bins, err)) < 0) {
+                                fmin(limit - work, limit / 8), bins, err)) < 0) {
                 box_free(child);
                 goto fail;
             }

@@ -421,16 +421,27 @@ static int run_on_copy(ncg_plan *p, int strategy, const int *max, plan_best *bes
     return 0;
 }
 
-int plan_try_lp(ncg_plan *p, const ncg_cg_result *lp, const int *max, double target, plan_best *best,
-                ncg_error *err)
+int plan_try_lp(ncg_plan *p, const ncg_cg_result *lp, const int *max, double target, double *work,
+                plan_best *best, ncg_error *err)
 {
     static const int strategies[] = {FROM_LP, FROM_LP_UP, FROM_DIVE};
     ncg_cg_result saved = p->cg_result;
+    int64_t limit = p->opts.work_limit;
+    double budget = *work;
     int rc = 0;
+    *work = 0;
     p->cg_result = *lp;
-    for (int k = 0; k < 3 && rc == 0 && best->price > target * (1 + 1e-9); k++)
+    p->opts.work_limit = (int64_t)budget; /* the dive's: counted as spent whole */
+    for (int k = 0; k < 3 && rc == 0 && best->price > target * (1 + 1e-9); k++) {
+        if (strategies[k] == FROM_DIVE) {
+            if (budget < 1)
+                break;
+            *work = budget;
+        }
         rc = run_on_copy(p, strategies[k], max, best, err);
+    }
     p->cg_result = saved;
+    p->opts.work_limit = limit;
     return rc;
 }
 

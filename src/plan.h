@@ -121,9 +121,10 @@ typedef struct plan_best {
 
 /* plan.c: plans from the patterns of an LP lp of the plan's problem (p->cg with other node counts) on copies of p->c
  * whose node groups are capped at max while they are built: floor, then ceil, each followed by packing, then the
- * dive, until best costs at most target; each is kept in best if it beats it. 0 or a negative code. */
-int plan_try_lp(ncg_plan *p, const ncg_cg_result *lp, const int *max, double target, plan_best *best,
-                ncg_error *err);
+ * dive within *work multiply-adds (none below 1), until best costs at most target; each is kept in best if it beats
+ * it. *work becomes what was spent (the dive's limit when it ran, else 0). 0 or a negative code. */
+int plan_try_lp(ncg_plan *p, const ncg_cg_result *lp, const int *max, double target, double *work,
+                plan_best *best, ncg_error *err);
 /* exact.c: the exact search (branch and price on the node counts of the node groups) for a plan of the replicas
  * the LP covers, from best (which places them all; fixed: the price of the existing nodes): improves best, and
  * gives in *bound a lower bound on the price of every such plan and in *optimal whether best is proven optimal.
