@@ -53,12 +53,12 @@ static const char *const types[] = {"inf1.xlarge", "inf1.6xlarge", "inf2.xlarge"
 typedef struct input {
     int groups;
     ncg_nodegroup_spec g[3];
-    char names[3][8];
+    char names[3][16];
     int apis;
     ncg_request r[4];
     validate_api v[4];
     ncg_api_spec a[4];
-    char api_names[4][8];
+    char api_names[4][16];
     const char *allowed[4][3];
     ncg_plan_options o;
 } input;
