@@ -18,10 +18,15 @@ typedef struct entry {
     ncg_type t; /* t.name and t.family are set when read out */
 } entry;
 
+/* Types in the order they were added, and an open-addressing hash of their names (slots hold an index into types,
+ * or -1; at most half of them are used), so that finding a name, and so building a catalog, costs the same for the
+ * 600 types of a region as for 6. */
 struct ncg_catalog {
     entry *types;
     int count;
     int capacity;
+    int *slots;
+    int slot_count; /* 0 or a power of two >= 2 * capacity */
     ncg_reserve reserve;
 };
 
@@ -46,6 +51,58 @@ static bool is_neuron(ncg_accel accel)
     return accel == NCG_ACCEL_INFERENTIA || accel == NCG_ACCEL_TRAINIUM;
 }
 
+static uint32_t name_hash(const char *name)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *name; name++)
+        h = (h ^ (unsigned char)*name) * 16777619u;
+    return h;
+}
+
+/* The slot that holds name's index, or the empty slot where it would go. */
+static int slot_of(const int *slots, int slot_count, const entry *types, const char *name)
+{
+    unsigned mask = (unsigned)slot_count - 1, s = name_hash(name) & mask;
+    while (slots[s] >= 0 && strcmp(types[slots[s]].name, name) != 0)
+        s = (s + 1) & mask;
+    return (int)s;
+}
+
+static void rehash(ncg_catalog *c)
+{
+    for (int s = 0; s < c->slot_count; s++)
+        c->slots[s] = -1;
+    for (int i = 0; i < c->count; i++)
+        c->slots[slot_of(c->slots, c->slot_count, c->types, c->types[i].name)] = i;
+}
+
+/* Room for at least want types, or -1 with the catalog as it was. */
+static int make_room(ncg_catalog *c, int want)
+{
+    int cap = c->capacity ? c->capacity : 16, n = 32;
+    entry *types;
+    int *slots;
+    if (want <= c->capacity)
+        return 0;
+    while (cap < want)
+        cap *= 2;
+    while (n < 2 * cap)
+        n *= 2;
+    if (!(slots = malloc((size_t)n * sizeof(*slots))))
+        return -1;
+    if (!(types = realloc(c->types, (size_t)cap * sizeof(*types)))) {
+        free(slots);
+        return -1;
+    }
+    free(c->slots);
+    c->types = types;
+    c->capacity = cap;
+    c->slots = slots;
+    c->slot_count = n;
+    rehash(c);
+    return 0;
+}
+
 /* A catalog with the types region r offers (only the Neuron ones with NCG_CATALOG_NEURON), or none with
  * NCG_CATALOG_EMPTY. */
 static ncg_catalog *build(const struct region *r, unsigned flags, ncg_error *err)
@@ -58,13 +115,11 @@ static ncg_catalog *build(const struct region *r, unsigned flags, ncg_error *err
     c->reserve = default_reserve;
     if (flags & NCG_CATALOG_EMPTY)
         return c;
-    c->types = malloc((size_t)r->count * sizeof(*c->types));
-    if (!c->types) {
+    if (make_room(c, r->count) < 0) {
         free(c);
         ncg_fail(err, NCG_E_NOMEM, "out of memory creating a catalog");
         return NULL;
     }
-    c->capacity = r->count;
     for (int i = r->first; i < r->first + r->count; i++) {
         const struct builtin *b = &builtins[region_prices[i].type];
         double price = region_prices[i].price;
@@ -143,6 +198,7 @@ NCG_EXPORT ncg_catalog *ncg_catalog_free(ncg_catalog *catalog)
 {
     if (catalog) {
         free(catalog->types);
+        free(catalog->slots);
         free(catalog);
     }
     return NULL;
@@ -184,10 +240,7 @@ static void read_entry(const entry *e, ncg_type *out)
 
 static int index_of(const ncg_catalog *c, const char *name)
 {
-    for (int i = 0; i < c->count; i++)
-        if (strcmp(c->types[i].name, name) == 0)
-            return i;
-    return -1;
+    return c->slot_count ? c->slots[slot_of(c->slots, c->slot_count, c->types, name)] : -1;
 }
 
 static int unknown_type(ncg_error *err, const char *name)
@@ -324,15 +377,12 @@ NCG_EXPORT int ncg_catalog_set_type(ncg_catalog *catalog, const ncg_type *user, 
 
     i = index_of(catalog, type->name);
     if (i < 0) {
-        if (catalog->count == catalog->capacity) {
-            int cap = catalog->capacity ? catalog->capacity * 2 : 16;
-            entry *grown = realloc(catalog->types, (size_t)cap * sizeof(*grown));
-            if (!grown)
-                return ncg_fail(err, NCG_E_NOMEM, "out of memory adding type %s", type->name);
-            catalog->types = grown;
-            catalog->capacity = cap;
-        }
+        if (make_room(catalog, catalog->count + 1) < 0)
+            return ncg_fail(err, NCG_E_NOMEM, "out of memory adding type %s", type->name);
         i = catalog->count++;
+        catalog->types[i] = e;
+        catalog->slots[slot_of(catalog->slots, catalog->slot_count, catalog->types, e.name)] = i;
+        return i;
     }
     catalog->types[i] = e;
     return i;
@@ -348,6 +398,7 @@ NCG_EXPORT int ncg_catalog_remove_type(ncg_catalog *catalog, const char *name, n
         return unknown_type(err, name);
     memmove(&catalog->types[i], &catalog->types[i + 1], (size_t)(catalog->count - i - 1) * sizeof(entry));
     catalog->count--;
+    rehash(catalog); /* the indexes after i moved down */
     return 0;
 }
 

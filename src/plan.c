@@ -126,8 +126,8 @@ NCG_EXPORT ncg_plan *ncg_plan_free(ncg_plan *p)
     return NULL;
 }
 
-/* API names: open addressing over API indices (-1 empty), NAME_SLOTS > 2 x NCG_PLAN_MAX_APIS. */
-#define NAME_SLOTS 32768
+/* API names: open addressing over API indices (-1 empty) in name_slot_count slots, a power of two that grows to
+ * stay above twice the APIs. */
 static uint32_t name_hash(const char *s)
 {
     uint32_t h = 2166136261u;
@@ -138,21 +138,42 @@ static uint32_t name_hash(const char *s)
 
 static int find_api(const ncg_plan *p, const char *name)
 {
+    uint32_t mask = (uint32_t)p->name_slot_count - 1;
     if (!p->name_slot)
         return -1;
-    for (uint32_t k = name_hash(name) % NAME_SLOTS;; k = (k + 1) % NAME_SLOTS) {
+    for (uint32_t k = name_hash(name) & mask;; k = (k + 1) & mask) {
         int i = p->name_slot[k];
         if (i < 0 || strcmp(p->apis[i].name, name) == 0)
             return i;
     }
 }
 
-static void name_put(ncg_plan *p, int api)
+static void name_put(int *slot, int slot_count, const char *name, int api)
 {
-    uint32_t k = name_hash(p->apis[api].name) % NAME_SLOTS;
-    while (p->name_slot[k] >= 0)
-        k = (k + 1) % NAME_SLOTS;
-    p->name_slot[k] = api;
+    uint32_t mask = (uint32_t)slot_count - 1, k = name_hash(name) & mask;
+    while (slot[k] >= 0)
+        k = (k + 1) & mask;
+    slot[k] = api;
+}
+
+/* Slots for one more API name: -1 out of memory, with the plan as it was. */
+static int name_room(ncg_plan *p)
+{
+    int n = p->name_slot_count ? p->name_slot_count : 16, *slot;
+    while (n < 2 * (p->api_count + 1))
+        n *= 2;
+    if (n == p->name_slot_count)
+        return 0;
+    if (!(slot = malloc((size_t)n * sizeof(*slot))))
+        return -1;
+    for (int k = 0; k < n; k++)
+        slot[k] = -1;
+    for (int i = 0; i < p->api_count; i++)
+        name_put(slot, n, p->apis[i].name, i);
+    free(p->name_slot);
+    p->name_slot = slot;
+    p->name_slot_count = n;
+    return 0;
 }
 
 NCG_EXPORT int ncg_plan_add_api(ncg_plan *p, const ncg_api_spec *user, ncg_error *err)
@@ -201,12 +222,8 @@ NCG_EXPORT int ncg_plan_add_api(ncg_plan *p, const ncg_api_spec *user, ncg_error
         if (!spec.nodegroups[i] || ncg_cluster_nodegroup_index(p->c, spec.nodegroups[i]) < 0)
             return ncg_fail(err, NCG_E_NOT_FOUND, "api %s: unknown node group %s", spec.name,
                             spec.nodegroups[i] ? ncg_quote(&q, spec.nodegroups[i]) : "NULL");
-    if (!p->name_slot) {
-        if (!(p->name_slot = malloc(NAME_SLOTS * sizeof(int))))
-            return ncg_fail(err, NCG_E_NOMEM, "out of memory adding api %s", spec.name);
-        for (int k = 0; k < NAME_SLOTS; k++)
-            p->name_slot[k] = -1;
-    }
+    if (name_room(p) < 0)
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory adding api %s", spec.name);
     a.name = malloc(name_len + 1);
     a.allowed = calloc((size_t)G + 1, sizeof(bool));
     a.shape = calloc((size_t)G + 1, sizeof(ncg_shape));
@@ -254,7 +271,7 @@ NCG_EXPORT int ncg_plan_add_api(ncg_plan *p, const ncg_api_spec *user, ncg_error
     a.max_per_node = spec.max_per_node;
     p->apis[p->api_count] = a;
     p->replicas_added += a.replicas;
-    name_put(p, p->api_count);
+    name_put(p->name_slot, p->name_slot_count, a.name, p->api_count);
     return p->api_count++;
 }
 

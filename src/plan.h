@@ -79,6 +79,7 @@ struct ncg_plan {
     ncg_plan_options opts;
     int64_t replicas_added;  /* over the APIs added (NCG_PLAN_MAX_REPLICAS) */
     int *name_slot;          /* API names (find_api) */
+    int name_slot_count;
     double deadline;     /* ncg_now() value the solve must end by; 0 = no time limit */
     double rounding_seconds; /* time spent building plans from the LP's patterns in this solve */
 };

@@ -225,6 +225,39 @@ START_TEST(remove_type_forgets_it)
 }
 END_TEST
 
+/* Many types, removals in between: every name still finds its own index (the order of addition, closed up). */
+START_TEST(many_types_keep_their_indexes)
+{
+    ncg_catalog *c = ncg_catalog_new(NCG_CATALOG_EMPTY, NULL);
+    ncg_type t = m5_large(), got = NCG_INIT(ncg_type);
+    char name[32];
+    int n = 5000;
+    for (int i = 0; i < n; i++) {
+        snprintf(name, sizeof(name), "t%d.large", i);
+        t.name = name;
+        ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), i);
+    }
+    for (int i = 0; i < n; i += 3) {
+        snprintf(name, sizeof(name), "t%d.large", i);
+        ck_assert_int_eq(ncg_catalog_remove_type(c, name, NULL), 0);
+    }
+    ck_assert_int_eq(ncg_catalog_type_count(c), n - (n + 2) / 3);
+    for (int i = 0; i < n; i++) {
+        snprintf(name, sizeof(name), "t%d.large", i);
+        if (i % 3 == 0) {
+            ck_assert_int_eq(ncg_catalog_find_type(c, name, NULL, NULL), NCG_E_UNKNOWN_TYPE);
+        } else {
+            int at = ncg_catalog_find_type(c, name, &got, NULL);
+            ck_assert_int_eq(at, i - (i + 2) / 3);
+            ck_assert_str_eq(got.name, name);
+        }
+    }
+    t.name = "t0.large"; /* a removed name comes back at the end */
+    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), n - (n + 2) / 3);
+    ncg_catalog_free(c);
+}
+END_TEST
+
 START_TEST(remove_type_rejects_unknown_type)
 {
     ncg_catalog *c = test_catalog();
@@ -807,6 +840,7 @@ NCG_SUITE(catalog)
     add_test(t, set_price_rejects_negative);
     add_test(t, set_price_rejects_unknown_type);
     add_test(t, remove_type_forgets_it);
+    add_test(t, many_types_keep_their_indexes);
     add_test(t, remove_type_rejects_unknown_type);
     t = add_tcase(s, "validation");
     add_test(t, set_type_accepts_neuron_type);

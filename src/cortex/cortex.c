@@ -500,7 +500,8 @@ CX_EXPORT int ncg_cortex_get_diagnostic(const ncg_cortex *c, int index, ncg_cort
     return 0;
 }
 
-static size_t edit_distance(const char *a, const char *b)
+/* The edit distance of a and b, or at least bound once it is sure to reach it. */
+static size_t edit_distance(const char *a, const char *b, size_t bound)
 {
     size_t la = strlen(a), lb = strlen(b), row[NCG_NAME_MAX + 2];
     if (la > NCG_NAME_MAX || lb > NCG_NAME_MAX)
@@ -508,8 +509,8 @@ static size_t edit_distance(const char *a, const char *b)
     for (size_t j = 0; j <= lb; j++)
         row[j] = j;
     for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0], next;
-        row[0] = i;
+        size_t diag = row[0], next, least;
+        row[0] = least = i;
         for (size_t j = 1; j <= lb; j++) {
             size_t best = diag + (a[i - 1] != b[j - 1]);
             next = row[j];
@@ -519,7 +520,11 @@ static size_t edit_distance(const char *a, const char *b)
                 best = row[j - 1] + 1;
             row[j] = best;
             diag = next;
+            if (best < least)
+                least = best;
         }
+        if (least >= bound)
+            return least; /* no row below gets smaller */
     }
     return row[lb];
 }
@@ -527,14 +532,18 @@ static size_t edit_distance(const char *a, const char *b)
 CX_EXPORT const char *ncg_cortex_suggest_type(const ncg_catalog *catalog, const char *name)
 {
     const char *best = NULL;
-    size_t best_d = 3;
+    size_t best_d = 3, n;
     if (!catalog || !name)
         return NULL;
+    n = strlen(name);
     for (int i = 0; i < ncg_catalog_type_count(catalog); i++) {
         ncg_type t = NCG_INIT(ncg_type);
-        size_t d;
+        size_t d, m;
         ncg_catalog_get_type(catalog, i, &t, NULL);
-        d = edit_distance(name, t.name);
+        m = strlen(t.name);
+        if ((n > m ? n - m : m - n) >= best_d)
+            continue; /* the distance is at least the difference in length */
+        d = edit_distance(name, t.name, best_d);
         if (d < best_d) {
             best_d = d;
             best = t.name;

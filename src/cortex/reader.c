@@ -1081,8 +1081,8 @@ int cx_load(ncg_cortex *c, enum cx_kind kind, ncg_catalog *catalog, const char *
             rc = read_cluster(&x, root);
             rc = rc < 0 ? rc : (int)(c->nodegroup_count - groups);
         } else {
-            /* strict: all or nothing, so every entry is checked on a scratch catalog first; then they are applied,
-             * and should memory run out on the way, what was applied is undone */
+            /* strict: all or nothing, so every entry is checked first (based on the catalog, set into an empty
+             * scratch one); then they are applied, and should memory run out on the way, what was applied is undone */
             size_t entries = root && root->type == YAML_SEQUENCE_NODE
                                  ? (size_t)(root->data.sequence.items.top - root->data.sequence.items.start)
                                  : 0,
@@ -1093,7 +1093,7 @@ int cx_load(ncg_cortex *c, enum cx_kind kind, ncg_catalog *catalog, const char *
                 rc = -1;
             } else if (strict) {
                 ncg_error e;
-                ncg_catalog *scratch = ncg_catalog_new_region("us-east-1", 0, &e);
+                ncg_catalog *scratch = ncg_catalog_new(NCG_CATALOG_EMPTY, &e);
                 rc = scratch ? read_catalog(&x, root, catalog, scratch, NULL, NULL) : -1;
                 ncg_catalog_free(scratch);
             }
