@@ -29,7 +29,7 @@ for t in $targets; do
     mkdir -p "build-fuzz/corpus/$t"
     log="build-fuzz/fuzz-$t.log"
     # ops: entropic scheduling costs more than the runs themselves on this target's many features
-    opts=""; [ "$t" = ops ] && opts="-entropic=0"
+    opts=""; case $t in ops | plan | cortex | cortex-gen) opts="-entropic=0" ;; esac
     if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         "build-fuzz/tests/fuzz/fuzz-$t" -max_total_time="$secs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts/ $opts \

@@ -151,7 +151,7 @@ static void check_node(const ncg_node *node, const char *name, snap *sn)
 
 /* Check every node of the cluster and the standalone ones, and take the snapshot of all that the API tells
  * about them (no text formatting: a dump per call would make the target many times slower; dumps are compared
- * at restarts, at the first failure of each kind of call, and at the end). */
+ * at restarts, after a failure of the first call of each kind, and at the end). */
 static void check_cluster(const ncg_cluster *c, ncg_node *const *own, snap *sn)
 {
     int nodes = ncg_cluster_node_count(c), groups_n = ncg_cluster_nodegroup_count(c);
@@ -278,7 +278,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ncg_node *own[OWN];
     ncg_error e;
     int steps = 0;
-    unsigned dumped = 0; /* kinds of call whose failure was compared by dumps in this input */
+    unsigned dumped = 0; /* kinds of call already copied before in this input */
     if (!base)
         setup();
     c = ncg_cluster_clone(base, &e);
@@ -296,9 +296,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ncg_alloc a = NCG_INIT(ncg_alloc), got_alloc = NCG_INIT(ncg_alloc);
         int rc = 0;
         /* a copy of the cluster before a call that may change it: when the call fails, its dump must equal the
-         * dump after (which the snapshot alone would not show: next ids, models, node-group lines). Dumps cost
-         * more than all the rest, so this is done for the first failure of each kind of call in an input. */
+         * dump after (which the snapshot alone would not show: next ids, models, node-group lines). Copies and
+         * dumps cost more than all the rest, so this is done for the first call of each kind in an input (the
+         * fuzzer's mutations move the failing calls to the front). */
         ncg_cluster *prev = (op <= 5 || op == 8) && !(dumped & 1u << op) ? ncg_cluster_clone(c, NULL) : NULL;
+        dumped |= 1u << op;
         memset(&e, 0, sizeof(e));
         switch (op) {
         case 0: { /* add a node */
@@ -470,7 +472,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FAIL("op %u failed (%d: %s) but changed the cluster", op, rc, e.message);
             if (prev) {
                 char *d1 = dump(prev), *d2 = dump(c);
-                dumped |= 1u << op;
                 if (strcmp(d1, d2) != 0)
                     FAIL("op %u failed (%d: %s) but changed the dump:\n%s\n---\n%s", op, rc, e.message, d1, d2);
                 free(d1);
