@@ -194,8 +194,9 @@ const char *ncg_cortex_suggest_type(const ncg_catalog *catalog, const char *name
 
 /**
  * A cluster with the node groups of the cluster files loaded (none when there are none). An unknown
- * instance type's message names the region (@p region, else ncg_cortex_get_region(), else us-east-1), the
- * nearest type and `--catalog`. Keep-going mode: such groups are left out and recorded as diagnostics.
+ * instance type's message names the catalog's region (ncg_catalog_get_region()), the nearest type and
+ * `--catalog`. Keep-going mode: such groups are left out and recorded as diagnostics.
+ * @param region unused since 2.2 (it named the region in messages, which the catalog now does); may be NULL.
  * @return the cluster, or NULL with NCG_E_INVALID, NCG_E_UNKNOWN_TYPE, NCG_E_EXISTS, NCG_E_RANGE, NCG_E_NOMEM.
  */
 ncg_cluster *ncg_cortex_new_cluster(ncg_cortex *cortex, const ncg_catalog *catalog, const char *region,

@@ -220,8 +220,9 @@ ncg_catalog *ncg_catalog_new(unsigned flags, ncg_error *err);
 /**
  * Create a catalog of every EC2 instance type Cortex v0.42 knew in @p region (an AWS region name such as
  * "us-east-1"), with that region's on-demand Linux prices, merged with the Neuron facts (chips, cores per chip,
- * device memory, topology) of the AWS Neuron documentation; plus, in us-east-1 only, the Neuron types newer than
- * Cortex (inf2, trn1, trn1n, trn2) with their us-east-1 prices (trn2.48xlarge has none). Types without Neuron
+ * device memory, topology) of the AWS Neuron documentation; plus every Neuron type Cortex did not know there (the
+ * hardware does not depend on the region), priced only where the data give a price (inf2, trn1 and trn1n in
+ * us-east-1; no price for trn2.48xlarge; has_price 0 elsewhere: data/ec2/README.md). Types without Neuron
  * chips have `chips` 0 and accelerator NCG_ACCEL_GPU with their `gpus` count, or NCG_ACCEL_NONE. Order: the
  * Neuron types first, in the order of ncg_catalog_new(), then the others by name. Data: data/ec2/ of the
  * source tree, built in at build time. Default reserves as ncg_catalog_new().
@@ -239,6 +240,13 @@ ncg_catalog *ncg_catalog_new_region(const char *region, unsigned flags, ncg_erro
  * @return the number of regions, or NCG_E_INVALID (out NULL with size > 0).
  */
 int ncg_catalog_get_regions(const char **out, size_t size, ncg_error *err);
+
+/**
+ * The region @p catalog was created for ("us-east-1" for ncg_catalog_new()), which its unknown-type errors name
+ * ("unknown instance type \"x\" in us-west-2"). The string is static. Since 2.2.
+ * @return the region, or NULL when @p catalog is NULL.
+ */
+const char *ncg_catalog_get_region(const ncg_catalog *catalog);
 
 /** Free a catalog. Accepts NULL. @return NULL. */
 ncg_catalog *ncg_catalog_free(ncg_catalog *catalog);

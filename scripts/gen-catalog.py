@@ -3,7 +3,7 @@
 """Generate the built-in catalog (a C header of tables) from data/ec2/: gen-catalog.py EC2_TSV NEURON_TSV OUT.
 
 Every EC2 type Cortex v0.42 knew, per region, merged with the Neuron facts (chips, cores per chip, device memory,
-topology). Fails loudly on any inconsistency between the two files, so that the catalog is exactly the data."""
+topology); every Neuron type is in every region, with a price only where the data give one. Fails loudly on any inconsistency between the two files, so that the catalog is exactly the data."""
 import sys
 
 TOPOLOGY = {"single": "NCG_TOPOLOGY_SINGLE", "chain": "NCG_TOPOLOGY_CHAIN", "ring": "NCG_TOPOLOGY_RING",
@@ -57,9 +57,13 @@ def main(ec2_path, neuron_path, out_path):
                 sys.exit("%s has Inferentia chips but no row in %s" % (name, neuron_path))
             if (nt["chips"], nt["vcpu"], nt["mem_mib"]) != (t["inf"], t["vcpu"], t["mem_mib"]):
                 sys.exit("%s: chips, vCPU or memory differ between %s and %s" % (name, ec2_path, neuron_path))
+    # Hardware facts do not depend on the region: every Neuron type is in every region, priced where the Cortex
+    # table (any Neuron type it knew, per region) or neuron-instances.tsv (us-east-1) gives a price, else unknown
     for name, nt in neuron.items():
         if name not in types:
             prices[DEFAULT_REGION][name] = nt["price"]
+        for region in prices:
+            prices[region].setdefault(name, "")
     regions = sorted(prices)
     # order of the non-Neuron types: the order of the Cortex table, which is sorted by name within a region
     order = list(neuron) + sorted((name for name in types if name not in neuron))

@@ -28,6 +28,7 @@ struct ncg_catalog {
     int *slots;
     int slot_count; /* 0 or a power of two >= 2 * capacity */
     ncg_reserve reserve;
+    const char *region; /* the built-in region it was made from (static), named by unknown-type errors */
 };
 
 /* Built-in types and per-region prices, generated at build time by scripts/gen-catalog.py from data/ec2/ (every
@@ -113,6 +114,7 @@ static ncg_catalog *build(const struct region *r, unsigned flags, ncg_error *err
         return NULL;
     }
     c->reserve = default_reserve;
+    c->region = r->name;
     if (flags & NCG_CATALOG_EMPTY)
         return c;
     if (make_room(c, r->count) < 0) {
@@ -194,6 +196,11 @@ NCG_EXPORT int ncg_catalog_get_regions(const char **out, size_t size, ncg_error 
     return (int)REGION_COUNT;
 }
 
+NCG_EXPORT const char *ncg_catalog_get_region(const ncg_catalog *catalog)
+{
+    return catalog ? catalog->region : NULL;
+}
+
 NCG_EXPORT ncg_catalog *ncg_catalog_free(ncg_catalog *catalog)
 {
     if (catalog) {
@@ -243,10 +250,10 @@ static int index_of(const ncg_catalog *c, const char *name)
     return c->slot_count ? c->slots[slot_of(c->slots, c->slot_count, c->types, name)] : -1;
 }
 
-static int unknown_type(ncg_error *err, const char *name)
+static int unknown_type(const ncg_catalog *c, ncg_error *err, const char *name)
 {
     ncg_quoted q;
-    return ncg_fail(err, NCG_E_UNKNOWN_TYPE, "unknown instance type %s", ncg_quote(&q, name));
+    return ncg_fail(err, NCG_E_UNKNOWN_TYPE, "unknown instance type %s in %s", ncg_quote(&q, name), c->region);
 }
 
 NCG_EXPORT int ncg_catalog_get_type(const ncg_catalog *catalog, int index, ncg_type *out, ncg_error *err)
@@ -271,7 +278,7 @@ NCG_EXPORT int ncg_catalog_find_type(const ncg_catalog *catalog, const char *nam
         return i;
     i = index_of(catalog, name);
     if (i < 0)
-        return unknown_type(err, name);
+        return unknown_type(catalog, err, name);
     if (out)
         read_entry(&catalog->types[i], out);
     return i;
@@ -395,7 +402,7 @@ NCG_EXPORT int ncg_catalog_remove_type(ncg_catalog *catalog, const char *name, n
         return ncg_fail(err, NCG_E_INVALID, "catalog_remove_type: %s is NULL", !catalog ? "catalog" : "name");
     i = index_of(catalog, name);
     if (i < 0)
-        return unknown_type(err, name);
+        return unknown_type(catalog, err, name);
     memmove(&catalog->types[i], &catalog->types[i + 1], (size_t)(catalog->count - i - 1) * sizeof(entry));
     catalog->count--;
     rehash(catalog); /* the indexes after i moved down */
@@ -410,7 +417,7 @@ NCG_EXPORT int ncg_catalog_set_price(ncg_catalog *catalog, const char *name, int
         return ncg_fail(err, NCG_E_INVALID, "catalog_set_price: %s is NULL", !catalog ? "catalog" : "name");
     i = index_of(catalog, name);
     if (i < 0)
-        return unknown_type(err, name);
+        return unknown_type(catalog, err, name);
     if (has_price && (!isfinite(usd_per_hour) || usd_per_hour < 0))
         return ncg_fail(err, NCG_E_RANGE, "type %s: usd_per_hour %g must be finite and >= 0", name, usd_per_hour);
     catalog->types[i].t.has_price = has_price != 0;
@@ -479,7 +486,7 @@ NCG_EXPORT int ncg_catalog_get_usable(const ncg_catalog *catalog, const char *na
         return ncg_fail(err, NCG_E_INVALID, "catalog_get_usable: %s is NULL", !catalog ? "catalog" : "name");
     i = index_of(catalog, name);
     if (i < 0)
-        return unknown_type(err, name);
+        return unknown_type(catalog, err, name);
     usable(&catalog->reserve, &catalog->types[i].t, &cpu, &mem);
     if (out_cpu_milli)
         *out_cpu_milli = cpu;
@@ -496,7 +503,7 @@ int ncg_catalog_copy_type(const ncg_catalog *catalog, const char *name, ncg_type
         return ncg_fail(err, NCG_E_INVALID, "%s is NULL", !catalog ? "catalog" : "type name");
     i = index_of(catalog, name);
     if (i < 0)
-        return unknown_type(err, name);
+        return unknown_type(catalog, err, name);
     e = &catalog->types[i];
     memset(out, 0, sizeof(*out));
     strcpy(out->name, e->name);

@@ -77,7 +77,7 @@ START_TEST(find_type_reports_unknown_name)
     fill_sentinel(&t, sizeof(t));
     t.size = sizeof(t);
     memcpy(&before, &t, sizeof(t));
-    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"m5.large\"",
+    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"m5.large\" in us-east-1",
                     ncg_catalog_find_type(c, "m5.large", &t, &err));
     ck_assert_mem_eq(&t, &before, sizeof(t));
     ncg_catalog_free(c);
@@ -95,7 +95,7 @@ START_TEST(new_empty_flag_gives_no_types)
     ncg_catalog *c = ncg_catalog_new(NCG_CATALOG_EMPTY, NULL);
     ck_assert_ptr_nonnull(c);
     ck_assert_int_eq(ncg_catalog_type_count(c), 0);
-    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"inf1.xlarge\"",
+    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"inf1.xlarge\" in us-east-1",
                     ncg_catalog_find_type(c, "inf1.xlarge", NULL, &err));
     ncg_catalog_free(c);
 }
@@ -207,7 +207,7 @@ END_TEST
 START_TEST(set_price_rejects_unknown_type)
 {
     ncg_catalog *c = test_catalog();
-    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"nope\"", ncg_catalog_set_price(c, "nope", 1, 1, &err));
+    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"nope\" in us-east-1", ncg_catalog_set_price(c, "nope", 1, 1, &err));
     ncg_catalog_free(c);
 }
 END_TEST
@@ -219,7 +219,7 @@ START_TEST(remove_type_forgets_it)
     ncg_catalog_set_type(c, &t, NULL);
     ck_assert_int_eq(ncg_catalog_remove_type(c, "m5.large", NULL), 0);
     ck_assert_int_eq(ncg_catalog_type_count(c), 12);
-    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"m5.large\"",
+    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"m5.large\" in us-east-1",
                     ncg_catalog_find_type(c, "m5.large", NULL, &err));
     ncg_catalog_free(c);
 }
@@ -261,7 +261,7 @@ END_TEST
 START_TEST(remove_type_rejects_unknown_type)
 {
     ncg_catalog *c = test_catalog();
-    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"nope\"", ncg_catalog_remove_type(c, "nope", &err));
+    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"nope\" in us-east-1", ncg_catalog_remove_type(c, "nope", &err));
     ncg_catalog_free(c);
 }
 END_TEST
@@ -497,7 +497,7 @@ START_TEST(get_usable_rejects_unknown_type)
 {
     ncg_catalog *c = test_catalog();
     int64_t cpu = -1;
-    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"nope\"",
+    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"nope\" in us-east-1",
                     ncg_catalog_get_usable(c, "nope", &cpu, NULL, &err));
     ck_assert_int_eq(cpu, -1);
     ncg_catalog_free(c);
@@ -649,14 +649,15 @@ static const char *region_at(int i)
 }
 
 /* Region _i: every row of the Cortex table for it is a type of the catalog, with its vCPU, memory, GPUs, chips and
- * price, and the catalog holds nothing else but the newer Neuron types in us-east-1. */
+ * price, and the catalog holds nothing else but the Neuron types that table lacks there (every Neuron type is in
+ * every region). */
 START_TEST(region_catalog_matches_cortex_table)
 {
     const char *region = region_at(_i);
     ncg_catalog *c = ncg_catalog_new_region(region, 0, NULL);
     FILE *f = open_data(EC2);
     char line[512], *fld[8];
-    int rows = 0, n;
+    int rows = 0, neuron_rows = 0, n;
     ck_assert_ptr_nonnull(c);
     while ((n = next_row(f, line, sizeof(line), fld, 8)) >= 0) {
         ncg_type t = NCG_INIT(ncg_type);
@@ -672,6 +673,7 @@ START_TEST(region_catalog_matches_cortex_table)
         ck_assert_int_eq(t.cpu_milli, atoll(fld[3]) * 1000);
         ck_assert_int_eq(t.gpus, atoi(fld[4]));
         ck_assert_int_eq(t.chips, atoi(fld[5]));
+        neuron_rows += t.chips > 0;
         ck_assert_int_eq(t.accelerator, atoi(fld[5]) ? NCG_ACCEL_INFERENTIA
                                         : atoi(fld[4]) ? NCG_ACCEL_GPU : NCG_ACCEL_NONE);
         ck_assert_int_eq(t.has_price, 1);
@@ -685,7 +687,7 @@ START_TEST(region_catalog_matches_cortex_table)
     }
     fclose(f);
     ck_assert_int_gt(rows, 100);
-    ck_assert_int_eq(ncg_catalog_type_count(c), rows + (strcmp(region, "us-east-1") == 0 ? 8 : 0));
+    ck_assert_int_eq(ncg_catalog_type_count(c), rows + 12 - neuron_rows);
     ncg_catalog_free(c);
 }
 END_TEST
@@ -742,19 +744,60 @@ START_TEST(catalog_new_is_us_east_1_neuron)
 }
 END_TEST
 
-START_TEST(region_without_newer_neuron_types)
+/* Every Neuron type in every region, with the facts of us-east-1; a price only where the data give one. */
+START_TEST(region_has_every_neuron_type)
+{
+    const char *region = region_at(_i);
+    ncg_catalog *c = ncg_catalog_new_region(region, NCG_CATALOG_NEURON, NULL), *east = test_catalog();
+    ck_assert_int_eq(ncg_catalog_type_count(c), 12);
+    for (int i = 0; i < 12; i++) {
+        ncg_type x = NCG_INIT(ncg_type), y = NCG_INIT(ncg_type);
+        ck_assert_int_eq(ncg_catalog_get_type(east, i, &x, NULL), 0);
+        ck_assert_int_eq(ncg_catalog_find_type(c, x.name, &y, NULL), i);
+        ck_assert_str_eq(x.family, y.family);
+        x.name = y.name = x.family = y.family = NULL;
+        x.has_price = y.has_price = 0;
+        x.usd_per_hour = y.usd_per_hour = 0;
+        ck_assert_mem_eq(&x, &y, sizeof(x));
+    }
+    ncg_catalog_free(c);
+    ncg_catalog_free(east);
+}
+END_TEST
+
+START_TEST(catalog_names_its_region)
+{
+    ncg_catalog *e = ncg_catalog_new(NCG_CATALOG_EMPTY, NULL);
+    ck_assert_str_eq(ncg_catalog_get_region(e), "us-east-1");
+    ck_assert_ptr_null(ncg_catalog_get_region(NULL));
+    ncg_catalog_free(e);
+    e = ncg_catalog_new_region("us-west-2", NCG_CATALOG_EMPTY, NULL);
+    ck_assert_str_eq(ncg_catalog_get_region(e), "us-west-2");
+    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"inf2.xlarge\" in us-west-2",
+                    ncg_catalog_find_type(e, "inf2.xlarge", NULL, &err));
+    ncg_catalog_free(e);
+}
+END_TEST
+
+START_TEST(region_prices_only_where_known)
 {
     ncg_catalog *c = ncg_catalog_new_region("eu-west-1", NCG_CATALOG_NEURON, NULL);
     ncg_type t = NCG_INIT(ncg_type);
-    ck_assert_int_eq(ncg_catalog_type_count(c), 4);
     ck_assert_int_eq(ncg_catalog_find_type(c, "inf1.6xlarge", &t, NULL), 2);
-    ck_assert_int_eq(t.chips, 4);
-    ck_assert_int_eq(t.cores_per_chip, 4);
-    ck_assert_int_eq(t.device_memory_bytes, 8 * GIB);
     ck_assert_int_eq(t.topology, NCG_TOPOLOGY_CHAIN);
+    ck_assert_int_eq(t.has_price, 1);
     ck_assert_double_eq_tol(t.usd_per_hour, 1.315, 1e-12);
-    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"inf2.xlarge\"",
-                    ncg_catalog_find_type(c, "inf2.xlarge", NULL, &err));
+    ck_assert_int_eq(ncg_catalog_find_type(c, "inf2.xlarge", &t, NULL), 4);
+    ck_assert_int_eq(t.chips, 1);
+    ck_assert_int_eq(t.device_memory_bytes, 32 * GIB);
+    ck_assert_int_eq(t.has_price, 0);
+    ck_assert(t.usd_per_hour == 0);
+    ncg_catalog_free(c);
+    c = ncg_catalog_new_region("ap-northeast-3", NCG_CATALOG_NEURON, NULL);
+    for (int i = 0; i < ncg_catalog_type_count(c); i++) {
+        ck_assert_int_eq(ncg_catalog_get_type(c, i, &t, NULL), 0);
+        ck_assert_int_eq(t.has_price, 0);
+    }
     ncg_catalog_free(c);
 }
 END_TEST
@@ -820,7 +863,9 @@ NCG_SUITE(catalog)
     add_loop_test(t, region_catalog_matches_cortex_table, 0, 23);
     add_test(t, region_us_east_1_counts);
     add_test(t, catalog_new_is_us_east_1_neuron);
-    add_test(t, region_without_newer_neuron_types);
+    add_loop_test(t, region_has_every_neuron_type, 0, 23);
+    add_test(t, region_prices_only_where_known);
+    add_test(t, catalog_names_its_region);
     add_test(t, region_empty_flag_gives_no_types);
     add_test(t, region_errors);
     add_test(t, get_regions_follows_the_buffer_rule);

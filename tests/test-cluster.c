@@ -427,7 +427,7 @@ START_TEST(add_nodegroup_rejects_unknown_type)
     ncg_nodegroup_spec g = NCG_INIT(ncg_nodegroup_spec);
     g.name = "x";
     g.type = "nope";
-    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"nope\"", ncg_cluster_add_nodegroup(c, cat, &g, &err));
+    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"nope\" in us-east-1", ncg_cluster_add_nodegroup(c, cat, &g, &err));
     ncg_catalog_free(cat);
     ncg_cluster_free(c);
 }

@@ -841,7 +841,7 @@ END_TEST
 START_TEST(new_rejects_unknown_type)
 {
     ncg_catalog *c = test_catalog();
-    ck_assert_fails_null(NCG_E_UNKNOWN_TYPE, "unknown instance type \"nope\"", ncg_node_new(c, "nope", 0, &err));
+    ck_assert_fails_null(NCG_E_UNKNOWN_TYPE, "unknown instance type \"nope\" in us-east-1", ncg_node_new(c, "nope", 0, &err));
     ncg_catalog_free(c);
 }
 END_TEST

@@ -197,7 +197,7 @@ START_TEST(check_rejects_unknown_type)
 {
     ncg_catalog *c = test_catalog();
     ncg_request r = chips_request(1, 1);
-    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"nope\"", ncg_request_check(c, "nope", &r, &err));
+    ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"nope\" in us-east-1", ncg_request_check(c, "nope", &r, &err));
     ncg_catalog_free(c);
 }
 END_TEST

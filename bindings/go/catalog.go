@@ -188,6 +188,14 @@ func (cat *Catalog) TypeCount() int {
 	return n
 }
 
+// Region is the region the catalog was created for, which its unknown-type errors name
+// (ncg_catalog_get_region); "" once closed.
+func (cat *Catalog) Region() string {
+	r := ""
+	_ = cat.read(func(c *C.ncg_catalog) error { r = C.GoString(C.ncg_catalog_get_region(c)); return nil })
+	return r
+}
+
 // Type reads the type at index (ncg_catalog_get_type).
 func (cat *Catalog) Type(index int) (Type, error) {
 	var t Type

@@ -233,6 +233,18 @@ func TestCatalog(t *testing.T) {
 	if all.TypeCount() <= neuron.TypeCount() || neuron.TypeCount() < 12 {
 		t.Fatal(all.TypeCount(), neuron.TypeCount())
 	}
+	for _, r := range regions {
+		west := must(NewCatalogRegion(r, CatalogNeuron))
+		if west.Region() != r || west.TypeCount() != 12 {
+			t.Fatal(r, west.Region(), west.TypeCount())
+		}
+		_, _, err = west.FindType("inf9.huge")
+		wantErr(t, err, ErrUnknownType, "unknown instance type \"inf9.huge\" in "+r)
+		west.Close()
+		if west.Region() != "" {
+			t.Fatal("closed catalog has a region")
+		}
+	}
 	_, err = NewCatalogRegion("mars-1", 0)
 	wantErr(t, err, ErrNotFound, "")
 	_, err = NewCatalog(CatalogNeuron)

@@ -16,7 +16,7 @@
  * after printing the errors. */
 ncg_catalog *cli_catalog(const char *path, const char *region);
 /* The end of an unknown-type message: the region, the nearest name, where to find and add types. */
-void cli_type_hint(const ncg_catalog *catalog, const char *name, const char *region, char *buf, size_t size);
+void cli_type_hint(const ncg_catalog *catalog, const char *name, char *buf, size_t size);
 /* Read a whole file ("-": standard input) into memory, at most the reader's size limit plus one byte; NULL with
  * the error printed on failure. */
 char *cli_slurp(const char *path);

@@ -62,8 +62,10 @@ static ncg_nodegroup_spec nodegroup_at(const ncg_cluster *cl, int index)
 }
 
 /* Node groups: from the cluster file (problems recorded in cx), else one per type of --types (or the default
- * inf1/inf2 types). NULL out of memory or a bad --types (printed). */
-static ncg_cluster *build_cluster(ncg_cortex *cx, ncg_catalog *cat, const char *types, const char *region)
+ * inf1/inf2 types; with priced_only, those with a price in the catalog's region). NULL out of memory or a bad
+ * --types (printed). */
+static ncg_cluster *build_cluster(ncg_cortex *cx, ncg_catalog *cat, const char *types, const char *region,
+                                  bool priced_only)
 {
     ncg_cluster *cl;
     ncg_error e;
@@ -92,9 +94,38 @@ static ncg_cluster *build_cluster(ncg_cortex *cx, ncg_catalog *cat, const char *
     for (size_t i = 0; i < sizeof(default_types) / sizeof(default_types[0]); i++) {
         ncg_nodegroup_spec s = {.size = sizeof(ncg_nodegroup_spec), .name = default_types[i],
                                 .type = default_types[i], .max_nodes = 1000000};
-        ncg_cluster_add_nodegroup(cl, cat, &s, NULL);
+        ncg_type t = NCG_INIT(ncg_type);
+        if (ncg_catalog_find_type(cat, default_types[i], &t, NULL) >= 0 && (t.has_price || !priced_only))
+            ncg_cluster_add_nodegroup(cl, cat, &s, NULL);
+    }
+    if (ncg_cluster_nodegroup_count(cl) == 0) {
+        fprintf(stderr, "ncg: none of the default instance types (inf1.xlarge ... inf2.48xlarge) has a known price in "
+                "%s: name types with --types and give them prices with --catalog FILE, or plan with a --cluster "
+                "file whose node groups have a price\n", region ? region : "us-east-1");
+        return ncg_cluster_free(cl);
     }
     return cl;
+}
+
+/* 0 when every node group has a price (its own or its type's), else 1 with each one that has none printed (the
+ * groups of a cluster file can take a price there; those of --types only from --catalog). */
+static int check_prices(const ncg_cluster *cl, const char *region, bool from_file)
+{
+    int missing = 0;
+    for (int g = 0; g < ncg_cluster_nodegroup_count(cl); g++) {
+        ncg_nodegroup_spec s = nodegroup_at(cl, g);
+        if (s.has_price)
+            continue;
+        if (from_file)
+            fprintf(stderr, "ncg: node group %s: instance type %s has no known price in %s: give the node group "
+                    "one (price: USD per hour) in the cluster file, or the type one with --catalog FILE\n", s.name,
+                    s.type, region);
+        else
+            fprintf(stderr, "ncg: --types: instance type %s has no known price in %s: give it one with --catalog "
+                    "FILE, or plan with a --cluster file whose node group has a price\n", s.type, region);
+        missing++;
+    }
+    return missing ? 1 : 0;
 }
 
 #define COMMON_HELP                                                                                                 \
@@ -198,7 +229,7 @@ int cmd_validate(int argc, char **argv)
     }
     if (!(cat = cli_catalog(o.catalog, o.region ? o.region : ncg_cortex_get_region(cx))))
         goto out;
-    if (!(cl = build_cluster(cx, cat, NULL, o.region)))
+    if (!(cl = build_cluster(cx, cat, NULL, o.region, false)))
         goto out;
     if (!o.cluster && !o.example) { /* without a cluster, against the whole catalog */
         ncg_cluster_free(cl);
@@ -1347,7 +1378,7 @@ int cmd_plan(int argc, char **argv)
         {"format", required_argument, NULL, OPT_FORMAT}, {0}};
     static const char *const formats[] = {"text", "json", "yaml", "svg", "cortex-cluster", NULL};
     common_opts o = {.format = "text"};
-    const char *types = NULL, *replicas = NULL, *format, *names[2];
+    const char *types = NULL, *replicas = NULL, *format, *names[2], *region;
     ncg_cortex *cx = NULL;
     ncg_cortex_api *planned_apis = NULL;
     ncg_catalog *cat = NULL;
@@ -1421,13 +1452,14 @@ int cmd_plan(int argc, char **argv)
     }
     if (!(cat = cli_catalog(o.catalog, o.region ? o.region : ncg_cortex_get_region(cx))))
         goto out;
-    if (!(cl = build_cluster(cx, cat, types, o.region)))
+    region = o.region ? o.region : ncg_cortex_get_region(cx) ? ncg_cortex_get_region(cx) : "us-east-1";
+    if (!(cl = build_cluster(cx, cat, types, region, true)))
         goto out;
     if (ncg_cortex_check(cx, cat, cl, &err) < 0) { /* the same checks and messages as validate */
         rc = cli_fail(&err);
         goto out;
     }
-    if (cli_print_diagnostics(cx) || r < 0)
+    if (cli_print_diagnostics(cx) || r < 0 || check_prices(cl, region, ncg_cortex_nodegroup_count(cx) > 0))
         goto out;
     /* the APIs the plan places, in the order ncg_cortex_add_to_plan() adds them (TrafficSplitters place nothing) */
     planned_apis = calloc((size_t)ncg_cortex_api_count(cx) + 1, sizeof(*planned_apis));

@@ -171,15 +171,14 @@ ncg_catalog *cli_catalog(const char *path, const char *region)
     return cat;
 }
 
-void cli_type_hint(const ncg_catalog *catalog, const char *name, const char *region, char *buf, size_t size)
+void cli_type_hint(const ncg_catalog *catalog, const char *name, char *buf, size_t size)
 {
-    const char *near = ncg_cortex_suggest_type(catalog, name);
-    if (near)
-        snprintf(buf, size, " in %s; did you mean \"%s\"? (ncg types --region %s lists them; --catalog FILE adds "
-                 "types)", region ? region : "us-east-1", near, region ? region : "us-east-1");
+    const char *near = ncg_cortex_suggest_type(catalog, name), *region = ncg_catalog_get_region(catalog);
+    if (near) /* the catalog's message names its region already */
+        snprintf(buf, size, "; did you mean \"%s\"? (ncg types --region %s lists them; --catalog FILE adds types)",
+                 near, region);
     else
-        snprintf(buf, size, " in %s (ncg types --region %s lists them; --catalog FILE adds types)",
-                 region ? region : "us-east-1", region ? region : "us-east-1");
+        snprintf(buf, size, " (ncg types --region %s lists them; --catalog FILE adds types)", region);
 }
 
 /* --output-file: standard output goes to the file from here on. 0, or 1 with the error printed. */
@@ -416,7 +415,7 @@ static int cmd_groups(int argc, char **argv)
     /* a replica has at most one NCG per core, so core_groups always holds them all */
     if (ncg_catalog_find_type(cat, type, NULL, &err) < 0) {
         char hint[256];
-        cli_type_hint(cat, type, region, hint, sizeof(hint));
+        cli_type_hint(cat, type, hint, sizeof(hint));
         fprintf(stderr, "ncg: %s%s\n", err.message, hint);
         goto out;
     }

@@ -599,11 +599,11 @@ static size_t file_index(const ncg_cortex *c, const char *path)
 static void type_hint(const ncg_catalog *catalog, const char *name, const char *region, char *buf, size_t size)
 {
     const char *near = ncg_cortex_suggest_type(catalog, name);
-    if (near)
-        snprintf(buf, size, " in %s; did you mean \"%s\"? (ncg types --region %s lists them; --catalog FILE adds "
-                 "types)", region, near, region);
+    if (near) /* the catalog's message names its region already */
+        snprintf(buf, size, "; did you mean \"%s\"? (ncg types --region %s lists them; --catalog FILE adds types)",
+                 near, region);
     else
-        snprintf(buf, size, " in %s (ncg types --region %s lists them; --catalog FILE adds types)", region, region);
+        snprintf(buf, size, " (ncg types --region %s lists them; --catalog FILE adds types)", region);
 }
 
 CX_EXPORT ncg_cluster *ncg_cortex_new_cluster(ncg_cortex *c, const ncg_catalog *catalog, const char *region,
@@ -615,8 +615,7 @@ CX_EXPORT ncg_cluster *ncg_cortex_new_cluster(ncg_cortex *c, const ncg_catalog *
         cx_fail(err, NCG_E_INVALID, "%s: NULL", !c ? "cortex" : "catalog");
         return NULL;
     }
-    if (!region)
-        region = c->region ? c->region : "us-east-1";
+    (void)region; /* since 2.2 the catalog names its own region */
     if (!(cl = ncg_cluster_new(0, err)))
         return NULL;
     for (size_t i = 0; i < c->nodegroup_count && !s.code && !s.nomem; i++) {
@@ -627,7 +626,7 @@ CX_EXPORT ncg_cluster *ncg_cortex_new_cluster(ncg_cortex *c, const ncg_catalog *
         ncg_error e;
         if (ncg_catalog_find_type(catalog, g->type, NULL, &e) < 0) {
             char hint[256];
-            type_hint(catalog, g->type, region, hint, sizeof(hint));
+            type_hint(catalog, g->type, ncg_catalog_get_region(catalog), hint, sizeof(hint));
             problem(&s, e.code, file_index(c, g->file), g->type_line, g->type_column,
                     "%s:%d:%d: node group %s: instance_type: %s%s", g->file, g->type_line, g->type_column, g->name,
                     e.message, hint);

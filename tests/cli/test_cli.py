@@ -92,13 +92,64 @@ def test_types_filters_and_regions():
                                       "t3.xlarge"]
     eu = json.loads(ncg("types", "--neuron", "--region", "eu-west-1", "-o", "json").stdout)
     assert [(t["name"], t["usd_per_hour"]) for t in eu] == [("inf1.xlarge", 0.254), ("inf1.2xlarge", 0.403),
-                                                           ("inf1.6xlarge", 1.315), ("inf1.24xlarge", 5.26)]
+                                                           ("inf1.6xlarge", 1.315), ("inf1.24xlarge", 5.26)] + [
+        (t["name"], None) for t in neuron[4:]]
     r = ncg("types", "--region", "mars-1")
     assert (r.returncode, r.stdout) == (1, "")
     assert r.stderr == "ncg: unknown region \"mars-1\" (the catalog knows 23 regions, af-south-1 to us-west-2)\n"
     text = ncg("types", "--family", "g4dn").stdout.splitlines()
     assert len(text) == 8
     assert text[1].split() == ["g4dn.12xlarge", "g4dn", "gpu", "0", "0", "-", "4", "48", "192Gi", "-", "3.912"]
+
+
+REGIONS = [
+    "af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1",
+    "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-1", "eu-west-1", "eu-west-2",
+    "eu-west-3", "me-south-1", "sa-east-1", "us-east-1", "us-east-2", "us-gov-east-1", "us-gov-west-1", "us-west-1",
+    "us-west-2"]
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_every_neuron_type_in_every_region(region):
+    names = [t["name"] for t in json.loads(ncg("types", "--neuron", "--region", region, "-o", "json").stdout)]
+    assert names == [t["name"] for t in json.loads(ncg("types", "--neuron", "-o", "json").stdout)]
+    for name in names:
+        r = ncg("groups", "--type", name, "--inf", "1", "--region", region)
+        assert r.returncode == 0, r.stderr
+
+
+def test_plan_refuses_a_node_group_without_price(tmp_path):
+    api = tmp_path / "cortex.yaml"
+    api.write_text("- name: a\n  kind: RealtimeAPI\n  compute:\n    inf: 1\n  autoscaling:\n    min_replicas: 2\n")
+    cluster = tmp_path / "cluster.yaml"
+    cluster.write_text("region: us-west-2\nnode_groups:\n  - name: big\n    instance_type: inf2.24xlarge\n"
+                       "    max_instances: 2\n  - name: small\n    instance_type: inf1.xlarge\n")
+    r = ncg("plan", str(api), "--cluster", str(cluster))
+    assert (r.returncode, r.stdout) == (1, "")
+    assert r.stderr == ("ncg: node group big: instance type inf2.24xlarge has no known price in us-west-2: give the "
+                        "node group one (price: USD per hour) in the cluster file, or the type one with --catalog "
+                        "FILE\n")
+    # either way of giving a price plans
+    cluster.write_text(cluster.read_text().replace("max_instances: 2\n", "max_instances: 2\n    price: 7.1\n"))
+    r = ncg("plan", str(api), "--cluster", str(cluster), "-o", "json")
+    assert r.returncode == 0, r.stderr
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text("- name: inf2.24xlarge\n  price: 7.2\n")
+    cluster.write_text(cluster.read_text().replace("    price: 7.1\n", ""))
+    r = ncg("plan", str(api), "--cluster", str(cluster), "--catalog", str(catalog))
+    assert r.returncode == 0, r.stderr
+    r = ncg("plan", str(api), "--region", "us-west-2", "--types", "inf1.xlarge,trn1.2xlarge")
+    assert (r.returncode, r.stderr) == (1, "ncg: --types: instance type trn1.2xlarge has no known price in us-west-2: "
+                                           "give it one with --catalog FILE, or plan with a --cluster file whose "
+                                           "node group has a price\n")
+    # without a cluster file or --types, the default types that have a price in the region
+    plan = json.loads(ncg("plan", str(api), "--region", "us-west-2", "-o", "json").stdout)
+    assert [g["name"] for g in plan["node_groups"]] == ["inf1.xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.24xlarge"]
+    r = ncg("plan", str(api), "--region", "ap-northeast-3")
+    assert (r.returncode, r.stderr) == (1, "ncg: none of the default instance types (inf1.xlarge ... inf2.48xlarge) "
+                                           "has a known price in ap-northeast-3: name types with --types and give "
+                                           "them prices with --catalog FILE, or plan with a --cluster file whose "
+                                           "node groups have a price\n")
 
 
 @pytest.mark.parametrize("path", CORTEX, ids=lambda p: p.name)

@@ -907,7 +907,8 @@ class Catalog(_Handle):
     """A catalog of instance types and system reserves.
 
     ``Catalog()`` holds the 12 built-in Neuron types (us-east-1 prices); ``Catalog("eu-west-1")`` every EC2 type
-    Cortex knew in that region (``neuron_only=True``: only those with Neuron chips); ``empty=True`` starts with
+    Cortex knew in that region and every Neuron type, priced where the data know a price (``neuron_only=True``:
+    only those with Neuron chips); ``empty=True`` starts with
     no types. Iterating gives :class:`InstanceType` values; ``"inf1.xlarge" in catalog`` tests for a name."""
 
     EMPTY = 1 << 0   #: NCG_CATALOG_EMPTY
@@ -926,6 +927,11 @@ class Catalog(_Handle):
         self._own(h, C.ncg_catalog_free)
 
     regions = staticmethod(regions)
+
+    @property
+    def region(self) -> str:
+        """The region the catalog was created for, which its unknown-type errors name (ncg_catalog_get_region())."""
+        return C.ncg_catalog_get_region(self._ptr()).decode()
 
     def __len__(self) -> int:
         return C.ncg_catalog_type_count(self._ptr())

@@ -294,6 +294,7 @@ _FUNCTIONS: List[Tuple[str, Any, List[Any], str]] = [
     ("ncg_catalog_new", _P, [_U], "handle"),
     ("ncg_catalog_new_region", _P, [_S, _U], "handle"),
     ("ncg_catalog_get_regions", _I, [_SP, _Z], "status"),
+    ("ncg_catalog_get_region", _S, [_P], "plain"),
     ("ncg_catalog_free", _P, [_P], "plain"),
     ("ncg_catalog_type_count", _I, [_P], "plain"),
     ("ncg_catalog_get_type", _I, [_P, _I, ctypes.POINTER(_Type)], "status"),

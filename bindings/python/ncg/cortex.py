@@ -301,9 +301,9 @@ class Files(_Handle):
 
     def new_cluster(self, catalog: Catalog, region: Optional[str] = None) -> Cluster:
         """A :class:`ncg.Cluster` with the node groups of the cluster files (none when none was loaded). An
-        unknown instance type raises UnknownTypeError naming the region (``region``, else :attr:`region`, else
-        us-east-1), the nearest type and ``--catalog``; in keep-going mode such groups are left out and recorded
-        as diagnostics."""
+        unknown instance type raises UnknownTypeError naming the catalog's region (:attr:`ncg.Catalog.region`;
+        ``region`` is unused since libncg 2.2), the nearest type and ``--catalog``; in keep-going mode such groups
+        are left out and recorded as diagnostics."""
         return Cluster._wrap(_cx().ncg_cortex_new_cluster(self._ptr(), catalog._ptr(), _b(region, "region")))
 
     def check(self, catalog: Catalog, cluster: Optional[Cluster] = None) -> int:

@@ -322,7 +322,7 @@ def test_new_cluster_and_check(example):
         with raises(ncg.UnknownTypeError, ncg.Status.UNKNOWN_TYPE, UNKNOWN_TYPE % ("us-east-1", "us-east-1")):
             f.new_cluster(cat)
         with raises(ncg.UnknownTypeError, ncg.Status.UNKNOWN_TYPE, UNKNOWN_TYPE % ("eu-west-1", "eu-west-1")):
-            f.new_cluster(cat, "eu-west-1")
+            f.new_cluster(ncg.Catalog("eu-west-1"))
         f.load_apis("k.yaml", "- name: ok\n  kind: RealtimeAPI\n  compute: {inf: 100}\n")
         with raises(ncg.NoFitError, ncg.Status.NO_FIT, NO_INF.replace("k.yaml:6:3:", "k.yaml:1:3:")):
             f.check(cat)

@@ -324,9 +324,20 @@ def test_catalog_regions():
         assert all(t.chips > 0 for t in cat) and len(cat) == len(cat2) == 12
         assert cat.types() == cat2.types()
     with ncg.Catalog("eu-west-1", empty=True) as cat:
-        assert len(cat) == 0
+        assert len(cat) == 0 and cat.region == "eu-west-1"
     with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
         ncg.Catalog("mars-north-1")
+    # every Neuron type in every region; the errors name the region
+    with ncg.Catalog() as east:
+        names = [t.name for t in east]
+    for region in regions:
+        with ncg.Catalog(region, neuron_only=True) as cat:
+            assert [t.name for t in cat] == names and cat.region == region
+            assert cat.find("inf2.24xlarge").chips == 6
+            with raises(ncg.UnknownTypeError, ncg.Status.UNKNOWN_TYPE,
+                        "unknown instance type \"inf9.huge\" in %s" % region):
+                cat.find("inf9.huge")
+    assert ncg.Catalog().region == "us-east-1"
 
 
 def test_catalog_changes():
