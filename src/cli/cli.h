@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 #include <ncg.h>
@@ -25,6 +26,11 @@ int cli_load(ncg_cortex *cx, const char *path,
              int (*loader)(ncg_cortex *, const char *, const char *, ncg_error *));
 /* Print the reader's diagnostics (stderr); 1 when one of them is an error. */
 int cli_print_diagnostics(const ncg_cortex *cx);
+
+/* Write the cluster file text to out with min_instances and max_instances of node group g (in the reader's order)
+ * set to min[g] and max[g] where either is not 0, every other key as it was; -1 when the text does not hold
+ * exactly groups node groups, or out of memory or on a write error. */
+int cli_write_cluster_file(FILE *out, const char *text, int groups, const int *min, const int *max);
 
 int cli_fail(const ncg_error *err);
 /* The advice of ncg_request_advice() as a malloc'd string ("" when there is none); NULL with err set on failure. */

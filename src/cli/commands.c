@@ -1326,49 +1326,84 @@ static void group_counts(const ncg_plan *plan, int *counts, int ng)
 }
 
 /* A Cortex cluster file whose node groups' min_instances come from the first plan and max_instances from the
- * second (the larger of the two when the second plan needs fewer nodes of a group). */
-static void print_cortex_cluster(FILE *out, const ncg_cortex *cx, const ncg_cluster *cl, const char *region,
-                                 const char *const *names, const ncg_plan_summary *sums, const int *lo, const int *hi)
+ * second (the larger of the two when the second plan needs fewer nodes of a group). From a cluster file (text, the
+ * file's name in path), that file with only those two keys of the node groups the plans use changed; else (node
+ * groups of --types) a file of those groups. 0, or 1 with the error printed. */
+static int print_cortex_cluster(FILE *out, const ncg_cluster *cl, const char *region, const char *path, const char *text, const char *const *names,
+                                const ncg_plan_summary *sums, const int *lo, const int *hi)
 {
-    int ng = ncg_cluster_nodegroup_count(cl), unused = 0;
-    fprintf(out, "# Cortex cluster configuration written by ncg plan (libncg %s).\n", ncg_version());
-    fprintf(out, "# min_instances: the %s plan, %d replicas on %d nodes, $%.4f/h (lower bound $%.4f/h)\n", names[0],
-            sums[0].replicas, sums[0].nodes, sums[0].price_per_hour, sums[0].lower_bound_per_hour);
-    fprintf(out, "# max_instances: the %s plan, %d replicas on %d nodes, $%.4f/h (lower bound $%.4f/h)\n", names[1],
-            sums[1].replicas, sums[1].nodes, sums[1].price_per_hour, sums[1].lower_bound_per_hour);
+    int ng = ncg_cluster_nodegroup_count(cl), unused = 0, *max = calloc((size_t)ng + 1, sizeof(int));
+    if (!max) {
+        fprintf(stderr, "ncg: out of memory\n");
+        return 1;
+    }
+    for (int g = 0; g < ng; g++)
+        max[g] = hi[g] > lo[g] ? hi[g] : lo[g];
+    fprintf(out, "# Cortex cluster configuration written by ncg plan (libncg %s)", ncg_version());
+    if (text)
+        fprintf(out, " from %s: only min_instances and\n# max_instances of the node groups the plans use "
+                "changed; the input's comments are not kept.\n", path);
+    else
+        fprintf(out, ".\n");
+    fprintf(out, "# min_instances: the %s plan, %d replicas on %d nodes, $%.4f/h (%s $%.4f/h)\n", names[0],
+            sums[0].replicas, sums[0].nodes, sums[0].price_per_hour, sums[0].optimal ? "optimal; bound" : "lower bound",
+            sums[0].lower_bound_per_hour);
+    fprintf(out, "# max_instances: the %s plan, %d replicas on %d nodes, $%.4f/h (%s $%.4f/h)\n", names[1],
+            sums[1].replicas, sums[1].nodes, sums[1].price_per_hour, sums[1].optimal ? "optimal; bound" : "lower bound",
+            sums[1].lower_bound_per_hour);
     if (sums[0].unplaced || sums[1].unplaced)
         fprintf(out, "# warning: %d and %d replicas could not be placed (ncg plan shows why)\n", sums[0].unplaced,
                 sums[1].unplaced);
-    fprintf(out, "region: %s\nnode_groups:\n", region);
     for (int g = 0; g < ng; g++) {
         ncg_nodegroup_spec s = nodegroup_at(cl, g);
-        ncg_cortex_nodegroup info = NCG_INIT(ncg_cortex_nodegroup);
-        int max = hi[g] > lo[g] ? hi[g] : lo[g];
-        if (max == 0) {
-            unused++;
-            continue;
-        }
-        fprintf(out, "  - name: %s\n    instance_type: %s\n    min_instances: %d\n    max_instances: %d\n", s.name,
-                s.type, lo[g], max);
-        if (s.priority != 1 && s.priority != 0)
-            fprintf(out, "    priority: %d\n", s.priority);
-        /* the cluster file's node groups come first and in order; --types groups have no info */
-        if (g < ncg_cortex_nodegroup_count(cx)) {
-            ncg_nodegroup_spec file = NCG_INIT(ncg_nodegroup_spec);
-            ncg_cortex_get_nodegroup(cx, g, &file, &info, NULL);
-            if (info.spot)
-                fprintf(out, "    spot: true\n");
-            if (file.has_price)
-                fprintf(out, "    # ncg's price override: %.6g USD/h (not a Cortex key)\n", file.usd_per_hour);
-        }
+        if (max[g] > s.max_nodes)
+            fprintf(out, "# node group %s: max_instances %d is above the input's %d: the %s plan needs %d nodes\n",
+                    s.name, max[g], s.max_nodes, names[1], hi[g]);
+        unused += !lo[g] && !hi[g];
     }
     if (unused) {
-        fprintf(out, "# node groups neither plan uses:");
+        fprintf(out, "# node groups neither plan uses%s:", text ? " (unchanged)" : ", left out");
         for (int g = 0; g < ng; g++)
             if (!lo[g] && !hi[g])
                 fprintf(out, " %s", nodegroup_at(cl, g).name);
         fprintf(out, "\n");
     }
+    if (text) {
+        int rc = cli_write_cluster_file(out, text, ng, lo, max);
+        free(max);
+        if (rc < 0)
+            fprintf(stderr, "ncg: cannot rewrite %s as a cluster file (out of memory or a write error)\n", path);
+        return rc < 0;
+    }
+    fprintf(out, "region: %s\nnode_groups:\n", region);
+    for (int g = 0; g < ng; g++) {
+        ncg_nodegroup_spec s = nodegroup_at(cl, g);
+        if (max[g] == 0)
+            continue;
+        fprintf(out, "  - name: %s\n    instance_type: %s\n    min_instances: %d\n    max_instances: %d\n", s.name,
+                s.type, lo[g], max[g]);
+        if (s.priority != 1 && s.priority != 0)
+            fprintf(out, "    priority: %d\n", s.priority);
+    }
+    free(max);
+    return 0;
+}
+
+/* The node groups of cl with no max_instances (the max plan of -o cortex-cluster says how many nodes it needs);
+ * NULL with the error printed. */
+static ncg_cluster *uncapped(const ncg_cluster *cl, const ncg_catalog *cat)
+{
+    ncg_error e;
+    ncg_cluster *u = ncg_cluster_new(0, &e);
+    for (int g = 0; u && g < ncg_cluster_nodegroup_count(cl); g++) {
+        ncg_nodegroup_spec s = nodegroup_at(cl, g);
+        s.max_nodes = s.max_nodes > 1000000 ? s.max_nodes : 1000000;
+        if (ncg_cluster_add_nodegroup(u, cat, &s, &e) < 0)
+            u = ncg_cluster_free(u);
+    }
+    if (!u)
+        cli_fail(&e);
+    return u;
 }
 
 int cmd_plan(int argc, char **argv)
@@ -1382,7 +1417,7 @@ int cmd_plan(int argc, char **argv)
     ncg_cortex *cx = NULL;
     ncg_cortex_api *planned_apis = NULL;
     ncg_catalog *cat = NULL;
-    ncg_cluster *cl = NULL;
+    ncg_cluster *cl = NULL, *cl_max = NULL;
     ncg_plan *plan = NULL;
     ncg_plan_summary sums[2];
     view v = {0};
@@ -1407,8 +1442,9 @@ int cmd_plan(int argc, char **argv)
                    "  text               nodes, one letter per NeuronCore; APIs, env, warnings (default)\n"
                    "  json, yaml         the whole plan, schema ncg-plan/1 (doc/json.md)\n"
                    "  svg                a picture of the nodes, identical nodes drawn once\n"
-                   "  cortex-cluster     a Cortex cluster file: min_instances from the first plan of --replicas,\n"
-                   "                     max_instances from the second (default --replicas init,max)\n\n"
+                   "  cortex-cluster     the --cluster file with only min_instances from the first plan of\n"
+                   "                     --replicas and max_instances from the second changed (default\n"
+                   "                     --replicas init,max; the second plan is not capped by max_instances)\n\n"
                    "options:\n" COMMON_HELP
                    "  --types T,...      without a cluster file, node groups of these types with no instance limit\n"
                    "                     (default: inf1.xlarge ... inf2.48xlarge)\n"
@@ -1426,6 +1462,8 @@ int cmd_plan(int argc, char **argv)
     if (check_format(format, formats, PLAN_USAGE))
         return 2;
     cluster_out = !strcmp(format, "cortex-cluster");
+    if (cluster_out && o.cluster && !strcmp(o.cluster, "-"))
+        return cli_usage(PLAN_USAGE, "-o cortex-cluster rewrites the cluster file: give it by name, not as -");
     if (!replicas)
         replicas = cluster_out ? "init,max" : "init";
     {
@@ -1480,8 +1518,13 @@ int cmd_plan(int argc, char **argv)
         goto out;
     }
     rc = 0;
+    if (cluster_out && nplans == 2 && !(cl_max = uncapped(cl, cat))) {
+        rc = 1;
+        goto out;
+    }
     for (int k = 0; k < nplans; k++) {
-        if (!(plan = ncg_plan_new(cl, 0, &err)) || ncg_cortex_add_to_plan(cx, plan, which[k], &err) < 0 ||
+        if (!(plan = ncg_plan_new(k && cl_max ? cl_max : cl, 0, &err)) ||
+            ncg_cortex_add_to_plan(cx, plan, which[k], &err) < 0 ||
             ncg_plan_solve(plan, &err) < 0) {
             rc = cli_fail(&err);
             goto out;
@@ -1520,10 +1563,13 @@ int cmd_plan(int argc, char **argv)
     if (cluster_out) {
         if (nplans == 1)
             sums[1] = sums[0];
-        print_cortex_cluster(out, cx, cl, o.region ? o.region : ncg_cortex_get_region(cx) ? ncg_cortex_get_region(cx)
-                                                                                          : "us-east-1",
-                             names, sums, counts,
-                             counts + (nplans == 2 ? ncg_cluster_nodegroup_count(cl) : 0));
+        const char *path = o.cluster ? o.cluster : o.example ? "example/cluster.yaml" : NULL;
+        char *text = o.cluster ? cli_slurp(o.cluster) : NULL;
+        if ((o.cluster && !text) ||
+            print_cortex_cluster(out, cl, region, path, o.cluster ? text : o.example ? cli_example_cluster : NULL,
+                                 names, sums, counts, counts + (nplans == 2 ? ncg_cluster_nodegroup_count(cl) : 0)))
+            rc = 1;
+        free(text);
     }
 out:
     if (out && out != stdout)
@@ -1531,6 +1577,7 @@ out:
     free_view(&v);
     ncg_plan_free(plan);
     ncg_cluster_free(cl);
+    ncg_cluster_free(cl_max);
     ncg_catalog_free(cat);
     ncg_cortex_free(cx);
     free(planned_apis);

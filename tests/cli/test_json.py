@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import yaml
 
 NCG = os.environ.get("NCG_BIN", "build/src/cli/ncg")
 DATA = Path(os.environ.get("NCG_TEST_DATA", "tests/data")).resolve()
@@ -15,6 +16,7 @@ DOC = Path(os.environ.get("NCG_DOC", Path(__file__).resolve().parents[2] / "doc"
 PLAN_SCHEMA = json.loads((DOC / "ncg-plan.schema.json").read_text())
 VALIDATE_SCHEMA = json.loads((DOC / "ncg-validate.schema.json").read_text())
 CORPUS = DATA / "cortex-corpus"
+EXAMPLES = Path(os.environ.get("NCG_EXAMPLES", "examples")).resolve()
 # a JSON number token: outside strings, after ':' '[' or ','
 NUMBER = re.compile(r'(?<=[:\[,])(-?[0-9][0-9.eE+-]*)')
 
@@ -156,29 +158,85 @@ def test_yaml_is_the_json_document():
         assert yaml.load(y.stdout, Loader=loader) == check_plan(j.stdout)
 
 
+def same_but_counts(got, want, counts):
+    """got is the cluster file want with only min_instances/max_instances of the node groups in counts changed to
+    counts[i] = (min, max); every other key is equal and in order."""
+    groups_got = got.get("node_groups", [got]) if isinstance(got, dict) else None
+    groups_want = want.get("node_groups", [want])
+    assert list(got) == list(want) or list(got) == list(want) + [k for k in ("min_instances", "max_instances")
+                                                                 if k not in want]
+    for key in want:
+        if key != "node_groups" and not ("node_groups" not in want and key in ("min_instances", "max_instances")):
+            assert got[key] == want[key], key
+    assert len(groups_got) == len(groups_want)
+    for i, (g, w) in enumerate(zip(groups_got, groups_want)):
+        if i in counts:
+            assert (g["min_instances"], g["max_instances"]) == counts[i]
+            assert list(g)[:len(w)] == list(w)
+            for key in w:
+                if key not in ("min_instances", "max_instances"):
+                    assert g[key] == w[key], key
+        elif "node_groups" in want:
+            assert g == w
+
+
 def test_cortex_cluster_from_init_and_max(tmp_path):
     r = ncg("plan", "--example", "-o", "cortex-cluster")
-    assert r.returncode == 3  # the max plan runs out of instances (max_instances of the bundled cluster)
+    assert r.returncode == 0, r.stderr  # the max plan is not capped by the input's max_instances
     init = json.loads(ncg("plan", "--example", "--replicas", "init", "-o", "json").stdout)
-    mx = json.loads(ncg("plan", "--example", "--replicas", "max", "-o", "json").stdout)
     lines = r.stdout.splitlines()
-    assert lines[1] == ("# min_instances: the init plan, 41 replicas on 4 nodes, $%.4f/h (lower bound $%.4f/h)"
+    assert lines[:2] == [
+        "# Cortex cluster configuration written by ncg plan (libncg %s) from example/cluster.yaml: only "
+        "min_instances and" % ncg("--version").stdout.split()[-1],
+        "# max_instances of the node groups the plans use changed; the input's comments are not kept."]
+    assert lines[2] == ("# min_instances: the init plan, 41 replicas on 4 nodes, $%.4f/h (optimal; bound $%.4f/h)"
                         % (init["price_per_hour"], init["lower_bound_per_hour"]))
-    assert lines[2].startswith("# max_instances: the max plan, 380 replicas on %d nodes" % mx["node_count"])
-    assert lines[3] == "# warning: 0 and %d replicas could not be placed (ncg plan shows why)" % mx["unplaced"]
-    body = "\n".join(lines[4:]) + "\n"
-    want = "region: us-east-1\nnode_groups:\n"
-    for gi, gm in zip(init["node_groups"], mx["node_groups"]):
-        want += ("  - name: %s\n    instance_type: %s\n    min_instances: %d\n    max_instances: %d\n"
-                 % (gi["name"], gi["type"], gi["nodes"], max(gi["nodes"], gm["nodes"])))
-        if gi["name"] == "inf-xl-spot":
-            want += "    spot: true\n    # ncg's price override: 2.1 USD/h (not a Cortex key)\n"
-    assert body == want
-    # Cortex's reader (and ours) accepts it
+    assert lines[3].startswith("# max_instances: the max plan, 380 replicas on ")
+    assert lines[4] == "# node group inf-xl-spot: max_instances 37 is above the input's 4: the max plan needs 37 nodes"
+    assert lines[5] == "# node groups neither plan uses (unchanged): inf-small"
+    got = yaml.safe_load(r.stdout)
+    want = yaml.safe_load((EXAMPLES / "cortex" / "cluster.yaml").read_text())
+    same_but_counts(got, want, {1: (1, 1), 2: (3, 37)})
+    assert [g["nodes"] for g in init["node_groups"]] == [0, 1, 3]
+    # Cortex's reader (and ours) accepts it, and it plans every replica
     out = tmp_path / "cluster.yaml"
-    assert ncg("plan", "--example", "-o", "cortex-cluster", "--output-file", out).returncode == 3
+    assert ncg("plan", "--example", "-o", "cortex-cluster", "--output-file", out).returncode == 0
     v = ncg("validate", "--cluster", out)
     assert (v.returncode, v.stdout) == (0, "%s: 3 node groups valid\n" % out)
+    r = ncg("plan", "--example", "--cluster", out, "--replicas", "max")
+    assert r.returncode == 0, r.stdout
+    # standard input cannot be rewritten
+    bad = ncg("plan", "--example", "--cluster", "-", "-o", "cortex-cluster")
+    assert (bad.returncode, bad.stdout) == (2, "")
+    assert bad.stderr.startswith("ncg: -o cortex-cluster rewrites the cluster file: give it by name, not as -\n")
+
+
+CLUSTER_FILES = sorted((CORPUS / "clusters").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", CLUSTER_FILES, ids=lambda p: p.name)
+def test_cortex_cluster_round_trip(path, tmp_path):
+    """Every cluster file Cortex published that ncg reads: the output keeps every key of the input but the counts
+    of the node groups the plans use."""
+    if ncg("validate", "--cluster", path).returncode != 0:
+        pytest.skip("Cortex refuses this file too")
+    api = tmp_path / "a.yaml"
+    api.write_text("- name: a\n  compute:\n    cpu: 100m\n    mem: 100Mi\n  autoscaling:\n    min_replicas: 2\n"
+                   "    max_replicas: 30\n")
+    r = ncg("plan", api, "--cluster", path, "-o", "cortex-cluster")
+    assert r.returncode in (0, 3), r.stderr
+    got, want = yaml.safe_load(r.stdout), yaml.safe_load(path.read_text())
+    init = json.loads(ncg("plan", api, "--cluster", path, "-o", "json").stdout)
+    counts = {}
+    for i, g in enumerate(init["node_groups"]):
+        if g["nodes"]:
+            counts[i] = g["nodes"]
+    groups = got.get("node_groups", [got])
+    changed = {i: (g["min_instances"], g["max_instances"]) for i, g in enumerate(groups)
+               if i in counts or "min_instances" in g and g != want.get("node_groups", [want])[i]}
+    for i, n in counts.items():
+        assert changed[i][0] == n and changed[i][1] >= n
+    same_but_counts(got, want, changed)
 
 
 def test_cortex_cluster_from_types_leaves_out_unused_groups(tmp_path):
@@ -187,9 +245,9 @@ def test_cortex_cluster_from_types_leaves_out_unused_groups(tmp_path):
     r = ncg("plan", api, "--types", "inf1.xlarge,inf1.6xlarge", "--replicas", "min,max", "-o", "cortex-cluster")
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines()[3:] == [
+        "# node groups neither plan uses, left out: inf1.6xlarge",
         "region: us-east-1", "node_groups:",
-        "  - name: inf1.xlarge", "    instance_type: inf1.xlarge", "    min_instances: 1", "    max_instances: 8",
-        "# node groups neither plan uses: inf1.6xlarge"]
+        "  - name: inf1.xlarge", "    instance_type: inf1.xlarge", "    min_instances: 1", "    max_instances: 8"]
 
 
 def test_replicas_twice_in_text():
