@@ -50,7 +50,7 @@ for t in "$@"; do
     log="build/fuzz-$f.log"
     root=$PWD
     if (cd bindings/go/cmd/ncg-scheduler && CGO_ENABLED=1 GOFLAGS=-mod=mod GOTOOLCHAIN=local \
-        PKG_CONFIG_PATH=$root/build/meson-uninstalled CGO_CFLAGS=-I$root/include LD_LIBRARY_PATH=$root/build/src \
+        PKG_CONFIG_PATH=$root/build/meson-uninstalled LD_LIBRARY_PATH=$root/build/src \
         go test -run '^$' -fuzz "^$f\$" -fuzztime "${secs}s" .) >"$log" 2>&1; then
         :
     else

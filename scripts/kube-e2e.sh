@@ -26,7 +26,7 @@ rm -rf "$out/cluster" "$out/helm-home"
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=1
 echo "kube-e2e: building ncg-scheduler" >&2
 (cd bindings/go/cmd/ncg-scheduler &&
-    PKG_CONFIG_PATH=$build/meson-uninstalled CGO_CFLAGS=-I$root/include \
+    PKG_CONFIG_PATH=$build/meson-uninstalled \
     go build -trimpath -ldflags "-X main.Version=$(git -C "$root" describe --always --dirty 2>/dev/null || echo devel)" \
         -o "$bin/ncg-scheduler" .)
 echo "kube-e2e: building the control plane (Kubernetes $KUBERNETES_VERSION; the first time takes minutes)" >&2

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <getopt.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -31,6 +32,10 @@ int cli_print_diagnostics(const ncg_cortex *cx);
  * set to min[g] and max[g] where either is not 0, every other key as it was; -1 when the text does not hold
  * exactly groups node groups, or out of memory or on a write error. */
 int cli_write_cluster_file(FILE *out, const char *text, int groups, const int *min, const int *max);
+
+/* getopt_long with "o:" and opts, printing its own messages: an unknown option with the long option it most likely
+ * means, an option without its value. '?' for both. */
+int cli_getopt(int argc, char **argv, const struct option *opts);
 
 int cli_fail(const ncg_error *err);
 /* The advice of ncg_request_advice() as a malloc'd string ("" when there is none); NULL with err set on failure. */

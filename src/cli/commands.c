@@ -134,7 +134,10 @@ static int check_prices(const ncg_cluster *cl, const char *region, bool from_fil
     "  --catalog FILE     add or replace instance types and prices from a YAML file\n"                               \
     "  --example          use the bundled example (6 APIs, 3 node groups) instead of FILE\n"                          \
     "  -o, --output FMT   output format (above; default text)\n"                                                              \
-    "  --output-file F    write the output to F instead of standard output\n"                                       \
+    "  --output-file F    write the output to F instead of standard output\n"
+
+/* After every option of the command. */
+#define COMMON_TRAILER                                                                                              \
     "FILE: Cortex API files ('-' reads standard input); without FILE, ./cortex.yaml when it exists.\n"              \
     "exit status: 0 valid and every replica placed, 1 invalid input, 2 usage error, 3 valid but some replicas\n"    \
     "cannot be placed (plan)\n"
@@ -196,7 +199,7 @@ int cmd_validate(int argc, char **argv)
     ncg_cluster *cl = NULL;
     ncg_error err;
     int c, rc = 1, r;
-    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         if (common_option(c, &o))
             continue;
         if (c == 'h')
@@ -205,7 +208,7 @@ int cmd_validate(int argc, char **argv)
                           "every name, every node group and instance type. Errors come in file and line order.\n\n"
                           "output formats (-o): text (default; one line per file when valid), json (schema\n"
                           "ncg-validate/1: valid, errors; doc/json.md)\n\n"
-                          "options:\n" COMMON_HELP "\n"
+                          "options:\n" COMMON_HELP COMMON_TRAILER "\n"
                           "examples:\n"
                           "  ncg validate cortex.yaml --cluster cluster.yaml\n"
                           "  ncg validate --cluster cluster.yaml          # the cluster file alone\n",
@@ -432,6 +435,23 @@ static void chip_map(const view *v, int node, char *buf, size_t size)
     buf[o] = '\0';
 }
 
+/* The replicas of node i that hold no NeuronCore, per API in letter order: "  CPU only: E x3, G x1" (nothing
+ * when there are none). */
+static void print_cpu_only(const view *v, int node, const ncg_node *n, FILE *out)
+{
+    int na = ncg_plan_api_count(v->plan), shown = 0;
+    for (int a = 0; a < na; a++) {
+        int count = 0;
+        for (size_t k = v->first[node]; k < v->first[node + 1]; k++) {
+            ncg_alloc al = NCG_INIT(ncg_alloc);
+            if (v->owner[k] == a && ncg_node_get_alloc(n, v->ids[k], &al, NULL) == 0 && al.core_count == 0)
+                count++;
+        }
+        if (count)
+            fprintf(out, "%s%c x%d", shown++ ? ", " : "  CPU only: ", api_letter(a), count);
+    }
+}
+
 static int nodegroup_nodes(const view *v, int g)
 {
     int count = 0;
@@ -495,8 +515,11 @@ static void print_text(const view *v, FILE *out)
         const ncg_node *n = node_at(v->cl, i, &name, NULL);
         ncg_node_get_status(n, &st, NULL);
         chip_map(v, i, map, sizeof(map));
-        fprintf(out, "  %-24s %-15s %s  largest free window %d\n", name, ncg_node_get_type_name(n), map,
-                st.largest_window);
+        fprintf(out, "  %-24s %-15s %s", name, ncg_node_get_type_name(n), map);
+        if (st.chips)
+            fprintf(out, "  largest free window %d", st.largest_window);
+        print_cpu_only(v, i, n, out);
+        fputc('\n', out);
     }
     fprintf(out, "\napis:\n");
     for (int a = 0; a < na; a++) {
@@ -1427,7 +1450,7 @@ int cmd_plan(int argc, char **argv)
     bool cluster_out;
     size_t planned;
 
-    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         if (common_option(c, &o))
             continue;
         switch (c) {
@@ -1447,9 +1470,9 @@ int cmd_plan(int argc, char **argv)
                    "                     --replicas init,max; the second plan is not capped by max_instances)\n\n"
                    "options:\n" COMMON_HELP
                    "  --types T,...      without a cluster file, node groups of these types with no instance limit\n"
-                   "                     (default: inf1.xlarge ... inf2.48xlarge)\n"
+                   "                     (default: those of inf1.xlarge ... inf2.48xlarge priced in the region)\n"
                    "  --replicas A[,B]   which replicas of each API: min, init or max, or a count (default init);\n"
-                   "                     two values plan twice (-o text or cortex-cluster)\n\n"
+                   "                     two values plan twice (-o text or cortex-cluster)\n" COMMON_TRAILER "\n"
                    "examples:\n"
                    "  ncg plan --example -o svg --output-file plan.svg\n"
                    "  ncg plan cortex.yaml --cluster cluster.yaml -o cortex-cluster --output-file new-cluster.yaml\n",

@@ -40,6 +40,38 @@ char *cli_advice(const ncg_catalog *catalog, const char *type, const ncg_request
     return text;
 }
 
+int cli_getopt(int argc, char **argv, const struct option *opts)
+{
+    int c;
+    opterr = 0; /* the messages are ours: with the option's name and, for a near miss, the one meant */
+    c = getopt_long(argc, argv, ":o:", opts, NULL);
+    if (c == ':') {
+        fprintf(stderr, "ncg: option %s needs a value\n", argv[optind - 1]);
+        return '?';
+    }
+    if (c == '?') {
+        const char *arg = optopt ? NULL : argv[optind - 1], *name = arg && !strncmp(arg, "--", 2) ? arg + 2 : NULL;
+        const char *best = NULL;
+        size_t best_len = 2; /* a suggestion shares at least 3 leading characters */
+        for (const struct option *o = opts; name && o->name; o++) {
+            size_t n = 0;
+            while (name[n] && name[n] != '=' && name[n] == o->name[n])
+                n++;
+            if (n > best_len) {
+                best = o->name;
+                best_len = n;
+            }
+        }
+        if (!arg)
+            fprintf(stderr, "ncg: unknown option -%c\n", optopt);
+        else if (best)
+            fprintf(stderr, "ncg: unknown option %s; did you mean --%s?\n", arg, best);
+        else
+            fprintf(stderr, "ncg: unknown option %s\n", arg);
+    }
+    return c;
+}
+
 int cli_usage(const char *usage, const char *problem)
 {
     if (problem)
@@ -217,7 +249,7 @@ static int cmd_types(int argc, char **argv)
     const char *catalog = NULL, *region = NULL, *family = NULL, *output_file = NULL;
     ncg_catalog *cat;
 
-    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         if (c == 'j')
             json = 1;
         else if (c == 'C')
@@ -337,7 +369,7 @@ static int cmd_groups(int argc, char **argv)
     ncg_env env = NCG_INIT(ncg_env);
 
     ncg_request_init(&req);
-    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 't': type = optarg; break;
         case 'i':

@@ -60,6 +60,36 @@ def test_usage_errors_exit_2(args):
     assert "usage: " in r.stderr
 
 
+@pytest.mark.parametrize("args,message", [
+    (["plan", "--example", "--typess", "x"], "ncg: unknown option --typess; did you mean --types?"),
+    (["validate", "--clustr=c.yaml"], "ncg: unknown option --clustr=c.yaml; did you mean --cluster?"),
+    (["types", "--zzz"], "ncg: unknown option --zzz"),
+    (["types", "-x"], "ncg: unknown option -x"),
+    (["plan", "--example", "--cluster"], "ncg: option --cluster needs a value"),
+    (["groups", "--type", "inf1.xlarge", "-o"], "ncg: option -o needs a value")])
+def test_option_errors_name_the_option(args, message):
+    r = ncg(*args)
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr.splitlines()[0] == message
+    assert r.stderr.splitlines()[1].startswith("usage: ncg " + args[0])
+
+
+def test_help_ends_with_files_and_exit_status():
+    text = ncg("plan", "--help").stdout
+    assert text.index("--replicas A[,B]") < text.index("FILE: Cortex API files") < text.index("exit status:")
+
+
+def test_text_shows_cpu_only_replicas(tmp_path):
+    lines = ncg("plan", "--example").stdout.splitlines()
+    assert [line.split("  CPU only: ")[1] for line in lines if "CPU only" in line] == ["E x10"]
+    api = tmp_path / "cortex.yaml"
+    api.write_text("- name: web\n  compute:\n    cpu: 2\n    mem: 4Gi\n  autoscaling:\n    min_replicas: 3\n")
+    r = ncg("plan", api, "--types", "m5.2xlarge")
+    assert r.returncode == 0, r.stderr
+    nodes = r.stdout.split("nodes (")[1].split("\napis:")[0].splitlines()[1:]
+    assert [line.split() for line in nodes if line] == [["m5.2xlarge-1", "m5.2xlarge", "CPU", "only:", "A", "x3"]]
+
+
 @pytest.mark.parametrize("cmd", ["types", "groups", "validate", "plan"])
 def test_help(cmd):
     r = ncg(cmd, "--help")

@@ -573,7 +573,7 @@ func boundPod(pod *corev1.Pod, node string, ann map[string]string) *corev1.Pod {
 func (x *Extender) bound(pod *corev1.Pod, res Reservation) *extenderv1.ExtenderBindingResult {
 	if res.Want.Count > 0 {
 		x.Metrics.allocations.WithLabelValues(string(res.Want.Resource())).Inc()
-		x.Log.Info("bound", "pod", pod.Namespace+"/"+pod.Name, "node", res.Node, "resource", res.Want.Resource(),
+		x.Log.Debug("bound", "pod", pod.Namespace+"/"+pod.Name, "node", res.Node, "resource", res.Want.Resource(),
 			AnnotationIDs, res.Held.IDs)
 	}
 	return &extenderv1.ExtenderBindingResult{}

@@ -133,9 +133,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "ncg-scheduler %s (libncg %s)\n", Version, ncg.Version())
 		return 0
 	}
-	level := slog.LevelWarn
+	// serving: start-up, readiness and nodes that cannot hold Neuron pods at INFO; offline (--replay) its output
+	// says all, so only problems; -v adds every bind
+	level := slog.LevelInfo
+	if o.replay != "" {
+		level = slog.LevelWarn
+	}
 	if o.verbose {
-		level = slog.LevelInfo
+		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -212,7 +217,7 @@ func serve(ctx context.Context, o options, stdout io.Writer, log *slog.Logger) e
 				return
 			}
 			x.SetReady(true)
-			log.Warn("state built from the API server's nodes and pods: serving the extender's calls")
+			log.Info("state built from the API server's nodes and pods: serving the extender's calls")
 		}()
 		go ExpireLoop(ctx, s, max(min(o.assumeTTL, o.filterTTL)/4, time.Second), log)
 	}
@@ -273,7 +278,7 @@ func listen(ctx context.Context, log *slog.Logger, maxConns int, servers ...serv
 	srvs := make([]*http.Server, len(servers))
 	for i, sv := range servers {
 		srvs[i] = newServer(sv.h)
-		log.Warn("serving", "address", lns[i].Addr().String())
+		log.Info("serving", "address", lns[i].Addr().String())
 		go func() { errc <- srvs[i].Serve(lns[i]) }()
 	}
 	var err error
