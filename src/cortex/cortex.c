@@ -666,6 +666,17 @@ static const char *nodegroup_name(const ncg_cluster *cl, int g)
     return s.name ? s.name : "";
 }
 
+/* e's message is first's or one of the count in shown. */
+static bool seen(const ncg_error *first, const ncg_error *shown, int count, const ncg_error *e)
+{
+    if (strcmp(e->message, first->message) == 0)
+        return true;
+    for (int i = 0; i < count; i++)
+        if (strcmp(e->message, shown[i].message) == 0)
+            return true;
+    return false;
+}
+
 static void check_api(sink *s, const ncg_catalog *cat, const ncg_cluster *cl, const cx_api *a)
 {
     const ncg_cortex *c = s->c;
@@ -689,6 +700,10 @@ static void check_api(sink *s, const ncg_catalog *cat, const ncg_cluster *cl, co
         }
         return;
     }
+    char more[1024] = "";
+    size_t used = 0;
+    int others = 0, hidden = 0; /* groups that fail for another reason than the first: shown, left out */
+    ncg_error shown[3];
     for (int g = 0; g < nnodegroups; g++) {
         ncg_nodegroup_spec gs = NCG_INIT(ncg_nodegroup_spec);
         bool allowed = a->nodegroup_count == 0;
@@ -703,9 +718,27 @@ static void check_api(sink *s, const ncg_catalog *cat, const ncg_cluster *cl, co
             s->nomem = true;
             return;
         }
-        if (!first.code)
+        if (!first.code) {
             first = e;
+            snprintf(more, sizeof(more), " (node group %s, %s)", gs.name, gs.type);
+            used = strlen(more);
+        } else if (!seen(&first, shown, others, &e) && others >= 3) {
+            hidden++;
+        } else if (!seen(&first, shown, others, &e) && used < sizeof(more)) {
+            shown[others] = e;
+            /* Cortex names the first group that fails; the others' reasons, without Cortex's common preamble,
+             * show what the cluster does offer (a larger group, one with Inferentia at all) */
+            const char *why = strstr(e.message, " quantity - ");
+            int n = snprintf(more + used, sizeof(more) - used, "; node group %s (%s): %s", gs.name, gs.type,
+                             why ? why + strlen(" quantity - ") : e.message);
+            used = n < 0 ? sizeof(more) : used + (size_t)n;
+            others++;
+        }
     }
+    if (!others)
+        more[0] = '\0'; /* one group, or every group fails alike: Cortex's sentence alone */
+    else if (hidden && used < sizeof(more))
+        snprintf(more + used, sizeof(more) - used, "; %d more node group%s", hidden, hidden == 1 ? "" : "s");
     for (size_t k = 0; k < a->nodegroup_count; k++)
         if (nnodegroups && !first.code) {
             bool known = false;
@@ -724,8 +757,8 @@ static void check_api(sink *s, const ncg_catalog *cat, const ncg_cluster *cl, co
         s->nomem = true;
         return;
     }
-    problem(s, first.code, f, a->line, a->column, "%s:%d:%d: api %s: %s: %s", a->file, a->line, a->column, a->name,
-            field_of(first.code), first.message);
+    problem(s, first.code, f, a->line, a->column, "%s:%d:%d: api %s: %s: %s%s", a->file, a->line, a->column, a->name,
+            field_of(first.code), first.message, more);
 }
 
 CX_EXPORT int ncg_cortex_check(ncg_cortex *c, const ncg_catalog *catalog, const ncg_cluster *cluster,

@@ -218,6 +218,29 @@ def test_plan_every_cortex_file(path):
     assert doc["lower_bound_per_hour"] <= doc["price_per_hour"]
 
 
+def test_no_fit_names_what_the_cluster_offers(tmp_path):
+    """Cortex's sentence names the first node group that fails; the others' reasons follow (the issue's cases)."""
+    api = tmp_path / "cortex.yaml"
+    api.write_text("- name: big\n  compute:\n    inf: 20\n")
+    r = ncg("validate", api, "--cluster", EXAMPLES / "cortex" / "cluster.yaml")
+    assert r.returncode == 1
+    assert r.stderr == (
+        "%s:1:3: api big: compute: no instances can satisfy the requested Inf quantity - requested 20 Inf but "
+        "instances only have 1 Inf available (node group inf-small, inf1.2xlarge); node group inf-large "
+        "(inf1.6xlarge): requested 20 Inf but instances only have 4 Inf available; node group inf-xl-spot "
+        "(inf1.24xlarge): requested 20 Inf but instances only have 16 Inf available\n" % api)
+    cluster = tmp_path / "cluster.yaml"
+    cluster.write_text("node_groups:\n" + "".join("  - name: g%d\n    instance_type: %s\n" % (i, t) for i, t in enumerate(
+        ["m5.large", "inf1.xlarge", "inf1.6xlarge", "inf2.xlarge", "inf2.24xlarge", "inf1.24xlarge", "trn1.32xlarge"])))
+    r = ncg("validate", api, "--cluster", cluster)
+    assert r.stderr == (
+        "%s:1:3: api big: compute: no instances can satisfy the requested Inf quantity - requested 20 Inf but "
+        "instances don't have any Inf (node group g0, m5.large); node group g1 (inf1.xlarge): requested 20 Inf but "
+        "instances only have 1 Inf available; node group g2 (inf1.6xlarge): requested 20 Inf but instances only "
+        "have 4 Inf available; node group g4 (inf2.24xlarge): requested 20 Inf but instances only have 6 Inf "
+        "available; 2 more node groups\n" % api)  # g3 (inf2.xlarge) fails as g1 does: not repeated
+
+
 def test_validate_errors_with_positions(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("- name: api-a\n  compute:\n    inf: 0.5\n"
@@ -231,8 +254,13 @@ def test_validate_errors_with_positions(tmp_path):
         "over 3 processes - acceptable numbers of processes are 1, 2, or 4" % bad,
         "%s:10:3: api api-c: api: unknown field \"computer\"" % bad,
     ]
+    # plan checks against its node groups (the default types), and names what each kind of them accepts
     r2 = ncg("plan", bad)
-    assert (r2.returncode, r2.stderr) == (1, r.stderr)
+    lines = r.stderr.splitlines()
+    lines[1] += (" (node group inf1.xlarge, inf1.xlarge); node group inf2.xlarge (inf2.xlarge): cannot evenly "
+                 "distribute 1 Inferentia ASIC (2 NeuronCores total) over 3 processes - acceptable numbers of "
+                 "processes are 1 or 2")
+    assert (r2.returncode, r2.stderr.splitlines()) == (1, lines)
 
 
 def test_validate_malformed_yaml(tmp_path):

@@ -66,7 +66,9 @@ def test_cortex_example_reports_every_problem(tmp_path):
     assert r.stderr.splitlines() == [
         "%s:3:18: api a: compute.cpu: invalid CPU quantity \"-1\": must not be negative" % apis,
         "%s:4:3: api b: compute: no instances can satisfy the requested Inf quantity - requested 100 Inf but "
-        "instances only have 1 Inf available" % apis]
+        "instances only have 1 Inf available (node group inf-small, inf1.2xlarge); node group inf-large "
+        "(inf1.6xlarge): requested 100 Inf but instances only have 4 Inf available; node group inf-xl-spot "
+        "(inf1.24xlarge): requested 100 Inf but instances only have 16 Inf available" % apis]
 
 
 @pytest.mark.skipif(not os.environ.get("NCG_BIN"), reason="the ncg CLI is not built ($NCG_BIN)")
