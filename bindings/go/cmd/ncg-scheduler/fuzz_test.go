@@ -89,6 +89,7 @@ func FuzzStatePods(f *testing.F) {
 		var events []*corev1.Pod
 		var deletes []types.UID
 		live := map[types.UID]*corev1.Pod{}
+		born := map[types.UID]int{} // a pod's creationTimestamp is immutable: every version keeps its first
 		for i, ev := range strings.Split(string(data), "|") {
 			f := strings.Fields(ev)
 			var del types.UID
@@ -113,7 +114,13 @@ func FuzzStatePods(f *testing.F) {
 			if len(f) >= 4 {
 				p.Status.Phase = corev1.PodPhase(f[3])
 			}
-			p.CreationTimestamp = metav1.Unix(int64(i), 0)
+			if _, ok := born[p.UID]; !ok {
+				born[p.UID] = i
+			}
+			p.CreationTimestamp = metav1.Unix(int64(born[p.UID]), 0)
+			if del != "" {
+				delete(born, del) // set, then deleted (build's order): a later pod of that uid is a new one
+			}
 			events = append(events, p)
 			deletes = append(deletes, del)
 			// A pod's node never changes once it is bound: the state ignores a later version that shows it
