@@ -31,12 +31,12 @@ PENDING = [
 def main() -> int:
     with ncg.Catalog() as catalog, ncg.Cluster() as cluster:
         cluster.add_nodegroup(catalog, "inf-large", "inf1.6xlarge", max_instances=3)
-        cluster.add_node("inf-large", "ip-10-0-1-17")
+        cluster.add_node("ip-10-0-1-17", "inf-large")
 
         for pod in RUNNING:  # adopt what runs, with its CPU and memory, so nothing is overcommitted later
             envs = pod["env"]
-            a = cluster.adopt(pod["node"], envs[0]["AWS_NEURON_VISIBLE_DEVICES"],
-                              [e["NEURON_RT_VISIBLE_CORES"] for e in envs], cpu=pod["cpu"], mem=pod["mem"])
+            a = cluster.adopt(pod["node"], ncg.Request(cpu=pod["cpu"], mem=pod["mem"]),
+                              envs[0]["AWS_NEURON_VISIBLE_DEVICES"], [e["NEURON_RT_VISIBLE_CORES"] for e in envs])
             print("adopted %s on %s: chips %d-%d, %d processes, allocation %d"
                   % (pod["pod"], pod["node"], a.first_chip, a.first_chip + a.chip_count - 1,
                      a.processes_per_replica, a.id))
@@ -45,7 +45,7 @@ def main() -> int:
             try:
                 p = cluster.place(**request)
             except ncg.FullError as e:
-                node = cluster.add_node("inf-large")  # scale up, then retry once
+                node = cluster.add_node(None, "inf-large")  # scale up, then retry once
                 print("no room for %s (%s): added %s" % (name, e.message, node.name))
                 p = cluster.place(**request)
             node = cluster.node(p.node)

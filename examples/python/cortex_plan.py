@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Read a Cortex cluster file and API file with libncg-cortex (ncg.cortex, the reader `ncg plan` uses), plan the
+"""Read Cortex API files and a cluster file with libncg-cortex (ncg.cortex, the reader `ncg plan` uses), plan the
 APIs' init_replicas on the cluster's node groups, and print where every replica goes.
 
-Without arguments it reads examples/cortex/cluster.yaml and examples/cortex/apis.yaml: the same plan as
-`ncg plan --example` and as plan_example.py, which writes those files out in Python. Problems in the files are
-printed as the CLI prints them (FILE:LINE:COLUMN: ...), every one of them (keep-going mode), and exit 1.
+The command line is the CLI's: API files first, the cluster file with --cluster (`ncg plan APIS.yaml --cluster
+CLUSTER.yaml`). Without arguments it reads examples/cortex/apis.yaml and examples/cortex/cluster.yaml: the same
+plan as `ncg plan --example` and as plan_example.py, which writes those files out in Python. Problems in the files
+are printed as the CLI prints them (FILE:LINE:COLUMN: ...), every one of them (keep-going mode), and exit 1.
 Run: NCG_LIBRARY=/path/to/libncg.so.2 NCG_CORTEX_LIBRARY=/path/to/libncg-cortex.so.2 python3 cortex_plan.py \\
-         [CLUSTER.yaml APIS.yaml]
+         [APIS.yaml... --cluster CLUSTER.yaml]
 """
+import argparse
 import os
 import sys
 from typing import List, Optional
@@ -19,11 +21,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CORTEX = os.path.join(os.path.dirname(HERE), "cortex")
 
 
-def build_plan(cluster_file: str, api_file: str) -> Optional[ncg.Plan]:
+def build_plan(api_files: List[str], cluster_file: str) -> Optional[ncg.Plan]:
     """The solved plan of the files, or None after printing their problems to stderr."""
     with ncg.cortex.Files(keep_going=True) as files:
         files.load_cluster(cluster_file)
-        files.load_apis(api_file)
+        for api_file in api_files:
+            files.load_apis(api_file)
         with ncg.Catalog(files.region) as catalog, files.new_cluster(catalog) as cluster:
             files.check(catalog, cluster)
             for d in files.diagnostics:
@@ -36,12 +39,16 @@ def build_plan(cluster_file: str, api_file: str) -> Optional[ncg.Plan]:
 
 
 def main(argv: List[str]) -> int:
-    if len(argv) not in (1, 3):
-        print("usage: cortex_plan.py [CLUSTER.yaml APIS.yaml]", file=sys.stderr)
-        return 2
-    cluster_file, api_file = argv[1:] if len(argv) == 3 else (os.path.join(CORTEX, "cluster.yaml"),
-                                                             os.path.join(CORTEX, "apis.yaml"))
-    plan = build_plan(cluster_file, api_file)
+    parser = argparse.ArgumentParser(prog="cortex_plan.py", description="Plan Cortex API files on a cluster file "
+                                     "(without arguments: examples/cortex/).")
+    parser.add_argument("apis", nargs="*", metavar="APIS.yaml", help="Cortex API files")
+    parser.add_argument("--cluster", metavar="CLUSTER.yaml", help="Cortex cluster file (required with APIS.yaml)")
+    args = parser.parse_args(argv[1:])
+    if bool(args.apis) != (args.cluster is not None):
+        parser.error("give API files and --cluster, or neither (the example)")
+    if not args.apis:
+        args.apis, args.cluster = [os.path.join(CORTEX, "apis.yaml")], os.path.join(CORTEX, "cluster.yaml")
+    plan = build_plan(args.apis, args.cluster)
     if plan is None:
         return 1
     with plan:

@@ -343,9 +343,9 @@ def _bytes(value: Quantity, what: str) -> int:
     raise TypeError("%s must be an int, float or quantity string, not %s" % (what, type(value).__name__))
 
 
-def ppr_check(chips: int, processes_per_replica: int, cores_per_chip: int = 4,
-              accelerator: Union[Accelerator, int] = Accelerator.INFERENTIA) -> int:
-    """The processes_per_replica rule on its own: the NCG size, or :class:`PprError` with Cortex's message."""
+def ppr_check(accelerator: Union[Accelerator, int], cores_per_chip: int, chips: int, processes_per_replica: int) -> int:
+    """The processes_per_replica rule on its own (ncg_ppr_check()): the NCG size, or :class:`PprError` with Cortex's
+    message. ``accelerator`` (INFERENTIA or TRAINIUM) names the chips in the message."""
     return C.ncg_ppr_check(int(accelerator), cores_per_chip, chips, processes_per_replica)
 
 
@@ -479,15 +479,15 @@ def _model(m: ModelLike) -> Model:
 class Request:
     """What one replica of an API asks for (ncg_request), with Cortex's YAML names and defaults: ``inf`` whole
     chips or ``neuroncores``, ``processes_per_replica`` (1), ``cpu`` (200m), ``mem`` (0), ``gpu`` (0),
-    ``hugepages`` (0) and ``models``. Quantities accept int, float and strings."""
+    ``hugepages`` (0) and ``models``, in ncg_request's order. Quantities accept int, float and strings."""
     inf: int = 0
+    neuroncores: int = 0
+    processes_per_replica: int = 1
     cpu: Quantity = "200m"
     mem: Quantity = 0
-    processes_per_replica: int = 1
     gpu: int = 0
-    models: Sequence[ModelLike] = ()
-    neuroncores: int = 0
     hugepages: Quantity = 0
+    models: Sequence[ModelLike] = ()
 
     def _to_c(self) -> _Request:
         r = _Request()
@@ -1152,10 +1152,11 @@ class Node(_Handle, _NodeReader):
         C.ncg_node_allocate(self._ptr(), ctypes.byref(r), ctypes.byref(a))
         return Allocation._from_c(a)
 
-    def adopt(self, visible_devices: Optional[str] = None, visible_cores: Iterable[str] = (),
-              request: Optional[Request] = None, **kwargs: Any) -> Allocation:
+    def adopt(self, request: Optional[Request] = None, visible_devices: Optional[str] = None,
+              visible_cores: Iterable[str] = (), **kwargs: Any) -> Allocation:
         """Record a running replica from its AWS_NEURON_VISIBLE_DEVICES and each process's NEURON_RT_VISIBLE_CORES
-        (in process order). Request keywords (cpu, mem, hugepages, models) give what else it uses, so that later
+        (in process order), arguments in ncg_node_adopt()'s order: ``node.adopt(None, "3", ["12-13", "14-15"])``.
+        ``request`` or request keywords (cpu, mem, hugepages, models) give what else it uses, so that later
         allocations do not overcommit the node; inf, neuroncores and processes_per_replica come from the strings."""
         devices, cores, count = _adopt_args(visible_devices, visible_cores)
         r = _adopt_request(request, kwargs)
@@ -1202,10 +1203,10 @@ class ClusterNode(_NodeReader):
         """Release an allocation of this node (:meth:`Cluster.release`)."""
         self._cluster._mutable().release(self.name, alloc_id)
 
-    def adopt(self, visible_devices: Optional[str] = None, visible_cores: Iterable[str] = (),
-              request: Optional[Request] = None, **kwargs: Any) -> Allocation:
+    def adopt(self, request: Optional[Request] = None, visible_devices: Optional[str] = None,
+              visible_cores: Iterable[str] = (), **kwargs: Any) -> Allocation:
         """Record a running replica on this node (:meth:`Cluster.adopt`)."""
-        return self._cluster._mutable().adopt(self.name, visible_devices, visible_cores, request, **kwargs)
+        return self._cluster._mutable().adopt(self.name, request, visible_devices, visible_cores, **kwargs)
 
     def score(self, request: Optional[Request] = None, **kwargs: Any) -> NodeScore:
         """How placing one replica here scores (:meth:`Cluster.score_node`)."""
@@ -1348,12 +1349,14 @@ class Cluster(_Handle, _ClusterReader):
         s.usd_per_hour = 0.0 if price is None else float(price)
         return C.ncg_cluster_add_nodegroup(self._ptr(), catalog._ptr(), ctypes.byref(s))
 
-    def set_policy(self, policy: Union[Policy, int], nodegroup: Optional[str] = None) -> None:
-        """The window policy of a node group's nodes (present and later), or (None) of every node group."""
+    def set_policy(self, nodegroup: Optional[str], policy: Union[Policy, int]) -> None:
+        """The window policy of a node group's nodes (present and later), or (``nodegroup`` None) of every node
+        group now."""
         C.ncg_cluster_set_policy(self._ptr(), _b(nodegroup, "nodegroup"), int(policy))
 
-    def add_node(self, nodegroup: str, name: Optional[str] = None) -> ClusterNode:
-        """Add an empty node to a node group (named "<nodegroup>-<n>" when ``name`` is None)."""
+    def add_node(self, name: Optional[str], nodegroup: str) -> ClusterNode:
+        """Add an empty node called ``name`` to a node group (named "<nodegroup>-<n>" when ``name`` is None), as
+        ncg_cluster_add_node(): ``cluster.add_node(None, "inf-large")``."""
         index = C.ncg_cluster_add_node(self._ptr(), _b(name, "node name"), _b(nodegroup, "nodegroup"))
         return ClusterNode(self, self.node_name(index))
 
@@ -1383,9 +1386,10 @@ class Cluster(_Handle, _ClusterReader):
         """Release allocation ``alloc_id`` of node ``node``."""
         C.ncg_cluster_release(self._ptr(), _b(node, "node name"), alloc_id)
 
-    def adopt(self, node: str, visible_devices: Optional[str] = None, visible_cores: Iterable[str] = (),
-              request: Optional[Request] = None, **kwargs: Any) -> Allocation:
-        """Record a running replica on node ``node`` from its env strings (see :meth:`Node.adopt`)."""
+    def adopt(self, node: str, request: Optional[Request] = None, visible_devices: Optional[str] = None,
+              visible_cores: Iterable[str] = (), **kwargs: Any) -> Allocation:
+        """Record a running replica on node ``node`` from its env strings (see :meth:`Node.adopt`), arguments in
+        ncg_cluster_adopt()'s order."""
         devices, cores, count = _adopt_args(visible_devices, visible_cores)
         r = _adopt_request(request, kwargs)
         a = sized(_Alloc)

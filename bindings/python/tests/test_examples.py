@@ -16,9 +16,9 @@ EXAMPLES = os.environ.get("NCG_EXAMPLES") or os.path.join(os.path.dirname(os.pat
 PY_EXAMPLES = os.path.join(EXAMPLES, "python")
 
 
-def run_example(name):
+def run_example(name, *args):
     env = dict(os.environ, PYTHONPATH=PKG, PYTHONDONTWRITEBYTECODE="1")
-    return subprocess.run([sys.executable, os.path.join(PY_EXAMPLES, name)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, os.path.join(PY_EXAMPLES, name), *args], capture_output=True, text=True,
                           env=env, timeout=120)
 
 
@@ -54,14 +54,25 @@ def test_cortex_example_prints_the_plan_of_the_files():
 
 
 @needs_cortex
+def test_cortex_example_takes_the_command_line_of_the_cli():
+    """`cortex_plan.py APIS... --cluster CLUSTER`, as `ncg plan APIS... --cluster CLUSTER`: API files first."""
+    apis, cluster = os.path.join(EXAMPLES, "cortex", "apis.yaml"), os.path.join(EXAMPLES, "cortex", "cluster.yaml")
+    r = run_example("cortex_plan.py", apis, "--cluster", cluster)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert r.stdout == run_example("cortex_plan.py").stdout
+    for args in ([apis], ["--cluster", cluster], [cluster, apis]):
+        r = run_example("cortex_plan.py", *args)
+        assert (r.returncode, r.stdout) == (2, ""), args
+        assert r.stderr.startswith("usage: cortex_plan.py [-h] [--cluster CLUSTER.yaml] [APIS.yaml")
+        assert r.stderr.endswith("error: give API files and --cluster, or neither (the example)\n")
+
+
+@needs_cortex
 def test_cortex_example_reports_every_problem(tmp_path):
     apis = tmp_path / "apis.yaml"
     apis.write_text("- name: a\n  kind: RealtimeAPI\n  compute: {cpu: -1}\n- name: b\n  kind: RealtimeAPI\n"
                     "  compute: {inf: 100}\n")
-    env = dict(os.environ, PYTHONPATH=PKG, PYTHONDONTWRITEBYTECODE="1")
-    r = subprocess.run([sys.executable, os.path.join(PY_EXAMPLES, "cortex_plan.py"),
-                        os.path.join(EXAMPLES, "cortex", "cluster.yaml"), str(apis)], capture_output=True,
-                       text=True, env=env, timeout=120)
+    r = run_example("cortex_plan.py", str(apis), "--cluster", os.path.join(EXAMPLES, "cortex", "cluster.yaml"))
     assert (r.returncode, r.stdout) == (1, "")
     assert r.stderr.splitlines() == [
         "%s:3:18: api a: compute.cpu: invalid CPU quantity \"-1\": must not be negative" % apis,

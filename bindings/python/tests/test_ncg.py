@@ -3,6 +3,7 @@ tested in C). Run by meson against the library just built ($NCG_LIBRARY)."""
 import ctypes
 import dataclasses
 import gc
+import inspect
 import os
 import re
 import subprocess
@@ -226,17 +227,18 @@ def test_request_quantities_accept_int_float_and_str():
 
 
 def test_ppr():
-    assert ncg.ppr_check(2, 4) == 2
+    inf = ncg.Accelerator.INFERENTIA
+    assert ncg.ppr_check(inf, 4, 2, 4) == 2  # ncg_ppr_check(accel, cores_per_chip, chips, ppr)
     with raises(ncg.PprError, ncg.Status.PPR,
                 "cannot evenly distribute 2 Inferentia ASICs (8 NeuronCores total) over 3 processes - "
                 "acceptable numbers of processes are 1, 2, 4, or 8"):
-        ncg.ppr_check(2, 3)
+        ncg.ppr_check(inf, 4, 2, 3)
     with raises(ncg.PprError, ncg.Status.PPR, match="Trainium chip"):
-        ncg.ppr_check(1, 3, cores_per_chip=2, accelerator=ncg.Accelerator.TRAINIUM)
+        ncg.ppr_check(ncg.Accelerator.TRAINIUM, 2, 1, 3)
     with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
-        ncg.ppr_check(1, 1, accelerator=ncg.Accelerator.GPU)
+        ncg.ppr_check(ncg.Accelerator.GPU, 4, 1, 1)
     with raises(ncg.RangeError, ncg.Status.RANGE):
-        ncg.ppr_check(1, 0)
+        ncg.ppr_check(inf, 4, 1, 0)
     assert ncg.ppr_values(8) == [1, 2, 4, 8]
     assert ncg.ppr_values(1) == [1]
     assert ncg.ppr_values(12) == [1, 2, 3, 4, 6, 12]
@@ -436,7 +438,7 @@ def test_node():
     assert [(g.first_core, g.core_count, g.first_chip, g.chip_count) for g in node.core_groups(a.id)] == \
         [(0, 2, 0, 1), (2, 2, 0, 1), (4, 2, 1, 1), (6, 2, 1, 1)]
 
-    b = node.adopt("3", ["12-13", "14-15"], cpu="500m", mem="1Gi",
+    b = node.adopt(None, "3", ["12-13", "14-15"], cpu="500m", mem="1Gi",
                    models=[ncg.Model("m", "1Gi", compiled_cores=2)])
     assert (b.first_chip, b.chip_count, b.processes_per_replica, b.cpu_milli, b.memory_bytes) == \
         (3, 1, 2, 500, 1 << 30)
@@ -444,9 +446,9 @@ def test_node():
     assert node.alloc_ids() == [a.id, b.id]
     assert node.allocations == [a, b]
     with raises(ncg.OverlapError, ncg.Status.OVERLAP):
-        node.adopt("3")
+        node.adopt(None, "3")
     with raises(ncg.ParseError, ncg.Status.PARSE):
-        node.adopt("x")
+        node.adopt(visible_devices="x")
     with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
         node.adopt()
     with raises(ncg.FullError, ncg.Status.FULL):
@@ -516,7 +518,7 @@ def test_adopt_counts_cpu_and_memory():
     """Issue 11: adopting with the pod's CPU and memory keeps later allocations from overcommitting."""
     with ncg.Catalog() as cat, cat.node("inf1.2xlarge") as node:
         usable = cat.usable("inf1.2xlarge")
-        node.adopt("0", ["0-3"], cpu=usable.cpu_milli / 1000, mem=usable.memory_bytes)
+        node.adopt(None, "0", ["0-3"], cpu=usable.cpu_milli / 1000, mem=usable.memory_bytes)
         with raises(ncg.FullError, ncg.Status.FULL):
             node.allocate(cpu="100m")
 
@@ -549,22 +551,22 @@ def test_cluster_nodegroups_and_nodes():
                 cl.add_nodegroup(cat, "x", "no.such")
             with raises(ncg.RangeError, ncg.Status.RANGE):
                 cl.add_nodegroup(cat, "y", "inf1.xlarge", min_instances=-1)
-        n1 = cl.add_node("small")
-        n2 = cl.add_node("large", "node-b")
+        n1 = cl.add_node(None, "small")
+        n2 = cl.add_node("node-b", "large")
         assert (n1.name, n1.index, n1.nodegroup, n2.index, n2.nodegroup) == ("small-1", 0, 0, 1, 1)
         assert [n.name for n in cl.nodes] == [n.name for n in cl] == ["small-1", "node-b"] and len(cl) == 2
         assert cl.node(1) == n2 and cl.node("node-b") == n2 and hash(cl.node("node-b")) == hash(n2)
         assert cl.find_node("node-b") == 1 and cl.node_name(0) == "small-1"
         assert n2.type_name == "inf1.6xlarge"
         with raises(ncg.ExistsError, ncg.Status.EXISTS):
-            cl.add_node("large", "node-b")
+            cl.add_node("node-b", "large")
         with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
-            cl.add_node("nope")
+            cl.add_node(None, "nope")
         with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
-            cl.add_node("large", "bad name")
-        cl.add_node("small")
+            cl.add_node("bad name", "large")
+        cl.add_node(None, "small")
         with raises(ncg.RangeError, ncg.Status.RANGE):
-            cl.add_node("small")
+            cl.add_node(None, "small")
         with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
             cl.find_node("nope")
         with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
@@ -582,18 +584,18 @@ def test_cluster_nodegroups_and_nodes():
 def test_cluster_policy():
     with small_cluster() as cl:
         assert cl.get_policy() == ncg.Policy.PACK
-        cl.set_policy(ncg.Policy.FIRST_FIT, "large")
+        cl.set_policy("large", ncg.Policy.FIRST_FIT)
         assert cl.get_policy("large") == ncg.Policy.FIRST_FIT and cl.get_policy("small") == ncg.Policy.PACK
         with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
             cl.get_policy()
-        cl.set_policy(ncg.Policy.FIRST_FIT)
+        cl.set_policy(None, ncg.Policy.FIRST_FIT)
         assert cl.get_policy() == ncg.Policy.FIRST_FIT
         with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
-            cl.set_policy(ncg.Policy.PACK, "nope")
+            cl.set_policy("nope", ncg.Policy.PACK)
         with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
             cl.get_policy("nope")
         with raises(ncg.InvalidArgumentError, ncg.Status.INVALID):
-            cl.set_policy(7)
+            cl.set_policy(None, 7)
         assert "FIRST_FIT" not in cl.dump() or True
         assert ncg.Cluster.restore(cl.dump()).get_policy() == ncg.Policy.FIRST_FIT
 
@@ -602,8 +604,8 @@ def test_cluster_place_release_adopt_dump():
     with small_cluster() as cl:
         with raises(ncg.FullError, ncg.Status.FULL):
             cl.place(inf=1)
-        cl.add_node("small", "s1")
-        cl.add_node("large", "l1")
+        cl.add_node("s1", "small")
+        cl.add_node("l1", "large")
         p = cl.place(inf=1, cpu=1)
         assert p == ncg.Placement("l1", 1, 1, 1)  # priority 2 first
         p2 = cl.place(inf=1, cpu=1, node_groups=["small"])
@@ -614,13 +616,13 @@ def test_cluster_place_release_adopt_dump():
             cl.place(inf=1, node_groups="small")
         with raises(ncg.RangeError, ncg.Status.RANGE):
             cl.place(inf=-1)
-        a = cl.adopt("l1", "3", ["12-15"], cpu=2, mem="1Gi")
+        a = cl.adopt("l1", None, "3", ["12-15"], cpu=2, mem="1Gi")
         assert (a.first_chip, a.cpu_milli) == (3, 2000)
-        assert cl.node("l1").adopt("2", cpu=1).first_chip == 2
+        assert cl.node("l1").adopt(None, "2", cpu=1).first_chip == 2
         with raises(ncg.OverlapError, ncg.Status.OVERLAP):
-            cl.adopt("l1", "3")
+            cl.adopt("l1", None, "3")
         with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
-            cl.adopt("nope", "0")
+            cl.adopt("nope", None, "0")
         assert cl.node("l1").alloc_ids() == [1, 2, 3]
         text = cl.dump()
         assert text.startswith("ncg-cluster 2\n")
@@ -649,14 +651,44 @@ def test_cluster_place_release_adopt_dump():
         clone.close()
 
 
+def test_arguments_in_the_c_order():
+    """Positional arguments come in the order of the C function (doc/bindings.md, "Changes"): a leading optional
+    C argument (add_node's name, set_policy's node group, adopt's request) is positional and takes None."""
+    def params(f):
+        return [p for p in inspect.signature(f).parameters if p not in ("self", "kwargs")]
+    assert params(ncg.ppr_check) == ["accelerator", "cores_per_chip", "chips", "processes_per_replica"]
+    assert params(ncg.Cluster.add_node) == ["name", "nodegroup"]
+    assert params(ncg.Cluster.set_policy) == ["nodegroup", "policy"]
+    assert params(ncg.Cluster.adopt) == ["node", "request", "visible_devices", "visible_cores"]
+    assert params(ncg.Node.adopt) == params(ncg.ClusterNode.adopt) == ["request", "visible_devices", "visible_cores"]
+    c_request = [name for name, *_ in ncg._Request._fields_]
+    assert c_request == ["size", "inf", "neuroncores", "ppr", "cpu_milli", "memory_bytes", "gpu", "hugepages_bytes",
+                         "models", "model_count"]
+    assert [f.name for f in dataclasses.fields(ncg.Request)] == ["inf", "neuroncores", "processes_per_replica", "cpu",
+                                                                 "mem", "gpu", "hugepages", "models"]
+    assert ncg.Request(1, 0, 4, 3, "4G") == ncg.Request(inf=1, processes_per_replica=4, cpu=3, mem="4G")
+    with small_cluster() as cl:
+        n = cl.add_node("l1", "large")
+        a = cl.adopt("l1", ncg.Request(cpu=1, mem="1Gi"), "0", ["0-3"])
+        b = n.adopt(ncg.Request(cpu=2), "1")
+        assert (a.first_chip, a.processes_per_replica, a.cpu_milli, a.memory_bytes, b.first_chip, b.cpu_milli) == \
+            (0, 1, 1000, 1 << 30, 1, 2000)
+        with pytest.raises(TypeError, match="request must be an ncg.Request"):
+            n.adopt("2")  # the old order (devices first) fails loudly
+        with pytest.raises(TypeError, match="nodegroup must be a str"):
+            cl.set_policy(ncg.Policy.FIRST_FIT, "large")
+    with ncg.Catalog() as cat, ncg.Node(cat, "inf1.xlarge") as node:
+        assert node.adopt(None, "0", cpu=1).cpu_milli == 1000
+
+
 def test_cluster_defrag():
     with ncg.Cluster() as cl:
         with ncg.Catalog() as cat:
             cl.add_nodegroup(cat, "g", "inf1.6xlarge")
-        cl.add_node("g", "a")
-        cl.add_node("g", "b")
-        cl.adopt("a", "1", cpu=1)
-        cl.adopt("b", "2", cpu=1)
+        cl.add_node("a", "g")
+        cl.add_node("b", "g")
+        cl.adopt("a", None, "1", cpu=1)
+        cl.adopt("b", None, "2", cpu=1)
         before = cl.dump()
         assert cl.defrag(4) == ncg.Defrag("a", [ncg.Move("a", 1, "b")])
         assert cl.defrag(4, "g") == ncg.Defrag("a", [ncg.Move("a", 1, "b")])
@@ -835,12 +867,12 @@ def test_plan_work_limit_is_deterministic_and_colgen_runs():
 
 def test_score_node_and_place_on():
     with small_cluster() as cl:
-        cl.add_node("small", "s1")
-        cl.add_node("large", "l1")
-        cl.add_node("large", "l2")
+        cl.add_node("s1", "small")
+        cl.add_node("l1", "large")
+        cl.add_node("l2", "large")
         with ncg.Catalog() as cat:
             cl.add_nodegroup(cat, "trn", "trn1.32xlarge", priority=-1)
-        cl.add_node("trn", "t1")
+        cl.add_node("t1", "trn")
         cl.place_on("l1", inf=2, cpu=1)
         scores = {n: cl.score_node(n, inf=1, cpu=1) for n in ("s1", "l1", "l2")}
         assert scores["s1"] == ncg.NodeScore(0, 0, 0, 0, scores["s1"].free_after, scores["s1"].seq)
@@ -930,7 +962,7 @@ def test_closed_handles_raise_clearly():
     cat = ncg.Catalog()
     node = cat.node("inf1.xlarge")
     cl = small_cluster()
-    cn = cl.add_node("large")
+    cn = cl.add_node(None, "large")
     plan = ncg.Plan(cl)
     for h in (cat, node, cl, plan):
         assert not h.closed
@@ -938,7 +970,7 @@ def test_closed_handles_raise_clearly():
         assert h.closed
         h.close()
     for call in (lambda: len(cat), lambda: cat.find("inf1.xlarge"), lambda: node.allocate(), node.status,
-                 cl.dump, lambda: cl.add_node("large"), cn.status, lambda: plan.solve(), lambda: plan.cluster,
+                 cl.dump, lambda: cl.add_node(None, "large"), cn.status, lambda: plan.solve(), lambda: plan.cluster,
                  lambda: ncg.Node(cat, "inf1.xlarge"), lambda: ncg.Plan(cl)):
         with pytest.raises(ncg.ClosedError, match=r"^(Catalog|Node|Cluster|Plan) is closed$"):
             call()
@@ -960,7 +992,7 @@ def test_garbage_collection_frees_handles():
         with ncg.Catalog() as c:
             cl = ncg.Cluster()
             cl.add_nodegroup(c, "g", "inf1.xlarge")
-            cl.add_node("g").status()
+            cl.add_node(None, "g").status()
             ncg.Plan(cl)
             c.node("inf1.xlarge")
     gc.collect()
@@ -969,7 +1001,7 @@ def test_garbage_collection_frees_handles():
 def test_handles_survive_interpreter_shutdown():
     code = ("import ncg\n"
             "cat = ncg.Catalog(); node = cat.node('inf1.xlarge'); cl = ncg.Cluster()\n"
-            "cl.add_nodegroup(cat, 'g', 'inf1.xlarge'); n = cl.add_node('g'); plan = ncg.Plan(cl)\n"
+            "cl.add_nodegroup(cat, 'g', 'inf1.xlarge'); n = cl.add_node(None, 'g'); plan = ncg.Plan(cl)\n"
             "plan.add_api('a', inf=1); plan.solve(); view = plan.cluster\n"
             "cycle = [cat]; cycle.append(cycle)\n")
     r = run_python(code)
