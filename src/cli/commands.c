@@ -189,6 +189,33 @@ static int check_format(const char *format, const char *const *allowed, const ch
     return cli_usage(usage, msg);
 }
 
+/* The ncg-validate/2 document (doc/json.md) of the reader's diagnostics, on standard output. */
+static void print_validate_doc(const ncg_cortex *cx, bool valid)
+{
+    json_t *doc = json_pack("{s:s, s:b, s:[], s:[]}", "schema", "ncg-validate/2", "valid", valid, "errors",
+                            "warnings");
+    for (int i = 0; doc && i < ncg_cortex_diagnostic_count(cx); i++) {
+        ncg_cortex_diagnostic d = NCG_INIT(ncg_cortex_diagnostic);
+        const char *message;
+        char prefix[64];
+        json_t *item;
+        ncg_cortex_get_diagnostic(cx, i, &d, NULL);
+        message = d.message;
+        /* the message without its "FILE:LINE:COLUMN: " (and "warning: "), which the members carry */
+        if (d.file && !strncmp(message, d.file, strlen(d.file))) {
+            snprintf(prefix, sizeof(prefix), ":%d:%d: ", d.line, d.column);
+            if (!strncmp(message + strlen(d.file), prefix, strlen(prefix)))
+                message += strlen(d.file) + strlen(prefix);
+        }
+        if (d.warning && !strncmp(message, "warning: ", 9))
+            message += 9;
+        item = json_pack("{s:o, s:i, s:i, s:s}", "file", d.file ? json_string(d.file) : json_null(), "line", d.line,
+                         "column", d.column, "message", message);
+        json_array_append_new(json_object_get(doc, d.warning ? "warnings" : "errors"), item);
+    }
+    cli_print_json(doc);
+}
+
 int cmd_validate(int argc, char **argv)
 {
     static const struct option opts[] = {COMMON_OPTIONS, {0}};
@@ -207,7 +234,7 @@ int cmd_validate(int argc, char **argv)
                           "Check Cortex API files (and a cluster file) with Cortex's rules and messages: every field,\n"
                           "every name, every node group and instance type. Errors come in file and line order.\n\n"
                           "output formats (-o): text (default; one line per file when valid), json (schema\n"
-                          "ncg-validate/1: valid, errors; doc/json.md)\n\n"
+                          "ncg-validate/2: valid, errors and warnings as objects; doc/json.md)\n\n"
                           "options:\n" COMMON_HELP COMMON_TRAILER "\n"
                           "examples:\n"
                           "  ncg validate cortex.yaml --cluster cluster.yaml\n"
@@ -247,14 +274,7 @@ int cmd_validate(int argc, char **argv)
     }
     rc = cli_print_diagnostics(cx) || r < 0;
     if (!strcmp(o.format, "json")) {
-        json_t *doc = json_pack("{s:s, s:b, s:[]}", "schema", "ncg-validate/1", "valid", rc == 0, "errors");
-        for (int i = 0; doc && i < ncg_cortex_diagnostic_count(cx); i++) {
-            ncg_cortex_diagnostic d = NCG_INIT(ncg_cortex_diagnostic);
-            ncg_cortex_get_diagnostic(cx, i, &d, NULL);
-            if (!d.warning)
-                json_array_append_new(json_object_get(doc, "errors"), json_string(d.message));
-        }
-        cli_print_json(doc);
+        print_validate_doc(cx, rc == 0);
     } else if (rc == 0) {
         for (int f = 0; f < ncg_cortex_file_count(cx); f++) {
             const char *file = ncg_cortex_get_file(cx, f);
@@ -1520,7 +1540,12 @@ int cmd_plan(int argc, char **argv)
         rc = cli_fail(&err);
         goto out;
     }
-    if (cli_print_diagnostics(cx) || r < 0 || check_prices(cl, region, ncg_cortex_nodegroup_count(cx) > 0))
+    if (cli_print_diagnostics(cx) || r < 0) {
+        if (!strcmp(format, "json")) /* machine output of the problems: the document of validate -o json */
+            print_validate_doc(cx, false);
+        goto out;
+    }
+    if (check_prices(cl, region, ncg_cortex_nodegroup_count(cx) > 0))
         goto out;
     /* the APIs the plan places, in the order ncg_cortex_add_to_plan() adds them (TrafficSplitters place nothing) */
     planned_apis = calloc((size_t)ncg_cortex_api_count(cx) + 1, sizeof(*planned_apis));

@@ -137,15 +137,31 @@ def test_validate_json_validates(tmp_path):
     assert good.returncode == 0
     doc = json.loads(good.stdout)
     jsonschema.validate(doc, VALIDATE_SCHEMA)
-    assert doc == {"schema": "ncg-validate/1", "valid": True, "errors": []}
+    assert doc == {"schema": "ncg-validate/2", "valid": True, "errors": [], "warnings": []}
     bad = tmp_path / "bad.yaml"
     bad.write_text("- name: Bad\n- name: x\n  compute:\n    cpu: -1\n")
     r = ncg("validate", bad, "-o", "json")
     assert r.returncode == 1
     doc = json.loads(r.stdout)
     jsonschema.validate(doc, VALIDATE_SCHEMA)
-    assert doc["valid"] is False and len(doc["errors"]) == 2
-    assert doc["errors"][0].startswith("%s:1:9: api Bad: name: " % bad)
+    assert doc["valid"] is False and doc["warnings"] == []
+    assert [(e["file"], e["line"], e["column"]) for e in doc["errors"]] == [(str(bad), 1, 9), (str(bad), 4, 10)]
+    assert doc["errors"][0]["message"].startswith("api Bad: name: ")
+    # the text lines are the same problems
+    assert r.stderr.splitlines() == ["%s:%d:%d: %s" % (e["file"], e["line"], e["column"], e["message"])
+                                     for e in doc["errors"]]
+    # plan -o json on invalid input: the same document on stdout, exit 1
+    p = ncg("plan", bad, "-o", "json")
+    assert (p.returncode, json.loads(p.stdout)) == (1, doc)
+    # warnings are objects too, without their "warning: "
+    cluster = tmp_path / "cluster.yaml"
+    cluster.write_text("region: <region>\nnode_groups:\n  - name: g\n    instance_type: inf1.xlarge\n")
+    w = ncg("validate", "--cluster", cluster, "-o", "json")
+    doc = json.loads(w.stdout)
+    jsonschema.validate(doc, VALIDATE_SCHEMA)
+    assert (w.returncode, doc["valid"], doc["errors"]) == (0, True, [])
+    assert [(e["line"], e["column"]) for e in doc["warnings"]] == [(1, 9)]
+    assert doc["warnings"][0]["message"].startswith("region \"<region>\" is not one of the catalog's 23 regions")
 
 
 def test_yaml_is_the_json_document():
