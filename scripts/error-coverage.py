@@ -3,10 +3,10 @@
 
 Usage: scripts/error-coverage.py BUILD_DIR [--list]
 
-BUILD_DIR must be configured with -Db_coverage=true and have run `meson test`. An error return is a line of
-src/*.c (the library, not the CLI) that reports a failure: a call of ncg_fail(), ncg_fail_prefix(), bad() or
-bad_call(), or a `return NCG_E_...`. gcov says, per line, how often it ran; this prints how many of those lines
-ran at least once, and with --list the ones that never did.
+BUILD_DIR must be configured with -Db_coverage=true and have run `meson test`. An error return is a line of the
+library's sources (src/base, model, node, cluster and plan; not the CLI or libncg-cortex) that reports a failure: a
+call of ncg_fail(), ncg_fail_prefix(), bad() or bad_call(), or a `return NCG_E_...`. gcov says, per line, how
+often it ran; this prints how many of those lines ran at least once, and with --list the ones that never did.
 """
 import glob
 import os
@@ -16,6 +16,9 @@ import sys
 import tempfile
 
 PATTERN = re.compile(r"\bncg_fail(_prefix)?\(|\bbad(_call)?\(err|\breturn NCG_E_[A-Z_]+;")
+
+
+LAYERS = ("base", "model", "node", "cluster", "plan")
 
 
 def main():
@@ -43,11 +46,12 @@ def main():
                     if number == "0" and text.startswith("Source:"):
                         source = os.path.realpath(os.path.join(build, text[len("Source:"):]))
                         continue
-                    if not source or os.path.dirname(source) != os.path.join(root, "src"):
+                    layer = os.path.relpath(os.path.dirname(source), os.path.join(root, "src")) if source else ""
+                    if layer not in LAYERS:
                         break
                     if count == "-" or not PATTERN.search(text) or re.match(r"\s*(static )?int \w+\(", text):
                         continue
-                    key = (os.path.basename(source), int(number))
+                    key = (layer + "/" + os.path.basename(source), int(number))
                     ran = count not in ("#####", "=====")
                     counts[key] = counts.get(key, False) or ran
     total = len(counts)

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Internal: the placement index's B+-trees (src/btree.c) against a sorted array, over random inserts, erases and
- * moves (an entry given a new key in place, or refused when the key belongs in another leaf) that grow trees to
+/* Internal: the placement index's B+-trees (src/cluster/btree.c) against a sorted array, over random inserts,
+ * erases and moves (an entry given a new key in place, or refused when the key belongs in another leaf) that grow trees to
  * several levels and shrink them to nothing: invariants after every operation, first-fit searches and the entry
  * order compared with the array's. */
 #include <stdlib.h>
 
 #include "test-common.h"
 
-#include "btree.h"
+#include "cluster/btree.h"
 
 typedef struct ref {
     ncg_bt_entry e[4096];

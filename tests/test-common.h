@@ -154,7 +154,7 @@ static inline int read_row(const char *rel, int row, char *line, size_t size, ch
         ck_assert_str_eq(err.message, (want_msg));                                                                  \
     } while (0)
 
-/* The message of a sized struct whose size is below its first version's (src/abi.c). */
+/* The message of a sized struct whose size is below its first version's (src/base/abi.c). */
 static inline const char *size_message(char *buf, size_t size, const char *type, size_t type_size, unsigned given)
 {
     snprintf(buf, size,

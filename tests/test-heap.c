@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Internal: a cluster's heap for allocation records (src/heap.c): block sizes by class, reuse of given-back
+/* Internal: a cluster's heap for allocation records (src/base/heap.c): block sizes by class, reuse of given-back
  * blocks, blocks that never overlap while chunks grow to 2 MiB, the 2 MiB chunks' alignment, blocks from malloc
  * past the classes, and a release that leaves an empty heap. (Under AddressSanitizer the free blocks are poisoned:
  * the asan CI jobs run this suite and every cluster suite through it.) */
@@ -7,7 +7,7 @@
 
 #include "test-common.h"
 
-#include "heap.h"
+#include "base/heap.h"
 
 #define KIB ((size_t)1 << 10)
 

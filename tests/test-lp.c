@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Internal: the dense simplex of src/lp.h (max c.u subject to A u <= b, u >= 0, b >= 0), used for the planner's
+/* Internal: the dense simplex of src/plan/lp.h (max c.u subject to A u <= b, u >= 0, b >= 0), used for the planner's
  * lower bound. Small LPs with known optima, degenerate and unbounded ones, and the iteration limit. Column
- * generation (src/colgen.h) on a configuration LP with a known optimum, from scratch and from seed patterns. */
+ * generation (src/plan/colgen.h) on a configuration LP with a known optimum, from scratch and from seed patterns. */
 #include <math.h>
 
 #include "test-common.h"
 
-#include "colgen.h"
-#include "lp.h"
+#include "plan/colgen.h"
+#include "plan/lp.h"
 
 #define TOL 1e-9
 #define ITERATIONS 1000

@@ -5,7 +5,7 @@
  * set (the valgrind setup). */
 #include "test-common.h"
 
-#include "cluster.h"
+#include "cluster/cluster.h"
 
 static void add_group(ncg_cluster *c, ncg_catalog *cat, const char *name, const char *type, int priority)
 {

@@ -3,7 +3,7 @@
  * and the plan API's rules (sized structs, buffers, solved once, the base cluster unchanged). */
 #include <math.h>
 
-#include "plan.h"
+#include "plan/plan.h"
 #include "test-common.h"
 #include "validate.h"
 
@@ -1496,7 +1496,7 @@ START_TEST(lp_patterns_copy_nodes_of_the_same_apis)
 }
 END_TEST
 
-/* What a dive step opens of its LP's patterns (plan_dive_openings, src/round.c). Node groups 0 and 1; the last
+/* What a dive step opens of its LP's patterns (plan_dive_openings, src/plan/round.c). Node groups 0 and 1; the last
  * pattern is an existing node's (bin 2), left as it is. */
 static void openings(const double *x, int n, bool many, const double *want)
 {

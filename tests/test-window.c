@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Internal: whole-chip windows (src/window.c through ncg-private.h) on every topology, both policies, up to 64
+/* Internal: whole-chip windows (src/model/window.c through model/model.h) on every topology, both policies, up to 64
  * chips. Masks have bit i set when chip i is free. */
 #include "test-common.h"
 
-#include "ncg-private.h"
+#include "model/model.h"
 
 #define ALL(n) ncg_window_mask(0, (n))
 #define CHIP(i) (UINT64_C(1) << (i))

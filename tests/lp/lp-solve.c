@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Solve LPs with libncg's simplex (src/lp.c) for the cross-check against HiGHS (test_lp_highs.py).
+/* Solve LPs with libncg's simplex (src/plan/lp.c) for the cross-check against HiGHS (test_lp_highs.py).
  *
  * Input on stdin, whitespace-separated, any number of problems: ROWS COLS, then c (COLS values), b (ROWS
  * values), A (ROWS x COLS, row-major), for  max c.u  s.t.  A u <= b, u >= 0  with b >= 0. Output, one line per
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "lp.h"
+#include "plan/lp.h"
 
 int main(void)
 {

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "plan.h"
+#include "plan/plan.h"
 #include "workloads.h"
 
 static int dump(const workload *w)

@@ -1,5 +1,5 @@
-"""Cross-check of libncg's simplexes (the dense one of src/lp.c and the revised one of src/rlp.c) against HiGHS on
-random LPs: same optimum to 1e-6 relative.
+"""Cross-check of libncg's simplexes (the dense one of src/plan/lp.c and the revised one of src/plan/rlp.c) against
+HiGHS on random LPs: same optimum to 1e-6 relative.
 
 The LPs have the form the planner uses, max c.u s.t. A u <= b, u >= 0, b >= 0: dense and sparse, with zero and
 negative entries in A and c, degenerate right-hand sides (b = 0 rows), and sizes up to 40 x 40. Every problem

@@ -1,4 +1,4 @@
-"""The configuration LP's restricted master of every bench workload, as libncg's revised simplex (src/rlp.c) solved
+"""The configuration LP's restricted master of every bench workload, as libncg's revised simplex (src/plan/rlp.c) solved
 it during column generation, solved again by HiGHS: same optimum to 1e-6 relative.
 
 master-dump (tests/lp/master-dump.c) prints each master: the patterns the LP uses, the bins' prices and node
