@@ -219,19 +219,116 @@ int plan_open_node(ncg_plan *p, int g, ncg_error *err)
     return rc;
 }
 
+/* The first-fit scan's index: a tree over the nodes in index order holding, per subtree, the most free of each of
+ * NeuronCores, CPU, memory and hugepages that one of its nodes has. A replica's search descends to the first node
+ * at or after its cursor that has enough of each, skipping whole runs of nodes that cannot hold it; the node's own
+ * check (windows, max_per_node) decides as before, so the plan is the scan's, node for node. Without it, each API
+ * scanned every node from the first: packing grew with APIs x nodes, quadratically in APIs. */
+#define FIT_DIMS 4
+typedef struct fit_index {
+    int n, cap;     /* nodes, leaves (a power of two) */
+    int64_t *max;   /* 2 x cap entries of FIT_DIMS; entry 1 the root, leaf i at cap + i; -1 where no node is */
+} fit_index;
+
+static void node_free(const ncg_plan *p, int i, int64_t *f)
+{
+    const ncg_type_copy *t = ncg_cluster_nodegroup_type(p->c, ncg_cluster_node_nodegroup(p->c, i));
+    ncg_usage u;
+    ncg_node_usage(ncg_cluster_node(p->c, i), &u);
+    f[0] = (int64_t)t->t.chips * t->t.cores_per_chip - u.cores;
+    f[1] = t->cpu_usable_milli - u.cpu_milli;
+    f[2] = t->memory_usable_bytes - u.memory_bytes;
+    f[3] = t->t.hugepages_bytes - u.hugepages_bytes;
+}
+
+static void fit_pull(fit_index *t, int x)
+{
+    for (int d = 0; d < FIT_DIMS; d++) {
+        int64_t a = t->max[(size_t)(2 * x) * FIT_DIMS + d], b = t->max[(size_t)(2 * x + 1) * FIT_DIMS + d];
+        t->max[(size_t)x * FIT_DIMS + d] = a > b ? a : b;
+    }
+}
+
+/* Node i's free capacity now (i < t->n). */
+static void fit_update(const ncg_plan *p, fit_index *t, int i)
+{
+    node_free(p, i, &t->max[(size_t)(t->cap + i) * FIT_DIMS]);
+    for (int x = (t->cap + i) / 2; x >= 1; x /= 2)
+        fit_pull(t, x);
+}
+
+/* Index the cluster's nodes, with room for `more` (0 or 1) beyond them; false when out of memory. */
+static bool fit_build(const ncg_plan *p, fit_index *t, int more)
+{
+    int n = ncg_cluster_node_count(p->c), cap = 1;
+    while (cap < n + more)
+        cap *= 2;
+    free(t->max);
+    t->max = malloc((size_t)(2 * cap) * FIT_DIMS * sizeof(int64_t));
+    if (!t->max)
+        return false;
+    t->n = n;
+    t->cap = cap;
+    for (int i = 0; i < cap; i++)
+        if (i < n)
+            node_free(p, i, &t->max[(size_t)(cap + i) * FIT_DIMS]);
+        else
+            for (int d = 0; d < FIT_DIMS; d++)
+                t->max[(size_t)(cap + i) * FIT_DIMS + d] = -1;
+    for (int x = cap - 1; x >= 1; x--)
+        fit_pull(t, x);
+    return true;
+}
+
+/* A node opened after the index was built: it gets its leaf (the index doubles when full). */
+static bool fit_append(const ncg_plan *p, fit_index *t)
+{
+    if (t->n == t->cap)
+        return fit_build(p, t, 1);
+    fit_update(p, t, t->n++);
+    return true;
+}
+
+/* The first node at or after `from` in subtree x (leaves lo..hi-1) with at least need of each, or -1. */
+static int fit_find(const fit_index *t, int x, int lo, int hi, int from, const int64_t *need)
+{
+    const int64_t *m = &t->max[(size_t)x * FIT_DIMS];
+    int mid, found;
+    if (hi <= from || lo >= t->n)
+        return -1;
+    for (int d = 0; d < FIT_DIMS; d++)
+        if (m[d] < need[d])
+            return -1;
+    if (hi - lo == 1)
+        return lo;
+    mid = lo + (hi - lo) / 2;
+    found = fit_find(t, 2 * x, lo, mid, from, need);
+    return found >= 0 ? found : fit_find(t, 2 * x + 1, mid, hi, from, need);
+}
+
 /* right_size: open each node in the node group cheapest for the replicas of the API still to place (not for a
  * full node), which fits the last nodes of an API to what is left. */
 int plan_pack(ncg_plan *p, int strategy, bool right_size, ncg_error *err)
 {
     int *order = malloc((size_t)(p->api_count ? p->api_count : 1) * sizeof(int));
     int rc = 0;
-    if (!order)
+    fit_index fit = {0, 0, NULL};
+    if (!order || !fit_build(p, &fit, 0)) {
+        free(order);
+        free(fit.max);
         return ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
+    }
     order_apis(p, strategy, order);
     for (int k = 0; k < p->api_count && rc == 0; k++) {
         int ai = order[k], cursor = 0, stamp = k + 1;
         papi *a = &p->apis[ai];
         preplica *reps = &p->replicas[p->offset[ai]];
+        /* what every node that holds a replica has free at least: its CPU, memory and hugepages, and the fewest
+         * NeuronCores it takes on a node group it may use */
+        int64_t need[FIT_DIMS] = {INT64_MAX, a->req.cpu_milli, a->req.memory_bytes, a->req.hugepages_bytes};
+        for (int g = 0; g < ncg_cluster_nodegroup_count(p->c); g++)
+            if (a->allowed[g] && a->fit[g] > 0 && a->shape[g].cores < need[0])
+                need[0] = a->shape[g].cores;
         /* replicas placed before this pass (from the LP's patterns) count against max_per_node too */
         for (int ri = 0; ri < a->placed && a->max_per_node; ri++) {
             int n = reps[ri].node;
@@ -244,7 +341,7 @@ int plan_pack(ncg_plan *p, int strategy, bool right_size, ncg_error *err)
         for (int ri = a->placed; ri < a->replicas && rc == 0; ri++) {
             int g, n;
             reps[ri].node = -1;
-            for (; cursor < ncg_cluster_node_count(p->c); cursor++) {
+            for (; (cursor = fit_find(&fit, 1, 0, fit.cap, cursor, need)) >= 0; cursor++) {
                 int ng = ncg_cluster_node_nodegroup(p->c, cursor);
                 if (p->stamp[cursor] != stamp) {
                     p->stamp[cursor] = stamp;
@@ -267,9 +364,11 @@ int plan_pack(ncg_plan *p, int strategy, bool right_size, ncg_error *err)
                 break;
             if (rc == 1) {
                 p->count[cursor]++;
+                fit_update(p, &fit, cursor);
                 rc = 0;
                 continue;
             }
+            cursor = ncg_cluster_node_count(p->c);
             g = best_group(p, a, strategy == IN_ORDER ? 1 /* the cheapest node */
                                  : right_size ? a->replicas - a->placed : FIT_CAP);
             if (g < 0) {
@@ -284,6 +383,8 @@ int plan_pack(ncg_plan *p, int strategy, bool right_size, ncg_error *err)
             p->stamp[n] = stamp;
             p->count[n] = 0;
             rc = plan_place_on(p, n, a, &reps[ri], err);
+            if (rc == 1 && !fit_append(p, &fit))
+                rc = ncg_fail(err, NCG_E_NOMEM, "out of memory planning");
             if (rc == 1) {
                 p->count[n]++;
                 rc = 0;
@@ -294,6 +395,7 @@ int plan_pack(ncg_plan *p, int strategy, bool right_size, ncg_error *err)
         }
     }
     free(order);
+    free(fit.max);
     return rc;
 }
 
