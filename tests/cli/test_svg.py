@@ -18,7 +18,7 @@ def ncg(*args):
 def render(svg: Path):
     """The SVG's size, its text lines, and the size of its PNG rendering."""
     rsvg = shutil.which("rsvg-convert")
-    assert rsvg, "rsvg-convert is missing (Debian librsvg2-bin; scripts/setup.sh installs it)"
+    assert rsvg, "rsvg-convert is missing (Debian librsvg2-bin; scripts/setup.sh --tests installs it)"
     png = svg.with_suffix(".png")
     subprocess.run([rsvg, str(svg), "-o", str(png)], check=True, timeout=120)
     data = png.read_bytes()

@@ -123,11 +123,11 @@ def _check_installed(venv, tmp_path):
 
 def test_pip_install_offline(tmp_path):
     """`pip install ./bindings/python` into a fresh venv works without a network: the build backend
-    (setuptools, with wheel) of the interpreter, no build isolation; scripts/setup.sh installs them. The venv
+    (setuptools, with wheel) of the interpreter, no build isolation; scripts/setup.sh --tests installs them. The venv
     then imports the installed package, py.typed included, and it loads the library ($NCG_LIBRARY)."""
     src = _package_copy(tmp_path)
     r = subprocess.run([sys.executable, "-c", "import setuptools, wheel"], capture_output=True, text=True)
-    assert r.returncode == 0, "setuptools and wheel are missing: run scripts/setup.sh (%s)" % r.stderr.strip()
+    assert r.returncode == 0, "setuptools and wheel are missing: run scripts/setup.sh --tests (%s)" % r.stderr.strip()
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)], check=True,
                    timeout=120)
@@ -146,7 +146,7 @@ def test_pip_install_isolated(tmp_path):
     venv = tmp_path / "venv"
     r = subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True, timeout=240)
     if r.returncode != 0 and "ensurepip" in (r.stdout + r.stderr):
-        pytest.fail("python3 -m venv has no ensurepip (Debian: install python3-venv, as scripts/setup.sh does)")
+        pytest.fail("python3 -m venv has no ensurepip (Debian: install python3-venv, as scripts/setup.sh --tests does)")
     assert r.returncode == 0, r.stderr
     r = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", str(src)],
                        capture_output=True, text=True, env=_clean_env(), cwd=str(tmp_path), timeout=300)
