@@ -575,6 +575,57 @@ START_TEST(pricing_proves_the_subset_sum_instance)
 }
 END_TEST
 
+/* Two scarce resources at once: CPU-only replicas on a CPU-only bin, their values nearly a blend of CPU and memory,
+ * so that no bound of one resource at a time prunes much and the searches of the bound pass 2,000 nodes, where they
+ * add the surrogate resource (CPU and memory weighted by the duals of the knapsack's LP relaxation). Whether the
+ * search then proves its best or is cut, the value it gives is an upper bound on the best pattern's (an exact
+ * dynamic program over CPU in 100 millicores and memory in 128 MiB) and, with the surrogate, at most the LP
+ * relaxation's value (the dense simplex of lp.c, solved here on its own; to the 1e-9 of its capacity the surrogate
+ * keeps against rounding). */
+#define TWO_APIS 12
+START_TEST(pricing_bounds_two_resources_by_the_lp_relaxation)
+{
+    enum { CPU = 80, MEM = 128 }; /* 8 CPU and 16 GiB in those units */
+    uint64_t seed = 11;
+    for (int trial = 0; trial < 12; trial++) {
+        ncg_cg_bin bin = {.price = 1e-6, .max_nodes = 1, .cpu_milli = CPU * 100,
+                          .memory_bytes = (int64_t)MEM << 27};
+        ncg_cg_item items[TWO_APIS];
+        int demand[TWO_APIS], du[TWO_APIS], dm[TWO_APIS];
+        double pi[TWO_APIS], dp[CPU + 1][MEM + 1] = {{0}}, a[(2 + TWO_APIS) * TWO_APIS] = {0}, b[2 + TWO_APIS],
+               x[TWO_APIS], relaxed = 0, value;
+        double alpha = 0.5 + (double)(test_rand(&seed) % 100) / 100.0;
+        ncg_cg_problem pb = {.apis = TWO_APIS, .bins = 1, .demand = demand, .bin = &bin, .item = items};
+        ncg_lp lp = {2 + TWO_APIS, TWO_APIS, a, b, pi};
+        for (int i = 0; i < TWO_APIS; i++) {
+            du[i] = 3 + (int)(test_rand(&seed) % 10);
+            dm[i] = 5 + (int)(test_rand(&seed) % 16);
+            items[i] = (ncg_cg_item){.limit = 30, .cpu_milli = 100 * du[i], .memory_bytes = (int64_t)dm[i] << 27};
+            demand[i] = 1000;
+            pi[i] = (alpha * du[i] / CPU + (1.5 - alpha) * dm[i] / MEM) *
+                    (1 + (double)(test_rand(&seed) % 300) / 10000.0);
+            for (int copy = 0; copy < 30; copy++) /* 0/1 knapsack over every copy */
+                for (int u = CPU; u >= du[i]; u--)
+                    for (int m = MEM; m >= dm[i]; m--)
+                        dp[u][m] = fmax(dp[u][m], dp[u - du[i]][m - dm[i]] + pi[i]);
+            a[i] = (double)du[i] / CPU;
+            a[TWO_APIS + i] = (double)dm[i] / MEM;
+            a[(2 + i) * TWO_APIS + i] = 1;
+            b[2 + i] = 30;
+        }
+        b[0] = b[1] = 1;
+        ck_assert_int_eq(ncg_lp_solve(&lp, x, 1000), 0);
+        for (int i = 0; i < TWO_APIS; i++)
+            relaxed += pi[i] * x[i];
+        value = best_pattern_value(&pb, pi);
+        ck_assert_msg(value >= dp[CPU][MEM] - 1e-9, "trial %d: %.12g below the best pattern's %.12g", trial, value,
+                      dp[CPU][MEM]);
+        ck_assert_msg(value <= relaxed * (1 + 1e-8), "trial %d: %.12g above the LP relaxation's %.12g", trial, value,
+                      relaxed);
+    }
+}
+END_TEST
+
 NCG_SUITE(lp)
 {
     Suite *s = suite_create("lp");
@@ -609,5 +660,6 @@ NCG_SUITE(lp)
     t = add_tcase(s, "pricing");
     add_test(t, pricing_matches_brute_force);
     add_test(t, pricing_proves_the_subset_sum_instance);
+    add_test(t, pricing_bounds_two_resources_by_the_lp_relaxation);
     return s;
 }

@@ -28,6 +28,10 @@
 #include "plan/lp.h"
 
 #define RES NCG_CG_RESOURCES
+#define SUR RES         /* the surrogate resource (surrogate()), after the real ones */
+#define DIM (RES + 1)   /* the real resources and the surrogate */
+#define SURROGATE_AFTER 2000 /* branch-and-bound nodes after which a search adds the surrogate and starts again */
+#define SUR_SEGMENTS_MAX 64 /* segments past which a search goes without the surrogate (its LP is dense) */
 #define BB_NODES 20000 /* branch-and-bound nodes per pricing call; past it the pricing is a heuristic whose
                           * upper bound still makes the Lagrangian bound valid */
 #define BB_NODES_ENOUGH 2000 /* in generation's rounds, a search stops here once its best pattern prices out: the
@@ -58,8 +62,8 @@ typedef struct pitem {
     double value;           /* its most valuable replica */
     int ub;                 /* most copies: the sum of its APIs' */
     int seg, nseg;          /* its APIs in the segment array, most valuable first */
-    double need[RES];
-    double ratio[RES];      /* suffix maxima of value / need; INFINITY when some later item needs none of it */
+    double need[DIM];       /* per resource; the surrogate's is 0 until surrogate() sets it */
+    double ratio[DIM];      /* suffix maxima of value / need; INFINITY when some later item needs none of it */
     double scarce;          /* its largest share of a resource of the bin */
     double density;         /* value per unit of its scarcest resource: the branching order */
 } pitem;
@@ -72,8 +76,8 @@ typedef struct pricer {
     int *order;             /* per bin, its APIs by shape (bins x apis) */
     int *shape;             /* per bin and position in order: the shape's index */
     int *seg_item;          /* per segment: its item's position in the branching order */
-    struct dseg *by_ratio;  /* per resource, the segments by value per unit of it, most first (RES x apis) */
-    bool sorted[RES];       /* by_ratio is for this search */
+    struct dseg *by_ratio;  /* per resource, the segments by value per unit of it, most first (DIM x apis) */
+    bool sorted[DIM];       /* by_ratio is for this search */
     long scanned;           /* segments read by dantzig() in this search */
     /* exact one-resource bounds (see build_tables()), built once a search has cost as much as they do */
     double table_cost;      /* what building them costs at most, in search work (nodes x items + scanned); -1:
@@ -86,7 +90,9 @@ typedef struct pricer {
     int units[RES];
     long table_work;        /* cells written building them */
     struct keyed *keyed;    /* scratch for sorting segments */
-    double cap[RES];
+    double cap[DIM];        /* the surrogate's: 0 until surrogate() sets it */
+    bool surrogate;         /* this search has the surrogate resource */
+    bool restart;           /* surrogate() has just set it: the search starts again from the root */
     double best;
     int *count, *best_count;
     /* bins of the same resources and items (trn1.32xlarge and trn1n.32xlarge) price alike: twin[b] is the first
@@ -132,7 +138,7 @@ static inline double upper(const pricer *s, int k, const double *rem, int *scarc
     if (k >= s->n)
         return 0;
     ratio = s->item[k].ratio;
-    for (int r = 0; r < RES; r++) {
+    for (int r = 0; r < DIM; r++) {
         double x = rem[r] * ratio[r]; /* ratios are never NaN: comparing is fmin() */
         if (ratio[r] < INFINITY && x < ub) {
             ub = x;
@@ -316,9 +322,82 @@ static bool bounded_slow(pricer *s, int k, const double *rem, double room, int r
         for (int q = 0; q < RES; q++)
             if (s->dp[q] && s->tab[q][(size_t)k * (size_t)(s->units[q] + 1) + column(s, q, rem[q])] <= room)
                 return true;
+    } else if (dantzig(s, k, r, rem[r]) <= room) {
+        return true;
+    }
+    return s->surrogate && r != SUR && dantzig(s, k, SUR, rem[SUR]) <= room;
+}
+
+/* The surrogate resource of a long search: the real resources weighted by the duals lambda of the knapsack's LP
+ * relaxation at the root, one constraint sum_r lambda_r need_r <= sum_r lambda_r cap_r that every pattern meets
+ * (it adds up constraints that each hold). Dantzig's bound on it at the root is the LP relaxation's value; the
+ * bounds of one resource at a time miss what two scarce resources (CPU and memory) bound together, and searches
+ * over CPU-only replicas ran out of nodes on them. Returns whether the search has it now. */
+static bool surrogate(pricer *s)
+{
+    int rows[RES], nr = 0, m, n = s->nseg, pivots = 0;
+    double *a, *b, *c, *x, *y, cap = 0;
+    bool ok = false;
+    for (int r = 0; r < RES; r++) {
+        bool needed = false;
+        for (int k = 0; k < s->n && !needed; k++)
+            needed = s->item[k].need[r] > 0;
+        if (needed && s->cap[r] > 0)
+            rows[nr++] = r;
+    }
+    if (nr < 2 || n > SUR_SEGMENTS_MAX)
+        return false; /* one resource: the surrogate is that resource */
+    m = nr + n;
+    a = calloc((size_t)m * (size_t)n + 1, sizeof(double));
+    b = malloc((size_t)m * sizeof(double));
+    c = malloc((size_t)n * sizeof(double));
+    x = malloc((size_t)n * sizeof(double));
+    y = malloc((size_t)m * sizeof(double));
+    if (a && b && c && x && y) {
+        /* max sum_j value_j x_j  s.t.  sum_j need_jr / cap_r x_j <= 1 per resource, x_j <= ub_j */
+        ncg_lp lp = {m, n, a, b, c};
+        for (int i = 0; i < nr; i++) {
+            b[i] = 1;
+            for (int j = 0; j < n; j++)
+                a[(size_t)i * (size_t)n + (size_t)j] = s->item[s->seg_item[j]].need[rows[i]] / s->cap[rows[i]];
+        }
+        for (int j = 0; j < n; j++) {
+            a[(size_t)(nr + j) * (size_t)n + (size_t)j] = 1;
+            b[nr + j] = s->seg[j].ub;
+            c[j] = s->seg[j].value;
+        }
+        if (ncg_lp_solve_duals(&lp, x, y, 4 * m, &pivots) >= 0) {
+            for (int k = 0; k < s->n; k++) {
+                double w = 0;
+                for (int i = 0; i < nr; i++)
+                    w += y[i] / s->cap[rows[i]] * s->item[k].need[rows[i]];
+                s->item[k].need[SUR] = w;
+            }
+            for (int i = 0; i < nr; i++)
+                cap += y[i];
+            ok = cap > 0;
+        }
+        s->scanned += (long)pivots * (m + 1) * (n + m + 1);
+    }
+    free(a);
+    free(b);
+    free(c);
+    free(x);
+    free(y);
+    if (!ok) {
+        for (int k = 0; k < s->n; k++)
+            s->item[k].need[SUR] = 0;
         return false;
     }
-    return dantzig(s, k, r, rem[r]) <= room;
+    s->cap[SUR] = cap * (1 + 1e-9); /* the weights' rounding never makes a pattern that fits overflow it */
+    for (int k = s->n - 1; k >= 0; k--) { /* suffix maxima of value per unit, as for the others */
+        pitem *it = &s->item[k];
+        double after = k + 1 < s->n ? s->item[k + 1].ratio[SUR] : 0;
+        it->ratio[SUR] = !isfinite(after) || it->need[SUR] <= 0 ? INFINITY : fmax(after, it->value / it->need[SUR]);
+    }
+    s->sorted[SUR] = false;
+    s->surrogate = true;
+    return true;
 }
 
 /* Is what items k.. can add with the capacity left at most room? The cheap bound first; once the search proves
@@ -364,6 +443,10 @@ static void branch(pricer *s, int k, double value, double *rem)
         s->cut = true;
         return;
     }
+    if (s->nodes == SURROGATE_AFTER && s->enough == INFINITY && surrogate(s)) {
+        s->restart = true; /* the frames above subtracted no surrogate needs: start again, keeping the best */
+        return;
+    }
     if (!s->tables && (s->nodes & 255) == 0 && (double)s->nodes * (s->n + 1) + (double)s->scanned >= table_cost(s))
         build_tables(s); /* so a search that needs no tables pays at most twice its work for them */
     if (bounded(s, k, rem, s->best + EPS - value))
@@ -391,12 +474,12 @@ static void branch(pricer *s, int k, double value, double *rem)
     left = most;
     while (j < it->nseg - 1 && left > s->seg[it->seg + j].ub)
         left -= s->seg[it->seg + j++].ub;
-    for (int c = most; c >= 0 && !s->cut; c--) {
-        for (int r = 0; r < RES; r++)
+    for (int c = most; c >= 0 && !s->cut && !s->restart; c--) {
+        for (int r = 0; r < DIM; r++)
             rem[r] -= c * it->need[r];
         s->count[k] = c;
         branch(s, k + 1, value + (it->nseg == 1 ? c * it->value : add), rem);
-        for (int r = 0; r < RES; r++)
+        for (int r = 0; r < DIM; r++)
             rem[r] += c * it->need[r];
         if (c > 0 && it->nseg > 1) {
             add -= s->seg[it->seg + j].value;
@@ -433,7 +516,7 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
                       bool *exact)
 {
     const ncg_cg_item *items = &pb->item[(size_t)b * (size_t)pb->apis];
-    double rem[RES];
+    double rem[DIM];
     int twin = s->twin[b];
     /* a twin's search at the same duals, if it proved its best or its best is all this search needs */
     if (twin != b && s->memo_stamp[twin] == s->stamp && (s->memo_exact[twin] || s->memo_best[twin] > s->enough)) {
@@ -445,6 +528,9 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
     s->n = 0;
     s->nseg = 0;
     ncg_cg_bin_caps(&pb->bin[b], s->cap);
+    s->cap[SUR] = 0;
+    s->surrogate = false;
+    s->restart = false;
     /* one item per shape, its APIs most valuable first (insertion sort within a shape: deterministic, and
      * shapes have few APIs) */
     for (int k = 0; k < pb->apis; k++) {
@@ -476,6 +562,7 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
         it->nseg = 1;
         s->seg[s->nseg++] = g;
         ncg_cg_item_needs(&items[i], it->need);
+        it->need[SUR] = 0;
         for (int r = 0; r < RES; r++)
             if (s->cap[r] > 0)
                 scarce = fmax(scarce, it->need[r] / s->cap[r]);
@@ -492,7 +579,7 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
             s->item[j] = s->item[j - 1];
         s->item[j] = key;
     }
-    for (int r = 0; r < RES; r++) {
+    for (int r = 0; r < DIM; r++) {
         double m = 0;
         for (int k = s->n - 1; k >= 0; k--) {
             pitem *it = &s->item[k];
@@ -504,7 +591,7 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
     for (int k = 0; k < s->n; k++)
         for (int j = 0; j < s->item[k].nseg; j++)
             s->seg_item[s->item[k].seg + j] = k;
-    for (int r = 0; r < RES; r++)
+    for (int r = 0; r < DIM; r++)
         s->sorted[r] = false;
     memcpy(rem, s->cap, sizeof(rem));
     s->best = 0;
@@ -517,6 +604,12 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
     memset(s->count, 0, (size_t)(s->n + 1) * sizeof(int));
     memset(s->best_count, 0, (size_t)(s->n + 1) * sizeof(int));
     branch(s, 0, 0, rem);
+    if (s->restart) { /* with the surrogate, from the root: the best so far stays the incumbent */
+        s->restart = false;
+        memcpy(rem, s->cap, sizeof(rem));
+        memset(s->count, 0, (size_t)(s->n + 1) * sizeof(int));
+        branch(s, 0, 0, rem);
+    }
     s->total_nodes += s->nodes * (s->n + 1) + s->scanned + s->table_work;
     /* each shape's copies to its most valuable APIs */
     memset(counts, 0, (size_t)pb->apis * sizeof(int));
@@ -527,10 +620,10 @@ static void price_bin(const ncg_cg_problem *pb, int b, const double *pi, pricer 
     if (s->cut) {
         int scarce;
         double ub = upper(s, 0, rem, &scarce);
-        for (int r = 0; r < RES; r++) {
+        for (int r = 0; r < DIM; r++) {
             if (s->cap[r] > 0)
                 ub = fmin(ub, dantzig(s, 0, r, rem[r]));
-            if (s->tables && s->dp[r])
+            if (r < RES && s->tables && s->dp[r])
                 ub = fmin(ub, s->tab[r][s->units[r]]);
         }
         *out_value = fmax(s->best, ub);
@@ -595,7 +688,7 @@ static bool pricer_init(pricer *s, const ncg_cg_problem *pb)
     s->order = malloc(nb * sizeof(int));
     s->shape = malloc(nb * sizeof(int));
     s->seg_item = malloc(n * sizeof(int));
-    s->by_ratio = malloc(n * RES * sizeof(*s->by_ratio));
+    s->by_ratio = malloc(n * DIM * sizeof(*s->by_ratio));
     s->keyed = malloc(n * sizeof(*s->keyed));
     s->count = malloc(n * sizeof(int));
     s->best_count = malloc(n * sizeof(int));

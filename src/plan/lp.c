@@ -15,7 +15,13 @@ int ncg_lp_solve(const ncg_lp *lp, double *out, int max_iterations)
 
 int ncg_lp_solve_status(const ncg_lp *lp, double *out, int max_iterations)
 {
-    int m = lp->rows, n = lp->cols, w = n + m + 1, degenerate = 0, status = 1;
+    int pivots;
+    return ncg_lp_solve_duals(lp, out, NULL, max_iterations, &pivots);
+}
+
+int ncg_lp_solve_duals(const ncg_lp *lp, double *out, double *duals, int max_iterations, int *pivots)
+{
+    int m = lp->rows, n = lp->cols, w = n + m + 1, degenerate = 0, status = 1, it;
     double *t = calloc((size_t)(m + 1) * (size_t)w, sizeof(double));
     int *basis = malloc((size_t)(m > 0 ? m : 1) * sizeof(int));
     if (!t || !basis) {
@@ -31,7 +37,7 @@ int ncg_lp_solve_status(const ncg_lp *lp, double *out, int max_iterations)
     }
     for (int j = 0; j < n; j++)
         t[(size_t)m * w + j] = -lp->c[j];
-    for (int it = 0; it < max_iterations; it++) {
+    for (it = 0; it < max_iterations; it++) {
         double *z = &t[(size_t)m * w], best = -EPS, ratio = 0;
         int enter = -1, leave = -1;
         bool bland = degenerate > 50;
@@ -80,6 +86,11 @@ int ncg_lp_solve_status(const ncg_lp *lp, double *out, int max_iterations)
             double v = t[(size_t)i * w + w - 1];
             out[basis[i]] = v > 0 ? v : 0;
         }
+    for (int i = 0; duals && i < m; i++) {
+        double y = t[(size_t)m * w + n + i]; /* the objective row under slack i */
+        duals[i] = y > 0 ? y : 0;
+    }
+    *pivots = it;
     free(t);
     free(basis);
     return status;

@@ -18,6 +18,9 @@ int ncg_lp_solve(const ncg_lp *lp, double *out, int max_iterations);
 /* The same, telling how it ended: 0 at an optimum, 1 when the iteration limit or an unbounded direction stopped
  * the simplex first (u is still feasible), -1 when out of memory. */
 int ncg_lp_solve_status(const ncg_lp *lp, double *out, int max_iterations);
+/* The same, with the row duals y (rows values, each >= 0 at an optimum; at a stop before it, the last iterate's,
+ * with any below 0 raised to 0) into duals when it is not NULL, and the pivots made into *pivots. */
+int ncg_lp_solve_duals(const ncg_lp *lp, double *out, double *duals, int max_iterations, int *pivots);
 
 /* A revised simplex for  min c.x  s.t.  G x >= r, x >= 0  with few rows and columns that arrive over time (column
  * generation): the basis is kept between solves, so adding columns and solving again starts where it stopped.

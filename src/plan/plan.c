@@ -6,7 +6,7 @@
  *    replicas fit an empty node (plan_analyse()).
  * 2. The configuration LP by column generation over node patterns (colgen.c), within the work and time limits,
  *    with one row per class of interchangeable APIs (plan_column_generation()); skipped past CG_PAIRS_MAX
- *    (class, node kind) pairs or CG_EXISTING_MAX existing nodes.
+ *    (class, node kind) pairs, CG_ROWS_MAX master rows or CG_EXISTING_MAX existing nodes.
  * 3. Strategies, each on its own copy of the starting cluster, with min_instances nodes opened first: the dive
  *    over residual LPs (round.c), the ceil and the floor of the LP's patterns, then the packing heuristics
  *    (pack.c). Once a plan places every replica the LP covers within TIGHT of the LP's value, or the time limit
@@ -759,7 +759,7 @@ int plan_column_generation(ncg_plan *p, ncg_error *err)
         }
     }
     C = classify(p, G);
-    if (C >= 0 && (long)C * B > CG_PAIRS_MAX) {
+    if (C >= 0 && ((long)C * B > CG_PAIRS_MAX || C + 2L * B > CG_ROWS_MAX)) {
         free(demand);
         plan_cg_clear(p);
         return 0;

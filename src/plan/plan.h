@@ -103,10 +103,12 @@ enum { BY_COST, BY_CPU, IN_ORDER, BY_NODE, FROM_LP, FROM_LP_UP, FROM_DIVE, STRAT
  * the planner keeps its packing and its first bound only. */
 #define CG_EXISTING_MAX 256
 #define CG_ROUNDS 400
-/* The master LP's rows and pricing's items grow with the classes of APIs (plan.h, ncg_plan.cg); beyond this many
- * (class, bin) pairs their cost outgrows what they save and the planner keeps its packing strategies and its first
- * bound. */
-#define CG_PAIRS_MAX 1024
+/* Pricing's items grow with the (class of APIs, bin) pairs (plan.h, ncg_plan.cg), the master's dense basis inverse
+ * with the square of its rows (classes + 2 x bins); beyond these the planner keeps its packing strategies and its
+ * first bound. 4,096 pairs hold 64 node groups of 64 classes (a cluster that lists 32 types twice, spot and
+ * on-demand); 2,100 rows (a 35 MB inverse) every problem the 1,024 pairs of earlier versions allowed. */
+#define CG_PAIRS_MAX 4096
+#define CG_ROWS_MAX 2100
 #define CG_WORK 1e9 /* the default work limit of generation (colgen.c) */
 
 /* The best plan found so far in a solve: its cluster, where its replicas went, each API's placed count and full
