@@ -5,10 +5,12 @@
  * several runs; ratios compare runs made in the same process, since absolute times on shared machines are noisy.
  *
  *   ncg-bench [--quick] [--data DIR] [--tmp DIR] [--only NAME] [--no-baselines] [--online [--nodes N]]
+ *             [--results FILE]
  *
  * --only NAME runs the workloads whose name contains NAME (or the section panigrahy, micro or online);
  * --no-baselines runs libncg only (to profile the planner); --online runs only the online placement replay
- * (bench/online.c), --nodes N only at N nodes.
+ * (bench/online.c), --nodes N only at N nodes; --results FILE also writes what the run prints into FILE as a
+ * Markdown page with the date, the machine and the command (bench/RESULTS.md), when every plan is valid.
  */
 #include <dirent.h>
 #include <math.h>
@@ -18,7 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <ncg.h>
 
@@ -912,9 +917,117 @@ static void micro(void)
     ncg_catalog_free(cat);
 }
 
+/* The first "model name" of /proc/cpuinfo, or "unknown CPU". */
+static void cpu_model(char *out, size_t size)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[512];
+    snprintf(out, size, "unknown CPU");
+    while (f && fgets(line, sizeof(line), f)) {
+        char *colon = strchr(line, ':');
+        if (strncmp(line, "model name", 10) == 0 && colon) {
+            colon += 1 + strspn(colon + 1, " \t");
+            colon[strcspn(colon, "\n")] = '\0';
+            snprintf(out, size, "%s", colon);
+            break;
+        }
+    }
+    if (f)
+        fclose(f);
+}
+
+/* --results FILE: run this program again with the other arguments, its output through a pipe to our stdout and
+ * into memory, then write FILE when it succeeded. */
+static int run_recorded(int argc, char **argv, const char *file)
+{
+    char **args = calloc((size_t)argc + 1, sizeof(char *)), *text = NULL, buf[4096], when[64], cpu[256];
+    size_t len = 0, cap = 0;
+    int fd[2], status = 0, n = 0;
+    pid_t pid;
+    time_t t = time(NULL);
+    struct utsname un;
+    FILE *out;
+    if (!args || pipe(fd) < 0) {
+        perror("ncg-bench");
+        return 1;
+    }
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--results") == 0) {
+            i++;
+            continue;
+        }
+        args[n++] = argv[i];
+    }
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        dup2(fd[1], STDOUT_FILENO);
+        close(fd[0]);
+        close(fd[1]);
+        execv("/proc/self/exe", args);
+        perror("ncg-bench: /proc/self/exe");
+        _exit(127);
+    }
+    close(fd[1]);
+    for (ssize_t got; pid > 0 && (got = read(fd[0], buf, sizeof(buf))) > 0;) {
+        fwrite(buf, 1, (size_t)got, stdout);
+        fflush(stdout);
+        if (len + (size_t)got + 1 > cap) {
+            char *grown;
+            cap = (len + (size_t)got + 1) * 2;
+            grown = realloc(text, cap);
+            if (!grown) {
+                free(text);
+                text = NULL;
+                len = cap = 0;
+                continue;
+            }
+            text = grown;
+        }
+        memcpy(text + len, buf, (size_t)got);
+        len += (size_t)got;
+    }
+    close(fd[0]);
+    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !text) {
+        fprintf(stderr, "ncg-bench: the run failed; %s not written\n", file);
+        free(text);
+        free(args);
+        return 1;
+    }
+    strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime(&t));
+    cpu_model(cpu, sizeof(cpu));
+    if (uname(&un) < 0)
+        snprintf(un.release, sizeof(un.release), "unknown");
+    out = fopen(file, "w");
+    if (!out) {
+        perror(file);
+        free(text);
+        free(args);
+        return 1;
+    }
+    fprintf(out, "# Benchmark results\n\n"
+                 "Written by `ncg-bench` itself (doc/benchmark.md says what each section measures and how to read it);\n"
+                 "regenerate with\n\n"
+                 "```sh\n"
+                 "meson setup build-release --buildtype=release && ninja -C build-release &&\n"
+                 "    ./build-release/bench/ncg-bench --data bench/data --results bench/RESULTS.md\n"
+                 "```\n\n"
+                 "One run: %s, libncg %s, on %s (%ld CPUs online), Linux %s; command `ncg-bench", when,
+            ncg_version(), cpu, sysconf(_SC_NPROCESSORS_ONLN), un.release);
+    for (int i = 1; i < n; i++)
+        fprintf(out, " %s", args[i]);
+    fprintf(out, "`. Prices and bounds are the same on every run; times vary with the machine's load.\n\n"
+                 "```\n%.*s```\n", (int)len, text);
+    fclose(out);
+    fprintf(stderr, "ncg-bench: wrote %s\n", file);
+    free(text);
+    free(args);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    const char *data = "bench/data", *tmp = "/tmp/ncg-bench";
+    const char *data = "bench/data", *tmp = "/tmp/ncg-bench", *results = NULL;
     bool online_only = false;
     int online_nodes = 0;
     char path[1024];
@@ -935,12 +1048,16 @@ int main(int argc, char **argv)
             online_only = true;
         else if (strcmp(argv[i], "--nodes") == 0 && i + 1 < argc && atoi(argv[i + 1]) > 0)
             online_nodes = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--results") == 0 && i + 1 < argc)
+            results = argv[++i];
         else {
             fprintf(stderr, "usage: ncg-bench [--quick] [--data DIR] [--tmp DIR] [--only NAME] [--no-baselines] "
-                            "[--online [--nodes N]]\n");
+                            "[--online [--nodes N]] [--results FILE]\n");
             return 2;
         }
     }
+    if (results)
+        return run_recorded(argc, argv, results);
     if (online_only)
         return online_bench(data, quick, online_nodes);
     printf("libncg %s planner benchmark%s; price and time ratios are baseline / libncg\n\n", ncg_version(),
