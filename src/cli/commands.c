@@ -932,8 +932,11 @@ static void api_color(int api, char *buf, size_t size)
         snprintf(buf, size, "#9e9e9e");
         return;
     }
-    /* golden-angle hues: neighbours differ, the same API always has the same color */
-    snprintf(buf, size, "hsl(%d,65%%,55%%)", (api * 137) % 360);
+    /* golden-angle hues, so that neighbours differ, in three bands of saturation and lightness that change every 12
+     * APIs (past 12 the cells carry the API's letter too); the same API always has the same color */
+    static const int sat[3] = {65, 85, 40}, light[3] = {55, 35, 75};
+    int band = (api / 12) % 3;
+    snprintf(buf, size, "hsl(%d,%d%%,%d%%)", (api * 137) % 360, sat[band], light[band]);
 }
 
 /* ---- SVG: one row per class of identical nodes, grouped by node group ---- */
@@ -1056,6 +1059,32 @@ static void svg_header(FILE *out, int width, int height)
     fprintf(out, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
 }
 
+/* The tooltip of a core: the API and which replica holds it (its cores, NCG sizes), or that it is free. */
+static void svg_core_title(const view *v, const ncg_node *node, int owner, int alloc, int core, FILE *out)
+{
+    ncg_alloc al = NCG_INIT(ncg_alloc);
+    fputs("<title>", out);
+    if (owner == -1 || alloc < 0 || ncg_node_get_alloc(node, v->ids[alloc], &al, NULL) < 0) {
+        fprintf(out, "core %d: free", core);
+    } else {
+        if (owner >= 0) {
+            xml_text(out, v->api_in[owner].name);
+            fprintf(out, " (%c)", api_letter(owner));
+        } else {
+            fputs("a replica the plan did not place", out);
+        }
+        if (al.core_count > 1)
+            fprintf(out, ": one replica on cores %d-%d", al.first_core, al.first_core + al.core_count - 1);
+        else
+            fprintf(out, ": one replica on core %d", al.first_core);
+        if (al.ppr > 1 && al.ncg_size > 0)
+            fprintf(out, ", %d NCGs of %d", al.ppr, al.ncg_size);
+        else if (al.ppr > 1)
+            fprintf(out, ", %d NCGs", al.ppr);
+    }
+    fputs("</title>", out);
+}
+
 static void print_svg(const view *v, FILE *out)
 {
     int nn = ncg_cluster_node_count(v->cl), na = ncg_plan_api_count(v->plan), ng = ncg_cluster_nodegroup_count(v->cl);
@@ -1066,7 +1095,7 @@ static void print_svg(const view *v, FILE *out)
     char title[320], subtitle[256], color[32], *body_text = NULL;
     size_t body_len = 0;
     FILE *final = NULL;
-    bool any_cpu = false, any_unplaced = false;
+    bool any_cpu = false, any_unplaced = false, any_models = false;
     size_t wrap;
     if (!nodes || !classes || !class_count || !counts) {
         free(nodes), free(classes), free(class_count), free(counts);
@@ -1098,6 +1127,9 @@ static void print_svg(const view *v, FILE *out)
             t = classes[m - 1], classes[m - 1] = classes[m], classes[m] = t;
             t = class_count[m - 1], class_count[m - 1] = class_count[m], class_count[m] = t;
         }
+    /* device memory is drawn only when some API gives its models' sizes: without them it is the runtime's reserve */
+    for (int a = 0; a < na; a++)
+        any_models |= v->api_in[a].request && v->api_in[a].request->model_count > 0;
     /* widths: labels, chips, CPU-only replicas */
     for (int k = 0; k < nclasses; k++) {
         const char *name = "";
@@ -1120,9 +1152,10 @@ static void print_svg(const view *v, FILE *out)
         snprintf(title, sizeof(title), "%d node%s, $%.4f/h (lower bound $%.4f/h, gap at most %.2f%%), %d of %d "
                  "replicas placed", v->sum.nodes, v->sum.nodes == 1 ? "" : "s", v->sum.price_per_hour,
                  v->sum.lower_bound_per_hour, v->sum.gap * 100, v->sum.placed, v->sum.replicas);
-    snprintf(subtitle, sizeof(subtitle), "one box per chip, split into NeuronCores colored by API; the bar under a "
-             "chip is its device memory in use; identical nodes are drawn once with their count");
-    width = SVG_MARGIN + SVG_TEXT_W(label_chars, 12) + chips_w + cpu_w + SVG_TEXT_W(24, 12) + SVG_MARGIN;
+    snprintf(subtitle, sizeof(subtitle), "one box per chip, split into NeuronCores colored by API%s; identical nodes "
+             "are drawn once with their count", any_models ? "; the bar under a chip is its device memory in use" : "");
+    width = SVG_MARGIN + SVG_TEXT_W(label_chars, 12) + chips_w + cpu_w + (any_models ? SVG_TEXT_W(24, 12) : 0) +
+            SVG_MARGIN;
     if (SVG_TEXT_W(strlen(title), 15) + 2 * SVG_MARGIN > width)
         width = SVG_TEXT_W(strlen(title), 15) + 2 * SVG_MARGIN;
     if (SVG_TEXT_W(strlen(subtitle), 12) + 2 * SVG_MARGIN > width)
@@ -1183,6 +1216,9 @@ static void print_svg(const view *v, FILE *out)
         char line[128];
         api_color(a, color, sizeof(color));
         fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>", x, ly - 10, color);
+        if (a >= 12) /* the letter its cells carry */
+            fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"9\" text-anchor=\"middle\" fill=\"%s\">%c</text>", x + 6,
+                    ly - 1, (a / 12) % 3 == 1 ? "#fff" : "#000", api_letter(a));
         snprintf(line, sizeof(line), " %d/%d placed", v->apis[a].placed, v->apis[a].asked);
         fprintf(out, "<text x=\"%d\" y=\"%d\">", x + 18, ly);
         xml_text(out, v->api_in[a].name);
@@ -1194,9 +1230,10 @@ static void print_svg(const view *v, FILE *out)
     y += ((na + legend_cols - 1) / legend_cols) * SVG_LINE;
     fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"#f2f2f2\" stroke=\"#333\"/>"
                  "<text x=\"%d\" y=\"%d\" fill=\"#555\">free core</text>\n", SVG_MARGIN, y - 10, SVG_MARGIN + 18, y);
-    fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"24\" height=\"3\" fill=\"#455a64\"/>"
-                 "<text x=\"%d\" y=\"%d\" fill=\"#555\">device memory in use (red: overcommitted)</text>\n",
-            SVG_MARGIN + 110, y - 4, SVG_MARGIN + 140, y);
+    if (any_models)
+        fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"24\" height=\"3\" fill=\"#455a64\"/>"
+                     "<text x=\"%d\" y=\"%d\" fill=\"#555\">device memory in use (red: overcommitted)</text>\n",
+                SVG_MARGIN + 110, y - 4, SVG_MARGIN + 140, y);
     if (any_cpu)
         fprintf(out, "<circle cx=\"%d\" cy=\"%d\" r=\"5\" fill=\"#777\"/><text x=\"%d\" y=\"%d\" fill=\"#555\">"
                      "CPU-only replica</text>\n", SVG_MARGIN + 496, y - 4, SVG_MARGIN + 506, y);
@@ -1215,11 +1252,19 @@ static void print_svg(const view *v, FILE *out)
         y += 8;
         for (; k < nclasses && nodes[classes[k]].group == g; k++) {
             const char *name = "";
-            int n = nodes[classes[k]].node, owners[NCG_MAX_CORES], x, cpus;
+            int n = nodes[classes[k]].node, owners[NCG_MAX_CORES], alloc_at[NCG_MAX_CORES], x, cpus;
             ncg_node_status st = NCG_INIT(ncg_node_status);
             const ncg_node *node = node_at(v->cl, n, &name, NULL);
             int64_t worst_used = 0, worst_cap = 0;
             core_owners(v, n, owners, &st);
+            for (int c = 0; c < NCG_MAX_CORES; c++)
+                alloc_at[c] = -1;
+            for (size_t a = v->first[n]; a < v->first[n + 1]; a++) { /* which allocation holds each core */
+                ncg_alloc al = NCG_INIT(ncg_alloc);
+                ncg_node_get_alloc(node, v->ids[a], &al, NULL);
+                for (int c = al.first_core; al.core_count > 0 && c < al.first_core + al.core_count; c++)
+                    alloc_at[c] = (int)a;
+            }
             fprintf(out, "<text x=\"%d\" y=\"%d\">", SVG_MARGIN, y + 15);
             xml_text(out, name);
             if (class_count[k] > 1)
@@ -1232,16 +1277,24 @@ static void print_svg(const view *v, FILE *out)
                 x = x0 + chip * (st.cores_per_chip * SVG_CORE_W + SVG_CHIP_GAP);
                 ncg_node_get_chip_cache(node, chip, &cc, NULL);
                 for (int c = 0; c < st.cores_per_chip; c++) {
-                    int w = owners[chip * st.cores_per_chip + c];
+                    int core = chip * st.cores_per_chip + c, w = owners[core];
                     if (w == -1)
                         snprintf(color, sizeof(color), "#f2f2f2");
                     else
                         api_color(w, color, sizeof(color));
-                    fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"%s\" stroke=\"#fff\"/>\n",
+                    fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"%s\" stroke=\"#fff\">",
                             x + c * SVG_CORE_W, y + 3, SVG_CORE_W, color);
+                    svg_core_title(v, node, w, alloc_at[core], core, out);
+                    fputs("</rect>\n", out);
+                    if (w >= 12) /* past the first band of colors, the API's letter too */
+                        fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"8\" text-anchor=\"middle\" fill=\"%s\" "
+                                     "pointer-events=\"none\">%c</text>\n", x + c * SVG_CORE_W + SVG_CORE_W / 2, y + 14,
+                                (w / 12) % 3 == 1 ? "#fff" : "#000", api_letter(w));
                 }
                 fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"none\" stroke=\"#333\"/>\n", x,
                         y + 3, st.cores_per_chip * SVG_CORE_W);
+                if (!any_models)
+                    continue;
                 used = cc.capacity_bytes > 0 ? (double)(cc.used_bytes + cc.reserve_bytes) / (double)cc.capacity_bytes
                                              : 0;
                 used = used > 1 ? 1 : used;
@@ -1267,8 +1320,13 @@ static void print_svg(const view *v, FILE *out)
                             api_color(a, color, sizeof(color));
                         else
                             snprintf(color, sizeof(color), "#9e9e9e");
-                        fprintf(out, "<circle cx=\"%d\" cy=\"%d\" r=\"5\" fill=\"%s\"/>\n", x + 6 + drawn * 12,
+                        fprintf(out, "<circle cx=\"%d\" cy=\"%d\" r=\"5\" fill=\"%s\"><title>", x + 6 + drawn * 12,
                                 y + 11, color);
+                        if (a < na) {
+                            xml_text(out, v->api_in[a].name);
+                            fprintf(out, " (%c): ", api_letter(a));
+                        }
+                        fprintf(out, "a CPU-only replica</title></circle>\n");
                     }
                 fprintf(out, "<text x=\"%d\" y=\"%d\" fill=\"#555\">%d CPU-only</text>\n", x + 6 + drawn * 12,
                         y + 15, cpus);
@@ -1276,7 +1334,7 @@ static void print_svg(const view *v, FILE *out)
             } else {
                 x += cpu_w;
             }
-            if (worst_cap > 0 && worst_used > 0) {
+            if (any_models && worst_cap > 0 && worst_used > 0) {
                 char used_s[32], cap_s[32];
                 svg_bytes(used_s, sizeof(used_s), worst_used);
                 svg_bytes(cap_s, sizeof(cap_s), worst_cap);

@@ -45,8 +45,16 @@ def test_example_svg(tmp_path):
     assert "10 CPU-only" in texts  # image-preprocessor's replicas hold no NeuronCore
     assert "mem 7.9Gi/8Gi" in texts  # device memory of the fullest chip
     titles = [t.text for t in root.iter(SVG + "title")]
-    assert len(titles) == 4 + 3 * 16  # one per chip
-    assert all(t.startswith("chip ") and t.endswith(" device memory in use") for t in titles)
+    chips = [t for t in titles if t.startswith("chip ")]
+    assert len(chips) == 4 + 3 * 16  # one per chip
+    assert all(t.endswith(" device memory in use") for t in chips)
+    cpu_only = [t for t in titles if t.endswith("a CPU-only replica")]
+    assert cpu_only == ["image-preprocessor (E): a CPU-only replica"] * 10
+    cores = [t for t in titles if not t.startswith("chip ") and t not in cpu_only]
+    assert len(cores) == 16 + 3 * 64  # one per NeuronCore: who holds it
+    assert "image-classifier-resnet50 (A): one replica on cores 0-3, 4 NCGs of 1" in cores
+    assert "text-generator-gpt2 (B): one replica on cores 0-7" in cores
+    assert "core 40: free" in cores
 
 
 def test_large_plan_draws_identical_nodes_once(tmp_path):
@@ -103,3 +111,36 @@ def test_one_node(tmp_path):
     assert texts[0] == "1 node, $0.2280/h (optimal), 1 of 1 replicas placed"
     assert "inf1.xlarge-1" in texts and "a 1/1 placed" in texts
     assert size[0] >= widest_text(texts) and size[1] < 200
+
+
+def test_no_models_no_device_memory(tmp_path):
+    """Without model sizes the device memory is only the runtime's reserve: no bars, no column, no legend line."""
+    api = tmp_path / "a.yaml"
+    api.write_text("- name: a\n  compute: {inf: 1, cpu: 1, mem: 2Gi}\n  autoscaling: {min_replicas: 3}\n")
+    out = tmp_path / "plan.svg"
+    assert ncg("plan", api, "--types", "inf1.6xlarge", "-o", "svg", "--output-file", out).returncode == 0
+    size, texts, png, root = render(out)
+    assert png == size
+    assert not [t for t in texts if t.startswith("mem ") or "device memory" in t]
+    titles = [t.text for t in root.iter(SVG + "title")]
+    assert titles and not [t for t in titles if t.startswith("chip ")]
+    assert "a (A): one replica on cores 0-3" in titles
+
+
+def test_forty_apis_colors_and_letters(tmp_path):
+    """Past 12 APIs the colors change band (saturation and lightness) and the cells carry the API's letter, as the
+    text output's chip map does: 40 APIs, 40 different colors, every API from the 13th on named by its letter in the
+    legend and on its cells."""
+    api = tmp_path / "a.yaml"
+    api.write_text("".join("- name: api-%d\n  compute: {inf: 1, cpu: 500m, mem: 1Gi}\n  autoscaling: {min_replicas: 4}\n"
+                           % i for i in range(40)))
+    out = tmp_path / "plan.svg"
+    assert ncg("plan", api, "--types", "inf1.6xlarge", "-o", "svg", "--output-file", out).returncode == 0
+    size, texts, png, root = render(out)
+    assert png == size
+    legend = [r.get("fill") for r in root.iter(SVG + "rect") if r.get("width") == "12" and r.get("height") == "12"]
+    assert len(set(legend[:40])) == 40
+    letters = [t for t in texts if len(t) == 1]
+    assert set(letters) == set("MNOPQRSTUVWXYZabcdefghijklmn")  # APIs 12 to 39
+    cells = [t.text for t in root.iter(SVG + "title") if t.text.startswith("api-39 (n)")]
+    assert len(cells) == 16  # 4 replicas of one chip (4 NeuronCores) each
