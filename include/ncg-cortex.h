@@ -96,6 +96,9 @@ typedef struct ncg_cortex_diagnostic {
     const char *file;              /**< NULL when the problem has no file */
     int line, column;              /**< 0 when it has no position */
     int warning;                   /**< 1: a warning (does not make the input invalid) */
+    const char *field;             /**< (2.2) the field the problem is about, as the message names it after the
+                                        API ("compute", "autoscaling", "ncg.models", "node_groups.instance_type");
+                                        NULL for a problem of the file, its YAML or the plan as a whole */
 } ncg_cortex_diagnostic;
 
 /** @return the library version, "MAJOR.MINOR.PATCH" (that of libncg it was built with). */

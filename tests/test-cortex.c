@@ -382,10 +382,21 @@ START_TEST(keep_going_records_every_problem_in_line_order)
     ck_assert_int_eq(ncg_cortex_diagnostic_count(c), 3);
     ck_assert_int_eq(ncg_cortex_error_count(c), 3);
     for (int i = 0; i < 3; i++) {
+        static const char *const fields[] = {"name", "compute.cpu", "compute"};
         ck_assert_int_eq(ncg_cortex_get_diagnostic(c, i, &d, &err), 0);
         ck_assert_str_eq(d.message, want[i]);
         ck_assert_str_eq(d.file, "bad.yaml");
         ck_assert_int_eq(d.warning, 0);
+        ck_assert_str_eq(d.field, fields[i]);
+    }
+    {   /* a 2.1 caller's struct ends before field: accepted, and nothing past its size is written */
+        union { ncg_cortex_diagnostic d; unsigned char bytes[sizeof(ncg_cortex_diagnostic)]; } old;
+        memset(&old, 0xa5, sizeof(old));
+        old.d.size = (uint32_t)offsetof(ncg_cortex_diagnostic, field);
+        ck_assert_int_eq(ncg_cortex_get_diagnostic(c, 0, &old.d, &err), 0);
+        ck_assert_str_eq(old.d.message, want[0]);
+        for (size_t k = offsetof(ncg_cortex_diagnostic, field); k < sizeof(old); k++)
+            ck_assert_uint_eq(old.bytes[k], 0xa5);
     }
     ck_assert_int_eq(d.line, 10);
     ck_assert_int_eq(d.column, 5);
@@ -412,6 +423,7 @@ START_TEST(a_placeholder_region_is_a_warning)
     ck_assert_str_eq(d.message, "c.yaml:1:9: warning: region \"<region>\" is not one of the catalog's 23 regions; "
                                 "using us-east-1 (--region R chooses one)");
     ck_assert_int_eq(d.warning, 1);
+    ck_assert_str_eq(d.field, "region");
     ncg_cortex_free(c);
 }
 END_TEST

@@ -209,8 +209,9 @@ static void print_validate_doc(const ncg_cortex *cx, bool valid)
         }
         if (d.warning && !strncmp(message, "warning: ", 9))
             message += 9;
-        item = json_pack("{s:o, s:i, s:i, s:s}", "file", d.file ? json_string(d.file) : json_null(), "line", d.line,
-                         "column", d.column, "message", message);
+        item = json_pack("{s:o, s:i, s:i, s:o, s:s}", "file", d.file ? json_string(d.file) : json_null(), "line",
+                         d.line, "column", d.column, "field", d.field ? json_string(d.field) : json_null(), "message",
+                         message);
         json_array_append_new(json_object_get(doc, d.warning ? "warnings" : "errors"), item);
     }
     cli_print_json(doc);

@@ -47,6 +47,7 @@ typedef struct cx_nodegroup {
 
 typedef struct cx_diag {
     char *message;
+    char *field;                     /* NULL when none */
     size_t file;                     /* index in files; file_count when it has none */
     long line, column;
     size_t seq;                      /* order of arrival, the last key of the sort */
@@ -75,6 +76,9 @@ struct ncg_cortex {
 /* Append a diagnostic at a position of the current file (line 0: none). false out of memory. */
 bool cx_diag_add(ncg_cortex *c, size_t file, long line, long column, bool warning, const char *fmt, ...)
     CX_PRINTF(6, 7);
+/* The same, about a field (copied; NULL: none). */
+bool cx_diag_add_field(ncg_cortex *c, size_t file, long line, long column, bool warning, const char *field,
+                       const char *fmt, ...) CX_PRINTF(7, 8);
 /* Load one file: its kind selects the reader. Returns the count or a negative code, following the modes. */
 enum cx_kind { CX_APIS, CX_CLUSTER, CX_CATALOG };
 int cx_load(ncg_cortex *c, enum cx_kind kind, ncg_catalog *catalog, const char *path, const char *text,

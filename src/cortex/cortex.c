@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libncg-cortex: the handle, its accessors, and what the files become: a cluster, checks, a plan's APIs. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,22 +122,27 @@ bool cx_api_index(ncg_cortex *c, size_t i)
     return true;
 }
 
-bool cx_diag_add(ncg_cortex *c, size_t file, long line, long column, bool warning, const char *fmt, ...)
+static bool diag_addv(ncg_cortex *c, size_t file, long line, long column, bool warning, const char *field,
+                      const char *fmt, va_list ap) CX_PRINTF(7, 0);
+static bool diag_addv(ncg_cortex *c, size_t file, long line, long column, bool warning, const char *field,
+                      const char *fmt, va_list ap)
 {
-    va_list ap;
-    cx_diag d = {NULL, file, line, column, c->diag_seq, warning}, *grown;
+    va_list again;
+    cx_diag d = {NULL, NULL, file, line, column, c->diag_seq, warning}, *grown;
     int n;
     size_t at;
-    va_start(ap, fmt);
+    va_copy(again, ap);
     n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0 || !(d.message = malloc((size_t)n + 1)))
+    if (n < 0 || !(d.message = malloc((size_t)n + 1)) || (field && !(d.field = strdup(field)))) {
+        va_end(again);
+        free(d.message);
         return false;
-    va_start(ap, fmt);
-    vsnprintf(d.message, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    }
+    vsnprintf(d.message, (size_t)n + 1, fmt, again);
+    va_end(again);
     if (!cx_grow(&c->diags, &c->diag_cap, c->diag_count + 1, sizeof(*grown))) {
         free(d.message);
+        free(d.field);
         return false;
     }
     grown = c->diags;
@@ -149,6 +155,27 @@ bool cx_diag_add(ncg_cortex *c, size_t file, long line, long column, bool warnin
     c->diag_seq++;
     c->error_count += !warning;
     return true;
+}
+
+bool cx_diag_add(ncg_cortex *c, size_t file, long line, long column, bool warning, const char *fmt, ...)
+{
+    va_list ap;
+    bool ok;
+    va_start(ap, fmt);
+    ok = diag_addv(c, file, line, column, warning, NULL, fmt, ap);
+    va_end(ap);
+    return ok;
+}
+
+bool cx_diag_add_field(ncg_cortex *c, size_t file, long line, long column, bool warning, const char *field,
+                       const char *fmt, ...)
+{
+    va_list ap;
+    bool ok;
+    va_start(ap, fmt);
+    ok = diag_addv(c, file, line, column, warning, field, fmt, ap);
+    va_end(ap);
+    return ok;
 }
 
 void cx_api_clear(cx_api *a)
@@ -204,8 +231,10 @@ CX_EXPORT ncg_cortex *ncg_cortex_free(ncg_cortex *c)
         cx_api_clear(&c->apis[i]);
     for (size_t i = 0; i < c->nodegroup_count; i++)
         cx_nodegroup_clear(&c->nodegroups[i]);
-    for (size_t i = 0; i < c->diag_count; i++)
+    for (size_t i = 0; i < c->diag_count; i++) {
         free(c->diags[i].message);
+        free(c->diags[i].field);
+    }
     for (size_t i = 0; i < c->file_count; i++)
         free(c->files[i]);
     free(c->apis);
@@ -485,7 +514,8 @@ CX_EXPORT int ncg_cortex_get_diagnostic(const ncg_cortex *c, int index, ncg_cort
     int rc;
     if (!c)
         return cx_fail(err, NCG_E_INVALID, "cortex: NULL");
-    if ((rc = check_out(out, (uint32_t)sizeof(ncg_cortex_diagnostic), "out", err)) < 0)
+    /* the 2.0 struct ends before field */
+    if ((rc = check_out(out, (uint32_t)offsetof(ncg_cortex_diagnostic, field), "out", err)) < 0)
         return rc;
     if (index < 0 || (size_t)index >= c->diag_count)
         return cx_fail(err, NCG_E_NOT_FOUND, "index: %d is not a diagnostic (there are %zu)", index,
@@ -496,6 +526,7 @@ CX_EXPORT int ncg_cortex_get_diagnostic(const ncg_cortex *c, int index, ncg_cort
     d.line = (int)x->line;
     d.column = (int)x->column;
     d.warning = x->warning;
+    d.field = x->field;
     copy_out(out, &d, sizeof(d));
     return 0;
 }
@@ -560,8 +591,9 @@ typedef struct sink {
     bool nomem;
 } sink;
 
-static void problem(sink *s, int code, size_t file, long line, long column, const char *fmt, ...) CX_PRINTF(6, 7);
-static void problem(sink *s, int code, size_t file, long line, long column, const char *fmt, ...)
+static void problem(sink *s, int code, size_t file, long line, long column, const char *field, const char *fmt,
+                    ...) CX_PRINTF(7, 8);
+static void problem(sink *s, int code, size_t file, long line, long column, const char *field, const char *fmt, ...)
 {
     char *msg;
     va_list ap;
@@ -580,7 +612,7 @@ static void problem(sink *s, int code, size_t file, long line, long column, cons
     va_end(ap);
     s->count++;
     if (s->c->flags & NCG_CORTEX_KEEP_GOING) {
-        if (!cx_diag_add(s->c, file, line, column, false, "%s", msg))
+        if (!cx_diag_add_field(s->c, file, line, column, false, field, "%s", msg))
             s->nomem = true;
     } else {
         s->code = cx_fail(s->err, code, "%s", msg);
@@ -627,14 +659,14 @@ CX_EXPORT ncg_cluster *ncg_cortex_new_cluster(ncg_cortex *c, const ncg_catalog *
         if (ncg_catalog_find_type(catalog, g->type, NULL, &e) < 0) {
             char hint[256];
             type_hint(catalog, g->type, ncg_catalog_get_region(catalog), hint, sizeof(hint));
-            problem(&s, e.code, file_index(c, g->file), g->type_line, g->type_column,
+            problem(&s, e.code, file_index(c, g->file), g->type_line, g->type_column, "node_groups.instance_type",
                     "%s:%d:%d: node group %s: instance_type: %s%s", g->file, g->type_line, g->type_column, g->name,
                     e.message, hint);
         } else if (ncg_cluster_add_nodegroup(cl, catalog, &spec, &e) < 0) {
             if (e.code == NCG_E_NOMEM)
                 s.nomem = true;
             else
-                problem(&s, e.code, file_index(c, g->file), g->line, g->column, "%s:%d:%d: node group %s: %s",
+                problem(&s, e.code, file_index(c, g->file), g->line, g->column, NULL, "%s:%d:%d: node group %s: %s",
                         g->file, g->line, g->column, g->name, e.message);
         }
     }
@@ -690,11 +722,11 @@ static void check_api(sink *s, const ncg_catalog *cat, const ncg_cluster *cl, co
                 if (strcmp(c->apis[i].name, a->backends[k].name) == 0)
                     to = &c->apis[i];
             if (!to)
-                problem(s, NCG_E_NOT_FOUND, f, a->backends[k].line, a->backends[k].column,
+                problem(s, NCG_E_NOT_FOUND, f, a->backends[k].line, a->backends[k].column, "apis",
                         "%s:%d:%d: api %s: apis: no API named \"%s\" in the files given", a->file, a->backends[k].line,
                         a->backends[k].column, a->name, a->backends[k].name);
             else if (to->splitter || (to->kind && strcmp(to->kind, "RealtimeAPI") && strcmp(to->kind, "SyncAPI")))
-                problem(s, NCG_E_INVALID, f, a->backends[k].line, a->backends[k].column,
+                problem(s, NCG_E_INVALID, f, a->backends[k].line, a->backends[k].column, "apis",
                         "%s:%d:%d: api %s: apis: \"%s\" is a %s; a TrafficSplitter routes to RealtimeAPIs", a->file,
                         a->backends[k].line, a->backends[k].column, a->name, a->backends[k].name, to->kind);
         }
@@ -745,7 +777,7 @@ static void check_api(sink *s, const ncg_catalog *cat, const ncg_cluster *cl, co
             for (int g = 0; g < nnodegroups; g++)
                 known |= strcmp(a->nodegroups[k], nodegroup_name(cl, g)) == 0;
             if (!known) {
-                problem(s, NCG_E_NOT_FOUND, f, a->line, a->column,
+                problem(s, NCG_E_NOT_FOUND, f, a->line, a->column, "node_groups",
                         "%s:%d:%d: api %s: node_groups: unknown node group \"%s\"", a->file, a->line, a->column,
                         a->name, a->nodegroups[k]);
                 return;
@@ -757,8 +789,8 @@ static void check_api(sink *s, const ncg_catalog *cat, const ncg_cluster *cl, co
         s->nomem = true;
         return;
     }
-    problem(s, first.code, f, a->line, a->column, "%s:%d:%d: api %s: %s: %s%s", a->file, a->line, a->column, a->name,
-            field_of(first.code), first.message, more);
+    problem(s, first.code, f, a->line, a->column, field_of(first.code), "%s:%d:%d: api %s: %s: %s%s", a->file, a->line,
+            a->column, a->name, field_of(first.code), first.message, more);
 }
 
 CX_EXPORT int ncg_cortex_check(ncg_cortex *c, const ncg_catalog *catalog, const ncg_cluster *cluster,

@@ -39,10 +39,10 @@ static void err_at(ctx *c, yaml_node_t *n, const char *field, const char *fmt, .
     va_start(ap, fmt);
     vsnprintf(msg, (size_t)len + 1, fmt, ap);
     va_end(ap);
-    if (!(c->api ? cx_diag_add(c->in, c->file_index, line, column, false, "%s:%ld:%ld: api %s: %s: %s", c->file,
-                               line, column, c->api, field, msg)
-                 : cx_diag_add(c->in, c->file_index, line, column, false, "%s:%ld:%ld: %s: %s", c->file, line, column,
-                               field, msg)))
+    if (!(c->api ? cx_diag_add_field(c->in, c->file_index, line, column, false, field,
+                                     "%s:%ld:%ld: api %s: %s: %s", c->file, line, column, c->api, field, msg)
+                 : cx_diag_add_field(c->in, c->file_index, line, column, false, field, "%s:%ld:%ld: %s: %s", c->file,
+                                     line, column, field, msg)))
         c->nomem = true;
     free(msg);
 }
@@ -858,8 +858,8 @@ static int read_cluster(ctx *c, yaml_node_t *root)
         if (known) {
             if (!(c->in->region = cx_dup(r)))
                 return -1;
-        } else if (!cx_diag_add(c->in, c->file_index, (long)n->start_mark.line + 1, (long)n->start_mark.column + 1,
-                                true, "%s:%zu:%zu: warning: region \"%s\" is not one of the catalog's %d regions; "
+        } else if (!cx_diag_add_field(c->in, c->file_index, (long)n->start_mark.line + 1,
+                                      (long)n->start_mark.column + 1, true, "region", "%s:%zu:%zu: warning: region \"%s\" is not one of the catalog's %d regions; "
                                 "using us-east-1 (--region R chooses one)", c->file, n->start_mark.line + 1,
                                 n->start_mark.column + 1, r, count)) {
             /* a placeholder such as <region> in Cortex's docs: Cortex asks for it at `cluster up` */
@@ -1033,6 +1033,7 @@ static void rollback(ncg_cortex *c, size_t apis, size_t groups, size_t seq, size
             if (!c->diags[i].warning)
                 c->error_count--;
             free(c->diags[i].message);
+            free(c->diags[i].field);
         } else {
             c->diags[kept++] = c->diags[i];
         }

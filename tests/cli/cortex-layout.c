@@ -55,5 +55,6 @@ int main(void)
     MEMBER(ncg_cortex_diagnostic, line);
     MEMBER(ncg_cortex_diagnostic, column);
     MEMBER(ncg_cortex_diagnostic, warning);
+    MEMBER(ncg_cortex_diagnostic, field);
     return 0;
 }

@@ -311,9 +311,10 @@ def test_plan_replicas_and_unschedulable(tmp_path):
     assert r.returncode == 1
     assert r.stderr == ("%s:1:3: api huge: compute: no instances can satisfy the requested Inf quantity - requested 16 "
                         "Inf but instances only have 4 Inf available\n" % api)
-    assert json.loads(r.stdout)["errors"] == [{"file": str(api), "line": 1, "column": 3, "message": (
-        "api huge: compute: no instances can satisfy the requested Inf quantity - requested 16 Inf but instances "
-        "only have 4 Inf available")}]
+    assert json.loads(r.stdout)["errors"] == [{
+        "file": str(api), "line": 1, "column": 3, "field": "compute", "message": (
+            "api huge: compute: no instances can satisfy the requested Inf quantity - requested 16 Inf but instances "
+            "only have 4 Inf available")}]
     assert ncg("plan", api, "--types", "inf1.6xlarge", "--replicas", "min").stdout == ""
     # a valid request that runs out of instances: a plan, with exit status 3
     api.write_text("- name: huge\n  compute:\n    inf: 4\n  autoscaling:\n    min_replicas: 3\n")

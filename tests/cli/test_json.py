@@ -145,7 +145,8 @@ def test_validate_json_validates(tmp_path):
     doc = json.loads(r.stdout)
     jsonschema.validate(doc, VALIDATE_SCHEMA)
     assert doc["valid"] is False and doc["warnings"] == []
-    assert [(e["file"], e["line"], e["column"]) for e in doc["errors"]] == [(str(bad), 1, 9), (str(bad), 4, 10)]
+    assert [(e["file"], e["line"], e["column"], e["field"]) for e in doc["errors"]] == [
+        (str(bad), 1, 9, "name"), (str(bad), 4, 10, "compute.cpu")]
     assert doc["errors"][0]["message"].startswith("api Bad: name: ")
     # the text lines are the same problems
     assert r.stderr.splitlines() == ["%s:%d:%d: %s" % (e["file"], e["line"], e["column"], e["message"])
@@ -160,8 +161,30 @@ def test_validate_json_validates(tmp_path):
     doc = json.loads(w.stdout)
     jsonschema.validate(doc, VALIDATE_SCHEMA)
     assert (w.returncode, doc["valid"], doc["errors"]) == (0, True, [])
-    assert [(e["line"], e["column"]) for e in doc["warnings"]] == [(1, 9)]
+    assert [(e["line"], e["column"], e["field"]) for e in doc["warnings"]] == [(1, 9, "region")]
     assert doc["warnings"][0]["message"].startswith("region \"<region>\" is not one of the catalog's 23 regions")
+
+
+def test_validate_json_fields(tmp_path):
+    """Each problem's field, as its message names it after the API or node group; null for the YAML itself."""
+    apis = tmp_path / "a.yaml"
+    apis.write_text("- name: r\n  compute:\n    inf: 1\n    cpux: 2\n"
+                    "- name: s\n  kind: TrafficSplitter\n  apis:\n    - name: nowhere\n      weight: 100\n"
+                    "- name: t\n  compute:\n    inf: 64\n")
+    cluster = tmp_path / "cluster.yaml"
+    cluster.write_text("region: us-east-1\nnode_groups:\n  - name: g\n    instance_type: inf1.6xlarg\n")
+    r = ncg("validate", apis, "--cluster", cluster, "-o", "json")
+    assert r.returncode == 1
+    doc = json.loads(r.stdout)
+    jsonschema.validate(doc, VALIDATE_SCHEMA)
+    fields = [(e["file"], e["field"], e["message"].split(": ", 2)[1]) for e in doc["errors"]]
+    assert fields == [(str(apis), "compute", "compute"), (str(apis), "apis", "apis"), (str(apis), "compute", "compute"),
+                      (str(cluster), "node_groups.instance_type", "instance_type")]
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("- name: r\n  compute: [\n")
+    doc = json.loads(ncg("validate", broken, "-o", "json").stdout)
+    jsonschema.validate(doc, VALIDATE_SCHEMA)
+    assert [e["field"] for e in doc["errors"]] == [None]
 
 
 def test_yaml_is_the_json_document():

@@ -473,7 +473,8 @@ class _CortexNodegroup(ctypes.Structure):
 class _CortexDiagnostic(ctypes.Structure):
     _c_name_ = "ncg_cortex_diagnostic"
     _fields_ = [("size", ctypes.c_uint32), ("message", ctypes.c_char_p), ("file", ctypes.c_char_p),
-                ("line", ctypes.c_int), ("column", ctypes.c_int), ("warning", ctypes.c_int)]
+                ("line", ctypes.c_int), ("column", ctypes.c_int), ("warning", ctypes.c_int),
+                ("field", ctypes.c_char_p)]
 
 
 #: The functions of ncg-cortex.h, in header order, with the kinds of `_FUNCTIONS`.

@@ -142,12 +142,14 @@ class NodeGroup:
 class Diagnostic:
     """A problem found while loading or checking (ncg_cortex_diagnostic). ``message`` is the whole line,
     "FILE:LINE:COLUMN: ..."; ``file`` is None and ``line``/``column`` 0 when the problem has no position;
-    ``warning`` marks one that does not make the input invalid."""
+    ``warning`` marks one that does not make the input invalid; ``field`` is the field it is about, as the message
+    names it ("compute", "ncg.models"), or None for a problem of the file, its YAML or the plan as a whole."""
     message: str
     file: Optional[str]
     line: int
     column: int
     warning: bool
+    field: Optional[str] = None
 
     def __str__(self) -> str:
         return self.message
@@ -292,7 +294,7 @@ class Files(_Handle):
         NotFoundError when out of range."""
         d = sized(_CortexDiagnostic)
         _cx().ncg_cortex_get_diagnostic(self._ptr(), index, ctypes.byref(d))
-        return Diagnostic(_str(d.message) or "", _str(d.file), d.line, d.column, bool(d.warning))
+        return Diagnostic(_str(d.message) or "", _str(d.file), d.line, d.column, bool(d.warning), _str(d.field))
 
     @property
     def diagnostics(self) -> List[Diagnostic]:

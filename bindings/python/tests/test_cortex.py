@@ -317,7 +317,7 @@ def test_new_cluster_and_check(example):
         with f.new_cluster(cat) as cl:
             assert len(cl.nodegroups) == 0  # no cluster file: no node groups
         f.load_cluster("c.yaml", BAD_CLUSTER)
-        assert f.diagnostics == [ncg.cortex.Diagnostic(REGION_WARNING, "c.yaml", 1, 9, True)]
+        assert f.diagnostics == [ncg.cortex.Diagnostic(REGION_WARNING, "c.yaml", 1, 9, True, "region")]
         assert str(f.diagnostic(0)) == REGION_WARNING and f.error_count == 0 and f.region is None
         with raises(ncg.UnknownTypeError, ncg.Status.UNKNOWN_TYPE, UNKNOWN_TYPE % ("us-east-1", "us-east-1")):
             f.new_cluster(cat)
@@ -346,9 +346,11 @@ def test_keep_going_records_every_problem():
         with f.new_cluster(cat) as cl:  # the unknown type is left out and recorded
             assert len(cl.nodegroups) == 0
             assert f.diagnostics[4] == ncg.cortex.Diagnostic(UNKNOWN_TYPE % ("us-east-1", "us-east-1"), "c.yaml",
-                                                             2, 16, False)
+                                                             2, 16, False, "node_groups.instance_type")
             assert f.check(cat, cl) == 1  # only "ok" could be read; it fits nothing
-        assert f.diagnostics[3] == ncg.cortex.Diagnostic(NO_INF, "k.yaml", 6, 3, False)
+        assert f.diagnostics[3] == ncg.cortex.Diagnostic(NO_INF, "k.yaml", 6, 3, False, "compute")
+        assert [d.field for d in f.diagnostics[:3]] == ["compute.cpu", "compute.inf", "name"]
+        assert [d.field for d in f.diagnostics if d.file == "broken.yaml"] == [None]  # the YAML itself
         assert f.error_count == 6
         with ncg.Plan() as plan:
             assert f.add_to_plan(plan, 1) == 1 and plan.apis == ["ok"]  # invalid APIs are not added
