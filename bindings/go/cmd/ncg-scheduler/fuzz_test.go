@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -170,12 +171,24 @@ func FuzzStatePods(f *testing.F) {
 // parseIDsForTest reads a consecutive id list ("2,3") as cores: first core and count, each id scale cores.
 func parseIDsForTest(s string, scale int) (int, int, error) {
 	var ids []int
-	for _, p := range strings.Split(s, ",") {
-		var v int
-		if _, err := fmt.Sscanf(p, "%d", &v); err != nil {
+	for _, p := range strings.Split(s, ",") { // ids and ranges, as the library reads them: "0-2,3"
+		lo, hi, isRange := strings.Cut(p, "-")
+		a, err := strconv.Atoi(lo)
+		if err != nil {
 			return 0, 0, err
 		}
-		ids = append(ids, v)
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(hi); err != nil {
+				return 0, 0, err
+			}
+			if b < a {
+				return 0, 0, fmt.Errorf("range %q runs backwards", p)
+			}
+		}
+		for v := a; v <= b; v++ {
+			ids = append(ids, v)
+		}
 	}
 	for i := 1; i < len(ids); i++ {
 		if ids[i] != ids[0]+i {
