@@ -26,7 +26,8 @@ static bool window_valid(const ncg_type *t, int first, int count)
     switch (t->topology) {
     case NCG_TOPOLOGY_SINGLE: return count == 1;
     case NCG_TOPOLOGY_CHAIN:
-    case NCG_TOPOLOGY_RING: return true;
+    case NCG_TOPOLOGY_RING:
+    case NCG_TOPOLOGY_SWITCHED: return true;
     case NCG_TOPOLOGY_TORUS_4X4: return count == 1 || ((count == 4 || count == 8 || count == 16) && first % count == 0);
     }
     return false;

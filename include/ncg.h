@@ -49,7 +49,7 @@ extern "C" {
 
 /** Library version, also available at run time from ncg_version(). */
 #define NCG_VERSION_MAJOR 2
-#define NCG_VERSION_MINOR 2
+#define NCG_VERSION_MINOR 3
 #define NCG_VERSION_PATCH 0
 
 /** Largest number of Neuron chips on one node type. */
@@ -95,6 +95,7 @@ typedef enum ncg_status {
     NCG_E_OVERLAP = -11,     /**< an adopted allocation overlaps one that exists */
     NCG_E_MODEL = -12,       /**< a model cannot load on its NeuronCore Group */
     NCG_E_EXISTS = -13,      /**< a name that must be unique is taken */
+    NCG_E_LNC = -15,         /**< the request names a Logical NeuronCore setting the node does not run (2.3) */
     /* -14 was NCG_E_BUFFER in 1.x; buffers no longer fail (see the buffer rule above). Never reused. */
 } ncg_status;
 
@@ -169,6 +170,8 @@ typedef enum ncg_topology {
     NCG_TOPOLOGY_CHAIN = 1,     /**< any count of consecutive chips */
     NCG_TOPOLOGY_RING = 2,      /**< any count of consecutive chips, never wrapping (runtime needs increasing ids) */
     NCG_TOPOLOGY_TORUS_4X4 = 3, /**< 16 chips; windows of 1, 4 (a row), 8 (two rows) or 16 */
+    NCG_TOPOLOGY_SWITCHED = 4,  /**< chips connected all-to-all through a switch (Trainium3): any count of chips;
+                                     windows are ranges of chip ids, as the runtime's env takes them (2.3) */
 } ncg_topology;
 
 /** An instance type. Sized (NCG_INIT). Strings are owned by whoever filled the struct (see each function). */
@@ -178,8 +181,9 @@ typedef struct ncg_type {
     const char *family;              /**< e.g. "inf1"; may be NULL or "" */
     ncg_accel accelerator;
     int chips;                       /**< Neuron chips: 1..64 for Neuron types, 0 otherwise */
-    int cores_per_chip;              /**< NeuronCores per chip as the runtime numbers them: 1..16; 0 if no chips */
-    int physical_cores_per_chip;     /**< physical cores per chip for the runtime reserve; 0 = cores_per_chip */
+    int cores_per_chip;              /**< NeuronCores per chip as the runtime numbers them (logical cores at the
+                                          type's `lnc`): 1..16; 0 if no chips */
+    int physical_cores_per_chip;     /**< physical cores per chip (runtime reserve, HBM banks); 0 = cores_per_chip */
     int64_t device_memory_bytes;     /**< device memory ("cache") per chip; 0 if no chips */
     int gpus;                        /**< GPUs, for NCG_ACCEL_GPU types (reserved for, never scheduled) */
     int64_t cpu_milli;               /**< vCPUs x 1000 */
@@ -188,6 +192,12 @@ typedef struct ncg_type {
     ncg_topology topology;
     int has_price;                   /**< 0 if the price is unknown */
     double usd_per_hour;             /**< on-demand price when has_price */
+    /* 2.3 */
+    int lnc;                         /**< Logical NeuronCore setting that cores_per_chip counts at: 1 or 2 for the
+                                          types that have the setting (Trainium2, Trainium3: physical_cores_per_chip
+                                          = cores_per_chip x lnc); 0 for the others, whose cores are physical */
+    int hbm_banks;                   /**< device memory banks per chip, each serving physical_cores_per_chip /
+                                          hbm_banks physical cores; 0 or 1: the chip's memory is one pool */
 } ncg_type;
 
 /** System reserves of a catalog. Sized (NCG_INIT). */
@@ -343,6 +353,10 @@ typedef struct ncg_request {
     int64_t hugepages_bytes; /**< >= 0; counted against the type's hugepages (runtime 1.x: 256 MiB per chip) */
     const ncg_model *models; /**< may be NULL when model_count is 0 */
     size_t model_count;      /**< at most 4096 */
+    /* 2.3 */
+    int lnc;                 /**< Logical NeuronCore setting the replica's models were compiled for: 0 = any, 1 or 2.
+                                  On a node or node group it must be the node's (else NCG_E_LNC); in the catalog
+                                  functions a type with the setting is taken at this value */
 } ncg_request;
 
 /** One NeuronCore Group: the cores of one serving process. Frozen: its layout never changes. */
@@ -417,6 +431,9 @@ typedef struct ncg_env {
     char core_group_sizes[NCG_ENV_MAX]; /**< NEURONCORE_GROUP_SIZES, the NCG size, "4" */
     char visible_devices[NCG_ENV_MAX];  /**< AWS_NEURON_VISIBLE_DEVICES of the replica, "2,3"; "" if core-granular
                                              within less than whole chips */
+    /* 2.3 */
+    char logical_nc_config[NCG_ENV_MAX]; /**< NEURON_LOGICAL_NC_CONFIG, the node's LNC ("2"); "" on types without
+                                              the setting */
 } ncg_env;
 
 /**
@@ -491,6 +508,8 @@ typedef struct ncg_node_status {
     int64_t hugepages_free_bytes;
     int allocations;
     ncg_policy policy;
+    /* 2.3 */
+    int lnc;                       /**< the node's Logical NeuronCore setting; 0 on types without it */
 } ncg_node_status;
 
 typedef struct ncg_node ncg_node;
@@ -510,6 +529,16 @@ ncg_node *ncg_node_clone(const ncg_node *node, ncg_error *err);
 
 /** Free a node. Accepts NULL. @return NULL. */
 ncg_node *ncg_node_free(ncg_node *node);
+
+/**
+ * Set the node's Logical NeuronCore setting (the instance's, from its launch template): its cores per chip become
+ * `physical_cores_per_chip / lnc`, and ids, windows, env and the cache follow. Only on an empty node of a type
+ * that has the setting (ncg_type.lnc > 0). A new node runs its type's. Since 2.3.
+ * @param lnc 1 or 2.
+ * @return 0, or NCG_E_INVALID (NULL node; the node has allocations), NCG_E_RANGE (lnc not 1 or 2; the type has no
+ *         setting; physical cores not divisible by @p lnc).
+ */
+int ncg_node_set_lnc(ncg_node *node, int lnc, ncg_error *err);
 
 /** Set the window policy for later allocations. @return 0, or NCG_E_INVALID. */
 int ncg_node_set_policy(ncg_node *node, ncg_policy policy, ncg_error *err);
@@ -657,6 +686,9 @@ typedef struct ncg_nodegroup_spec {
     int has_price;           /**< nonzero: usd_per_hour overrides the catalog price (spot, discounts) */
     double usd_per_hour;
     int priority;            /**< Cortex's node-group priority: higher is placed first, strictly; default 0 */
+    /* 2.3 */
+    int lnc;                 /**< Logical NeuronCore setting of its nodes (1 or 2, types with the setting only); 0 =
+                                  the type's; ncg_cluster_get_nodegroup() gives the setting in use */
 } ncg_nodegroup_spec;
 
 /** Where a replica went. Sized (NCG_INIT). */

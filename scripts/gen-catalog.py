@@ -7,7 +7,7 @@ topology); every Neuron type is in every region, with a price only where the dat
 import sys
 
 TOPOLOGY = {"single": "NCG_TOPOLOGY_SINGLE", "chain": "NCG_TOPOLOGY_CHAIN", "ring": "NCG_TOPOLOGY_RING",
-            "torus4x4": "NCG_TOPOLOGY_TORUS_4X4"}
+            "torus4x4": "NCG_TOPOLOGY_TORUS_4X4", "switched": "NCG_TOPOLOGY_SWITCHED"}
 DEFAULT_REGION = "us-east-1"
 
 
@@ -26,12 +26,15 @@ def fail(path, n, msg):
 def main(ec2_path, neuron_path, out_path):
     neuron = {}  # name -> dict, in file order
     for n, f in rows(neuron_path):
-        if len(f) != 9:
-            fail(neuron_path, n, "expected 9 fields")
-        name, family, chips, cpc, dev, vcpu, mem, topo, price = f
+        if len(f) != 12:
+            fail(neuron_path, n, "expected 12 fields")
+        name, family, chips, cpc, phys, lnc, banks, dev, vcpu, mem, topo, price = f
         if topo not in TOPOLOGY:
             fail(neuron_path, n, "unknown topology %r" % topo)
-        neuron[name] = dict(family=family, chips=int(chips), cpc=int(cpc), phys=8 if name == "trn2.48xlarge" else 0,
+        if int(lnc) and int(cpc) * int(lnc) != int(phys):
+            fail(neuron_path, n, "cores_per_chip x lnc is not physical_cores_per_chip")
+        neuron[name] = dict(family=family, chips=int(chips), cpc=int(cpc), phys=int(phys) if int(lnc) else 0,
+                            lnc=int(lnc), banks=int(banks),
                             dev=int(dev), vcpu=int(vcpu), mem_mib=int(mem) * 1024, topo=TOPOLOGY[topo],
                             price=price, accel="NCG_ACCEL_TRAINIUM" if family.startswith("trn")
                             else "NCG_ACCEL_INFERENTIA")
@@ -77,16 +80,17 @@ def main(ec2_path, neuron_path, out_path):
     out.append("    int chips, cores_per_chip, physical_cores_per_chip, device_gib, gpus, vcpu;")
     out.append("    int memory_mib;")
     out.append("    ncg_topology topology;")
+    out.append("    int lnc, hbm_banks;")
     out.append("} builtins[] = {")
     for name in order:
         if name in neuron:
             nt = neuron[name]
-            out.append('    {"%s", "%s", %s, %d, %d, %d, %d, 0, %d, %d, %s},' % (
+            out.append('    {"%s", "%s", %s, %d, %d, %d, %d, 0, %d, %d, %s, %d, %d},' % (
                 name, nt["family"], nt["accel"], nt["chips"], nt["cpc"], nt["phys"], nt["dev"], nt["vcpu"],
-                nt["mem_mib"], nt["topo"]))
+                nt["mem_mib"], nt["topo"], nt["lnc"], nt["banks"]))
         else:
             t = types[name]
-            out.append('    {"%s", "%s", %s, 0, 0, 0, 0, %d, %d, %d, NCG_TOPOLOGY_SINGLE},' % (
+            out.append('    {"%s", "%s", %s, 0, 0, 0, 0, %d, %d, %d, NCG_TOPOLOGY_SINGLE, 0, 0},' % (
                 name, name.split(".")[0], "NCG_ACCEL_GPU" if t["gpus"] else "NCG_ACCEL_NONE", t["gpus"],
                 t["vcpu"], t["mem_mib"]))
     out.append("};")

@@ -540,8 +540,8 @@ START_TEST(set_type_rejects_size_below_first_version)
 {
     ncg_catalog *c = test_catalog();
     ncg_type t = neuron_type();
-    t.size = (uint32_t)sizeof(ncg_type) - 1;
-    ck_assert_rejects_size(ncg_type, sizeof(ncg_type) - 1, ncg_catalog_set_type(c, &t, &err));
+    t.size = (uint32_t)FIRST_VERSION_SIZE(ncg_type) - 1;
+    ck_assert_rejects_size(ncg_type, FIRST_VERSION_SIZE(ncg_type) - 1, ncg_catalog_set_type(c, &t, &err));
     ncg_catalog_free(c);
 }
 END_TEST
@@ -593,7 +593,8 @@ START_TEST(topology_names)
     ck_assert_str_eq(ncg_topology_name(NCG_TOPOLOGY_CHAIN), "chain");
     ck_assert_str_eq(ncg_topology_name(NCG_TOPOLOGY_RING), "ring");
     ck_assert_str_eq(ncg_topology_name(NCG_TOPOLOGY_TORUS_4X4), "torus4x4");
-    ck_assert_ptr_null(ncg_topology_name((ncg_topology)4));
+    ck_assert_str_eq(ncg_topology_name(NCG_TOPOLOGY_SWITCHED), "switched");
+    ck_assert_ptr_null(ncg_topology_name((ncg_topology)5));
 }
 END_TEST
 

@@ -10,6 +10,7 @@
 
 #include <check.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@
 #include <string.h>
 
 #include <ncg.h>
+
+#include "first-version.h"
 
 #define GIB (INT64_C(1) << 30)
 #define MIB (INT64_C(1) << 20)
@@ -168,7 +171,7 @@ static inline const char *size_message(char *buf, size_t size, const char *type,
 #define ck_assert_rejects_size(type, given, call)                                                                   \
     do {                                                                                                            \
         char want_[NCG_MESSAGE_MAX];                                                                                \
-        size_message(want_, sizeof(want_), #type, sizeof(type), (unsigned)(given));                                 \
+        size_message(want_, sizeof(want_), #type, first_version_size(#type, sizeof(type)), (unsigned)(given));       \
         ck_assert_fails(NCG_E_INVALID, want_, call);                                                                \
     } while (0)
 
@@ -176,7 +179,7 @@ static inline const char *size_message(char *buf, size_t size, const char *type,
 #define ck_assert_rejects_size_after(prefix, type, given, call)                                                     \
     do {                                                                                                            \
         char want_[2 * NCG_MESSAGE_MAX], size_[NCG_MESSAGE_MAX];                                                     \
-        size_message(size_, sizeof(size_), #type, sizeof(type), (unsigned)(given));                                 \
+        size_message(size_, sizeof(size_), #type, first_version_size(#type, sizeof(type)), (unsigned)(given));                              \
         snprintf(want_, sizeof(want_), "%s%s", (prefix), size_);                                                    \
         ck_assert_fails(NCG_E_INVALID, want_, call);                                                                \
     } while (0)

@@ -682,7 +682,51 @@ START_TEST(ncg_section_sets_max_per_node)
     ncg_cortex_get_api(c, 0, &a, NULL);
     ck_assert_int_eq(a.max_per_node, 2);
     ck_assert_int_eq(ncg_cortex_load_apis(c, "m.yaml", "- name: b\n  ncg:\n    max_pernode: 2\n", &err), NCG_E_PARSE);
-    ck_assert_str_eq(err.message, "m.yaml:3:5: api b: ncg: unknown field \"max_pernode\" (known: models, max_per_node)");
+    ck_assert_str_eq(err.message, "m.yaml:3:5: api b: ncg: unknown field \"max_pernode\" (known: models, max_per_node, lnc)");
+    ncg_cortex_free(c);
+}
+END_TEST
+
+/* The Logical NeuronCore setting: `lnc` of a node group (its nodes' setting), `ncg: lnc` of an API (what its
+ * models were compiled for), `lnc` and `hbm_banks` of a catalog entry, and the topology "switched". */
+START_TEST(lnc_in_cluster_api_and_catalog_files)
+{
+    ncg_cortex *c = ncg_cortex_new(0, NULL);
+    ncg_cortex_api a = NCG_INIT(ncg_cortex_api);
+    ncg_nodegroup_spec spec = NCG_INIT(ncg_nodegroup_spec);
+    ncg_catalog *cat = ncg_catalog_new(0, NULL);
+    ncg_cluster *cl;
+    ncg_type t = NCG_INIT(ncg_type);
+    ncg_error err = {0};
+    ck_assert_int_eq(ncg_cortex_load_cluster(c, "c.yaml", "node_groups:\n  - name: t1\n    instance_type: trn2.48xlarge\n"
+                                             "    lnc: 1\n  - name: t2\n    instance_type: trn2.48xlarge\n", &err), 2);
+    ck_assert_int_eq(ncg_cortex_get_nodegroup(c, 0, &spec, NULL, NULL), 0);
+    ck_assert_int_eq(spec.lnc, 1);
+    ck_assert_int_eq(ncg_cortex_get_nodegroup(c, 1, &spec, NULL, NULL), 0);
+    ck_assert_int_eq(spec.lnc, 0);
+    ck_assert_ptr_nonnull(cl = ncg_cortex_new_cluster(c, cat, NULL, &err));
+    ck_assert_int_eq(ncg_cluster_get_nodegroup(cl, 0, &spec, &t, NULL), 0);
+    ck_assert_int_eq(spec.lnc, 1);
+    ck_assert_int_eq(t.cores_per_chip, 8);
+    ck_assert_int_eq(ncg_cluster_get_nodegroup(cl, 1, &spec, &t, NULL), 0);
+    ck_assert_int_eq(spec.lnc, 2);
+    ck_assert_int_eq(t.cores_per_chip, 4);
+    ncg_cluster_free(cl);
+    ck_assert_int_eq(ncg_cortex_load_cluster(c, "d.yaml", "node_groups:\n  - name: t3\n    instance_type: trn2.48xlarge\n"
+                                             "    lnc: 4\n", &err), NCG_E_PARSE);
+    ck_assert_str_eq(err.message, "d.yaml:4:10: lnc: 4 is out of range 1..2");
+    ck_assert_int_eq(ncg_cortex_load_apis(c, "m.yaml", "- name: a\n  compute: {inf: 1}\n  ncg:\n    lnc: 1\n", &err), 1);
+    ck_assert_int_eq(ncg_cortex_get_api(c, 0, &a, NULL), 0);
+    ck_assert_int_eq(a.request->lnc, 1);
+    ck_assert_int_eq(ncg_cortex_load_catalog(c, cat, "cat.yaml", "- name: trn3.test\n  family: trn3\n  accelerator: "
+                                             "trainium\n  chips: 16\n  cores_per_chip: 4\n  physical_cores_per_chip: 8\n"
+                                             "  lnc: 2\n  hbm_banks: 4\n  device_memory: 144Gi\n  cpu: 192\n  memory: "
+                                             "2Ti\n  topology: switched\n", &err), 1);
+    ck_assert_int_ge(ncg_catalog_find_type(cat, "trn3.test", &t, NULL), 0);
+    ck_assert_int_eq(t.lnc, 2);
+    ck_assert_int_eq(t.hbm_banks, 4);
+    ck_assert_int_eq(t.topology, NCG_TOPOLOGY_SWITCHED);
+    ncg_catalog_free(cat);
     ncg_cortex_free(c);
 }
 END_TEST
@@ -695,6 +739,7 @@ int main(void)
     int failed;
     tcase_set_timeout(t, 120);
     tcase_add_test(t, every_corpus_api_file_loads_and_checks);
+    tcase_add_test(t, lnc_in_cluster_api_and_catalog_files);
     tcase_add_test(t, every_corpus_cluster_file_is_accepted_or_refused_as_cortex_did);
     tcase_add_test(t, the_example_reads_into_apis_node_groups_a_cluster_and_a_plan);
     tcase_add_test(t, replicas_min_max_and_a_count);

@@ -7,7 +7,7 @@
 
 START_TEST(version_is_2_0_0)
 {
-    ck_assert_str_eq(ncg_version(), "2.2.0");
+    ck_assert_str_eq(ncg_version(), "2.3.0");
 }
 END_TEST
 

@@ -18,6 +18,7 @@
     SUITE(window)                                                                                                   \
     SUITE(node)                                                                                                     \
     SUITE(cache)                                                                                                    \
+    SUITE(lnc)                                                                                                      \
     SUITE(btree)                                                                                                    \
     SUITE(heap)                                                                                                     \
     SUITE(cluster)                                                                                                  \

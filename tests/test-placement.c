@@ -523,7 +523,7 @@ START_TEST(priority_round_trips)
     add_group(c, cat, "low", "inf1.xlarge", -7);
     add_group(c, cat, "high", "inf1.xlarge", 2147483647);
     text = dump_text(c);
-    ck_assert_msg(strstr(text, " -7 0\nnodegroup high ") != NULL, "%s", text);
+    ck_assert_msg(strstr(text, " -7 0 0 0\nnodegroup high ") != NULL, "%s", text);
     back = ncg_cluster_restore(text, 0, NULL);
     ck_assert_ptr_nonnull(back);
     again = dump_text(back);

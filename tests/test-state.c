@@ -112,7 +112,7 @@ START_TEST(dump_matches_documented_example)
     text = dump_text(c);
     ck_assert_str_eq(text, "ncg-cluster 2\n"
                            "nodegroup inf 0 10 - inf1.6xlarge 1 4 4 0 8589934592 0 24000 51539607552 0 1 1.18 23190 "
-                           "50281316352 402653184 0 0\n"
+                           "50281316352 402653184 0 0 0 0\n"
                            "node inf-1 inf 0 3\n"
                            "alloc 1 1 0 8 4 - 3000 4294967296 0 1\n"
                            "model 1073741824 2 1 resnet50\n"
@@ -301,15 +301,24 @@ static const struct {
     {"truncated alloc line", "alloc 1 1 0 4 1 - 200 0 0 1\nmodel 0 0 0 m\nend\n", "alloc 1 1 0", NCG_E_PARSE,
      "cluster state line 4: an alloc line has 11 fields"},
     {"nodegroup line with 19 fields", "nodegroup g 0 10 - inf1.xlarge ", "nodegroup g 0 10 - ", NCG_E_PARSE,
-     "cluster state line 2: a nodegroup line has 22 fields"},
-    {"nodegroup policy 2", " 0 0\nnode n ", " 0 2\nnode n ", NCG_E_PARSE,
+     "cluster state line 2: a nodegroup line has 24 fields"},
+    {"nodegroup policy 2", " 0 0 0 0\nnode n ", " 0 2 0 0\nnode n ", NCG_E_PARSE,
      "cluster state line 2: bad nodegroup PRIORITY or POLICY"},
-    {"nodegroup priority not a number", " 0 0\nnode n ", " x 0\nnode n ", NCG_E_PARSE,
+    {"nodegroup priority not a number", " 0 0 0 0\nnode n ", " x 0 0 0\nnode n ", NCG_E_PARSE,
      "cluster state line 2: bad nodegroup PRIORITY or POLICY"},
-    {"nodegroup priority past int", " 0 0\nnode n ", " 2147483648 0\nnode n ", NCG_E_PARSE,
+    {"nodegroup priority past int", " 0 0 0 0\nnode n ", " 2147483648 0 0 0\nnode n ", NCG_E_PARSE,
      "cluster state line 2: bad nodegroup PRIORITY or POLICY"},
-    {"nodegroup line with 21 fields", " 0 0\nnode n ", " 0\nnode n ", NCG_E_PARSE,
-     "cluster state line 2: a nodegroup line has 22 fields"},
+    {"nodegroup line with 21 fields", " 0 0 0 0\nnode n ", " 0\nnode n ", NCG_E_PARSE,
+     "cluster state line 2: a nodegroup line has 24 fields"},
+    {"nodegroup line with 23 fields", " 0 0 0 0\nnode n ", " 0 0 0\nnode n ", NCG_E_PARSE,
+     "cluster state line 2: a nodegroup line has 24 fields"},
+    {"nodegroup lnc 3", " 0 0 0 0\nnode n ", " 0 0 3 0\nnode n ", NCG_E_PARSE,
+     "cluster state line 2: bad nodegroup LNC or HBM_BANKS"},
+    {"nodegroup hbm banks negative", " 0 0 0 0\nnode n ", " 0 0 0 -1\nnode n ", NCG_E_PARSE,
+     "cluster state line 2: bad nodegroup LNC or HBM_BANKS"},
+    {"lnc on a type without physical cores", " 0 0 0 0\nnode n ", " 0 0 2 0\nnode n ", NCG_E_PARSE,
+     "cluster state line 2: type inf1.xlarge: lnc 2 needs physical_cores_per_chip = cores_per_chip x lnc = 8, "
+     "not 4"},
     {"type name of 64 characters", "inf1.xlarge 1 ",
      "tttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt 1 ", NCG_E_PARSE,
      "cluster state line 2: instance type name is longer than 63 characters"},

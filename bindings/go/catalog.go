@@ -34,9 +34,10 @@ const (
 	TopologyChain    Topology = C.NCG_TOPOLOGY_CHAIN
 	TopologyRing     Topology = C.NCG_TOPOLOGY_RING
 	TopologyTorus4x4 Topology = C.NCG_TOPOLOGY_TORUS_4X4
+	TopologySwitched Topology = C.NCG_TOPOLOGY_SWITCHED // all-to-all through a switch (Trainium3; 2.3)
 )
 
-// String is ncg_topology_name ("single", "chain", "ring", "torus4x4"), or "" for other values.
+// String is ncg_topology_name ("single", "chain", "ring", "torus4x4", "switched"), or "" for other values.
 func (t Topology) String() string { return goStrOrEmpty(C.ncg_topology_name(C.ncg_topology(t))) }
 
 func goStrOrEmpty(p *C.char) string {
@@ -69,6 +70,11 @@ type Type struct {
 	Topology              Topology
 	HasPrice              bool
 	USDPerHour            float64
+	// LNC is the Logical NeuronCore setting CoresPerChip counts at: 1 or 2 for the types that have the setting
+	// (Trainium2, Trainium3), 0 for the others, whose cores are physical (2.3).
+	LNC int
+	// HBMBanks is the number of device memory banks per chip; 0 or 1: the chip's memory is one pool (2.3).
+	HBMBanks int
 }
 
 func typeFromC(t *C.ncg_type) Type {
@@ -77,7 +83,7 @@ func typeFromC(t *C.ncg_type) Type {
 		Chips: int(t.chips), CoresPerChip: int(t.cores_per_chip), PhysicalCoresPerChip: int(t.physical_cores_per_chip),
 		DeviceMemoryBytes: int64(t.device_memory_bytes), GPUs: int(t.gpus), CPUMilli: int64(t.cpu_milli),
 		MemoryBytes: int64(t.memory_bytes), HugepagesBytes: int64(t.hugepages_bytes), Topology: Topology(t.topology),
-		HasPrice: t.has_price != 0, USDPerHour: float64(t.usd_per_hour),
+		HasPrice: t.has_price != 0, USDPerHour: float64(t.usd_per_hour), LNC: int(t.lnc), HBMBanks: int(t.hbm_banks),
 	}
 }
 
@@ -293,6 +299,8 @@ func (cat *Catalog) SetType(t Type) (int, error) {
 		ct.topology = C.ncg_topology(t.Topology)
 		ct.has_price = cbool(t.HasPrice)
 		ct.usd_per_hour = C.double(t.USDPerHour)
+		ct.lnc = C.int(t.LNC)
+		ct.hbm_banks = C.int(t.HBMBanks)
 		var e C.ncg_error
 		rc := C.ncg_catalog_set_type(c, ct, &e)
 		if rc < 0 {

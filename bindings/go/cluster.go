@@ -23,6 +23,9 @@ type NodeGroupSpec struct {
 	HasPrice   bool // USDPerHour overrides the catalog price
 	USDPerHour float64
 	Priority   int // higher is placed first, strictly
+	// LNC is the Logical NeuronCore setting of its nodes: 1 or 2 (types with the setting only), 0 for the type's;
+	// NodeGroup gives the setting in use (2.3).
+	LNC int
 }
 
 // Placement says where Place put a replica (ncg_placement).
@@ -218,6 +221,7 @@ func (cl *Cluster) AddNodeGroup(cat *Catalog, spec NodeGroupSpec) (int, error) {
 			s.min_nodes, s.max_nodes = C.int(spec.MinNodes), C.int(spec.MaxNodes)
 			s.has_price, s.usd_per_hour = cbool(spec.HasPrice), C.double(spec.USDPerHour)
 			s.priority = C.int(spec.Priority)
+			s.lnc = C.int(spec.LNC)
 			var e C.ncg_error
 			rc := C.ncg_cluster_add_nodegroup(c, cc, s, &e)
 			if rc < 0 {
@@ -249,7 +253,7 @@ func (v ClusterView) NodeGroup(index int) (NodeGroupSpec, Type, error) {
 			return cerr(rc, &e)
 		}
 		spec = NodeGroupSpec{goStrOrEmpty(s.name), goStrOrEmpty(s._type), int(s.min_nodes), int(s.max_nodes),
-			s.has_price != 0, float64(s.usd_per_hour), int(s.priority)}
+			s.has_price != 0, float64(s.usd_per_hour), int(s.priority), int(s.lnc)}
 		typ = typeFromC(&t)
 		return nil
 	})

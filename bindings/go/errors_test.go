@@ -42,6 +42,10 @@ func TestEveryError(t *testing.T) {
 	must(node.Adopt(&Request{PPR: 1, CPUMilli: 500}, "3", []string{"12-13", "14-15"}))
 	closedNode := must(NewNode(cat, "inf1.xlarge"))
 	closedNode.Close()
+	trnNode := must(NewNode(cat, "trn2.48xlarge")) // LNC=2, the type's setting
+	defer trnNode.Close()
+	must(trnNode.Allocate(inf(1, 1)))
+	lnc := func(r Request, l int) Request { r.LNC = l; return r }
 
 	cl := must(NewCluster())
 	defer cl.Close()
@@ -182,6 +186,10 @@ func TestEveryError(t *testing.T) {
 		{"NewNode", func() error { return errOf(NewNode(cat, "inf1\x00")) }, ErrInvalid, "type name contains a NUL byte"},
 		{"NewNode", func() error { return errOf(NewNode(closedCat, "inf1.xlarge")) }, ErrInvalid, "catalog is closed"},
 		{"Node.Clone", func() error { return errOf(closedNode.Clone()) }, ErrInvalid, "node is closed"},
+		{"Node.SetLNC", func() error { return trnNode.SetLNC(3) }, ErrRange, "lnc 3 is out of range 1..2"},
+		{"Node.SetLNC", func() error { return node.SetLNC(1) }, ErrRange, "lnc 1: inf1.6xlarge has no Logical NeuronCore setting (its 4 NeuronCores per chip are physical cores)"},
+		{"Node.SetLNC", func() error { return trnNode.SetLNC(1) }, ErrInvalid, "node_set_lnc: the node has 1 allocation; its Logical NeuronCore setting changes only while it is empty"},
+		{"Node.SetLNC", func() error { return closedNode.SetLNC(1) }, ErrInvalid, "node is closed"},
 		{"Node.SetPolicy", func() error { return node.SetPolicy(Policy(7)) }, ErrInvalid, "policy 7 is not a known ncg_policy"},
 		{"Node.SetPolicy", func() error { return closedNode.SetPolicy(PolicyPack) }, ErrInvalid, "node is closed"},
 		{"Node.Allocate", func() error { return errOf(node.Allocate(both)) }, ErrInvalid, "inf 1 and neuroncores 1 exclude each other: ask for whole chips or for NeuronCores"},
@@ -191,6 +199,9 @@ func TestEveryError(t *testing.T) {
 		{"Node.Allocate", func() error { return errOf(node.Allocate(badModel)) }, ErrModel, "model \"m\" is compiled for 2 NeuronCores but its NeuronCore Group has 1: lower processes_per_replica, request more chips, or recompile for 1 NeuronCores"},
 		{"Node.Allocate", func() error { return errOf(node.Allocate(inf(2, 1))) }, ErrFull, "no free window of 2 chips on inf1.6xlarge: free chips 2, largest free window 1"},
 		{"Node.Allocate", func() error { return errOf(node.Allocate(nulModel)) }, ErrInvalid, "model name contains a NUL byte"},
+		{"Node.Allocate", func() error { return errOf(trnNode.Allocate(lnc(inf(1, 1), 1))) }, ErrLNC, "the request asks for LNC=1 but trn2.48xlarge runs LNC=2 (4 NeuronCores per chip)"},
+		{"Node.Allocate", func() error { return errOf(node.Allocate(lnc(inf(1, 1), 2))) }, ErrLNC, "the request asks for LNC=2 but inf1.6xlarge has no Logical NeuronCore setting (its NeuronCores are physical: LNC=1)"},
+		{"Node.Allocate", func() error { return errOf(trnNode.Allocate(lnc(inf(1, 1), 3))) }, ErrRange, "lnc 3 is out of range 0..2 (0: any Logical NeuronCore setting)"},
 		{"Node.Allocate", func() error { return errOf(closedNode.Allocate(inf(1, 1))) }, ErrInvalid, "node is closed"},
 		{"Node.Adopt", func() error { return errOf(node.Adopt(nil, "", nil)) }, ErrInvalid, "adopt: give AWS_NEURON_VISIBLE_DEVICES, NEURON_RT_VISIBLE_CORES or both"},
 		{"Node.Adopt", func() error { return errOf(node.Adopt(nil, "x", nil)) }, ErrParse, "AWS_NEURON_VISIBLE_DEVICES \"x\" is malformed at character 1: expected a device id"},
@@ -211,6 +222,7 @@ func TestEveryError(t *testing.T) {
 		{"Node.Check", func() error { return node.Check(inf(5, 1)) }, ErrNoFit, "requested 5 chips but inf1.6xlarge has 4"},
 		{"Node.Check", func() error { return node.Check(badModel) }, ErrModel, "model \"m\" is compiled for 2 NeuronCores but its NeuronCore Group has 1: lower processes_per_replica, request more chips, or recompile for 1 NeuronCores"},
 		{"Node.Check", func() error { return node.Check(inf(2, 1)) }, ErrFull, "no free window of 2 chips on inf1.6xlarge: free chips 2, largest free window 1"},
+		{"Node.Check", func() error { return trnNode.Check(lnc(inf(1, 1), 1)) }, ErrLNC, "the request asks for LNC=1 but trn2.48xlarge runs LNC=2 (4 NeuronCores per chip)"},
 		{"Node.Check", func() error { return closedNode.Check(inf(1, 1)) }, ErrInvalid, "node is closed"},
 		{"Node.Alloc", func() error { return errOf(node.Alloc(99)) }, ErrNotFound, "no allocation 99 on this inf1.6xlarge node"},
 		{"Node.Alloc", func() error { return errOf(closedNode.Alloc(1)) }, ErrInvalid, "node is closed"},
@@ -238,6 +250,12 @@ func TestEveryError(t *testing.T) {
 		{"Cluster.AddNodeGroup", func() error {
 			return errOf(cl.AddNodeGroup(cat, NodeGroupSpec{Name: "x", Type: "inf1.xlarge", MinNodes: 2, MaxNodes: 1}))
 		}, ErrRange, "node group x: min_instances 2 and max_instances 1 must satisfy 0 <= min <= max <= 1000000"},
+		{"Cluster.AddNodeGroup", func() error {
+			return errOf(cl.AddNodeGroup(cat, NodeGroupSpec{Name: "x", Type: "trn2.48xlarge", MaxNodes: 1, LNC: 3}))
+		}, ErrRange, "node group x: lnc 3 is out of range 1..2"},
+		{"Cluster.AddNodeGroup", func() error {
+			return errOf(cl.AddNodeGroup(cat, NodeGroupSpec{Name: "x", Type: "inf1.xlarge", MaxNodes: 1, LNC: 1}))
+		}, ErrRange, "node group x: lnc 1: inf1.xlarge has no Logical NeuronCore setting (its 4 NeuronCores per chip are physical cores)"},
 		{"Cluster.AddNodeGroup", func() error {
 			return errOf(cl.AddNodeGroup(cat, NodeGroupSpec{Name: "x", Type: "no.such", MaxNodes: 1}))
 		}, ErrUnknownType, "unknown instance type \"no.such\" in us-east-1"},
@@ -285,6 +303,7 @@ func TestEveryError(t *testing.T) {
 		{"Cluster.ScoreNode", func() error { return errOf(cl.ScoreNode("b1", inf(1, 3))) }, ErrPPR, "cannot evenly distribute 1 Inferentia ASIC (4 NeuronCores total) over 3 processes - acceptable numbers of processes are 1, 2, or 4"},
 		{"Cluster.ScoreNode", func() error { return errOf(cl.ScoreNode("s1", inf(2, 1))) }, ErrNoFit, "no instances can satisfy the requested Inf quantity - requested 2 Inf but instances only have 1 Inf available"},
 		{"Cluster.ScoreNode", func() error { return errOf(cl.ScoreNode("t1", inf(3, 1))) }, ErrTopology, "Instance type trn1.32xlarge does not support requests for device: 3. Please request a different number of devices."},
+		{"Cluster.ScoreNode", func() error { return errOf(cl.ScoreNode("t1", lnc(inf(1, 1), 2))) }, ErrLNC, "the request asks for LNC=2 but trn1.32xlarge has no Logical NeuronCore setting (its NeuronCores are physical: LNC=1)"},
 		{"Cluster.ScoreNode", func() error { return errOf(cl.ScoreNode("b1", badModel)) }, ErrModel, "model \"m\" is compiled for 2 NeuronCores but its NeuronCore Group has 1: lower processes_per_replica, request more chips, or recompile for 1 NeuronCores"},
 		{"Cluster.ScoreNode", func() error { return errOf(cl.ScoreNode("b\x00", inf(1, 1))) }, ErrInvalid, "node name contains a NUL byte"},
 		{"Cluster.ScoreNode", func() error { return errOf(closedCl.ScoreNode("b1", inf(1, 1))) }, ErrInvalid, "cluster is closed"},
@@ -295,6 +314,7 @@ func TestEveryError(t *testing.T) {
 		{"Cluster.PlaceOn", func() error { return errOf(cl.PlaceOn("b1", inf(1, 3))) }, ErrPPR, "cannot evenly distribute 1 Inferentia ASIC (4 NeuronCores total) over 3 processes - acceptable numbers of processes are 1, 2, or 4"},
 		{"Cluster.PlaceOn", func() error { return errOf(cl.PlaceOn("s1", inf(2, 1))) }, ErrNoFit, "no instances can satisfy the requested Inf quantity - requested 2 Inf but instances only have 1 Inf available"},
 		{"Cluster.PlaceOn", func() error { return errOf(cl.PlaceOn("t1", inf(3, 1))) }, ErrTopology, "Instance type trn1.32xlarge does not support requests for device: 3. Please request a different number of devices."},
+		{"Cluster.PlaceOn", func() error { return errOf(cl.PlaceOn("t1", lnc(inf(1, 1), 2))) }, ErrLNC, "the request asks for LNC=2 but trn1.32xlarge has no Logical NeuronCore setting (its NeuronCores are physical: LNC=1)"},
 		{"Cluster.PlaceOn", func() error { return errOf(cl.PlaceOn("b1", badModel)) }, ErrModel, "model \"m\" is compiled for 2 NeuronCores but its NeuronCore Group has 1: lower processes_per_replica, request more chips, or recompile for 1 NeuronCores"},
 		{"Cluster.PlaceOn", func() error { return errOf(closedCl.PlaceOn("b1", inf(1, 1))) }, ErrInvalid, "cluster is closed"},
 		{"Cluster.Release", func() error { return cl.Release("b1", 99) }, ErrNotFound, "no allocation 99 on this inf1.6xlarge node"},
@@ -356,7 +376,7 @@ func TestEveryError(t *testing.T) {
 		{"Plan.Cluster().ScoreNode", func() error { return errOf(solved.Cluster().ScoreNode("nope", inf(1, 1))) }, ErrNotFound, "no node \"nope\" in the cluster"},
 	}
 
-	nodeBefore, clBefore := must(node.Status()), must(cl.Dump())
+	nodeBefore, clBefore, trnBefore := must(node.Status()), must(cl.Dump()), must(trnNode.Status())
 	catBefore, planBefore := cat.Types(), must(plan.Options())
 	print := os.Getenv("NCG_PRINT_MESSAGES") != ""
 	for i, c := range cases {
@@ -379,6 +399,9 @@ func TestEveryError(t *testing.T) {
 	}
 	if after := must(node.Status()); after != nodeBefore {
 		t.Error("failed calls changed the node")
+	}
+	if after := must(trnNode.Status()); after != trnBefore || after.LNC != 2 {
+		t.Error("failed calls changed the trn2 node")
 	}
 	if after := must(cl.Dump()); after != clBefore {
 		t.Error("failed calls changed the cluster")

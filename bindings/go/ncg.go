@@ -53,6 +53,7 @@ const (
 	CodeOverlap     Code = C.NCG_E_OVERLAP
 	CodeModel       Code = C.NCG_E_MODEL
 	CodeExists      Code = C.NCG_E_EXISTS
+	CodeLNC         Code = C.NCG_E_LNC // the request names a Logical NeuronCore setting the node does not run (2.3)
 )
 
 // String is the library's short description of the code (ncg_strerror).
@@ -91,6 +92,7 @@ var (
 	ErrOverlap     = sentinel(CodeOverlap)
 	ErrModel       = sentinel(CodeModel)
 	ErrExists      = sentinel(CodeExists)
+	ErrLNC         = sentinel(CodeLNC)
 )
 
 // cerr converts a failed call's code and ncg_error into an *Error.

@@ -40,7 +40,7 @@ func wantErr(t *testing.T, err error, sentinel *Error, msg string) {
 }
 
 func TestVersionAndErrors(t *testing.T) {
-	if Version() != "2.2.0" {
+	if Version() != "2.3.0" {
 		t.Fatal(Version())
 	}
 	if StrError(-6) != "not found" || CodeNotFound.String() != "not found" || StrError(-14) != "unknown error" {
@@ -52,6 +52,10 @@ func TestVersionAndErrors(t *testing.T) {
 		if int(s.Code) != -(i+1) || s.Message == "" || s.Message == "unknown error" {
 			t.Fatalf("sentinel %d: %+v", i, s)
 		}
+	}
+	// -14 is retired; 2.3 added -15.
+	if ErrLNC.Code != -15 || CodeLNC.String() != "Logical NeuronCore setting differs" || ErrLNC.Message != CodeLNC.String() {
+		t.Fatalf("%+v", ErrLNC)
 	}
 	err := error(&Error{Code: CodeFull, Message: "node x: chips: 2 asked, 1 free"})
 	if !errors.Is(err, ErrFull) || errors.Is(err, ErrInvalid) || err.Error() != "node x: chips: 2 asked, 1 free" {
@@ -261,6 +265,9 @@ func TestCatalog(t *testing.T) {
 	if empty.TypeCount() != 0 {
 		t.Fatal("closed count")
 	}
+	if TopologySwitched != 4 || TopologySwitched.String() != "switched" {
+		t.Fatal(TopologySwitched)
+	}
 	if TopologyTorus4x4.String() != "torus4x4" || Topology(42).String() != "" || AccelGPU.String() != "gpu" {
 		t.Fatal("enum names")
 	}
@@ -353,7 +360,7 @@ func TestNode(t *testing.T) {
 		t.Fatal(a)
 	}
 	env := must(node.Env(a.ID, 1))
-	if env != (Env{"2-3", "2", "0,1"}) {
+	if env != (Env{"2-3", "2", "0,1", ""}) {
 		t.Fatal(env)
 	}
 	_, err = node.Env(a.ID, 4)

@@ -64,6 +64,9 @@ type Env struct {
 	VisibleCores   string // NEURON_RT_VISIBLE_CORES
 	CoreGroupSizes string // NEURONCORE_GROUP_SIZES
 	VisibleDevices string // AWS_NEURON_VISIBLE_DEVICES
+	// LogicalNCConfig is NEURON_LOGICAL_NC_CONFIG, the node's Logical NeuronCore setting ("2"); "" on types
+	// without the setting (2.3).
+	LogicalNCConfig string
 }
 
 // NodeStatus is a node's current use (ncg_node_status).
@@ -79,6 +82,7 @@ type NodeStatus struct {
 	HugepagesFreeBytes   int64
 	Allocations          int
 	Policy               Policy
+	LNC                  int // the node's Logical NeuronCore setting; 0 on types without it (2.3)
 }
 
 // ChipCache is the device memory of one chip (ncg_chip_cache).
@@ -205,6 +209,20 @@ func (v NodeView) Clone() (*Node, error) {
 		return nil
 	})
 	return node, err
+}
+
+// SetLNC sets the node's Logical NeuronCore setting, 1 or 2, as the instance runs it (ncg_node_set_lnc): its
+// cores per chip become PhysicalCoresPerChip / lnc, and ids, windows, env and the cache follow. Only on an empty
+// node of a type with the setting (Type.LNC > 0): ErrRange for another lnc or a type without the setting,
+// ErrInvalid for a node with allocations. A new node runs its type's setting.
+func (n *Node) SetLNC(lnc int) error {
+	return n.h.write(func(c *C.ncg_node) error {
+		var e C.ncg_error
+		if rc := C.ncg_node_set_lnc(c, C.int(lnc), &e); rc < 0 {
+			return cerr(rc, &e)
+		}
+		return nil
+	})
 }
 
 // SetPolicy sets the window policy for later allocations (ncg_node_set_policy).
@@ -377,7 +395,7 @@ func (v NodeView) Env(id uint64, process int) (Env, error) {
 			return cerr(rc, &e)
 		}
 		out = Env{C.GoString(&ce.visible_cores[0]), C.GoString(&ce.core_group_sizes[0]),
-			C.GoString(&ce.visible_devices[0])}
+			C.GoString(&ce.visible_devices[0]), C.GoString(&ce.logical_nc_config[0])}
 		return nil
 	})
 	return out, err
@@ -395,7 +413,7 @@ func (v NodeView) Status() (NodeStatus, error) {
 		out = NodeStatus{int(s.chips), int(s.cores_per_chip), uint64(s.free_chip_mask), int(s.free_chips),
 			int(s.free_cores), int(s.largest_window), int64(s.cpu_usable_milli), int64(s.memory_usable_bytes),
 			int64(s.cpu_free_milli), int64(s.memory_free_bytes), int64(s.hugepages_free_bytes), int(s.allocations),
-			Policy(s.policy)}
+			Policy(s.policy), int(s.lnc)}
 		return nil
 	})
 	return out, err

@@ -27,6 +27,9 @@ type Request struct {
 	GPU            int64
 	HugepagesBytes int64
 	Models         []Model
+	// LNC is the Logical NeuronCore setting the models were compiled for: 0 (any), 1 or 2. On a node or node
+	// group running another setting the request fails with ErrLNC (2.3).
+	LNC int
 }
 
 // NewRequest returns a request with the library's defaults (ncg_request_init).
@@ -34,7 +37,8 @@ func NewRequest() Request {
 	var r C.ncg_request
 	C.ncg_request_init(&r)
 	return Request{Inf: int64(r.inf), NeuronCores: int64(r.neuroncores), PPR: int64(r.ppr), CPUMilli: int64(r.cpu_milli),
-		MemoryBytes: int64(r.memory_bytes), GPU: int64(r.gpu), HugepagesBytes: int64(r.hugepages_bytes)}
+		MemoryBytes: int64(r.memory_bytes), GPU: int64(r.gpu), HugepagesBytes: int64(r.hugepages_bytes),
+		LNC: int(r.lnc)}
 }
 
 // toC copies the request and its models into C memory owned by a.
@@ -48,6 +52,7 @@ func (r *Request) toC(a *arena) (*C.ncg_request, error) {
 	cr.memory_bytes = C.int64_t(r.MemoryBytes)
 	cr.gpu = C.int64_t(r.GPU)
 	cr.hugepages_bytes = C.int64_t(r.HugepagesBytes)
+	cr.lnc = C.int(r.LNC)
 	if n := len(r.Models); n > 0 {
 		models := unsafe.Slice((*C.ncg_model)(a.calloc(C.size_t(n), C.sizeof_ncg_model)), n)
 		for i, m := range r.Models {

@@ -5,6 +5,7 @@
 #define NCG_BASE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ncg.h"
@@ -28,8 +29,24 @@ double ncg_now(void);
 
 /* ---- sized structs (abi.c): doc/abi.md ---- */
 
-/* The size of the first version of each sized struct: the smallest `size` the library accepts. */
-#define NCG_V1_SIZE(type) sizeof(type)
+/* The size of the first version of each sized struct: the smallest `size` the library accepts. A struct that
+ * grew has its first version's end here: the offset of its first appended member. */
+#define NCG_V1_SIZE(type) NCG_V1_SIZE_##type
+#define NCG_V1_SIZE_ncg_type offsetof(ncg_type, lnc)
+#define NCG_V1_SIZE_ncg_request offsetof(ncg_request, lnc)
+#define NCG_V1_SIZE_ncg_env offsetof(ncg_env, logical_nc_config)
+#define NCG_V1_SIZE_ncg_node_status offsetof(ncg_node_status, lnc)
+#define NCG_V1_SIZE_ncg_nodegroup_spec offsetof(ncg_nodegroup_spec, lnc)
+#define NCG_V1_SIZE_ncg_reserve sizeof(ncg_reserve)
+#define NCG_V1_SIZE_ncg_model sizeof(ncg_model)
+#define NCG_V1_SIZE_ncg_alloc sizeof(ncg_alloc)
+#define NCG_V1_SIZE_ncg_chip_cache sizeof(ncg_chip_cache)
+#define NCG_V1_SIZE_ncg_core_group_cache sizeof(ncg_core_group_cache)
+#define NCG_V1_SIZE_ncg_placement sizeof(ncg_placement)
+#define NCG_V1_SIZE_ncg_node_score sizeof(ncg_node_score)
+#define NCG_V1_SIZE_ncg_api_spec sizeof(ncg_api_spec)
+#define NCG_V1_SIZE_ncg_plan_options sizeof(ncg_plan_options)
+#define NCG_V1_SIZE_ncg_plan_replica sizeof(ncg_plan_replica)
 
 /* Check that a caller's sized struct (s not NULL) declares at least min bytes. what names it in the message. */
 int ncg_sized_check(const void *s, size_t min, const char *what, ncg_error *err);

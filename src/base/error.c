@@ -31,6 +31,7 @@ NCG_EXPORT const char *ncg_strerror(int code)
     case NCG_E_OVERLAP: return "allocation overlaps an existing one";
     case NCG_E_MODEL: return "model cannot load on its NeuronCore Group";
     case NCG_E_EXISTS: return "name already exists";
+    case NCG_E_LNC: return "Logical NeuronCore setting differs";
     default: return "unknown error";
     }
 }

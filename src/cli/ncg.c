@@ -230,9 +230,11 @@ static int output_to(const char *path)
 
 static json_t *type_json(const ncg_type *t)
 {
-    return json_pack("{s:s, s:s, s:s, s:i, s:i, s:I, s:i, s:I, s:I, s:s, s:o}", "name", t->name, "family",
+    return json_pack("{s:s, s:s, s:s, s:i, s:i, s:o, s:i, s:I, s:i, s:I, s:I, s:s, s:o}", "name", t->name, "family",
                      t->family ? t->family : "", "accelerator", ncg_accel_name(t->accelerator), "chips", t->chips,
-                     "cores_per_chip", t->cores_per_chip, "device_memory_bytes", (json_int_t)t->device_memory_bytes,
+                     "cores_per_chip", t->cores_per_chip, "lnc", t->lnc ? json_integer(t->lnc) : json_null(),
+                     "hbm_banks", t->hbm_banks > 1 ? t->hbm_banks : t->chips ? 1 : 0,
+                     "device_memory_bytes", (json_int_t)t->device_memory_bytes,
                      "gpus", t->gpus, "cpu_milli", (json_int_t)t->cpu_milli, "memory_bytes",
                      (json_int_t)t->memory_bytes, "topology", t->chips ? ncg_topology_name(t->topology) : "none",
                      "usd_per_hour", t->has_price ? json_real(t->usd_per_hour) : json_null());
@@ -302,11 +304,11 @@ static int cmd_types(int argc, char **argv)
         ncg_catalog_free(cat);
         return cli_print_json(arr);
     }
-    printf("%-16s %-7s %-11s %5s %9s %12s %4s %5s %9s %-9s %10s\n", "TYPE", "FAMILY", "ACCELERATOR", "CHIPS",
-           "CORES/CHIP", "DEVICE MEM", "GPUS", "VCPU", "MEMORY", "TOPOLOGY", "USD/H");
+    printf("%-16s %-7s %-11s %5s %9s %3s %12s %4s %5s %9s %-9s %10s\n", "TYPE", "FAMILY", "ACCELERATOR", "CHIPS",
+           "CORES/CHIP", "LNC", "DEVICE MEM", "GPUS", "VCPU", "MEMORY", "TOPOLOGY", "USD/H");
     for (int i = 0; i < ncg_catalog_type_count(cat); i++) {
         ncg_type t = NCG_INIT(ncg_type);
-        char dev[32], mem[32], price[32];
+        char dev[32], mem[32], price[32], lnc[8];
         ncg_catalog_get_type(cat, i, &t, NULL);
         if ((neuron && !t.chips) || (family && strcmp(family, t.family ? t.family : "")))
             continue;
@@ -316,8 +318,9 @@ static int cmd_types(int argc, char **argv)
             snprintf(price, sizeof(price), "%.5g", t.usd_per_hour);
         else
             snprintf(price, sizeof(price), "-");
-        printf("%-16s %-7s %-11s %5d %10d %12s %4d %5lld %9s %-9s %10s\n", t.name, t.family ? t.family : "",
-               ncg_accel_name(t.accelerator), t.chips, t.cores_per_chip, t.chips ? dev : "-", t.gpus,
+        snprintf(lnc, sizeof(lnc), t.lnc ? "%d" : "-", t.lnc);
+        printf("%-16s %-7s %-11s %5d %10d %3s %12s %4d %5lld %9s %-9s %10s\n", t.name, t.family ? t.family : "",
+               ncg_accel_name(t.accelerator), t.chips, t.cores_per_chip, lnc, t.chips ? dev : "-", t.gpus,
                (long long)(t.cpu_milli / 1000), mem, t.chips ? ncg_topology_name(t.topology) : "-", price);
     }
     ncg_catalog_free(cat);
@@ -327,7 +330,7 @@ static int cmd_types(int argc, char **argv)
 /* ---- ncg groups ---- */
 
 #define GROUPS_USAGE                                                                                                \
-    "ncg groups --type TYPE --inf N [--ppr P] [--cpu Q] [--mem Q] [--model-size SIZE] [--compiled-cores C] "        \
+    "ncg groups --type TYPE --inf N [--ppr P] [--lnc L] [--cpu Q] [--mem Q] [--model-size SIZE] [--compiled-cores C] "        \
     "[--static] [--region R] [--catalog FILE] [-o text|json] [--output-file F]"
 
 static int parse_count(const char *text, const char *what, int64_t *out)
@@ -353,10 +356,11 @@ static int cmd_groups(int argc, char **argv)
         {"compiled-cores", required_argument, NULL, 'k'}, {"static", no_argument, NULL, 'S'},
         {"json", no_argument, NULL, 'j'},             {"help", no_argument, NULL, 'h'},
         {"catalog", required_argument, NULL, 'C'},    {"region", required_argument, NULL, 'R'},
-        {"output", required_argument, NULL, 'o'},     {"output-file", required_argument, NULL, 'O'}, {0}};
+        {"output", required_argument, NULL, 'o'},     {"output-file", required_argument, NULL, 'O'},
+        {"lnc", required_argument, NULL, 'L'},        {0}};
     const char *type = NULL, *model_size = NULL, *catalog = NULL, *region = NULL, *output_file = NULL;
     int json = 0, c, rc = 1, n;
-    bool have_inf = false;
+    bool have_inf = false, banked;
     int64_t compiled = 0;
     ncg_request req;
     ncg_model model = {.size = sizeof(ncg_model), .name = "model"};
@@ -367,6 +371,7 @@ static int cmd_groups(int argc, char **argv)
     ncg_core_group core_groups[NCG_MAX_CORES];
     char *advice = NULL;
     ncg_env env = NCG_INIT(ncg_env);
+    ncg_node_status status = NCG_INIT(ncg_node_status);
 
     ncg_request_init(&req);
     while ((c = cli_getopt(argc, argv, opts)) != -1) {
@@ -381,6 +386,17 @@ static int cmd_groups(int argc, char **argv)
             if (parse_count(optarg, "--ppr", &req.ppr))
                 return 1;
             break;
+        case 'L': {
+            int64_t lnc;
+            if (parse_count(optarg, "--lnc", &lnc))
+                return 1;
+            if (lnc < 1 || lnc > 2) {
+                fprintf(stderr, "ncg: --lnc %lld is out of range 1..2\n", (long long)lnc);
+                return 1;
+            }
+            req.lnc = (int)lnc;
+            break;
+        }
         case 'c':
             if (ncg_parse_cpu(optarg, &req.cpu_milli, &err) < 0)
                 return cli_fail(&err);
@@ -412,6 +428,8 @@ static int cmd_groups(int argc, char **argv)
                    "  --type TYPE          instance type (ncg types --neuron lists them)\n"
                    "  --inf N              Inferentia/Trainium chips per replica (Cortex's compute.inf)\n"
                    "  --ppr P              processes per replica (default 1)\n"
+                   "  --lnc L              the node's Logical NeuronCore setting, 1 or 2 (Trainium2/3; default the\n"
+                   "                       type's, 2): NeuronCores per chip and NEURON_LOGICAL_NC_CONFIG follow it\n"
                    "  --cpu Q, --mem Q     CPU and memory per replica (default 200m and 0)\n"
                    "  --model-size SIZE    device memory the model needs (e.g. 5Gi); --compiled-cores C, --static\n"
                    "  --region R           AWS region of the catalog (default us-east-1)\n"
@@ -420,7 +438,8 @@ static int cmd_groups(int argc, char **argv)
                    "  --output-file F      write to F instead of standard output\n\n"
                    "examples:\n"
                    "  ncg groups --type inf1.6xlarge --inf 2 --ppr 4\n"
-                   "  ncg groups --type inf2.xlarge --inf 1 --model-size 5Gi -o json\n", GROUPS_USAGE);
+                   "  ncg groups --type trn2.48xlarge --inf 1 --ppr 8 --lnc 1 --model-size 5Gi -o json\n",
+                   GROUPS_USAGE);
             return 0;
         default: return cli_usage(GROUPS_USAGE, NULL);
         }
@@ -451,7 +470,10 @@ static int cmd_groups(int argc, char **argv)
         fprintf(stderr, "ncg: %s%s\n", err.message, hint);
         goto out;
     }
-    if (!(node = ncg_node_new(cat, type, 0, &err)) || ncg_node_allocate(node, &req, &alloc, &err) < 0 ||
+    if (!(node = ncg_node_new(cat, type, 0, &err)) ||
+        (req.lnc && ncg_node_get_status(node, &status, NULL) == 0 && status.lnc &&
+         ncg_node_set_lnc(node, req.lnc, &err) < 0) ||
+        ncg_node_allocate(node, &req, &alloc, &err) < 0 ||
         (n = ncg_node_get_core_groups(node, alloc.id, core_groups, NCG_MAX_CORES, &err)) < 0 ||
         !(advice = cli_advice(cat, type, &req, &err))) {
         rc = cli_fail(&err);
@@ -459,10 +481,17 @@ static int cmd_groups(int argc, char **argv)
     }
     if (n > 0)
         ncg_node_get_env(node, alloc.id, 0, &env, NULL);
+    {
+        ncg_type t = NCG_INIT(ncg_type);
+        ncg_catalog_find_type(cat, type, &t, NULL);
+        banked = t.hbm_banks > 1;
+    }
     if (json) {
         json_t *doc = json_object(), *arr = json_array(), *warn = json_array();
         json_object_set_new(doc, "type", json_string(type));
         json_object_set_new(doc, "ncg_size", json_integer(n > 0 ? core_groups[0].core_count : 0));
+        ncg_node_get_status(node, &status, NULL);
+        json_object_set_new(doc, "lnc", status.lnc ? json_integer(status.lnc) : json_null());
         for (int i = 0; i < n; i++) {
             json_t *g = json_object(), *chips = json_array();
             ncg_env pe = NCG_INIT(ncg_env);
@@ -475,6 +504,9 @@ static int cmd_groups(int argc, char **argv)
             json_object_set_new(g, "cache_bytes", json_integer(core_groups[i].cache_bytes));
             json_object_set_new(g, "env", json_pack("{s:s, s:s}", "NEURON_RT_VISIBLE_CORES", pe.visible_cores,
                                                     "NEURONCORE_GROUP_SIZES", pe.core_group_sizes));
+            if (pe.logical_nc_config[0])
+                json_object_set_new(json_object_get(g, "env"), "NEURON_LOGICAL_NC_CONFIG",
+                                    json_string(pe.logical_nc_config));
             if (req.model_count) {
                 ncg_core_group_cache gc = NCG_INIT(ncg_core_group_cache);
                 ncg_node_get_core_group_cache(node, alloc.id, i, &gc, NULL, 0, NULL);
@@ -506,9 +538,20 @@ static int cmd_groups(int argc, char **argv)
             char cache[32];
             ncg_node_get_env(node, alloc.id, i, &pe, NULL);
             ncg_format_memory(core_groups[i].cache_bytes, cache, sizeof(cache), NULL);
-            printf("  process %d: NEURON_RT_VISIBLE_CORES=%s NEURONCORE_GROUP_SIZES=%s chips %d-%d device memory %s",
-                   i, pe.visible_cores, pe.core_group_sizes, core_groups[i].first_chip,
-                   core_groups[i].first_chip + core_groups[i].chip_count - 1, cache);
+            printf("  process %d: NEURON_RT_VISIBLE_CORES=%s NEURONCORE_GROUP_SIZES=%s", i, pe.visible_cores,
+                   pe.core_group_sizes);
+            if (pe.logical_nc_config[0])
+                printf(" NEURON_LOGICAL_NC_CONFIG=%s", pe.logical_nc_config);
+            if (banked) { /* the NCG reaches the banks of its cores, not its chips' memory */
+                ncg_core_group_cache gc = NCG_INIT(ncg_core_group_cache);
+                ncg_node_get_core_group_cache(node, alloc.id, i, &gc, NULL, 0, NULL);
+                ncg_format_memory(gc.reachable_bytes, cache, sizeof(cache), NULL);
+                printf(" chips %d-%d device memory %s in its HBM banks", core_groups[i].first_chip,
+                       core_groups[i].first_chip + core_groups[i].chip_count - 1, cache);
+            } else {
+                printf(" chips %d-%d device memory %s", core_groups[i].first_chip,
+                       core_groups[i].first_chip + core_groups[i].chip_count - 1, cache);
+            }
             if (req.model_count) {
                 ncg_core_group_cache gc = NCG_INIT(ncg_core_group_cache);
                 ncg_node_get_core_group_cache(node, alloc.id, i, &gc, NULL, 0, NULL);

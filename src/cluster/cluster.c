@@ -796,6 +796,8 @@ NCG_EXPORT int ncg_cluster_add_nodegroup(ncg_cluster *c, const ncg_catalog *cata
     rc = ncg_catalog_copy_type(catalog, spec.type, &tc, err);
     if (rc < 0)
         return rc;
+    if (spec.lnc != 0 && (rc = ncg_type_copy_set_lnc(&tc, spec.lnc, err)) < 0)
+        return ncg_fail_prefix(err, rc, err, "node group %s", spec.name);
     rc = ncg_cluster_add_nodegroup_type(c, spec.name, &tc, spec.min_nodes, spec.max_nodes, spec.has_price != 0,
                                         spec.usd_per_hour, err);
     if (rc >= 0)
@@ -831,6 +833,7 @@ NCG_EXPORT int ncg_cluster_get_nodegroup(const ncg_cluster *c, int index, ncg_no
     spec.has_price = g->priced;
     spec.usd_per_hour = g->price;
     spec.priority = g->priority;
+    spec.lnc = g->type->t.lnc;
     ncg_sized_out(out, &spec, sizeof(spec));
     if (out_type)
         ncg_type_out(&g->type->t, g->type->name, NULL, out_type);

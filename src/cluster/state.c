@@ -3,7 +3,7 @@
  *
  *   ncg-cluster 2
  *   nodegroup NAME MIN MAX PRICE TYPE ACCEL CHIPS CPC PHYS DEVMEM GPUS CPU MEM HUGEPAGES TOPOLOGY TYPEPRICE
- *             CPU_USABLE MEM_USABLE RUNTIME_RESERVE_PER_CHIP PRIORITY POLICY
+ *             CPU_USABLE MEM_USABLE RUNTIME_RESERVE_PER_CHIP PRIORITY POLICY LNC HBM_BANKS
  *   node NAME NODEGROUP POLICY NEXT_ID
  *   alloc ID WHOLE FIRST_CORE CORE_COUNT PPR SIZES CPU MEM HUGEPAGES MODELS
  *   model BYTES COMPILED_CORES STATIC NAME
@@ -194,6 +194,8 @@ static void dump(out *o, const ncg_cluster *c)
         put_field(o, g.type->runtime_reserve_bytes_per_chip);
         put_field(o, g.priority);
         put_field(o, (int)g.policy);
+        put_field(o, t->lnc);
+        put_field(o, t->hbm_banks);
         put_char(o, '\n');
     }
     for (int i = 0; i < ncg_cluster_node_count(c); i++)
@@ -358,10 +360,14 @@ static int restore_nodegroup(ncg_cluster *c, reader *rd, ncg_error *err)
     double price;
     ncg_error e;
 
-    if (rd->count != 22 && rd->count != 20)
-        return bad(err, rd, "a nodegroup line has 22 fields");
+    if (rd->count != 24 && rd->count != 22 && rd->count != 20)
+        return bad(err, rd, "a nodegroup line has 24 fields");
+    /* 22 fields: a 2.2 dump, no Logical NeuronCore setting and one memory pool per chip */
+    if (rd->count == 24 && (!to_int(rd->fields[22], 0, NCG_LNC_MAX, &t->lnc) ||
+                            !to_int(rd->fields[23], 0, 4 * NCG_MAX_CORES_PER_CHIP, &t->hbm_banks)))
+        return bad(err, rd, "bad nodegroup LNC or HBM_BANKS");
     /* the 20 fields of earlier 2.0 development dumps: priority 0 and the packing policy */
-    if (rd->count == 22 && (!to_int(rd->fields[20], INT32_MIN, INT32_MAX, &priority) ||
+    if (rd->count >= 22 && (!to_int(rd->fields[20], INT32_MIN, INT32_MAX, &priority) ||
                             !to_int(rd->fields[21], 0, 1, &policy)))
         return bad(err, rd, "bad nodegroup PRIORITY or POLICY");
     if (!to_int(rd->fields[2], 0, 1000000, &min) || !to_int(rd->fields[3], 0, 1000000, &max) ||
@@ -377,7 +383,7 @@ static int restore_nodegroup(ncg_cluster *c, reader *rd, ncg_error *err)
         !to_int(rd->fields[9], 0, 64, &t->physical_cores_per_chip) ||
         !to_i64(rd->fields[10], 0, INT64_MAX, &t->device_memory_bytes) || !to_int(rd->fields[11], 0, 64, &t->gpus) ||
         !to_i64(rd->fields[12], 1, INT64_MAX, &t->cpu_milli) || !to_i64(rd->fields[13], 1, INT64_MAX, &t->memory_bytes) ||
-        !to_i64(rd->fields[14], 0, INT64_MAX, &t->hugepages_bytes) || !to_int(rd->fields[15], 0, 3, &topo) ||
+        !to_i64(rd->fields[14], 0, INT64_MAX, &t->hugepages_bytes) || !to_int(rd->fields[15], 0, NCG_TOPOLOGY_SWITCHED, &topo) ||
         !to_price(rd->fields[16], &has_type_price, &t->usd_per_hour) ||
         !to_i64(rd->fields[17], 0, INT64_MAX, &tc.cpu_usable_milli) ||
         !to_i64(rd->fields[18], 0, INT64_MAX, &tc.memory_usable_bytes) ||

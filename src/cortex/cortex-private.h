@@ -40,7 +40,7 @@ typedef struct cx_api {
 
 typedef struct cx_nodegroup {
     char *file, *name, *type;
-    int min_nodes, max_nodes, priority, has_price, spot;
+    int min_nodes, max_nodes, priority, has_price, spot, lnc;
     double price;
     int line, column, type_line, type_column;
 } cx_nodegroup;

@@ -460,7 +460,7 @@ CX_EXPORT int ncg_cortex_get_nodegroup(const ncg_cortex *c, int index, ncg_nodeg
     int rc;
     if (!c)
         return cx_fail(err, NCG_E_INVALID, "cortex: NULL");
-    if (spec && (rc = check_out(spec, (uint32_t)sizeof(ncg_nodegroup_spec), "spec", err)) < 0)
+    if (spec && (rc = check_out(spec, (uint32_t)offsetof(ncg_nodegroup_spec, lnc), "spec", err)) < 0)
         return rc;
     if (info && (rc = check_out(info, (uint32_t)sizeof(ncg_cortex_nodegroup), "info", err)) < 0)
         return rc;
@@ -471,7 +471,7 @@ CX_EXPORT int ncg_cortex_get_nodegroup(const ncg_cortex *c, int index, ncg_nodeg
     if (spec) {
         ncg_nodegroup_spec s = {.size = sizeof(s), .name = g->name, .type = g->type, .min_nodes = g->min_nodes,
                                 .max_nodes = g->max_nodes, .has_price = g->has_price, .usd_per_hour = g->price,
-                                .priority = g->priority};
+                                .priority = g->priority, .lnc = g->lnc};
         copy_out(spec, &s, sizeof(s));
     }
     if (info) {
@@ -654,7 +654,7 @@ CX_EXPORT ncg_cluster *ncg_cortex_new_cluster(ncg_cortex *c, const ncg_catalog *
         const cx_nodegroup *g = &c->nodegroups[i];
         ncg_nodegroup_spec spec = {.size = sizeof(spec), .name = g->name, .type = g->type, .min_nodes = g->min_nodes,
                                    .max_nodes = g->max_nodes, .has_price = g->has_price, .usd_per_hour = g->price,
-                                   .priority = g->priority};
+                                   .priority = g->priority, .lnc = g->lnc};
         ncg_error e;
         if (ncg_catalog_find_type(catalog, g->type, NULL, &e) < 0) {
             char hint[256];

@@ -212,14 +212,14 @@ static bool read_ncg_section(ctx *c, yaml_node_t *sec, cx_api *a)
     if (!sec)
         return true;
     if (sec->type != YAML_MAPPING_NODE) {
-        err_at(c, sec, "ncg", "expected a mapping with the keys models, max_per_node");
+        err_at(c, sec, "ncg", "expected a mapping with the keys models, max_per_node, lnc");
         return false;
     }
     for (yaml_node_pair_t *p = sec->data.mapping.pairs.start; p < sec->data.mapping.pairs.top; p++) {
         const char *k = scalar(yaml_document_get_node(c->doc, p->key));
-        if (!k || (strcmp(k, "models") && strcmp(k, "max_per_node"))) {
+        if (!k || (strcmp(k, "models") && strcmp(k, "max_per_node") && strcmp(k, "lnc"))) {
             err_at(c, yaml_document_get_node(c->doc, p->key), "ncg",
-                   "unknown field \"%s\" (known: models, max_per_node)", k ? k : "?");
+                   "unknown field \"%s\" (known: models, max_per_node, lnc)", k ? k : "?");
             ok = false;
         }
     }
@@ -227,6 +227,11 @@ static bool read_ncg_section(ctx *c, yaml_node_t *sec, cx_api *a)
         int64_t per_node = 0;
         ok &= get_int(c, sec, "max_per_node", "ncg.max_per_node", 0, 10000000, &per_node);
         a->max_per_node = (int)per_node;
+    }
+    {
+        int64_t lnc = 0;
+        ok &= get_int(c, sec, "lnc", "ncg.lnc", 1, 2, &lnc);
+        a->request.lnc = (int)lnc;
     }
     models = get(c, sec, "models");
     if (!models)
@@ -780,7 +785,7 @@ static const char *const cluster_keys[] = {
 static const char *const nodegroup_keys[] = {
     "name", "instance_type", "min_instances", "max_instances", "priority", "instance_volume_size",
     "instance_volume_type", "instance_volume_iops", "instance_volume_throughput", "spot", "spot_config", "price",
-    NULL};
+    "lnc", NULL};
 static const char *const spot_keys[] = {"instance_distribution", "on_demand_base_capacity",
                                         "on_demand_percentage_above_base_capacity", "max_price", "instance_pools",
                                         "on_demand_backup", NULL};
@@ -788,7 +793,7 @@ static const char *const spot_keys[] = {"instance_distribution", "on_demand_base
 static int add_nodegroup(ctx *c, yaml_node_t *g, const char *name, const char *type, bool in_list)
 {
     cx_nodegroup grp = {0};
-    int64_t minn = 1, maxn = 5, priority = 1;
+    int64_t minn = 1, maxn = 5, priority = 1, lnc = 0;
     const char *price;
     bool ok = true;
     ok &= known_keys(c, g, in_list ? "node_groups" : "cluster", in_list ? nodegroup_keys : cluster_keys);
@@ -804,6 +809,7 @@ static int add_nodegroup(ctx *c, yaml_node_t *g, const char *name, const char *t
     ok &= get_int(c, g, "min_instances", "min_instances", 0, 1000000, &minn);
     ok &= get_int(c, g, "max_instances", "max_instances", 0, 1000000, &maxn);
     ok &= get_int(c, g, "priority", "priority", 1, 100, &priority);
+    ok &= get_int(c, g, "lnc", "lnc", 1, 2, &lnc);
     if (ok && minn > maxn) {
         err_at(c, get(c, g, "min_instances"), "min_instances", "min_instances (%lld) must be <= max_instances (%lld)",
                (long long)minn, (long long)maxn);
@@ -827,6 +833,7 @@ static int add_nodegroup(ctx *c, yaml_node_t *g, const char *name, const char *t
     grp.min_nodes = (int)minn;
     grp.max_nodes = (int)maxn;
     grp.priority = (int)priority;
+    grp.lnc = (int)lnc;
     {
         const char *spot = scalar(get(c, g, "spot"));
         grp.spot = spot && (strcmp(spot, "true") == 0 || strcmp(spot, "True") == 0 || strcmp(spot, "yes") == 0);
@@ -892,7 +899,7 @@ static int read_cluster(ctx *c, yaml_node_t *root)
  * fields it gives (e.g. just `price`); a new name needs the whole type. The library checks every value. */
 static const char *const type_keys[] = {"name", "family", "accelerator", "chips", "cores_per_chip",
                                         "physical_cores_per_chip", "device_memory", "gpus", "cpu", "memory",
-                                        "hugepages", "topology", "price", NULL};
+                                        "hugepages", "topology", "price", "lnc", "hbm_banks", NULL};
 
 static bool enum_value(ctx *c, yaml_node_t *map, const char *key, const char *(*name_of)(int), int count, int *out)
 {
@@ -975,7 +982,7 @@ static int read_catalog(ctx *cp, yaml_node_t *root, const ncg_catalog *base, ncg
         ok &= enum_value(cp, m, "accelerator", accel_name, 4, &e);
         t.accelerator = (ncg_accel)e;
         e = (int)t.topology;
-        ok &= enum_value(cp, m, "topology", topology_name, 4, &e);
+        ok &= enum_value(cp, m, "topology", topology_name, NCG_TOPOLOGY_SWITCHED + 1, &e);
         t.topology = (ncg_topology)e;
 #define INT_FIELD(key, field)                                                                                        \
     v = t.field;                                                                                                     \
@@ -985,6 +992,8 @@ static int read_catalog(ctx *cp, yaml_node_t *root, const ncg_catalog *base, ncg
         INT_FIELD("cores_per_chip", cores_per_chip)
         INT_FIELD("physical_cores_per_chip", physical_cores_per_chip)
         INT_FIELD("gpus", gpus)
+        INT_FIELD("lnc", lnc)
+        INT_FIELD("hbm_banks", hbm_banks)
 #undef INT_FIELD
         ok &= get_quantity(cp, m, "device_memory", "device_memory", false, &t.device_memory_bytes);
         ok &= get_quantity(cp, m, "cpu", "cpu", true, &t.cpu_milli);

@@ -140,6 +140,8 @@ static ncg_catalog *build(const struct region *r, unsigned flags, ncg_error *err
             .topology = b->topology,
             .has_price = price >= 0,
             .usd_per_hour = price >= 0 ? price : 0,
+            .lnc = b->lnc,
+            .hbm_banks = b->hbm_banks,
         };
         if ((flags & NCG_CATALOG_NEURON) && !is_neuron(b->accel))
             continue;
@@ -237,6 +239,8 @@ void ncg_type_out(const ncg_type *src, const char *name, const char *family, ncg
     t.topology = src->topology;
     t.has_price = src->has_price;
     t.usd_per_hour = src->usd_per_hour;
+    t.lnc = src->lnc;
+    t.hbm_banks = src->hbm_banks;
     ncg_sized_out(out, &t, sizeof(t));
 }
 
@@ -303,6 +307,7 @@ int ncg_type_check(const ncg_type *t, ncg_error *err)
     ncg_quoted q;
     const char *n;
     bool neuron;
+    int phys;
 
     if (!t->name || !ncg_valid_name(t->name, NCG_NAME_MAX))
         return ncg_fail(err, NCG_E_INVALID,
@@ -315,7 +320,7 @@ int ncg_type_check(const ncg_type *t, ncg_error *err)
     if ((unsigned)t->accelerator > NCG_ACCEL_GPU)
         return ncg_fail(err, NCG_E_INVALID, "type %s: accelerator %d is not a known ncg_accel", n,
                         (int)t->accelerator);
-    if ((unsigned)t->topology > NCG_TOPOLOGY_TORUS_4X4)
+    if ((unsigned)t->topology > NCG_TOPOLOGY_SWITCHED)
         return ncg_fail(err, NCG_E_INVALID, "type %s: topology %d is not a known ncg_topology", n, (int)t->topology);
     neuron = t->accelerator == NCG_ACCEL_INFERENTIA || t->accelerator == NCG_ACCEL_TRAINIUM;
     if (neuron) {
@@ -337,12 +342,36 @@ int ncg_type_check(const ncg_type *t, ncg_error *err)
             return ncg_fail(err, NCG_E_INVALID, "type %s: topology single needs 1 chip, not %d", n, t->chips);
         if (t->topology == NCG_TOPOLOGY_TORUS_4X4 && t->chips != 16)
             return ncg_fail(err, NCG_E_INVALID, "type %s: topology torus4x4 needs 16 chips, not %d", n, t->chips);
+        phys = t->physical_cores_per_chip ? t->physical_cores_per_chip : t->cores_per_chip;
+        if (t->lnc < 0 || t->lnc > NCG_LNC_MAX)
+            return ncg_fail(err, NCG_E_RANGE, "type %s: lnc %d is out of range 0..%d", n, t->lnc, NCG_LNC_MAX);
+        if (t->lnc > 0 && t->cores_per_chip * t->lnc != phys)
+            return ncg_fail(err, NCG_E_INVALID, "type %s: lnc %d needs physical_cores_per_chip = cores_per_chip x "
+                            "lnc = %d, not %d", n, t->lnc, t->cores_per_chip * t->lnc, phys);
+        if (t->lnc > 0 && (t->physical_cores_per_chip == 0 || t->physical_cores_per_chip % NCG_LNC_MAX ||
+                           t->physical_cores_per_chip > NCG_MAX_CORES_PER_CHIP ||
+                           t->chips * t->physical_cores_per_chip > NCG_MAX_CORES))
+            return ncg_fail(err, NCG_E_INVALID, "type %s: lnc %d needs physical_cores_per_chip (%d) even, at most %d "
+                            "and at most %d per node (%d chips), so that every setting (1..%d) is valid", n, t->lnc,
+                            t->physical_cores_per_chip, NCG_MAX_CORES_PER_CHIP, NCG_MAX_CORES, t->chips, NCG_LNC_MAX);
+        if (t->hbm_banks < 0 || t->hbm_banks > phys || (t->hbm_banks > 1 && phys % t->hbm_banks))
+            return ncg_fail(err, NCG_E_RANGE, "type %s: hbm_banks %d must be 0 or a divisor of its %d physical "
+                            "cores per chip", n, t->hbm_banks, phys);
+        /* a bank serves whole NeuronCores as the runtime numbers them, at every setting */
+        if (t->hbm_banks > 1 && (t->lnc > 0 ? (phys / t->hbm_banks) % NCG_LNC_MAX
+                                            : t->physical_cores_per_chip && t->physical_cores_per_chip !=
+                                                                               t->cores_per_chip))
+            return ncg_fail(err, NCG_E_INVALID, "type %s: hbm_banks %d needs each bank to serve whole NeuronCores "
+                            "(%d physical cores per bank%s)", n, t->hbm_banks, phys / t->hbm_banks,
+                            t->lnc > 0 ? ", a multiple of every Logical NeuronCore setting" :
+                                         ", and cores_per_chip equal to physical_cores_per_chip without an lnc");
     } else {
-        if (t->chips != 0 || t->cores_per_chip != 0 || t->device_memory_bytes != 0)
+        if (t->chips != 0 || t->cores_per_chip != 0 || t->device_memory_bytes != 0 || t->lnc != 0 ||
+            t->hbm_banks != 0)
             return ncg_fail(err, NCG_E_INVALID,
-                            "type %s: chips %d, cores_per_chip %d and device_memory_bytes %" PRId64
-                            " must be 0 without Neuron accelerators", n, t->chips, t->cores_per_chip,
-                            t->device_memory_bytes);
+                            "type %s: chips %d, cores_per_chip %d, device_memory_bytes %" PRId64
+                            ", lnc %d and hbm_banks %d must be 0 without Neuron accelerators", n, t->chips,
+                            t->cores_per_chip, t->device_memory_bytes, t->lnc, t->hbm_banks);
     }
     if (t->accelerator == NCG_ACCEL_GPU ? t->gpus < 1 || t->gpus > 64 : t->gpus != 0)
         return ncg_fail(err, NCG_E_RANGE, "type %s: gpus %d must be %s", n, t->gpus,
@@ -525,6 +554,7 @@ NCG_EXPORT const char *ncg_topology_name(ncg_topology topology)
     case NCG_TOPOLOGY_CHAIN: return "chain";
     case NCG_TOPOLOGY_RING: return "ring";
     case NCG_TOPOLOGY_TORUS_4X4: return "torus4x4";
+    case NCG_TOPOLOGY_SWITCHED: return "switched";
     }
     return NULL;
 }
@@ -538,4 +568,17 @@ NCG_EXPORT const char *ncg_accel_name(ncg_accel accel)
     case NCG_ACCEL_GPU: return "gpu";
     }
     return NULL;
+}
+
+int ncg_type_copy_set_lnc(ncg_type_copy *tc, int lnc, ncg_error *err)
+{
+    ncg_type *t = &tc->t;
+    if (t->lnc == 0)
+        return ncg_fail(err, NCG_E_RANGE, "lnc %d: %s has no Logical NeuronCore setting (its %d NeuronCores per chip "
+                        "are physical cores)", lnc, tc->name, t->cores_per_chip);
+    if (lnc < 1 || lnc > NCG_LNC_MAX)
+        return ncg_fail(err, NCG_E_RANGE, "lnc %d is out of range 1..%d", lnc, NCG_LNC_MAX);
+    t->cores_per_chip = t->physical_cores_per_chip / lnc;
+    t->lnc = lnc;
+    return 0;
 }

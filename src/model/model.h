@@ -30,6 +30,17 @@ int ncg_type_check(const ncg_type *t, ncg_error *err);
 /* Write a type into a caller's sized struct, member by member (no padding bytes of whoever filled @p src). */
 void ncg_type_out(const ncg_type *src, const char *name, const char *family, ncg_type *out);
 
+/* The most logical cores one NeuronCore is made of (the Logical NeuronCore settings are 1..NCG_LNC_MAX). */
+#define NCG_LNC_MAX 2
+/* Take a resolved type at another Logical NeuronCore setting: cores_per_chip = physical / lnc. NCG_E_RANGE when
+ * the type has no setting or lnc is out of range; tc is unchanged then. */
+int ncg_type_copy_set_lnc(ncg_type_copy *tc, int lnc, ncg_error *err);
+/* The Logical NeuronCore setting a type runs: its lnc, or 1 for types whose cores are physical. */
+static inline int ncg_type_lnc(const ncg_type *t)
+{
+    return t->lnc > 0 ? t->lnc : 1;
+}
+
 /* Point t.name at the copy's own name (after the copy was moved). */
 static inline void ncg_type_copy_fix(ncg_type_copy *tc)
 {
@@ -60,7 +71,11 @@ typedef struct ncg_shape {
 /* Validate a normalised request's field domains only (no type). */
 int ncg_request_check_fields(const ncg_request *request, ncg_error *err);
 
-/* Full check of a normalised request against one resolved type; fills *shape on success. */
+/* The catalog functions take a type with a Logical NeuronCore setting at the setting the request names. */
+void ncg_type_copy_for_request(ncg_type_copy *tc, const ncg_request *request);
+
+/* Full check of a normalised request against one resolved type; fills *shape on success. A request naming another
+ * Logical NeuronCore setting than the type's is NCG_E_LNC. */
 int ncg_request_check_type(const ncg_type_copy *type, const ncg_request *request, ncg_shape *shape,
                            ncg_error *err);
 

@@ -64,6 +64,9 @@ int ncg_request_check_fields(const ncg_request *r, ncg_error *err)
         return ncg_fail(err, NCG_E_RANGE, "hugepages %" PRId64 " bytes must be >= 0", r->hugepages_bytes);
     if (r->gpu < 0 || r->gpu > COUNT_MAX)
         return ncg_fail(err, NCG_E_RANGE, "gpu %" PRId64 " is out of range 0..%d", r->gpu, COUNT_MAX);
+    if (r->lnc < 0 || r->lnc > NCG_LNC_MAX)
+        return ncg_fail(err, NCG_E_RANGE, "lnc %d is out of range 0..%d (0: any Logical NeuronCore setting)",
+                        r->lnc, NCG_LNC_MAX);
     if (r->model_count > 0 && !r->models)
         return ncg_fail(err, NCG_E_INVALID, "models is NULL but model_count is %zu", r->model_count);
     if (r->model_count > 4096)
@@ -268,6 +271,12 @@ int ncg_models_check(const ncg_request *r, int ncg_size, ncg_error *err)
     return 0;
 }
 
+void ncg_type_copy_for_request(ncg_type_copy *tc, const ncg_request *r)
+{
+    if (r->lnc > 0 && tc->t.lnc > 0)
+        ncg_type_copy_set_lnc(tc, r->lnc, NULL); /* r->lnc is 1..NCG_LNC_MAX, which every such type takes */
+}
+
 int ncg_request_check_type(const ncg_type_copy *tc, const ncg_request *r, ncg_shape *shape, ncg_error *err)
 {
     const ncg_type *t = &tc->t;
@@ -276,6 +285,13 @@ int ncg_request_check_type(const ncg_type_copy *tc, const ncg_request *r, ncg_sh
     int rc;
 
     s.ppr = (int)r->ppr;
+    if (r->lnc > 0 && has_neuron(t) && r->lnc != ncg_type_lnc(t)) {
+        if (t->lnc == 0)
+            return ncg_fail(err, NCG_E_LNC, "the request asks for LNC=%d but %s has no Logical NeuronCore setting "
+                            "(its NeuronCores are physical: LNC=1)", r->lnc, t->name);
+        return ncg_fail(err, NCG_E_LNC, "the request asks for LNC=%d but %s runs LNC=%d (%d NeuronCores per chip)",
+                        r->lnc, t->name, t->lnc, t->cores_per_chip);
+    }
     if (r->inf > 0 && has_neuron(t)) {
         rc = ncg_ppr_check(t->accelerator, t->cores_per_chip, r->inf, r->ppr, err);
         if (rc < 0)
@@ -327,6 +343,7 @@ NCG_EXPORT int ncg_request_check(const ncg_catalog *catalog, const char *type, c
         rc = ncg_catalog_copy_type(catalog, type, &tc, err);
         if (rc < 0)
             return rc;
+        ncg_type_copy_for_request(&tc, request);
         return ncg_request_check_type(&tc, request, NULL, err);
     }
     n = ncg_catalog_type_count(catalog);
@@ -338,6 +355,7 @@ NCG_EXPORT int ncg_request_check(const ncg_catalog *catalog, const char *type, c
         limits l;
         ncg_catalog_get_type(catalog, i, &t, NULL);
         ncg_catalog_copy_type(catalog, t.name, &tc, NULL);
+        ncg_type_copy_for_request(&tc, request);
         rc = ncg_request_check_type(&tc, request, NULL, &e);
         if (rc >= 0)
             return rc;
@@ -383,6 +401,7 @@ NCG_EXPORT int ncg_request_layout(const ncg_catalog *catalog, const char *type, 
     rc = ncg_catalog_copy_type(catalog, type, &tc, err);
     if (rc < 0)
         return rc;
+    ncg_type_copy_for_request(&tc, request);
     rc = ncg_request_check_type(&tc, request, &s, err);
     if (rc < 0)
         return rc;

@@ -4,7 +4,8 @@
  *
  * Valid windows: single = the one chip; chain and ring = any run of consecutive chips (no wrap on rings, since
  * the runtime needs increasing core ids); torus4x4 = 1 chip anywhere, or an aligned block of 4 (a row), 8 (two
- * rows) or 16.
+ * rows) or 16; switched = any run of consecutive chips (every set of chips is connected through the switch;
+ * a window is a range of ids because allocations and the runtime's env are ranges).
  *
  * NCG_POLICY_PACK picks the window lying in the smallest free region that can hold it: on a line the shortest
  * maximal run of free chips (placing the window at the run's low end), on the torus the candidate whose largest
@@ -24,7 +25,8 @@ bool ncg_window_size_valid(ncg_topology topology, int chips, int count)
     switch (topology) {
     case NCG_TOPOLOGY_SINGLE: return count == 1;
     case NCG_TOPOLOGY_CHAIN:
-    case NCG_TOPOLOGY_RING: return true;
+    case NCG_TOPOLOGY_RING:
+    case NCG_TOPOLOGY_SWITCHED: return true;
     case NCG_TOPOLOGY_TORUS_4X4: return count == 1 || count == 4 || count == 8 || count == 16;
     }
     return false;

@@ -9,6 +9,10 @@
  *   partitions a model over the cores it runs on); the rounding remainder goes to the NCG's last chip.
  * - A chip is overcommitted when the bytes placed on it exceed its usable memory.
  * - An NCG can reach the usable memory of every chip it has cores on; its share is that memory split by cores.
+ * - Where a chip's memory is in HBM banks (ncg_type.hbm_banks > 1, Trainium2: 4 banks of 24 GiB, each serving 2
+ *   physical cores), the unit of all of the above is the bank: an NCG reaches the banks that serve the physical
+ *   cores of its logical cores, and shares them with the NCGs that have cores on those banks. The chip's figures
+ *   (ncg_node_get_chip_cache) are the sums of its banks'.
  * - State: "does not fit" when one model alone exceeds what the NCG can reach, or when it has static-weight
  *   models and they exceed what it can reach or one of its chips is overcommitted; "context-switched" when one of
  *   its chips is overcommitted; "fits" otherwise. */
@@ -28,6 +32,16 @@ static int64_t add_sat(int64_t a, int64_t b)
     return a > INT64_MAX - b ? INT64_MAX : a + b;
 }
 
+/* Where device memory lies: units of memory (a chip's HBM bank where the type has banks, else the whole chip),
+ * each serving `upc` physical cores. Logical core c is physical cores c*scale .. c*scale+scale-1. */
+typedef struct geom {
+    int scale;          /* physical cores per logical core: the node's LNC, 1 without the setting */
+    int per_chip;       /* units per chip: hbm_banks, or 1 */
+    int upc;            /* physical cores per unit */
+    int cpc;            /* logical cores per chip */
+    int64_t usable;     /* usable bytes of one unit */
+} geom;
+
 static int64_t chip_usable(const ncg_node *n)
 {
     const ncg_type_copy *tc = ncg_node_type_copy(n);
@@ -35,42 +49,70 @@ static int64_t chip_usable(const ncg_node *n)
     return v > 0 ? v : 0;
 }
 
-/* Bytes of an NCG that land on one chip. */
-static int64_t bytes_on_chip(const ncg_core_group *g, int64_t need, int chip, int cpc)
+static geom geom_of(const ncg_node *n)
 {
-    int k = ncg_core_group_cores_on_chip(g, chip, cpc), before = 0;
+    const ncg_type *t = &ncg_node_type_copy(n)->t;
+    geom g;
+    g.scale = ncg_type_lnc(t);
+    g.cpc = t->cores_per_chip;
+    g.per_chip = t->hbm_banks > 1 ? t->hbm_banks : 1; /* ncg_type_check: banks serve whole cores */
+    g.upc = g.cpc * g.scale / g.per_chip;
+    g.usable = chip_usable(n) / g.per_chip;
+    return g;
+}
+
+/* An NCG in physical cores, its first_chip and chip_count being the units it touches. */
+static ncg_core_group in_units(const ncg_core_group *logical, const geom *m)
+{
+    ncg_core_group p = *logical;
+    p.first_core = logical->first_core * m->scale;
+    p.core_count = logical->core_count * m->scale;
+    ncg_span_chips(p.first_core, p.core_count, m->upc, &p.first_chip, &p.chip_count);
+    return p;
+}
+
+/* Bytes of an NCG (in units) that land on one unit. */
+static int64_t bytes_on_unit(const ncg_core_group *g, int64_t need, int unit, int upc)
+{
+    int k = ncg_core_group_cores_on_chip(g, unit, upc), before = 0;
     if (k == 0 || need == 0)
         return 0;
-    if (chip == g->first_chip + g->chip_count - 1) {
-        for (int c = g->first_chip; c < chip; c++)
-            before += ncg_core_group_cores_on_chip(g, c, cpc);
+    if (unit == g->first_chip + g->chip_count - 1) {
+        for (int c = g->first_chip; c < unit; c++)
+            before += ncg_core_group_cores_on_chip(g, c, upc);
         u128 prior = (u128)need * (unsigned)before / (unsigned)g->core_count;
         return need - (int64_t)prior;
     }
     return (int64_t)((u128)need * (unsigned)k / (unsigned)g->core_count);
 }
 
-/* Bytes placed on a chip by all NCGs, and how many NCGs have cores on it. */
-static int64_t chip_used(const ncg_node *n, int chip, int *groups)
+/* Bytes placed on units [first, first+count) by all NCGs, and how many NCGs have cores there. */
+static int64_t units_used(const ncg_node *n, const geom *m, int first, int count, int *groups)
 {
-    int cpc = ncg_node_type_copy(n)->t.cores_per_chip, count = 0, allocs = ncg_node_alloc_count(n);
+    int chip = first / m->per_chip, chips = (first + count - 1) / m->per_chip - chip + 1, found = 0;
+    int allocs = ncg_node_alloc_count(n);
     int64_t used = 0;
     for (int i = 0; i < allocs; i++) {
         ncg_alloc a;
         ncg_node_alloc_at(n, i, &a);
-        if (a.core_count == 0 || chip < a.first_chip || chip >= a.first_chip + a.chip_count)
+        if (a.core_count == 0 || chip + chips <= a.first_chip || chip >= a.first_chip + a.chip_count)
             continue;
         for (int p = 0; p < a.ppr; p++) {
-            ncg_core_group g;
-            ncg_node_core_group(n, i, p, &g);
-            if (ncg_core_group_cores_on_chip(&g, chip, cpc) == 0)
-                continue;
-            count++;
-            used = add_sat(used, bytes_on_chip(&g, ncg_node_alloc_model_bytes(n, i), chip, cpc));
+            ncg_core_group lg, g;
+            bool touches = false;
+            ncg_node_core_group(n, i, p, &lg);
+            g = in_units(&lg, m);
+            for (int u = first; u < first + count; u++) {
+                if (ncg_core_group_cores_on_chip(&g, u, m->upc) == 0)
+                    continue;
+                touches = true;
+                used = add_sat(used, bytes_on_unit(&g, ncg_node_alloc_model_bytes(n, i), u, m->upc));
+            }
+            found += touches;
         }
     }
     if (groups)
-        *groups = count;
+        *groups = found;
     return used;
 }
 
@@ -78,6 +120,7 @@ NCG_EXPORT int ncg_node_get_chip_cache(const ncg_node *node, int chip, ncg_chip_
 {
     const ncg_type_copy *tc;
     ncg_chip_cache c;
+    geom m;
     int rc;
     if (!node || !out)
         return ncg_fail(err, NCG_E_INVALID, "node_get_chip_cache: %s is NULL", !node ? "node" : "out");
@@ -87,36 +130,33 @@ NCG_EXPORT int ncg_node_get_chip_cache(const ncg_node *node, int chip, ncg_chip_
     if (chip < 0 || chip >= tc->t.chips)
         return ncg_fail(err, NCG_E_NOT_FOUND, "chip %d is out of range for %s (%d chips)", chip, tc->name,
                         tc->t.chips);
+    m = geom_of(node);
     memset(&c, 0, sizeof(c));
     c.size = sizeof(c);
     c.chip = chip;
     c.capacity_bytes = tc->t.device_memory_bytes;
     c.reserve_bytes = c.capacity_bytes - chip_usable(node);
-    c.used_bytes = chip_used(node, chip, &c.core_groups);
+    c.used_bytes = units_used(node, &m, chip * m.per_chip, m.per_chip, &c.core_groups);
     c.free_bytes = chip_usable(node) - c.used_bytes;
     ncg_sized_out(out, &c, sizeof(c));
     return 0;
 }
 
-static bool overlaps(const ncg_core_group *a, const ncg_core_group *b)
-{
-    return a->first_chip < b->first_chip + b->chip_count && b->first_chip < a->first_chip + a->chip_count;
-}
-
-/* The other NCGs sharing chips with NCG (i, process); written to shares only when fits. */
-static int sharing(const ncg_node *node, int i, int process, const ncg_core_group *me, ncg_core_group_ref *shares,
-                   bool fits)
+/* The other NCGs sharing memory units with NCG (i, process), me in units; written to shares only when fits. */
+static int sharing(const ncg_node *node, const geom *m, int i, int process, const ncg_core_group *me,
+                   ncg_core_group_ref *shares, bool fits)
 {
     int n = 0, allocs = ncg_node_alloc_count(node);
     for (int k = 0; k < allocs; k++) {
         ncg_alloc o;
         ncg_node_alloc_at(node, k, &o);
         for (int p = 0; p < o.ppr && o.core_count > 0; p++) {
-            ncg_core_group g;
+            ncg_core_group lg, g;
             if (k == i && p == process)
                 continue;
-            ncg_node_core_group(node, k, p, &g);
-            if (!overlaps(&g, me))
+            ncg_node_core_group(node, k, p, &lg);
+            g = in_units(&lg, m);
+            if (!(g.first_chip < me->first_chip + me->chip_count && me->first_chip < g.first_chip + g.chip_count))
                 continue;
             if (fits) {
                 shares[n].alloc_id = o.id;
@@ -136,9 +176,11 @@ NCG_EXPORT int ncg_node_get_core_group_cache(const ncg_node *node, uint64_t id, 
     const ncg_model *models;
     size_t model_count;
     ncg_core_group_cache gc;
-    int64_t usable, largest = 0, statics = 0;
+    ncg_core_group units;
+    int64_t largest = 0, statics = 0;
     bool overcommitted = false;
-    int cpc, i, n, rc;
+    geom m;
+    int i, n, rc;
 
     if (!node || !out)
         return ncg_fail(err, NCG_E_INVALID, "node_get_core_group_cache: %s is NULL", !node ? "node" : "out");
@@ -153,26 +195,25 @@ NCG_EXPORT int ncg_node_get_core_group_cache(const ncg_node *node, uint64_t id, 
     ncg_node_alloc_at(node, i, &a);
     if (a.core_count == 0 || process < 0 || process >= a.ppr)
         return ncg_fail(err, NCG_E_NOT_FOUND, "allocation %" PRIu64 " has no NeuronCore Group %d", id, process);
-    cpc = ncg_node_type_copy(node)->t.cores_per_chip;
-    usable = chip_usable(node);
+    m = geom_of(node);
     memset(&gc, 0, sizeof(gc));
     gc.size = sizeof(gc);
     ncg_node_core_group(node, i, process, &gc.core_group);
+    units = in_units(&gc.core_group, &m);
     gc.need_bytes = ncg_node_alloc_model_bytes(node, i);
-    for (int c = gc.core_group.first_chip; c < gc.core_group.first_chip + gc.core_group.chip_count; c++) {
-        gc.reachable_bytes = add_sat(gc.reachable_bytes, usable);
-        gc.share_bytes = add_sat(gc.share_bytes, (int64_t)((u128)usable *
-                                                             (unsigned)ncg_core_group_cores_on_chip(&gc.core_group,
-                                                                                                     c, cpc) /
-                                                             (unsigned)cpc));
-        if (chip_used(node, c, NULL) > usable)
+    for (int u = units.first_chip; u < units.first_chip + units.chip_count; u++) {
+        gc.reachable_bytes = add_sat(gc.reachable_bytes, m.usable);
+        gc.share_bytes = add_sat(gc.share_bytes, (int64_t)((u128)m.usable *
+                                                             (unsigned)ncg_core_group_cores_on_chip(&units, u, m.upc) /
+                                                             (unsigned)m.upc));
+        if (units_used(node, &m, u, 1, NULL) > m.usable)
             overcommitted = true;
     }
     models = ncg_node_alloc_models(node, i, &model_count);
-    for (size_t m = 0; m < model_count; m++) {
-        largest = models[m].bytes > largest ? models[m].bytes : largest;
-        if (models[m].static_weights)
-            statics = add_sat(statics, models[m].bytes);
+    for (size_t k = 0; k < model_count; k++) {
+        largest = models[k].bytes > largest ? models[k].bytes : largest;
+        if (models[k].static_weights)
+            statics = add_sat(statics, models[k].bytes);
     }
     if (largest > gc.reachable_bytes || (statics > 0 && (statics > gc.reachable_bytes || overcommitted)))
         gc.state = NCG_CACHE_NO_FIT;
@@ -180,9 +221,9 @@ NCG_EXPORT int ncg_node_get_core_group_cache(const ncg_node *node, uint64_t id, 
         gc.state = NCG_CACHE_SWAPS;
     else
         gc.state = NCG_CACHE_FITS;
-    n = sharing(node, i, process, &gc.core_group, NULL, false);
+    n = sharing(node, &m, i, process, &units, NULL, false);
     if ((size_t)n <= size)
-        sharing(node, i, process, &gc.core_group, shares, true);
+        sharing(node, &m, i, process, &units, shares, true);
     gc.shared_with = n;
     ncg_sized_out(out, &gc, sizeof(gc));
     return n;
@@ -220,6 +261,8 @@ NCG_EXPORT int ncg_request_advice(const ncg_catalog *catalog, const char *type, 
     node = ncg_node_new(catalog, type, 0, err);
     if (!node)
         return NCG_E_NOMEM; /* the type was found above, so only memory can fail */
+    if (req.lnc > 0 && ncg_node_type_copy(node)->t.lnc > 0)
+        ncg_node_set_lnc(node, req.lnc, NULL); /* an empty node of a type with the setting: cannot fail */
     rc = ncg_node_plan(node, &req, &slot, err);
     if (rc == 0)
         rc = ncg_node_commit(node, &slot, &req, &a, err);
@@ -253,22 +296,28 @@ NCG_EXPORT int ncg_request_advice(const ncg_catalog *catalog, const char *type, 
         ncg_format_memory(gc.reachable_bytes, reach, sizeof(reach), NULL);
         ncg_format_ids(gc.core_group.first_core, gc.core_group.core_count, 1, cores, sizeof(cores), NULL);
         if (gc.shared_with > 0) {
-            /* the limit that applies is its share of the chips it shares with other NCGs: name it */
-            char share[32], chips[32];
-            int chip_cores = gc.core_group.chip_count * ncg_node_type_copy(node)->t.cores_per_chip;
+            /* the limit that applies is its share of the chips (or HBM banks) it shares with other NCGs: name
+             * them */
+            char share[32], where[32];
+            geom m = geom_of(node);
+            ncg_core_group units = in_units(&gc.core_group, &m);
+            int where_cores = units.chip_count * m.upc / m.scale;
+            const char *what = m.per_chip > 1 ? (units.chip_count == 1 ? "HBM bank" : "HBM banks")
+                                              : (units.chip_count == 1 ? "chip" : "chips");
             ncg_format_memory(gc.share_bytes, share, sizeof(share), NULL);
-            ncg_format_ids(gc.core_group.first_chip, gc.core_group.chip_count, 1, chips, sizeof(chips), NULL);
+            ncg_format_ids(units.first_chip, units.chip_count, 1, where, sizeof(where), NULL);
             snprintf(lines[count++], NCG_MESSAGE_MAX, "NeuronCore Group %d (cores %s) needs %s of device memory "
-                     "but its share is %s: %d of the %d NeuronCores of chip%s %s, which hold%s %s after the runtime "
+                     "but its share is %s: %d of the %d NeuronCores of %s %s, which hold%s %s after the runtime "
                      "reserve, shared with %d other NeuronCore Group%s: %s", p, cores, need, share,
-                     gc.core_group.core_count, chip_cores, gc.core_group.chip_count == 1 ? "" : "s", chips,
-                     gc.core_group.chip_count == 1 ? "s" : "", reach, gc.shared_with,
+                     gc.core_group.core_count, where_cores, what, where,
+                     units.chip_count == 1 ? "s" : "", reach, gc.shared_with,
                      gc.shared_with == 1 ? "" : "s",
                      gc.state == NCG_CACHE_NO_FIT ? "the models do not fit; use fewer processes per replica or "
                      "more chips" : "models will be context-switched, which costs throughput");
         } else {
             snprintf(lines[count++], NCG_MESSAGE_MAX, "NeuronCore Group %d (cores %s) needs %s of device memory, "
-                     "its chips hold %s after the runtime reserve: %s", p, cores, need, reach,
+                     "its %s hold %s after the runtime reserve: %s", p, cores, need,
+                     ncg_node_type_copy(node)->t.hbm_banks > 1 ? "HBM banks" : "chips", reach,
                      gc.state == NCG_CACHE_NO_FIT ? "the models do not fit; use fewer processes per replica or "
                      "more chips" : "models will be context-switched, which costs throughput");
         }

@@ -277,6 +277,28 @@ NCG_EXPORT int ncg_node_set_policy(ncg_node *node, ncg_policy policy, ncg_error 
     return 0;
 }
 
+NCG_EXPORT int ncg_node_set_lnc(ncg_node *node, int lnc, ncg_error *err)
+{
+    ncg_type_copy tc;
+    int rc;
+    if (!node)
+        return ncg_fail(err, NCG_E_INVALID, "node is NULL");
+    if (node->type != &node->own[0])
+        return ncg_fail(err, NCG_E_INVALID, "node_set_lnc: a node of a cluster runs its node group's Logical "
+                        "NeuronCore setting (ncg_nodegroup_spec.lnc)");
+    tc = node->own[0];
+    ncg_type_copy_fix(&tc);
+    rc = ncg_type_copy_set_lnc(&tc, lnc, err);
+    if (rc < 0)
+        return rc;
+    if (node->count > 0 && tc.t.lnc != node->own[0].t.lnc)
+        return ncg_fail(err, NCG_E_INVALID, "node_set_lnc: the node has %d allocation%s; its Logical NeuronCore "
+                        "setting changes only while it is empty", node->count, node->count == 1 ? "" : "s");
+    node->own[0].t.lnc = tc.t.lnc;
+    node->own[0].t.cores_per_chip = tc.t.cores_per_chip;
+    return 0;
+}
+
 NCG_EXPORT const char *ncg_node_get_type_name(const ncg_node *node)
 {
     return node ? node->type->name : NULL;
@@ -918,6 +940,8 @@ NCG_EXPORT int ncg_node_get_env(const ncg_node *node, uint64_t id, int process, 
     snprintf(e.core_group_sizes, sizeof(e.core_group_sizes), "%d", g.core_count);
     if (r->whole_chips || (r->first_core % cpc == 0 && r->core_count % cpc == 0))
         ncg_format_ids(r->first_chip, r->chip_count, 0, e.visible_devices, sizeof(e.visible_devices), NULL);
+    if (node->type->t.lnc > 0)
+        snprintf(e.logical_nc_config, sizeof(e.logical_nc_config), "%d", node->type->t.lnc);
     ncg_sized_out(out, &e, sizeof(e));
     return 0;
 }
@@ -949,6 +973,7 @@ NCG_EXPORT int ncg_node_get_status(const ncg_node *node, ncg_node_status *out, n
     s.hugepages_free_bytes = t->hugepages_bytes - node->hugepages_used;
     s.allocations = node->count;
     s.policy = node->policy;
+    s.lnc = t->lnc;
     ncg_sized_out(out, &s, sizeof(s));
     return 0;
 }

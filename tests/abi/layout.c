@@ -49,6 +49,8 @@ int main(void)
     MEMBER(ncg_type, topology);
     MEMBER(ncg_type, has_price);
     MEMBER(ncg_type, usd_per_hour);
+    MEMBER(ncg_type, lnc);
+    MEMBER(ncg_type, hbm_banks);
 
     STRUCT(ncg_reserve);
     MEMBER(ncg_reserve, size);
@@ -76,6 +78,7 @@ int main(void)
     MEMBER(ncg_request, hugepages_bytes);
     MEMBER(ncg_request, models);
     MEMBER(ncg_request, model_count);
+    MEMBER(ncg_request, lnc);
 
     STRUCT(ncg_core_group);
     MEMBER(ncg_core_group, process);
@@ -90,6 +93,7 @@ int main(void)
     MEMBER(ncg_env, visible_cores);
     MEMBER(ncg_env, core_group_sizes);
     MEMBER(ncg_env, visible_devices);
+    MEMBER(ncg_env, logical_nc_config);
 
     STRUCT(ncg_alloc);
     MEMBER(ncg_alloc, size);
@@ -120,6 +124,7 @@ int main(void)
     MEMBER(ncg_node_status, hugepages_free_bytes);
     MEMBER(ncg_node_status, allocations);
     MEMBER(ncg_node_status, policy);
+    MEMBER(ncg_node_status, lnc);
 
     STRUCT(ncg_chip_cache);
     MEMBER(ncg_chip_cache, size);
@@ -152,6 +157,7 @@ int main(void)
     MEMBER(ncg_nodegroup_spec, has_price);
     MEMBER(ncg_nodegroup_spec, usd_per_hour);
     MEMBER(ncg_nodegroup_spec, priority);
+    MEMBER(ncg_nodegroup_spec, lnc);
 
     STRUCT(ncg_placement);
     MEMBER(ncg_placement, size);

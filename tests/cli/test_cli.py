@@ -103,12 +103,13 @@ def test_types_json():
     assert types == json.loads(ncg("types", "-o", "json").stdout)
     inf2 = next(t for t in types if t["name"] == "inf2.48xlarge")
     assert inf2 == {"name": "inf2.48xlarge", "family": "inf2", "accelerator": "inferentia", "chips": 12,
-                    "cores_per_chip": 2, "device_memory_bytes": 32 << 30, "gpus": 0, "cpu_milli": 192000,
-                    "memory_bytes": 768 << 30, "topology": "ring", "usd_per_hour": 12.98127}
-    assert next(t for t in types if t["name"] == "trn2.48xlarge")["usd_per_hour"] is None
+                    "cores_per_chip": 2, "lnc": None, "hbm_banks": 1, "device_memory_bytes": 32 << 30, "gpus": 0,
+                    "cpu_milli": 192000, "memory_bytes": 768 << 30, "topology": "ring", "usd_per_hour": 12.98127}
+    trn2 = next(t for t in types if t["name"] == "trn2.48xlarge")
+    assert (trn2["usd_per_hour"], trn2["cores_per_chip"], trn2["lnc"], trn2["hbm_banks"]) == (None, 4, 2, 4)
     g4dn = next(t for t in types if t["name"] == "g4dn.12xlarge")
     assert g4dn == {"name": "g4dn.12xlarge", "family": "g4dn", "accelerator": "gpu", "chips": 0, "cores_per_chip": 0,
-                    "device_memory_bytes": 0, "gpus": 4, "cpu_milli": 48000, "memory_bytes": 192 << 30,
+                    "lnc": None, "hbm_banks": 0, "device_memory_bytes": 0, "gpus": 4, "cpu_milli": 48000, "memory_bytes": 192 << 30,
                     "topology": "none", "usd_per_hour": 3.912}
 
 
@@ -129,7 +130,35 @@ def test_types_filters_and_regions():
     assert r.stderr == "ncg: unknown region \"mars-1\" (the catalog knows 23 regions, af-south-1 to us-west-2)\n"
     text = ncg("types", "--family", "g4dn").stdout.splitlines()
     assert len(text) == 8
-    assert text[1].split() == ["g4dn.12xlarge", "g4dn", "gpu", "0", "0", "-", "4", "48", "192Gi", "-", "3.912"]
+    assert text[1].split() == ["g4dn.12xlarge", "g4dn", "gpu", "0", "0", "-", "-", "4", "48", "192Gi", "-", "3.912"]
+    trn2 = next(line for line in ncg("types", "--neuron").stdout.splitlines() if line.startswith("trn2.48xlarge"))
+    assert trn2.split() == ["trn2.48xlarge", "trn2", "trainium", "16", "4", "2", "96Gi", "0", "192", "2Ti",
+                            "torus4x4", "-"]
+
+
+def test_groups_follow_the_logical_neuroncore_setting():
+    r = ncg("groups", "--type", "trn2.48xlarge", "--inf", "1", "--ppr", "8", "--lnc", "1")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "trn2.48xlarge: 8 NeuronCore Groups of 1 core; AWS_NEURON_VISIBLE_DEVICES=0"
+    assert lines[1] == ("  process 0: NEURON_RT_VISIBLE_CORES=0 NEURONCORE_GROUP_SIZES=1 NEURON_LOGICAL_NC_CONFIG=1 "
+                        "chips 0-0 device memory 24384Mi in its HBM banks")
+    assert lines[8].startswith("  process 7: NEURON_RT_VISIBLE_CORES=7 ")
+    doc = json.loads(ncg("groups", "--type", "trn2.48xlarge", "--inf", "1", "--ppr", "2", "-o", "json").stdout)
+    assert doc["lnc"] == 2
+    assert doc["groups"][1]["env"] == {"NEURON_RT_VISIBLE_CORES": "2-3", "NEURONCORE_GROUP_SIZES": "2",
+                                       "NEURON_LOGICAL_NC_CONFIG": "2"}
+    # the default setting (LNC=2) has 4 cores per chip: 8 processes do not divide them
+    r = ncg("groups", "--type", "trn2.48xlarge", "--inf", "1", "--ppr", "8")
+    assert (r.returncode, r.stderr) == (1, "ncg: cannot evenly distribute 1 Trainium chip (4 NeuronCores total) "
+                                           "over 8 processes - acceptable numbers of processes are 1, 2, or 4\n")
+    r = ncg("groups", "--type", "inf2.xlarge", "--inf", "1", "--lnc", "2")
+    assert (r.returncode, r.stderr) == (1, "ncg: the request asks for LNC=2 but inf2.xlarge has no Logical "
+                                           "NeuronCore setting (its NeuronCores are physical: LNC=1)\n")
+    r = ncg("groups", "--type", "inf2.xlarge", "--inf", "1", "--lnc", "3")
+    assert (r.returncode, r.stderr) == (1, "ncg: --lnc 3 is out of range 1..2\n")
+    doc = json.loads(ncg("groups", "--type", "inf2.xlarge", "--inf", "1", "-o", "json").stdout)
+    assert doc["lnc"] is None and "NEURON_LOGICAL_NC_CONFIG" not in doc["groups"][0]["env"]
 
 
 REGIONS = [

@@ -266,7 +266,7 @@ void outs_fill(outs *o)
 #define SET_SIZES(type, name)                                                                                     \
     o->name.size = (uint32_t)sizeof(type);                                                                        \
     o->name##_zero.size = 0;                                                                                      \
-    o->name##_short.size = (uint32_t)sizeof(type) - 1;
+    o->name##_short.size = (uint32_t)FIRST_VERSION_SIZE(type) - 1;
     SIZED_OUTPUTS(SET_SIZES)
 #undef SET_SIZES
     /* grown in 2.1: "short" is one byte below its 2.0 size, which the library still accepts */

@@ -11,6 +11,8 @@
 
 #include <ncg.h>
 
+#include "../first-version.h"
+
 #define GIB (INT64_C(1) << 30)
 #define MIB (INT64_C(1) << 20)
 

@@ -109,7 +109,8 @@ static int size_valid(const rtype *t, int count)
     switch (t->topo) {
     case NCG_TOPOLOGY_SINGLE: return count == 1 && t->chips == 1;
     case NCG_TOPOLOGY_CHAIN:
-    case NCG_TOPOLOGY_RING: return count >= 1 && count <= t->chips;
+    case NCG_TOPOLOGY_RING:
+    case NCG_TOPOLOGY_SWITCHED: return count >= 1 && count <= t->chips;
     case NCG_TOPOLOGY_TORUS_4X4: return count == 1 || count == 4 || count == 8 || count == 16;
     }
     return 0;

@@ -11,7 +11,8 @@ Objects: :class:`Catalog` (instance types and reserves), :class:`Node` (one mach
 (replicas of many APIs onto priced nodes). :mod:`ncg.cortex` reads Cortex API, cluster and catalog files with
 libncg-cortex (loaded on first use: ``import ncg`` works without it); ``ncg.CortexFiles`` is its
 :class:`ncg.cortex.Files`. Requests take Cortex's YAML names as keyword arguments: ``inf``,
-``neuroncores``, ``processes_per_replica``, ``cpu``, ``mem``, ``gpu``, ``hugepages`` and ``models``;
+``neuroncores``, ``processes_per_replica``, ``cpu``, ``mem``, ``gpu``, ``hugepages`` and ``models``, and
+``lnc`` (the Logical NeuronCore setting, libncg 2.3);
 quantities accept ``int`` (cores for cpu, bytes for memory), ``float`` and Kubernetes strings ("500m", "2Gi").
 
 Errors raise :class:`NcgError` subclasses (one per libncg status code) carrying ``code`` and the library's exact
@@ -41,7 +42,7 @@ __all__ = [
     "Status", "Accelerator", "Topology", "Policy", "CacheState", "PlanStop",
     "NcgError", "InvalidArgumentError", "OutOfMemoryError", "ParseError", "RangeError", "UnknownTypeError",
     "NotFoundError", "PprError", "NoFitError", "TopologyError", "FullError", "OverlapError", "ModelError",
-    "ExistsError", "ClosedError",
+    "ExistsError", "LncError", "ClosedError",
     "parse_cpu", "parse_memory", "format_cpu", "format_memory", "ppr_check", "ppr_values",
     "parse_visible_cores", "parse_visible_devices", "parse_core_group_sizes", "format_ids", "regions",
     "topology_name", "accel_name", "cache_state_name",
@@ -72,7 +73,7 @@ def _version_info() -> Tuple[int, int, int]:
 #: The loaded library's version as a tuple of ints.
 version_info: Tuple[int, int, int] = _version_info()
 #: This package's version (the libncg version it was written for).
-__version__ = "2.2.0"
+__version__ = "2.3.0"
 #: The file name the library was loaded from.
 library_path: str = _ffi.library_name
 
@@ -98,6 +99,7 @@ class Status(enum.IntEnum):
     OVERLAP = -11
     MODEL = -12
     EXISTS = -13
+    LNC = -15
 
 
 class Accelerator(enum.IntEnum):
@@ -119,10 +121,11 @@ class Topology(enum.IntEnum):
     CHAIN = 1
     RING = 2
     TORUS_4X4 = 3
+    SWITCHED = 4
 
     @property
     def label(self) -> str:
-        """The C library's lower-case name: "single", "chain", "ring", "torus4x4"."""
+        """The C library's lower-case name: "single", "chain", "ring", "torus4x4", "switched"."""
         return topology_name(self)
 
 
@@ -171,7 +174,8 @@ def _name_of(fn: Callable[[int], Optional[bytes]], value: int) -> str:
 
 
 def topology_name(topology: Union[Topology, int]) -> str:
-    """ncg_topology_name(): "single", "chain", "ring" or "torus4x4"; InvalidArgumentError for other values."""
+    """ncg_topology_name(): "single", "chain", "ring", "torus4x4" or "switched"; InvalidArgumentError for other
+    values."""
     return _name_of(C.ncg_topology_name, topology)
 
 
@@ -254,11 +258,15 @@ class ExistsError(NcgError):
     """NCG_E_EXISTS: a name that must be unique is taken."""
 
 
+class LncError(NcgError, ValueError):
+    """NCG_E_LNC: the request names a Logical NeuronCore setting (``lnc``) the node or node group does not run."""
+
+
 _ERRORS: Dict[int, type] = {
     Status.INVALID: InvalidArgumentError, Status.NOMEM: OutOfMemoryError, Status.PARSE: ParseError,
     Status.RANGE: RangeError, Status.UNKNOWN_TYPE: UnknownTypeError, Status.NOT_FOUND: NotFoundError,
     Status.PPR: PprError, Status.NO_FIT: NoFitError, Status.TOPOLOGY: TopologyError, Status.FULL: FullError,
-    Status.OVERLAP: OverlapError, Status.MODEL: ModelError, Status.EXISTS: ExistsError,
+    Status.OVERLAP: OverlapError, Status.MODEL: ModelError, Status.EXISTS: ExistsError, Status.LNC: LncError,
 }
 
 
@@ -393,7 +401,9 @@ def regions() -> List[str]:
 
 @dataclasses.dataclass(frozen=True)
 class InstanceType:
-    """An instance type (ncg_type). ``usd_per_hour`` is None when the price is unknown."""
+    """An instance type (ncg_type). ``usd_per_hour`` is None when the price is unknown. ``lnc`` is the Logical
+    NeuronCore setting ``cores_per_chip`` counts at (1 or 2 for the types that have the setting, Trainium2 and
+    Trainium3; 0 for the others); ``hbm_banks`` the device memory banks per chip (0 or 1: one pool)."""
     name: str
     family: Optional[str] = None
     accelerator: Union[Accelerator, int] = Accelerator.NONE
@@ -407,6 +417,8 @@ class InstanceType:
     hugepages_bytes: int = 0
     topology: Union[Topology, int] = Topology.SINGLE
     usd_per_hour: Optional[float] = None
+    lnc: int = 0
+    hbm_banks: int = 0
 
     @property
     def cores(self) -> int:
@@ -419,7 +431,8 @@ class InstanceType:
                    chips=t.chips, cores_per_chip=t.cores_per_chip, physical_cores_per_chip=t.physical_cores_per_chip,
                    device_memory_bytes=t.device_memory_bytes, gpus=t.gpus, cpu_milli=t.cpu_milli,
                    memory_bytes=t.memory_bytes, hugepages_bytes=t.hugepages_bytes,
-                   topology=_enum(Topology, t.topology), usd_per_hour=t.usd_per_hour if t.has_price else None)
+                   topology=_enum(Topology, t.topology), usd_per_hour=t.usd_per_hour if t.has_price else None,
+                   lnc=t.lnc, hbm_banks=t.hbm_banks)
 
     def _to_c(self) -> Tuple[_Type, List[Any]]:
         t = sized(_Type)
@@ -431,6 +444,7 @@ class InstanceType:
         t.hugepages_bytes, t.topology = self.hugepages_bytes, int(self.topology)
         t.has_price = 0 if self.usd_per_hour is None else 1
         t.usd_per_hour = 0.0 if self.usd_per_hour is None else float(self.usd_per_hour)
+        t.lnc, t.hbm_banks = self.lnc, self.hbm_banks
         return t, keep
 
 
@@ -479,7 +493,9 @@ def _model(m: ModelLike) -> Model:
 class Request:
     """What one replica of an API asks for (ncg_request), with Cortex's YAML names and defaults: ``inf`` whole
     chips or ``neuroncores``, ``processes_per_replica`` (1), ``cpu`` (200m), ``mem`` (0), ``gpu`` (0),
-    ``hugepages`` (0) and ``models``, in ncg_request's order. Quantities accept int, float and strings."""
+    ``hugepages`` (0), ``models`` and ``lnc``, in ncg_request's order. Quantities accept int, float and strings.
+    ``lnc`` is the Logical NeuronCore setting the models were compiled for: 0 (any), 1 or 2; on a node or node
+    group running another setting the request fails with :class:`LncError`."""
     inf: int = 0
     neuroncores: int = 0
     processes_per_replica: int = 1
@@ -488,10 +504,11 @@ class Request:
     gpu: int = 0
     hugepages: Quantity = 0
     models: Sequence[ModelLike] = ()
+    lnc: int = 0
 
     def _to_c(self) -> _Request:
-        r = _Request()
-        C.ncg_request_init(ctypes.byref(r))
+        r = _init_struct(_Request, C.ncg_request_init)
+        r.lnc = self.lnc
         r.inf, r.neuroncores, r.ppr, r.gpu = self.inf, self.neuroncores, self.processes_per_replica, self.gpu
         r.cpu_milli = _cpu_milli(self.cpu)
         r.memory_bytes = _bytes(self.mem, "mem")
@@ -519,7 +536,8 @@ class Request:
         models = tuple(Model(_str(r.models[i].name), r.models[i].bytes, r.models[i].compiled_cores,
                              bool(r.models[i].static_weights)) for i in range(r.model_count))
         return cls(inf=r.inf, cpu=format_cpu(r.cpu_milli), mem=r.memory_bytes, processes_per_replica=r.ppr,
-                   gpu=r.gpu, models=models, neuroncores=r.neuroncores, hugepages=r.hugepages_bytes)
+                   gpu=r.gpu, models=models, neuroncores=r.neuroncores, hugepages=r.hugepages_bytes,
+                   lnc=r.lnc if r.size >= _Request.lnc.offset + _Request.lnc.size else 0)
 
 
 def _request(request: Optional[Request], kwargs: Dict[str, Any]) -> _Request:
@@ -587,15 +605,21 @@ class Allocation:
 
 @dataclasses.dataclass(frozen=True)
 class Env:
-    """The env strings of one process of a placed replica (ncg_env)."""
+    """The env strings of one process of a placed replica (ncg_env). ``logical_nc_config`` is
+    NEURON_LOGICAL_NC_CONFIG, the node's Logical NeuronCore setting ("2"); "" on types without the setting."""
     visible_cores: str
     core_group_sizes: str
     visible_devices: str
+    logical_nc_config: str = ""
 
     def as_dict(self) -> Dict[str, str]:
-        """The pod environment: NEURON_RT_VISIBLE_CORES, NEURONCORE_GROUP_SIZES, AWS_NEURON_VISIBLE_DEVICES."""
-        return {"NEURON_RT_VISIBLE_CORES": self.visible_cores, "NEURONCORE_GROUP_SIZES": self.core_group_sizes,
-                "AWS_NEURON_VISIBLE_DEVICES": self.visible_devices}
+        """The pod environment: NEURON_RT_VISIBLE_CORES, NEURONCORE_GROUP_SIZES, AWS_NEURON_VISIBLE_DEVICES, and
+        NEURON_LOGICAL_NC_CONFIG on the types that have the setting (when ``logical_nc_config`` is not "")."""
+        d = {"NEURON_RT_VISIBLE_CORES": self.visible_cores, "NEURONCORE_GROUP_SIZES": self.core_group_sizes,
+             "AWS_NEURON_VISIBLE_DEVICES": self.visible_devices}
+        if self.logical_nc_config:
+            d["NEURON_LOGICAL_NC_CONFIG"] = self.logical_nc_config
+        return d
 
 
 @dataclasses.dataclass(frozen=True)
@@ -614,6 +638,7 @@ class NodeStatus:
     hugepages_free_bytes: int
     allocations: int
     policy: Union[Policy, int]
+    lnc: int = 0  #: the node's Logical NeuronCore setting; 0 on types without it
 
 
 @dataclasses.dataclass(frozen=True)
@@ -649,7 +674,8 @@ class CoreGroupCache:
 @dataclasses.dataclass(frozen=True)
 class NodeGroup:
     """A node group of a cluster (ncg_nodegroup_spec), with Cortex's names. ``price`` is the effective USD per
-    hour (None when unknown); ``instance`` is the node group's instance type."""
+    hour (None when unknown); ``lnc`` the Logical NeuronCore setting its nodes run (0 on types without the
+    setting); ``instance`` is the node group's instance type (at that setting)."""
     index: int
     name: str
     instance_type: str
@@ -657,6 +683,7 @@ class NodeGroup:
     max_instances: int
     price: Optional[float]
     priority: int
+    lnc: int
     instance: InstanceType
 
 
@@ -773,8 +800,7 @@ class PlanOptions:
     colgen: bool = True
 
     def _to_c(self) -> _PlanOptions:
-        o = _PlanOptions()
-        C.ncg_plan_options_init(ctypes.byref(o))
+        o = _init_struct(_PlanOptions, C.ncg_plan_options_init)
         if isinstance(self.time_limit, bool) or not isinstance(self.time_limit, (int, float)):
             raise TypeError("time_limit must be a number of seconds, not %s" % type(self.time_limit).__name__)
         if isinstance(self.work_limit, bool) or not isinstance(self.work_limit, int):
@@ -847,6 +873,20 @@ class Unplaced:
     """The unplaced replicas of an API and why (ncg_plan_get_unplaced()); reason "" when all are placed."""
     count: int
     reason: str
+
+
+def _init_struct(cls: Any, init: Callable[[Any], None]) -> Any:
+    """A sized struct filled by an ``ncg_*_init()`` function. The function writes the library's own sizeof, which
+    a newer library makes larger than this binding's Structure: it fills a buffer with room to spare, and the
+    Structure is a copy of the members the binding knows, with ``size`` its own sizeof."""
+    buf = ctypes.create_string_buffer(ctypes.sizeof(cls) + _INIT_SLACK)
+    init(ctypes.cast(buf, ctypes.POINTER(cls)))
+    s = cls.from_buffer_copy(buf.raw[:ctypes.sizeof(cls)])
+    s.size = ctypes.sizeof(cls)
+    return s
+
+
+_INIT_SLACK = 4096  # room for what later 2.x libraries append to a struct an init function fills
 
 
 def _fields(s: ctypes.Structure, *skip: str) -> Dict[str, Any]:
@@ -1082,7 +1122,8 @@ class _NodeReader:
         """The env strings of one process of an allocation."""
         e = sized(_Env)
         C.ncg_node_get_env(self._ptr(), alloc_id, process, ctypes.byref(e))
-        return Env(e.visible_cores.decode(), e.core_group_sizes.decode(), e.visible_devices.decode())
+        return Env(e.visible_cores.decode(), e.core_group_sizes.decode(), e.visible_devices.decode(),
+                   e.logical_nc_config.decode())
 
     def envs(self, alloc_id: int) -> List[Env]:
         """The env strings of every process of an allocation (none for CPU only)."""
@@ -1139,6 +1180,13 @@ class Node(_Handle, _NodeReader):
         n = Node.__new__(Node)
         n._own(C.ncg_node_clone(self._ptr()), C.ncg_node_free)
         return n
+
+    def set_lnc(self, lnc: int) -> None:
+        """The node's Logical NeuronCore setting (ncg_node_set_lnc()), 1 or 2, as the instance runs it: its cores
+        per chip become physical_cores_per_chip / lnc, and ids, windows, env and the cache follow. Only on an
+        empty node of a type with the setting (:attr:`InstanceType.lnc` > 0): RangeError for another ``lnc`` or a
+        type without the setting, InvalidArgumentError for a node with allocations. A new node runs its type's."""
+        C.ncg_node_set_lnc(self._ptr(), lnc)
 
     def set_policy(self, policy: Union[Policy, int]) -> None:
         """The window policy for later allocations."""
@@ -1248,7 +1296,7 @@ class _ClusterReader:
         s, t = sized(_NodegroupSpec), sized(_Type)
         C.ncg_cluster_get_nodegroup(self._ptr(), index, ctypes.byref(s), ctypes.byref(t))
         return NodeGroup(index, _str(s.name) or "", _str(s.type) or "", s.min_nodes, s.max_nodes,
-                         s.usd_per_hour if s.has_price else None, s.priority, InstanceType._from_c(t))
+                         s.usd_per_hour if s.has_price else None, s.priority, s.lnc, InstanceType._from_c(t))
 
     @property
     def nodegroups(self) -> List[NodeGroup]:
@@ -1338,15 +1386,18 @@ class Cluster(_Handle, _ClusterReader):
         return self
 
     def add_nodegroup(self, catalog: Catalog, name: str, instance_type: str, *, min_instances: int = 0,
-                      max_instances: int = 1000000, price: Optional[float] = None, priority: int = 0) -> int:
+                      max_instances: int = 1000000, price: Optional[float] = None, priority: int = 0,
+                      lnc: int = 0) -> int:
         """Add a node group (Cortex's ``node_groups`` entry); returns its index. ``price`` overrides the
-        catalog's USD per hour (spot, discounts)."""
+        catalog's USD per hour (spot, discounts); ``lnc`` is the Logical NeuronCore setting of its nodes (1 or 2,
+        types with the setting only; 0: the type's)."""
         s = sized(_NodegroupSpec)
         keep = (_b(name), _type_name(instance_type))
         s.name, s.type = keep
         s.min_nodes, s.max_nodes, s.priority = min_instances, max_instances, priority
         s.has_price = 0 if price is None else 1
         s.usd_per_hour = 0.0 if price is None else float(price)
+        s.lnc = lnc
         return C.ncg_cluster_add_nodegroup(self._ptr(), catalog._ptr(), ctypes.byref(s))
 
     def set_policy(self, nodegroup: Optional[str], policy: Union[Policy, int]) -> None:

@@ -19,13 +19,13 @@ LIBRARY_ENV = "NCG_LIBRARY"
 SONAME = "libncg.so.2"
 #: The major version of libncg this binding speaks.
 MAJOR = 2
-#: The oldest minor version of libncg 2 this binding works with (it wraps the functions 2.2 added).
-MINOR = 2
+#: The oldest minor version of libncg 2 this binding works with (it wraps the functions 2.3 added).
+MINOR = 3
 
 
 def _load() -> Tuple[ctypes.CDLL, str]:
     """Load libncg: the file named by $NCG_LIBRARY when it is set (and nothing else then), else the SONAME
-    libncg.so.2, else what ctypes.util.find_library("ncg") finds. The library must report version 2.1 or a later
+    libncg.so.2, else what ctypes.util.find_library("ncg") finds. The library must report version 2.3 or a later
     2.x (the functions this binding declares).
     Raises one ImportError listing every attempt and why it failed."""
     tried: List[str] = []
@@ -86,7 +86,9 @@ class _Type(ctypes.Structure):
                 ("physical_cores_per_chip", ctypes.c_int), ("device_memory_bytes", ctypes.c_int64),
                 ("gpus", ctypes.c_int), ("cpu_milli", ctypes.c_int64), ("memory_bytes", ctypes.c_int64),
                 ("hugepages_bytes", ctypes.c_int64), ("topology", ctypes.c_int), ("has_price", ctypes.c_int),
-                ("usd_per_hour", ctypes.c_double)]
+                ("usd_per_hour", ctypes.c_double),
+                # 2.3
+                ("lnc", ctypes.c_int), ("hbm_banks", ctypes.c_int)]
 
 
 class _Reserve(ctypes.Structure):
@@ -107,7 +109,9 @@ class _Request(ctypes.Structure):
     _fields_ = [("size", ctypes.c_uint32), ("inf", ctypes.c_int64), ("neuroncores", ctypes.c_int64),
                 ("ppr", ctypes.c_int64), ("cpu_milli", ctypes.c_int64), ("memory_bytes", ctypes.c_int64),
                 ("gpu", ctypes.c_int64), ("hugepages_bytes", ctypes.c_int64), ("models", ctypes.POINTER(_Model)),
-                ("model_count", ctypes.c_size_t)]
+                ("model_count", ctypes.c_size_t),
+                # 2.3
+                ("lnc", ctypes.c_int)]
 
 
 class _CoreGroup(ctypes.Structure):
@@ -119,7 +123,9 @@ class _CoreGroup(ctypes.Structure):
 class _Env(ctypes.Structure):
     _c_name_ = "ncg_env"
     _fields_ = [("size", ctypes.c_uint32), ("visible_cores", ctypes.c_char * _ENV_MAX),
-                ("core_group_sizes", ctypes.c_char * _ENV_MAX), ("visible_devices", ctypes.c_char * _ENV_MAX)]
+                ("core_group_sizes", ctypes.c_char * _ENV_MAX), ("visible_devices", ctypes.c_char * _ENV_MAX),
+                # 2.3
+                ("logical_nc_config", ctypes.c_char * _ENV_MAX)]
 
 
 class _Alloc(ctypes.Structure):
@@ -137,7 +143,9 @@ class _NodeStatus(ctypes.Structure):
                 ("largest_window", ctypes.c_int), ("cpu_usable_milli", ctypes.c_int64),
                 ("memory_usable_bytes", ctypes.c_int64), ("cpu_free_milli", ctypes.c_int64),
                 ("memory_free_bytes", ctypes.c_int64), ("hugepages_free_bytes", ctypes.c_int64),
-                ("allocations", ctypes.c_int), ("policy", ctypes.c_int)]
+                ("allocations", ctypes.c_int), ("policy", ctypes.c_int),
+                # 2.3
+                ("lnc", ctypes.c_int)]
 
 
 class _ChipCache(ctypes.Structure):
@@ -163,7 +171,9 @@ class _NodegroupSpec(ctypes.Structure):
     _c_name_ = "ncg_nodegroup_spec"
     _fields_ = [("size", ctypes.c_uint32), ("name", ctypes.c_char_p), ("type", ctypes.c_char_p),
                 ("min_nodes", ctypes.c_int), ("max_nodes", ctypes.c_int), ("has_price", ctypes.c_int),
-                ("usd_per_hour", ctypes.c_double), ("priority", ctypes.c_int)]
+                ("usd_per_hour", ctypes.c_double), ("priority", ctypes.c_int),
+                # 2.3
+                ("lnc", ctypes.c_int)]
 
 
 class _Placement(ctypes.Structure):
@@ -323,6 +333,7 @@ _FUNCTIONS: List[Tuple[str, Any, List[Any], str]] = [
     ("ncg_node_new", _P, [_P, _S, _U], "handle"),
     ("ncg_node_clone", _P, [_P], "handle"),
     ("ncg_node_free", _P, [_P], "plain"),
+    ("ncg_node_set_lnc", _I, [_P, _I], "status"),
     ("ncg_node_set_policy", _I, [_P, _I], "status"),
     ("ncg_node_get_type_name", _S, [_P], "plain"),
     ("ncg_node_check", _I, [_P, _REQ], "status"),

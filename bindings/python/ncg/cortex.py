@@ -122,7 +122,7 @@ class NodeGroup:
     """A node group of a cluster file (ncg_nodegroup_spec and ncg_cortex_nodegroup), with Cortex's names:
     ``min_instances``/``max_instances`` (Cortex's defaults 1 and 5), ``priority`` (1..100, default 1), ``price``
     (USD per hour from the file, None when it gives none), ``spot``, and where the group and its instance_type are
-    written."""
+    written, and ``lnc``, the Logical NeuronCore setting of its instances (libncg's ``lnc`` key; 0: the type's)."""
     index: int
     name: str
     instance_type: str
@@ -136,6 +136,7 @@ class NodeGroup:
     column: int
     type_line: int
     type_column: int
+    lnc: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -201,8 +202,8 @@ class Files(_Handle):
         return _cx().ncg_cortex_load_apis(self._ptr(), _path(path), _text(text))
 
     def load_cluster(self, path: Path, text: Optional[Union[str, bytes]] = None) -> int:
-        """Load a Cortex cluster file (``instance_type`` at the top, or ``node_groups:``, plus libncg's ``price``);
-        returns the number of node groups. The first file with a known ``region`` sets :attr:`region`; an unknown
+        """Load a Cortex cluster file (``instance_type`` at the top, or ``node_groups:``, plus libncg's ``price``
+        and ``lnc``); returns the number of node groups. The first file with a known ``region`` sets :attr:`region`; an unknown
         region is a warning. ``path`` and ``text`` as in :meth:`load_apis`."""
         return _cx().ncg_cortex_load_cluster(self._ptr(), _path(path), _text(text))
 
@@ -248,7 +249,7 @@ class Files(_Handle):
         _cx().ncg_cortex_get_nodegroup(self._ptr(), index, ctypes.byref(spec), ctypes.byref(info))
         return NodeGroup(index, _str(spec.name) or "", _str(spec.type) or "", spec.min_nodes, spec.max_nodes,
                          spec.usd_per_hour if spec.has_price else None, spec.priority, bool(info.spot),
-                         _str(info.file) or "", info.line, info.column, info.type_line, info.type_column)
+                         _str(info.file) or "", info.line, info.column, info.type_line, info.type_column, spec.lnc)
 
     @property
     def nodegroups(self) -> List[NodeGroup]:

@@ -122,7 +122,7 @@ def test_cortex_declaration(name, restype, argtypes, kind):
 
 @needs_cortex
 def test_version_and_library_path():
-    assert ncg.cortex.version() == ncg.version() == "2.2.0"
+    assert ncg.cortex.version() == ncg.version() == "2.3.0"
     assert ncg.cortex.library_path() == CORTEX_LIB
     assert ncg.CortexFiles is ncg.cortex.Files
     assert (ncg.cortex.MAX_FILE_BYTES, ncg.cortex.MAX_DEPTH, ncg.cortex.MAX_ALIASES, ncg.cortex.MAX_NODES) == \
@@ -143,8 +143,8 @@ def test_import_works_without_libncg_cortex():
     r = run_python(code, NCG_CORTEX_LIBRARY="/nonexistent/libncg-cortex.so.2")
     assert r.returncode == 0 and r.stderr == "", r.stderr
     lines = r.stdout.splitlines()
-    assert len(lines) == 3 and lines[0] == "2.2.0" and lines[1] == lines[2]
-    assert lines[1].startswith("cannot load libncg-cortex (the Cortex file reader) 2.2.0; tried: "
+    assert len(lines) == 3 and lines[0] == "2.3.0" and lines[1] == lines[2]
+    assert lines[1].startswith("cannot load libncg-cortex (the Cortex file reader) 2.3.0; tried: "
                                "$NCG_CORTEX_LIBRARY=/nonexistent/libncg-cortex.so.2 (")
     assert lines[1].endswith(". Set $NCG_CORTEX_LIBRARY to the path of libncg-cortex.so.2, or install libncg-cortex "
                              "where the dynamic loader finds it (meson builds it when libyaml is found).")
@@ -164,16 +164,16 @@ def test_lookup_without_env_next_to_libncg_then_soname(tmp_path):
     code = "import ncg\nprint(ncg.cortex.library_path(), ncg.cortex.version())\n"
     r = run_python(code, drop=["NCG_CORTEX_LIBRARY"], NCG_LIBRARY=str(tmp_path / "libncg.so.2"))
     assert r.returncode == 0, r.stderr
-    assert r.stdout.split() == [str(tmp_path / "libncg-cortex.so.2"), "2.2.0"]
+    assert r.stdout.split() == [str(tmp_path / "libncg-cortex.so.2"), "2.3.0"]
     os.unlink(tmp_path / "libncg-cortex.so.2")
     r = run_python(code, drop=["NCG_CORTEX_LIBRARY"], NCG_LIBRARY=str(tmp_path / "libncg.so.2"),
                    LD_LIBRARY_PATH=os.path.dirname(CORTEX_LIB))
     assert r.returncode == 0, r.stderr
-    assert r.stdout.split() == ["libncg-cortex.so.2", "2.2.0"]
+    assert r.stdout.split() == ["libncg-cortex.so.2", "2.3.0"]
     r = run_python("import ncg\ntry:\n    ncg.cortex.Files()\nexcept ImportError as e:\n    print(e)\n",
                    drop=["NCG_CORTEX_LIBRARY"], NCG_LIBRARY=str(tmp_path / "libncg.so.2"),
                    LD_LIBRARY_PATH="/nonexistent")
-    if r.stdout:  # unless a libncg-cortex 2.2.0 is installed system-wide
+    if r.stdout:  # unless a libncg-cortex 2.3.0 is installed system-wide
         assert "tried: next to libncg %s (" % (tmp_path / "libncg-cortex.so.2") in r.stdout
         assert "; SONAME libncg-cortex.so.2 (" in r.stdout
         assert "; ctypes.util.find_library('ncg-cortex') -> " in r.stdout
@@ -472,3 +472,15 @@ def test_docstrings_and_hints():
     assert ncg.cortex.__doc__ and "cortex" in ncg.__all__ and "CortexFiles" in ncg.__all__
     assert typing.get_type_hints(ncg.cortex.Files.api)["return"] is ncg.cortex.Api
     assert typing.get_type_hints(ncg.cortex.Files.new_cluster)["return"] is ncg.Cluster
+
+
+@needs_cortex
+def test_logical_neuroncore_setting_of_node_groups_and_apis():
+    with ncg.cortex.Files() as f, ncg.Catalog() as cat:
+        assert f.load_cluster("c.yaml", "node_groups:\n  - name: t1\n    instance_type: trn2.48xlarge\n    lnc: 1\n"
+                              "  - name: t2\n    instance_type: trn2.48xlarge\n") == 2
+        assert [g.lnc for g in f.nodegroups] == [1, 0]
+        assert f.load_apis("a.yaml", "- name: a\n  compute: {inf: 1}\n  ncg:\n    lnc: 1\n") == 1
+        assert f.api(0).request.lnc == 1
+        with f.new_cluster(cat) as cl:
+            assert [g.lnc for g in cl.nodegroups] == [1, 2]

@@ -118,7 +118,7 @@ def _check_installed(venv, tmp_path):
     assert r.returncode == 0, r.stderr
     path, ver, typed, dist, pkg = r.stdout.split()
     assert path.startswith(str(venv) + os.sep) and path.endswith(os.path.join("site-packages", "ncg", "__init__.py"))
-    assert (ver, typed, dist, pkg) == ("2.2.0", "True", "2.2.0", "2.2.0")  # pyproject's version is the package's
+    assert (ver, typed, dist, pkg) == ("2.3.0", "True", "2.3.0", "2.3.0")  # pyproject's version is the package's
 
 
 def test_pip_install_offline(tmp_path):

@@ -52,8 +52,8 @@ def run_python(code, **env):
 
 
 def test_version():
-    assert ncg.version() == "2.2.0"
-    assert ncg.version_info == (2, 2, 0)
+    assert ncg.version() == "2.3.0"
+    assert ncg.version_info == (2, 3, 0)
     assert ncg.library_path == os.environ.get("NCG_LIBRARY", ncg.library_path)
 
 
@@ -70,13 +70,13 @@ def test_import_error_lists_what_was_tried():
 
 @pytest.mark.skipif(not os.environ.get("NCG_FAKE_20"), reason="the stand-in libraries are built by meson test")
 def test_import_refuses_other_versions():
-    for var, ver, needs in (("NCG_FAKE_20", "2.0.0", "2.2 or later"), ("NCG_FAKE_30", "3.0.1", "2.x")):
+    for var, ver, needs in (("NCG_FAKE_20", "2.0.0", "2.3 or later"), ("NCG_FAKE_30", "3.0.1", "2.x")):
         path = os.environ[var]
         r = run_python("import ncg", NCG_LIBRARY=path)
         assert r.returncode != 0
         assert r.stderr.strip().splitlines()[-1] == (
             "ImportError: cannot load libncg 2.x; tried: $NCG_LIBRARY=%s (libncg %s; this binding needs %s). Set "
-            "$NCG_LIBRARY to the path of libncg.so.2, or install libncg 2.2 or later where the dynamic loader finds "
+            "$NCG_LIBRARY to the path of libncg.so.2, or install libncg 2.3 or later where the dynamic loader finds "
             "it." % (path, ver, needs))
 
 
@@ -136,7 +136,8 @@ def test_strerror_and_status():
     assert ncg.strerror(ncg.Status.NOT_FOUND) == "not found"
     assert ncg.strerror(-14) == "unknown error"
     assert ncg.strerror(-999) == "unknown error"
-    assert [s.value for s in ncg.Status] == list(range(0, -14, -1))
+    assert [s.value for s in ncg.Status] == list(range(0, -14, -1)) + [-15]  # -14 is retired
+    assert ncg.strerror(ncg.Status.LNC) == "Logical NeuronCore setting differs"
 
 
 def test_exception_classes():
@@ -146,7 +147,7 @@ def test_exception_classes():
               -7: (ncg.PprError, ValueError), -8: (ncg.NoFitError, ValueError),
               -9: (ncg.TopologyError, ValueError), -10: (ncg.FullError, ncg.NcgError),
               -11: (ncg.OverlapError, ncg.NcgError), -12: (ncg.ModelError, ValueError),
-              -13: (ncg.ExistsError, ncg.NcgError)}
+              -13: (ncg.ExistsError, ncg.NcgError), -15: (ncg.LncError, ValueError)}
     for code, (cls, base) in expect.items():
         with pytest.raises(cls) as e:
             ncg._raise(code, "m%d" % code)
@@ -272,7 +273,8 @@ def test_env_strings():
 
 
 def test_enum_names():
-    assert [t.label for t in ncg.Topology] == ["single", "chain", "ring", "torus4x4"]
+    assert [t.label for t in ncg.Topology] == ["single", "chain", "ring", "torus4x4", "switched"]
+    assert ncg.Topology.SWITCHED == 4 and ncg.topology_name(4) == "switched"
     assert [a.label for a in ncg.Accelerator] == ["none", "inferentia", "trainium", "gpu"]
     assert [c.label for c in ncg.CacheState] == ["fits", "context-switched", "does not fit"]
     assert ncg.topology_name(2) == "ring"
@@ -524,6 +526,149 @@ def test_adopt_counts_cpu_and_memory():
 
 
 # ------------------------------------------------------------------------------------------------------------
+# Logical NeuronCores (2.3)
+
+
+def test_lnc_type_fields():
+    with ncg.Catalog("us-east-1") as cat:
+        t = cat.find("trn2.48xlarge")
+        assert (t.lnc, t.hbm_banks, t.cores_per_chip, t.physical_cores_per_chip) == (2, 4, 4, 8)
+        i = cat.find("inf2.xlarge")
+        assert (i.lnc, i.hbm_banks) == (0, 0)
+        # the members round-trip through ncg_catalog_set_type
+        assert cat.find("trn2.48xlarge") == t
+        copy = dataclasses.replace(t, name="trn2.copy")
+        cat.set_type(copy)
+        assert cat.find("trn2.copy") == copy
+        with raises(ncg.RangeError, ncg.Status.RANGE, "type x.y: lnc 3 is out of range 0..2"):
+            cat.set_type(dataclasses.replace(t, name="x.y", lnc=3))
+        with raises(ncg.RangeError, ncg.Status.RANGE,
+                    "type x.y: hbm_banks 3 must be 0 or a divisor of its 8 physical cores per chip"):
+            cat.set_type(dataclasses.replace(t, name="x.y", hbm_banks=3))
+
+
+def test_lnc_node():
+    with ncg.Catalog("us-east-1") as cat:
+        with cat.node("trn2.48xlarge") as node:  # the type's setting, LNC=2
+            s = node.status()
+            assert (s.cores_per_chip, s.lnc) == (4, 2)
+            a = node.allocate(inf=1, processes_per_replica=1)
+            e = node.env(a.id)
+            assert (e.visible_cores, e.core_group_sizes, e.visible_devices, e.logical_nc_config) == \
+                ("0-3", "4", "0", "2")
+            assert e.as_dict() == {"NEURON_RT_VISIBLE_CORES": "0-3", "NEURONCORE_GROUP_SIZES": "4",
+                                   "AWS_NEURON_VISIBLE_DEVICES": "0", "NEURON_LOGICAL_NC_CONFIG": "2"}
+            node.allocate(inf=1, lnc=2)
+            node.allocate(inf=1, lnc=0)
+            msg = "the request asks for LNC=1 but trn2.48xlarge runs LNC=2 (4 NeuronCores per chip)"
+            with raises(ncg.LncError, ncg.Status.LNC, msg):
+                node.allocate(inf=1, processes_per_replica=1, lnc=1)
+            with raises(ncg.LncError, ncg.Status.LNC, msg):
+                node.check(inf=1, lnc=1)
+            assert isinstance(ncg.LncError(-15, "x"), ValueError)
+            with raises(ncg.InvalidArgumentError, ncg.Status.INVALID,
+                        "node_set_lnc: the node has 3 allocations; its Logical NeuronCore setting changes only "
+                        "while it is empty"):
+                node.set_lnc(1)
+            assert node.status().lnc == 2 and len(node.alloc_ids()) == 3  # failed calls changed nothing
+
+        with cat.node("trn2.48xlarge") as node:
+            node.set_lnc(1)
+            s = node.status()
+            assert (s.cores_per_chip, s.lnc, s.free_cores) == (8, 1, 128)
+            a = node.allocate(inf=1, processes_per_replica=1, lnc=1)
+            e = node.env(a.id)
+            assert (e.visible_cores, e.core_group_sizes, e.logical_nc_config) == ("0-7", "8", "1")
+            node.release(a.id)
+            node.set_lnc(2)  # empty again: back to the type's
+            assert (node.status().cores_per_chip, node.status().lnc) == (4, 2)
+            for bad in (3, 0, -1):
+                with raises(ncg.RangeError, ncg.Status.RANGE, "lnc %d is out of range 1..2" % bad):
+                    node.set_lnc(bad)
+            assert node.status().lnc == 2
+
+        with cat.node("inf2.xlarge") as node:
+            with raises(ncg.RangeError, ncg.Status.RANGE,
+                        "lnc 1: inf2.xlarge has no Logical NeuronCore setting (its 2 NeuronCores per chip are "
+                        "physical cores)"):
+                node.set_lnc(1)
+            assert node.status().lnc == 0
+            a = node.allocate(inf=1)
+            e = node.env(a.id)
+            assert (e.visible_cores, e.logical_nc_config) == ("0-1", "")
+            assert "NEURON_LOGICAL_NC_CONFIG" not in e.as_dict()
+            node.allocate(cpu="100m", lnc=1)  # a CPU-only request takes any node
+            with raises(ncg.LncError, ncg.Status.LNC,
+                        "the request asks for LNC=2 but inf2.xlarge has no Logical NeuronCore setting (its "
+                        "NeuronCores are physical: LNC=1)"):
+                node.allocate(neuroncores=1, lnc=2)
+
+
+def test_lnc_request():
+    r = ncg.Request(inf=1, lnc=2)
+    assert [f.name for f in dataclasses.fields(ncg.Request)][-1] == "lnc"  # ncg_request's order
+    c = r._to_c()
+    assert (c.size, c.lnc, c.ppr, c.cpu_milli) == (ctypes.sizeof(ncg._Request), 2, 1, 200)
+    assert ncg.Request._from_c(c) == ncg.Request(inf=1, cpu="200m", lnc=2)
+    with ncg.Catalog("us-east-1") as cat:
+        # in the catalog functions a type with the setting is taken at the request's LNC
+        assert cat.check("trn2.48xlarge", inf=1, lnc=1) == 8
+        assert cat.check("trn2.48xlarge", inf=1) == 4
+        assert [g.core_count for g in cat.layout("trn2.48xlarge", inf=1, processes_per_replica=2, lnc=1)] == [4, 4]
+        with raises(ncg.RangeError, ncg.Status.RANGE, "lnc 3 is out of range 0..2 (0: any Logical NeuronCore "
+                    "setting)"):
+            cat.check("trn2.48xlarge", inf=1, lnc=3)
+
+
+def test_init_functions_fill_a_buffer_with_room():
+    """ncg_request_init() and ncg_plan_options_init() write the library's sizeof: a later library's struct is
+    longer than the binding's Structure (a 2.2 binding's ncg_request against this library crashed the suite), so
+    they fill a larger buffer and the binding keeps its own members and size."""
+    n = ctypes.sizeof(ncg._Request)
+
+    def newer_init(p):  # what a library whose ncg_request grew by 256 bytes does
+        ctypes.memset(p, 0, n + 256)
+        p[0].size, p[0].ppr, p[0].cpu_milli = n + 256, 1, 200
+
+    r = ncg._init_struct(ncg._Request, newer_init)
+    assert (type(r), r.size, r.ppr, r.cpu_milli, r.lnc) == (ncg._Request, n, 1, 200, 0)
+    o = ncg._init_struct(ncg._PlanOptions, ncg.C.ncg_plan_options_init)
+    assert (o.size, o.time_limit_s, o.work_limit, o.flags) == (ctypes.sizeof(ncg._PlanOptions), 0.0, 0, 0)
+
+
+def test_lnc_nodegroups():
+    with ncg.Catalog("us-east-1") as cat, ncg.Cluster() as cl:
+        assert cl.add_nodegroup(cat, "trn-lnc1", "trn2.48xlarge", lnc=1) == 0
+        assert cl.add_nodegroup(cat, "trn", "trn2.48xlarge") == 1
+        assert cl.add_nodegroup(cat, "inf", "inf2.xlarge") == 2
+        g = cl.nodegroups
+        assert [x.lnc for x in g] == [1, 2, 0]
+        assert [(x.instance.lnc, x.instance.cores_per_chip) for x in g] == [(1, 8), (2, 4), (0, 2)]
+        with raises(ncg.RangeError, ncg.Status.RANGE,
+                    "node group x: lnc 1: inf2.xlarge has no Logical NeuronCore setting (its 2 NeuronCores per "
+                    "chip are physical cores)"):
+            cl.add_nodegroup(cat, "x", "inf2.xlarge", lnc=1)
+        with raises(ncg.RangeError, ncg.Status.RANGE, "node group y: lnc 3 is out of range 1..2"):
+            cl.add_nodegroup(cat, "y", "trn2.48xlarge", lnc=3)
+        assert cl.nodegroup_count == 3
+        n1 = cl.add_node("n1", "trn-lnc1")
+        n2 = cl.add_node("n2", "trn")
+        assert (n1.status().lnc, n1.status().cores_per_chip, n2.status().lnc) == (1, 8, 2)
+        p = cl.place(inf=1, lnc=1)
+        assert p.node == "n1" and n1.env(p.alloc_id).logical_nc_config == "1"
+        with raises(ncg.LncError, ncg.Status.LNC,
+                    "the request asks for LNC=1 but trn2.48xlarge runs LNC=2 (4 NeuronCores per chip)"):
+            cl.place_on("n2", inf=1, lnc=1)
+        with raises(ncg.LncError, ncg.Status.LNC,
+                    "the request asks for LNC=1 but trn2.48xlarge runs LNC=2 (4 NeuronCores per chip)"):
+            cl.score_node("n2", inf=1, lnc=1)
+        # the setting survives dump and restore
+        with ncg.Cluster.restore(cl.dump()) as back:
+            assert [x.lnc for x in back.nodegroups] == [1, 2, 0]
+            assert back.node("n1").env(p.alloc_id).logical_nc_config == "1"
+
+
+# ------------------------------------------------------------------------------------------------------------
 # Clusters
 
 
@@ -663,9 +808,10 @@ def test_arguments_in_the_c_order():
     assert params(ncg.Node.adopt) == params(ncg.ClusterNode.adopt) == ["request", "visible_devices", "visible_cores"]
     c_request = [name for name, *_ in ncg._Request._fields_]
     assert c_request == ["size", "inf", "neuroncores", "ppr", "cpu_milli", "memory_bytes", "gpu", "hugepages_bytes",
-                         "models", "model_count"]
+                         "models", "model_count", "lnc"]
     assert [f.name for f in dataclasses.fields(ncg.Request)] == ["inf", "neuroncores", "processes_per_replica", "cpu",
-                                                                 "mem", "gpu", "hugepages", "models"]
+                                                                 "mem", "gpu", "hugepages", "models", "lnc"]
+    assert params(ncg.Node.set_lnc) == ["lnc"]  # ncg_node_set_lnc(node, lnc, err)
     assert ncg.Request(1, 0, 4, 3, "4G") == ncg.Request(inf=1, processes_per_replica=4, cpu=3, mem="4G")
     with small_cluster() as cl:
         n = cl.add_node("l1", "large")
