@@ -26,9 +26,13 @@ const (
 )
 
 // LabelInstanceType is the node label that names its EC2 instance type; LabelInstanceTypeBeta is its old name.
+// LabelLNC gives the Logical NeuronCore setting of a Trainium2 or Trainium3 node ("1" or "2"; the instance's, from
+// its launch template): without it the node runs its type's default. Neither AWS nor Kubernetes defines such a
+// label, so ncg-scheduler reads its own; set it where the launch template sets the LNC (doc/scheduler.md).
 const (
 	LabelInstanceType     = "node.kubernetes.io/instance-type"
 	LabelInstanceTypeBeta = "beta.kubernetes.io/instance-type"
+	LabelLNC              = "libncg.io/logical-neuroncore-config"
 )
 
 // Want is what a pod asks of the Neuron device plugin: Count whole devices (Cores false) or Count NeuronCores,
@@ -181,6 +185,21 @@ func PodHeld(pod *corev1.Pod) (h Held, ok bool, err error) {
 		return Held{}, false, fmt.Errorf("annotation %s=%q: %v", AnnotationIDs, ids, err)
 	}
 	return h, true, nil
+}
+
+// NodeLNC is the Logical NeuronCore setting a node's LabelLNC gives: 0 without the label, 1 or 2, or an error
+// naming the label and the value.
+func NodeLNC(node *corev1.Node) (int, error) {
+	v, ok := node.Labels[LabelLNC]
+	switch {
+	case !ok:
+		return 0, nil
+	case v == "1":
+		return 1, nil
+	case v == "2":
+		return 2, nil
+	}
+	return 0, fmt.Errorf("label %s=%q is not 1 or 2", LabelLNC, v)
 }
 
 // NodeType is the instance type a node's labels name, or "".

@@ -119,3 +119,50 @@ func TestFormatIDsAndNodeType(t *testing.T) {
 		t.Error("no label")
 	}
 }
+
+// A node's LabelLNC decides its NeuronCores per device: an LNC=1 trn2.48xlarge shows 8 per device (128 in all),
+// the default 4; a bad value keeps the node out with the label in its reason, and a fixed label brings it in.
+func TestNodeLNCLabel(t *testing.T) {
+	s := newTestState(t)
+	lnc1, lnc2, bad := mkNode("t1", "trn2.48xlarge"), mkNode("t2", "trn2.48xlarge"), mkNode("t3", "trn2.48xlarge")
+	lnc1.Labels[LabelLNC] = "1"
+	bad.Labels[LabelLNC] = "4"
+	inf2 := mkNode("i1", "inf2.xlarge")
+	inf2.Labels[LabelLNC] = "2"
+	for _, n := range []*corev1.Node{lnc1, lnc2, bad, inf2} {
+		s.SetNode(n)
+	}
+	got := map[string]NodeSnapshot{}
+	for _, n := range s.Snapshot() {
+		got[n.Name] = n
+	}
+	if n := got["t1"]; n.CoresPerChip != 8 || n.FreeCores != 128 || n.LNC != 1 || n.Reason != "" {
+		t.Errorf("t1: %+v", n)
+	}
+	if n := got["t2"]; n.CoresPerChip != 4 || n.FreeCores != 64 || n.LNC != 2 || n.Reason != "" {
+		t.Errorf("t2: %+v", n)
+	}
+	if n := got["t3"]; n.Reason != `node t3: label libncg.io/logical-neuroncore-config="4" is not 1 or 2` {
+		t.Errorf("t3: %q", n.Reason)
+	}
+	if n := got["i1"]; n.Reason != `node i1: label libncg.io/logical-neuroncore-config="2": node group `+
+		`inf2.xlarge.lnc2: lnc 2: inf2.xlarge has no Logical NeuronCore setting (its 2 NeuronCores per chip are `+
+		`physical cores)` {
+		t.Errorf("i1: %q", n.Reason)
+	}
+	// eight NeuronCores fit one device of the LNC=1 node, two of the other
+	passed, _, _, err := s.Filter(mkPod("p", true, 8, 1), []string{"t1", "t2", "t3"})
+	if err != nil || len(passed) != 2 {
+		t.Fatalf("filter: %v %v", passed, err)
+	}
+	bad.Labels[LabelLNC] = "2"
+	s.SetNode(bad)
+	for _, n := range s.Snapshot() {
+		if n.Name == "t3" && (n.Reason != "" || n.CoresPerChip != 4) {
+			t.Errorf("t3 after the fix: %+v", n)
+		}
+	}
+	if v, err := NodeLNC(mkNode("x", "trn2.48xlarge")); v != 0 || err != nil {
+		t.Error(v, err)
+	}
+}

@@ -14,6 +14,7 @@ type NodeSnapshot struct {
 	Reason        string        `json:"reason,omitempty"` // why it cannot hold Neuron pods
 	Devices       int           `json:"devices,omitempty"`
 	CoresPerChip  int           `json:"coresPerDevice,omitempty"`
+	LNC           int           `json:"lnc,omitempty"`         // its Logical NeuronCore setting (Trainium2/3 only)
 	FreeDevices   []int         `json:"freeDevices,omitempty"` // devices with no core in use
 	FreeCores     int           `json:"freeCores"`
 	LargestWindow int           `json:"largestFreeWindow"` // devices of the largest valid window that is free
@@ -48,6 +49,7 @@ func (s *State) Snapshot() []NodeSnapshot {
 			if st, ok := s.statusLocked(n.name); ok {
 				ns.Devices, ns.CoresPerChip, ns.FreeCores, ns.LargestWindow = st.Chips, st.CoresPerChip, st.FreeCores,
 					st.LargestWindow
+				ns.LNC = st.LNC
 				for i := 0; i < st.Chips; i++ {
 					if st.FreeChipMask&(1<<uint(i)) != 0 {
 						ns.FreeDevices = append(ns.FreeDevices, i)

@@ -113,6 +113,7 @@ func newScored(score ncg.NodeScore, never bool, err error) *scored {
 type nodeInfo struct {
 	name       string
 	typ        string
+	group      string             // its node group in the library's cluster: the type, with ".lnc1" or ".lnc2"
 	reason     string             // why the node is not in the library's cluster; "" when it is
 	ids        []uint64           // the library's allocations on it now
 	held       []Held             // what they hold, in the same order
@@ -172,24 +173,38 @@ func (s *State) Close() error {
 }
 
 // SetNode records a node that was added or changed. A node of a Neuron type of the catalog joins the cluster
-// (its node group is its instance type); any other node is kept with the reason it cannot hold Neuron pods.
+// (its node group is its instance type, and its Logical NeuronCore setting when LabelLNC gives one); any other
+// node is kept with the reason it cannot hold Neuron pods.
 func (s *State) SetNode(node *corev1.Node) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	name, typ := node.Name, NodeType(node)
+	lnc, lncErr := NodeLNC(node)
+	group := typ
+	if lnc > 0 {
+		group = fmt.Sprintf("%s.lnc%d", typ, lnc)
+	}
+	if lncErr != nil {
+		group = "!" + node.Labels[LabelLNC] // no node group; a new bad value is a change of its reason
+	}
 	if n := s.nodes[name]; n != nil {
-		if n.typ == typ {
+		if n.typ == typ && n.group == group {
 			return
 		}
 		s.removeLocked(n)
 	}
-	n := &nodeInfo{name: name, typ: typ, nameJSON: string(appendJSONString(nil, name))}
+	n := &nodeInfo{name: name, typ: typ, group: group, nameJSON: string(appendJSONString(nil, name))}
 	s.nodes[name] = n
 	i, _ := slices.BinarySearchFunc(s.byName, name, func(m *nodeInfo, name string) int { return strings.Compare(m.name, name) })
 	s.byName = slices.Insert(s.byName, i, n)
 	s.rerankLocked(i)
 	s.nodeGen++
-	if n.reason = s.addLocked(name, typ); n.reason != "" {
+	if lncErr != nil {
+		n.reason = fmt.Sprintf("node %s: %v", name, lncErr)
+	} else {
+		n.reason = s.addLocked(name, typ, group, lnc)
+	}
+	if n.reason != "" {
 		n.unfit = newScored(ncg.NodeScore{}, true, errNodeReason(n.reason))
 		s.log.Info("node cannot hold Neuron pods", "node", name, "reason", n.reason)
 		return
@@ -197,8 +212,9 @@ func (s *State) SetNode(node *corev1.Node) {
 	s.rebuildLocked(name)
 }
 
-// addLocked adds the node to the library's cluster, or says why it cannot be.
-func (s *State) addLocked(name, typ string) string {
+// addLocked adds the node to the library's cluster, in node group group (of typ at Logical NeuronCore setting
+// lnc, 0: the type's), or says why it cannot be.
+func (s *State) addLocked(name, typ, group string, lnc int) string {
 	if typ == "" {
 		return fmt.Sprintf("node %s has no %s label", name, LabelInstanceType)
 	}
@@ -206,16 +222,20 @@ func (s *State) addLocked(name, typ string) string {
 	if err != nil || t.Chips == 0 {
 		return fmt.Sprintf("instance type %s of node %s has no Neuron devices", typ, name)
 	}
-	if !s.groups[typ] {
-		if _, err := s.cluster.AddNodeGroup(s.cat, ncg.NodeGroupSpec{Name: typ, Type: typ, MaxNodes: 1000000}); err != nil {
+	if !s.groups[group] {
+		spec := ncg.NodeGroupSpec{Name: group, Type: typ, MaxNodes: 1000000, LNC: lnc}
+		if _, err := s.cluster.AddNodeGroup(s.cat, spec); err != nil {
+			if lnc > 0 {
+				return fmt.Sprintf("node %s: label %s=\"%d\": %v", name, LabelLNC, lnc, err)
+			}
 			return fmt.Sprintf("node group of instance type %s: %v", typ, err)
 		}
-		if err := s.cluster.SetPolicy(typ, s.policy); err != nil {
+		if err := s.cluster.SetPolicy(group, s.policy); err != nil {
 			return fmt.Sprintf("node group of instance type %s: %v", typ, err)
 		}
-		s.groups[typ] = true
+		s.groups[group] = true
 	}
-	if _, err := s.cluster.AddNode(name, typ); err != nil {
+	if _, err := s.cluster.AddNode(name, group); err != nil {
 		return fmt.Sprintf("node %s: %v", name, err)
 	}
 	return ""
@@ -430,7 +450,7 @@ func (s *State) rekeyLocked(n *nodeInfo) {
 		parts[i] = kind + strconv.Itoa(h.First) + "+" + strconv.Itoa(h.Count)
 	}
 	sort.Strings(parts)
-	n.key = n.typ + "|" + strings.Join(parts, ",")
+	n.key = n.group + "|" + strings.Join(parts, ",")
 	if n.answers = s.states[n.key]; n.answers == nil {
 		if len(s.states) >= maxStates {
 			s.states = map[string]*answers{}
