@@ -219,7 +219,7 @@ enum ncg_catalog_flags {
 };
 
 /**
- * Create a catalog holding the 12 built-in Neuron types (us-east-1 on-demand prices), or none with
+ * Create a catalog holding the 14 built-in Neuron types (us-east-1 on-demand prices), or none with
  * NCG_CATALOG_EMPTY, and the default reserves (Cortex v0.18 values, 96 MiB runtime reserve per physical core).
  * The same as `ncg_catalog_new_region("us-east-1", flags | NCG_CATALOG_NEURON, err)`.
  * @param flags 0 or NCG_CATALOG_EMPTY (NCG_CATALOG_NEURON is implied, and refused as an unknown bit).
@@ -232,7 +232,7 @@ ncg_catalog *ncg_catalog_new(unsigned flags, ncg_error *err);
  * "us-east-1"), with that region's on-demand Linux prices, merged with the Neuron facts (chips, cores per chip,
  * device memory, topology) of the AWS Neuron documentation; plus every Neuron type Cortex did not know there (the
  * hardware does not depend on the region), priced only where the data give a price (inf2, trn1 and trn1n in
- * us-east-1; no price for trn2.48xlarge; has_price 0 elsewhere: data/ec2/README.md). Types without Neuron
+ * us-east-1; no price for trn2; has_price 0 elsewhere: data/ec2/README.md). Types without Neuron
  * chips have `chips` 0 and accelerator NCG_ACCEL_GPU with their `gpus` count, or NCG_ACCEL_NONE. Order: the
  * Neuron types first, in the order of ncg_catalog_new(), then the others by name. Data: data/ec2/ of the
  * source tree, built in at build time. Default reserves as ncg_catalog_new().

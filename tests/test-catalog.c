@@ -29,11 +29,30 @@ START_TEST(builtin_type_matches_instances_tsv)
 }
 END_TEST
 
-START_TEST(builtin_catalog_has_the_12_types_of_instances_tsv)
+/* The 12 types of the shared instances.tsv, then trn2.3xlarge and trn2u.48xlarge (doc/topology.md's sources). */
+START_TEST(builtin_catalog_has_the_12_types_of_instances_tsv_and_two_trn2)
 {
     ncg_catalog *c = test_catalog();
+    ncg_type t = NCG_INIT(ncg_type);
     ck_assert_int_eq(data_rows(INSTANCES), 12);
-    ck_assert_int_eq(ncg_catalog_type_count(c), 12);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 14);
+    ck_assert_int_eq(ncg_catalog_get_type(c, 12, &t, NULL), 0);
+    ck_assert_str_eq(t.name, "trn2.3xlarge");
+    ck_assert_int_eq(t.chips, 1);
+    ck_assert_int_eq(t.cores_per_chip, 4);
+    ck_assert_int_eq(t.physical_cores_per_chip, 8);
+    ck_assert_int_eq(t.lnc, 2);
+    ck_assert_int_eq(t.hbm_banks, 4);
+    ck_assert_int_eq(t.device_memory_bytes, 96 * GIB);
+    ck_assert_int_eq(t.cpu_milli, 12000);
+    ck_assert_int_eq(t.memory_bytes, 128 * GIB);
+    ck_assert_int_eq(t.topology, NCG_TOPOLOGY_SINGLE);
+    ck_assert_int_eq(t.has_price, 0);
+    ck_assert_int_eq(ncg_catalog_get_type(c, 13, &t, NULL), 0);
+    ck_assert_str_eq(t.name, "trn2u.48xlarge");
+    ck_assert_int_eq(t.chips, 16);
+    ck_assert_int_eq(t.topology, NCG_TOPOLOGY_TORUS_4X4);
+    ck_assert_int_eq(t.memory_bytes, 2048 * GIB);
     ncg_catalog_free(c);
 }
 END_TEST
@@ -55,8 +74,8 @@ START_TEST(get_type_rejects_index_out_of_range)
 {
     ncg_catalog *c = test_catalog();
     ncg_type t = NCG_INIT(ncg_type);
-    ck_assert_fails(NCG_E_NOT_FOUND, "type index 12 is out of range 0..11", ncg_catalog_get_type(c, 12, &t, &err));
-    ck_assert_fails(NCG_E_NOT_FOUND, "type index -1 is out of range 0..11", ncg_catalog_get_type(c, -1, &t, &err));
+    ck_assert_fails(NCG_E_NOT_FOUND, "type index 14 is out of range 0..13", ncg_catalog_get_type(c, 14, &t, &err));
+    ck_assert_fails(NCG_E_NOT_FOUND, "type index -1 is out of range 0..13", ncg_catalog_get_type(c, -1, &t, &err));
     ncg_catalog_free(c);
 }
 END_TEST
@@ -134,8 +153,8 @@ START_TEST(set_type_appends_a_custom_type)
 {
     ncg_catalog *c = test_catalog();
     ncg_type t = m5_large();
-    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 12);
-    ck_assert_int_eq(ncg_catalog_type_count(c), 13);
+    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 14);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 15);
     ncg_catalog_free(c);
 }
 END_TEST
@@ -144,11 +163,11 @@ START_TEST(set_type_replaces_same_name_in_place)
 {
     ncg_catalog *c = test_catalog();
     ncg_type t = m5_large(), got = NCG_INIT(ncg_type);
-    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 12);
+    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 14);
     t.usd_per_hour = 0.1;
-    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 12);
-    ck_assert_int_eq(ncg_catalog_type_count(c), 13);
-    ck_assert_int_eq(ncg_catalog_find_type(c, "m5.large", &got, NULL), 12);
+    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 14);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 15);
+    ck_assert_int_eq(ncg_catalog_find_type(c, "m5.large", &got, NULL), 14);
     ck_assert_double_eq(got.usd_per_hour, 0.1);
     ncg_catalog_free(c);
 }
@@ -162,10 +181,10 @@ START_TEST(set_type_copies_the_strings)
     ncg_type t = m5_large(), got = NCG_INIT(ncg_type);
     t.name = name;
     t.family = family;
-    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 12);
+    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 14);
     name[0] = 'x';
     family[0] = 'x';
-    ck_assert_int_eq(ncg_catalog_get_type(c, 12, &got, NULL), 0);
+    ck_assert_int_eq(ncg_catalog_get_type(c, 14, &got, NULL), 0);
     ck_assert_str_eq(got.name, "m5.large");
     ck_assert_str_eq(got.family, "m5");
     ncg_catalog_free(c);
@@ -218,7 +237,7 @@ START_TEST(remove_type_forgets_it)
     ncg_type t = m5_large();
     ncg_catalog_set_type(c, &t, NULL);
     ck_assert_int_eq(ncg_catalog_remove_type(c, "m5.large", NULL), 0);
-    ck_assert_int_eq(ncg_catalog_type_count(c), 12);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 14);
     ck_assert_fails(NCG_E_UNKNOWN_TYPE, "unknown instance type \"m5.large\" in us-east-1",
                     ncg_catalog_find_type(c, "m5.large", NULL, &err));
     ncg_catalog_free(c);
@@ -294,7 +313,7 @@ START_TEST(set_type_accepts_neuron_type)
 {
     ncg_catalog *c = test_catalog();
     ncg_type t = neuron_type();
-    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 12);
+    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 14);
     ncg_catalog_free(c);
 }
 END_TEST
@@ -314,7 +333,7 @@ START_TEST(set_type_accepts_64_chips)
     ncg_catalog *c = test_catalog();
     ncg_type t = neuron_type();
     t.chips = 64;
-    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 12);
+    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 14);
     ncg_catalog_free(c);
 }
 END_TEST
@@ -373,8 +392,8 @@ START_TEST(set_type_accepts_63_character_name)
     memset(name, 'a', NCG_NAME_MAX);
     name[NCG_NAME_MAX] = '\0';
     t.name = name;
-    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 12);
-    ck_assert_int_eq(ncg_catalog_find_type(c, name, &got, NULL), 12);
+    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 14);
+    ck_assert_int_eq(ncg_catalog_find_type(c, name, &got, NULL), 14);
     ck_assert_str_eq(got.name, name);
     ncg_catalog_free(c);
 }
@@ -392,7 +411,7 @@ START_TEST(set_type_rejects_64_character_name)
     snprintf(want, sizeof(want),
              "type name \"%s\" is not valid: 1 to 63 characters of A-Z, a-z, 0-9, '.', '_' and '-'", name);
     ck_assert_fails(NCG_E_INVALID, want, ncg_catalog_set_type(c, &t, &err));
-    ck_assert_int_eq(ncg_catalog_type_count(c), 12);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 14);
     ncg_catalog_free(c);
 }
 END_TEST
@@ -418,7 +437,7 @@ START_TEST(set_type_failure_changes_nothing)
     t.chips = 0;
     ncg_catalog_find_type(c, "inf1.xlarge", &before, NULL);
     ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), NCG_E_RANGE);
-    ck_assert_int_eq(ncg_catalog_type_count(c), 12);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 14);
     ncg_catalog_find_type(c, "inf1.xlarge", &after, NULL);
     ck_assert_int_eq(after.chips, before.chips);
     ck_assert_int_eq(after.cpu_milli, before.cpu_milli);
@@ -531,7 +550,7 @@ START_TEST(set_type_rejects_size_zero)
     ncg_type t = neuron_type();
     t.size = 0;
     ck_assert_rejects_size(ncg_type, 0, ncg_catalog_set_type(c, &t, &err));
-    ck_assert_int_eq(ncg_catalog_type_count(c), 12);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 14);
     ncg_catalog_free(c);
 }
 END_TEST
@@ -632,7 +651,7 @@ START_TEST(null_arguments_are_invalid)
     ck_assert_int_eq(ncg_catalog_remove_type(c, NULL, NULL), NCG_E_INVALID);
     ck_assert_int_eq(ncg_catalog_set_reserve(c, NULL, NULL), NCG_E_INVALID);
     ck_assert_int_eq(ncg_catalog_get_reserve(c, NULL, NULL), NCG_E_INVALID);
-    ck_assert_int_eq(ncg_catalog_type_count(c), 12);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 14);
     ncg_catalog_free(c);
 }
 END_TEST
@@ -688,7 +707,7 @@ START_TEST(region_catalog_matches_cortex_table)
     }
     fclose(f);
     ck_assert_int_gt(rows, 100);
-    ck_assert_int_eq(ncg_catalog_type_count(c), rows + 12 - neuron_rows);
+    ck_assert_int_eq(ncg_catalog_type_count(c), rows + 14 - neuron_rows);
     ncg_catalog_free(c);
 }
 END_TEST
@@ -698,23 +717,23 @@ START_TEST(region_us_east_1_counts)
     ncg_catalog *c = ncg_catalog_new_region("us-east-1", 0, NULL);
     ncg_catalog *n = ncg_catalog_new_region("us-east-1", NCG_CATALOG_NEURON, NULL);
     ncg_type t = NCG_INIT(ncg_type);
-    ck_assert_int_eq(ncg_catalog_type_count(c), 477);
-    ck_assert_int_eq(ncg_catalog_type_count(n), 12);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 479);
+    ck_assert_int_eq(ncg_catalog_type_count(n), 14);
     /* Neuron types first, then the others by name */
-    ck_assert_int_eq(ncg_catalog_get_type(c, 11, &t, NULL), 0);
-    ck_assert_str_eq(t.name, "trn2.48xlarge");
-    ck_assert_int_eq(ncg_catalog_get_type(c, 12, &t, NULL), 0);
+    ck_assert_int_eq(ncg_catalog_get_type(c, 13, &t, NULL), 0);
+    ck_assert_str_eq(t.name, "trn2u.48xlarge");
+    ck_assert_int_eq(ncg_catalog_get_type(c, 14, &t, NULL), 0);
     ck_assert_str_eq(t.name, "a1.2xlarge");
-    ck_assert_int_eq(ncg_catalog_get_type(c, 476, &t, NULL), 0);
+    ck_assert_int_eq(ncg_catalog_get_type(c, 478, &t, NULL), 0);
     ck_assert_str_eq(t.name, "z1d.xlarge");
-    ck_assert_int_eq(ncg_catalog_find_type(c, "g4dn.xlarge", &t, NULL), 144);
+    ck_assert_int_eq(ncg_catalog_find_type(c, "g4dn.xlarge", &t, NULL), 146);
     ck_assert_str_eq(t.family, "g4dn");
     ck_assert_int_eq(t.accelerator, NCG_ACCEL_GPU);
     ck_assert_int_eq(t.gpus, 1);
     ck_assert_int_eq(t.cpu_milli, 4000);
     ck_assert_int_eq(t.memory_bytes, 16 * GIB);
     ck_assert_double_eq_tol(t.usd_per_hour, 0.526, 1e-12);
-    ck_assert_int_ge(ncg_catalog_find_type(c, "t3.medium", &t, NULL), 12);
+    ck_assert_int_ge(ncg_catalog_find_type(c, "t3.medium", &t, NULL), 14);
     ck_assert_int_eq(t.accelerator, NCG_ACCEL_NONE);
     ck_assert_int_eq(t.gpus, 0);
     ck_assert_int_eq(t.chips, 0);
@@ -750,7 +769,7 @@ START_TEST(region_has_every_neuron_type)
 {
     const char *region = region_at(_i);
     ncg_catalog *c = ncg_catalog_new_region(region, NCG_CATALOG_NEURON, NULL), *east = test_catalog();
-    ck_assert_int_eq(ncg_catalog_type_count(c), 12);
+    ck_assert_int_eq(ncg_catalog_type_count(c), 14);
     for (int i = 0; i < 12; i++) {
         ncg_type x = NCG_INIT(ncg_type), y = NCG_INIT(ncg_type);
         ck_assert_int_eq(ncg_catalog_get_type(east, i, &x, NULL), 0);
@@ -852,7 +871,7 @@ NCG_SUITE(catalog)
     Suite *s = suite_create("catalog");
     TCase *t = add_tcase(s, "builtins");
     add_loop_test(t, builtin_type_matches_instances_tsv, 0, data_rows(INSTANCES));
-    add_test(t, builtin_catalog_has_the_12_types_of_instances_tsv);
+    add_test(t, builtin_catalog_has_the_12_types_of_instances_tsv_and_two_trn2);
     add_test(t, get_type_follows_table_order);
     add_test(t, get_type_rejects_index_out_of_range);
     add_test(t, find_type_without_out_tests_presence);

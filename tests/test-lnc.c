@@ -310,6 +310,22 @@ START_TEST(hbm_banks_are_shared_by_the_cores_they_serve)
 }
 END_TEST
 
+/* AWS's deploy/tutorials/build-run-container.rst: on inf1.24xlarge "core 51 is in device 12 and 52 is in device 13";
+ * a process given those two cores holds both devices. */
+START_TEST(aws_example_cores_51_and_52_span_devices_12_and_13)
+{
+    ncg_catalog *c = ncg_catalog_new(0, NULL);
+    ncg_node *node = ncg_node_new(c, "inf1.24xlarge", 0, NULL);
+    const char *cores[] = {"51,52"};
+    ncg_alloc a = NCG_INIT(ncg_alloc);
+    ck_assert_int_eq(ncg_node_adopt(node, NULL, NULL, cores, 1, &a, NULL), 0);
+    ck_assert_int_eq(a.first_chip, 12);
+    ck_assert_int_eq(a.chip_count, 2);
+    ncg_node_free(node);
+    ncg_catalog_free(c);
+}
+END_TEST
+
 NCG_SUITE(lnc)
 {
     Suite *s = suite_create("lnc");
@@ -322,5 +338,6 @@ NCG_SUITE(lnc)
     add_test(t, set_lnc_checks_the_node_and_the_value);
     add_test(t, nodegroup_lnc_decides_its_nodes_cores_and_survives_a_restart);
     add_test(t, hbm_banks_are_shared_by_the_cores_they_serve);
+    add_test(t, aws_example_cores_51_and_52_span_devices_12_and_13);
     return s;
 }

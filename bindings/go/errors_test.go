@@ -137,7 +137,7 @@ func TestEveryError(t *testing.T) {
 		{"NewCatalogRegion", func() error { return errOf(NewCatalogRegion("mars-north-1", 0)) }, ErrNotFound, "unknown region \"mars-north-1\" (the catalog knows 23 regions, af-south-1 to us-west-2)"},
 		{"NewCatalogRegion", func() error { return errOf(NewCatalogRegion("us-east-1", 1<<5)) }, ErrInvalid, "catalog_new_region: flags 0x20 has unknown bits"},
 		{"NewCatalogRegion", func() error { return errOf(NewCatalogRegion("us\x00", 0)) }, ErrInvalid, "region contains a NUL byte"},
-		{"Catalog.Type", func() error { return errOf(cat.Type(12)) }, ErrNotFound, "type index 12 is out of range 0..11"},
+		{"Catalog.Type", func() error { return errOf(cat.Type(14)) }, ErrNotFound, "type index 14 is out of range 0..13"},
 		{"Catalog.Type", func() error { return errOf(closedCat.Type(0)) }, ErrInvalid, "catalog is closed"},
 		{"Catalog.FindType", func() error { _, _, err := cat.FindType("no.such"); return err }, ErrUnknownType, "unknown instance type \"no.such\" in us-east-1"},
 		{"Catalog.FindType", func() error { _, _, err := closedCat.FindType("inf1.xlarge"); return err }, ErrInvalid, "catalog is closed"},

@@ -162,7 +162,7 @@ func TestPPR(t *testing.T) {
 func TestCatalog(t *testing.T) {
 	cat := must(NewCatalog(0))
 	defer cat.Close()
-	if cat.TypeCount() != 12 || len(cat.Types()) != 12 {
+	if cat.TypeCount() != 14 || len(cat.Types()) != 14 {
 		t.Fatal(cat.TypeCount())
 	}
 	typ, idx, err := cat.FindType("inf1.6xlarge")
@@ -203,7 +203,7 @@ func TestCatalog(t *testing.T) {
 	// Types: add, replace, price, remove.
 	x := Type{Name: "x1", Family: "x", Accelerator: AccelInferentia, Chips: 2, CoresPerChip: 4,
 		DeviceMemoryBytes: 8 << 30, CPUMilli: 8000, MemoryBytes: 32 << 30, Topology: TopologyChain}
-	if i := must(cat.SetType(x)); i != 12 {
+	if i := must(cat.SetType(x)); i != 14 {
 		t.Fatal(i)
 	}
 	bx := x
@@ -221,7 +221,7 @@ func TestCatalog(t *testing.T) {
 	}
 	wantErr(t, cat.SetPrice("x1", true, -1), ErrRange, "")
 	wantErr(t, cat.SetPrice("nope", false, 0), ErrUnknownType, "")
-	if err := cat.RemoveType("x1"); err != nil || cat.TypeCount() != 12 {
+	if err := cat.RemoveType("x1"); err != nil || cat.TypeCount() != 14 {
 		t.Fatal(err)
 	}
 	wantErr(t, cat.RemoveType("x1"), ErrUnknownType, "")
@@ -234,12 +234,12 @@ func TestCatalog(t *testing.T) {
 	defer all.Close()
 	neuron := must(NewCatalogRegion("us-east-1", CatalogNeuron))
 	defer neuron.Close()
-	if all.TypeCount() <= neuron.TypeCount() || neuron.TypeCount() < 12 {
+	if all.TypeCount() <= neuron.TypeCount() || neuron.TypeCount() < 14 {
 		t.Fatal(all.TypeCount(), neuron.TypeCount())
 	}
 	for _, r := range regions {
 		west := must(NewCatalogRegion(r, CatalogNeuron))
-		if west.Region() != r || west.TypeCount() != 12 {
+		if west.Region() != r || west.TypeCount() != 14 {
 			t.Fatal(r, west.Region(), west.TypeCount())
 		}
 		_, _, err = west.FindType("inf9.huge")

@@ -1249,6 +1249,15 @@ static void print_svg(const view *v, FILE *out)
         xml_text(out, gs.name);
         fprintf(out, ": %d x ", count);
         xml_text(out, gs.type);
+        {
+            ncg_type t = NCG_INIT(ncg_type);
+            ncg_nodegroup_spec ignored = NCG_INIT(ncg_nodegroup_spec);
+            ncg_cluster_get_nodegroup(v->cl, g, &ignored, &t, NULL);
+            if (t.chips > 0 && t.lnc > 0)
+                fprintf(out, " (%d chips, %s, LNC=%d)", t.chips, ncg_topology_name(t.topology), t.lnc);
+            else if (t.chips > 0)
+                fprintf(out, " (%d chip%s, %s)", t.chips, t.chips == 1 ? "" : "s", ncg_topology_name(t.topology));
+        }
         fprintf(out, ", $%.4f/h per node, $%.4f/h</text>\n", gs.usd_per_hour, count * gs.usd_per_hour);
         y += 8;
         for (; k < nclasses && nodes[classes[k]].group == g; k++) {

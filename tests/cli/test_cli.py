@@ -99,7 +99,7 @@ def test_help(cmd):
 
 def test_types_json():
     types = json.loads(ncg("types", "--json").stdout)
-    assert len(types) == 477  # every EC2 type Cortex v0.42 knew in us-east-1, plus inf2, trn1, trn1n, trn2
+    assert len(types) == 479  # every EC2 type Cortex v0.42 knew in us-east-1, plus inf2, trn1, trn1n, trn2
     assert types == json.loads(ncg("types", "-o", "json").stdout)
     inf2 = next(t for t in types if t["name"] == "inf2.48xlarge")
     assert inf2 == {"name": "inf2.48xlarge", "family": "inf2", "accelerator": "inferentia", "chips": 12,
@@ -117,7 +117,8 @@ def test_types_filters_and_regions():
     neuron = json.loads(ncg("types", "--neuron", "-o", "json").stdout)
     assert [t["name"] for t in neuron] == ["inf1.xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.24xlarge",
                                           "inf2.xlarge", "inf2.8xlarge", "inf2.24xlarge", "inf2.48xlarge",
-                                          "trn1.2xlarge", "trn1.32xlarge", "trn1n.32xlarge", "trn2.48xlarge"]
+                                          "trn1.2xlarge", "trn1.32xlarge", "trn1n.32xlarge", "trn2.48xlarge",
+                                          "trn2.3xlarge", "trn2u.48xlarge"]
     t3 = json.loads(ncg("types", "--family", "t3", "-o", "json").stdout)
     assert [t["name"] for t in t3] == ["t3.2xlarge", "t3.large", "t3.medium", "t3.micro", "t3.nano", "t3.small",
                                       "t3.xlarge"]
@@ -629,3 +630,19 @@ def test_gpu_api_validates_without_cluster(tmp_path):
     r = ncg("validate", f)
     assert r.stderr == ("%s:1:3: api gpu: compute: no instances can satisfy the requested GPU quantity - requested 17 "
                         "GPU but instances only have 16 GPU available\n" % f)
+
+
+def test_trainium3_example_catalog_is_switched():
+    cat = EXAMPLES / "trainium3-catalog.yaml"
+    r = ncg("groups", "--catalog", cat, "--type", "trn3.48xlarge", "--inf", "3", "--ppr", "3")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[:2] == [
+        "trn3.48xlarge: 3 NeuronCore Groups of 4 cores; AWS_NEURON_VISIBLE_DEVICES=0,1,2",
+        "  process 0: NEURON_RT_VISIBLE_CORES=0-3 NEURONCORE_GROUP_SIZES=4 NEURON_LOGICAL_NC_CONFIG=2 chips 0-0 device "
+        "memory 144Gi"]
+    doc = json.loads(ncg("groups", "--catalog", cat, "--type", "trn3.48xlarge", "--inf", "3", "--lnc", "1",
+                         "-o", "json").stdout)
+    assert (doc["ncg_size"], doc["lnc"], doc["groups"][0]["cores"]) == (24, 1, "0-23")
+    t = json.loads(ncg("types", "--catalog", cat, "--family", "trn3", "-o", "json").stdout)
+    assert [(x["name"], x["topology"], x["lnc"], x["cores_per_chip"]) for x in t] == [
+        ("trn3.48xlarge", "switched", 2, 4)]

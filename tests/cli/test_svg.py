@@ -40,8 +40,8 @@ def test_example_svg(tmp_path):
     assert texts[0] == "4 nodes, $7.4800/h (optimal), 41 of 41 replicas placed"
     assert size[0] >= widest_text(texts[:1], 15)  # the title is never clipped
     assert "image-classifier-resnet50 12/12 placed" in texts
-    assert "inf-large: 1 x inf1.6xlarge, $1.1800/h per node, $1.1800/h" in texts
-    assert "inf-xl-spot: 3 x inf1.24xlarge, $2.1000/h per node, $6.3000/h" in texts
+    assert "inf-large: 1 x inf1.6xlarge (4 chips, chain), $1.1800/h per node, $1.1800/h" in texts
+    assert "inf-xl-spot: 3 x inf1.24xlarge (16 chips, chain), $2.1000/h per node, $6.3000/h" in texts
     assert "10 CPU-only" in texts  # image-preprocessor's replicas hold no NeuronCore
     assert "mem 7.9Gi/8Gi" in texts  # device memory of the fullest chip
     titles = [t.text for t in root.iter(SVG + "title")]
@@ -77,7 +77,7 @@ def test_large_plan_draws_identical_nodes_once(tmp_path):
     rows = [t for t in texts if t.startswith("inf1.") and ":" not in t]  # "inf1.xlarge-1x 163": a row for 163
     assert len(rows) <= 8
     assert sum(int(t.rsplit("x ", 1)[1]) if "x " in t else 1 for t in rows) == 1074
-    assert "inf1.xlarge: 1033 x inf1.xlarge, $0.2280/h per node, $235.5240/h" in texts
+    assert "inf1.xlarge: 1033 x inf1.xlarge (1 chip, single), $0.2280/h per node, $235.5240/h" in texts
 
 
 def test_unplaced_replicas_and_every_reason_whole(tmp_path):

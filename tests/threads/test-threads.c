@@ -106,7 +106,7 @@ static ncg_cluster *build_cluster(const ncg_catalog *c, int nodes_each)
 static void read_catalog(void)
 {
     int n = ncg_catalog_type_count(cat);
-    CHECK(n == 12, "catalog has %d types", n);
+    CHECK(n == 14, "catalog has %d types", n);
     for (int i = 0; i < n; i += 7) {
         ncg_type t = NCG_INIT(ncg_type);
         int64_t cpu, mem;

@@ -291,7 +291,7 @@ def test_enum_names():
 def test_catalog_types():
     with ncg.Catalog() as cat:
         types = {t.name: t for t in cat}
-        assert len(cat) == len(types) == 12
+        assert len(cat) == len(types) == 14
         t = cat.find("inf1.6xlarge")
         assert t == types["inf1.6xlarge"] == cat.type_at(cat.index("inf1.6xlarge"))
         assert (t.family, t.accelerator, t.chips, t.cores_per_chip, t.cores, t.topology) == \
@@ -306,7 +306,7 @@ def test_catalog_types():
         with raises(ncg.UnknownTypeError, ncg.Status.UNKNOWN_TYPE):
             cat.index("no.such")
         with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND):
-            cat.type_at(12)
+            cat.type_at(14)
         with pytest.raises(TypeError):
             cat.find(None)
         u = cat.usable("inf1.6xlarge")
@@ -322,10 +322,10 @@ def test_catalog_regions():
     assert len(regions) == 23 and regions[0] == "af-south-1" and regions[-1] == "us-west-2"
     assert ncg.Catalog.regions() == regions
     with ncg.Catalog("us-east-1") as cat:
-        assert len(cat) == 477
+        assert len(cat) == 479
         assert cat.find("g4dn.xlarge").accelerator == ncg.Accelerator.GPU
     with ncg.Catalog("us-east-1", neuron_only=True) as cat, ncg.Catalog(neuron_only=True) as cat2:
-        assert all(t.chips > 0 for t in cat) and len(cat) == len(cat2) == 12
+        assert all(t.chips > 0 for t in cat) and len(cat) == len(cat2) == 14
         assert cat.types() == cat2.types()
     with ncg.Catalog("eu-west-1", empty=True) as cat:
         assert len(cat) == 0 and cat.region == "eu-west-1"
