@@ -372,6 +372,88 @@ START_TEST(set_type_rejects_torus_without_16_chips)
 }
 END_TEST
 
+/* The Logical NeuronCore setting and HBM banks of a type: each rule, with its message. */
+START_TEST(set_type_checks_lnc_and_banks)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = neuron_type(), ok;
+    t.physical_cores_per_chip = 8;
+    t.lnc = 2;
+    t.hbm_banks = 4;
+    ok = t;
+    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 14);
+    t.lnc = 3;
+    ck_assert_fails(NCG_E_RANGE, "type x1: lnc 3 is out of range 0..2", ncg_catalog_set_type(c, &t, &err));
+    t.lnc = 1;
+    ck_assert_fails(NCG_E_INVALID, "type x1: lnc 1 needs physical_cores_per_chip = cores_per_chip x lnc = 4, not 8",
+                    ncg_catalog_set_type(c, &t, &err));
+    t = ok;
+    t.cores_per_chip = 3;
+    t.physical_cores_per_chip = 6;
+    t.hbm_banks = 0;
+    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 14); /* 6 physical, even: both settings valid */
+    t.cores_per_chip = 9;
+    t.physical_cores_per_chip = 18;
+    ck_assert_fails(NCG_E_INVALID, "type x1: lnc 2 needs physical_cores_per_chip (18) even, at most 16 and at most "
+                    "256 per node (2 chips), so that every setting (1..2) is valid", ncg_catalog_set_type(c, &t, &err));
+    t = ok;
+    t.hbm_banks = 3;
+    ck_assert_fails(NCG_E_RANGE, "type x1: hbm_banks 3 must be 0 or a divisor of its 8 physical cores per chip",
+                    ncg_catalog_set_type(c, &t, &err));
+    t.hbm_banks = 8; /* one physical core per bank: a logical core of 2 would straddle two banks */
+    ck_assert_fails(NCG_E_INVALID, "type x1: hbm_banks 8 needs each bank to serve whole NeuronCores (1 physical "
+                    "cores per bank, a multiple of every Logical NeuronCore setting)", ncg_catalog_set_type(c, &t, &err));
+    t = neuron_type();
+    t.physical_cores_per_chip = 8;
+    t.hbm_banks = 2; /* no lnc: cores_per_chip must be the physical cores */
+    ck_assert_fails(NCG_E_INVALID, "type x1: hbm_banks 2 needs each bank to serve whole NeuronCores (4 physical cores "
+                    "per bank, and cores_per_chip equal to physical_cores_per_chip without an lnc)",
+                    ncg_catalog_set_type(c, &t, &err));
+    t.physical_cores_per_chip = 0;
+    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 14); /* 4 cores in 2 banks */
+    t = (ncg_type)NCG_INIT(ncg_type);
+    t.name = "m9.large";
+    t.cpu_milli = 1000;
+    t.memory_bytes = GIB;
+    t.lnc = 2;
+    ck_assert_fails(NCG_E_INVALID, "type m9.large: chips 0, cores_per_chip 0, device_memory_bytes 0, lnc 2 and "
+                    "hbm_banks 0 must be 0 without Neuron accelerators", ncg_catalog_set_type(c, &t, &err));
+    t.lnc = 0;
+    t.topology = (ncg_topology)5;
+    ck_assert_fails(NCG_E_INVALID, "type m9.large: topology 5 is not a known ncg_topology",
+                    ncg_catalog_set_type(c, &t, &err));
+    ncg_catalog_free(c);
+}
+END_TEST
+
+/* A switched type takes any number of its chips, in one range. */
+START_TEST(switched_topology_takes_any_count_of_chips)
+{
+    ncg_catalog *c = test_catalog();
+    ncg_type t = neuron_type();
+    ncg_node *node;
+    ncg_request r;
+    ncg_alloc a = NCG_INIT(ncg_alloc);
+    ncg_node_status st = NCG_INIT(ncg_node_status);
+    t.chips = 16;
+    t.topology = NCG_TOPOLOGY_SWITCHED;
+    ck_assert_int_eq(ncg_catalog_set_type(c, &t, NULL), 14);
+    node = ncg_node_new(c, "x1", 0, NULL);
+    ncg_request_init(&r);
+    r.cpu_milli = 0;
+    for (int chips = 1; chips <= 5; chips++) {
+        r.inf = chips;
+        ck_assert_int_eq(ncg_node_allocate(node, &r, &a, NULL), 0);
+    }
+    ck_assert_int_eq(a.first_chip, 10);
+    ck_assert_int_eq(a.chip_count, 5);
+    ck_assert_int_eq(ncg_node_get_status(node, &st, NULL), 0);
+    ck_assert_int_eq(st.largest_window, 1);
+    ncg_node_free(node);
+    ncg_catalog_free(c);
+}
+END_TEST
+
 START_TEST(set_type_rejects_bad_name)
 {
     ncg_catalog *c = test_catalog();
@@ -910,6 +992,8 @@ NCG_SUITE(catalog)
     t = add_tcase(s, "validation");
     add_test(t, set_type_accepts_neuron_type);
     add_test(t, set_type_rejects_zero_chips);
+    add_test(t, set_type_checks_lnc_and_banks);
+    add_test(t, switched_topology_takes_any_count_of_chips);
     add_test(t, set_type_accepts_64_chips);
     add_test(t, set_type_rejects_65_chips);
     add_test(t, set_type_rejects_more_than_256_cores);

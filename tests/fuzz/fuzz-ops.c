@@ -212,7 +212,11 @@ static void decode_request(in *s, ncg_request *r, ncg_model *models)
     r->ppr = (k >> 2 & 7) + 1;
     if (k & 0x20)
         r->ppr = (int64_t)(int8_t)u8(s);
-    r->cpu_milli = cpus[u8(s) & 7];
+    {
+        unsigned c = u8(s);
+        r->cpu_milli = cpus[c & 7];
+        r->lnc = (int)(c >> 3 & 3); /* 3 is out of range */
+    }
     r->memory_bytes = mems[u8(s) & 7];
     if (k & 0x40)
         r->hugepages_bytes = (int64_t)(u8(s) & 3) << 28;
@@ -246,23 +250,25 @@ static ncg_catalog *catalog;
 static ncg_cluster *base;
 static ncg_node *own_base[OWN];
 
-static const char *const groups[] = {"single", "chain", "ring", "torus", "cpu"};
+static const char *const groups[] = {"single", "chain", "ring", "torus", "cpu", "trn2-lnc1", "trn2"};
+#define NGROUPS 7
 
 static void setup(void)
 {
     ncg_error e;
     static const char *const types[] = {"inf1.xlarge", "inf1.6xlarge", "inf2.48xlarge", "trn1.32xlarge",
-                                        "c5.large"};
+                                        "c5.large", "trn2.48xlarge", "trn2.48xlarge"};
     catalog = ncg_catalog_new_region("us-east-1", 0, &e);
     base = ncg_cluster_new(0, &e);
     if (!catalog || !base)
         abort();
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < NGROUPS; i++) {
         ncg_nodegroup_spec g = NCG_INIT(ncg_nodegroup_spec);
         g.name = groups[i];
         g.type = types[i];
         g.max_nodes = 6;
         g.priority = i == 1;
+        g.lnc = i == 5; /* trn2 at LNC=1 beside the default LNC=2 */
         if (ncg_cluster_add_nodegroup(base, catalog, &g, &e) != i)
             FAIL("setup: %s", e.message);
         if (i < OWN && !(own_base[i] = ncg_node_new(catalog, types[i], 0, &e)))
@@ -305,7 +311,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         switch (op) {
         case 0: { /* add a node */
             unsigned g = u8(&s);
-            rc = ncg_cluster_add_node(c, NULL, groups[g % 5], &e);
+            rc = ncg_cluster_add_node(c, NULL, groups[g % NGROUPS], &e);
             break;
         }
         case 1:
@@ -313,7 +319,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case 2: { /* place, maybe restricted to one or two node groups */
             unsigned g = u8(&s);
-            const char *allowed[2] = {groups[g % 5], groups[(g >> 3) % 5]};
+            const char *allowed[2] = {groups[g % NGROUPS], groups[(g >> 3) % NGROUPS]};
             decode_request(&s, &r, models);
             rc = ncg_cluster_place(c, &r, (g & 0x80) ? NULL : allowed, (g & 0x40) ? 2 : 1, &pl, &e);
             break;
@@ -397,7 +403,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ncg_move moves[16];
             const char *freed = NULL;
             unsigned g = u8(&s);
-            rc = ncg_cluster_defrag(c, (int)(u8(&s) % 18) - 1, (g & 1) ? NULL : groups[g % 5], moves, 16, &freed,
+            rc = ncg_cluster_defrag(c, (int)(u8(&s) % 18) - 1, (g & 1) ? NULL : groups[g % NGROUPS], moves, 16, &freed,
                                     &e);
             if (rc > 0 && (rc > 16 || !freed))
                 FAIL("defrag %d moves", rc);
@@ -408,7 +414,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         case 8: {
             unsigned g = u8(&s);
-            rc = ncg_cluster_set_policy(c, (g & 8) ? NULL : groups[g % 5], (ncg_policy)(g >> 4 & 1), &e);
+            rc = ncg_cluster_set_policy(c, (g & 8) ? NULL : groups[g % NGROUPS], (ncg_policy)(g >> 4 & 1), &e);
             break;
         }
         case 9: {
