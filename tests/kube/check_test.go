@@ -131,7 +131,9 @@ func (c *Cluster) Check(t *testing.T, pairs []*Pair) Verdict {
 	must(t, err)
 	nodeType := map[string]NodeType{}
 	for _, n := range nodes.Items {
-		nodeType[n.Name] = nodeTypes[n.Labels["node.kubernetes.io/instance-type"]]
+		nt := nodeTypes[n.Labels["node.kubernetes.io/instance-type"]]
+		nt.Cores = nt.CoresPerChip(n.Labels) // the cores of its setting
+		nodeType[n.Name] = nt
 	}
 	var v Verdict
 	held := map[string]map[int]string{} // node: core: pod

@@ -126,6 +126,10 @@ func TestEndToEnd(t *testing.T) {
 		typ = strings.Replace(typ, "-", ".", 1)
 		return c.CreateNode(ctx, name, typ)
 	}))
+	// a Trainium2 node at LNC=1: its device plugin counts 8 NeuronCores per device, and so must the scheduler
+	lncNode := "trn2-48xlarge-lnc1"
+	must(t, c.CreateNodeLNC(ctx, lncNode, "trn2.48xlarge", 1))
+	nodeNames = append(nodeNames, lncNode)
 	var neuronNodes []string
 	for _, n := range nodeNames {
 		if !strings.HasPrefix(n, "m5-") {
@@ -160,6 +164,24 @@ func TestEndToEnd(t *testing.T) {
 		}
 		res.add(t, "example pod: bound to %s with %s=%s", got.Spec.NodeName, annIDs, got.Annotations[annIDs])
 		check(t, "example pod")
+	})
+
+	t.Run("logical neuroncores", func(t *testing.T) {
+		ns := "lnc"
+		createNamespace(t, c, ns)
+		// 100 NeuronCores: only an LNC=1 trn2.48xlarge has them (128; 64 at LNC=2)
+		p := neuronPod(ns, "hundred-cores", rel.SchedulerName, shape{"aws.amazon.com/neuroncore", 100})
+		p.Spec.NodeSelector = map[string]string{labelLNC: "1"}
+		_, err := c.Admin.CoreV1().Pods(ns).Create(ctx, p, metav1.CreateOptions{})
+		must(t, err)
+		got := waitBound(t, c, ns, p.Name, 60*time.Second)
+		first, n, err := parseIDs(got.Annotations[annIDs])
+		if err != nil || n != 100 || first != 0 || got.Spec.NodeName != lncNode {
+			t.Fatalf("%s on %s: %v (%v)", p.Name, got.Spec.NodeName, got.Annotations, err)
+		}
+		res.add(t, "logical neuroncores: 100 NeuronCores bound to %s (LNC=1, 128 cores) with %s=0..99",
+			got.Spec.NodeName, annIDs)
+		check(t, "logical neuroncores")
 	})
 
 	t.Run("resource names and unschedulable pods", func(t *testing.T) {

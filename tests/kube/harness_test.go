@@ -341,32 +341,54 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 // aws.amazon.com/neurondevice) and NeuronCores (aws.amazon.com/neuroncore), with the host's CPU and memory.
 type NodeType struct {
 	Name         string
-	Chips, Cores int // cores per chip
+	Chips, Cores int // cores per chip, at the default Logical NeuronCore setting
 	CPU          int
 	MemoryGi     int
+	LNC          int // the default Logical NeuronCore setting (Trainium2); 0: the type has none
+}
+
+// labelLNC is ncg-scheduler's node label for a node's Logical NeuronCore setting.
+const labelLNC = "libncg.io/logical-neuroncore-config"
+
+// CoresPerChip is what the device plugin counts per device on a node of type nt with labels: at LNC=1 a
+// Trainium2 device shows twice the cores of its default LNC=2.
+func (nt NodeType) CoresPerChip(labels map[string]string) int {
+	if v := labels[labelLNC]; nt.LNC > 0 && (v == "1" || v == "2") {
+		return nt.Cores * nt.LNC / int(v[0]-'0')
+	}
+	return nt.Cores
 }
 
 // The types of the suite's nodes (AWS's figures; cores per chip as the runtime counts them).
 var nodeTypes = map[string]NodeType{
-	"inf1.6xlarge":  {"inf1.6xlarge", 4, 4, 24, 48},
-	"inf1.24xlarge": {"inf1.24xlarge", 16, 4, 96, 192},
-	"inf2.24xlarge": {"inf2.24xlarge", 6, 2, 96, 384},
-	"inf2.48xlarge": {"inf2.48xlarge", 12, 2, 192, 768},
-	"trn1.32xlarge": {"trn1.32xlarge", 16, 2, 128, 512},
-	"trn2.48xlarge": {"trn2.48xlarge", 16, 4, 192, 2048},
-	"m5.large":      {"m5.large", 0, 0, 2, 8},
+	"inf1.6xlarge":  {"inf1.6xlarge", 4, 4, 24, 48, 0},
+	"inf1.24xlarge": {"inf1.24xlarge", 16, 4, 96, 192, 0},
+	"inf2.24xlarge": {"inf2.24xlarge", 6, 2, 96, 384, 0},
+	"inf2.48xlarge": {"inf2.48xlarge", 12, 2, 192, 768, 0},
+	"trn1.32xlarge": {"trn1.32xlarge", 16, 2, 128, 512, 0},
+	"trn2.48xlarge": {"trn2.48xlarge", 16, 4, 192, 2048, 2},
+	"m5.large":      {"m5.large", 0, 0, 2, 8, 0},
 }
 
 // CreateNode adds a Ready node of the type, with the capacity the kubelet and the Neuron device plugin report,
 // and without the not-ready taint that new nodes get (no node controller runs).
 func (c *Cluster) CreateNode(ctx context.Context, name, typ string) error {
+	return c.CreateNodeLNC(ctx, name, typ, 0)
+}
+
+// CreateNodeLNC is CreateNode for a node labelled with Logical NeuronCore setting lnc (0: no label), whose device
+// plugin counts that setting's cores.
+func (c *Cluster) CreateNodeLNC(ctx context.Context, name, typ string, lnc int) error {
 	nt, ok := nodeTypes[typ]
 	if !ok {
 		return fmt.Errorf("no node type %s", typ)
 	}
-	n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{
-		"node.kubernetes.io/instance-type": typ, "kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
-		"kubernetes.io/arch": "amd64"}}}
+	labels := map[string]string{"node.kubernetes.io/instance-type": typ, "kubernetes.io/hostname": name,
+		"kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64"}
+	if lnc > 0 {
+		labels[labelLNC] = fmt.Sprint(lnc)
+	}
+	n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}}
 	n, err := c.Admin.CoreV1().Nodes().Create(ctx, n, metav1.CreateOptions{})
 	if err != nil {
 		return err
@@ -379,7 +401,7 @@ func (c *Cluster) CreateNode(ctx context.Context, name, typ string) error {
 	if nt.Chips > 0 {
 		rl["aws.amazon.com/neuron"] = resourceQ(int64(nt.Chips))
 		rl["aws.amazon.com/neurondevice"] = resourceQ(int64(nt.Chips))
-		rl["aws.amazon.com/neuroncore"] = resourceQ(int64(nt.Chips * nt.Cores))
+		rl["aws.amazon.com/neuroncore"] = resourceQ(int64(nt.Chips * nt.CoresPerChip(labels)))
 	}
 	now := metav1.Now()
 	n.Status = corev1.NodeStatus{Capacity: rl, Allocatable: rl, Phase: corev1.NodeRunning,
