@@ -434,6 +434,12 @@ typedef struct ncg_env {
     /* 2.3 */
     char logical_nc_config[NCG_ENV_MAX]; /**< NEURON_LOGICAL_NC_CONFIG, the node's LNC ("2"); "" on types without
                                               the setting */
+    char ultraserver_mode[NCG_ENV_MAX];      /**< NEURON_RT_ULTRASERVER_MODE of a replica of whole servers of an
+                                                  UltraServer (ncg_cluster_get_env()): "1" for 4 servers, "2" for 2,
+                                                  "4" for 1; "" otherwise */
+    char ultraserver_server_id[NCG_ENV_MAX]; /**< NEURON_RT_ULTRASERVER_SERVER_ID: the UltraServer's id; "" otherwise */
+    char ultraserver_node_id[NCG_ENV_MAX];   /**< NEURON_RT_ULTRASERVER_NODE_ID: the server's place in the replica,
+                                                  "0" to "3"; "" otherwise */
 } ncg_env;
 
 /**
@@ -872,6 +878,58 @@ int ncg_cluster_place_on(ncg_cluster *cluster, const char *node, const ncg_reque
 
 /** Release an allocation of a node. @return 0, or NCG_E_INVALID, NCG_E_NOT_FOUND. */
 int ncg_cluster_release(ncg_cluster *cluster, const char *node, uint64_t id, ncg_error *err);
+
+/** Most servers (nodes) of one UltraServer, and of one replica placed by ncg_cluster_place_ultraserver(). */
+#define NCG_ULTRASERVER_MAX_NODES 4
+
+/**
+ * Make a node a server of an UltraServer (trn2u.48xlarge instances come in UltraServers of 4, whose NeuronLinks
+ * join them), or of none. On Kubernetes the id and position are the node's labels
+ * `neuron.amazonaws.com/ultraserver-server-id-4` and `ultraserver-node-id-4`. Since 2.3.
+ * @param ultraserver the UltraServer's id (1..63 characters of [A-Za-z0-9._-]), or NULL for none.
+ * @param position the node's place in it, 0..NCG_ULTRASERVER_MAX_NODES-1; ignored when @p ultraserver is NULL.
+ * @return 0, or NCG_E_INVALID (NULL cluster or node name, a bad id, a node holding a replica of several servers),
+ *         NCG_E_RANGE (position), NCG_E_NOT_FOUND (node), NCG_E_EXISTS (another node has that place),
+ *         NCG_E_NOMEM.
+ */
+int ncg_cluster_set_node_ultraserver(ncg_cluster *cluster, const char *node, const char *ultraserver, int position,
+                                     ncg_error *err);
+
+/**
+ * The UltraServer of the node at @p index. Since 2.3.
+ * @param[out] out_ultraserver may be NULL; receives the id (valid until the cluster is freed) or NULL for none.
+ * @param[out] out_position may be NULL; receives 0..3, or -1 for none.
+ * @return 0, or NCG_E_INVALID, NCG_E_NOT_FOUND.
+ */
+int ncg_cluster_get_node_ultraserver(const ncg_cluster *cluster, int index, const char **out_ultraserver,
+                                     int *out_position, ncg_error *err);
+
+/**
+ * Place one replica on @p servers whole servers of one UltraServer: 4 (the whole UltraServer), 2 (the servers at
+ * positions 0-1 or 2-3: the library pairs them horizontally) or 1. Every server gets one allocation of
+ * @p request, which must take all of a server's chips (`inf` = the type's chips), all or none: nothing changes
+ * when one server cannot take it. Among the UltraServers that can, it takes, in this order: the highest node-group
+ * priority; the one left with the fewest free servers (so whole UltraServers stay free for replicas of 4); the
+ * UltraServer whose first node was added first; the lowest positions. ncg_cluster_get_env() gives each server's
+ * `NEURON_RT_ULTRASERVER_*` values. Since 2.3.
+ * @param nodegroups allowed node group names, or NULL for all.
+ * @param[out] out the placements, by position; @p size must be at least @p servers. Written on success only.
+ * @return @p servers, or NCG_E_INVALID (arguments; a request that is not whole servers of every allowed node group's
+ *         type), NCG_E_RANGE (@p servers not 1, 2 or 4; the request's fields), NCG_E_NOT_FOUND (a node group),
+ *         NCG_E_FULL (no UltraServer has them free, with how many UltraServers were looked at), NCG_E_NOMEM.
+ */
+int ncg_cluster_place_ultraserver(ncg_cluster *cluster, const ncg_request *request, int servers,
+                                  const char *const *nodegroups, size_t nodegroup_count, ncg_placement *out,
+                                  size_t size, ncg_error *err);
+
+/**
+ * The env of one process of an allocation of a cluster's node: ncg_node_get_env()'s, plus the
+ * `NEURON_RT_ULTRASERVER_*` values when the allocation is a server of a replica placed by
+ * ncg_cluster_place_ultraserver(). Since 2.3.
+ * @return 0, or NCG_E_INVALID, NCG_E_NOT_FOUND (node, allocation or process).
+ */
+int ncg_cluster_get_env(const ncg_cluster *cluster, const char *node, uint64_t id, int process, ncg_env *out,
+                        ncg_error *err);
 
 /** ncg_node_adopt() on a node of the cluster, keeping its index current. */
 int ncg_cluster_adopt(ncg_cluster *cluster, const char *node, const ncg_request *request,

@@ -23,6 +23,7 @@
     SUITE(heap)                                                                                                     \
     SUITE(cluster)                                                                                                  \
     SUITE(placement)                                                                                                \
+    SUITE(ultraserver)                                                                                              \
     SUITE(state)                                                                                                    \
     SUITE(lp)                                                                                                       \
     SUITE(plan)                                                                                                     \

@@ -234,7 +234,8 @@ END_TEST
 START_TEST(restore_rejects_node_of_unknown_nodegroup)
 {
     ck_assert_fails_null(NCG_E_PARSE,
-                         "cluster state line 2: expected: node NAME NODEGROUP POLICY NEXT_ID with a known node group",
+                         "cluster state line 2: expected: node NAME NODEGROUP POLICY NEXT_ID [ULTRASERVER POSITION] with a "
+                         "known node group",
                          ncg_cluster_restore("ncg-cluster 2\nnode x small 0 1\nend\n", 0, &err));
 }
 END_TEST
@@ -271,9 +272,11 @@ static const struct {
     {"NEXT_ID not above the ids", "node n g 0 2\n", "node n g 0 1\n", NCG_E_PARSE,
      "cluster state line 4: alloc id is not below the node's NEXT_ID"},
     {"NEXT_ID 0", "node n g 0 2\n", "node n g 0 0\n", NCG_E_PARSE,
-     "cluster state line 3: expected: node NAME NODEGROUP POLICY NEXT_ID with a known node group"},
+     "cluster state line 3: expected: node NAME NODEGROUP POLICY NEXT_ID [ULTRASERVER POSITION] with a known "
+     "node group"},
     {"unknown policy", "node n g 0 2\n", "node n g 2 2\n", NCG_E_PARSE,
-     "cluster state line 3: expected: node NAME NODEGROUP POLICY NEXT_ID with a known node group"},
+     "cluster state line 3: expected: node NAME NODEGROUP POLICY NEXT_ID [ULTRASERVER POSITION] with a known "
+     "node group"},
     {"model line missing", "model 0 0 0 m\n", "", NCG_E_PARSE,
      "cluster state line 5: expected a model line: model BYTES COMPILED_CORES STATIC NAME"},
     {"malformed model line", "model 0 0 0 m\n", "model x\n", NCG_E_PARSE,
@@ -456,7 +459,7 @@ START_TEST(next_id_past_64_bits_is_refused)
 {
     char *base = valid_text(), *text = replaced(base, "node n g 0 2\n", "node n g 0 18446744073709551616\n");
     ck_assert_fails_null(NCG_E_PARSE,
-                         "cluster state line 3: expected: node NAME NODEGROUP POLICY NEXT_ID with a known node group",
+                         "cluster state line 3: expected: node NAME NODEGROUP POLICY NEXT_ID [ULTRASERVER POSITION] with a known node group",
                          ncg_cluster_restore(text, 0, &err));
     free(base);
     free(text);

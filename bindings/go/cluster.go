@@ -523,6 +523,116 @@ func (cl *Cluster) Release(node string, id uint64) error {
 	})
 }
 
+// UltraServerMaxNodes is the most servers (nodes) of one UltraServer, and of one replica PlaceUltraServer places
+// (NCG_ULTRASERVER_MAX_NODES, 2.3).
+const UltraServerMaxNodes = C.NCG_ULTRASERVER_MAX_NODES
+
+// SetNodeUltraServer makes a node a server of an UltraServer at a position 0..3, or (ultraserver "", position
+// ignored) of none (ncg_cluster_set_node_ultraserver, 2.3). The id is 1..63 characters of [A-Za-z0-9._-]; on
+// Kubernetes the id and position are the node's labels neuron.amazonaws.com/ultraserver-server-id-4 and
+// ultraserver-node-id-4. ErrRange for the position, ErrExists when another node has that place, ErrInvalid for a
+// bad id or a node holding a replica of several servers, ErrNotFound for an unknown node.
+func (cl *Cluster) SetNodeUltraServer(node, ultraserver string, position int) error {
+	return cl.h.write(func(c *C.ncg_cluster) error {
+		var a arena
+		defer a.free()
+		n, err := a.str("node name", node)
+		if err != nil {
+			return err
+		}
+		u, err := a.optStr("UltraServer id", ultraserver)
+		if err != nil {
+			return err
+		}
+		var e C.ncg_error
+		if rc := C.ncg_cluster_set_node_ultraserver(c, n, u, C.int(position), &e); rc < 0 {
+			return cerr(rc, &e)
+		}
+		return nil
+	})
+}
+
+// NodeUltraServer gives the UltraServer of the node at index and the node's position there, or "" and -1 when it
+// is a server of none (ncg_cluster_get_node_ultraserver, 2.3).
+func (v ClusterView) NodeUltraServer(index int) (ultraserver string, position int, err error) {
+	position = -1
+	err = v.ref.readCluster(func(c *C.ncg_cluster) error {
+		var id *C.char
+		var pos C.int
+		var e C.ncg_error
+		if rc := C.ncg_cluster_get_node_ultraserver(c, C.int(index), &id, &pos, &e); rc < 0 {
+			return cerr(rc, &e)
+		}
+		ultraserver, position = goStrOrEmpty(id), int(pos)
+		return nil
+	})
+	return ultraserver, position, err
+}
+
+// PlaceUltraServer places one replica on servers whole servers of one UltraServer of the allowed node groups
+// (all when nodegroups is empty): 4 (all of it), 2 (positions 0-1 or 2-3) or 1 (ncg_cluster_place_ultraserver,
+// 2.3). Each server gets one allocation of r, which must take all of a server's chips (Inf = the type's chips),
+// all or none; the placements come by position, and ClusterView.Env gives each server's NEURON_RT_ULTRASERVER_*
+// values. Among the UltraServers that can take it: the highest node-group priority, then the one left with the
+// fewest free servers, then the one whose first node was added first, then the lowest positions. ErrRange for
+// servers not 1, 2 or 4, ErrInvalid for a request that is not whole servers, ErrNotFound for an unknown node
+// group, ErrFull when no UltraServer has them free; nothing changes then.
+func (cl *Cluster) PlaceUltraServer(r Request, servers int, nodegroups ...string) ([]Placement, error) {
+	var out []Placement
+	err := cl.h.write(func(c *C.ncg_cluster) error {
+		var a arena
+		defer a.free()
+		cr, err := r.toC(&a)
+		if err != nil {
+			return err
+		}
+		groups, err := a.strs("node group name", nodegroups)
+		if err != nil {
+			return err
+		}
+		var ps [UltraServerMaxNodes]C.ncg_placement
+		for i := range ps {
+			ps[i].size = C.uint32_t(C.sizeof_ncg_placement)
+		}
+		var e C.ncg_error
+		rc := C.ncg_cluster_place_ultraserver(c, cr, C.int(servers), groups, C.size_t(len(nodegroups)), &ps[0],
+			C.size_t(len(ps)), &e)
+		if rc < 0 {
+			return cerr(rc, &e)
+		}
+		out = make([]Placement, int(rc))
+		for i := range out {
+			p := &ps[i]
+			out[i] = Placement{C.GoString(p.node), int(p.node_index), int(p.nodegroup), uint64(p.alloc_id)}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Env gives the env strings of one process of an allocation of the named node (ncg_cluster_get_env, 2.3):
+// NodeView.Env's, plus the NEURON_RT_ULTRASERVER_* values when the allocation is a server of a replica
+// PlaceUltraServer placed. The view of a cluster's node (Cluster.Node) reads its env through it.
+func (v ClusterView) Env(node string, id uint64, process int) (Env, error) {
+	var out Env
+	err := v.ref.readCluster(func(c *C.ncg_cluster) error {
+		var a arena
+		defer a.free()
+		n, err := a.str("node name", node)
+		if err != nil {
+			return err
+		}
+		ce := C.ncg_env{size: C.uint32_t(C.sizeof_ncg_env)}
+		var e C.ncg_error
+		if rc := C.ncg_cluster_get_env(c, n, C.uint64_t(id), C.int(process), &ce, &e); rc < 0 {
+			return cerr(rc, &e)
+		}
+		out = envFromC(&ce)
+		return nil
+	})
+	return out, err
+}
+
 // Adopt is Node.Adopt on a node of the cluster (ncg_cluster_adopt).
 func (cl *Cluster) Adopt(node string, r *Request, devices string, cores []string) (Alloc, error) {
 	var out Alloc

@@ -62,6 +62,10 @@ func TestEveryError(t *testing.T) {
 	if err := cl.SetPolicy("trn", PolicyFirstFit); err != nil {
 		t.Fatal(err)
 	}
+	// s1 is UltraServer u1's position 0 (2.3).
+	if err := cl.SetNodeUltraServer("s1", "u1", 0); err != nil {
+		t.Fatal(err)
+	}
 	closedCl := must(NewCluster())
 	closedCl.Close()
 
@@ -320,6 +324,29 @@ func TestEveryError(t *testing.T) {
 		{"Cluster.Release", func() error { return cl.Release("b1", 99) }, ErrNotFound, "no allocation 99 on this inf1.6xlarge node"},
 		{"Cluster.Release", func() error { return cl.Release("nope", 1) }, ErrNotFound, "no node \"nope\" in the cluster"},
 		{"Cluster.Release", func() error { return closedCl.Release("b1", 1) }, ErrInvalid, "cluster is closed"},
+		{"Cluster.SetNodeUltraServer", func() error { return cl.SetNodeUltraServer("s2", "u1", 4) }, ErrRange, "UltraServer position 4 is out of range 0..3"},
+		{"Cluster.SetNodeUltraServer", func() error { return cl.SetNodeUltraServer("s2", "u1", 0) }, ErrExists, "node s1 is at position 0 of UltraServer u1 already"},
+		{"Cluster.SetNodeUltraServer", func() error { return cl.SetNodeUltraServer("s2", "a b", 0) }, ErrInvalid, "UltraServer id \"a b\" is not valid: 1 to 63 characters of A-Z, a-z, 0-9, '.', '_' and '-'"},
+		{"Cluster.SetNodeUltraServer", func() error { return cl.SetNodeUltraServer("nope", "u1", 1) }, ErrNotFound, "no node \"nope\" in the cluster"},
+		{"Cluster.SetNodeUltraServer", func() error { return cl.SetNodeUltraServer("s\x00", "u1", 1) }, ErrInvalid, "node name contains a NUL byte"},
+		{"Cluster.SetNodeUltraServer", func() error { return cl.SetNodeUltraServer("s2", "u\x00", 1) }, ErrInvalid, "UltraServer id contains a NUL byte"},
+		{"Cluster.SetNodeUltraServer", func() error { return closedCl.SetNodeUltraServer("s2", "u1", 1) }, ErrInvalid, "cluster is closed"},
+		{"Cluster.NodeUltraServer", func() error { _, _, err := cl.NodeUltraServer(4); return err }, ErrNotFound, "node index 4 is out of range 0..3"},
+		{"Cluster.NodeUltraServer", func() error { _, _, err := cl.NodeUltraServer(-1); return err }, ErrNotFound, "node index -1 is out of range 0..3"},
+		{"Cluster.NodeUltraServer", func() error { _, _, err := closedCl.NodeUltraServer(0); return err }, ErrInvalid, "cluster is closed"},
+		{"Cluster.PlaceUltraServer", func() error { return errOf(cl.PlaceUltraServer(inf(1, 1), 3, "small")) }, ErrRange, "servers 3 is not 1, 2 or 4 (the sets of an UltraServer)"},
+		{"Cluster.PlaceUltraServer", func() error { return errOf(cl.PlaceUltraServer(inf(-1, 1), 1, "small")) }, ErrRange, "inf -1 is out of range 0..1000000"},
+		{"Cluster.PlaceUltraServer", func() error { return errOf(cl.PlaceUltraServer(inf(1, 1), 1)) }, ErrInvalid, "a replica of whole servers takes every chip of a server: inf 1 is not the 4 chips of inf1.6xlarge"},
+		{"Cluster.PlaceUltraServer", func() error { return errOf(cl.PlaceUltraServer(cores(4, 1), 1, "small")) }, ErrInvalid, "a replica of whole servers asks for inf (every chip of a server), not 0 chips and 4 NeuronCores"},
+		{"Cluster.PlaceUltraServer", func() error { return errOf(cl.PlaceUltraServer(inf(1, 1), 1, "nope")) }, ErrNotFound, "no node group \"nope\" in the cluster"},
+		{"Cluster.PlaceUltraServer", func() error { return errOf(cl.PlaceUltraServer(inf(1, 1), 1, "small")) }, ErrFull, "no UltraServer of the allowed node groups has 1 whole server free for the replica (1 UltraServer, 1 of the 4 nodes in one)"},
+		{"Cluster.PlaceUltraServer", func() error { return errOf(cl.PlaceUltraServer(inf(1, 1), 1, "s\x00")) }, ErrInvalid, "node group name contains a NUL byte"},
+		{"Cluster.PlaceUltraServer", func() error { return errOf(closedCl.PlaceUltraServer(inf(1, 1), 1)) }, ErrInvalid, "cluster is closed"},
+		{"Cluster.Env", func() error { return errOf(cl.Env("nope", 1, 0)) }, ErrNotFound, "no node \"nope\" in the cluster"},
+		{"Cluster.Env", func() error { return errOf(cl.Env("b1", 99, 0)) }, ErrNotFound, "no allocation 99 on this inf1.6xlarge node"},
+		{"Cluster.Env", func() error { return errOf(cl.Env("b1", 1, 4)) }, ErrNotFound, "allocation 1 has no process 4 (processes 0..0)"},
+		{"Cluster.Env", func() error { return errOf(cl.Env("b\x00", 1, 0)) }, ErrInvalid, "node name contains a NUL byte"},
+		{"Cluster.Env", func() error { return errOf(closedCl.Env("b1", 1, 0)) }, ErrInvalid, "cluster is closed"},
 		{"Cluster.Adopt", func() error { return errOf(cl.Adopt("nope", nil, "0", nil)) }, ErrNotFound, "no node \"nope\" in the cluster"},
 		{"Cluster.Adopt", func() error { return errOf(cl.Adopt("b1", nil, "", nil)) }, ErrInvalid, "adopt: give AWS_NEURON_VISIBLE_DEVICES, NEURON_RT_VISIBLE_CORES or both"},
 		{"Cluster.Adopt", func() error { return errOf(cl.Adopt("b1", nil, "0-", nil)) }, ErrParse, "AWS_NEURON_VISIBLE_DEVICES \"0-\" is malformed at character 3: expected a device id"},

@@ -154,3 +154,33 @@ func ExamplePlan_SetOptions() {
 	fmt.Printf("%d nodes, $%.2f/h, column generation: %s\n", s.Nodes, s.PricePerHour, s.Stopped)
 	// Output: 2 nodes, $2.36/h, column generation: converged
 }
+
+func ExampleCluster_PlaceUltraServer() {
+	cat, _ := ncg.NewCatalogRegion("us-east-1", 0)
+	defer cat.Close()
+	cl, _ := ncg.NewCluster()
+	defer cl.Close()
+	cl.AddNodeGroup(cat, ncg.NodeGroupSpec{Name: "us", Type: "trn2u.48xlarge", MaxNodes: 4})
+	for p := 0; p < 4; p++ {
+		name := fmt.Sprintf("us-%d", p)
+		cl.AddNode(name, "us")
+		// on Kubernetes, the node's labels neuron.amazonaws.com/ultraserver-server-id-4 and ultraserver-node-id-4
+		cl.SetNodeUltraServer(name, "us-a", p)
+	}
+
+	r := ncg.NewRequest()
+	r.Inf = 16 // every chip of a server
+	ps, err := cl.PlaceUltraServer(r, 2)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, p := range ps {
+		env, _ := cl.Env(p.Node, p.AllocID, 0)
+		fmt.Printf("%s: NEURON_RT_ULTRASERVER_MODE=%s NEURON_RT_ULTRASERVER_SERVER_ID=%s NEURON_RT_ULTRASERVER_NODE_ID=%s\n",
+			p.Node, env.UltraServerMode, env.UltraServerServerID, env.UltraServerNodeID)
+	}
+	// Output:
+	// us-0: NEURON_RT_ULTRASERVER_MODE=2 NEURON_RT_ULTRASERVER_SERVER_ID=us-a NEURON_RT_ULTRASERVER_NODE_ID=0
+	// us-1: NEURON_RT_ULTRASERVER_MODE=2 NEURON_RT_ULTRASERVER_SERVER_ID=us-a NEURON_RT_ULTRASERVER_NODE_ID=1
+}

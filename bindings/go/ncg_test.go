@@ -360,7 +360,7 @@ func TestNode(t *testing.T) {
 		t.Fatal(a)
 	}
 	env := must(node.Env(a.ID, 1))
-	if env != (Env{"2-3", "2", "0,1", ""}) {
+	if env != (Env{VisibleCores: "2-3", CoreGroupSizes: "2", VisibleDevices: "0,1"}) {
 		t.Fatal(env)
 	}
 	_, err = node.Env(a.ID, 4)

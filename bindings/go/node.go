@@ -67,6 +67,20 @@ type Env struct {
 	// LogicalNCConfig is NEURON_LOGICAL_NC_CONFIG, the node's Logical NeuronCore setting ("2"); "" on types
 	// without the setting (2.3).
 	LogicalNCConfig string
+	// UltraServerMode, UltraServerServerID and UltraServerNodeID are NEURON_RT_ULTRASERVER_MODE ("1" for a
+	// replica of 4 servers, "2" for 2, "4" for 1), NEURON_RT_ULTRASERVER_SERVER_ID (the UltraServer's id) and
+	// NEURON_RT_ULTRASERVER_NODE_ID (the server's place in the replica, "0" to "3") of a server of a replica
+	// Cluster.PlaceUltraServer placed, as ClusterView.Env gives them; "" otherwise (2.3).
+	UltraServerMode     string
+	UltraServerServerID string
+	UltraServerNodeID   string
+}
+
+func envFromC(ce *C.ncg_env) Env {
+	return Env{C.GoString(&ce.visible_cores[0]), C.GoString(&ce.core_group_sizes[0]),
+		C.GoString(&ce.visible_devices[0]), C.GoString(&ce.logical_nc_config[0]),
+		C.GoString(&ce.ultraserver_mode[0]), C.GoString(&ce.ultraserver_server_id[0]),
+		C.GoString(&ce.ultraserver_node_id[0])}
 }
 
 // NodeStatus is a node's current use (ncg_node_status).
@@ -385,8 +399,13 @@ func (v NodeView) CoreGroups(id uint64) ([]CoreGroup, error) {
 	return out, err
 }
 
-// Env gives the env strings of one process of an allocation (ncg_node_get_env).
+// Env gives the env strings of one process of an allocation (ncg_node_get_env). For a node of a cluster
+// (Cluster.Node) it is ClusterView.Env (ncg_cluster_get_env), which adds the NEURON_RT_ULTRASERVER_* values of a
+// server of a replica Cluster.PlaceUltraServer placed.
 func (v NodeView) Env(id uint64, process int) (Env, error) {
+	if r, ok := v.ref.(clusterNodeRef); ok {
+		return ClusterView{r.owner}.Env(r.name, id, process)
+	}
 	var out Env
 	err := v.ref.readNode(func(c *C.ncg_node) error {
 		ce := C.ncg_env{size: C.uint32_t(C.sizeof_ncg_env)}
@@ -394,8 +413,7 @@ func (v NodeView) Env(id uint64, process int) (Env, error) {
 		if rc := C.ncg_node_get_env(c, C.uint64_t(id), C.int(process), &ce, &e); rc < 0 {
 			return cerr(rc, &e)
 		}
-		out = Env{C.GoString(&ce.visible_cores[0]), C.GoString(&ce.core_group_sizes[0]),
-			C.GoString(&ce.visible_devices[0]), C.GoString(&ce.logical_nc_config[0])}
+		out = envFromC(&ce)
 		return nil
 	})
 	return out, err

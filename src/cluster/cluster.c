@@ -42,7 +42,7 @@ _Static_assert(NCG_MAX_CORES < (1 << (64 - SEQ_BITS)), "a run fits above the seq
  * run of cores (core-granular requests), by free cores (CPU-only requests). */
 enum { F_WINDOW, F_RUN, F_FREE, F_COUNT };
 
-#define NAME_INLINE 44          /* names this long (with the NUL) live in the record; longer ones in an allocation */
+#define NAME_INLINE 40          /* names this long (with the NUL) live in the record; longer ones in an allocation */
 
 /* A node's record: what a search reads of a candidate (its score's terms) in the first cache line, the rest in the
  * second. */
@@ -57,6 +57,8 @@ typedef struct cnode {
     ncg_node *node;
     char *name;                 /* inline_name, or its own allocation */
     uint32_t hash;              /* hash_name(name) */
+    int32_t ultra;              /* its UltraServer: index in the cluster's ultras x NCG_ULTRASERVER_MAX_NODES +
+                                 * position, or -1 */
     char inline_name[NAME_INLINE];
 } cnode;
 
@@ -115,6 +117,7 @@ struct ncg_cluster {
     cnode *spare;               /* cnodes of removed nodes, linked through spare_next */
     ncg_bt_pool pool;           /* tree nodes for the classes' trees: reserved before a change, which cannot fail */
     ncg_heap heap;              /* the nodes' allocation records (heap.h) */
+    ncg_ultras ultras;          /* UltraServer ids and the replicas of several servers (ultraserver.c) */
 };
 
 /* A slab: this header (one cache line), then cnodes, each on its own cache lines. */
@@ -607,6 +610,7 @@ NCG_EXPORT ncg_cluster *ncg_cluster_free(ncg_cluster *c)
     free(c->groups);
     free(c->group_table);
     free(c->table);
+    ncg_ultras_free(&c->ultras);
     free(c);
     return NULL;
 }
@@ -974,6 +978,7 @@ static int insert(ncg_cluster *c, const char *name, int group, ncg_node *built, 
     n->group = group;
     n->index = c->node_count;
     n->seq = c->next_seq++;
+    n->ultra = -1;
     ncg_node_set_type_ref(n->node, g->type); /* a node built outside may refer to another cluster's copy */
     ncg_node_set_policy(n->node, g->policy, NULL);
     ncg_node_set_heap(n->node, &c->heap);
@@ -1118,6 +1123,7 @@ NCG_EXPORT int ncg_cluster_remove_node(ncg_cluster *c, const char *name, ncg_err
     cnode *n = need_node(c, name, &rc, err);
     if (!n)
         return rc;
+    ncg_ultras_forget(&c->ultras, n->seq, 0);
     index_remove(&c->pool, &c->groups[n->group], n);
     table_remove(c, n);
     c->groups[n->group].nodes--;
@@ -1192,6 +1198,8 @@ NCG_EXPORT ncg_cluster *ncg_cluster_clone(const ncg_cluster *c, ncg_error *err)
             goto nomem;
     }
     if (c->group_count && group_table_reserve(copy, c->group_count, NULL) < 0)
+        goto nomem;
+    if (ncg_ultras_copy(&copy->ultras, &c->ultras) < 0)
         goto nomem;
     if (c->node_count) {
         copy->nodes = malloc((size_t)c->node_count * sizeof(*copy->nodes));
@@ -1703,8 +1711,10 @@ NCG_EXPORT int ncg_cluster_release(ncg_cluster *c, const char *node, uint64_t id
     rc = index_reserve(c, err);
     if (rc == 0)
         rc = ncg_node_release(n->node, id, err);
-    if (rc == 0)
+    if (rc == 0) {
         reindex(c, n);
+        ncg_ultras_forget(&c->ultras, n->seq, id);
+    }
     return rc;
 }
 
@@ -1723,3 +1733,11 @@ NCG_EXPORT int ncg_cluster_adopt(ncg_cluster *c, const char *node, const ncg_req
         reindex(c, n);
     return rc;
 }
+
+/* ---- what ultraserver.c reads and keeps of the nodes ---- */
+
+ncg_ultras *ncg_cluster_ultras(ncg_cluster *c) { return &c->ultras; }
+const ncg_ultras *ncg_cluster_ultras_const(const ncg_cluster *c) { return &c->ultras; }
+int ncg_cluster_node_ultra(const ncg_cluster *c, int i) { return c->nodes[i]->ultra; }
+void ncg_cluster_set_node_ultra(ncg_cluster *c, int i, int ultra) { c->nodes[i]->ultra = ultra; }
+uint64_t ncg_cluster_node_seq(const ncg_cluster *c, int i) { return c->nodes[i]->seq; }

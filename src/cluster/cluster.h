@@ -6,6 +6,40 @@
 
 #include "node/node.h"
 
+/* ---- UltraServers (ultraserver.c) ---- */
+
+/* A replica's allocation that is one of its servers: node (by sequence number), allocation id, servers it has. */
+typedef struct ncg_ultra_set {
+    uint64_t seq, id;
+    int servers;
+} ncg_ultra_set;
+
+/* The cluster's UltraServer ids (a node refers to one by index) and its allocations that are servers of a replica
+ * of whole servers, sorted by (seq, id). */
+typedef struct ncg_ultras {
+    char **ids;
+    int count, cap;
+    ncg_ultra_set *sets;
+    int set_count, set_cap;
+} ncg_ultras;
+
+void ncg_ultras_free(ncg_ultras *u);
+/* Copy src into the empty dst: 0, or NCG_E_NOMEM (dst left empty). */
+int ncg_ultras_copy(ncg_ultras *dst, const ncg_ultras *src);
+/* Forget allocation id of node seq (id 0: every one of the node), released or removed. */
+void ncg_ultras_forget(ncg_ultras *u, uint64_t seq, uint64_t id);
+/* The servers of allocation id of node seq's replica, or 0 when it is not a server of one. */
+int ncg_ultras_servers(const ncg_ultras *u, uint64_t seq, uint64_t id);
+/* Record that allocation id of node seq is a server of a replica of `servers`: 0 or NCG_E_NOMEM. */
+int ncg_ultras_record(ncg_ultras *u, uint64_t seq, uint64_t id, int servers);
+
+ncg_ultras *ncg_cluster_ultras(ncg_cluster *c);
+const ncg_ultras *ncg_cluster_ultras_const(const ncg_cluster *c);
+/* Node i's UltraServer: index into ids x NCG_ULTRASERVER_MAX_NODES + position, or -1. */
+int ncg_cluster_node_ultra(const ncg_cluster *c, int i);
+void ncg_cluster_set_node_ultra(ncg_cluster *c, int i, int ultra);
+uint64_t ncg_cluster_node_seq(const ncg_cluster *c, int i);
+
 /* What a node group is, read in one go (pointers into the cluster, valid until it changes). */
 typedef struct ncg_nodegroup_info {
     const char *name;

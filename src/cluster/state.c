@@ -4,8 +4,8 @@
  *   ncg-cluster 2
  *   nodegroup NAME MIN MAX PRICE TYPE ACCEL CHIPS CPC PHYS DEVMEM GPUS CPU MEM HUGEPAGES TOPOLOGY TYPEPRICE
  *             CPU_USABLE MEM_USABLE RUNTIME_RESERVE_PER_CHIP PRIORITY POLICY LNC HBM_BANKS
- *   node NAME NODEGROUP POLICY NEXT_ID
- *   alloc ID WHOLE FIRST_CORE CORE_COUNT PPR SIZES CPU MEM HUGEPAGES MODELS
+ *   node NAME NODEGROUP POLICY NEXT_ID [ULTRASERVER POSITION]
+ *   alloc ID WHOLE FIRST_CORE CORE_COUNT PPR SIZES CPU MEM HUGEPAGES MODELS [SERVERS]
  *   model BYTES COMPILED_CORES STATIC NAME
  *   end
  *
@@ -121,6 +121,16 @@ static void dump_node(out *o, const ncg_cluster *c, int i)
     put_field(o, (int)ncg_node_policy(n));
     put_char(o, ' ');
     put_u64(o, ncg_node_next_id(n));
+    {
+        const char *us;
+        int position;
+        ncg_cluster_get_node_ultraserver(c, i, &us, &position, NULL);
+        if (us) {
+            put_char(o, ' ');
+            put_str(o, us);
+            put_field(o, position);
+        }
+    }
     put_char(o, '\n');
     for (int k = 0; k < ncg_node_alloc_count(n); k++) {
         ncg_alloc a;
@@ -149,6 +159,11 @@ static void dump_node(out *o, const ncg_cluster *c, int i)
         put_field(o, a.hugepages_bytes);
         put_char(o, ' ');
         put_u64(o, count);
+        {
+            int servers = ncg_ultras_servers(ncg_cluster_ultras_const(c), ncg_cluster_node_seq(c, i), a.id);
+            if (servers > 0)
+                put_field(o, servers);
+        }
         put_char(o, '\n');
         for (size_t m = 0; m < count; m++) {
             put_str(o, "model");
@@ -505,16 +520,20 @@ static int restore(ncg_cluster *c, reader *rd, ncg_error *err)
         } else if (strcmp(kind, "nodegroup") == 0) {
             rc = node >= 0 ? bad(err, rd, "nodegroup lines come before node lines") : restore_nodegroup(c, rd, err);
         } else if (strcmp(kind, "node") == 0) {
-            int g, policy;
+            int g, policy, position = -1;
             finish_node(c, node, next_id);
-            if (rd->count != 5 || (g = ncg_cluster_nodegroup_index(c, rd->fields[2])) < 0 ||
-                !to_int(rd->fields[3], 0, 1, &policy) || !to_u64(rd->fields[4], 1, UINT64_MAX, &next_id)) {
-                rc = bad(err, rd, "expected: node NAME NODEGROUP POLICY NEXT_ID with a known node group");
+            if ((rd->count != 5 && rd->count != 7) || (g = ncg_cluster_nodegroup_index(c, rd->fields[2])) < 0 ||
+                !to_int(rd->fields[3], 0, 1, &policy) || !to_u64(rd->fields[4], 1, UINT64_MAX, &next_id) ||
+                (rd->count == 7 && !to_int(rd->fields[6], 0, NCG_ULTRASERVER_MAX_NODES - 1, &position))) {
+                rc = bad(err, rd, "expected: node NAME NODEGROUP POLICY NEXT_ID [ULTRASERVER POSITION] with a known "
+                         "node group");
                 break;
             }
             node = ncg_cluster_insert_node(c, rd->fields[1], g, &e);
-            if (node < 0) {
-                rc = bad_call(err, rd, node, &e);
+            if (node < 0 || (rd->count == 7 && (rc = ncg_cluster_set_node_ultraserver(c, rd->fields[1],
+                                                                                      rd->fields[5], position,
+                                                                                      &e)) < 0)) {
+                rc = bad_call(err, rd, node < 0 ? node : rc, &e);
                 break;
             }
             ncg_node_set_policy(ncg_cluster_node_mut(c, node), (ncg_policy)policy, NULL);
@@ -523,11 +542,25 @@ static int restore(ncg_cluster *c, reader *rd, ncg_error *err)
                 rc = bad(err, rd, "an alloc line comes after its node line");
                 break;
             }
+            int servers = 0;
+            uint64_t id = 0;
+            /* a 12th field: the allocation is a server of a replica of that many servers of its UltraServer */
+            if (rd->count == 12) {
+                if (!to_int(rd->fields[11], 1, NCG_ULTRASERVER_MAX_NODES, &servers) || servers == 3 ||
+                    ncg_cluster_node_ultra(c, node) < 0 || !to_u64(rd->fields[1], 1, UINT64_MAX - 1, &id)) {
+                    rc = bad(err, rd, "bad alloc SERVERS: 1, 2 or 4, on a node of an UltraServer");
+                    break;
+                }
+                rd->count = 11;
+            }
             rc = ncg_cluster_reserve_change(c, err);
             if (rc == 0)
                 rc = restore_alloc(ncg_cluster_node_mut(c, node), next_id, rd, err);
             if (rc == 0)
                 ncg_cluster_node_changed(c, node);
+            if (rc == 0 && servers > 0 &&
+                ncg_ultras_record(ncg_cluster_ultras(c), ncg_cluster_node_seq(c, node), id, servers) < 0)
+                rc = ncg_fail(err, NCG_E_NOMEM, "out of memory restoring the cluster state");
         } else if (strcmp(kind, "end") == 0 && rd->count == 1) {
             ended = true;
             finish_node(c, node, next_id);

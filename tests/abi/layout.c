@@ -94,6 +94,9 @@ int main(void)
     MEMBER(ncg_env, core_group_sizes);
     MEMBER(ncg_env, visible_devices);
     MEMBER(ncg_env, logical_nc_config);
+    MEMBER(ncg_env, ultraserver_mode);
+    MEMBER(ncg_env, ultraserver_server_id);
+    MEMBER(ncg_env, ultraserver_node_id);
 
     STRUCT(ncg_alloc);
     MEMBER(ncg_alloc, size);

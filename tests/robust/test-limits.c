@@ -277,7 +277,7 @@ START_TEST(ids_and_state)
     snprintf(text, sizeof(text), "%s18446744073709551616\nend\n", head);
     ck_assert_ptr_null(ncg_cluster_restore(text, 0, &e));
     ck_assert_int_eq(e.code, NCG_E_PARSE);
-    ck_assert_str_eq(e.message, "cluster state line 3: expected: node NAME NODEGROUP POLICY NEXT_ID with a known node group");
+    ck_assert_str_eq(e.message, "cluster state line 3: expected: node NAME NODEGROUP POLICY NEXT_ID [ULTRASERVER POSITION] with a known node group");
 }
 END_TEST
 

@@ -132,6 +132,22 @@ static void prep_nodegroups(ctx *c)
     add_nodegroups(c->f.cl, c->f.cat, c->param, 2);
 }
 
+/* An UltraServer "u1" of four trn2u.48xlarge servers (param: how many of them are in it). */
+static void prep_ultra(ctx *c)
+{
+    static const char *const names[] = {"u-0", "u-1", "u-2", "u-3"};
+    ncg_nodegroup_spec s = NCG_INIT(ncg_nodegroup_spec);
+    s.name = "us";
+    s.type = "trn2u.48xlarge";
+    s.max_nodes = 4;
+    ck_assert_int_ge(ncg_cluster_add_nodegroup(c->f.cl, c->f.cat, &s, NULL), 0);
+    for (int p = 0; p < 4; p++) {
+        ck_assert_int_ge(ncg_cluster_add_node(c->f.cl, names[p], "us", NULL), 0);
+        if (p < c->param)
+            ck_assert_int_eq(ncg_cluster_set_node_ultraserver(c->f.cl, names[p], "u1", p, NULL), 0);
+    }
+}
+
 static void prep_big(ctx *c)
 {
     add_big_nodegroup(c, c->param);
@@ -471,6 +487,24 @@ static int call_cluster_adopt(ctx *c, ncg_error *err)
     return ncg_cluster_adopt(c->f.cl, "trn-1", &r, "0-3", cores, 3, &c->o.alloc, err);
 }
 
+static int call_cluster_place_ultraserver(ctx *c, ncg_error *err)
+{
+    ncg_request r;
+    ncg_request_init(&r);
+    r.inf = 16;
+    if (c->param == 4) { /* the whole UltraServer: four placements, each of which may fail */
+        ncg_placement pl[4] = {NCG_INIT(ncg_placement), NCG_INIT(ncg_placement), NCG_INIT(ncg_placement),
+                               NCG_INIT(ncg_placement)};
+        return ncg_cluster_place_ultraserver(c->f.cl, &r, 4, NULL, 0, pl, 4, err);
+    }
+    return ncg_cluster_place_ultraserver(c->f.cl, &r, 1, NULL, 0, &c->o.place, 1, err);
+}
+
+static int call_cluster_set_node_ultraserver(ctx *c, ncg_error *err)
+{
+    return ncg_cluster_set_node_ultraserver(c->f.cl, "u-3", "u2", 3, err);
+}
+
 static int call_cluster_release(ctx *c, ncg_error *err)
 {
     return ncg_cluster_release(c->f.cl, "a", c->f.cl_id_a, err);
@@ -683,6 +717,8 @@ static const scenario scenarios[] = {
     {"cluster_place_full", CL, RANGE(0, 0), NULL, call_cluster_place_full, out_place},
     {"cluster_adopt", CL, RANGE(0, 0), NULL, call_cluster_adopt, NULL},
     {"cluster_release", CL, RANGE(0, 0), NULL, call_cluster_release, NULL},
+    {"cluster_place_ultraserver", CL, RANGE(1, 4), prep_ultra, call_cluster_place_ultraserver, out_place},
+    {"cluster_set_node_ultraserver", CL, RANGE(3, 3), prep_ultra, call_cluster_set_node_ultraserver, NULL},
     {"cluster_dump", CL, RANGE(0, 0), NULL, call_cluster_dump, NULL},
     {"cluster_restore", CL, RANGE(0, 0), NULL, call_cluster_restore, NULL},
     {"cluster_restore_big", CL, RANGE(40, 40), prep_restore_big, call_cluster_restore, NULL},

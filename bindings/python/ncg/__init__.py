@@ -7,7 +7,8 @@ raises exceptions. The library is found through $NCG_LIBRARY (a file name), else
 library's major version is not 2.
 
 Objects: :class:`Catalog` (instance types and reserves), :class:`Node` (one machine: allocate, adopt, release),
-:class:`Cluster` (node groups and named nodes: place, release, adopt, dump/restore, defrag) and :class:`Plan`
+:class:`Cluster` (node groups and named nodes: place, release, adopt, dump/restore, defrag; UltraServers, libncg
+2.3: set_node_ultraserver, place_ultraserver, env) and :class:`Plan`
 (replicas of many APIs onto priced nodes). :mod:`ncg.cortex` reads Cortex API, cluster and catalog files with
 libncg-cortex (loaded on first use: ``import ncg`` works without it); ``ncg.CortexFiles`` is its
 :class:`ncg.cortex.Files`. Requests take Cortex's YAML names as keyword arguments: ``inf``,
@@ -50,11 +51,15 @@ __all__ = [
     "NodeStatus", "ChipCache", "CoreGroupRef", "CoreGroupCache", "NodeGroup", "Placement", "NodeScore",
     "node_score_rank", "Move",
     "Defrag", "ApiSpec", "PlanOptions", "PlanSummary", "PlanReplica", "Unplaced",
-    "Catalog", "Node", "ClusterNode", "Cluster", "PlannedCluster", "Plan",
+    "Catalog", "Node", "ClusterNode", "Cluster", "PlannedCluster", "Plan", "ULTRASERVER_MAX_NODES",
     "cortex", "CortexFiles",
 ]
 
 Quantity = Union[int, float, str]
+
+#: Most servers (nodes) of one UltraServer, and of one replica :meth:`Cluster.place_ultraserver` places
+#: (NCG_ULTRASERVER_MAX_NODES, libncg 2.3).
+ULTRASERVER_MAX_NODES: int = _ffi._ULTRASERVER_MAX_NODES
 
 # ------------------------------------------------------------------------------------------------------------
 # Versions, enums
@@ -606,19 +611,38 @@ class Allocation:
 @dataclasses.dataclass(frozen=True)
 class Env:
     """The env strings of one process of a placed replica (ncg_env). ``logical_nc_config`` is
-    NEURON_LOGICAL_NC_CONFIG, the node's Logical NeuronCore setting ("2"); "" on types without the setting."""
+    NEURON_LOGICAL_NC_CONFIG, the node's Logical NeuronCore setting ("2"); "" on types without the setting.
+    ``ultraserver_mode``, ``ultraserver_server_id`` and ``ultraserver_node_id`` are NEURON_RT_ULTRASERVER_MODE
+    ("1" for a replica of 4 servers, "2" for 2, "4" for 1), NEURON_RT_ULTRASERVER_SERVER_ID (the UltraServer's id)
+    and NEURON_RT_ULTRASERVER_NODE_ID (the server's place in the replica, "0" to "3") of a server of a replica
+    :meth:`Cluster.place_ultraserver` placed, as :meth:`Cluster.env` gives them; "" otherwise (libncg 2.3)."""
     visible_cores: str
     core_group_sizes: str
     visible_devices: str
     logical_nc_config: str = ""
+    ultraserver_mode: str = ""
+    ultraserver_server_id: str = ""
+    ultraserver_node_id: str = ""
+
+    @classmethod
+    def _from_c(cls, e: _Env) -> "Env":
+        return cls(e.visible_cores.decode(), e.core_group_sizes.decode(), e.visible_devices.decode(),
+                   e.logical_nc_config.decode(), e.ultraserver_mode.decode(), e.ultraserver_server_id.decode(),
+                   e.ultraserver_node_id.decode())
 
     def as_dict(self) -> Dict[str, str]:
         """The pod environment: NEURON_RT_VISIBLE_CORES, NEURONCORE_GROUP_SIZES, AWS_NEURON_VISIBLE_DEVICES, and
-        NEURON_LOGICAL_NC_CONFIG on the types that have the setting (when ``logical_nc_config`` is not "")."""
+        NEURON_LOGICAL_NC_CONFIG on the types that have the setting (when ``logical_nc_config`` is not ""), and
+        NEURON_RT_ULTRASERVER_MODE, NEURON_RT_ULTRASERVER_SERVER_ID and NEURON_RT_ULTRASERVER_NODE_ID each when
+        it is not ""."""
         d = {"NEURON_RT_VISIBLE_CORES": self.visible_cores, "NEURONCORE_GROUP_SIZES": self.core_group_sizes,
              "AWS_NEURON_VISIBLE_DEVICES": self.visible_devices}
-        if self.logical_nc_config:
-            d["NEURON_LOGICAL_NC_CONFIG"] = self.logical_nc_config
+        for key, value in (("NEURON_LOGICAL_NC_CONFIG", self.logical_nc_config),
+                           ("NEURON_RT_ULTRASERVER_MODE", self.ultraserver_mode),
+                           ("NEURON_RT_ULTRASERVER_SERVER_ID", self.ultraserver_server_id),
+                           ("NEURON_RT_ULTRASERVER_NODE_ID", self.ultraserver_node_id)):
+            if value:
+                d[key] = value
         return d
 
 
@@ -1122,8 +1146,7 @@ class _NodeReader:
         """The env strings of one process of an allocation."""
         e = sized(_Env)
         C.ncg_node_get_env(self._ptr(), alloc_id, process, ctypes.byref(e))
-        return Env(e.visible_cores.decode(), e.core_group_sizes.decode(), e.visible_devices.decode(),
-                   e.logical_nc_config.decode())
+        return Env._from_c(e)
 
     def envs(self, alloc_id: int) -> List[Env]:
         """The env strings of every process of an allocation (none for CPU only)."""
@@ -1247,6 +1270,22 @@ class ClusterNode(_NodeReader):
         """The index of the node's node group."""
         return self._lookup()[2]
 
+    @property
+    def ultraserver(self) -> Tuple[Optional[str], int]:
+        """The node's UltraServer and its position there, ``(id, 0..3)``, or ``(None, -1)`` for none
+        (:meth:`Cluster.node_ultraserver`)."""
+        return self._cluster.node_ultraserver(self.index)
+
+    def set_ultraserver(self, ultraserver: Optional[str], position: int) -> None:
+        """Make this node a server of an UltraServer, or (None) of none (:meth:`Cluster.set_node_ultraserver`)."""
+        self._cluster._mutable().set_node_ultraserver(self.name, ultraserver, position)
+
+    def env(self, alloc_id: int, process: int = 0) -> Env:
+        """The env strings of one process of an allocation (:meth:`Cluster.env`): those of :meth:`Node.env`,
+        with the NEURON_RT_ULTRASERVER_* values of a server of a replica :meth:`Cluster.place_ultraserver`
+        placed."""
+        return self._cluster.env(self.name, alloc_id, process)
+
     def release(self, alloc_id: int) -> None:
         """Release an allocation of this node (:meth:`Cluster.release`)."""
         self._cluster._mutable().release(self.name, alloc_id)
@@ -1316,6 +1355,22 @@ class _ClusterReader:
     def find_node(self, name: str) -> int:
         """The index of the node called ``name``; NotFoundError if there is none."""
         return C.ncg_cluster_find_node(self._ptr(), _b(name, "node name"))
+
+    def node_ultraserver(self, index: int) -> Tuple[Optional[str], int]:
+        """The UltraServer of node ``index`` and the node's position there (ncg_cluster_get_node_ultraserver()):
+        ``(id, 0..3)``, or ``(None, -1)`` when the node is a server of none. NotFoundError out of range."""
+        us, pos = ctypes.c_char_p(), ctypes.c_int()
+        C.ncg_cluster_get_node_ultraserver(self._ptr(), index, ctypes.byref(us), ctypes.byref(pos))
+        return _str(us.value), pos.value
+
+    def env(self, node: str, alloc_id: int, process: int = 0) -> Env:
+        """The env strings of one process of allocation ``alloc_id`` of node ``node`` (ncg_cluster_get_env()):
+        :meth:`Node.env`'s, plus NEURON_RT_ULTRASERVER_MODE, _SERVER_ID and _NODE_ID when the allocation is a
+        server of a replica :meth:`Cluster.place_ultraserver` placed. NotFoundError for an unknown node,
+        allocation or process."""
+        e = sized(_Env)
+        C.ncg_cluster_get_env(self._ptr(), _b(node, "node name"), alloc_id, process, ctypes.byref(e))
+        return Env._from_c(e)
 
     def node(self, name_or_index: Union[str, int]) -> ClusterNode:
         """A node by name or index."""
@@ -1436,6 +1491,44 @@ class Cluster(_Handle, _ClusterReader):
     def release(self, node: str, alloc_id: int) -> None:
         """Release allocation ``alloc_id`` of node ``node``."""
         C.ncg_cluster_release(self._ptr(), _b(node, "node name"), alloc_id)
+
+    def set_node_ultraserver(self, node: str, ultraserver: Optional[str], position: int) -> None:
+        """Make node ``node`` a server of UltraServer ``ultraserver`` (its id: 1..63 characters of
+        [A-Za-z0-9._-]; on Kubernetes the node's label ``neuron.amazonaws.com/ultraserver-server-id-4``) at
+        ``position`` 0..3 (label ``ultraserver-node-id-4``), or (``ultraserver`` None, ``position`` ignored) of
+        none (ncg_cluster_set_node_ultraserver()). RangeError for the position, ExistsError when another node has
+        that place, InvalidArgumentError for a bad id or a node holding a replica of several servers,
+        NotFoundError for an unknown node."""
+        C.ncg_cluster_set_node_ultraserver(self._ptr(), _b(node, "node name"), _b(ultraserver, "ultraserver"),
+                                           position)
+
+    def place_ultraserver(self, request: Optional[Request] = None, servers: Optional[int] = None, *,
+                          node_groups: Optional[Sequence[str]] = None, **kwargs: Any) -> List[Placement]:
+        """Place one replica on ``servers`` whole servers of one UltraServer (ncg_cluster_place_ultraserver()),
+        arguments in its order, ``servers`` required: ``cluster.place_ultraserver(servers=4, inf=16)`` or
+        ``cluster.place_ultraserver(ncg.Request(inf=16), 4)``. ``servers`` is 4 (all of it), 2 (positions 0-1 or
+        2-3) or 1; each server gets one allocation of the request, which must take all of a server's chips
+        (``inf`` = the type's chips), all or none. Returns the placements by position; :meth:`env` gives each
+        server's NEURON_RT_ULTRASERVER_* values. Among the UltraServers of the allowed node groups (None: all) that
+        can take it: the highest node-group priority, then the one left with the fewest free servers, then the one
+        whose first node was added first, then the lowest positions. RangeError for ``servers`` not 1, 2 or 4,
+        InvalidArgumentError for a request that is not whole servers, NotFoundError for an unknown node group,
+        FullError when no UltraServer has them free; nothing changes then."""
+        if isinstance(request, int) and not isinstance(request, bool):
+            raise TypeError("place_ultraserver() takes the request first, as ncg_cluster_place_ultraserver() does: "
+                            "place_ultraserver(servers=%d, ...) or place_ultraserver(request, %d)" % (request, request))
+        if servers is None:
+            raise TypeError("place_ultraserver() needs servers (1, 2 or 4)")
+        if isinstance(servers, bool) or not isinstance(servers, int):
+            raise TypeError("servers must be an int, not %s" % type(servers).__name__)
+        r = _request(request, kwargs)
+        names, arr, count = _names(node_groups)
+        out = (_Placement * ULTRASERVER_MAX_NODES)()
+        for p in out:
+            p.size = ctypes.sizeof(_Placement)
+        n = C.ncg_cluster_place_ultraserver(self._ptr(), ctypes.byref(r), servers, arr, count, out,
+                                            ULTRASERVER_MAX_NODES)
+        return [Placement((p.node or b"").decode(), p.node_index, p.nodegroup, p.alloc_id) for p in out[:n]]
 
     def adopt(self, node: str, request: Optional[Request] = None, visible_devices: Optional[str] = None,
               visible_cores: Iterable[str] = (), **kwargs: Any) -> Allocation:

@@ -71,6 +71,7 @@ lib, library_name = _load()
 # Structs of ncg.h, in header order.
 
 _ENV_MAX = 320       # NCG_ENV_MAX
+_ULTRASERVER_MAX_NODES = 4  # NCG_ULTRASERVER_MAX_NODES
 _MESSAGE_MAX = 512   # NCG_MESSAGE_MAX
 
 
@@ -125,7 +126,9 @@ class _Env(ctypes.Structure):
     _fields_ = [("size", ctypes.c_uint32), ("visible_cores", ctypes.c_char * _ENV_MAX),
                 ("core_group_sizes", ctypes.c_char * _ENV_MAX), ("visible_devices", ctypes.c_char * _ENV_MAX),
                 # 2.3
-                ("logical_nc_config", ctypes.c_char * _ENV_MAX)]
+                ("logical_nc_config", ctypes.c_char * _ENV_MAX), ("ultraserver_mode", ctypes.c_char * _ENV_MAX),
+                ("ultraserver_server_id", ctypes.c_char * _ENV_MAX),
+                ("ultraserver_node_id", ctypes.c_char * _ENV_MAX)]
 
 
 class _Alloc(ctypes.Structure):
@@ -370,6 +373,10 @@ _FUNCTIONS: List[Tuple[str, Any, List[Any], str]] = [
     ("ncg_node_score_rank", _I, [ctypes.POINTER(_NodeScore), _Z, ctypes.POINTER(ctypes.c_int)], "status"),
     ("ncg_cluster_place_on", _I, [_P, _S, _REQ, ctypes.POINTER(_Placement)], "status"),
     ("ncg_cluster_release", _I, [_P, _S, _U64], "status"),
+    ("ncg_cluster_set_node_ultraserver", _I, [_P, _S, _S, _I], "status"),
+    ("ncg_cluster_get_node_ultraserver", _I, [_P, _I, _SP, _IP], "status"),
+    ("ncg_cluster_place_ultraserver", _I, [_P, _REQ, _I, _SP, _Z, ctypes.POINTER(_Placement), _Z], "status"),
+    ("ncg_cluster_get_env", _I, [_P, _S, _U64, _I, ctypes.POINTER(_Env)], "status"),
     ("ncg_cluster_adopt", _I, [_P, _S, _REQ, _S, _SP, _Z, ctypes.POINTER(_Alloc)], "status"),
     ("ncg_cluster_dump", _I, [_P, _BUF, _Z], "status"),
     ("ncg_cluster_restore", _P, [_S, _U], "handle"),

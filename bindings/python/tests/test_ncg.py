@@ -812,6 +812,11 @@ def test_arguments_in_the_c_order():
     assert [f.name for f in dataclasses.fields(ncg.Request)] == ["inf", "neuroncores", "processes_per_replica", "cpu",
                                                                  "mem", "gpu", "hugepages", "models", "lnc"]
     assert params(ncg.Node.set_lnc) == ["lnc"]  # ncg_node_set_lnc(node, lnc, err)
+    # the UltraServer functions (2.3)
+    assert params(ncg.Cluster.set_node_ultraserver) == ["node", "ultraserver", "position"]
+    assert params(ncg.Cluster.node_ultraserver) == ["index"]
+    assert params(ncg.Cluster.place_ultraserver) == ["request", "servers", "node_groups"]
+    assert params(ncg.Cluster.env) == ["node", "alloc_id", "process"]
     assert ncg.Request(1, 0, 4, 3, "4G") == ncg.Request(inf=1, processes_per_replica=4, cpu=3, mem="4G")
     with small_cluster() as cl:
         n = cl.add_node("l1", "large")
@@ -1184,3 +1189,193 @@ def test_asan_watches_the_library():
             "ncg.C.ncg_format_ids(0, 1000, 0, buf, 5000)\n")
     r = run_python(code)
     assert r.returncode != 0 and "ERROR: AddressSanitizer: heap-buffer-overflow" in r.stderr, r.stderr[-2000:]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# UltraServers (2.3)
+
+
+def ultraserver_cluster():
+    """Node group "us" of trn2u.48xlarge (16 chips): a0..a3 are UltraServer u1's positions 0..3, b0 and b1 u2's
+    positions 0 and 1."""
+    cl = ncg.Cluster()
+    with ncg.Catalog("us-east-1") as cat:
+        assert cat.find("trn2u.48xlarge").chips == 16
+        assert cl.add_nodegroup(cat, "us", "trn2u.48xlarge", max_instances=8) == 0
+    for p in range(4):
+        cl.add_node("a%d" % p, "us")
+        cl.set_node_ultraserver("a%d" % p, "u1", p)
+    for p in range(2):
+        cl.add_node("b%d" % p, "us")
+        cl.set_node_ultraserver("b%d" % p, "u2", p)
+    return cl
+
+
+def test_ultraserver_env_fields():
+    assert [name for name, *_ in ncg._Env._fields_] == [
+        "size", "visible_cores", "core_group_sizes", "visible_devices", "logical_nc_config", "ultraserver_mode",
+        "ultraserver_server_id", "ultraserver_node_id"]
+    assert ncg.ULTRASERVER_MAX_NODES == 4
+    e = ncg.Env("0-3", "4", "0")
+    assert (e.ultraserver_mode, e.ultraserver_server_id, e.ultraserver_node_id) == ("", "", "")
+    assert e.as_dict() == {"NEURON_RT_VISIBLE_CORES": "0-3", "NEURONCORE_GROUP_SIZES": "4",
+                           "AWS_NEURON_VISIBLE_DEVICES": "0"}
+    e = ncg.Env("0-63", "64", "0-15", "2", "2", "u2", "1")
+    assert e.as_dict() == {"NEURON_RT_VISIBLE_CORES": "0-63", "NEURONCORE_GROUP_SIZES": "64",
+                           "AWS_NEURON_VISIBLE_DEVICES": "0-15", "NEURON_LOGICAL_NC_CONFIG": "2",
+                           "NEURON_RT_ULTRASERVER_MODE": "2", "NEURON_RT_ULTRASERVER_SERVER_ID": "u2",
+                           "NEURON_RT_ULTRASERVER_NODE_ID": "1"}
+    assert list(ncg.Env("0", "1", "", ultraserver_server_id="u").as_dict()) == [
+        "NEURON_RT_VISIBLE_CORES", "NEURONCORE_GROUP_SIZES", "AWS_NEURON_VISIBLE_DEVICES",
+        "NEURON_RT_ULTRASERVER_SERVER_ID"]
+
+
+def test_ultraserver_membership():
+    with ultraserver_cluster() as cl:
+        assert [cl.node_ultraserver(i) for i in range(len(cl))] == [
+            ("u1", 0), ("u1", 1), ("u1", 2), ("u1", 3), ("u2", 0), ("u2", 1)]
+        assert cl.node("b1").ultraserver == ("u2", 1)
+        cl.add_node("c0", "us")
+        assert cl.node_ultraserver(6) == (None, -1) and cl.node("c0").ultraserver == (None, -1)
+        before = cl.dump()
+        with raises(ncg.RangeError, ncg.Status.RANGE, "UltraServer position 4 is out of range 0..3"):
+            cl.set_node_ultraserver("c0", "u3", 4)
+        with raises(ncg.RangeError, ncg.Status.RANGE, "UltraServer position -1 is out of range 0..3"):
+            cl.set_node_ultraserver("c0", "u3", -1)
+        with raises(ncg.ExistsError, ncg.Status.EXISTS, "node a0 is at position 0 of UltraServer u1 already"):
+            cl.set_node_ultraserver("c0", "u1", 0)
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID,
+                    "UltraServer id \"a b\" is not valid: 1 to 63 characters of A-Z, a-z, 0-9, '.', '_' and '-'"):
+            cl.set_node_ultraserver("c0", "a b", 0)
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND, 'no node "zz" in the cluster'):
+            cl.set_node_ultraserver("zz", "u1", 0)
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID, "cluster_set_node_ultraserver: node is NULL"):
+            cl.set_node_ultraserver(None, "u1", 0)
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND, "node index 7 is out of range 0..6"):
+            cl.node_ultraserver(7)
+        with pytest.raises(TypeError):
+            cl.set_node_ultraserver("c0", 3, 0)
+        assert cl.dump() == before and cl.node_ultraserver(6) == (None, -1)  # failed calls changed nothing
+        # Setting a node where it is already is no change; clearing a node without a replica works, position
+        # ignored.
+        cl.set_node_ultraserver("a0", "u1", 0)
+        cl.set_node_ultraserver("b1", None, 0)
+        assert cl.node_ultraserver(5) == (None, -1) and cl.node("b1").ultraserver == (None, -1)
+        cl.node("c0").set_ultraserver("u2", 1)
+        assert cl.node("c0").ultraserver == ("u2", 1)
+        cl.node("c0").set_ultraserver(None, 7)
+        assert cl.node("c0").ultraserver == (None, -1)
+        cl.set_node_ultraserver("b1", "u2", 1)
+        # The membership goes with the cluster: clone keeps it, removing a node frees its place.
+        with cl.clone() as copy:
+            assert [copy.node_ultraserver(i) for i in range(len(copy))] == [
+                ("u1", 0), ("u1", 1), ("u1", 2), ("u1", 3), ("u2", 0), ("u2", 1), (None, -1)]
+        cl.remove_node("a3")
+        cl.set_node_ultraserver("c0", "u1", 3)
+        assert cl.node("c0").ultraserver == ("u1", 3)
+
+
+def test_ultraserver_place_and_env():
+    with ultraserver_cluster() as cl:
+        # 2 servers: u2 is left with fewer free servers (none) than u1 (2): the library prefers it.
+        ps = cl.place_ultraserver(servers=2, inf=16)
+        assert ps == [ncg.Placement("b0", 4, 0, 1), ncg.Placement("b1", 5, 0, 1)]
+        e = cl.env("b1", ps[1].alloc_id, 0)
+        assert (e.ultraserver_mode, e.ultraserver_server_id, e.ultraserver_node_id, e.visible_cores) == \
+            ("2", "u2", "1", "0-63")
+        devices = ",".join(str(c) for c in range(16))
+        assert e == ncg.Env("0-63", "64", devices, "2", "2", "u2", "1")
+        assert e.as_dict()["NEURON_RT_ULTRASERVER_MODE"] == "2"
+        assert cl.env("b0", ps[0].alloc_id).ultraserver_node_id == "0"
+        # The cluster node reads its env through the cluster; the bare node has none of the UltraServer's.
+        assert cl.node("b1").env(ps[1].alloc_id) == e and cl.node("b1").envs(ps[1].alloc_id) == [e]
+        # 4 servers: all of u1, by position.
+        ps4 = cl.place_ultraserver(ncg.Request(inf=16), 4)
+        assert [p.node for p in ps4] == ["a0", "a1", "a2", "a3"]
+        assert [p.node_index for p in ps4] == [0, 1, 2, 3]
+        envs = [cl.env(p.node, p.alloc_id, 0) for p in ps4]
+        assert [(x.ultraserver_mode, x.ultraserver_server_id, x.ultraserver_node_id) for x in envs] == [
+            ("1", "u1", "0"), ("1", "u1", "1"), ("1", "u1", "2"), ("1", "u1", "3")]
+        assert envs[3].as_dict() == {"NEURON_RT_VISIBLE_CORES": "0-63", "NEURONCORE_GROUP_SIZES": "64",
+                                     "AWS_NEURON_VISIBLE_DEVICES": devices, "NEURON_LOGICAL_NC_CONFIG": "2",
+                                     "NEURON_RT_ULTRASERVER_MODE": "1", "NEURON_RT_ULTRASERVER_SERVER_ID": "u1",
+                                     "NEURON_RT_ULTRASERVER_NODE_ID": "3"}
+        # dump and restore keep the membership and the replicas' servers
+        with ncg.Cluster.restore(cl.dump()) as back:
+            assert [back.node_ultraserver(i) for i in range(len(back))] == [
+                ("u1", 0), ("u1", 1), ("u1", 2), ("u1", 3), ("u2", 0), ("u2", 1)]
+            assert back.env("b1", ps[1].alloc_id) == e and back.env("a3", ps4[3].alloc_id) == envs[3]
+            assert back.dump() == cl.dump()
+        # Errors, with nothing changed.
+        before = cl.dump()
+        state = [(n.name, n.alloc_ids(), n.ultraserver) for n in cl.nodes]
+        with raises(ncg.FullError, ncg.Status.FULL,
+                    "no UltraServer of the allowed node groups has 4 whole servers free for the replica "
+                    "(2 UltraServers, 6 of the 6 nodes in one)"):
+            cl.place_ultraserver(servers=4, inf=16)
+        with raises(ncg.RangeError, ncg.Status.RANGE, "servers 3 is not 1, 2 or 4 (the sets of an UltraServer)"):
+            cl.place_ultraserver(servers=3, inf=16)
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID,
+                    "a replica of whole servers takes every chip of a server: inf 1 is not the 16 chips of "
+                    "trn2u.48xlarge"):
+            cl.place_ultraserver(servers=2, inf=1)
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID,
+                    "a replica of whole servers asks for inf (every chip of a server), not 0 chips and 4 "
+                    "NeuronCores"):
+            cl.place_ultraserver(servers=1, neuroncores=4)
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND, 'no node group "nope" in the cluster'):
+            cl.place_ultraserver(servers=2, inf=16, node_groups=["nope"])
+        with raises(ncg.RangeError, ncg.Status.RANGE, "inf -1 is out of range 0..1000000"):
+            cl.place_ultraserver(servers=2, inf=-1)
+        with pytest.raises(TypeError, match="needs servers"):
+            cl.place_ultraserver(inf=16)
+        with pytest.raises(TypeError, match=r"takes the request first.*place_ultraserver\(servers=2, \.\.\.\)"):
+            cl.place_ultraserver(2, inf=16)  # servers first is not the C order
+        assert cl.dump() == before and [(n.name, n.alloc_ids(), n.ultraserver) for n in cl.nodes] == state
+        # env errors
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND, 'no node "zz" in the cluster'):
+            cl.env("zz", 1)
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND, "no allocation 9 on this trn2u.48xlarge node"):
+            cl.env("a0", 9)
+        with raises(ncg.NotFoundError, ncg.Status.NOT_FOUND, "allocation 1 has no process 1 (processes 0..0)"):
+            cl.env("a0", 1, 1)
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID, "cluster_get_env: node is NULL"):
+            cl.env(None, 1)
+        # A node holding a server of a replica keeps its UltraServer until that is released.
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID,
+                    "node b1 holds a server of a replica of whole servers of its UltraServer: release it before the "
+                    "node changes UltraServer"):
+            cl.set_node_ultraserver("b1", None, 0)
+        assert cl.dump() == before
+        cl.release("b1", ps[1].alloc_id)
+        cl.set_node_ultraserver("b1", None, 0)
+        assert cl.node_ultraserver(5) == (None, -1)
+        # 1 server: b0 is busy, so a server of u2 is none; the env of an ordinary allocation has no UltraServer.
+        p = cl.place(inf=16)
+        assert p.node == "b1"
+        plain = cl.env("b1", p.alloc_id)
+        assert (plain.ultraserver_mode, plain.ultraserver_server_id, plain.ultraserver_node_id) == ("", "", "")
+        assert "NEURON_RT_ULTRASERVER_MODE" not in plain.as_dict()
+        with raises(ncg.FullError, ncg.Status.FULL):
+            cl.place_ultraserver(servers=1, inf=16)
+    # node_groups restricts; a plan's cluster reads the membership and the env.
+    with ultraserver_cluster() as cl:
+        with ncg.Catalog("us-east-1") as cat:
+            cl.add_nodegroup(cat, "inf", "inf2.xlarge", max_instances=1)
+        cl.add_node("i0", "inf")
+        with raises(ncg.InvalidArgumentError, ncg.Status.INVALID,
+                    "a replica of whole servers takes every chip of a server: inf 16 is not the 1 chips of "
+                    "inf2.xlarge"):
+            cl.place_ultraserver(servers=1, inf=16)
+        ps = cl.place_ultraserver(servers=1, inf=16, node_groups="us")
+        assert [(p.node, p.nodegroup) for p in ps] == [("b0", 0)]
+        assert cl.env("b0", ps[0].alloc_id).ultraserver_mode == "4"
+        assert cl.env("b0", ps[0].alloc_id).ultraserver_node_id == "0"
+        plan = ncg.Plan(cl)
+        with plan:
+            view = plan.cluster
+            assert view.node_ultraserver(4) == ("u2", 0)
+            assert view.env("b0", ps[0].alloc_id).ultraserver_server_id == "u2"
+            assert view.node("b0").env(ps[0].alloc_id).ultraserver_mode == "4"
+            with raises(ncg.InvalidArgumentError, ncg.Status.INVALID, "a plan's cluster is read-only"):
+                view.node("b0").set_ultraserver(None, 0)
