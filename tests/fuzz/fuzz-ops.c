@@ -295,7 +295,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     check_cluster(c, own, &before);
     while (s.n && steps++ < 32) {
-        unsigned op = u8(&s) % 14;
+        unsigned op = u8(&s) % 16;
         ncg_request r;
         ncg_model models[4];
         ncg_placement pl = NCG_INIT(ncg_placement);
@@ -305,7 +305,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          * dump after (which the snapshot alone would not show: next ids, models, node-group lines). Copies and
          * dumps cost more than all the rest, so this is done for the first call of each kind in an input (the
          * fuzzer's mutations move the failing calls to the front). */
-        ncg_cluster *prev = (op <= 5 || op == 8) && !(dumped & 1u << op) ? ncg_cluster_clone(c, NULL) : NULL;
+        ncg_cluster *prev = (op <= 5 || op == 8 || op >= 14) && !(dumped & 1u << op) ? ncg_cluster_clone(c, NULL) : NULL;
         dumped |= 1u << op;
         memset(&e, 0, sizeof(e));
         switch (op) {
@@ -452,6 +452,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             decode_request(&s, &r, models);
             rc = ncg_node_adopt(n, (k & 1) ? &r : NULL, (k & 2) ? dev : NULL, (k & 4) ? cp : NULL,
                                 (k & 4) ? 1 + (k >> 3 & 1) : 0, &a, &e);
+            break;
+        }
+        case 14: { /* a node into an UltraServer ("u0".."u2", or none, or a bad id), at a position (4: bad) */
+            static const char *const ids[] = {"u0", "u1", "u2", NULL, "u u"};
+            unsigned k = u8(&s);
+            rc = ncg_cluster_set_node_ultraserver(c, pick_node(c, &s), ids[k % 5], (int)((k >> 3) % 5), &e);
+            break;
+        }
+        case 15: { /* a replica of 1, 2, 3 or 4 servers of an UltraServer, of one node group or any */
+            unsigned k = u8(&s);
+            const char *allowed[1] = {groups[(k >> 2) % NGROUPS]};
+            ncg_placement ps[4] = {NCG_INIT(ncg_placement), NCG_INIT(ncg_placement), NCG_INIT(ncg_placement),
+                                   NCG_INIT(ncg_placement)};
+            decode_request(&s, &r, models);
+            if (k & 0x80)
+                r.inf = 16;
+            rc = ncg_cluster_place_ultraserver(c, &r, (int)(k & 3) + 1, (k & 0x40) ? allowed : NULL,
+                                               (k & 0x40) ? 1 : 0, ps, 4, &e);
+            if (rc > 0) {
+                ncg_env env = NCG_INIT(ncg_env);
+                for (int i = 0; i < rc; i++)
+                    if (ncg_cluster_get_env(c, ps[i].node, ps[i].alloc_id, 0, &env, NULL) != 0 ||
+                        !env.ultraserver_mode[0] || strchr("124", env.ultraserver_mode[0]) == NULL)
+                        FAIL("env of server %d of %d: %s", i, rc, env.ultraserver_mode);
+                rc = 0;
+            }
             break;
         }
         default: { /* clone everything and continue on the clones */
