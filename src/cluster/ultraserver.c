@@ -71,6 +71,8 @@ void ncg_ultras_forget(ncg_ultras *u, uint64_t seq, uint64_t id)
     int i = set_at(u, seq, id), end = i;
     while (end < u->set_count && u->sets[end].seq == seq && (id == 0 || u->sets[end].id == id))
         end++;
+    if (end == i)
+        return; /* nothing recorded (sets may be NULL) */
     memmove(&u->sets[i], &u->sets[end], (size_t)(u->set_count - end) * sizeof(*u->sets));
     u->set_count -= end - i;
 }
