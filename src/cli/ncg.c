@@ -330,8 +330,8 @@ static int cmd_types(int argc, char **argv)
 /* ---- ncg groups ---- */
 
 #define GROUPS_USAGE                                                                                                \
-    "ncg groups --type TYPE --inf N [--ppr P] [--lnc L] [--cpu Q] [--mem Q] [--model-size SIZE] [--compiled-cores C] "        \
-    "[--static] [--region R] [--catalog FILE] [-o text|json] [--output-file F]"
+    "ncg groups --type TYPE --inf N [--ppr P] [--lnc L] [--cpu Q] [--mem Q] [--model-size SIZE] "                   \
+    "[--compiled-cores C] [--static] [--region R] [--catalog FILE] [-o text|json] [--output-file F]"
 
 static int parse_count(const char *text, const char *what, int64_t *out)
 {

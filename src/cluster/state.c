@@ -398,7 +398,8 @@ static int restore_nodegroup(ncg_cluster *c, reader *rd, ncg_error *err)
         !to_int(rd->fields[9], 0, 64, &t->physical_cores_per_chip) ||
         !to_i64(rd->fields[10], 0, INT64_MAX, &t->device_memory_bytes) || !to_int(rd->fields[11], 0, 64, &t->gpus) ||
         !to_i64(rd->fields[12], 1, INT64_MAX, &t->cpu_milli) || !to_i64(rd->fields[13], 1, INT64_MAX, &t->memory_bytes) ||
-        !to_i64(rd->fields[14], 0, INT64_MAX, &t->hugepages_bytes) || !to_int(rd->fields[15], 0, NCG_TOPOLOGY_SWITCHED, &topo) ||
+        !to_i64(rd->fields[14], 0, INT64_MAX, &t->hugepages_bytes) ||
+        !to_int(rd->fields[15], 0, NCG_TOPOLOGY_SWITCHED, &topo) ||
         !to_price(rd->fields[16], &has_type_price, &t->usd_per_hour) ||
         !to_i64(rd->fields[17], 0, INT64_MAX, &tc.cpu_usable_milli) ||
         !to_i64(rd->fields[18], 0, INT64_MAX, &tc.memory_usable_bytes) ||

@@ -246,6 +246,7 @@ NCG_EXPORT int ncg_request_advice(const ncg_catalog *catalog, const char *type, 
     int count = 0, rc;
     size_t len = 0;
     ncg_request req;
+    ncg_type_copy tc;
     ncg_node *node;
     ncg_slot slot;
     ncg_alloc a;
@@ -258,11 +259,11 @@ NCG_EXPORT int ncg_request_advice(const ncg_catalog *catalog, const char *type, 
     if (!type)
         return ncg_fail(err, NCG_E_INVALID, "request_advice: type is NULL");
     ncg_request_in(user, &req, NULL);
-    node = ncg_node_new(catalog, type, 0, err);
+    ncg_catalog_copy_type(catalog, type, &tc, NULL); /* found above */
+    ncg_type_copy_for_request(&tc, &req);            /* the type as ncg_request_check() took it */
+    node = ncg_node_from_type(&tc);
     if (!node)
-        return NCG_E_NOMEM; /* the type was found above, so only memory can fail */
-    if (req.lnc > 0 && ncg_node_type_copy(node)->t.lnc > 0)
-        ncg_node_set_lnc(node, req.lnc, NULL); /* an empty node of a type with the setting: cannot fail */
+        return ncg_fail(err, NCG_E_NOMEM, "out of memory advising on a request for %s", tc.name);
     rc = ncg_node_plan(node, &req, &slot, err);
     if (rc == 0)
         rc = ncg_node_commit(node, &slot, &req, &a, err);
